@@ -1,0 +1,1 @@
+"""The four Knotenpunkt services: membership, voting, events and notifications."""

@@ -1,0 +1,1 @@
+"""Events service: meetings, agendas, invitations, minutes, cadence, calendars, consultations."""

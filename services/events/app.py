@@ -1,0 +1,14 @@
+"""Events service: the Flask app factory."""
+
+from __future__ import annotations
+
+from shared.web import create_service_app
+
+
+def create_app(settings=None, tenants=None):
+    """Build the events app (raises TenantConfigError when a tenant file is broken)."""
+    from services.events.api import BLUEPRINTS
+
+    return create_service_app(
+        "events", BLUEPRINTS, settings=settings, tenants=tenants, title="Knotenpunkt Termine"
+    )

@@ -1,0 +1,18 @@
+-- Events keeps a copy of the network's partners (to invite "all partners"),
+-- from membership.partner.created / updated events.
+
+create table partner_copies (
+    tenant     text not null,
+    partner_id uuid not null,
+    name       text not null,
+    email      text,
+    status     text not null,
+    updated_at timestamptz not null default now(),
+    primary key (tenant, partner_id)
+);
+
+alter table partner_copies enable row level security;
+alter table partner_copies force row level security;
+create policy tenant_isolation on partner_copies
+    using (tenant = current_setting('app.tenant'))
+    with check (tenant = current_setting('app.tenant'));

@@ -1,0 +1,1 @@
+"""Membership service: partners, contact persons, applications, bodies, working groups, directories."""

@@ -1,0 +1,131 @@
+"""`knotenpunkt seed-demo`: the organisations and people the networks' own documents name.
+
+Safe to run again: what exists already is left as it is.
+"""
+
+from __future__ import annotations
+
+from services.membership import store
+from shared.config import Settings
+from shared.db import Database
+from shared.errors import Conflict
+
+CHEMNITZ = [
+    ("Bundesagentur für Arbeit", "authority"),
+    ("Bundesamt für Migration und Flüchtlinge", "authority"),
+    ("Chemnitzer Verkehrs-AG", "company"),
+    ("Grundstücks- und Gebäudewirtschafts-Gesellschaft m. b. H.", "company"),
+    ("Evangelisch-Lutherischer Kirchenbezirk", "religious_community"),
+    ("Handwerkskammer", "chamber"),
+    ("Industrie- und Handelskammer", "chamber"),
+    ("Jobcenter", "authority"),
+    ("Jüdische Gemeinde", "religious_community"),
+    ("Kassenärztliche Vereinigung Sachsen", "other"),
+    ("Katholische Probstei", "religious_community"),
+    ("Landesdirektion Sachsen", "authority"),
+    ("Liga der freien Wohlfahrtspflege", "welfare_organisation"),
+    ("Polizeidirektion", "authority"),
+    ("Sächsische Bildungsagentur", "education"),
+    ("Stadtelternrat", "initiative"),
+    ("Stadtsportbund", "sports"),
+    ("Technische Universität", "education"),
+]
+SAALEKREIS = [
+    ("Ausländerbehörde des Saalekreises", "authority"),
+    ("Migrationsberatung für erwachsene Zuwanderer (MBE)", "welfare_organisation"),
+    ("Jugendmigrationsdienst (JMD)", "welfare_organisation"),
+    ("Landesverwaltungsamt, Referat 505", "authority"),
+    ("Bundesamt für Migration und Flüchtlinge", "authority"),
+    ("Landeskoordination „Integration durch Sport“", "sports"),
+    ("Agentur für Arbeit", "authority"),
+    ("Jobcenter Saalekreis", "authority"),
+    ("Volkshochschule Saalekreis", "education"),
+    ("Industrie- und Handelskammer", "chamber"),
+    ("Handwerkskammer", "chamber"),
+]
+MAGDEBURG = [
+    ("Amt 16", "authority"),
+    ("Öffentlichkeitsarbeit", "authority"),
+    ("FB 32", "authority"),
+    ("Team 1 (Dezernat III)", "authority"),
+    ("IV/01", "authority"),
+    ("Amt 50", "authority"),
+    ("Amt 51", "authority"),
+    ("Amt 61", "authority"),
+]
+MITTELSACHSEN = [
+    ("Agentur für Arbeit", "authority"),
+    ("Jobcenter Mittelsachsen", "authority"),
+    ("Bundesamt für Migration und Flüchtlinge", "authority"),
+    ("Migrationsberatungsstellen", "welfare_organisation"),
+    ("Ausländerbehörde", "authority"),
+    ("Sozialämter", "authority"),
+    ("Jugendamt", "authority"),
+    ("Schulverwaltung", "authority"),
+    ("Handwerkskammer", "chamber"),
+    ("Industrie- und Handelskammer", "chamber"),
+]
+PARTNERS = {
+    "chemnitz": CHEMNITZ,
+    "saalekreis": SAALEKREIS,
+    "magdeburg": MAGDEBURG,
+    "mittelsachsen": MITTELSACHSEN,
+}
+MEMBERS = {
+    "chemnitz": (
+        "vorbereitungsgremium",
+        [
+            ("koordinierungsstelle", "Koordinierungsstelle (Sozialamt)", "chair"),
+            ("migrationsbeauftragte", "Migrationsbeauftragte der Stadt Chemnitz", "member"),
+            ("ag-leitung-sprache", "Leitung AG Sprache und Bildung", "member"),
+        ],
+    ),
+    "magdeburg": (
+        "projektgruppe",
+        [
+            ("koordinator", "Koordinator für Integration und Zuwanderung", "chair"),
+            ("amt-16", "Vertretung Amt 16", "member"),
+            ("fb-32", "Vertretung FB 32", "member"),
+            ("amt-50", "Vertretung Amt 50", "member"),
+            ("buero-ob", "Büro des Oberbürgermeisters", "member"),
+        ],
+    ),
+    "mittelsachsen": (
+        "arbeitskreis-bildung-arbeit",
+        [
+            ("bildungskoordination", "Bildungskoordinatorin des Landkreises", "chair"),
+            ("agentur-fuer-arbeit", "Agentur für Arbeit", "member"),
+            ("jobcenter", "Jobcenter Mittelsachsen", "member"),
+        ],
+    ),
+}
+
+
+def seed_demo(settings: Settings) -> dict[str, int]:
+    """Add the demo partners and body members; returns how many partners each tenant got now."""
+    db = Database(settings.app_url("membership"), min_size=1, max_size=1, name="seed")
+    db.open()
+    added: dict[str, int] = {}
+    try:
+        for tenant, partners in PARTNERS.items():
+            added[tenant] = 0
+            for name, kind in partners:
+                try:
+                    with db.transaction(tenant) as conn:
+                        store.create_partner(
+                            conn, tenant, {"name": name, "kind": kind, "public": True}
+                        )
+                    added[tenant] += 1
+                except Conflict:
+                    continue
+        for tenant, (body, people) in MEMBERS.items():
+            with db.transaction(tenant) as conn:
+                existing = {m["person_id"] for m in store.list_members(conn, body)}
+                for person_id, name, role in people:
+                    if person_id not in existing:
+                        store.add_member(
+                            conn, tenant, body, {"person_id": person_id, "name": name, "role": role}
+                        )
+    finally:
+        db.close()
+    return added

@@ -1,0 +1,1 @@
+"""Notifications service: e-mail and signed webhooks, templates, reminders, delivery log."""

@@ -1,0 +1,18 @@
+"""Notifications service: the Flask app factory."""
+
+from __future__ import annotations
+
+from shared.web import create_service_app
+
+
+def create_app(settings=None, tenants=None):
+    """Build the notifications app (raises TenantConfigError when a tenant file is broken)."""
+    from services.notifications.api import BLUEPRINTS
+
+    return create_service_app(
+        "notifications",
+        BLUEPRINTS,
+        settings=settings,
+        tenants=tenants,
+        title="Knotenpunkt Benachrichtigungen",
+    )

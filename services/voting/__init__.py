@@ -1,0 +1,1 @@
+"""Voting service: ballots of bodies under each network's decision rules."""

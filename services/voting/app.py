@@ -1,0 +1,14 @@
+"""Voting service: the Flask app factory."""
+
+from __future__ import annotations
+
+from shared.web import create_service_app
+
+
+def create_app(settings=None, tenants=None):
+    """Build the voting app (raises TenantConfigError when a tenant file is broken)."""
+    from services.voting.api import BLUEPRINTS
+
+    return create_service_app(
+        "voting", BLUEPRINTS, settings=settings, tenants=tenants, title="Knotenpunkt Abstimmungen"
+    )

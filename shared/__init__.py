@@ -1,0 +1,1 @@
+"""Knotenpunkt's shared parts: settings, tenant rules, database, messaging, web and CLI."""

@@ -1,0 +1,127 @@
+"""Bearer JWT authentication: claims sub, tenant, roles, bodies, partner_id.
+
+HS256 with a shared secret in development; RS256 against an OIDC provider's
+JWKS (JWT_JWKS_URL) in production. A token for one tenant never works for
+another.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+
+import jwt
+
+from shared.config import Settings
+from shared.errors import Forbidden, Unauthorized
+
+ROLES = ("coordinator", "member", "partner", "admin", "federation")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: anonymous when sub is None."""
+
+    sub: str | None = None
+    tenant: str | None = None
+    roles: frozenset = field(default_factory=frozenset)
+    bodies: frozenset = field(default_factory=frozenset)
+    partner_id: str | None = None
+
+    @property
+    def anonymous(self) -> bool:
+        return self.sub is None
+
+    def has(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+
+ANONYMOUS = Principal()
+
+
+def issue_token(
+    settings: Settings,
+    *,
+    tenant: str,
+    roles: list[str],
+    sub: str | None = None,
+    bodies: list[str] | None = None,
+    partner_id: str | None = None,
+    ttl_seconds: int = 8 * 3600,
+) -> str:
+    """A development token signed with the shared secret (HS256)."""
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown:
+        raise ValueError(f"unknown role(s) {', '.join(unknown)}; roles: {', '.join(ROLES)}")
+    now = int(time.time())
+    claims = {
+        "sub": sub or f"dev-{uuid.uuid4().hex[:8]}",
+        "tenant": tenant,
+        "roles": roles,
+        "bodies": bodies or [],
+        "partner_id": partner_id,
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "iat": now,
+        "exp": now + ttl_seconds,
+    }
+    return jwt.encode(claims, settings.jwt_secret, algorithm="HS256")
+
+
+class TokenVerifier:
+    """Checks bearer tokens against the configured secret or JWKS."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._jwks = jwt.PyJWKClient(settings.jwt_jwks_url) if settings.jwt_jwks_url else None
+
+    def verify(self, token: str, tenant: str) -> Principal:
+        """Decode the token and check it is for this tenant.
+
+        Raises Unauthorized for a missing, malformed, expired or badly signed
+        token and Forbidden for a token of another tenant.
+        """
+        try:
+            if self._jwks is not None:
+                key = self._jwks.get_signing_key_from_jwt(token).key
+                algorithms = ["RS256"]
+            else:
+                key = self.settings.jwt_secret
+                algorithms = [self.settings.jwt_algorithm]
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=algorithms,
+                audience=self.settings.jwt_audience,
+                issuer=self.settings.jwt_issuer,
+                options={"require": ["sub", "exp", "tenant"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise Unauthorized("Das Token ist abgelaufen (token expired).") from exc
+        except jwt.PyJWTError as exc:
+            raise Unauthorized(f"Das Token ist ungültig (invalid token: {exc}).") from exc
+        if claims.get("tenant") != tenant:
+            raise Forbidden(
+                f"Das Token gilt für das Netzwerk '{claims.get('tenant')}', nicht für '{tenant}' "
+                "(token issued for another tenant)."
+            )
+        roles = claims.get("roles") or []
+        if not isinstance(roles, list):
+            raise Unauthorized("Das Token ist ungültig (claim 'roles' must be a list).")
+        return Principal(
+            sub=str(claims["sub"]),
+            tenant=tenant,
+            roles=frozenset(r for r in roles if r in ROLES),
+            bodies=frozenset(claims.get("bodies") or []),
+            partner_id=claims.get("partner_id"),
+        )
+
+
+def require(principal: Principal, *roles: str) -> Principal:
+    """Raises Unauthorized for anonymous callers, Forbidden without one of the roles."""
+    if principal.anonymous:
+        raise Unauthorized("Für diese Anfrage ist eine Anmeldung nötig (bearer token required).")
+    if roles and not principal.has(*roles):
+        raise Forbidden(f"Dafür ist eine dieser Rollen nötig: {', '.join(roles)} (role required).")
+    return principal

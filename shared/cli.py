@@ -1,0 +1,167 @@
+"""The `knotenpunkt` command: tenants check, migrate, token, seed-demo, web, worker, run."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from shared.config import PORTS, ROOT, SERVICES, from_env
+
+
+def cmd_tenants_check(args) -> int:
+    from shared.tenants import TenantConfigError, load_file
+
+    settings = from_env()
+    files = [Path(f) for f in args.files] or sorted(settings.tenants_dir.glob("*.yaml"))
+    if not files:
+        print(f"{settings.tenants_dir}: holds no tenant file (*.yaml)", file=sys.stderr)
+        return 1
+    failed = 0
+    for f in files:
+        try:
+            t = load_file(f)
+        except TenantConfigError as exc:
+            print(f"FEHLER {exc}", file=sys.stderr)
+            failed += 1
+        else:
+            print(
+                f"ok     {f}: {t.name} (membership: {t.membership['mode']}, bodies: {len(t.bodies)})"
+            )
+    return 1 if failed else 0
+
+
+def cmd_migrate(args) -> int:
+    from shared.db import provision
+
+    services = args.services or list(SERVICES)
+    unknown = [s for s in services if s not in SERVICES]
+    if unknown:
+        print(f"unknown service(s): {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    provision(from_env(), services)
+    print(f"migrated: {', '.join(services)}")
+    return 0
+
+
+def cmd_token(args) -> int:
+    from shared.auth import issue_token
+
+    settings = from_env()
+    try:
+        token = issue_token(
+            settings,
+            tenant=args.tenant,
+            roles=args.role,
+            sub=args.sub,
+            bodies=args.body,
+            partner_id=args.partner,
+            ttl_seconds=args.hours * 3600,
+        )
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    print(token)
+    return 0
+
+
+def cmd_seed_demo(args) -> int:
+    from services.membership.seed import seed_demo
+
+    counts = seed_demo(from_env())
+    for tenant, n in counts.items():
+        print(f"{tenant}: {n}")
+    return 0
+
+
+def cmd_web(args) -> int:
+    # Not $PORT: honcho sets it for every process, and the ports are fixed by design.
+    port = args.port or PORTS[args.service]
+    argv = [
+        "gunicorn",
+        "--bind",
+        f"{args.host}:{port}",
+        "--workers",
+        str(args.workers),
+        "--threads",
+        str(args.threads),
+        "--worker-class",
+        "gthread",
+        "--access-logfile",
+        "-",
+        "--no-control-socket",
+        "--graceful-timeout",
+        "10",
+        f"services.{args.service}.app:create_app()",
+    ]
+    os.execvp(argv[0], argv)
+    return 0
+
+
+def cmd_worker(args) -> int:
+    import importlib
+
+    module = importlib.import_module(f"services.{args.service}.worker")
+    module.main()
+    return 0
+
+
+def cmd_run(args) -> int:
+    from shared.devserver import run
+
+    return run(with_seed=not args.no_seed)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="knotenpunkt", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    t = sub.add_parser("tenants", help="tenant rules")
+    tsub = t.add_subparsers(dest="tenants_command", required=True)
+    check = tsub.add_parser("check", help="check tenant files (default: all in TENANTS_DIR)")
+    check.add_argument("files", nargs="*")
+    check.set_defaults(func=cmd_tenants_check)
+
+    m = sub.add_parser("migrate", help="create roles and databases, apply migrations")
+    m.add_argument("services", nargs="*", help=f"default: all of {', '.join(SERVICES)}")
+    m.set_defaults(func=cmd_migrate)
+
+    tok = sub.add_parser("token", help="print a development token (HS256)")
+    tok.add_argument("--tenant", required=True)
+    tok.add_argument("--role", action="append", required=True, help="repeat for several roles")
+    tok.add_argument("--body", action="append", help="body key (repeatable)")
+    tok.add_argument("--sub")
+    tok.add_argument("--partner")
+    tok.add_argument("--hours", type=int, default=8)
+    tok.set_defaults(func=cmd_token)
+
+    s = sub.add_parser("seed-demo", help="fill the four networks with demo data")
+    s.set_defaults(func=cmd_seed_demo)
+
+    w = sub.add_parser("web", help="run a service's web process (gunicorn)")
+    w.add_argument("service", choices=SERVICES)
+    w.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    w.add_argument("--port", type=int)
+    w.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", 2)))
+    w.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", 4)))
+    w.set_defaults(func=cmd_web)
+
+    wk = sub.add_parser("worker", help="run a service's worker (relay, consumer, jobs)")
+    wk.add_argument("service", choices=SERVICES)
+    wk.set_defaults(func=cmd_worker)
+
+    r = sub.add_parser("run", help="start everything with embedded defaults (make run)")
+    r.add_argument("--no-seed", action="store_true", help="do not add the demo data")
+    r.set_defaults(func=cmd_run)
+    return p
+
+
+def main(argv=None) -> int:
+    os.chdir(os.environ.get("KNOTENPUNKT_HOME", ROOT))
+    args = build_parser().parse_args(argv)
+    return args.func(args) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

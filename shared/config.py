@@ -1,0 +1,129 @@
+"""Settings from the environment, with defaults that let `make run` work on a fresh machine."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVICES = ("membership", "voting", "events", "notifications")
+PORTS = {"membership": 8001, "voting": 8002, "events": 8003, "notifications": 8004}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a process needs to know about its surroundings.
+
+    DATABASE_URL names the server and a role allowed to create databases and
+    roles (used by `knotenpunkt migrate`); services themselves connect as the
+    application role APP_DB_USER, which owns no table.
+    """
+
+    database_url: str = "postgresql://postgres@127.0.0.1:55432/postgres"
+    app_db_user: str = "knotenpunkt_app"
+    app_db_password: str = "knotenpunkt-app"
+    broker_url: str = ""
+    smtp_url: str = ""
+    mail_dir: Path = ROOT / "var" / "mail"
+    mail_from: str = "Knotenpunkt <no-reply@knotenpunkt.local>"
+    tenants_dir: Path = ROOT / "deploy" / "tenants"
+    jwt_secret: str = "knotenpunkt-development-secret-change-me!"
+    jwt_algorithm: str = "HS256"
+    jwt_issuer: str = "knotenpunkt-dev"
+    jwt_audience: str = "knotenpunkt"
+    jwt_jwks_url: str = ""
+    var_dir: Path = ROOT / "var"
+    log_level: str = "INFO"
+    pool_min: int = 1
+    pool_max: int = 10
+    outbox_batch: int = 500
+    outbox_poll_seconds: float = 1.0
+    consumer_max_retries: int = 5
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def broker(self) -> str:
+        """The broker URL; kombu's filesystem transport under var/ unless BROKER_URL is set."""
+        return self.broker_url or "filesystem://"
+
+    def broker_transport_options(self) -> dict:
+        """Transport options: the folders the filesystem transport uses, none for AMQP."""
+        if self.broker_url:
+            return {}
+        folder = self.var_dir / "broker"
+        (folder / "queue").mkdir(parents=True, exist_ok=True)
+        (folder / "processed").mkdir(parents=True, exist_ok=True)
+        return {
+            "data_folder_in": str(folder / "queue"),
+            "data_folder_out": str(folder / "queue"),
+            "processed_folder": str(folder / "processed"),
+            "store_processed": False,
+        }
+
+    def service_database(self, service: str) -> str:
+        """Name of the database a service owns."""
+        return self.extra.get(f"{service}_database") or f"knotenpunkt_{service}"
+
+    def admin_url(self, database: str | None = None) -> str:
+        """DATABASE_URL pointed at another database (same privileged role)."""
+        return _with(self.database_url, database=database)
+
+    def app_url(self, service: str) -> str:
+        """URL the service's processes use: its own database, as the application role."""
+        override = os.environ.get(f"{service.upper()}_DATABASE_URL")
+        if override:
+            return override
+        return _with(
+            self.database_url,
+            database=self.service_database(service),
+            user=self.app_db_user,
+            password=self.app_db_password,
+        )
+
+    def with_(self, **changes) -> Settings:
+        """A copy with some settings changed (tests use this)."""
+        return replace(self, **changes)
+
+
+def _with(url: str, *, database=None, user=None, password=None) -> str:
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if user is not None:
+        host = netloc.rsplit("@", 1)[-1]
+        cred = quote(user, safe="")
+        if password:
+            cred += ":" + quote(password, safe="")
+        netloc = f"{cred}@{host}"
+    path = f"/{database}" if database is not None else parts.path
+    return urlunsplit((parts.scheme, netloc, path, parts.query, parts.fragment))
+
+
+def from_env(env: dict | None = None) -> Settings:
+    """Read settings from the environment (or the given mapping)."""
+    env = os.environ if env is None else env
+    d = Settings()
+    var_dir = Path(env.get("KNOTENPUNKT_VAR", d.var_dir))
+    return Settings(
+        database_url=env.get("DATABASE_URL", d.database_url),
+        app_db_user=env.get("APP_DB_USER", d.app_db_user),
+        app_db_password=env.get("APP_DB_PASSWORD", d.app_db_password),
+        broker_url=env.get("BROKER_URL", ""),
+        smtp_url=env.get("SMTP_URL", ""),
+        mail_dir=Path(env.get("MAIL_DIR", var_dir / "mail")),
+        mail_from=env.get("MAIL_FROM", d.mail_from),
+        tenants_dir=Path(env.get("TENANTS_DIR", d.tenants_dir)),
+        jwt_secret=env.get("JWT_SECRET", d.jwt_secret),
+        jwt_algorithm=env.get("JWT_ALGORITHM", d.jwt_algorithm),
+        jwt_issuer=env.get("JWT_ISSUER", d.jwt_issuer),
+        jwt_audience=env.get("JWT_AUDIENCE", d.jwt_audience),
+        jwt_jwks_url=env.get("JWT_JWKS_URL", ""),
+        var_dir=var_dir,
+        log_level=env.get("LOG_LEVEL", d.log_level),
+        pool_min=int(env.get("DB_POOL_MIN", d.pool_min)),
+        pool_max=int(env.get("DB_POOL_MAX", d.pool_max)),
+        outbox_batch=int(env.get("OUTBOX_BATCH", d.outbox_batch)),
+        outbox_poll_seconds=float(env.get("OUTBOX_POLL_SECONDS", d.outbox_poll_seconds)),
+        consumer_max_retries=int(env.get("CONSUMER_MAX_RETRIES", d.consumer_max_retries)),
+    )

@@ -1,0 +1,156 @@
+"""Database access: a pool per process, a tenant-scoped unit of work, migrations and roles.
+
+Every transaction begins with ``select set_config('app.tenant', %s, true)``;
+row-level security on every tenant table then hides the other networks' rows,
+even from a query that forgets its ``where tenant = …``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+
+from shared.config import ROOT, SERVICES, Settings
+
+log = logging.getLogger(__name__)
+
+SHARED_MIGRATIONS = ROOT / "shared" / "migrations"
+
+
+class Database:
+    """A connection pool for one service's database, opened after gunicorn forks."""
+
+    def __init__(self, url: str, *, min_size: int = 1, max_size: int = 10, name: str = "db"):
+        self.url = url
+        self.pool = ConnectionPool(
+            url,
+            min_size=min_size,
+            max_size=max_size,
+            open=False,
+            name=name,
+            kwargs={"row_factory": dict_row, "autocommit": False},
+        )
+
+    def open(self, wait: bool = True, timeout: float = 30.0) -> None:
+        """Open the pool; with wait, block until min_size connections work (raises PoolTimeout)."""
+        self.pool.open(wait=wait, timeout=timeout)
+
+    def close(self) -> None:
+        self.pool.close()
+
+    @contextmanager
+    def transaction(self, tenant: str) -> Iterator[psycopg.Connection]:
+        """One unit of work for one tenant: committed on success, rolled back on any error."""
+        with self.pool.connection() as conn:
+            conn.execute("select set_config('app.tenant', %s, true)", (tenant,))
+            yield conn
+
+    def ping(self) -> None:
+        """Raises if the database cannot answer a trivial query."""
+        with self.pool.connection(timeout=2.0) as conn:
+            conn.execute("select 1")
+
+
+def _yoyo_url(url: str) -> str:
+    scheme, rest = url.split("://", 1)
+    return f"postgresql+psycopg://{rest}" if scheme in ("postgresql", "postgres") else url
+
+
+def migration_dirs(service: str) -> list[Path]:
+    return [SHARED_MIGRATIONS, ROOT / "services" / service / "migrations"]
+
+
+def provision(settings: Settings, services=SERVICES) -> None:
+    """Create the application role and one database per service, then migrate each.
+
+    Runs as the privileged role of DATABASE_URL; safe to run again.
+    """
+    with psycopg.connect(settings.database_url, autocommit=True) as admin:
+        exists = admin.execute(
+            "select 1 from pg_roles where rolname = %s", (settings.app_db_user,)
+        ).fetchone()
+        verb = "alter" if exists else "create"
+        admin.execute(
+            sql.SQL(
+                verb + " role {} login nosuperuser nocreatedb nocreaterole nobypassrls password {}"
+            ).format(sql.Identifier(settings.app_db_user), sql.Literal(settings.app_db_password))
+        )
+        for service in services:
+            name = settings.service_database(service)
+            if not admin.execute(
+                "select 1 from pg_database where datname = %s", (name,)
+            ).fetchone():
+                admin.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+                log.info("created database %s", name)
+    for service in services:
+        migrate(settings, service)
+
+
+def migrate(settings: Settings, service: str) -> int:
+    """Apply the shared and the service's SQL migrations; grant the app role; check RLS.
+
+    Returns the number of migrations applied. Raises RuntimeError when a table
+    with a tenant column lacks forced row-level security.
+    """
+    from yoyo import get_backend, read_migrations
+
+    url = settings.admin_url(settings.service_database(service))
+    backend = get_backend(_yoyo_url(url))
+    migrations = read_migrations(*[str(d) for d in migration_dirs(service)])
+    with backend.lock():
+        todo = backend.to_apply(migrations)
+        backend.apply_migrations(todo)
+    backend.connection.close()
+    with psycopg.connect(url, autocommit=True) as conn:
+        _grant(conn, settings, service)
+        _check_rls(conn, service)
+    log.info("migrated %s (%d applied)", service, len(todo))
+    return len(todo)
+
+
+def tenant_tables(conn) -> list[dict]:
+    """Tables of the public schema with a tenant column, and their RLS flags."""
+    return conn.execute(
+        """
+        select c.relname as name, c.relrowsecurity as enabled, c.relforcerowsecurity as forced
+          from pg_class c
+          join pg_namespace n on n.oid = c.relnamespace
+         where n.nspname = 'public' and c.relkind = 'r'
+           and exists (select 1 from pg_attribute a
+                        where a.attrelid = c.oid and a.attname = 'tenant' and not a.attisdropped)
+         order by 1
+        """
+    ).fetchall()
+
+
+def _grant(conn, settings: Settings, service: str) -> None:
+    role = sql.Identifier(settings.app_db_user)
+    db = sql.Identifier(settings.service_database(service))
+    conn.execute(sql.SQL("grant connect on database {} to {}").format(db, role))
+    conn.execute(sql.SQL("grant usage on schema public to {}").format(role))
+    for row in tenant_tables(conn.cursor(row_factory=dict_row)):
+        conn.execute(
+            sql.SQL("grant select, insert, update, delete on {} to {}").format(
+                sql.Identifier(row["name"]), role
+            )
+        )
+    conn.execute(
+        sql.SQL("grant usage, select on all sequences in schema public to {}").format(role)
+    )
+
+
+def _check_rls(conn, service: str) -> None:
+    bad = [
+        r["name"]
+        for r in tenant_tables(conn.cursor(row_factory=dict_row))
+        if not (r["enabled"] and r["forced"])
+    ]
+    if bad:
+        raise RuntimeError(f"{service}: tables without forced row-level security: {', '.join(bad)}")

@@ -1,0 +1,374 @@
+"""Tenant rules: the marshmallow schema of deploy/tenants/<key>.yaml and the loader.
+
+Code reads rules (``membership.mode``, a body's ``decision_rule`` …), never a
+tenant's name. A broken file stops start-up with one message that names the
+file, the field and the problem.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import time
+from pathlib import Path
+
+import yaml
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    validate,
+    validates_schema,
+)
+
+MEMBERSHIP_MODES = ("application", "open", "appointed")
+DECISION_RULES = ("simple_majority", "absolute_majority", "two_thirds", "consensus", "unanimity")
+CHOICES = ("yes", "no", "abstain", "agree", "stand_aside", "object")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+KEY = validate.Regexp(r"^[a-z][a-z0-9_-]*$", error="must be a lower-case key (a-z, 0-9, _ and -)")
+HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class TenantConfigError(Exception):
+    """A tenant file is missing, unreadable or breaks the schema; the message says where."""
+
+
+class Strict(Schema):
+    """Unknown keys are mistakes, not extensions."""
+
+    class Meta:
+        unknown = RAISE
+
+
+class ContactPointSchema(Strict):
+    name = fields.String(required=True)
+    organisation = fields.String(load_default=None)
+    department = fields.String(load_default=None)
+    street = fields.String(load_default=None)
+    postcode = fields.String(load_default=None)
+    city = fields.String(load_default=None)
+    email = fields.Email(load_default=None)
+    phones = fields.List(fields.String(), load_default=list)
+    opening_hours = fields.String(load_default=None)
+    website = fields.Url(load_default=None)
+    responsibilities = fields.List(fields.String(), load_default=list)
+
+
+class CriterionSchema(Strict):
+    key = fields.String(required=True, validate=KEY)
+    text = fields.String(required=True)
+
+
+class IntroductionSchema(Strict):
+    enabled = fields.Boolean(load_default=False)
+    lead_days = fields.Integer(load_default=21, validate=validate.Range(min=0, max=365))
+    event_kind = fields.String(load_default="network_event")
+    minutes = fields.Integer(load_default=10, validate=validate.Range(min=1, max=120))
+
+
+class MembershipSchema(Strict):
+    mode = fields.String(required=True, validate=validate.OneOf(MEMBERSHIP_MODES))
+    admitting_body = fields.String(load_default=None)
+    decision_days = fields.Integer(load_default=None, validate=validate.Range(min=1, max=365))
+    criteria = fields.List(fields.Nested(CriterionSchema), load_default=list)
+    checked_by = fields.String(load_default="coordinator")
+    check = fields.List(
+        fields.String(validate=validate.OneOf(("complete", "plausible"))), load_default=list
+    )
+    inform_applicant = fields.String(
+        load_default="after_deadline", validate=validate.OneOf(("after_deadline", "at_close"))
+    )
+    introduction = fields.Nested(IntroductionSchema, load_default=dict)
+    refusal = fields.String(load_default=None)
+
+    @validates_schema
+    def _mode_needs(self, data, **_):
+        if data["mode"] == "application":
+            missing = [k for k in ("admitting_body", "decision_days") if data.get(k) is None]
+            if missing:
+                raise ValidationError(
+                    "is required when mode is 'application'", field_name=missing[0]
+                )
+
+
+class WindowSchema(Strict):
+    start = fields.String(required=True)
+    end = fields.String(required=True)
+
+    @validates_schema
+    def _window(self, data, **_):
+        for k in ("start", "end"):
+            if not HHMM.match(data[k]):
+                raise ValidationError("must be a time of day as HH:MM", field_name=k)
+        if data["start"] >= data["end"]:
+            raise ValidationError("must be later than start", field_name="end")
+
+
+class CadenceSchema(Strict):
+    every_months = fields.Integer(required=True, validate=validate.Range(min=1, max=60))
+    at_least = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100))
+    planned_by = fields.String(load_default=None)
+
+
+class MeetingSchema(Strict):
+    cadence = fields.Nested(CadenceSchema, load_default=None)
+    weekdays = fields.List(fields.String(validate=validate.OneOf(WEEKDAYS)), load_default=list)
+    window = fields.Nested(WindowSchema, load_default=None)
+    max_minutes = fields.Integer(load_default=None, validate=validate.Range(min=5, max=24 * 60))
+    blackout_dates = fields.List(fields.Date(), load_default=list)
+    avoid = fields.List(fields.String(), load_default=list)
+    extra_meetings_allowed = fields.Boolean(load_default=True)
+    convened_by = fields.String(load_default="coordinator")
+    guests_allowed = fields.Boolean(load_default=True)
+
+
+class BodySchema(Strict):
+    key = fields.String(required=True, validate=KEY)
+    name = fields.String(required=True)
+    description = fields.String(load_default=None)
+    decision_rule = fields.String(required=True, validate=validate.OneOf(DECISION_RULES))
+    quorum = fields.Float(load_default=0.0, validate=validate.Range(min=0.0, max=1.0))
+    binding = fields.Boolean(load_default=True)
+    outcome_to = fields.String(load_default=None)
+    reasons_required_for = fields.List(
+        fields.String(validate=validate.OneOf(CHOICES)), load_default=list
+    )
+    reasons_shared_with = fields.String(load_default="body")
+    secret = fields.Boolean(load_default=False)
+    close_when_all_voted = fields.Boolean(load_default=True)
+    decides_for_network = fields.Boolean(load_default=False)
+    members_appointed = fields.Boolean(load_default=False)
+    composition = fields.List(fields.String(), load_default=list)
+    meeting = fields.Nested(MeetingSchema, load_default=dict)
+
+    @validates_schema
+    def _choices_fit_rule(self, data, **_):
+        consensus = data["decision_rule"] == "consensus"
+        allowed = ("agree", "stand_aside", "object") if consensus else ("yes", "no", "abstain")
+        for choice in data.get("reasons_required_for", []):
+            if choice not in allowed:
+                raise ValidationError(
+                    f"'{choice}' is no choice under {data['decision_rule']} (choices: {', '.join(allowed)})",
+                    field_name="reasons_required_for",
+                )
+
+
+class NetworkEventsSchema(Strict):
+    name = fields.String(load_default="Netzwerkveranstaltung")
+    cadence = fields.Nested(CadenceSchema, load_default=None)
+    organised_by = fields.String(load_default=None)
+    invitations_by = fields.String(load_default="coordinator")
+    agenda_topics_from = fields.String(
+        load_default="members", validate=validate.OneOf(("members", "anyone", "coordinator"))
+    )
+
+
+class DirectorySchema(Strict):
+    publication_months = fields.Integer(load_default=None, validate=validate.Range(min=1, max=60))
+    mark_new_partners = fields.Boolean(load_default=False)
+    doctors = fields.Boolean(load_default=False)
+    offers = fields.Boolean(load_default=False)
+    responsibility_matrix = fields.Boolean(load_default=False)
+    welcome_packages = fields.Boolean(load_default=False)
+    doctors_verify_months = fields.Integer(load_default=12, validate=validate.Range(min=1, max=60))
+
+
+class WorkingGroupRuleSchema(Strict):
+    name = fields.String(required=True)
+    topic = fields.String(load_default=None)
+
+
+class WorkingGroupsSchema(Strict):
+    founding = fields.String(
+        load_default="coordinator", validate=validate.OneOf(("body", "coordinator", "anyone"))
+    )
+    founding_body = fields.String(load_default=None)
+    proposals_by = fields.String(
+        load_default="partners", validate=validate.OneOf(("partners", "anyone", "coordinator"))
+    )
+    open_to = fields.String(
+        load_default="partners", validate=validate.OneOf(("partners", "registered", "anyone"))
+    )
+    temporary = fields.Boolean(load_default=False)
+    smart_goals = fields.Boolean(load_default=False)
+    working_paper = fields.Boolean(load_default=False)
+    report_results = fields.Boolean(load_default=False)
+    leaders_join_body = fields.String(load_default=None)
+    existing = fields.List(fields.Nested(WorkingGroupRuleSchema), load_default=list)
+
+    @validates_schema
+    def _body_founding(self, data, **_):
+        if data["founding"] == "body" and not data.get("founding_body"):
+            raise ValidationError("is required when founding is 'body'", field_name="founding_body")
+
+
+class ConsultationSchema(Strict):
+    key = fields.String(required=True, validate=KEY)
+    title = fields.String(required=True)
+    opens = fields.Date(required=True)
+    closes = fields.Date(required=True)
+    anonymous = fields.Boolean(load_default=True)
+
+    @validates_schema
+    def _window(self, data, **_):
+        if data["closes"] < data["opens"]:
+            raise ValidationError("must not be before opens", field_name="closes")
+
+
+class MonitoringSchema(Strict):
+    enabled = fields.Boolean(load_default=False)
+    basis = fields.String(load_default=None)
+    reported_to = fields.String(load_default=None)
+
+
+class TenantSchema(Strict):
+    key = fields.String(required=True, validate=KEY)
+    name = fields.String(required=True)
+    short_name = fields.String(load_default=None)
+    kind = fields.String(load_default="network")
+    language = fields.String(load_default="de", validate=validate.OneOf(("de", "en")))
+    timezone = fields.String(load_default="Europe/Berlin")
+    description = fields.String(load_default=None)
+    sources = fields.List(fields.String(), load_default=list)
+    contact_point = fields.Nested(ContactPointSchema, required=True)
+    membership = fields.Nested(MembershipSchema, required=True)
+    bodies = fields.List(fields.Nested(BodySchema), load_default=list)
+    network_events = fields.Nested(NetworkEventsSchema, load_default=dict)
+    directory = fields.Nested(DirectorySchema, load_default=dict)
+    working_groups = fields.Nested(WorkingGroupsSchema, load_default=dict)
+    policy_fields = fields.List(fields.String(), load_default=list)
+    target_groups = fields.List(fields.String(), load_default=list)
+    consultations = fields.List(fields.Nested(ConsultationSchema), load_default=list)
+    monitoring = fields.Nested(MonitoringSchema, load_default=dict)
+    sharing = fields.Boolean(load_default=True)
+
+
+def _cross_checks(data: dict) -> list[tuple[str, str]]:
+    """Rules that span sections: every body named anywhere must exist, keys unique."""
+    problems = []
+    keys = [b["key"] for b in data["bodies"]]
+    for i, key in enumerate(keys):
+        if keys.index(key) != i:
+            problems.append((f"bodies.{i}.key", f"'{key}' is used by two bodies"))
+    known = ", ".join(keys) or "none"
+    refs = [
+        ("membership.admitting_body", data["membership"].get("admitting_body")),
+        ("working_groups.founding_body", data["working_groups"].get("founding_body")),
+        ("working_groups.leaders_join_body", data["working_groups"].get("leaders_join_body")),
+    ]
+    for path, ref in refs:
+        if ref and ref not in keys:
+            problems.append((path, f"names no body of this network: '{ref}' (bodies: {known})"))
+    return problems
+
+
+def _flatten(messages, prefix="") -> list[tuple[str, str]]:
+    out = []
+    if isinstance(messages, dict):
+        for k, v in messages.items():
+            path = f"{prefix}.{k}" if prefix and k != "_schema" else (prefix or str(k))
+            out.extend(_flatten(v, path))
+    elif isinstance(messages, list):
+        for m in messages:
+            if isinstance(m, (dict, list)):
+                out.extend(_flatten(m, prefix))
+            else:
+                out.append((prefix, _phrase(str(m))))
+    else:
+        out.append((prefix, _phrase(str(messages))))
+    return out
+
+
+def _phrase(msg: str) -> str:
+    return "unknown key" if msg == "Unknown field." else msg.rstrip(".")
+
+
+@dataclass(frozen=True)
+class Tenant:
+    """One network's rules, as loaded and checked from its file."""
+
+    key: str
+    rules: dict
+    source: Path
+
+    @property
+    def name(self) -> str:
+        return self.rules["name"]
+
+    @property
+    def membership(self) -> dict:
+        return self.rules["membership"]
+
+    def body(self, key: str) -> dict | None:
+        """The body with this key, or None."""
+        return next((b for b in self.rules["bodies"] if b["key"] == key), None)
+
+    @property
+    def bodies(self) -> list[dict]:
+        return self.rules["bodies"]
+
+
+def load_file(path: Path) -> Tenant:
+    """Load and check one tenant file.
+
+    Raises TenantConfigError naming the file, the field and the problem.
+    """
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise TenantConfigError(f"{path}: cannot be read: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        raise TenantConfigError(f"{path}: is not valid YAML{where}") from exc
+    if not isinstance(raw, dict):
+        raise TenantConfigError(f"{path}: must hold a mapping of rules, not {type(raw).__name__}")
+    try:
+        data = TenantSchema().load(raw)
+    except ValidationError as exc:
+        problems = _flatten(exc.messages)
+    else:
+        problems = _cross_checks(data)
+        if data["key"] != path.stem:
+            problems.append(("key", f"'{data['key']}' differs from the file name '{path.stem}'"))
+    if problems:
+        lines = "; ".join(f"{field}: {msg}" for field, msg in sorted(problems))
+        raise TenantConfigError(f"{path}: {lines}")
+    return Tenant(key=data["key"], rules=data, source=path)
+
+
+def window_times(window: dict | None) -> tuple[time, time] | None:
+    """A window's start and end as times, or None when the body has no window."""
+    if not window:
+        return None
+    return time.fromisoformat(window["start"]), time.fromisoformat(window["end"])
+
+
+class TenantRegistry:
+    """All tenants of one deployment, loaded from a folder of YAML files."""
+
+    def __init__(self, tenants: dict[str, Tenant]):
+        self._tenants = dict(tenants)
+
+    @classmethod
+    def load(cls, folder: Path) -> TenantRegistry:
+        """Load every *.yaml in the folder; raises TenantConfigError on the first bad file."""
+        folder = Path(folder)
+        files = sorted(folder.glob("*.yaml"))
+        if not files:
+            raise TenantConfigError(f"{folder}: holds no tenant file (*.yaml)")
+        return cls({t.key: t for t in (load_file(f) for f in files)})
+
+    def get(self, key: str) -> Tenant | None:
+        return self._tenants.get(key)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._tenants
+
+    def __iter__(self):
+        return iter(self._tenants.values())
+
+    def keys(self) -> list[str]:
+        return sorted(self._tenants)

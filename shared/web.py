@@ -1,0 +1,328 @@
+"""The app factory base every service uses: problem+json errors, auth, tenants, health, metrics.
+
+A service's ``create_app`` calls :func:`create_service_app` with its
+blueprints; nothing is created at import time and the connection pool opens
+on first use, i.e. after gunicorn has forked.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+
+from flask import Flask, current_app, g, jsonify, request
+from flask_smorest import Api
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
+from psycopg_pool import PoolTimeout
+from werkzeug.exceptions import HTTPException
+
+from shared import logs
+from shared.auth import ANONYMOUS, Principal, TokenVerifier, require
+from shared.config import Settings, from_env
+from shared.db import Database
+from shared.errors import DomainError, status_of
+from shared.messaging import connect
+from shared.tenants import Tenant, TenantRegistry
+
+log = logging.getLogger(__name__)
+PROBLEM = "application/problem+json"
+TYPE_BASE = "https://knotenpunkt.invalid/problems/"
+
+
+@dataclass
+class ServiceContext:
+    """What a request handler may reach: settings, tenants, the pool, the verifier."""
+
+    service: str
+    settings: Settings
+    tenants: TenantRegistry
+    db: Database
+    verifier: TokenVerifier
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _opened: bool = False
+
+    def database(self) -> Database:
+        """The pool, opened on first use (after gunicorn forked)."""
+        if not self._opened:
+            with self._lock:
+                if not self._opened:
+                    self.db.open(wait=False)
+                    self._opened = True
+        return self.db
+
+
+def ctx() -> ServiceContext:
+    return current_app.extensions["knotenpunkt"]
+
+
+def current_tenant() -> Tenant:
+    """The tenant of the current request (checked to exist before the view runs)."""
+    return ctx().tenants.get(request.view_args["tenant"])
+
+
+def principal() -> Principal:
+    """The caller; anonymous without a token. A bad token raises at once."""
+    if "principal" not in g:
+        header = request.headers.get("Authorization", "")
+        if not header:
+            g.principal = ANONYMOUS
+        else:
+            scheme, _, token = header.partition(" ")
+            if scheme.lower() != "bearer" or not token:
+                from shared.errors import Unauthorized
+
+                raise Unauthorized("Erwartet wird 'Authorization: Bearer <token>'.")
+            g.principal = ctx().verifier.verify(token.strip(), request.view_args.get("tenant"))
+    return g.principal
+
+
+def requires(*roles: str) -> Principal:
+    """The caller, who must be signed in with one of the roles (any role when none given)."""
+    return require(principal(), *roles)
+
+
+def roles(*names: str):
+    """Decorator: the caller must be signed in with one of the roles (any role when none).
+
+    Put it above flask-smorest's decorators so that it runs before the body is
+    parsed: an anonymous caller gets 401, not a validation error.
+    """
+
+    def wrap(fn):
+        @functools.wraps(fn)
+        def inner(*args, **kwargs):
+            requires(*names)
+            return fn(*args, **kwargs)
+
+        doc = getattr(inner, "_apidoc", {}).copy()
+        doc.setdefault("manual_doc", {})
+        doc["manual_doc"] = {**doc["manual_doc"], "security": [{"bearer": []}]}
+        inner._apidoc = doc
+        return inner
+
+    return wrap
+
+
+def problem(status: int, title: str, detail: str, *, type_slug: str | None = None, **extra):
+    body = {
+        "type": TYPE_BASE + (type_slug or str(status)),
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if "request_id" in g:
+        body["instance"] = f"urn:request:{g.request_id}"
+    body.update({k: v for k, v in extra.items() if v is not None})
+    resp = jsonify(body)
+    resp.status_code = status
+    resp.mimetype = PROBLEM
+    if status == 401:
+        resp.headers["WWW-Authenticate"] = 'Bearer realm="knotenpunkt"'
+    return resp
+
+
+def _flatten(messages, prefix="") -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            for k, v in _flatten(value, path).items():
+                out.setdefault(k, []).extend(v)
+    elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        out[prefix or "_body"] = list(messages)
+    elif isinstance(messages, list):
+        for m in messages:
+            for k, v in _flatten(m, prefix).items():
+                out.setdefault(k, []).extend(v)
+    else:
+        out[prefix or "_body"] = [str(messages)]
+    return out
+
+
+def _validation_errors(messages: dict) -> dict[str, list[str]]:
+    """webargs messages ({location: {field: [msg]}}) as {field: [msg]}; query fields prefixed."""
+    out: dict[str, list[str]] = {}
+    for location, fields_ in messages.items():
+        prefix = "" if location in ("json", "form") else location
+        for k, v in _flatten(fields_, prefix).items():
+            out.setdefault(k, []).extend(v)
+    return out
+
+
+def _handle_http(exc: HTTPException):
+    data = getattr(exc, "data", None) or {}
+    messages = data.get("messages")
+    if (
+        exc.code == 400
+        and messages
+        and "json" in messages
+        and messages["json"] == ["Invalid JSON body."]
+    ):
+        return problem(
+            400,
+            "Ungültiges JSON",
+            "Der Anfragekörper ist kein gültiges JSON (malformed JSON body).",
+            type_slug="malformed-json",
+        )
+    if exc.code == 422 and messages:
+        errors = _validation_errors(messages)
+        fields_ = ", ".join(sorted(errors))
+        return problem(
+            422,
+            "Ungültige Eingabe",
+            f"Die Eingabe ist ungültig in: {fields_} (validation failed).",
+            type_slug="validation",
+            errors=errors,
+        )
+    detail = data.get("message") or exc.description or exc.name
+    return problem(exc.code or 500, exc.name, detail, type_slug=str(exc.code))
+
+
+def _handle_domain(exc: DomainError):
+    status = status_of(exc)
+    errors = {exc.field: [exc.detail]} if exc.field else None
+    return problem(
+        status, exc.title, exc.detail, type_slug=exc.type_slug, errors=errors, **exc.extra
+    )
+
+
+def _handle_unavailable(exc: Exception):
+    log.error("dependency unavailable: %s", exc)
+    return problem(
+        503,
+        "Dienst nicht verfügbar",
+        "Die Datenbank ist gerade nicht erreichbar; bitte später erneut versuchen.",
+        type_slug="unavailable",
+    )
+
+
+def _handle_unexpected(exc: Exception):
+    log.exception("unhandled error")
+    return problem(
+        500,
+        "Interner Fehler",
+        "Ein unerwarteter Fehler ist aufgetreten; er wurde protokolliert.",
+        type_slug="internal",
+    )
+
+
+def create_service_app(
+    service: str,
+    blueprints=(),
+    *,
+    settings: Settings | None = None,
+    tenants: TenantRegistry | None = None,
+    title: str | None = None,
+) -> Flask:
+    """Build a service's Flask app.
+
+    Raises TenantConfigError when a tenant file is broken (start-up stops).
+    """
+    settings = settings or from_env()
+    logs.setup(service, settings.log_level)
+    tenants = tenants or TenantRegistry.load(settings.tenants_dir)
+    app = Flask(f"knotenpunkt.{service}")
+    app.config.update(
+        API_TITLE=title or f"Knotenpunkt {service}",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+        JSON_SORT_KEYS=False,
+    )
+    app.json.ensure_ascii = False
+    db = Database(
+        settings.app_url(service),
+        min_size=settings.pool_min,
+        max_size=settings.pool_max,
+        name=f"{service}-web",
+    )
+    db.pool.timeout = 5.0
+    app.extensions["knotenpunkt"] = ServiceContext(
+        service=service, settings=settings, tenants=tenants, db=db, verifier=TokenVerifier(settings)
+    )
+    api = Api(app, spec_kwargs={"info": {"description": f"Knotenpunkt {service} service"}})
+    api.spec.components.security_scheme(
+        "bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    )
+    for bp in blueprints:
+        api.register_blueprint(bp)
+    _add_ops(app, service)
+    app.register_error_handler(HTTPException, _handle_http)
+    app.register_error_handler(DomainError, _handle_domain)
+    app.register_error_handler(PoolTimeout, _handle_unavailable)
+    app.register_error_handler(Exception, _handle_unexpected)
+    return app
+
+
+def _add_ops(app: Flask, service: str) -> None:
+    registry = CollectorRegistry()
+    requests_total = Counter(
+        "http_requests_total", "HTTP requests", ["method", "endpoint", "status"], registry=registry
+    )
+    latency = Histogram(
+        "http_request_duration_seconds", "HTTP request latency", ["endpoint"], registry=registry
+    )
+
+    @app.before_request
+    def _start():
+        g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
+        g.started = time.perf_counter()
+        tenant_key = (request.view_args or {}).get("tenant")
+        if tenant_key is not None and tenant_key not in ctx().tenants:
+            return problem(
+                404,
+                "Unbekanntes Netzwerk",
+                f"Ein Netzwerk '{tenant_key}' gibt es hier nicht (unknown tenant).",
+                type_slug="unknown-tenant",
+            )
+        return None
+
+    @app.after_request
+    def _finish(resp):
+        resp.headers["X-Request-ID"] = g.get("request_id", "")
+        endpoint = request.url_rule.rule if request.url_rule else "unmatched"
+        requests_total.labels(request.method, endpoint, resp.status_code).inc()
+        if "started" in g:
+            latency.labels(endpoint).observe(time.perf_counter() - g.started)
+        return resp
+
+    @app.get("/healthz")
+    def healthz():
+        return {"status": "ok", "service": service}
+
+    @app.get("/readyz")
+    def readyz():
+        checks = {"database": "ok", "broker": "ok"}
+        try:
+            ctx().database().ping()
+        except Exception as exc:
+            checks["database"] = f"error: {exc.__class__.__name__}"
+        try:
+            with connect(ctx().settings) as conn:
+                conn.ensure_connection(max_retries=1, timeout=2)
+        except Exception as exc:
+            checks["broker"] = f"error: {exc.__class__.__name__}"
+        if all(v == "ok" for v in checks.values()):
+            return {"status": "ready", "service": service, "checks": checks}
+        return problem(
+            503,
+            "Nicht bereit",
+            "Datenbank oder Broker sind nicht erreichbar.",
+            type_slug="not-ready",
+            checks=checks,
+        )
+
+    @app.get("/metrics")
+    def metrics():
+        return generate_latest(registry), 200, {"Content-Type": CONTENT_TYPE_LATEST}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.membership.domain import BODY_ROLES, PARTNER_KINDS
+from shared.schema import patch_of
 
 
 class PartnerIn(Schema):
@@ -28,10 +29,7 @@ class PartnerIn(Schema):
     shared = fields.Boolean(load_default=False)
 
 
-class PartnerPatch(PartnerIn):
-    class Meta:
-        partial = True
-
+class PartnerPatch(patch_of(PartnerIn, "PartnerPatchFields")):
     status = fields.String(validate=validate.OneOf(("active", "left")))
     left_on = fields.Date(allow_none=True)
 

@@ -1,0 +1,101 @@
+"""Test policy.
+
+- tests/unit: no I/O, milliseconds; fakes only across a boundary.
+- tests/integration: the real thing for what a service owns: PostgreSQL and
+  RabbitMQ started by testcontainers (one container each per test session;
+  data isolated by unique ids), apps driven over HTTP with Flask's client.
+- tests/e2e: whole flows over HTTP and the broker.
+
+Integration and end-to-end tests need a Docker engine and the images named by
+KP_POSTGRES_IMAGE / KP_RABBITMQ_IMAGE; `make test` prepares both
+(deploy/test-infra.sh). Without them these tests fail, they are not skipped.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from shared.config import Settings
+from shared.tenants import TenantRegistry
+
+os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
+
+
+@pytest.fixture(scope="session")
+def tenants() -> TenantRegistry:
+    return TenantRegistry.load(Settings().tenants_dir)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    from tests.support import Postgres
+
+    pg = Postgres().start()
+    yield pg
+    pg.stop()
+
+
+@pytest.fixture(scope="session")
+def rabbitmq():
+    from tests.support import RabbitMQ
+
+    mq = RabbitMQ().start()
+    yield mq
+    mq.stop()
+
+
+@pytest.fixture(scope="session")
+def settings(postgres, rabbitmq, tmp_path_factory) -> Settings:
+    """Settings pointing at the test containers, with the databases provisioned."""
+    from shared.db import provision
+
+    var = tmp_path_factory.mktemp("var")
+    s = Settings(
+        database_url=postgres.url,
+        broker_url=rabbitmq.url,
+        var_dir=var,
+        mail_dir=var / "mail",
+        pool_max=20,
+    )
+    provision(s)
+    return s
+
+
+@pytest.fixture(scope="session")
+def apps(settings, tenants):
+    """The four Flask apps, on the test containers."""
+    from services.events.app import create_app as events_app
+    from services.membership.app import create_app as membership_app
+    from services.notifications.app import create_app as notifications_app
+    from services.voting.app import create_app as voting_app
+
+    built = {
+        "membership": membership_app(settings, tenants),
+        "voting": voting_app(settings, tenants),
+        "events": events_app(settings, tenants),
+        "notifications": notifications_app(settings, tenants),
+    }
+    yield built
+    for app in built.values():
+        app.extensions["knotenpunkt"].db.close()
+
+
+@pytest.fixture(scope="session")
+def clients(apps):
+    return {name: app.test_client() for name, app in apps.items()}
+
+
+@pytest.fixture(scope="session")
+def token(settings):
+    """token(tenant, *roles, bodies=..., sub=..., partner_id=...) -> Authorization header."""
+    from shared.auth import issue_token
+
+    def make(tenant, *roles, **kw):
+        return {
+            "Authorization": "Bearer "
+            + issue_token(settings, tenant=tenant, roles=list(roles), **kw)
+        }
+
+    return make

@@ -1,0 +1,97 @@
+"""HTTP conventions of every service: problem+json for unknown tenant, missing or foreign token, bad JSON."""
+
+from __future__ import annotations
+
+import pytest
+
+PROBLEM = "application/problem+json"
+
+
+def assert_problem(resp, status):
+    assert resp.status_code == status, resp.get_data(as_text=True)
+    assert resp.mimetype == PROBLEM
+    body = resp.get_json()
+    assert body["status"] == status and body["title"] and body["detail"] and body["type"]
+    assert "Traceback" not in resp.get_data(as_text=True)
+    return body
+
+
+@pytest.mark.parametrize("service", ["membership", "voting", "events", "notifications"])
+def test_health_ready_metrics_openapi(clients, service):
+    c = clients[service]
+    assert c.get("/healthz").get_json()["status"] == "ok"
+    ready = c.get("/readyz")
+    assert ready.status_code == 200, ready.get_json()
+    assert ready.get_json()["checks"] == {"database": "ok", "broker": "ok"}
+    assert b"http_requests_total" in c.get("/metrics").data
+    spec = c.get("/api/v1/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.")
+
+
+def test_unknown_tenant_is_404(clients):
+    body = assert_problem(clients["membership"].get("/api/v1/atlantis/partners"), 404)
+    assert "atlantis" in body["detail"]
+    assert_problem(clients["voting"].get("/api/v1/atlantis/electorates/x"), 404)
+
+
+def test_missing_token_is_401(clients):
+    resp = clients["membership"].post(
+        "/api/v1/chemnitz/partners", json={"name": "Verein", "kind": "other"}
+    )
+    assert_problem(resp, 401)
+    assert resp.headers["WWW-Authenticate"].startswith("Bearer")
+    assert_problem(clients["voting"].get("/api/v1/chemnitz/electorates/vorbereitungsgremium"), 401)
+
+
+def test_token_of_another_tenant_is_403(clients, token):
+    resp = clients["membership"].post(
+        "/api/v1/chemnitz/partners",
+        json={"name": "Verein", "kind": "other"},
+        headers=token("magdeburg", "coordinator"),
+    )
+    body = assert_problem(resp, 403)
+    assert "magdeburg" in body["detail"]
+
+
+def test_garbage_token_is_401(clients):
+    resp = clients["membership"].get(
+        "/api/v1/chemnitz/bodies/vorbereitungsgremium/members",
+        headers={"Authorization": "Bearer abc.def.ghi"},
+    )
+    assert_problem(resp, 401)
+
+
+def test_malformed_json_is_400(clients, token):
+    resp = clients["membership"].post(
+        "/api/v1/chemnitz/partners",
+        data="{ this is not json",
+        content_type="application/json",
+        headers=token("chemnitz", "coordinator"),
+    )
+    body = assert_problem(resp, 400)
+    assert "JSON" in body["detail"]
+
+
+def test_validation_names_field_and_rule(clients, token):
+    resp = clients["membership"].post(
+        "/api/v1/chemnitz/partners",
+        json={"name": "Verein", "kind": "zoo", "postcode": "123"},
+        headers=token("chemnitz", "coordinator"),
+    )
+    body = assert_problem(resp, 422)
+    assert set(body["errors"]) == {"kind", "postcode"}
+    assert "German postcode" in body["errors"]["postcode"][0]
+
+
+def test_wrong_role_is_403(clients, token):
+    resp = clients["membership"].post(
+        "/api/v1/chemnitz/partners",
+        json={"name": "Verein", "kind": "other"},
+        headers=token("chemnitz", "partner"),
+    )
+    assert_problem(resp, 403)
+
+
+def test_request_id_is_echoed(clients):
+    resp = clients["membership"].get("/api/v1/chemnitz/rules", headers={"X-Request-ID": "abc123"})
+    assert resp.headers["X-Request-ID"] == "abc123"

@@ -1,0 +1,50 @@
+"""Tokens: roles and bodies come through; another tenant's or a bad token is refused."""
+
+from __future__ import annotations
+
+import jwt
+import pytest
+
+from shared.auth import TokenVerifier, issue_token, require
+from shared.config import Settings
+from shared.errors import Forbidden, Unauthorized
+
+S = Settings()
+
+
+def test_round_trip():
+    tok = issue_token(
+        S, tenant="chemnitz", roles=["member"], bodies=["vorbereitungsgremium"], sub="anna"
+    )
+    p = TokenVerifier(S).verify(tok, "chemnitz")
+    assert p.sub == "anna" and p.has("member") and "vorbereitungsgremium" in p.bodies
+
+
+def test_token_of_another_tenant_is_forbidden():
+    tok = issue_token(S, tenant="chemnitz", roles=["coordinator"])
+    with pytest.raises(Forbidden, match="nicht für 'magdeburg'"):
+        TokenVerifier(S).verify(tok, "magdeburg")
+
+
+def test_expired_and_badly_signed_tokens():
+    expired = issue_token(S, tenant="chemnitz", roles=["member"], ttl_seconds=-10)
+    with pytest.raises(Unauthorized, match="abgelaufen"):
+        TokenVerifier(S).verify(expired, "chemnitz")
+    forged = jwt.encode(
+        {"sub": "x", "tenant": "chemnitz", "exp": 9999999999},
+        "wrong-secret-wrong-secret-wrong-secret",
+    )
+    with pytest.raises(Unauthorized):
+        TokenVerifier(S).verify(forged, "chemnitz")
+
+
+def test_unknown_role_is_refused_when_issuing():
+    with pytest.raises(ValueError, match="unknown role"):
+        issue_token(S, tenant="chemnitz", roles=["mayor"])
+
+
+def test_require_roles():
+    p = TokenVerifier(S).verify(issue_token(S, tenant="chemnitz", roles=["partner"]), "chemnitz")
+    assert require(p, "partner") is p
+    with pytest.raises(Forbidden):
+        require(p, "coordinator")

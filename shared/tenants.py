@@ -18,6 +18,7 @@ from marshmallow import (
     Schema,
     ValidationError,
     fields,
+    pre_load,
     validate,
     validates_schema,
 )
@@ -35,10 +36,22 @@ class TenantConfigError(Exception):
 
 
 class Strict(Schema):
-    """Unknown keys are mistakes, not extensions."""
+    """Unknown keys are mistakes, not extensions; a missing section gets its defaults."""
 
     class Meta:
         unknown = RAISE
+
+    @pre_load
+    def _fill_sections(self, data, **_):
+        # A Nested field's load_default is returned as is, without the nested
+        # schema's own defaults; loading an empty mapping instead fills them in.
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        for name, field in self.fields.items():
+            if isinstance(field, fields.Nested) and field.load_default is dict and name not in data:
+                data[name] = {}
+        return data
 
 
 class ContactPointSchema(Strict):

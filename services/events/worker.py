@@ -13,6 +13,7 @@ def on_partner(conn, env: dict) -> None:
 HANDLERS = {
     "membership.partner.created": on_partner,
     "membership.partner.updated": on_partner,
+    "membership.partner.admitted": on_partner,
 }
 JOBS: list = []
 

@@ -19,3 +19,8 @@ def remove_recipient(conn, kind: str, scope: str, ref: str) -> None:
     conn.execute(
         "delete from recipients where kind = %s and scope = %s and ref = %s", (kind, scope, ref)
     )
+
+
+def erase_email(conn, email: str) -> int:
+    """Delete every recipient entry with this e-mail address; returns how many."""
+    return conn.execute("delete from recipients where lower(email) = lower(%s)", (email,)).rowcount

@@ -25,11 +25,19 @@ def on_partner(conn, env: dict) -> None:
     )
 
 
+def on_contact_erased(conn, env: dict) -> None:
+    """Membership erased a person: erase every copy of them here too."""
+    if env["data"].get("email"):
+        store.erase_email(conn, env["data"]["email"])
+
+
 HANDLERS = {
+    "membership.contact.erased": on_contact_erased,
     "membership.body.member_added": on_member_added,
     "membership.body.member_removed": on_member_removed,
     "membership.partner.created": on_partner,
     "membership.partner.updated": on_partner,
+    "membership.partner.admitted": on_partner,
 }
 JOBS: list = []
 

@@ -1,0 +1,372 @@
+"""Contacts (export, erasure), working groups, monitoring, directories, doctors, offers, the matrix, sharing."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from tests.support import unique
+
+
+def test_contacts_export_and_erase(clients, token, settings):
+    c = clients["membership"]
+    coord = token("chemnitz", "coordinator")
+    no_basis = c.post("/api/v1/chemnitz/contacts", json={"name": "Max Muster"}, headers=coord)
+    assert no_basis.status_code == 422 and "legal_basis" in no_basis.get_json()["errors"]
+    no_consent = c.post(
+        "/api/v1/chemnitz/contacts",
+        json={"name": "Max Muster", "legal_basis": "consent"},
+        headers=coord,
+    )
+    assert "consent_at" in no_consent.get_json()["errors"]
+    email = f"{unique('max')}@example.org"
+    made = c.post(
+        "/api/v1/chemnitz/contacts",
+        json={
+            "name": "Max Muster",
+            "email": email,
+            "legal_basis": "consent",
+            "consent_at": "2026-01-10T10:00:00+01:00",
+            "languages": ["de", "ru"],
+        },
+        headers=coord,
+    )
+    assert made.status_code == 201, made.get_json()
+    cid = made.get_json()["id"]
+    assert c.get(f"/api/v1/chemnitz/contacts/{cid}").status_code == 404  # not public
+    export = c.get(f"/api/v1/chemnitz/contacts/{cid}/export", headers=coord).get_json()
+    assert export["contact"]["email"] == email and export["contact"]["languages"] == ["de", "ru"]
+    assert c.delete(f"/api/v1/chemnitz/contacts/{cid}", headers=coord).status_code == 204
+    assert c.get(f"/api/v1/chemnitz/contacts/{cid}", headers=coord).status_code == 404
+    import psycopg
+
+    with psycopg.connect(settings.admin_url("knotenpunkt_membership")) as conn:
+        n = conn.execute(
+            "select count(*) from outbox where routing_key = 'chemnitz.membership.contact.erased' and envelope->'data'->>'contact_id' = %s",
+            (cid,),
+        ).fetchone()[0]
+    assert n == 1
+
+
+def test_working_group_by_coordinator_with_paper_versions(clients, token):
+    c = clients["membership"]
+    coord = token("magdeburg", "coordinator")
+    prop = c.post(
+        "/api/v1/magdeburg/working-group-proposals",
+        json={"topic": "Sprachmittlung", "aims": "Dolmetscherpool aufbauen"},
+        headers=token("magdeburg", "partner", sub="p1"),
+    )
+    assert prop.status_code == 403  # Magdeburg: only the coordinator proposes
+    prop = c.post(
+        "/api/v1/magdeburg/working-group-proposals",
+        json={"topic": "Sprachmittlung", "aims": "Dolmetscherpool aufbauen", "planned_months": 12},
+        headers=coord,
+    )
+    assert prop.status_code == 201 and prop.get_json()["status"] == "submitted"
+    decided = c.post(
+        f"/api/v1/magdeburg/working-group-proposals/{prop.get_json()['id']}/decision",
+        json={"approved": True},
+        headers=coord,
+    )
+    assert decided.status_code == 200 and decided.get_json()["status"] == "approved"
+    gid = decided.get_json()["working_group_id"]
+    group = c.get(f"/api/v1/magdeburg/working-groups/{gid}", headers=coord).get_json()
+    assert group["ends_on"] is not None and group["members"][0]["role"] == "leader"
+    leader = group["members"][0]["person_id"]
+    paper = {
+        "goals": [
+            {
+                "text": "Pool mit 20 Sprachmittlern",
+                "measure": "Zahl der Einsätze",
+                "due": "2027-06-30",
+            }
+        ],
+        "measures": ["Schulung"],
+        "results": None,
+    }
+    v1 = c.put(
+        f"/api/v1/magdeburg/working-groups/{gid}/paper",
+        json=paper,
+        headers=token("magdeburg", "member", sub=leader),
+    )
+    assert v1.status_code == 200 and v1.get_json()["version"] == 1
+    v2 = c.put(
+        f"/api/v1/magdeburg/working-groups/{gid}/paper",
+        json={**paper, "results": "12 Sprachmittler geschult"},
+        headers=coord,
+    )
+    assert v2.get_json()["version"] == 2
+    assert (
+        c.put(
+            f"/api/v1/magdeburg/working-groups/{gid}/paper",
+            json=paper,
+            headers=token("magdeburg", "partner", sub="someone"),
+        ).status_code
+        == 403
+    )
+    latest = c.get(f"/api/v1/magdeburg/working-groups/{gid}/paper").get_json()
+    assert latest["versions"] == 2 and latest["content"]["results"] == "12 Sprachmittler geschult"
+    assert (
+        c.get(f"/api/v1/magdeburg/working-groups/{gid}/paper/versions/1").get_json()["content"][
+            "results"
+        ]
+        is None
+    )
+
+
+def test_saalekreis_groups_are_open_to_anyone_registered(clients, token):
+    c = clients["membership"]
+    anyone = token("saalekreis", "member", sub=unique("buerger"))
+    prop = c.post(
+        "/api/v1/saalekreis/working-group-proposals",
+        json={"topic": "Willkommenspakete", "aims": "Pakete für Neuankommende"},
+        headers=anyone,
+    )
+    assert prop.status_code == 201 and prop.get_json()["status"] == "approved"
+    gid = prop.get_json()["working_group_id"]
+    joiner = token("saalekreis", "member", sub=unique("ehrenamt"))
+    joined = c.post(
+        f"/api/v1/saalekreis/working-groups/{gid}/members",
+        json={"name": "Erika Ehrenamt"},
+        headers=joiner,
+    )
+    assert joined.status_code == 201 and joined.get_json()["role"] == "member"
+    assert (
+        c.post(
+            f"/api/v1/saalekreis/working-groups/{gid}/members", json={"name": "Anonym"}
+        ).status_code
+        == 401
+    )
+
+
+def test_chemnitz_groups_are_for_partners_and_founded_by_ballot(clients, token):
+    c = clients["membership"]
+    prop = c.post(
+        "/api/v1/chemnitz/working-group-proposals",
+        json={"topic": "Wohnen", "aims": "Wohnungssuche erleichtern"},
+        headers=token("chemnitz", "partner", sub="verein-1"),
+    )
+    assert prop.status_code == 201 and prop.get_json()["status"] == "in_vote"
+    decide = c.post(
+        f"/api/v1/chemnitz/working-group-proposals/{prop.get_json()['id']}/decision",
+        json={"approved": True},
+        headers=token("chemnitz", "coordinator"),
+    )
+    assert decide.status_code == 409 and "Gremium" in decide.get_json()["detail"]
+    group = c.post(
+        "/api/v1/chemnitz/working-groups",
+        json={"name": unique("AG Sprache")},
+        headers=token("chemnitz", "coordinator"),
+    ).get_json()
+    assert (
+        c.post(
+            f"/api/v1/chemnitz/working-groups/{group['id']}/members",
+            json={},
+            headers=token("chemnitz", "member", sub="x"),
+        ).status_code
+        == 403
+    )
+    assert (
+        c.post(
+            f"/api/v1/chemnitz/working-groups/{group['id']}/members",
+            json={},
+            headers=token("chemnitz", "partner", sub="verein-2"),
+        ).status_code
+        == 201
+    )
+
+
+def test_leader_joins_the_vorbereitungsgremium(clients, token):
+    c = clients["membership"]
+    coord = token("chemnitz", "coordinator")
+    group = c.post(
+        "/api/v1/chemnitz/working-groups", json={"name": unique("AG Arbeit")}, headers=coord
+    ).get_json()
+    person = unique("leiterin")
+    added = c.post(
+        f"/api/v1/chemnitz/working-groups/{group['id']}/members",
+        json={"person_id": person, "name": "Petra Leiterin", "role": "leader"},
+        headers=coord,
+    )
+    assert added.status_code == 201
+    members = c.get(
+        "/api/v1/chemnitz/bodies/vorbereitungsgremium/members", headers=coord
+    ).get_json()
+    assert person in {m["person_id"] for m in members}
+
+
+def test_magdeburg_monitoring(clients, token):
+    c = clients["membership"]
+    coord = token("magdeburg", "coordinator")
+    field = "Förderung des Spracherwerbs der Migrantinnen und Migranten"
+    bad = c.post(
+        "/api/v1/magdeburg/measures",
+        json={"policy_field": "Verkehr", "title": "Radwege", "indicator": "Kilometer"},
+        headers=coord,
+    )
+    assert bad.status_code == 422 and "policy_field" in bad.get_json()["errors"]
+    m = c.post(
+        "/api/v1/magdeburg/measures",
+        json={
+            "policy_field": field,
+            "title": "Sprachcafés",
+            "indicator": "Teilnehmende",
+            "baseline": 0,
+            "target": 200,
+            "current_value": 50,
+            "status": "running",
+        },
+        headers=coord,
+    )
+    assert m.status_code == 201, m.get_json()
+    upd = c.patch(
+        f"/api/v1/magdeburg/measures/{m.get_json()['id']}",
+        json={"current_value": 100},
+        headers=coord,
+    )
+    assert upd.get_json()["current_value"] == 100 and upd.get_json()["status"] == "running"
+    report = c.get("/api/v1/magdeburg/measures/report", headers=coord).get_json()["policy_fields"]
+    row = next(r for r in report if r["policy_field"] == field)
+    assert (
+        row["measures"] >= 1
+        and row["by_status"]["running"] >= 1
+        and row["mean_progress"] is not None
+    )
+    assert (
+        c.get("/api/v1/chemnitz/measures", headers=token("chemnitz", "coordinator")).status_code
+        == 404
+    )
+
+
+def test_doctors_offers_and_matrix(clients, token):
+    c = clients["membership"]
+    sk = token("saalekreis", "coordinator")
+    old = (date.today() - timedelta(days=400)).isoformat()
+    d1 = c.post(
+        "/api/v1/saalekreis/doctors",
+        json={
+            "name": unique("Dr. Aydin"),
+            "specialty": "Kinderheilkunde",
+            "city": "Merseburg",
+            "languages": ["tr", "de"],
+            "last_verified": old,
+        },
+        headers=sk,
+    )
+    assert d1.status_code == 201 and d1.get_json()["verification_overdue"] is True
+    assert (
+        c.post(
+            "/api/v1/saalekreis/doctors",
+            json={"name": "Dr. X", "specialty": "HNO", "languages": []},
+            headers=sk,
+        ).status_code
+        == 422
+    )
+    found = c.get("/api/v1/saalekreis/doctors?language=tr").get_json()
+    assert any(d["id"] == d1.get_json()["id"] for d in found)
+    fresh = c.patch(
+        f"/api/v1/saalekreis/doctors/{d1.get_json()['id']}",
+        json={"last_verified": date.today().isoformat()},
+        headers=sk,
+    )
+    assert fresh.get_json()["verification_overdue"] is False
+    assert c.get("/api/v1/chemnitz/doctors").status_code == 404
+
+    offer = c.post(
+        "/api/v1/saalekreis/offers",
+        json={
+            "title": "Deutschkurs A1",
+            "kind": "language_course",
+            "provider": "VHS Saalekreis",
+            "languages": ["ar"],
+            "target_groups": ["Geflüchtete"],
+        },
+        headers=sk,
+    )
+    assert offer.status_code == 201
+    assert c.get("/api/v1/saalekreis/offers?language=ar").get_json()[0]["provider"]
+
+    ms = token("mittelsachsen", "coordinator")
+    cell = {
+        "actor": "Jobcenter",
+        "topic": "Arbeitsvermittlung",
+        "responsibility": "Vermittlung von Leistungsberechtigten nach SGB II",
+        "contact_name": "Frau Beispiel",
+        "contact_email": "integration@jobcenter.example",
+    }
+    assert c.put("/api/v1/mittelsachsen/responsibilities", json=cell, headers=ms).status_code == 200
+    assert (
+        c.put(
+            "/api/v1/mittelsachsen/responsibilities",
+            json={**cell, "responsibility": "geändert"},
+            headers=ms,
+        ).status_code
+        == 200
+    )
+    matrix = c.get("/api/v1/mittelsachsen/responsibilities").get_json()
+    assert (
+        "Jobcenter" in matrix["actors"]
+        and len(
+            [
+                x
+                for x in matrix["cells"]
+                if x["actor"] == "Jobcenter" and x["topic"] == "Arbeitsvermittlung"
+            ]
+        )
+        == 1
+    )
+    csv = c.get("/api/v1/mittelsachsen/responsibilities.csv")
+    assert csv.mimetype == "text/csv" and "Jobcenter;Arbeitsvermittlung;geändert" in csv.get_data(
+        as_text=True
+    )
+    assert c.get("/api/v1/chemnitz/responsibilities").status_code == 404
+
+
+def test_manual_publication_marks_new_partners(clients, token):
+    c = clients["membership"]
+    coord = token("chemnitz", "coordinator")
+    first = c.post("/api/v1/chemnitz/directory/publications", headers=coord)
+    assert first.status_code == 201
+    name = unique("Neuer Partner")
+    c.post("/api/v1/chemnitz/partners", json={"name": name, "kind": "initiative"}, headers=coord)
+    hidden = unique("Interner Partner")
+    c.post(
+        "/api/v1/chemnitz/partners",
+        json={"name": hidden, "kind": "initiative", "public": False},
+        headers=coord,
+    )
+    second = c.post("/api/v1/chemnitz/directory/publications", headers=coord).get_json()
+    latest = c.get("/api/v1/chemnitz/directory/publications/latest").get_json()
+    assert latest["id"] == second["id"]
+    names = {e["name"]: e for e in latest["entries"]}
+    assert names[name]["new"] is True and hidden not in names
+    assert not any(
+        e["new"] for e in latest["entries"] if e["name"] != name and e["name"].startswith("Bundes")
+    )
+    assert c.post("/api/v1/chemnitz/directory/publications").status_code == 401
+
+
+def test_shared_directory_across_networks(clients, token):
+    c = clients["membership"]
+    name = unique("Geteilter Verein")
+    c.post(
+        "/api/v1/saalekreis/partners",
+        json={"name": name, "kind": "initiative", "shared": True},
+        headers=token("saalekreis", "coordinator"),
+    )
+    private = unique("Privater Verein")
+    c.post(
+        "/api/v1/saalekreis/partners",
+        json={"name": private, "kind": "initiative"},
+        headers=token("saalekreis", "coordinator"),
+    )
+    seen = c.get(
+        "/api/v1/chemnitz/directory/shared", headers=token("chemnitz", "federation")
+    ).get_json()
+    saalekreis = next(n for n in seen if n["network"] == "saalekreis")
+    names = {p["name"] for p in saalekreis["partners"]}
+    assert name in names and private not in names
+    assert all(n["network"] != "chemnitz" for n in seen)
+    assert (
+        c.get("/api/v1/chemnitz/directory/shared", headers=token("chemnitz", "partner")).status_code
+        == 403
+    )

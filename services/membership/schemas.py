@@ -7,15 +7,15 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from services.membership.domain import BODY_ROLES, PARTNER_KINDS
 from shared.schema import patch_of
 
+POSTCODE = validate.Regexp(r"^\d{5}$", error="must be a German postcode of five digits")
 
-class PartnerIn(Schema):
+
+class OrganisationFields(Schema):
+    """What describes an organisation, in a partner record and in a Beitrittserklärung."""
+
     name = fields.String(required=True, validate=validate.Length(min=2, max=200))
-    kind = fields.String(required=True, validate=validate.OneOf(PARTNER_KINDS))
     street = fields.String(load_default=None, validate=validate.Length(max=200))
-    postcode = fields.String(
-        load_default=None,
-        validate=validate.Regexp(r"^\d{5}$", error="must be a German postcode of five digits"),
-    )
+    postcode = fields.String(load_default=None, validate=POSTCODE)
     city = fields.String(load_default=None, validate=validate.Length(max=100))
     website = fields.Url(load_default=None)
     email = fields.Email(load_default=None)
@@ -24,6 +24,10 @@ class PartnerIn(Schema):
     languages = fields.List(
         fields.String(validate=validate.Length(min=2, max=35)), load_default=list
     )
+
+
+class PartnerIn(OrganisationFields):
+    kind = fields.String(required=True, validate=validate.OneOf(PARTNER_KINDS))
     since = fields.Date(load_default=None)
     public = fields.Boolean(load_default=True)
     shared = fields.Boolean(load_default=False)
@@ -165,22 +169,8 @@ class ContactOut(Schema):
     shared = fields.Boolean()
 
 
-class OrganisationIn(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=2, max=200))
+class OrganisationIn(OrganisationFields):
     kind = fields.String(load_default="other", validate=validate.OneOf(PARTNER_KINDS))
-    street = fields.String(load_default=None, validate=validate.Length(max=200))
-    postcode = fields.String(
-        load_default=None,
-        validate=validate.Regexp(r"^\d{5}$", error="must be a German postcode of five digits"),
-    )
-    city = fields.String(load_default=None, validate=validate.Length(max=100))
-    website = fields.Url(load_default=None)
-    email = fields.Email(load_default=None)
-    phone = fields.String(load_default=None, validate=validate.Length(max=50))
-    topics = fields.List(fields.String(validate=validate.Length(min=1, max=100)), load_default=list)
-    languages = fields.List(
-        fields.String(validate=validate.Length(min=2, max=35)), load_default=list
-    )
 
 
 class ApplicantIn(Schema):
@@ -381,7 +371,7 @@ class DoctorIn(Schema):
     street = fields.String(load_default=None)
     postcode = fields.String(
         load_default=None,
-        validate=validate.Regexp(r"^\d{5}$", error="must be a German postcode of five digits"),
+        validate=POSTCODE,
     )
     city = fields.String(load_default=None)
     phone = fields.String(load_default=None)

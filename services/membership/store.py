@@ -790,30 +790,27 @@ def delete_row(conn, table: str, row_id, label: str) -> None:
         raise NotFound(f"{label} {row_id} gibt es nicht.")
 
 
+def where(**conditions) -> tuple[str, list]:
+    """A WHERE clause from {sql fragment: value}; fragments whose value is None are left out."""
+    used = [(frag, val) for frag, val in conditions.items() if val is not None]
+    if not used:
+        return "", []
+    return "where " + " and ".join(frag for frag, _ in used), [v for _, v in used]
+
+
 def find_doctors(conn, language=None, specialty=None) -> list[dict]:
-    where, args = [], []
-    if language:
-        where.append("%s = any(languages)")
-        args.append(language)
-    if specialty:
-        where.append("specialty ilike %s")
-        args.append(specialty)
-    clause = ("where " + " and ".join(where)) if where else ""
+    clause, args = where(**{"%s = any(languages)": language, "specialty ilike %s": specialty})
     return conn.execute(f"select * from doctors {clause} order by specialty, name", args).fetchall()
 
 
 def find_offers(conn, language=None, target_group=None, kind=None) -> list[dict]:
-    where, args = [], []
-    if language:
-        where.append("%s = any(languages)")
-        args.append(language)
-    if target_group:
-        where.append("%s = any(target_groups)")
-        args.append(target_group)
-    if kind:
-        where.append("kind = %s")
-        args.append(kind)
-    clause = ("where " + " and ".join(where)) if where else ""
+    clause, args = where(
+        **{
+            "%s = any(languages)": language,
+            "%s = any(target_groups)": target_group,
+            "kind = %s": kind,
+        }
+    )
     return conn.execute(f"select * from offers {clause} order by kind, title", args).fetchall()
 
 

@@ -41,6 +41,7 @@ class Settings:
     outbox_batch: int = 500
     outbox_poll_seconds: float = 1.0
     consumer_max_retries: int = 5
+    reminder_hours: float = 48.0
     extra: dict = field(default_factory=dict)
 
     @property
@@ -126,4 +127,5 @@ def from_env(env: dict | None = None) -> Settings:
         outbox_batch=int(env.get("OUTBOX_BATCH", d.outbox_batch)),
         outbox_poll_seconds=float(env.get("OUTBOX_POLL_SECONDS", d.outbox_poll_seconds)),
         consumer_max_retries=int(env.get("CONSUMER_MAX_RETRIES", d.consumer_max_retries)),
+        reminder_hours=float(env.get("BALLOT_REMINDER_HOURS", d.reminder_hours)),
     )

@@ -1,0 +1,153 @@
+"""Voting rules as pure functions: choices per rule, the tally, quorum, dissent, the record's hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections import Counter
+
+from shared.errors import Conflict, RuleViolation
+
+MAJORITY_CHOICES = ("yes", "no", "abstain")
+CONSENSUS_CHOICES = ("agree", "stand_aside", "object")
+DISSENT = ("no", "object")
+
+
+def choices_for(rule: str) -> tuple[str, ...]:
+    return CONSENSUS_CHOICES if rule == "consensus" else MAJORITY_CHOICES
+
+
+def check_vote(ballot: dict, choice: str, reason: str | None) -> None:
+    """Raises RuleViolation for a choice the rule does not know or a missing required reason."""
+    allowed = choices_for(ballot["decision_rule"])
+    if choice not in allowed:
+        raise RuleViolation(
+            f"„{choice}“ ist hier keine Wahl; unter {ballot['decision_rule']} gilt: {', '.join(allowed)}.",
+            field="choice",
+        )
+    if choice in ballot["reasons_required_for"] and not (reason or "").strip():
+        raise RuleViolation(
+            f"Wer mit „{choice}“ stimmt, teilt dem Gremium seine Gründe mit: eine Begründung ist Pflicht.",
+            field="reason",
+        )
+
+
+def tally(rule: str, quorum: float, electorate: int, choices: list[str]) -> dict:
+    """Count the votes and decide.
+
+    simple_majority: more yes than no (abstentions do not count; a tie fails);
+    absolute_majority: more yes than half the electorate; two_thirds: at least two
+    thirds of the valid yes/no votes, and at least one yes; unanimity: every vote
+    cast is yes; consensus: nobody objects and at least one agrees (standing
+    aside is allowed). Quorum is the share of the electorate that must vote.
+    """
+    counts = Counter(choices)
+    voted = len(choices)
+    result = {c: counts.get(c, 0) for c in choices_for(rule)}
+    result.update({"voted": voted, "electorate": electorate})
+    needed = math.ceil(float(quorum) * electorate) if quorum else 0
+    result["quorum_needed"] = needed
+    if voted < needed:
+        return {**result, "outcome": "no_quorum"}
+    if voted == 0:
+        return {**result, "outcome": "rejected"}
+    yes, no = counts.get("yes", 0), counts.get("no", 0)
+    if rule == "simple_majority":
+        passed = yes > no
+    elif rule == "absolute_majority":
+        passed = yes * 2 > electorate
+    elif rule == "two_thirds":
+        passed = yes > 0 and yes * 3 >= (yes + no) * 2
+    elif rule == "unanimity":
+        passed = yes > 0 and yes == voted
+    elif rule == "consensus":
+        passed = counts.get("object", 0) == 0 and counts.get("agree", 0) > 0
+    else:
+        raise ValueError(f"unknown decision rule {rule!r}")
+    return {**result, "outcome": "adopted" if passed else "rejected"}
+
+
+def dissent(votes: list[dict], named: bool) -> list[dict]:
+    """Every 'no' or 'object' with its reason; names only in named ballots."""
+    out = []
+    for v in votes:
+        if v["choice"] in DISSENT:
+            entry = {"choice": v["choice"], "reason": v.get("reason")}
+            if named:
+                entry["person_id"] = v.get("person_id")
+                entry["name"] = v.get("name")
+            out.append(entry)
+    return sorted(out, key=lambda e: (e["choice"], e.get("name") or "", e.get("reason") or ""))
+
+
+def outcome_text(ballot: dict, outcome: str) -> str:
+    """How the outcome reads: a resolution where the body decides, a recommendation where it only recommends."""
+    word = {"adopted": "angenommen", "rejected": "abgelehnt", "no_quorum": "nicht beschlussfähig"}[
+        outcome
+    ]
+    if ballot["binding"]:
+        return f"Beschluss: {word}"
+    to = f" an {ballot['outcome_to']}" if ballot.get("outcome_to") else ""
+    return f"Empfehlung{to}: {word}"
+
+
+def ensure_open(ballot: dict, now) -> None:
+    if ballot["status"] != "open":
+        raise Conflict(
+            f"Die Abstimmung ist {_status_word(ballot['status'])}; eine Stimme zählt nicht mehr."
+        )
+    if ballot["deadline"] <= now:
+        raise Conflict(
+            f"Die Frist ist am {ballot['deadline']:%d.%m.%Y um %H:%M} Uhr (UTC) abgelaufen; die Abstimmung wird geschlossen."
+        )
+
+
+def _status_word(status: str) -> str:
+    return {"closed": "geschlossen", "cancelled": "abgebrochen"}.get(status, status)
+
+
+def should_close_early(ballot: dict, voted: int) -> bool:
+    return (
+        ballot["close_when_all_voted"]
+        and ballot["electorate_size"] > 0
+        and voted >= ballot["electorate_size"]
+    )
+
+
+def entry_hash(prev_hash: str | None, seq: int, entry: dict) -> str:
+    """sha256 over the previous hash, the sequence number and the canonical JSON of the entry."""
+    payload = json.dumps(
+        {"prev": prev_hash, "seq": seq, "entry": entry},
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def verify_chain(entries: list[dict]) -> list[str]:
+    """Problems in a sealed record (empty when intact): broken links, wrong hashes, gaps."""
+    problems = []
+    prev = None
+    for i, e in enumerate(entries, start=1):
+        if e["seq"] != i:
+            problems.append(f"Eintrag {i} fehlt oder ist verschoben (gefunden: {e['seq']}).")
+        if e["prev_hash"] != prev:
+            problems.append(f"Eintrag {e['seq']}: Verweis auf den Vorgänger stimmt nicht.")
+        if entry_hash(e["prev_hash"], e["seq"], e["entry"]) != e["hash"]:
+            problems.append(f"Eintrag {e['seq']}: Inhalt wurde verändert (Hash stimmt nicht).")
+        prev = e["hash"]
+    return problems
+
+
+def replay_named(entries: list[dict]) -> dict[str, dict]:
+    """The last vote of each member as the record tells it."""
+    last = {}
+    for e in entries:
+        if e["entry"].get("type") == "vote":
+            last[e["entry"]["person_id"]] = {
+                "choice": e["entry"]["choice"],
+                "reason": e["entry"].get("reason"),
+            }
+    return last

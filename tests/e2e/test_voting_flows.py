@@ -1,0 +1,148 @@
+"""Voting end to end over HTTP and RabbitMQ: the Chemnitz admission and a Magdeburg recommendation."""
+
+from __future__ import annotations
+
+from tests.support import unique
+
+
+def set_body(clients, token, tenant, key, names):
+    """Make the body's members exactly these people, through the membership API."""
+    coord = token(tenant, "coordinator")
+    for m in (
+        clients["membership"]
+        .get(f"/api/v1/{tenant}/bodies/{key}/members", headers=coord)
+        .get_json()
+    ):
+        clients["membership"].delete(
+            f"/api/v1/{tenant}/bodies/{key}/members/{m['person_id']}", headers=coord
+        )
+    people = []
+    for name in names:
+        pid = unique("m")
+        r = clients["membership"].post(
+            f"/api/v1/{tenant}/bodies/{key}/members",
+            json={"person_id": pid, "name": name},
+            headers=coord,
+        )
+        assert r.status_code == 201
+        people.append(pid)
+    return people
+
+
+def test_chemnitz_admission_two_yes_one_no(clients, token, flow):
+    a, b, c = set_body(
+        clients, token, "chemnitz", "vorbereitungsgremium", ["Anna A.", "Bernd B.", "Cem C."]
+    )
+    flow.settle()
+    m = clients["membership"]
+    name = unique("Vietnamesischer Verein")
+    app = m.post(
+        "/api/v1/chemnitz/applications",
+        json={
+            "organisation": {"name": name, "kind": "migrant_self_organisation"},
+            "contact": {"name": "Lan Nguyen", "email": "lan@verein.example"},
+            "statements": {"migrant_interests": True, "non_commercial": True},
+        },
+    ).get_json()
+    m.post(
+        f"/api/v1/chemnitz/applications/{app['id']}/check",
+        json={"complete": True, "plausible": True},
+        headers=token("chemnitz", "coordinator"),
+    )
+    flow.settle()
+
+    ballots = (
+        clients["voting"]
+        .get(
+            "/api/v1/chemnitz/ballots?status=open&body=vorbereitungsgremium",
+            headers=token("chemnitz", "member", sub=a),
+        )
+        .get_json()
+    )
+    ballot = next(x for x in ballots if x["subject"] == {"kind": "admission", "id": app["id"]})
+    assert ballot["electorate_size"] == 3 and ballot["decision_rule"] == "simple_majority"
+    days = (ballot["deadline"][:10], ballot["opened_at"][:10])
+    assert days[0] > days[1]
+
+    v = clients["voting"]
+    assert (
+        v.post(
+            f"/api/v1/chemnitz/ballots/{ballot['id']}/votes",
+            json={"choice": "yes"},
+            headers=token("chemnitz", "member", sub=a),
+        ).status_code
+        == 200
+    )
+    assert (
+        v.post(
+            f"/api/v1/chemnitz/ballots/{ballot['id']}/votes",
+            json={"choice": "no"},
+            headers=token("chemnitz", "member", sub=c),
+        ).status_code
+        == 422
+    )
+    assert (
+        v.post(
+            f"/api/v1/chemnitz/ballots/{ballot['id']}/votes",
+            json={"choice": "no", "reason": "Ziele noch unklar."},
+            headers=token("chemnitz", "member", sub=c),
+        ).status_code
+        == 200
+    )
+    last = v.post(
+        f"/api/v1/chemnitz/ballots/{ballot['id']}/votes",
+        json={"choice": "yes"},
+        headers=token("chemnitz", "member", sub=b),
+    )
+    assert last.get_json()["ballot_status"] == "closed"
+    flow.settle()
+
+    decided = m.get(
+        f"/api/v1/chemnitz/applications/{app['id']}", headers=token("chemnitz", "coordinator")
+    ).get_json()
+    assert decided["status"] == "admitted"
+    assert decided["decision"]["tally"]["yes"] == 2 and decided["decision"]["tally"]["no"] == 1
+    assert decided["decision"]["dissent"][0]["reason"] == "Ziele noch unklar."
+    assert (
+        m.get(
+            f"/api/v1/chemnitz/partners?q={name}", headers=token("chemnitz", "coordinator")
+        ).get_json()["total"]
+        == 1
+    )
+
+
+def test_magdeburg_recommendation_blocked_by_one_objection(clients, token, flow):
+    people = set_body(clients, token, "magdeburg", "projektgruppe", ["Amt 16", "FB 32", "Amt 50"])
+    flow.settle()
+    coord = token("magdeburg", "coordinator")
+    ballot = (
+        clients["voting"]
+        .post(
+            "/api/v1/magdeburg/ballots",
+            json={
+                "body": "projektgruppe",
+                "title": "Empfehlung: Sprachmittlerpool",
+                "subject": {"kind": "recommendation"},
+            },
+            headers=coord,
+        )
+        .get_json()
+    )
+    for p, choice, reason in zip(
+        people, ["agree", "stand_aside", "object"], [None, None, "Finanzierung offen"], strict=True
+    ):
+        r = clients["voting"].post(
+            f"/api/v1/magdeburg/ballots/{ballot['id']}/votes",
+            json={"choice": choice, "reason": reason},
+            headers=token("magdeburg", "member", sub=p),
+        )
+        assert r.status_code == 200
+    flow.settle()
+    closed = (
+        clients["voting"].get(f"/api/v1/magdeburg/ballots/{ballot['id']}", headers=coord).get_json()
+    )
+    assert closed["outcome"] == "rejected" and closed["kind"] == "recommendation"
+    assert "Beschluss" not in closed["outcome_text"] and closed["outcome_text"].startswith(
+        "Empfehlung an Oberbürgermeister"
+    )
+    assert closed["dissent"][0]["reason"] == "Finanzierung offen"

@@ -1,0 +1,135 @@
+"""The tally and the other voting rules, with property tests."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from services.voting import domain
+from shared.errors import RuleViolation
+
+majority_votes = st.lists(st.sampled_from(domain.MAJORITY_CHOICES), max_size=60)
+consensus_votes = st.lists(st.sampled_from(domain.CONSENSUS_CHOICES), max_size=60)
+
+
+def electorate_for(votes, extra):
+    return len(votes) + extra
+
+
+@given(majority_votes, st.integers(0, 20))
+def test_simple_majority_is_more_yes_than_no(votes, extra):
+    r = domain.tally("simple_majority", 0, electorate_for(votes, extra), votes)
+    yes, no = votes.count("yes"), votes.count("no")
+    assert r["outcome"] == ("adopted" if yes > no else "rejected")
+    assert r["yes"] + r["no"] + r["abstain"] == r["voted"] == len(votes)
+
+
+@given(majority_votes, st.integers(0, 20))
+def test_abstentions_do_not_count_for_simple_majority(votes, extra):
+    with_abstentions = votes + ["abstain"] * 3
+    a = domain.tally("simple_majority", 0, len(with_abstentions) + extra, with_abstentions)[
+        "outcome"
+    ]
+    b = domain.tally("simple_majority", 0, len(with_abstentions) + extra, votes)["outcome"]
+    if votes:
+        assert a == b
+
+
+@given(majority_votes, st.integers(0, 20))
+def test_absolute_majority_needs_more_than_half_the_electorate(votes, extra):
+    n = electorate_for(votes, extra)
+    r = domain.tally("absolute_majority", 0, n, votes)
+    if votes:
+        assert (r["outcome"] == "adopted") == (votes.count("yes") * 2 > n)
+
+
+@given(majority_votes)
+def test_two_thirds_of_valid_votes(votes):
+    r = domain.tally("two_thirds", 0, len(votes), votes)
+    yes, no = votes.count("yes"), votes.count("no")
+    if votes:
+        assert (r["outcome"] == "adopted") == (yes > 0 and 3 * yes >= 2 * (yes + no))
+
+
+@given(majority_votes)
+def test_unanimity_means_every_vote_yes(votes):
+    r = domain.tally("unanimity", 0, len(votes), votes)
+    if votes:
+        assert (r["outcome"] == "adopted") == all(v == "yes" for v in votes)
+
+
+@given(consensus_votes)
+def test_consensus_fails_on_any_objection(votes):
+    r = domain.tally("consensus", 0, len(votes), votes)
+    if votes:
+        assert (r["outcome"] == "adopted") == ("object" not in votes and "agree" in votes)
+
+
+@given(
+    st.lists(st.sampled_from(domain.MAJORITY_CHOICES), min_size=0, max_size=30),
+    st.integers(0, 30),
+    st.floats(0.01, 1.0),
+)
+def test_quorum(votes, extra, quorum):
+    n = len(votes) + extra
+    r = domain.tally("simple_majority", quorum, n, votes)
+    import math
+
+    if len(votes) < math.ceil(quorum * n):
+        assert r["outcome"] == "no_quorum"
+    else:
+        assert r["outcome"] in ("adopted", "rejected")
+
+
+def test_ties_fail_and_nobody_voting_rejects():
+    assert domain.tally("simple_majority", 0, 4, ["yes", "no"])["outcome"] == "rejected"
+    assert domain.tally("simple_majority", 0, 4, [])["outcome"] == "rejected"
+    assert domain.tally("two_thirds", 0, 3, ["abstain"])["outcome"] == "rejected"
+
+
+def test_choices_and_reasons():
+    chem = {"decision_rule": "simple_majority", "reasons_required_for": ["no"]}
+    domain.check_vote(chem, "yes", None)
+    with pytest.raises(RuleViolation, match="Begründung") as e:
+        domain.check_vote(chem, "no", "  ")
+    assert e.value.field == "reason"
+    with pytest.raises(RuleViolation, match="keine Wahl"):
+        domain.check_vote(chem, "object", "x")
+    mdg = {"decision_rule": "consensus", "reasons_required_for": ["object"]}
+    domain.check_vote(mdg, "stand_aside", None)
+    with pytest.raises(RuleViolation):
+        domain.check_vote(mdg, "no", "x")
+
+
+def test_dissent_names_only_in_named_ballots():
+    votes = [
+        {"person_id": "a", "name": "A", "choice": "no", "reason": "zu früh"},
+        {"person_id": "b", "name": "B", "choice": "yes", "reason": None},
+    ]
+    assert domain.dissent(votes, named=True) == [
+        {"choice": "no", "reason": "zu früh", "person_id": "a", "name": "A"}
+    ]
+    assert domain.dissent(votes, named=False) == [{"choice": "no", "reason": "zu früh"}]
+
+
+def test_recommendation_reads_as_recommendation():
+    assert (
+        domain.outcome_text({"binding": False, "outcome_to": "Oberbürgermeister"}, "rejected")
+        == "Empfehlung an Oberbürgermeister: abgelehnt"
+    )
+    assert domain.outcome_text({"binding": True}, "adopted") == "Beschluss: angenommen"
+
+
+def test_hash_chain_detects_changes():
+    entries, prev = [], None
+    for i, e in enumerate(
+        [{"type": "opened"}, {"type": "vote", "person_id": "a", "choice": "yes"}], start=1
+    ):
+        h = domain.entry_hash(prev, i, e)
+        entries.append({"seq": i, "entry": e, "prev_hash": prev, "hash": h})
+        prev = h
+    assert domain.verify_chain(entries) == []
+    entries[1]["entry"]["choice"] = "no"
+    assert domain.verify_chain(entries)
+    assert domain.verify_chain(entries[1:])

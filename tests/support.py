@@ -37,13 +37,17 @@ def _wait(check, what: str, seconds: float = 90.0):
 class Postgres:
     """A PostgreSQL server in a container (image from KP_POSTGRES_IMAGE)."""
 
-    def __init__(self):
+    def __init__(self, durable: bool = False):
+        # Tests trade durability for speed; benchmarks measure the real thing.
+        options = "-c max_connections=300"
+        if not durable:
+            options += " -c fsync=off -c synchronous_commit=off"
         self.container = (
             DockerContainer(PG_IMAGE)
             .with_env("POSTGRES_PASSWORD", PG_PASSWORD)
             .with_env("POSTGRES_USER", "postgres")
             .with_exposed_ports(5432)
-            .with_command("-c fsync=off -c synchronous_commit=off -c max_connections=300")
+            .with_command(options)
         )
 
     def start(self) -> Postgres:

@@ -414,8 +414,21 @@ def check_record(conn, ballot: dict) -> list[str]:
 
 
 def due_ballots(conn) -> list[dict]:
+    """Open ballots past their deadline, and those every member has voted in (where that closes them).
+
+    The cast closes a ballot itself when it sees the last vote; two last votes
+    committing at once may each miss the other, so the worker catches those.
+    """
     return conn.execute(
-        "select id from ballots where status = 'open' and deadline <= now()"
+        """
+        select b.id, case when b.deadline <= now() then 'deadline' else 'all_voted' end as reason
+          from ballots b
+         where b.status = 'open'
+           and (b.deadline <= now()
+                or (b.close_when_all_voted and b.electorate_size > 0 and b.electorate_size <= (
+                      select count(*) from votes v where v.ballot_id = b.id)
+                             + (select count(*) from participation p where p.ballot_id = b.id)))
+        """
     ).fetchall()
 
 

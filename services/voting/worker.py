@@ -80,7 +80,7 @@ def close_due(w, tenant) -> None:
         due = store.due_ballots(conn)
     for row in due:
         with w.db.transaction(tenant.key) as conn:
-            store.close(conn, tenant.key, row["id"], "deadline")
+            store.close(conn, tenant.key, row["id"], row["reason"])
 
 
 def remind(w, tenant) -> None:

@@ -42,6 +42,9 @@ class Settings:
     outbox_poll_seconds: float = 1.0
     consumer_max_retries: int = 5
     reminder_hours: float = 48.0
+    public_url: str = "http://127.0.0.1:8004"
+    notify_max_attempts: int = 8
+    notify_backoff_seconds: float = 30.0
     extra: dict = field(default_factory=dict)
 
     @property
@@ -128,4 +131,7 @@ def from_env(env: dict | None = None) -> Settings:
         outbox_poll_seconds=float(env.get("OUTBOX_POLL_SECONDS", d.outbox_poll_seconds)),
         consumer_max_retries=int(env.get("CONSUMER_MAX_RETRIES", d.consumer_max_retries)),
         reminder_hours=float(env.get("BALLOT_REMINDER_HOURS", d.reminder_hours)),
+        public_url=env.get("PUBLIC_URL", d.public_url),
+        notify_max_attempts=int(env.get("NOTIFY_MAX_ATTEMPTS", d.notify_max_attempts)),
+        notify_backoff_seconds=float(env.get("NOTIFY_BACKOFF_SECONDS", d.notify_backoff_seconds)),
     )

@@ -119,3 +119,84 @@ def drain(consumer, idle: float = 1.0) -> None:
 
 def unique(prefix: str = "t") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+class SmtpSink:
+    """A real SMTP server (aiosmtpd) on loopback that keeps what it receives; stoppable and restartable."""
+
+    def __init__(self, port: int | None = None):
+        self.port = port or free_port()
+        self.messages = []
+        self.controller = None
+
+    def start(self) -> SmtpSink:
+        from aiosmtpd.controller import Controller
+
+        sink = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                import email
+
+                sink.messages.append(email.message_from_bytes(envelope.content))
+                return "250 OK"
+
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+        return self
+
+    def stop(self):
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if address in m["To"]]
+
+
+class WebhookReceiver:
+    """A real HTTP server on loopback that checks Knotenpunkt's webhook signature."""
+
+    def __init__(self, secret: str):
+        import http.server
+        import threading
+
+        from services.notifications.domain import webhook_signature
+
+        self.received = []
+        self.fail_with = None
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                sig = dict(
+                    part.split("=", 1)
+                    for part in self.headers["X-Knotenpunkt-Signature"].split(",")
+                )
+                valid = sig["v1"] == webhook_signature(secret, int(sig["t"]), body)
+                if receiver.fail_with:
+                    self.send_response(receiver.fail_with)
+                else:
+                    receiver.received.append((valid, body))
+                    self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                return None
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()

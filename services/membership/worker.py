@@ -47,6 +47,7 @@ def _decide_application(conn, tenant: str, application_id, data: dict) -> None:
         "tally": data.get("tally"),
         "dissent": data.get("dissent") or [],
         "decided_at": data.get("closed_at") or datetime.now(UTC).isoformat(),
+        "deadline": data.get("deadline"),
     }
     app = store.set_application_status(
         conn,

@@ -1,0 +1,127 @@
+"""Delivery channels: e-mail over SMTP (or .eml files for `make run`) and signed webhooks."""
+
+from __future__ import annotations
+
+import email.policy
+import json
+import smtplib
+import ssl
+import time
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import requests
+
+from services.notifications.domain import webhook_signature
+
+
+def build_email(n: dict, mail_from: str, unsubscribe_url: str | None) -> EmailMessage:
+    # Long URLs (List-Unsubscribe) must stay plain: no folding into encoded words.
+    msg = EmailMessage(policy=email.policy.default.clone(max_line_length=998))
+    msg["From"] = mail_from
+    msg["To"] = formataddr((n.get("recipient_name") or "", n["recipient"]))
+    msg["Subject"] = n["subject"]
+    msg["Date"] = format_datetime(datetime.now(UTC))
+    msg["Message-ID"] = f"<{n['id']}@knotenpunkt>"
+    msg["X-Knotenpunkt-Event"] = str(n["event_id"])
+    if unsubscribe_url and not n["mandatory"]:
+        msg["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    msg.set_content(n["body"])
+    for att in n.get("attachments") or []:
+        maintype, subtype = att["content_type"].split("/", 1)
+        msg.add_attachment(
+            att["content"].encode(), maintype=maintype, subtype=subtype, filename=att["filename"]
+        )
+    return msg
+
+
+class FileMailer:
+    """`make run` without SMTP_URL: each mail lands as an .eml file."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+
+    def send(self, msg: EmailMessage) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        name = msg["Message-ID"].strip("<>").split("@")[0]
+        tmp = self.folder / f".{name}.tmp"
+        tmp.write_bytes(bytes(msg))
+        tmp.rename(self.folder / f"{name}.eml")
+
+    def close(self) -> None:
+        return None
+
+
+class SmtpMailer:
+    """SMTP_URL like smtp://user:pass@host:587?starttls=true (smtps:// for implicit TLS)."""
+
+    def __init__(self, url: str, timeout: float = 10.0):
+        parts = urlsplit(url)
+        self.host = parts.hostname or "localhost"
+        self.tls = parts.scheme == "smtps"
+        self.port = parts.port or (465 if self.tls else 25)
+        self.user = unquote(parts.username) if parts.username else None
+        self.password = unquote(parts.password) if parts.password else None
+        self.starttls = parse_qs(parts.query).get("starttls", ["false"])[0].lower() in (
+            "1",
+            "true",
+            "yes",
+        )
+        self.timeout = timeout
+        self._smtp: smtplib.SMTP | None = None
+
+    def _connect(self) -> smtplib.SMTP:
+        if self._smtp is None:
+            if self.tls:
+                smtp = smtplib.SMTP_SSL(
+                    self.host, self.port, timeout=self.timeout, context=ssl.create_default_context()
+                )
+            else:
+                smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+                if self.starttls:
+                    smtp.starttls(context=ssl.create_default_context())
+            if self.user:
+                smtp.login(self.user, self.password or "")
+            self._smtp = smtp
+        return self._smtp
+
+    def send(self, msg: EmailMessage) -> None:
+        try:
+            self._connect().send_message(msg)
+        except (smtplib.SMTPServerDisconnected, OSError):
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if self._smtp is not None:
+            try:
+                self._smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                self._smtp.close()
+            self._smtp = None
+
+
+def mailer_for(settings):
+    return SmtpMailer(settings.smtp_url) if settings.smtp_url else FileMailer(settings.mail_dir)
+
+
+def post_webhook(url: str, secret: str, envelope: dict, timeout: float = 10.0) -> None:
+    """POST the CloudEvent, signed; raises on a non-2xx answer or a network error."""
+    body = json.dumps(envelope, ensure_ascii=False, separators=(",", ":")).encode()
+    ts = int(time.time())
+    resp = requests.post(
+        url,
+        data=body,
+        timeout=timeout,
+        headers={
+            "Content-Type": "application/cloudevents+json; charset=utf-8",
+            "X-Knotenpunkt-Signature": f"t={ts},v1={webhook_signature(secret, ts, body)}",
+            "X-Knotenpunkt-Event": envelope["id"],
+        },
+    )
+    if resp.status_code >= 300:
+        raise RuntimeError(f"webhook answered {resp.status_code}")

@@ -1,0 +1,114 @@
+"""Who is told what: pure rules from an event to the messages it causes, and the retry schedule."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+# event name -> (template, audience, category, mandatory)
+RULES: dict[str, tuple[str, str, str, bool]] = {
+    "membership.application.submitted": ("application_received", "applicant", "applications", True),
+    "membership.application.returned": ("application_returned", "applicant", "applications", True),
+    "membership.partner.admitted": ("application_admitted", "applicant", "decisions", True),
+    "membership.application.rejected": ("application_rejected", "applicant", "decisions", True),
+    "voting.ballot.opened": ("ballot_opened", "body", "ballots", False),
+    "voting.ballot.reminder_due": ("ballot_reminder", "not_voted", "ballots", False),
+    "voting.ballot.closed": ("ballot_result", "body", "ballots", False),
+    "membership.working_group_proposal.submitted": (
+        "working_group_proposal",
+        "coordinators",
+        "coordination",
+        False,
+    ),
+}
+DECISIONS = ("membership.partner.admitted", "membership.application.rejected")
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One message to one recipient."""
+
+    recipient: str
+    name: str | None
+    template: str
+    language: str
+    category: str
+    mandatory: bool
+    not_before: datetime | None = None
+
+
+def plan(
+    name: str, data: dict, rules: dict, body_members: list[dict], now: datetime
+) -> list[Planned]:
+    """The messages an event causes. body_members: the service's copy of the body's members."""
+    if name not in RULES:
+        return []
+    template, audience, category, mandatory = RULES[name]
+    lang = rules.get("language", "de")
+    people: list[tuple[str, str | None, str]] = []
+    if audience == "applicant":
+        contact = data.get("contact") or {}
+        if contact.get("email"):
+            people.append((contact["email"], contact.get("name"), contact.get("language") or lang))
+    elif audience == "body":
+        people = [(m["email"], m["name"], lang) for m in body_members if m.get("email")]
+    elif audience == "not_voted":
+        missing = {p["person_id"] for p in data.get("not_voted", [])}
+        people = [
+            (m["email"], m["name"], lang)
+            for m in body_members
+            if m.get("email") and m["ref"] in missing
+        ]
+    elif audience == "coordinators":
+        email = rules["contact_point"].get("email")
+        if email:
+            people.append((email, rules["contact_point"]["name"], lang))
+    not_before = None
+    if name in DECISIONS and rules["membership"].get("inform_applicant") == "after_deadline":
+        # Leitlinie 3: the applicant is told after the voting period has ended.
+        deadline = (data.get("decision") or {}).get("deadline")
+        if deadline:
+            moment = datetime.fromisoformat(deadline)
+            not_before = moment if moment > now else None
+    seen, out = set(), []
+    for email, person, language in people:
+        if email.lower() in seen:
+            continue
+        seen.add(email.lower())
+        out.append(Planned(email, person, template, language, category, mandatory, not_before))
+    return out
+
+
+def backoff(attempts: int, base_seconds: float, cap_seconds: float = 3600.0) -> timedelta:
+    """Exponential backoff after the given number of failed attempts."""
+    return timedelta(seconds=min(cap_seconds, base_seconds * 2 ** max(0, attempts - 1)))
+
+
+def after_failure(attempts: int, max_attempts: int) -> str:
+    return "failed" if attempts >= max_attempts else "retrying"
+
+
+def unsubscribe_token(secret: str, tenant: str, email: str, category: str) -> str:
+    """A token that lets a recipient opt out of one category without logging in."""
+    mac = hmac.new(
+        secret.encode(), f"{tenant}|{email.lower()}|{category}".encode(), hashlib.sha256
+    ).digest()
+    return base64.urlsafe_b64encode(mac[:18]).decode().rstrip("=")
+
+
+def webhook_signature(secret: str, timestamp: int, body: bytes) -> str:
+    """HMAC-SHA256 over "<timestamp>.<body>", hex; sent as `t=<timestamp>,v1=<hex>`."""
+    return hmac.new(
+        secret.encode(), str(timestamp).encode() + b"." + body, hashlib.sha256
+    ).hexdigest()
+
+
+def webhook_wants(event_types: list[str], name: str) -> bool:
+    """A subscription matches an event name exactly, by a trailing wildcard, or with '*'."""
+    for t in event_types:
+        if t == "*" or t == name or (t.endswith(".*") and name.startswith(t[:-1])):
+            return True
+    return False

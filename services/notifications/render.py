@@ -1,0 +1,74 @@
+"""Rendering the e-mail templates (Jinja2): per event type and language, overridable per tenant."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+
+BUILTIN = Path(__file__).parent / "templates"
+RULE_DE = {
+    "simple_majority": "einfache Mehrheit",
+    "absolute_majority": "absolute Mehrheit",
+    "two_thirds": "Zweidrittelmehrheit",
+    "unanimity": "Einstimmigkeit",
+    "consensus": "Konsens",
+}
+
+
+def datetime_de(value) -> str:
+    if not value:
+        return ""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.astimezone(ZoneInfo("Europe/Berlin")).strftime("%d.%m.%Y, %H:%M Uhr")
+
+
+class Renderer:
+    """Finds `<tenant>/<template>.<lang>.txt` in the override folder first, then the built-in one."""
+
+    def __init__(self, override_dir: Path | None = None):
+        loaders = []
+        if override_dir and Path(override_dir).is_dir():
+            loaders.append(FileSystemLoader(str(override_dir)))
+        loaders.append(FileSystemLoader(str(BUILTIN)))
+        self.env = Environment(
+            loader=ChoiceLoader(loaders),
+            undefined=StrictUndefined,
+            autoescape=False,
+            keep_trailing_newline=True,
+        )
+        self.env.filters["datetime_de"] = datetime_de
+
+    def render(
+        self, tenant_key: str, template: str, language: str, context: dict
+    ) -> tuple[str, str]:
+        """(subject, body). Falls back to German when a language has no template."""
+        names = [
+            f"{tenant_key}/{template}.{language}.txt",
+            f"{template}.{language}.txt",
+            f"{tenant_key}/{template}.de.txt",
+            f"{template}.de.txt",
+        ]
+        tpl = self.env.select_template(names)
+        text = tpl.render(**context)
+        first, _, rest = text.partition("\n")
+        if not first.startswith("Subject: "):
+            raise ValueError(f"template {tpl.name} must start with 'Subject: '")
+        return first.removeprefix("Subject: ").strip(), rest.lstrip("\n")
+
+
+def context(
+    tenant_rules: dict, data: dict, recipient_name: str | None, unsubscribe_url: str | None
+) -> dict:
+    body = next((b for b in tenant_rules["bodies"] if b["key"] == data.get("body")), None)
+    return {
+        "tenant": tenant_rules,
+        "cp": tenant_rules["contact_point"],
+        "data": data,
+        "recipient_name": recipient_name or "",
+        "body_name": body["name"] if body else data.get("body", ""),
+        "rule_de": RULE_DE.get(data.get("decision_rule"), data.get("decision_rule", "")),
+        "unsubscribe_url": unsubscribe_url,
+    }

@@ -1,0 +1,110 @@
+"""The Chemnitz admission over RabbitMQ produces exactly the expected e-mails, each once."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from collections import Counter
+
+from services.notifications import worker as nw
+from tests.support import unique
+
+
+def mails(settings) -> list:
+    return [
+        email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+        for p in sorted(settings.mail_dir.glob("*.eml"))
+    ]
+
+
+def test_admission_mails(clients, token, flow, settings):
+    coord = token("chemnitz", "coordinator")
+    m, v = clients["membership"], clients["voting"]
+    for old in m.get(
+        "/api/v1/chemnitz/bodies/vorbereitungsgremium/members", headers=coord
+    ).get_json():
+        m.delete(
+            f"/api/v1/chemnitz/bodies/vorbereitungsgremium/members/{old['person_id']}",
+            headers=coord,
+        )
+    people = [unique("m") for _ in range(3)]
+    for i, p in enumerate(people):
+        m.post(
+            "/api/v1/chemnitz/bodies/vorbereitungsgremium/members",
+            json={"person_id": p, "name": f"Mitglied {i + 1}", "email": f"{p}@example.org"},
+            headers=coord,
+        )
+    applicant = f"{unique('antrag')}@example.org"
+    app = m.post(
+        "/api/v1/chemnitz/applications",
+        json={
+            "organisation": {"name": unique("Ukrainischer Verein")},
+            "contact": {"name": "Olena K.", "email": applicant},
+            "statements": {"migrant_interests": True, "non_commercial": True},
+        },
+    ).get_json()
+    flow.settle()
+    m.post(
+        f"/api/v1/chemnitz/applications/{app['id']}/check",
+        json={"complete": True, "plausible": True},
+        headers=coord,
+    )
+    flow.settle()
+    ballot = next(
+        b
+        for b in v.get("/api/v1/chemnitz/ballots?status=open", headers=coord).get_json()
+        if b["subject"]["id"] == app["id"]
+    )
+    for p, choice in zip(people, ["yes", "yes", "no"], strict=True):
+        v.post(
+            f"/api/v1/chemnitz/ballots/{ballot['id']}/votes",
+            json={"choice": choice, "reason": "Zweck unklar." if choice == "no" else None},
+            headers=token("chemnitz", "member", sub=p),
+        )
+    flow.settle()
+    notifier = flow.workers["notifications"]
+    nw.deliver(notifier, notifier.tenants.get("chemnitz"))
+    nw.deliver(notifier, notifier.tenants.get("chemnitz"))
+
+    got = Counter(
+        (msg["To"].split("<")[-1].rstrip(">"), msg["Subject"].split(":")[0])
+        for msg in mails(settings)
+    )
+    mine = {
+        k: n for k, n in got.items() if k[0] in {applicant, *(f"{p}@example.org" for p in people)}
+    }
+    expected = {
+        (applicant, "Ihre Beitrittserklärung ist eingegangen – Integrationsnetzwerk Chemnitz")
+    }
+    for p in people:
+        expected |= {(f"{p}@example.org", "Abstimmung eröffnet"), (f"{p}@example.org", "Ergebnis")}
+    assert set(mine) == expected and all(n == 1 for n in mine.values())
+    result = next(
+        msg
+        for msg in mails(settings)
+        if people[0] in msg["To"] and msg["Subject"].startswith("Ergebnis")
+    )
+    assert "Zweck unklar." in result.get_content()
+
+    # The decision waits for the end of the 14-day voting period (Leitlinie 3) …
+    listed = (
+        clients["notifications"]
+        .get(f"/api/v1/chemnitz/notifications?recipient={applicant}", headers=coord)
+        .get_json()
+    )
+    held = [n for n in listed if n["template"] == "application_admitted"]
+    assert (
+        len(held) == 1
+        and held[0]["status"] == "queued"
+        and held[0]["next_attempt_at"][:10] == ballot["deadline"][:10]
+    )
+    # … unless the coordination office sends it now.
+    clients["notifications"].post(
+        f"/api/v1/chemnitz/notifications/{held[0]['id']}/resend", headers=coord
+    )
+    nw.deliver(notifier, notifier.tenants.get("chemnitz"))
+    to_applicant = [msg for msg in mails(settings) if applicant in msg["To"]]
+    assert len(to_applicant) == 2
+    admitted = to_applicant[-1] if "Aufnahme" in to_applicant[-1]["Subject"] else to_applicant[0]
+    text = admitted.get_content()
+    assert "2 Ja, 1 Nein" in text and "Mitglied" not in text  # no voters' names to the applicant

@@ -1,0 +1,245 @@
+"""Notifications against real PostgreSQL, a real SMTP server and a real HTTP receiver."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from services.notifications import store
+from services.notifications import worker as nw
+from shared.messaging import EventConsumer, envelope
+from shared.worker import Worker
+from tests.support import SmtpSink, WebhookReceiver, unique
+
+
+@pytest.fixture
+def smtp():
+    s = SmtpSink().start()
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def notifier(settings, tenants, smtp):
+    """The notifications worker's pieces, sending to the test SMTP server, quick retries."""
+    w = Worker(
+        "notifications",
+        nw.HANDLERS,
+        nw.JOBS,
+        settings=settings.with_(
+            smtp_url=smtp.url, notify_backoff_seconds=0.2, notify_max_attempts=3
+        ),
+        tenants=tenants,
+    )
+    w.db.open()
+    w.consumer = EventConsumer(None, w.db, "notifications", nw.HANDLERS, tenants.keys())
+    yield w
+    w.db.close()
+
+
+def members(w, tenant, body, n):
+    people = []
+    with w.db.transaction(tenant) as conn:
+        conn.execute("delete from recipients where kind = 'body_member' and scope = %s", (body,))
+        for i in range(n):
+            p = unique("m")
+            store.upsert_recipient(
+                conn, tenant, "body_member", body, p, f"Mitglied {i + 1}", f"{p}@example.org"
+            )
+            people.append(p)
+    return people
+
+
+def ballot_closed(tenant="chemnitz", body="vorbereitungsgremium"):
+    return envelope(
+        "voting",
+        tenant,
+        "ballot",
+        "closed",
+        {
+            "ballot_id": unique("b"),
+            "body": body,
+            "title": "Aufnahme Kulturverein",
+            "decision_rule": "simple_majority",
+            "outcome": "adopted",
+            "outcome_text": "Beschluss: angenommen",
+            "kind": "resolution",
+            "binding": True,
+            "outcome_to": None,
+            "tally": {"yes": 2, "no": 1, "abstain": 0, "voted": 3, "electorate": 3},
+            "dissent": [{"choice": "no", "reason": "Ziele unklar.", "name": "Mitglied 3"}],
+            "subject": {"kind": "admission", "id": "x"},
+            "deadline": "2026-12-06T12:00:00+00:00",
+        },
+    )
+
+
+def deliver(w, tenant="chemnitz"):
+    nw.deliver(w, w.tenants.get(tenant))
+
+
+def test_result_mail_to_each_member_once_with_dissent(notifier, smtp):
+    people = members(notifier, "chemnitz", "vorbereitungsgremium", 3)
+    env = ballot_closed()
+    assert notifier.consumer.handle(env) is True
+    assert notifier.consumer.handle(env) is False  # redelivered: nothing new
+    deliver(notifier)
+    deliver(notifier)
+    for p in people:
+        got = smtp.to(f"{p}@example.org")
+        assert len(got) == 1
+        body = got[0].get_payload(decode=True).decode()
+        assert "Mitglied 3: Ziele unklar." in body and "Ja: 2, Nein: 1" in body
+        assert (
+            got[0]["Message-ID"]
+            and got[0]["Date"]
+            and got[0]["List-Unsubscribe"].startswith("<http")
+        )
+        assert (
+            "Vorbereitungsgremium" in got[0]["Subject"]
+            or "Aufnahme Kulturverein" in got[0]["Subject"]
+        )
+
+
+def test_smtp_down_while_ballot_closes_then_mail_arrives_once(notifier, smtp):
+    people = members(notifier, "chemnitz", "vorbereitungsgremium", 1)
+    smtp.stop()
+    notifier.consumer.handle(ballot_closed())
+    deliver(notifier)
+    with notifier.db.transaction("chemnitz") as conn:
+        row = store.list_notifications(conn, recipient=f"{people[0]}@example.org")[0]
+    assert (
+        row["status"] == "retrying" and row["attempts"] == 1 and "Connection" in row["last_error"]
+    )
+    smtp.start()
+    time.sleep(0.3)
+    deliver(notifier)
+    deliver(notifier)
+    assert len(smtp.to(f"{people[0]}@example.org")) == 1
+    with notifier.db.transaction("chemnitz") as conn:
+        assert (
+            store.list_notifications(conn, recipient=f"{people[0]}@example.org")[0]["status"]
+            == "sent"
+        )
+
+
+def test_after_bounded_attempts_a_delivery_is_failed_and_visible(notifier, smtp, clients, token):
+    people = members(notifier, "chemnitz", "vorbereitungsgremium", 1)
+    smtp.stop()
+    notifier.consumer.handle(ballot_closed())
+    for _ in range(3):
+        deliver(notifier)
+        time.sleep(0.9)
+    listed = (
+        clients["notifications"]
+        .get(
+            f"/api/v1/chemnitz/notifications?status=failed&recipient={people[0]}@example.org",
+            headers=token("chemnitz", "coordinator"),
+        )
+        .get_json()
+    )
+    assert len(listed) == 1 and listed[0]["attempts"] == 3
+    smtp.start()
+    again = clients["notifications"].post(
+        f"/api/v1/chemnitz/notifications/{listed[0]['id']}/resend",
+        headers=token("chemnitz", "coordinator"),
+    )
+    assert again.status_code == 200 and again.get_json()["status"] == "queued"
+    deliver(notifier)
+    assert len(smtp.to(f"{people[0]}@example.org")) == 1
+
+
+def test_unsubscribe_link_works_without_login_but_decisions_still_arrive(notifier, smtp, clients):
+    people = members(notifier, "chemnitz", "vorbereitungsgremium", 1)
+    address = f"{people[0]}@example.org"
+    notifier.consumer.handle(ballot_closed())
+    deliver(notifier)
+    link = smtp.to(address)[0]["List-Unsubscribe"].strip("<>")
+    path = link.split("127.0.0.1:8004", 1)[1]
+    assert clients["notifications"].get(path).status_code == 200
+    assert clients["notifications"].get(path.replace("token=", "token=x")).status_code == 403
+    notifier.consumer.handle(ballot_closed())
+    deliver(notifier)
+    assert len(smtp.to(address)) == 1  # the second result was suppressed
+    decision = envelope(
+        "membership",
+        "chemnitz",
+        "application",
+        "rejected",
+        {
+            "application_id": unique("a"),
+            "organisation": "X e. V.",
+            "contact": {"name": "M", "email": address},
+            "decision": {"tally": {"yes": 0, "no": 3, "abstain": 0}},
+        },
+    )
+    notifier.consumer.handle(decision)
+    deliver(notifier)
+    assert len(smtp.to(address)) == 2  # mandatory: ignores the opt-out
+    assert "List-Unsubscribe" not in smtp.to(address)[1]
+
+
+def test_decision_waits_for_the_deadline(notifier, smtp):
+    address = f"{unique('antrag')}@example.org"
+    deadline = datetime.now(UTC) + timedelta(days=10)
+    notifier.consumer.handle(
+        envelope(
+            "membership",
+            "chemnitz",
+            "partner",
+            "admitted",
+            {
+                "id": unique("p"),
+                "name": "Neuer Verein",
+                "contact": {"name": "N", "email": address},
+                "decision": {
+                    "tally": {"yes": 3, "no": 0, "abstain": 0},
+                    "deadline": deadline.isoformat(),
+                },
+            },
+        )
+    )
+    deliver(notifier)
+    assert smtp.to(address) == []
+    with notifier.db.transaction("chemnitz") as conn:
+        row = store.list_notifications(conn, recipient=address)[0]
+    assert (
+        row["status"] == "queued" and abs((row["next_attempt_at"] - deadline).total_seconds()) < 1
+    )
+
+
+def test_signed_webhook_delivery_and_retry(notifier, clients, token):
+    secret = "s3cr3t-s3cr3t-s3cr3t"
+    receiver = WebhookReceiver(secret)
+    try:
+        sub = clients["notifications"].post(
+            "/api/v1/magdeburg/webhooks",
+            json={"url": receiver.url, "event_types": ["voting.*"], "secret": secret},
+            headers=token("magdeburg", "coordinator"),
+        )
+        assert sub.status_code == 201
+        bad = clients["notifications"].post(
+            "/api/v1/magdeburg/webhooks",
+            json={"url": "kein-link", "event_types": []},
+            headers=token("magdeburg", "coordinator"),
+        )
+        assert bad.status_code == 422 and {"url", "event_types"} <= set(bad.get_json()["errors"])
+        receiver.fail_with = 503
+        env = ballot_closed("magdeburg", "projektgruppe")
+        notifier.consumer.handle(env)
+        deliver(notifier, "magdeburg")
+        assert receiver.received == []
+        receiver.fail_with = None
+        time.sleep(0.3)
+        deliver(notifier, "magdeburg")
+        assert len(receiver.received) == 1
+        valid, body = receiver.received[0]
+        assert valid and env["id"].encode() in body
+        clients["notifications"].delete(
+            f"/api/v1/magdeburg/webhooks/{sub.get_json()['id']}",
+            headers=token("magdeburg", "coordinator"),
+        )
+    finally:
+        receiver.stop()

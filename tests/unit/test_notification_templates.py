@@ -1,0 +1,182 @@
+"""Every event type's template renders in German and English, with the tenant's contact block; who is told what."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from services.notifications import domain, render
+from shared.config import Settings
+from shared.tenants import TenantRegistry
+
+REG = TenantRegistry.load(Settings().tenants_dir)
+R = render.Renderer()
+
+SAMPLES = {
+    "application_received": {
+        "organisation": "Kulturverein e. V.",
+        "contact": {"name": "Leyla Demir", "email": "l@x.example"},
+    },
+    "application_returned": {
+        "organisation": "Kulturverein e. V.",
+        "contact": {"name": "Leyla Demir", "email": "l@x.example"},
+        "note": "Bitte Anschrift ergänzen.",
+    },
+    "application_admitted": {
+        "name": "Kulturverein e. V.",
+        "contact": {"name": "Leyla Demir"},
+        "decision": {"tally": {"yes": 2, "no": 1, "abstain": 0}},
+    },
+    "application_rejected": {
+        "organisation": "Kulturverein e. V.",
+        "contact": {"name": "Leyla Demir"},
+        "decision": {"tally": {"yes": 1, "no": 2, "abstain": 0}},
+    },
+    "ballot_opened": {
+        "body": "vorbereitungsgremium",
+        "title": "Aufnahme Kulturverein",
+        "text": None,
+        "deadline": "2026-12-06T12:00:00+00:00",
+        "decision_rule": "simple_majority",
+        "reasons_required_for": ["no"],
+    },
+    "ballot_reminder": {
+        "body": "vorbereitungsgremium",
+        "title": "Aufnahme Kulturverein",
+        "deadline": "2026-12-06T12:00:00+00:00",
+    },
+    "ballot_result": {
+        "body": "vorbereitungsgremium",
+        "title": "Aufnahme Kulturverein",
+        "decision_rule": "simple_majority",
+        "outcome": "adopted",
+        "outcome_text": "Beschluss: angenommen",
+        "kind": "resolution",
+        "outcome_to": None,
+        "tally": {"yes": 2, "no": 1, "abstain": 0, "voted": 3, "electorate": 3},
+        "dissent": [{"choice": "no", "reason": "Ziele unklar.", "name": "Cem C."}],
+    },
+    "working_group_proposal": {
+        "topic": "Wohnen",
+        "aims": "Wohnungssuche erleichtern",
+        "decided_by": "body",
+    },
+}
+EXPECT = {
+    "application_received": (
+        "ist bei der Koordinierungsstelle eingegangen",
+        "has reached the coordination office",
+    ),
+    "application_returned": ("Bitte Anschrift ergänzen.", "Bitte Anschrift ergänzen."),
+    "application_admitted": ("2 Ja, 1 Nein", "2 yes, 1 no"),
+    "application_rejected": ("nicht beschlossen", "was not agreed"),
+    "ballot_opened": ("06.12.2026, 13:00 Uhr", "Deadline: 06.12.2026"),
+    "ballot_reminder": ("Ihre Stimme liegt noch nicht vor", "not received your vote"),
+    "ballot_result": ("Cem C.: Ziele unklar.", "Cem C.: Ziele unklar."),
+    "working_group_proposal": ("Thema: Wohnen", "Topic: Wohnen"),
+}
+
+
+@pytest.mark.parametrize("template", sorted(SAMPLES))
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_every_template_renders(template, language):
+    rules = REG.get("chemnitz").rules
+    subject, body = R.render(
+        "chemnitz",
+        template,
+        language,
+        render.context(rules, SAMPLES[template], "Anna A.", "http://x/unsub"),
+    )
+    assert subject and "\n" not in subject and "{{" not in body
+    assert EXPECT[template][0 if language == "de" else 1] in body
+    assert "integrationsnetzwerk@stadt-chemnitz.de" in body  # the tenant's contact block
+
+
+def test_contact_block_of_saalekreis_has_address_phones_and_hours():
+    rules = REG.get("saalekreis").rules
+    _, body = R.render(
+        "saalekreis",
+        "working_group_proposal",
+        "de",
+        render.context(rules, SAMPLES["working_group_proposal"], None, None),
+    )
+    assert (
+        "Geusaer Straße 81e" in body
+        and "03461 40 2228" in body
+        and "nach Terminvereinbarung" in body
+    )
+
+
+def test_tenant_override(tmp_path):
+    (tmp_path / "chemnitz").mkdir()
+    (tmp_path / "chemnitz" / "ballot_reminder.de.txt").write_text(
+        "Subject: Eigene Erinnerung\n\nHallo {{ recipient_name }}\n"
+    )
+    r = render.Renderer(tmp_path)
+    assert r.render(
+        "chemnitz",
+        "ballot_reminder",
+        "de",
+        render.context(REG.get("chemnitz").rules, SAMPLES["ballot_reminder"], "Anna", None),
+    ) == ("Eigene Erinnerung", "Hallo Anna\n")
+    assert r.render(
+        "magdeburg",
+        "ballot_reminder",
+        "de",
+        render.context(
+            REG.get("magdeburg").rules,
+            {**SAMPLES["ballot_reminder"], "body": "projektgruppe"},
+            "Anna",
+            None,
+        ),
+    )[0].startswith("Erinnerung")
+
+
+def test_plan_who_is_told():
+    rules = REG.get("chemnitz").rules
+    now = datetime(2026, 11, 22, tzinfo=UTC)
+    members = [
+        {"ref": "a", "name": "A", "email": "a@x.example"},
+        {"ref": "b", "name": "B", "email": "b@x.example"},
+        {"ref": "c", "name": "C", "email": None},
+    ]
+    assert [p.recipient for p in domain.plan("voting.ballot.closed", {}, rules, members, now)] == [
+        "a@x.example",
+        "b@x.example",
+    ]
+    assert [
+        p.recipient
+        for p in domain.plan(
+            "voting.ballot.reminder_due", {"not_voted": [{"person_id": "b"}]}, rules, members, now
+        )
+    ] == ["b@x.example"]
+    applicant = domain.plan(
+        "membership.application.submitted",
+        {"contact": {"email": "l@x.example", "name": "L", "language": "en"}},
+        rules,
+        [],
+        now,
+    )
+    assert applicant[0].mandatory and applicant[0].language == "en"
+    deadline = now + timedelta(days=10)
+    decision = domain.plan(
+        "membership.partner.admitted",
+        {"contact": {"email": "l@x.example"}, "decision": {"deadline": deadline.isoformat()}},
+        rules,
+        [],
+        now,
+    )
+    assert decision[0].not_before == deadline  # Chemnitz tells the applicant after the deadline
+    assert domain.plan("membership.partner.created", {}, rules, members, now) == []
+
+
+def test_retry_schedule_and_signatures():
+    assert domain.backoff(1, 2).total_seconds() == 2 and domain.backoff(4, 2).total_seconds() == 16
+    assert domain.backoff(30, 2).total_seconds() == 3600
+    assert domain.after_failure(3, 8) == "retrying" and domain.after_failure(8, 8) == "failed"
+    assert domain.webhook_wants(["voting.*"], "voting.ballot.closed")
+    assert not domain.webhook_wants(["membership.partner.admitted"], "voting.ballot.closed")
+    t1 = domain.unsubscribe_token("s", "chemnitz", "A@x.example", "ballots")
+    assert t1 == domain.unsubscribe_token("s", "chemnitz", "a@x.example", "ballots")
+    assert t1 != domain.unsubscribe_token("s", "magdeburg", "a@x.example", "ballots")

@@ -1,21 +1,78 @@
-"""Events worker: keeps its copy of the partners from membership events; relays the outbox."""
+"""Events worker: copies of partners and body members, introduction slots, ballot results, cadence."""
 
 from __future__ import annotations
 
+import functools
+from datetime import UTC, datetime
+
 from services.events import store
 from shared import worker
+from shared.config import from_env
+from shared.tenants import TenantRegistry
+
+
+@functools.cache
+def _tenants() -> TenantRegistry:
+    return TenantRegistry.load(from_env().tenants_dir)
 
 
 def on_partner(conn, env: dict) -> None:
     store.upsert_partner(conn, env["tenant"], env["data"])
 
 
+def on_partner_admitted(conn, env: dict) -> None:
+    """An admitted partner introduces itself at the next network event far enough ahead."""
+    store.upsert_partner(conn, env["tenant"], env["data"])
+    rules = _tenants().get(env["tenant"]).rules
+    if rules["membership"]["introduction"]["enabled"]:
+        store.schedule_introduction(conn, env["tenant"], env["data"], rules, datetime.now(UTC))
+
+
+def on_member_added(conn, env: dict) -> None:
+    store.upsert_body_member(conn, env["tenant"], env["data"])
+
+
+def on_member_removed(conn, env: dict) -> None:
+    store.remove_body_member(conn, env["data"]["body"], env["data"]["person_id"])
+
+
+def on_ballot_closed(conn, env: dict) -> None:
+    store.keep_ballot_result(conn, env["tenant"], env["data"])
+
+
+def check_cadence(w, tenant) -> None:
+    """Publish cadence.due once when a cadence rule becomes due or overdue."""
+    from services.events.api import cadence_report
+
+    with w.db.transaction(tenant.key) as conn:
+        for r in cadence_report(conn, tenant.rules, datetime.now(UTC)):
+            if r["status"] in ("due", "overdue"):
+                due_on = (r["due"] or datetime.now(UTC)).date()
+                store.note_cadence(
+                    conn,
+                    tenant.key,
+                    r["rule"],
+                    due_on,
+                    r["status"],
+                    {
+                        "rule": r["rule"],
+                        "label": r["label"],
+                        "status": r["status"],
+                        "due": r["due"],
+                        "last": r["last"],
+                    },
+                )
+
+
 HANDLERS = {
     "membership.partner.created": on_partner,
     "membership.partner.updated": on_partner,
-    "membership.partner.admitted": on_partner,
+    "membership.partner.admitted": on_partner_admitted,
+    "membership.body.member_added": on_member_added,
+    "membership.body.member_removed": on_member_removed,
+    "voting.ballot.closed": on_ballot_closed,
 }
-JOBS: list = []
+JOBS = [worker.Job("cadence", 3600, check_cadence)]
 
 
 def main() -> None:

@@ -23,7 +23,15 @@ RULES: dict[str, tuple[str, str, str, bool]] = {
         "coordination",
         False,
     ),
+    "events.introduction.scheduled": ("introduction_slot", "direct", "events", True),
+    "events.event.invited": ("invitation", "listed", "events", False),
+    "events.event.cancelled": ("event_cancelled", "listed", "events", False),
+    "events.agenda.published": ("agenda_published", "listed", "events", False),
+    "events.minutes.published": ("minutes_published", "listed", "events", False),
+    "events.cadence.due": ("cadence_due", "coordinators", "coordination", False),
+    "events.topic_submission.submitted": ("topic_submitted", "coordinators", "coordination", False),
 }
+WITH_ICS = {"invitation": "REQUEST", "event_cancelled": "CANCEL"}
 DECISIONS = ("membership.partner.admitted", "membership.application.rejected")
 
 
@@ -61,6 +69,20 @@ def plan(
             (m["email"], m["name"], lang)
             for m in body_members
             if m.get("email") and m["ref"] in missing
+        ]
+    elif audience == "direct":
+        if data.get("email"):
+            people.append((data["email"], data.get("name"), lang))
+    elif audience == "listed":
+        people = [
+            (r["email"], r.get("name"), lang) for r in data.get("recipients", []) if r.get("email")
+        ]
+    elif audience == "direct":
+        if data.get("email"):
+            people.append((data["email"], data.get("name"), lang))
+    elif audience == "listed":
+        people = [
+            (r["email"], r.get("name"), lang) for r in data.get("recipients", []) if r.get("email")
         ]
     elif audience == "coordinators":
         email = rules["contact_point"].get("email")

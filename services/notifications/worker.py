@@ -70,6 +70,7 @@ def notify(conn, env: dict) -> None:
             tenant.key, p.template, p.language, render.context(tenant.rules, data, p.name, unsub)
         )
         suppressed = not p.mandatory and store.opted_out(conn, p.recipient, p.category)
+        attachments = _attachments(p.template, data, tenant)
         store.enqueue(
             conn,
             tenant.key,
@@ -83,6 +84,7 @@ def notify(conn, env: dict) -> None:
             mandatory=p.mandatory,
             subject=subject,
             body=body,
+            attachments=attachments,
             not_before=p.not_before,
             status="suppressed" if suppressed else "queued",
         )
@@ -102,6 +104,22 @@ def notify(conn, env: dict) -> None:
                 subject=None,
                 body=_json(env),
             )
+
+
+def _attachments(template: str, data: dict, tenant) -> list[dict]:
+    """Invitations and cancellations carry the event as an .ics file."""
+    method = domain.WITH_ICS.get(template)
+    if not method:
+        return []
+    from shared.ical import ics
+
+    return [
+        {
+            "filename": "termin.ics",
+            "content_type": "text/calendar",
+            "content": ics([data], tenant.name, method=method),
+        }
+    ]
 
 
 def _json(env: dict) -> str:
@@ -163,6 +181,13 @@ def deliver(w, tenant) -> None:
 
 
 NOTIFY_ONLY = [
+    "events.introduction.scheduled",
+    "events.event.invited",
+    "events.event.cancelled",
+    "events.agenda.published",
+    "events.minutes.published",
+    "events.cadence.due",
+    "events.topic_submission.submitted",
     "membership.application.submitted",
     "membership.application.returned",
     "membership.application.rejected",

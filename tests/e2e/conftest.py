@@ -40,11 +40,13 @@ class Flow:
 
     def settle(self, rounds: int = 4) -> None:
         """Relay every outbox and consume every queue, a few rounds (events cause events)."""
-        for _ in range(rounds):
+        for _ in range(rounds + 2):
             sent = sum(w.relay.run_once() for w in self.workers.values())
+            before = sum(w.consumer.processed for w in self.workers.values())
             for w in self.workers.values():
                 drain(w.consumer, idle=0.5)
-            if not sent:
+            handled = sum(w.consumer.processed for w in self.workers.values()) - before
+            if not sent and not handled:
                 break
 
     def jobs(self) -> None:

@@ -75,7 +75,101 @@ EXPECT = {
     "ballot_reminder": ("Ihre Stimme liegt noch nicht vor", "not received your vote"),
     "ballot_result": ("Cem C.: Ziele unklar.", "Cem C.: Ziele unklar."),
     "working_group_proposal": ("Thema: Wohnen", "Topic: Wohnen"),
+    "introduction_slot": ("31.03.2027, 13:00 Uhr, Rathaus", "10 minutes"),
+    "invitation": (
+        "1. Vorstellung: Kulturverein (Kulturverein)",
+        "1. Vorstellung: Kulturverein (Kulturverein)",
+    ),
+    "event_cancelled": ("findet nicht statt", "will not take place"),
+    "agenda_published": ("1. Berichte, 20 Min.", "1. Berichte, 20 min"),
+    "minutes_published": (
+        "Abweichende Meinung: P3: Mittel fehlen.",
+        "Dissenting opinion: P3: Mittel fehlen.",
+    ),
+    "cadence_due": ("überfällig", "overdue"),
+    "topic_submitted": ("Sprachkurse für Azubis", "Sprachkurse für Azubis"),
 }
+
+
+# The events service's messages.
+SAMPLES.update(
+    {
+        "introduction_slot": {
+            "name": "Kulturverein e. V.",
+            "minutes": 10,
+            "event": {
+                "title": "Netzwerkveranstaltung",
+                "starts_at": "2027-03-31T11:00:00+00:00",
+                "place": "Rathaus",
+            },
+        },
+        "invitation": {
+            "title": "Netzwerkveranstaltung",
+            "starts_at": "2027-03-31T11:00:00+00:00",
+            "ends_at": "2027-03-31T14:00:00+00:00",
+            "place": "Rathaus",
+            "online_url": None,
+            "agenda": [{"title": "Vorstellung: Kulturverein", "presenter": "Kulturverein"}],
+        },
+        "event_cancelled": {
+            "title": "Netzwerkveranstaltung",
+            "starts_at": "2027-03-31T11:00:00+00:00",
+        },
+        "agenda_published": {
+            "title": "Netzwerkveranstaltung",
+            "starts_at": "2027-03-31T11:00:00+00:00",
+            "agenda": [{"title": "Berichte", "presenter": None, "minutes": 20}],
+        },
+        "minutes_published": {
+            "title": "Netzwerkveranstaltung",
+            "starts_at": "2027-03-31T11:00:00+00:00",
+            "decisions": [
+                {
+                    "title": "Resolution",
+                    "outcome": "adopted",
+                    "outcome_text": "Beschluss: angenommen",
+                    "dissent": [{"name": "P3", "reason": "Mittel fehlen."}],
+                }
+            ],
+        },
+        "cadence_due": {
+            "label": "Vorbereitungsgremium",
+            "status": "overdue",
+            "due": "2026-10-01T10:00:00+00:00",
+            "last": "2026-07-01T10:00:00+00:00",
+        },
+        "topic_submitted": {
+            "title": "Sprachkurse für Azubis",
+            "description": None,
+            "submitted_by": "ihk",
+        },
+    }
+)
+EXPECT.update(
+    {
+        "introduction_slot": ("31.03.2027, 13:00 Uhr, Rathaus", "10 minutes"),
+        "invitation": (
+            "1. Vorstellung: Kulturverein (Kulturverein)",
+            "1. Vorstellung: Kulturverein (Kulturverein)",
+        ),
+        "event_cancelled": ("findet nicht statt", "will not take place"),
+        "agenda_published": ("1. Berichte, 20 Min.", "1. Berichte, 20 min"),
+        "minutes_published": (
+            "Abweichende Meinung: P3: Mittel fehlen.",
+            "Dissenting opinion: P3: Mittel fehlen.",
+        ),
+        "cadence_due": ("überfällig", "overdue"),
+        "topic_submitted": ("Sprachkurse für Azubis", "Sprachkurse für Azubis"),
+    }
+)
+
+
+def test_every_rule_has_templates_in_both_languages():
+    names = {t for t, *_ in domain.RULES.values()}
+    assert names == set(SAMPLES)
+    for name in names:
+        for lang in ("de", "en"):
+            assert (render.BUILTIN / f"{name}.{lang}.txt").exists()
 
 
 @pytest.mark.parametrize("template", sorted(SAMPLES))

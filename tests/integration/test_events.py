@@ -1,0 +1,387 @@
+"""Events endpoints against real PostgreSQL: meetings under the body's rules, agendas, invitations, minutes, calendars, consultations."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from icalendar import Calendar
+
+
+def at(days: int, hour: int = 13, minute: int = 0, length: int = 60):
+    """A Wednesday `days` weeks ahead at the given Berlin time (as ISO strings)."""
+    from services.events.domain import BERLIN
+
+    today = datetime.now(BERLIN).date()
+    wednesday = today + timedelta(days=(2 - today.weekday()) % 7 + 7 * days)
+    start = datetime(wednesday.year, wednesday.month, wednesday.day, hour, minute, tzinfo=BERLIN)
+    return start.isoformat(), (start + timedelta(minutes=length)).isoformat()
+
+
+def test_magdeburg_meeting_rules(clients, token):
+    c = clients["events"]
+    coord = token("magdeburg", "coordinator")
+    s, e = at(2)
+    ok = c.post(
+        "/api/v1/magdeburg/events",
+        json={
+            "kind": "body_meeting",
+            "body": "projektgruppe",
+            "title": "Sitzung Projektgruppe",
+            "starts_at": s,
+            "ends_at": e,
+        },
+        headers=coord,
+    )
+    assert ok.status_code == 201 and ok.get_json()["warnings"] == []
+    s, e = at(3, length=90)
+    long = c.post(
+        "/api/v1/magdeburg/events",
+        json={
+            "kind": "body_meeting",
+            "body": "projektgruppe",
+            "title": "Zu lang",
+            "starts_at": s,
+            "ends_at": e,
+        },
+        headers=coord,
+    )
+    assert (
+        long.status_code == 422
+        and "60 Minuten" in long.get_json()["detail"]
+        and "ends_at" in long.get_json()["errors"]
+    )
+    s, e = at(3, hour=9)
+    early = c.post(
+        "/api/v1/magdeburg/events",
+        json={
+            "kind": "body_meeting",
+            "body": "projektgruppe",
+            "title": "Vormittags",
+            "starts_at": s,
+            "ends_at": e,
+        },
+        headers=coord,
+    )
+    assert early.status_code == 201 and any("13:00" in w for w in early.get_json()["warnings"])
+    frm = date.today().isoformat()
+    to = (date.today() + timedelta(days=60)).isoformat()
+    slots = c.get(
+        f"/api/v1/magdeburg/schedule/proposals?body=projektgruppe&from={frm}&to={to}", headers=coord
+    ).get_json()
+    assert slots and all(datetime.fromisoformat(x["starts_at"]).weekday() == 2 for x in slots)
+    assert (
+        c.get(
+            f"/api/v1/magdeburg/schedule/proposals?body=projektgruppe&from={to}&to={frm}",
+            headers=coord,
+        ).status_code
+        == 422
+    )
+    cadence = c.get("/api/v1/magdeburg/cadence", headers=coord).get_json()
+    pg = next(r for r in cadence if r["rule"] == "body:projektgruppe")
+    assert pg["every_months"] == 3 and pg["status"] in ("ok", "due", "overdue")
+    assert (
+        c.post(
+            "/api/v1/magdeburg/events",
+            json={"kind": "body_meeting", "title": "x y z", "starts_at": s, "ends_at": e},
+            headers=token("magdeburg", "member"),
+        ).status_code
+        == 403
+    )
+
+
+def test_agenda_submissions_invitations_replies(clients, token):
+    c = clients["events"]
+    coord = token("mittelsachsen", "coordinator")
+    s, e = at(4, hour=10, length=120)
+    ev = c.post(
+        "/api/v1/mittelsachsen/events",
+        json={
+            "kind": "body_meeting",
+            "body": "arbeitskreis-bildung-arbeit",
+            "title": "Arbeitskreis Bildung und Arbeit",
+            "starts_at": s,
+            "ends_at": e,
+            "public": True,
+        },
+        headers=coord,
+    ).get_json()
+    eid = ev["id"]
+    agenda = c.put(
+        f"/api/v1/mittelsachsen/events/{eid}/agenda",
+        json={
+            "items": [
+                {"title": "Begrüßung", "minutes": 10},
+                {"title": "Bericht Jobcenter", "kind": "report", "presenter": "Jobcenter"},
+            ]
+        },
+        headers=coord,
+    )
+    assert [i["position"] for i in agenda.get_json()] == [1, 2]
+    sub = c.post(
+        f"/api/v1/mittelsachsen/events/{eid}/topic-submissions",
+        json={"title": "Sprachkurse für Azubis"},
+        headers=token("mittelsachsen", "partner", sub="ihk"),
+    )
+    assert sub.status_code == 201
+    assert (
+        c.post(
+            f"/api/v1/mittelsachsen/events/{eid}/topic-submissions", json={"title": "Anonym"}
+        ).status_code
+        == 401
+    )
+    no_reason = c.post(
+        f"/api/v1/mittelsachsen/events/{eid}/topic-submissions/{sub.get_json()['id']}/decision",
+        json={"accepted": False},
+        headers=coord,
+    )
+    assert no_reason.status_code == 422
+    accepted = c.post(
+        f"/api/v1/mittelsachsen/events/{eid}/topic-submissions/{sub.get_json()['id']}/decision",
+        json={"accepted": True},
+        headers=coord,
+    )
+    assert accepted.get_json()["status"] == "accepted"
+    assert (
+        c.get(f"/api/v1/mittelsachsen/events/{eid}/agenda").get_json()[-1]["title"]
+        == "Sprachkurse für Azubis"
+    )
+    guests = c.post(
+        f"/api/v1/mittelsachsen/events/{eid}/invitations",
+        json={
+            "guests": [{"name": "Maschinenbau GmbH", "email": "ausbildung@maschinenbau.example"}]
+        },
+        headers=coord,
+    )
+    assert guests.status_code == 201 and guests.get_json()[0]["via"] == "guests"
+    assert (
+        c.post(
+            f"/api/v1/mittelsachsen/events/{eid}/invitations", json={}, headers=coord
+        ).status_code
+        == 422
+    )
+    reply = c.post(
+        f"/api/v1/mittelsachsen/events/{eid}/replies",
+        json={"answer": "yes"},
+        headers=token("mittelsachsen", "partner", sub="ausbildung@maschinenbau.example"),
+    )
+    assert reply.status_code == 200 and reply.get_json()["answer"] == "yes"
+    assert (
+        c.post(
+            f"/api/v1/mittelsachsen/events/{eid}/replies",
+            json={"answer": "yes"},
+            headers=token("mittelsachsen", "partner", sub="uninvited"),
+        ).status_code
+        == 403
+    )
+    assert (
+        c.get(f"/api/v1/mittelsachsen/events/{eid}/replies", headers=coord).get_json()[0]["answer"]
+        == "yes"
+    )
+    published = c.post(f"/api/v1/mittelsachsen/events/{eid}/agenda/publish", headers=coord)
+    assert published.get_json()["agenda_published_at"]
+    cancelled = c.patch(
+        f"/api/v1/mittelsachsen/events/{eid}", json={"status": "cancelled"}, headers=coord
+    )
+    assert cancelled.get_json()["status"] == "cancelled"
+    cal = Calendar.from_ical(c.get("/api/v1/mittelsachsen/calendar.ics").get_data(as_text=True))
+    mine = [v for v in cal.walk("VEVENT") if str(v["UID"]).startswith(eid)]
+    assert len(mine) == 1 and str(mine[0]["STATUS"]) == "CANCELLED" and "DTSTAMP" in mine[0]
+    single = Calendar.from_ical(
+        c.get(f"/api/v1/mittelsachsen/events/{eid}.ics").get_data(as_text=True)
+    )
+    assert len(single.walk("VEVENT")) == 1
+    assert (
+        c.get("/api/v1/mittelsachsen/bodies/arbeitskreis-bildung-arbeit/calendar.ics").status_code
+        == 401
+    )
+    assert (
+        c.get(
+            "/api/v1/mittelsachsen/bodies/arbeitskreis-bildung-arbeit/calendar.ics",
+            headers=token("mittelsachsen", "member"),
+        ).mimetype
+        == "text/calendar"
+    )
+
+
+def test_private_events_are_hidden_from_the_public_and_other_networks(clients, token):
+    c = clients["events"]
+    s, e = at(5, hour=10, length=120)
+    ev = c.post(
+        "/api/v1/chemnitz/events",
+        json={
+            "kind": "body_meeting",
+            "body": "vorbereitungsgremium",
+            "title": "Intern",
+            "starts_at": s,
+            "ends_at": e,
+        },
+        headers=token("chemnitz", "coordinator"),
+    ).get_json()
+    assert c.get(f"/api/v1/chemnitz/events/{ev['id']}").status_code == 404
+    assert (
+        c.get(
+            f"/api/v1/chemnitz/events/{ev['id']}", headers=token("chemnitz", "member")
+        ).status_code
+        == 200
+    )
+    assert (
+        c.get(
+            f"/api/v1/saalekreis/events/{ev['id']}", headers=token("saalekreis", "coordinator")
+        ).status_code
+        == 404
+    )
+
+
+def test_minutes_lifecycle(clients, token):
+    c = clients["events"]
+    coord = token("chemnitz", "coordinator")
+    s, e = at(1, hour=10, length=120)
+    ev = c.post(
+        "/api/v1/chemnitz/events",
+        json={
+            "kind": "network_event",
+            "title": "Netzwerkveranstaltung",
+            "starts_at": s,
+            "ends_at": e,
+            "public": True,
+        },
+        headers=coord,
+    ).get_json()
+    items = c.put(
+        f"/api/v1/chemnitz/events/{ev['id']}/agenda",
+        json={"items": [{"title": "Berichte der Arbeitsgruppen"}]},
+        headers=coord,
+    ).get_json()
+    bad = c.put(
+        f"/api/v1/chemnitz/events/{ev['id']}/minutes",
+        json={"ballot_ids": ["unbekannt"]},
+        headers=coord,
+    )
+    assert bad.status_code == 422 and "ballot_ids" in bad.get_json()["errors"]
+    draft = c.put(
+        f"/api/v1/chemnitz/events/{ev['id']}/minutes",
+        json={
+            "attendees": ["Koordinierungsstelle", "AG Sprache"],
+            "notes": [{"item_id": items[0]["id"], "text": "Die AG Sprache berichtet."}],
+        },
+        headers=coord,
+    )
+    assert draft.get_json()["status"] == "draft"
+    assert c.get(f"/api/v1/chemnitz/events/{ev['id']}/minutes").status_code == 404
+    assert (
+        c.post(f"/api/v1/chemnitz/events/{ev['id']}/minutes/publish", headers=coord).status_code
+        == 409
+    )
+    assert (
+        c.post(f"/api/v1/chemnitz/events/{ev['id']}/minutes/approve", headers=coord).get_json()[
+            "status"
+        ]
+        == "approved"
+    )
+    assert (
+        c.put(f"/api/v1/chemnitz/events/{ev['id']}/minutes", json={}, headers=coord).status_code
+        == 409
+    )
+    assert (
+        c.post(f"/api/v1/chemnitz/events/{ev['id']}/minutes/publish", headers=coord).get_json()[
+            "status"
+        ]
+        == "published"
+    )
+    md = c.get(f"/api/v1/chemnitz/events/{ev['id']}/minutes.md").get_data(as_text=True)
+    assert "Die AG Sprache berichtet." in md and "Koordinierungsstelle, AG Sprache" in md
+
+
+def test_consultation_window_and_moderation(clients, token):
+    c = clients["events"]
+    coord = token("chemnitz", "coordinator")
+    past = c.post(
+        "/api/v1/chemnitz/consultations",
+        json={"title": "Befragung 2016", "opens": "2016-09-05", "closes": "2016-09-25"},
+        headers=coord,
+    ).get_json()
+    closed = c.post(
+        f"/api/v1/chemnitz/consultations/{past['id']}/ideas",
+        json={"topic": past["topics"][0], "text": "Mehr Sprachcafés"},
+    )
+    assert (
+        closed.status_code == 409
+        and "geschlossen" in closed.get_json()["detail"]
+        and "05.09." in closed.get_json()["detail"]
+    )
+    today = date.today()
+    live = c.post(
+        "/api/v1/chemnitz/consultations",
+        json={
+            "title": "Ideen für Chemnitz",
+            "opens": (today - timedelta(days=1)).isoformat(),
+            "closes": (today + timedelta(days=20)).isoformat(),
+        },
+        headers=coord,
+    ).get_json()
+    assert (
+        live["topics"]
+        == clients["membership"].get("/api/v1/chemnitz/rules").get_json()["policy_fields"]
+    )
+    future = c.post(
+        "/api/v1/chemnitz/consultations",
+        json={
+            "title": "Später",
+            "opens": (today + timedelta(days=5)).isoformat(),
+            "closes": (today + timedelta(days=9)).isoformat(),
+        },
+        headers=coord,
+    ).get_json()
+    assert (
+        "öffnet am"
+        in c.post(
+            f"/api/v1/chemnitz/consultations/{future['id']}/ideas",
+            json={"topic": future["topics"][0], "text": "Zu früh"},
+        ).get_json()["detail"]
+    )
+    assert (
+        c.post(
+            f"/api/v1/chemnitz/consultations/{live['id']}/ideas",
+            json={"topic": "Verkehr", "text": "Busse"},
+        ).status_code
+        == 422
+    )
+    idea = c.post(
+        f"/api/v1/chemnitz/consultations/{live['id']}/ideas",
+        json={"topic": live["topics"][0], "text": "Sprachcafés in jedem Stadtteil"},
+    )
+    spam = c.post(
+        f"/api/v1/chemnitz/consultations/{live['id']}/ideas",
+        json={"topic": live["topics"][0], "text": "Werbung Werbung"},
+    )
+    assert idea.status_code == 201 and spam.status_code == 201
+    assert c.get(f"/api/v1/chemnitz/consultations/{live['id']}/ideas").get_json() == []
+    c.post(
+        f"/api/v1/chemnitz/consultations/{live['id']}/ideas/{idea.get_json()['id']}/moderation",
+        json={"status": "published"},
+        headers=coord,
+    )
+    assert (
+        c.post(
+            f"/api/v1/chemnitz/consultations/{live['id']}/ideas/{spam.get_json()['id']}/moderation",
+            json={"status": "hidden"},
+            headers=coord,
+        ).status_code
+        == 422
+    )
+    c.post(
+        f"/api/v1/chemnitz/consultations/{live['id']}/ideas/{spam.get_json()['id']}/moderation",
+        json={"status": "hidden", "reason": "Werbung"},
+        headers=coord,
+    )
+    public = c.get(f"/api/v1/chemnitz/consultations/{live['id']}/ideas").get_json()
+    assert [i["text"] for i in public] == ["Sprachcafés in jedem Stadtteil"]
+    counts = c.get(f"/api/v1/chemnitz/consultations/{live['id']}/counts", headers=coord).get_json()[
+        "topics"
+    ]
+    assert counts == [{"topic": live["topics"][0], "ideas": 2, "published": 1, "hidden": 1}]
+    csv = c.get(f"/api/v1/chemnitz/consultations/{live['id']}/ideas.csv", headers=coord)
+    assert csv.mimetype == "text/csv" and "Sprachcafés in jedem Stadtteil" in csv.get_data(
+        as_text=True
+    )
+    assert c.get(f"/api/v1/chemnitz/consultations/{live['id']}/ideas.csv").status_code == 401

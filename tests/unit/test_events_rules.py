@@ -1,0 +1,179 @@
+"""Scheduling, cadence, introduction slots, consultation windows and iCalendar, with a fixed clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from icalendar import Calendar
+
+from services.events import domain
+from shared.config import Settings
+from shared.errors import Conflict, RuleViolation
+from shared.ical import ics
+from shared.tenants import TenantRegistry
+
+REG = TenantRegistry.load(Settings().tenants_dir)
+MDG = REG.get("magdeburg").body("projektgruppe")["meeting"]
+NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
+
+
+def berlin(y, m, d, hh, mm):
+    return datetime(y, m, d, hh, mm, tzinfo=domain.BERLIN)
+
+
+def test_magdeburg_hard_and_soft_rules():
+    assert domain.check_meeting(MDG, berlin(2026, 12, 2, 13, 0), berlin(2026, 12, 2, 14, 0)) == []
+    with pytest.raises(RuleViolation, match="höchstens 60 Minuten"):
+        domain.check_meeting(MDG, berlin(2026, 12, 2, 13, 0), berlin(2026, 12, 2, 14, 30))
+    warnings = domain.check_meeting(MDG, berlin(2026, 12, 3, 9, 0), berlin(2026, 12, 3, 10, 0))
+    assert any("Mittwoch" in w for w in warnings) and any("13:00 und 15:30" in w for w in warnings)
+    with pytest.raises(RuleViolation):
+        domain.check_meeting(MDG, berlin(2026, 12, 2, 14, 0), berlin(2026, 12, 2, 13, 0))
+
+
+def test_blackout_dates_warn_and_are_skipped():
+    meeting = {**MDG, "blackout_dates": [date(2026, 12, 9)]}
+    assert any(
+        "meidet" in w
+        for w in domain.check_meeting(
+            meeting, berlin(2026, 12, 9, 13, 0), berlin(2026, 12, 9, 14, 0)
+        )
+    )
+    slots = domain.proposals(meeting, date(2026, 12, 1), date(2026, 12, 31), None)
+    assert date(2026, 12, 9) not in {s.starts_at.astimezone(domain.BERLIN).date() for s in slots}
+
+
+@given(st.dates(min_value=date(2025, 1, 1), max_value=date(2030, 12, 31)), st.integers(0, 120))
+def test_proposals_fall_on_wednesday_1300_to_1530_and_last_60_minutes(first, span):
+    for s in domain.proposals(MDG, first, first + timedelta(days=span), None):
+        start, end = s.starts_at.astimezone(domain.BERLIN), s.ends_at.astimezone(domain.BERLIN)
+        assert start.weekday() == 2 and start.hour == 13 and start.minute == 0
+        assert (end - start) == timedelta(minutes=60) and end.time() <= datetime.strptime(
+            "15:30", "%H:%M"
+        ).time()
+        assert domain.check_meeting(MDG, s.starts_at, s.ends_at) == []
+
+
+def test_proposals_mark_the_quarterly_rhythm():
+    last = berlin(2026, 9, 2, 13, 0)
+    slots = domain.proposals(MDG, date(2026, 11, 25), date(2027, 1, 31), last)
+    keeps = {s.starts_at.astimezone(domain.BERLIN).date(): s.keeps_cadence for s in slots}
+    assert keeps[date(2026, 12, 2)] is True and keeps[date(2026, 12, 9)] is False
+
+
+def test_cadence_status():
+    assert domain.cadence_status(3, None, None, NOW) == ("due", None)
+    assert domain.cadence_status(3, NOW - timedelta(days=30), None, NOW)[0] == "ok"
+    assert domain.cadence_status(3, NOW - timedelta(days=80), None, NOW)[0] == "due"
+    assert domain.cadence_status(3, NOW - timedelta(days=100), None, NOW)[0] == "overdue"
+    assert (
+        domain.cadence_status(3, NOW - timedelta(days=100), NOW + timedelta(days=3), NOW)[0]
+        == "overdue"
+    )
+    assert (
+        domain.cadence_status(12, NOW - timedelta(days=300), NOW + timedelta(days=20), NOW)[0]
+        == "ok"
+    )
+
+
+def test_introduction_slot_needs_lead_time():
+    events = [
+        {
+            "id": 1,
+            "kind": "network_event",
+            "status": "planned",
+            "starts_at": NOW + timedelta(days=10),
+        },
+        {
+            "id": 2,
+            "kind": "network_event",
+            "status": "cancelled",
+            "starts_at": NOW + timedelta(days=30),
+        },
+        {
+            "id": 3,
+            "kind": "network_event",
+            "status": "planned",
+            "starts_at": NOW + timedelta(days=60),
+        },
+        {
+            "id": 4,
+            "kind": "body_meeting",
+            "status": "planned",
+            "starts_at": NOW + timedelta(days=25),
+        },
+    ]
+    assert domain.introduction_event(events, "network_event", 21, NOW)["id"] == 3
+    assert domain.introduction_event(events[:2], "network_event", 21, NOW) is None
+
+
+def test_consultation_window_5_to_25_september():
+    opens, closes = date(2016, 9, 5), date(2016, 9, 25)
+    domain.ensure_window(opens, closes, datetime(2016, 9, 25, 21, 0, tzinfo=UTC))  # 23:00 in Berlin
+    with pytest.raises(Conflict, match="öffnet am 05.09.2016"):
+        domain.ensure_window(opens, closes, datetime(2016, 9, 4, 12, 0, tzinfo=UTC))
+    with pytest.raises(Conflict, match="geschlossen"):
+        domain.ensure_window(
+            opens, closes, datetime(2016, 9, 25, 22, 30, tzinfo=UTC)
+        )  # 00:30 on the 26th
+
+
+def test_ics_parses_with_an_independent_library():
+    events = [
+        {
+            "id": "a1",
+            "title": "Netzwerkveranstaltung, Frühjahr; mit Vorstellung",
+            "starts_at": berlin(2027, 3, 31, 13, 0),
+            "ends_at": berlin(2027, 3, 31, 16, 0),
+            "status": "planned",
+            "place": "Rathaus Chemnitz",
+            "sequence": 2,
+        },
+        {
+            "id": "b2",
+            "title": "Abgesagt",
+            "starts_at": berlin(2027, 1, 13, 13, 0),
+            "ends_at": berlin(2027, 1, 13, 14, 0),
+            "status": "cancelled",
+            "description": "x" * 200,
+        },
+    ]
+    text = ics(events, "Integrationsnetzwerk Chemnitz", now=NOW)
+    assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
+    cal = Calendar.from_ical(text)
+    tz = [c for c in cal.walk("VTIMEZONE")]
+    assert tz and str(tz[0]["TZID"]) == "Europe/Berlin"
+    vevents = cal.walk("VEVENT")
+    assert [str(v["UID"]) for v in vevents] == ["a1@knotenpunkt", "b2@knotenpunkt"]
+    assert all("DTSTAMP" in v for v in vevents)
+    assert str(vevents[0]["SUMMARY"]) == "Netzwerkveranstaltung, Frühjahr; mit Vorstellung"
+    assert vevents[0]["DTSTART"].dt == berlin(2027, 3, 31, 13, 0)
+    assert str(vevents[1]["STATUS"]) == "CANCELLED" and str(vevents[1]["DESCRIPTION"]) == "x" * 200
+
+
+def test_minutes_record_dissent():
+    event = {
+        "title": "Vorbereitungsgremium",
+        "starts_at": berlin(2026, 12, 2, 13, 0),
+        "place": "Sozialamt",
+    }
+    md = domain.minutes_markdown(
+        event,
+        {
+            "attendees": ["A", "B"],
+            "notes": [],
+            "decisions": [
+                {
+                    "title": "Aufnahme X",
+                    "outcome_text": "Beschluss: angenommen",
+                    "tally": {"yes": 2, "no": 1},
+                    "dissent": [{"name": "C", "reason": "Ziele unklar."}],
+                }
+            ],
+        },
+        [],
+    )
+    assert "Abweichende Meinung: C: Ziele unklar." in md and "Beschluss: angenommen" in md

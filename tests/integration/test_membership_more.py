@@ -370,3 +370,26 @@ def test_shared_directory_across_networks(clients, token):
         c.get("/api/v1/chemnitz/directory/shared", headers=token("chemnitz", "partner")).status_code
         == 403
     )
+
+
+def test_worker_publishes_the_overview_when_the_interval_is_due(settings, tenants):
+    import psycopg
+
+    from services.membership import worker as mw
+    from shared.worker import Worker
+
+    with psycopg.connect(settings.admin_url("knotenpunkt_membership")) as conn:
+        conn.execute("delete from directory_publications where tenant = 'chemnitz'")
+    w = Worker("membership", mw.HANDLERS, mw.JOBS, settings=settings, tenants=tenants)
+    w.db.open()
+    try:
+        for _ in range(2):
+            w.run_jobs_once()
+        with w.db.transaction("chemnitz") as conn:
+            rows = conn.execute("select trigger from directory_publications").fetchall()
+        with w.db.transaction("saalekreis") as conn:
+            none = conn.execute("select count(*) as n from directory_publications").fetchone()["n"]
+    finally:
+        w.db.close()
+    assert [r["trigger"] for r in rows] == ["schedule"]  # due once, then not again for 6 months
+    assert none == 0  # Saalekreis publishes no overview

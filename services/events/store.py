@@ -461,15 +461,17 @@ def last_and_next(conn, *, kind: str | None, body: str | None, now) -> tuple:
     return last, nxt
 
 
-def note_cadence(conn, tenant: str, rule: str, due_on, status: str, data: dict) -> bool:
-    """Publish cadence.due once per rule, due date and status."""
+def note_once(
+    conn, tenant: str, rule: str, day, status: str, aggregate: str, event: str, data: dict
+) -> bool:
+    """Publish an event once per rule, day and status (cadence due, consultation opened or closed)."""
     row = conn.execute(
         "insert into cadence_notices (tenant, rule, due_on, status) values (%s, %s, %s, %s)"
         " on conflict do nothing returning rule",
-        (tenant, rule, due_on, status),
+        (tenant, rule, day, status),
     ).fetchone()
     if row is not None:
-        add_event(conn, SERVICE, tenant, "cadence", "due", _str(data), rule)
+        add_event(conn, SERVICE, tenant, aggregate, event, _str(data), rule)
     return row is not None
 
 

@@ -48,12 +48,14 @@ def check_cadence(w, tenant) -> None:
         for r in cadence_report(conn, tenant.rules, datetime.now(UTC)):
             if r["status"] in ("due", "overdue"):
                 due_on = (r["due"] or datetime.now(UTC)).date()
-                store.note_cadence(
+                store.note_once(
                     conn,
                     tenant.key,
                     r["rule"],
                     due_on,
                     r["status"],
+                    "cadence",
+                    "due",
                     {
                         "rule": r["rule"],
                         "label": r["label"],
@@ -61,6 +63,44 @@ def check_cadence(w, tenant) -> None:
                         "due": r["due"],
                         "last": r["last"],
                     },
+                )
+
+
+def consultation_windows(w, tenant) -> None:
+    """Tell the coordinators once when a consultation's window opens and once when it has closed."""
+    from services.events.domain import BERLIN
+
+    today = datetime.now(BERLIN).date()
+    with w.db.transaction(tenant.key) as conn:
+        for c in store.list_consultations(conn):
+            data = {
+                "consultation_id": c["id"],
+                "title": c["title"],
+                "opens": c["opens"],
+                "closes": c["closes"],
+            }
+            if c["opens"] <= today <= c["closes"]:
+                store.note_once(
+                    conn,
+                    tenant.key,
+                    f"consultation:{c['id']}",
+                    c["opens"],
+                    "opened",
+                    "consultation",
+                    "opened",
+                    data,
+                )
+            elif today > c["closes"]:
+                counts = store.idea_counts(conn, c["id"])
+                store.note_once(
+                    conn,
+                    tenant.key,
+                    f"consultation:{c['id']}",
+                    c["closes"],
+                    "closed",
+                    "consultation",
+                    "closed",
+                    {**data, "ideas": sum(x["ideas"] for x in counts), "topics": counts},
                 )
 
 
@@ -72,7 +112,10 @@ HANDLERS = {
     "membership.body.member_removed": on_member_removed,
     "voting.ballot.closed": on_ballot_closed,
 }
-JOBS = [worker.Job("cadence", 3600, check_cadence)]
+JOBS = [
+    worker.Job("cadence", 3600, check_cadence),
+    worker.Job("consultation-windows", 300, consultation_windows),
+]
 
 
 def main() -> None:

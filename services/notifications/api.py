@@ -117,7 +117,7 @@ class Preferences(MethodView):
         """Eine Kategorie für eine Person ab- oder wieder anmelden (Pflichtnachrichten gehen immer)."""
         with uow() as conn:
             return store.set_preference(
-                conn, tenant, data["email"], data["category"], data["opted_out"]
+                conn, tenant, data["email"], data["category"], data["opted_out"], data["language"]
             )
 
 

@@ -59,13 +59,19 @@ class WebhookOut(Schema):
 class PreferenceIn(Schema):
     email = fields.Email(required=True)
     category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
-    opted_out = fields.Boolean(required=True)
+    opted_out = fields.Boolean(load_default=False)
+    language = fields.String(
+        load_default=None,
+        validate=validate.OneOf(("de", "en")),
+        metadata={"description": "Sprache der Nachrichten dieser Kategorie"},
+    )
 
 
 class PreferenceOut(Schema):
     email = fields.String()
     category = fields.String()
     opted_out = fields.Boolean()
+    language = fields.String(allow_none=True)
     updated_at = fields.DateTime()
 
 

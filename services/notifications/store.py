@@ -177,15 +177,27 @@ def delete_webhook(conn, webhook_id) -> None:
         raise NotFound(f"Ein Webhook {webhook_id} gibt es nicht.")
 
 
-def set_preference(conn, tenant: str, email: str, category: str, opted_out_: bool) -> dict:
+def set_preference(
+    conn, tenant: str, email: str, category: str, opted_out_: bool, language=None
+) -> dict:
     return conn.execute(
         """
-        insert into preferences (tenant, email, category, opted_out) values (%s, lower(%s), %s, %s)
-        on conflict (tenant, email, category) do update set opted_out = excluded.opted_out, updated_at = now()
+        insert into preferences (tenant, email, category, opted_out, language) values (%s, lower(%s), %s, %s, %s)
+        on conflict (tenant, email, category) do update
+           set opted_out = excluded.opted_out, language = coalesce(excluded.language, preferences.language),
+               updated_at = now()
         returning *
         """,
-        (tenant, email, category, opted_out_),
+        (tenant, email, category, opted_out_, language),
     ).fetchone()
+
+
+def language_of(conn, email: str, category: str) -> str | None:
+    row = conn.execute(
+        "select language from preferences where email = lower(%s) and category = %s",
+        (email, category),
+    ).fetchone()
+    return row["language"] if row else None
 
 
 def preferences_of(conn, email: str) -> list[dict]:

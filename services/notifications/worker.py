@@ -66,8 +66,9 @@ def notify(conn, env: dict) -> None:
         unsub = (
             None if p.mandatory else unsubscribe_url(settings, tenant.key, p.recipient, p.category)
         )
+        language = store.language_of(conn, p.recipient, p.category) or p.language
         subject, body = renderer.render(
-            tenant.key, p.template, p.language, render.context(tenant.rules, data, p.name, unsub)
+            tenant.key, p.template, language, render.context(tenant.rules, data, p.name, unsub)
         )
         suppressed = not p.mandatory and store.opted_out(conn, p.recipient, p.category)
         attachments = _attachments(p.template, data, tenant)
@@ -79,7 +80,7 @@ def notify(conn, env: dict) -> None:
             recipient=p.recipient,
             name=p.name,
             template=p.template,
-            language=p.language,
+            language=language,
             category=p.category,
             mandatory=p.mandatory,
             subject=subject,
@@ -181,6 +182,8 @@ def deliver(w, tenant) -> None:
 
 
 NOTIFY_ONLY = [
+    "events.consultation.opened",
+    "events.consultation.closed",
     "events.introduction.scheduled",
     "events.event.invited",
     "events.event.cancelled",

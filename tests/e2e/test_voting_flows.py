@@ -152,15 +152,43 @@ def test_chemnitz_working_group_founded_by_ballot(clients, token, flow):
     a, b = set_body(clients, token, "chemnitz", "vorbereitungsgremium", ["Anna A.", "Bernd B."])
     flow.settle()
     topic = unique("Wohnen im Quartier")
-    prop = clients["membership"].post("/api/v1/chemnitz/working-group-proposals", json={"topic": topic, "aims": "Wohnungssuche erleichtern", "planned_months": 12}, headers=token("chemnitz", "partner", sub="verein-x"))
+    prop = clients["membership"].post(
+        "/api/v1/chemnitz/working-group-proposals",
+        json={"topic": topic, "aims": "Wohnungssuche erleichtern", "planned_months": 12},
+        headers=token("chemnitz", "partner", sub="verein-x"),
+    )
     assert prop.get_json()["status"] == "in_vote"
     flow.settle()
     coord = token("chemnitz", "coordinator")
-    ballot = next(x for x in clients["voting"].get("/api/v1/chemnitz/ballots?status=open", headers=coord).get_json() if x["subject"] == {"kind": "working_group_founding", "id": prop.get_json()["id"]})
+    ballot = next(
+        x
+        for x in clients["voting"]
+        .get("/api/v1/chemnitz/ballots?status=open", headers=coord)
+        .get_json()
+        if x["subject"] == {"kind": "working_group_founding", "id": prop.get_json()["id"]}
+    )
     for p in (a, b):
-        clients["voting"].post(f"/api/v1/chemnitz/ballots/{ballot['id']}/votes", json={"choice": "yes"}, headers=token("chemnitz", "member", sub=p))
+        clients["voting"].post(
+            f"/api/v1/chemnitz/ballots/{ballot['id']}/votes",
+            json={"choice": "yes"},
+            headers=token("chemnitz", "member", sub=p),
+        )
     flow.settle()
-    decided = next(x for x in clients["membership"].get("/api/v1/chemnitz/working-group-proposals", headers=coord).get_json() if x["id"] == prop.get_json()["id"])
+    decided = next(
+        x
+        for x in clients["membership"]
+        .get("/api/v1/chemnitz/working-group-proposals", headers=coord)
+        .get_json()
+        if x["id"] == prop.get_json()["id"]
+    )
     assert decided["status"] == "approved" and decided["working_group_id"]
-    group = clients["membership"].get(f"/api/v1/chemnitz/working-groups/{decided['working_group_id']}", headers=coord).get_json()
-    assert group["topic"] == topic and group["members"][0]["person_id"] == "verein-x" and group["members"][0]["role"] == "leader"
+    group = (
+        clients["membership"]
+        .get(f"/api/v1/chemnitz/working-groups/{decided['working_group_id']}", headers=coord)
+        .get_json()
+    )
+    assert (
+        group["topic"] == topic
+        and group["members"][0]["person_id"] == "verein-x"
+        and group["members"][0]["role"] == "leader"
+    )

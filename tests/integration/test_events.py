@@ -385,3 +385,50 @@ def test_consultation_window_and_moderation(clients, token):
         as_text=True
     )
     assert c.get(f"/api/v1/chemnitz/consultations/{live['id']}/ideas.csv").status_code == 401
+
+
+def test_consultation_opened_and_closed_are_announced_once(clients, token, settings, tenants):
+    from services.events import worker as ew
+    from shared.worker import Worker
+
+    coord = token("saalekreis", "coordinator")
+    today = date.today()
+    live = (
+        clients["events"]
+        .post(
+            "/api/v1/saalekreis/consultations",
+            json={
+                "title": "Willkommenspakete",
+                "opens": today.isoformat(),
+                "closes": (today + timedelta(days=3)).isoformat(),
+            },
+            headers=coord,
+        )
+        .get_json()
+    )
+    done = (
+        clients["events"]
+        .post(
+            "/api/v1/saalekreis/consultations",
+            json={"title": "Ärzteliste", "opens": "2025-01-01", "closes": "2025-01-31"},
+            headers=coord,
+        )
+        .get_json()
+    )
+    w = Worker("events", ew.HANDLERS, ew.JOBS, settings=settings, tenants=tenants)
+    w.db.open()
+    try:
+        for _ in range(2):
+            ew.consultation_windows(w, tenants.get("saalekreis"))
+        with w.db.transaction("saalekreis") as conn:
+            rows = conn.execute(
+                "select routing_key, envelope->'data'->>'consultation_id' as cid from outbox where routing_key like 'saalekreis.events.consultation.%%'"
+            ).fetchall()
+    finally:
+        w.db.close()
+    mine = sorted(
+        (r["routing_key"].rsplit(".", 1)[1], r["cid"])
+        for r in rows
+        if r["cid"] in (live["id"], done["id"])
+    )
+    assert mine == sorted([("opened", live["id"]), ("closed", done["id"])])

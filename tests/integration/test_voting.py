@@ -319,17 +319,33 @@ def test_other_tenant_cannot_see_ballot(clients, token, body):
     assert clients["voting"].get(f"/api/v1/chemnitz/ballots/{bid}").status_code == 401
 
 
-def test_worker_closes_at_the_deadline_and_reminds_who_has_not_voted(clients, token, body, settings, tenants, voting_db):
+def test_worker_closes_at_the_deadline_and_reminds_who_has_not_voted(
+    clients, token, body, settings, tenants, voting_db
+):
     from services.voting import worker as vw
     from shared.worker import Worker
 
     people = body("chemnitz", "vorbereitungsgremium", 3)
-    w = Worker("voting", vw.HANDLERS, vw.JOBS, settings=settings.with_(reminder_hours=48), tenants=tenants)
+    w = Worker(
+        "voting", vw.HANDLERS, vw.JOBS, settings=settings.with_(reminder_hours=48), tenants=tenants
+    )
     w.db = voting_db
     rules = tenants.get("chemnitz").body("vorbereitungsgremium")
     with voting_db.transaction("chemnitz") as conn:
-        soon = store.open_ballot(conn, "chemnitz", rules, {"title": "Bald zu Ende", "deadline": datetime.now(UTC) + timedelta(hours=1)}, "test")
-        ending = store.open_ballot(conn, "chemnitz", rules, {"title": "Endet gleich", "deadline": datetime.now(UTC) + timedelta(seconds=1)}, "test")
+        soon = store.open_ballot(
+            conn,
+            "chemnitz",
+            rules,
+            {"title": "Bald zu Ende", "deadline": datetime.now(UTC) + timedelta(hours=1)},
+            "test",
+        )
+        ending = store.open_ballot(
+            conn,
+            "chemnitz",
+            rules,
+            {"title": "Endet gleich", "deadline": datetime.now(UTC) + timedelta(seconds=1)},
+            "test",
+        )
     vote(clients, token, "chemnitz", str(soon["id"]), people[0], "yes")
     vote(clients, token, "chemnitz", str(ending["id"]), people[0], "yes")
     vw.remind(w, tenants.get("chemnitz"))
@@ -344,6 +360,13 @@ def test_worker_closes_at_the_deadline_and_reminds_who_has_not_voted(clients, to
         closed = store.get_ballot(conn, ending["id"])
         still_open = store.get_ballot(conn, soon["id"])
     assert len(reminders) == 1
-    assert {p["person_id"] for p in reminders[0]["envelope"]["data"]["not_voted"]} == {people[1], people[2]}
-    assert closed["status"] == "closed" and closed["closed_by"] == "deadline" and closed["tally"]["voted"] == 1
+    assert {p["person_id"] for p in reminders[0]["envelope"]["data"]["not_voted"]} == {
+        people[1],
+        people[2],
+    }
+    assert (
+        closed["status"] == "closed"
+        and closed["closed_by"] == "deadline"
+        and closed["tally"]["voted"] == 1
+    )
     assert still_open["status"] == "open"

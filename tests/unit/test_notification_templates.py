@@ -164,6 +164,23 @@ EXPECT.update(
 )
 
 
+SAMPLES["consultation_opened"] = {
+    "title": "Ideen für Chemnitz",
+    "opens": "2016-09-05",
+    "closes": "2016-09-25",
+}
+SAMPLES["consultation_closed"] = {
+    "title": "Ideen für Chemnitz",
+    "ideas": 3,
+    "topics": [{"topic": "Gesundheit", "ideas": 3}],
+}
+EXPECT["consultation_opened"] = (
+    "vom 2016-09-05 bis zum 2016-09-25",
+    "from 2016-09-05 to 2016-09-25",
+)
+EXPECT["consultation_closed"] = ("- Gesundheit: 3", "- Gesundheit: 3")
+
+
 def test_every_rule_has_templates_in_both_languages():
     names = {t for t, *_ in domain.RULES.values()}
     assert names == set(SAMPLES)

@@ -28,6 +28,12 @@ from services.events.schemas import (
     MinutesIn,
     MinutesOut,
     ModerationIn,
+    PollAnswersIn,
+    PollCloseIn,
+    PollIn,
+    PollOut,
+    ProcessIn,
+    ProcessOut,
     ProposalQuery,
     ReplyIn,
     SlotOut,
@@ -248,6 +254,18 @@ class Invitations(MethodView):
                     for m in store.body_members(conn, data["body"])
                 ]
                 store.invite(conn, tenant, event_id, people, f"body:{data['body']}")
+            if data["working_group_id"]:
+                people = [
+                    {"invitee": m["person_id"], "name": m["name"], "email": m["email"]}
+                    for m in store.group_members(conn, data["working_group_id"])
+                ]
+                if not people:
+                    raise RuleViolation(
+                        "Diese Arbeitsgruppe hat (noch) keine Mitglieder.", field="working_group_id"
+                    )
+                store.invite(
+                    conn, tenant, event_id, people, f"working_group:{data['working_group_id']}"
+                )
             if data["all_partners"]:
                 people = [
                     {"invitee": str(p["partner_id"]), "name": p["name"], "email": p["email"]}
@@ -519,4 +537,138 @@ class IdeasCsv(MethodView):
         )
 
 
-BLUEPRINTS = (events_bp, planning_bp, consult_bp)
+polls_bp = Blueprint(
+    "polls",
+    __name__,
+    url_prefix="/api/v1/<tenant>/polls",
+    description="Terminumfragen für die nächste Sitzung",
+)
+processes_bp = Blueprint(
+    "processes",
+    __name__,
+    url_prefix="/api/v1/<tenant>/processes",
+    description="Beteiligungsprozesse mit Phasen",
+)
+
+
+@polls_bp.route("")
+class Polls(MethodView):
+    @roles(*STAFF)
+    @polls_bp.arguments(PollIn)
+    @polls_bp.response(201, PollOut)
+    def post(self, data, tenant):
+        """Eine Terminumfrage für die nächste Sitzung eines Gremiums; die Termine kommen aus den Regeln des Gremiums."""
+        body = _body(data["body"])
+        with uow() as conn:
+            last, _ = store.last_and_next(conn, kind=None, body=body["key"], now=datetime.now(UTC))
+            slots = domain.proposals(
+                body["meeting"], data["from_"], data["to"], last, limit=data["max_options"]
+            )
+            if not slots:
+                raise RuleViolation(
+                    "In diesem Zeitraum gibt es keinen Termin, der den Regeln des Gremiums genügt.",
+                    field="to",
+                )
+            poll = store.create_poll(
+                conn,
+                tenant,
+                body["key"],
+                data["title"],
+                [{"starts_at": s.starts_at, "ends_at": s.ends_at} for s in slots],
+            )
+            return store.poll_view(conn, poll)
+
+
+@polls_bp.route("/<uuid:poll_id>")
+class Poll(MethodView):
+    @roles(*SIGNED_IN)
+    @polls_bp.response(200, PollOut)
+    def get(self, tenant, poll_id):
+        """Die Umfrage mit den Antworten je Termin."""
+        with uow() as conn:
+            return store.poll_view(conn, store.get_poll(conn, poll_id))
+
+
+@polls_bp.route("/<uuid:poll_id>/answers")
+class PollAnswers(MethodView):
+    @roles("member", *STAFF)
+    @polls_bp.arguments(PollAnswersIn)
+    @polls_bp.response(200, PollOut)
+    def post(self, data, tenant, poll_id):
+        """Je Termin ja, vielleicht oder nein (Mitglieder des Gremiums; erneutes Antworten ändert)."""
+        with uow() as conn:
+            poll = store.get_poll(conn, poll_id)
+            store.answer_poll(conn, tenant, poll, principal().sub, data["answers"])
+            return store.poll_view(conn, poll)
+
+
+@polls_bp.route("/<uuid:poll_id>/close")
+class ClosePoll(MethodView):
+    @roles(*STAFF)
+    @polls_bp.arguments(PollCloseIn)
+    @polls_bp.response(200, PollOut)
+    def post(self, data, tenant, poll_id):
+        """Den besten Termin wählen (die wenigsten Absagen) und auf Wunsch die Sitzung anlegen."""
+        with uow() as conn:
+            poll = store.get_poll(conn, poll_id, lock=True)
+            if poll["status"] != "open":
+                from shared.errors import Conflict
+
+                raise Conflict("Die Terminumfrage ist schon geschlossen.")
+            view = store.poll_view(conn, poll)
+            best = domain.best_option(view["options"], view["answers"])
+            event_id = None
+            if data["create_event"] and best:
+                body = _body(poll["body"])
+                event = store.create_event(
+                    conn,
+                    tenant,
+                    {
+                        "kind": "body_meeting",
+                        "body": poll["body"],
+                        "title": f"Sitzung {body['name']}",
+                        "starts_at": best["starts_at"],
+                        "ends_at": best["ends_at"],
+                        "place": data["place"],
+                    },
+                )
+                event_id = event["id"]
+            store.close_poll(conn, poll_id, best["id"] if best else None, event_id)
+            return store.poll_view(conn, store.get_poll(conn, poll_id))
+
+
+@processes_bp.route("")
+class Processes(MethodView):
+    @processes_bp.response(200, ProcessOut(many=True))
+    def get(self, tenant):
+        """Beteiligungsprozesse (öffentlich)."""
+        with uow() as conn:
+            return [_process(store.get_process(conn, p["id"])) for p in store.list_processes(conn)]
+
+    @roles(*STAFF)
+    @processes_bp.arguments(ProcessIn)
+    @processes_bp.response(201, ProcessOut)
+    def post(self, data, tenant):
+        """Einen Prozess mit geordneten Phasen anlegen (z. B. Auftakt, Tagung, Bürgerbefragung, Workshops, Stadtratsbeschluss)."""
+        with uow() as conn:
+            proc = store.create_process(conn, tenant, data)
+            return _process(store.get_process(conn, proc["id"]))
+
+
+@processes_bp.route("/<uuid:process_id>")
+class Process(MethodView):
+    @processes_bp.response(200, ProcessOut)
+    def get(self, tenant, process_id):
+        """Ein Prozess mit seinen Phasen und der laufenden Phase."""
+        with uow() as conn:
+            return _process(store.get_process(conn, process_id))
+
+
+def _process(proc: dict) -> dict:
+    from services.events.domain import BERLIN
+
+    current = domain.current_phase(proc["phases"], datetime.now(BERLIN).date())
+    return {**proc, "current_phase": current["position"] if current else None}
+
+
+BLUEPRINTS = (events_bp, planning_bp, consult_bp, polls_bp, processes_bp)

@@ -196,3 +196,23 @@ def minutes_markdown(event: dict, minutes: dict, agenda: list[dict]) -> str:
                 )
         out.append("")
     return "\n".join(out)
+
+
+def best_option(options: list[dict], answers: list[dict]) -> dict | None:
+    """The date most can attend: fewest 'no', then most 'yes', then most 'maybe', then the earliest."""
+    if not options:
+        return None
+
+    def score(o):
+        mine = [a["answer"] for a in answers if a["option_id"] == o["id"]]
+        return (mine.count("no"), -mine.count("yes"), -mine.count("maybe"), o["starts_at"])
+
+    return min(options, key=score)
+
+
+def current_phase(phases: list[dict], today: date) -> dict | None:
+    """The phase whose dates include today, else None."""
+    for p in phases:
+        if p.get("starts_on") and p.get("ends_on") and p["starts_on"] <= today <= p["ends_on"]:
+            return p
+    return None

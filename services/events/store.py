@@ -552,3 +552,162 @@ def body_members(conn, body: str) -> list[dict]:
         "select person_id, name, email from body_member_copies where body = %s order by name",
         (body,),
     ).fetchall()
+
+
+# --- Time polls ---------------------------------------------------------------------
+
+
+def create_poll(conn, tenant: str, body: str, title: str, slots: list) -> dict:
+    poll = conn.execute(
+        "insert into polls (tenant, body, title) values (%s, %s, %s) returning *",
+        (tenant, body, title),
+    ).fetchone()
+    for s in slots:
+        conn.execute(
+            "insert into poll_options (tenant, poll_id, starts_at, ends_at) values (%s, %s, %s, %s)",
+            (tenant, poll["id"], s["starts_at"], s["ends_at"]),
+        )
+    return poll
+
+
+def get_poll(conn, poll_id, lock: bool = False) -> dict:
+    row = conn.execute(
+        "select * from polls where id = %s" + (" for update" if lock else ""), (poll_id,)
+    ).fetchone()
+    if row is None:
+        raise NotFound(f"Eine Terminumfrage {poll_id} gibt es nicht.")
+    return row
+
+
+def poll_view(conn, poll: dict) -> dict:
+    options = conn.execute(
+        "select * from poll_options where poll_id = %s order by starts_at", (poll["id"],)
+    ).fetchall()
+    answers = conn.execute(
+        "select option_id, person_id, answer from poll_answers where poll_id = %s", (poll["id"],)
+    ).fetchall()
+    for o in options:
+        mine = [a["answer"] for a in answers if a["option_id"] == o["id"]]
+        o["yes"], o["maybe"], o["no"] = mine.count("yes"), mine.count("maybe"), mine.count("no")
+    return {**poll, "options": options, "answers": answers}
+
+
+def answer_poll(conn, tenant: str, poll: dict, person_id: str, answers: list[dict]) -> None:
+    if poll["status"] != "open":
+        raise Conflict("Die Terminumfrage ist geschlossen.")
+    if (
+        conn.execute(
+            "select 1 from body_member_copies where body = %s and person_id = %s",
+            (poll["body"], person_id),
+        ).fetchone()
+        is None
+    ):
+        raise Forbidden("Antworten können nur Mitglieder des Gremiums.")
+    valid = {
+        o["id"]
+        for o in conn.execute(
+            "select id from poll_options where poll_id = %s", (poll["id"],)
+        ).fetchall()
+    }
+    for a in answers:
+        if a["option_id"] not in valid:
+            raise RuleViolation(
+                f"Der Termin {a['option_id']} gehört nicht zu dieser Umfrage.", field="answers"
+            )
+        conn.execute(
+            "insert into poll_answers (tenant, poll_id, option_id, person_id, answer) values (%s, %s, %s, %s, %s)"
+            " on conflict (tenant, option_id, person_id) do update set answer = excluded.answer",
+            (tenant, poll["id"], a["option_id"], person_id, a["answer"]),
+        )
+
+
+def close_poll(conn, poll_id, chosen, event_id) -> dict:
+    return conn.execute(
+        "update polls set status = 'closed', chosen = %s, event_id = %s where id = %s returning *",
+        (chosen, event_id, poll_id),
+    ).fetchone()
+
+
+# --- Participation processes ------------------------------------------------------------
+
+
+def create_process(conn, tenant: str, data: dict) -> dict:
+    proc = conn.execute(
+        "insert into processes (tenant, title, description) values (%s, %s, %s) returning *",
+        (tenant, data["title"], data.get("description")),
+    ).fetchone()
+    for i, ph in enumerate(data["phases"], start=1):
+        if ph.get("event_id"):
+            get_event(conn, ph["event_id"])
+        if ph.get("consultation_id"):
+            get_consultation(conn, ph["consultation_id"])
+        conn.execute(
+            "insert into process_phases (tenant, process_id, position, title, kind, event_id, consultation_id, starts_on, ends_on)"
+            " values (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            (
+                tenant,
+                proc["id"],
+                i,
+                ph["title"],
+                ph["kind"],
+                ph.get("event_id"),
+                ph.get("consultation_id"),
+                ph.get("starts_on"),
+                ph.get("ends_on"),
+            ),
+        )
+    return proc
+
+
+def get_process(conn, process_id) -> dict:
+    proc = conn.execute("select * from processes where id = %s", (process_id,)).fetchone()
+    if proc is None:
+        raise NotFound(f"Einen Beteiligungsprozess {process_id} gibt es nicht.")
+    phases = conn.execute(
+        """
+        select p.position, p.title, p.kind, p.event_id, p.consultation_id,
+               coalesce(p.starts_on, (e.starts_at at time zone 'Europe/Berlin')::date, c.opens) as starts_on,
+               coalesce(p.ends_on, (e.ends_at at time zone 'Europe/Berlin')::date, c.closes) as ends_on,
+               e.status as event_status
+          from process_phases p
+          left join events e on e.id = p.event_id
+          left join consultations c on c.id = p.consultation_id
+         where p.process_id = %s order by p.position
+        """,
+        (process_id,),
+    ).fetchall()
+    return {**proc, "phases": phases}
+
+
+def list_processes(conn) -> list[dict]:
+    return conn.execute("select * from processes order by created_at desc").fetchall()
+
+
+# --- Working-group members (copy) ----------------------------------------------------------
+
+
+def upsert_group_member(conn, tenant: str, d: dict) -> None:
+    conn.execute(
+        "insert into group_member_copies (tenant, working_group_id, person_id, name, partner_id) values (%s, %s, %s, %s, %s)"
+        " on conflict (tenant, working_group_id, person_id) do update set name = excluded.name, partner_id = excluded.partner_id",
+        (tenant, str(d["working_group_id"]), d["person_id"], d["name"], d.get("partner_id")),
+    )
+
+
+def remove_group_member(conn, d: dict) -> None:
+    conn.execute(
+        "delete from group_member_copies where working_group_id = %s and person_id = %s",
+        (str(d["working_group_id"]), d["person_id"]),
+    )
+
+
+def group_members(conn, group_id: str) -> list[dict]:
+    """A working group's members, with their partner's e-mail where known."""
+    return conn.execute(
+        """
+        select g.person_id, g.name, p.email from group_member_copies g
+          left join partner_copies p on p.partner_id::text = g.partner_id
+         where g.working_group_id = %s order by g.name
+        """,
+        (str(group_id),),
+    ).fetchall()

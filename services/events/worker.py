@@ -104,7 +104,17 @@ def consultation_windows(w, tenant) -> None:
                 )
 
 
+def on_group_member_added(conn, env: dict) -> None:
+    store.upsert_group_member(conn, env["tenant"], env["data"])
+
+
+def on_group_member_removed(conn, env: dict) -> None:
+    store.remove_group_member(conn, env["data"])
+
+
 HANDLERS = {
+    "membership.working_group.member_added": on_group_member_added,
+    "membership.working_group.member_removed": on_group_member_removed,
     "membership.partner.created": on_partner,
     "membership.partner.updated": on_partner,
     "membership.partner.admitted": on_partner_admitted,

@@ -608,7 +608,7 @@ class GroupMember(MethodView):
 
             raise Forbidden("Andere Mitglieder entfernt nur die Koordinierungsstelle.")
         with uow() as conn:
-            store.remove_group_member(conn, group_id, person_id)
+            store.remove_group_member(conn, tenant, group_id, person_id)
 
 
 @wg_bp.route("/working-groups/<uuid:group_id>/paper")

@@ -616,6 +616,16 @@ def add_group_member(
             data.get("role", "member"),
         ),
     ).fetchone()
+    _event(
+        conn,
+        tenant,
+        "working_group",
+        "member_added",
+        _jsonable(
+            {k: row[k] for k in ("working_group_id", "person_id", "name", "partner_id", "role")}
+        ),
+        f"{group_id}/{row['person_id']}",
+    )
     if row["role"] == "leader" and leaders_join_body:
         # The seeds: the working-group leaders form (among others) the Vorbereitungsgremium.
         add_member(
@@ -632,13 +642,21 @@ def add_group_member(
     return row
 
 
-def remove_group_member(conn, group_id, person_id: str) -> None:
+def remove_group_member(conn, tenant: str, group_id, person_id: str) -> None:
     row = conn.execute(
         "delete from working_group_members where working_group_id = %s and person_id = %s returning person_id",
         (group_id, person_id),
     ).fetchone()
     if row is None:
         raise NotFound(f"{person_id} ist kein Mitglied dieser Arbeitsgruppe.")
+    _event(
+        conn,
+        tenant,
+        "working_group",
+        "member_removed",
+        {"working_group_id": str(group_id), "person_id": person_id},
+        f"{group_id}/{person_id}",
+    )
 
 
 def save_paper(conn, tenant: str, group_id, content: dict, by: str) -> dict:

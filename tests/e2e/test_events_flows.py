@@ -317,3 +317,55 @@ def test_new_partner_is_told_the_introduction_slot_and_guests_get_ics(
     assert str(cal["METHOD"]) == "REQUEST" and str(cal.walk("VEVENT")[0]["UID"]).startswith(
         event["id"]
     )
+
+
+def test_a_working_group_is_invited_through_its_members_partners(clients, token, flow, settings):
+    from services.notifications import worker as nw
+
+    coord = token("saalekreis", "coordinator")
+    m, e = clients["membership"], clients["events"]
+    mail = f"{unique('ag')}@example.org"
+    partner = m.post(
+        "/api/v1/saalekreis/partners",
+        json={
+            "name": unique("Jugendmigrationsdienst"),
+            "kind": "welfare_organisation",
+            "email": mail,
+        },
+        headers=coord,
+    ).get_json()
+    group = m.post(
+        "/api/v1/saalekreis/working-groups",
+        json={"name": unique("AG Willkommenspakete")},
+        headers=coord,
+    ).get_json()
+    m.post(
+        f"/api/v1/saalekreis/working-groups/{group['id']}/members",
+        json={"person_id": "jmd-1", "name": "JMD Merseburg", "partner_id": partner["id"]},
+        headers=coord,
+    )
+    flow.settle()
+    s, t = iso(14)
+    event = e.post(
+        "/api/v1/saalekreis/events",
+        json={
+            "kind": "working_group_meeting",
+            "working_group_id": group["id"],
+            "title": "Treffen AG Willkommenspakete",
+            "starts_at": s,
+            "ends_at": t,
+        },
+        headers=coord,
+    ).get_json()
+    invited = e.post(
+        f"/api/v1/saalekreis/events/{event['id']}/invitations",
+        json={"working_group_id": group["id"]},
+        headers=coord,
+    )
+    assert invited.status_code == 201 and invited.get_json()[0]["email"] == mail
+    flow.settle()
+    nw.deliver(
+        flow.workers["notifications"], flow.workers["notifications"].tenants.get("saalekreis")
+    )
+    got = _mails_to(settings, mail)
+    assert len(got) == 1 and got[0]["Subject"].startswith("Einladung: Treffen AG Willkommenspakete")

@@ -432,3 +432,181 @@ def test_consultation_opened_and_closed_are_announced_once(clients, token, setti
         if r["cid"] in (live["id"], done["id"])
     )
     assert mine == sorted([("opened", live["id"]), ("closed", done["id"])])
+
+
+def _events_db(settings):
+    from shared.db import Database
+
+    db = Database(settings.app_url("events"), max_size=2)
+    db.open()
+    return db
+
+
+def test_time_poll_picks_the_best_date_and_creates_the_meeting(clients, token, settings):
+    from services.events import store
+    from tests.support import unique
+
+    db = _events_db(settings)
+    people = [unique("amt") for _ in range(3)]
+    try:
+        with db.transaction("magdeburg") as conn:
+            for p in people:
+                store.upsert_body_member(
+                    conn,
+                    "magdeburg",
+                    {"body": "projektgruppe", "person_id": p, "name": p, "email": None},
+                )
+    finally:
+        db.close()
+    c = clients["events"]
+    coord = token("magdeburg", "coordinator")
+    frm = date.today() + timedelta(days=7)
+    poll = c.post(
+        "/api/v1/magdeburg/polls",
+        json={
+            "body": "projektgruppe",
+            "title": "Nächste Sitzung",
+            "from": frm.isoformat(),
+            "to": (frm + timedelta(days=27)).isoformat(),
+            "max_options": 3,
+        },
+        headers=coord,
+    )
+    assert poll.status_code == 201, poll.get_json()
+    options = poll.get_json()["options"]
+    assert len(options) == 3 and all(
+        datetime.fromisoformat(o["starts_at"]).weekday() == 2 for o in options
+    )
+    first, second, third = (o["id"] for o in options)
+    answers = {
+        people[0]: ["no", "yes", "yes"],
+        people[1]: ["yes", "maybe", "no"],
+        people[2]: ["yes", "yes", "maybe"],
+    }
+    for p, ans in answers.items():
+        r = c.post(
+            f"/api/v1/magdeburg/polls/{poll.get_json()['id']}/answers",
+            json={
+                "answers": [
+                    {"option_id": o, "answer": a}
+                    for o, a in zip((first, second, third), ans, strict=True)
+                ]
+            },
+            headers=token("magdeburg", "member", sub=p),
+        )
+        assert r.status_code == 200
+    assert (
+        c.post(
+            f"/api/v1/magdeburg/polls/{poll.get_json()['id']}/answers",
+            json={"answers": [{"option_id": first, "answer": "yes"}]},
+            headers=token("magdeburg", "member", sub="fremd"),
+        ).status_code
+        == 403
+    )
+    closed = c.post(
+        f"/api/v1/magdeburg/polls/{poll.get_json()['id']}/close",
+        json={"place": "Altes Rathaus"},
+        headers=coord,
+    ).get_json()
+    assert closed["status"] == "closed" and closed["chosen"] == second and closed["event_id"]
+    event = c.get(f"/api/v1/magdeburg/events/{closed['event_id']}", headers=coord).get_json()
+    assert (
+        event["starts_at"] == next(o for o in options if o["id"] == second)["starts_at"]
+        and event["body"] == "projektgruppe"
+    )
+    assert (
+        c.post(
+            f"/api/v1/magdeburg/polls/{poll.get_json()['id']}/close", json={}, headers=coord
+        ).status_code
+        == 409
+    )
+    empty = c.post(
+        "/api/v1/magdeburg/polls",
+        json={
+            "body": "projektgruppe",
+            "title": "Nur Montag",
+            "from": "2027-01-04",
+            "to": "2027-01-05",
+        },
+        headers=coord,
+    )
+    assert empty.status_code == 422
+
+
+def test_participation_process_with_phases(clients, token):
+    c = clients["events"]
+    coord = token("chemnitz", "coordinator")
+    kickoff = c.post(
+        "/api/v1/chemnitz/events",
+        json={
+            "kind": "kickoff",
+            "title": "Auftaktveranstaltung Integrationskonzept",
+            "starts_at": "2016-08-16T10:00:00+02:00",
+            "ends_at": "2016-08-16T13:00:00+02:00",
+            "public": True,
+        },
+        headers=coord,
+    ).get_json()
+    conference = c.post(
+        "/api/v1/chemnitz/events",
+        json={
+            "kind": "conference",
+            "title": "Tagung im Kammersaal der IHK",
+            "starts_at": "2016-08-24T09:00:00+02:00",
+            "ends_at": "2016-08-24T16:00:00+02:00",
+            "place": "IHK Chemnitz",
+            "public": True,
+        },
+        headers=coord,
+    ).get_json()
+    survey = c.post(
+        "/api/v1/chemnitz/consultations",
+        json={"title": "Bürgerbefragung", "opens": "2016-09-05", "closes": "2016-09-25"},
+        headers=coord,
+    ).get_json()
+    today = date.today()
+    proc = c.post(
+        "/api/v1/chemnitz/processes",
+        json={
+            "title": "Integrationskonzept der Stadt Chemnitz",
+            "phases": [
+                {"title": "Auftakt", "kind": "event", "event_id": kickoff["id"]},
+                {"title": "Tagung", "kind": "event", "event_id": conference["id"]},
+                {"title": "Befragung", "kind": "consultation", "consultation_id": survey["id"]},
+                {
+                    "title": "Workshops",
+                    "kind": "milestone",
+                    "starts_on": (today - timedelta(days=1)).isoformat(),
+                    "ends_on": (today + timedelta(days=1)).isoformat(),
+                },
+                {
+                    "title": "Beschluss im Stadtrat",
+                    "kind": "milestone",
+                    "starts_on": "2027-03-01",
+                    "ends_on": "2027-03-31",
+                },
+            ],
+        },
+        headers=coord,
+    )
+    assert proc.status_code == 201, proc.get_json()
+    body = proc.get_json()
+    assert [p["title"] for p in body["phases"]] == [
+        "Auftakt",
+        "Tagung",
+        "Befragung",
+        "Workshops",
+        "Beschluss im Stadtrat",
+    ]
+    assert (
+        body["phases"][2]["starts_on"] == "2016-09-05"
+        and body["phases"][0]["starts_on"] == "2016-08-16"
+    )
+    assert body["current_phase"] == 4
+    bad = c.post(
+        "/api/v1/chemnitz/processes",
+        json={"title": "Ohne Link", "phases": [{"title": "Tagung", "kind": "event"}]},
+        headers=coord,
+    )
+    assert bad.status_code == 422 and "phases.0.event_id" in bad.get_json()["errors"]
+    assert c.get(f"/api/v1/chemnitz/processes/{body['id']}").status_code == 200

@@ -248,8 +248,16 @@ def test_signed_webhook_delivery_and_retry(notifier, clients, token):
 def test_a_member_who_prefers_english_gets_english(notifier, smtp, clients, token):
     people = members(notifier, "chemnitz", "vorbereitungsgremium", 2)
     english = f"{people[0]}@example.org"
-    pref = clients["notifications"].put("/api/v1/chemnitz/preferences", json={"email": english, "category": "ballots", "language": "en"}, headers=token("chemnitz", "coordinator"))
-    assert pref.status_code == 200 and pref.get_json()["language"] == "en" and pref.get_json()["opted_out"] is False
+    pref = clients["notifications"].put(
+        "/api/v1/chemnitz/preferences",
+        json={"email": english, "category": "ballots", "language": "en"},
+        headers=token("chemnitz", "coordinator"),
+    )
+    assert (
+        pref.status_code == 200
+        and pref.get_json()["language"] == "en"
+        and pref.get_json()["opted_out"] is False
+    )
     notifier.consumer.handle(ballot_closed())
     deliver(notifier)
     assert smtp.to(english)[0]["Subject"].startswith("Result:")

@@ -75,6 +75,14 @@ def cmd_seed_demo(args) -> int:
     return 0
 
 
+# Access log lines as JSON, like the application's own logs, with the request id.
+ACCESS_LOG_FORMAT = (
+    '{"time": "%(t)s", "level": "INFO", "service": "SERVICE", "logger": "access", '
+    '"method": "%(m)s", "path": "%(U)s", "status": %(s)s, "duration_ms": %(M)s, '
+    '"request_id": "%({x-request-id}o)s"}'
+)
+
+
 def cmd_web(args) -> int:
     # Not $PORT: honcho sets it for every process, and the ports are fixed by design.
     port = args.port or PORTS[args.service]
@@ -90,6 +98,8 @@ def cmd_web(args) -> int:
         "gthread",
         "--access-logfile",
         "-",
+        "--access-logformat",
+        ACCESS_LOG_FORMAT.replace("SERVICE", args.service),
         "--no-control-socket",
         "--graceful-timeout",
         "10",

@@ -64,6 +64,7 @@ def _summary(e: dict) -> dict:
             "online_url",
             "public",
             "status",
+            "sequence",
         )
     }
 

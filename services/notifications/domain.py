@@ -31,9 +31,10 @@ RULES: dict[str, tuple[str, str, str, bool]] = {
     "events.cadence.due": ("cadence_due", "coordinators", "coordination", False),
     "events.topic_submission.submitted": ("topic_submitted", "coordinators", "coordination", False),
 }
+RULES["events.event.changed"] = ("event_changed", "listed", "events", False)
 RULES["events.consultation.opened"] = ("consultation_opened", "coordinators", "coordination", False)
 RULES["events.consultation.closed"] = ("consultation_closed", "coordinators", "coordination", False)
-WITH_ICS = {"invitation": "REQUEST", "event_cancelled": "CANCEL"}
+WITH_ICS = {"invitation": "REQUEST", "event_changed": "REQUEST", "event_cancelled": "CANCEL"}
 DECISIONS = ("membership.partner.admitted", "membership.application.rejected")
 
 

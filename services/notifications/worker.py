@@ -182,6 +182,7 @@ def deliver(w, tenant) -> None:
 
 
 NOTIFY_ONLY = [
+    "events.event.changed",
     "events.consultation.opened",
     "events.consultation.closed",
     "events.introduction.scheduled",

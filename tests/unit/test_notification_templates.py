@@ -174,6 +174,14 @@ SAMPLES["consultation_closed"] = {
     "ideas": 3,
     "topics": [{"topic": "Gesundheit", "ideas": 3}],
 }
+SAMPLES["event_changed"] = {
+    "title": "Netzwerkveranstaltung",
+    "starts_at": "2027-03-31T11:00:00+00:00",
+    "ends_at": "2027-03-31T14:00:00+00:00",
+    "place": "Rathaus",
+    "online_url": None,
+}
+EXPECT["event_changed"] = ("Neu: 31.03.2027, 13:00 Uhr", "New: 31.03.2027, 13:00 Uhr")
 EXPECT["consultation_opened"] = (
     "vom 2016-09-05 bis zum 2016-09-25",
     "from 2016-09-05 to 2016-09-25",

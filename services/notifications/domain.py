@@ -80,13 +80,6 @@ def plan(
         people = [
             (r["email"], r.get("name"), lang) for r in data.get("recipients", []) if r.get("email")
         ]
-    elif audience == "direct":
-        if data.get("email"):
-            people.append((data["email"], data.get("name"), lang))
-    elif audience == "listed":
-        people = [
-            (r["email"], r.get("name"), lang) for r in data.get("recipients", []) if r.get("email")
-        ]
     elif audience == "coordinators":
         email = rules["contact_point"].get("email")
         if email:

@@ -16,13 +16,14 @@ def iso(days: int, hours: int = 2) -> tuple[str, str]:
     return start.isoformat(), (start + timedelta(hours=hours)).isoformat()
 
 
-def admit(clients, token, flow, settings, name):
+def admit(clients, token, flow, settings, name, email=None):
+    """A Chemnitz application, checked, and admitted by a ballot.closed event on the broker."""
     m = clients["membership"]
     app = m.post(
         "/api/v1/chemnitz/applications",
         json={
             "organisation": {"name": name},
-            "contact": {"name": "Kim K.", "email": f"{unique('k')}@example.org"},
+            "contact": {"name": "Kim K.", "email": email or f"{unique('k')}@example.org"},
             "statements": {"migrant_interests": True, "non_commercial": True},
         },
     ).get_json()
@@ -251,41 +252,8 @@ def test_new_partner_is_told_the_introduction_slot_and_guests_get_ics(
         },
         headers=coord,
     ).get_json()
-    m = clients["membership"]
     partner_mail = f"{unique('neu')}@example.org"
-    app = m.post(
-        "/api/v1/chemnitz/applications",
-        json={
-            "organisation": {"name": unique("Neuer Verein")},
-            "contact": {"name": "Nora N.", "email": partner_mail},
-            "statements": {"migrant_interests": True, "non_commercial": True},
-        },
-    ).get_json()
-    m.post(
-        f"/api/v1/chemnitz/applications/{app['id']}/check",
-        json={"complete": True, "plausible": True},
-        headers=coord,
-    )
-    flow.settle()
-    env = envelope(
-        "voting",
-        "chemnitz",
-        "ballot",
-        "closed",
-        {
-            "ballot_id": unique("b"),
-            "body": "vorbereitungsgremium",
-            "subject": {"kind": "admission", "id": app["id"]},
-            "outcome": "adopted",
-            "tally": {"yes": 3, "no": 0, "abstain": 0},
-            "dissent": [],
-        },
-    )
-    with Connection(settings.broker_url) as conn:
-        conn.Producer().publish(
-            json.dumps(env), exchange=exchanges()[0], routing_key="chemnitz.voting.ballot.closed"
-        )
-    flow.settle()
+    admit(clients, token, flow, settings, unique("Neuer Verein"), email=partner_mail)
     guest = f"{unique('gast')}@example.org"
     e.post(
         f"/api/v1/chemnitz/events/{event['id']}/invitations",

@@ -61,7 +61,10 @@ host_mirror() {
 
 build_base() {
     have_image "$BASE_IMAGE" && return 0
-    command -v debootstrap >/dev/null 2>&1 || as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
+    if ! command -v debootstrap >/dev/null 2>&1; then
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
+    fi
     local mirror root
     mirror=$(host_mirror)
     [ -n "$mirror" ] || { log "cannot find a Debian mirror in /etc/apt"; return 1; }

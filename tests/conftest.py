@@ -15,12 +15,17 @@ from __future__ import annotations
 
 import os
 
+import hypothesis
 import pytest
 
 from shared.config import Settings
 from shared.tenants import TenantRegistry
 
 os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
+
+# Property tests check rules, not speed: no per-example deadline on a busy CI machine.
+hypothesis.settings.register_profile("knotenpunkt", deadline=None)
+hypothesis.settings.load_profile("knotenpunkt")
 
 
 @pytest.fixture(scope="session")

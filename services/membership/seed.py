@@ -9,6 +9,7 @@ from services.membership import store
 from shared.config import Settings
 from shared.db import Database
 from shared.errors import Conflict
+from shared.tenants import TenantRegistry
 
 CHEMNITZ = [
     ("Bundesagentur für Arbeit", "authority"),
@@ -103,6 +104,7 @@ MEMBERS = {
 
 def seed_demo(settings: Settings) -> dict[str, int]:
     """Add the demo partners and body members; returns how many partners each tenant got now."""
+    registry = TenantRegistry.load(settings.tenants_dir)
     db = Database(settings.app_url("membership"), min_size=1, max_size=1, name="seed")
     db.open()
     added: dict[str, int] = {}
@@ -118,6 +120,15 @@ def seed_demo(settings: Settings) -> dict[str, int]:
                     added[tenant] += 1
                 except Conflict:
                     continue
+        for t in registry:
+            # Existing working groups named in the network's own documents (Magdeburg's three).
+            with db.transaction(t.key) as conn:
+                names = {g["name"] for g in store.list_working_groups(conn)}
+                for wg in t.rules["working_groups"]["existing"]:
+                    if wg["name"] not in names:
+                        store.create_working_group(
+                            conn, t.key, {"name": wg["name"], "topic": wg.get("topic")}
+                        )
         for tenant, (body, people) in MEMBERS.items():
             with db.transaction(tenant) as conn:
                 existing = {m["person_id"] for m in store.list_members(conn, body)}

@@ -610,3 +610,23 @@ def test_participation_process_with_phases(clients, token):
     )
     assert bad.status_code == 422 and "phases.0.event_id" in bad.get_json()["errors"]
     assert c.get(f"/api/v1/chemnitz/processes/{body['id']}").status_code == 200
+
+
+def test_worker_announces_a_due_cadence_once(settings, tenants):
+    from services.events import worker as ew
+    from shared.worker import Worker
+
+    w = Worker("events", ew.HANDLERS, ew.JOBS, settings=settings, tenants=tenants)
+    w.db.open()
+    try:
+        for _ in range(2):
+            ew.check_cadence(w, tenants.get("mittelsachsen"))
+        with w.db.transaction("mittelsachsen") as conn:
+            rows = conn.execute(
+                "select envelope->'data' as d from outbox where routing_key = 'mittelsachsen.events.cadence.due'"
+            ).fetchall()
+    finally:
+        w.db.close()
+    # Mittelsachsen's Arbeitskreis has never met: its half-yearly meeting is due, announced once.
+    assert [r["d"]["rule"] for r in rows] == ["body:arbeitskreis-bildung-arbeit"]
+    assert rows[0]["d"]["status"] == "due"

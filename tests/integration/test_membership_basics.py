@@ -95,3 +95,30 @@ def test_body_members(clients, token):
     )
     bodies = c.get("/api/v1/magdeburg/bodies").get_json()
     assert bodies[0]["decision_rule"] == "consensus" and bodies[0]["binding"] is False
+
+
+def test_seed_demo_fills_the_networks_and_can_run_again(settings, clients, token):
+    from services.membership.seed import seed_demo
+
+    seed_demo(settings)
+    again = seed_demo(settings)
+    assert all(n == 0 for n in again.values())  # nothing twice
+    kammern = clients["membership"].get("/api/v1/chemnitz/partners?q=Handwerkskammer").get_json()
+    assert kammern["total"] == 1
+    groups = {
+        g["name"] for g in clients["membership"].get("/api/v1/magdeburg/working-groups").get_json()
+    }
+    assert {
+        "Arbeitsgruppe Sprache",
+        "Arbeitsgruppe Interkultur und Soziales",
+        "Arbeitsgruppe Arbeit und Ausbildung",
+    } <= groups
+    members = (
+        clients["membership"]
+        .get(
+            "/api/v1/magdeburg/bodies/projektgruppe/members",
+            headers=token("magdeburg", "coordinator"),
+        )
+        .get_json()
+    )
+    assert "koordinator" in {m["person_id"] for m in members}

@@ -360,44 +360,6 @@ class MinutesMarkdown(MethodView):
         return Response(domain.minutes_markdown(event, minutes, items), mimetype="text/markdown")
 
 
-def cadence_rules(rules: dict) -> list[dict]:
-    """Every cadence rule of the tenant: the network events and each body's meetings."""
-    out = []
-    ne = rules["network_events"]
-    if ne.get("cadence"):
-        out.append(
-            {
-                "rule": "network_events",
-                "label": ne["name"],
-                "kind": rules["membership"]["introduction"]["event_kind"],
-                "body": None,
-                "every_months": ne["cadence"]["every_months"],
-            }
-        )
-    for b in rules["bodies"]:
-        cad = b["meeting"].get("cadence")
-        if cad:
-            out.append(
-                {
-                    "rule": f"body:{b['key']}",
-                    "label": b["name"],
-                    "kind": None,
-                    "body": b["key"],
-                    "every_months": cad["every_months"],
-                }
-            )
-    return out
-
-
-def cadence_report(conn, rules: dict, now) -> list[dict]:
-    report = []
-    for r in cadence_rules(rules):
-        last, nxt = store.last_and_next(conn, kind=r["kind"], body=r["body"], now=now)
-        status, due = domain.cadence_status(r["every_months"], last, nxt, now)
-        report.append({**r, "last": last, "next": nxt, "due": due, "status": status})
-    return report
-
-
 @planning_bp.route("/cadence")
 class Cadence(MethodView):
     @roles(*SIGNED_IN)
@@ -405,7 +367,7 @@ class Cadence(MethodView):
     def get(self, tenant):
         """Turnusregeln: letzte und nächste Sitzung, Status ok, fällig oder überfällig."""
         with uow() as conn:
-            return cadence_report(conn, current_tenant().rules, datetime.now(UTC))
+            return store.cadence_report(conn, current_tenant().rules, datetime.now(UTC))
 
 
 @planning_bp.route("/schedule/proposals")

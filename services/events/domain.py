@@ -216,3 +216,32 @@ def current_phase(phases: list[dict], today: date) -> dict | None:
         if p.get("starts_on") and p.get("ends_on") and p["starts_on"] <= today <= p["ends_on"]:
             return p
     return None
+
+
+def cadence_rules(rules: dict) -> list[dict]:
+    """Every cadence rule of the tenant: the network events and each body's meetings."""
+    out = []
+    ne = rules["network_events"]
+    if ne.get("cadence"):
+        out.append(
+            {
+                "rule": "network_events",
+                "label": ne["name"],
+                "kind": rules["membership"]["introduction"]["event_kind"],
+                "body": None,
+                "every_months": ne["cadence"]["every_months"],
+            }
+        )
+    for b in rules["bodies"]:
+        cad = b["meeting"].get("cadence")
+        if cad:
+            out.append(
+                {
+                    "rule": f"body:{b['key']}",
+                    "label": b["name"],
+                    "kind": None,
+                    "body": b["key"],
+                    "every_months": cad["every_months"],
+                }
+            )
+    return out

@@ -712,3 +712,13 @@ def group_members(conn, group_id: str) -> list[dict]:
         """,
         (str(group_id),),
     ).fetchall()
+
+
+def cadence_report(conn, rules: dict, now) -> list[dict]:
+    """Each cadence rule with its last and next occurrence and its status."""
+    report = []
+    for r in domain.cadence_rules(rules):
+        last, nxt = last_and_next(conn, kind=r["kind"], body=r["body"], now=now)
+        status, due = domain.cadence_status(r["every_months"], last, nxt, now)
+        report.append({**r, "last": last, "next": nxt, "due": due, "status": status})
+    return report

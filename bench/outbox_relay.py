@@ -1,0 +1,158 @@
+"""Outbox benchmark: relay rate against plain kombu publishing, and commit → consumer latency.
+
+Starts PostgreSQL (durable settings) and RabbitMQ in containers as the tests do
+and prints:
+
+- plain unconfirmed publishing with kombu (the baseline), messages per second;
+- the outbox relay (batched publisher confirms, marks rows sent), messages per second, and the ratio;
+- from a committed change to the consumer's committed effect (relay woken by NOTIFY), p50 and p99.
+
+    .venv/bin/python bench/outbox_relay.py [--messages 20000] [--latency-samples 500]
+
+Needs what `make test` needs (a Docker engine and the images; deploy/test-infra.sh).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+from kombu import Connection, Producer
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
+
+from shared.config import Settings  # noqa: E402
+from shared.db import Database, provision  # noqa: E402
+from shared.messaging import (  # noqa: E402
+    EventConsumer,
+    OutboxRelay,
+    Publisher,
+    add_event,
+    declare,
+    envelope,
+    exchanges,
+)
+from tests.support import Postgres, RabbitMQ  # noqa: E402
+
+TENANT = "chemnitz"
+
+
+def percentile(values, p):
+    values = sorted(values)
+    return values[max(0, min(len(values) - 1, round(p / 100 * (len(values) - 1))))]
+
+
+def baseline(url: str, n: int) -> float:
+    body = json.dumps(
+        envelope("membership", TENANT, "bench", "baseline", {"i": 0, "pad": "x" * 200})
+    )
+    with Connection(url) as conn:
+        producer = Producer(conn.default_channel, exchange=exchanges()[0])
+        exchanges()[0](conn.default_channel).declare()
+        start = time.perf_counter()
+        for _ in range(n):
+            producer.publish(
+                body,
+                routing_key=f"{TENANT}.membership.bench.baseline",
+                content_type="application/cloudevents+json",
+                delivery_mode=2,
+                retry=False,
+            )
+        return n / (time.perf_counter() - start)
+
+
+def fill(db: Database, n: int) -> None:
+    for start in range(0, n, 1000):
+        with db.transaction(TENANT) as conn:
+            for i in range(start, min(n, start + 1000)):
+                add_event(
+                    conn, "membership", TENANT, "bench", "relayed", {"i": i, "pad": "x" * 200}
+                )
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--messages", type=int, default=20000)
+    ap.add_argument("--latency-samples", type=int, default=500)
+    args = ap.parse_args()
+    pg, mq = Postgres(durable=True).start(), RabbitMQ().start()
+    try:
+        settings = Settings(database_url=pg.url, broker_url=mq.url)
+        provision(settings, ["membership"])
+        db = Database(settings.app_url("membership"), max_size=4)
+        db.open()
+
+        plain = baseline(mq.url, args.messages)
+        fill(db, args.messages)
+        relay = OutboxRelay(db, Publisher(settings), [TENANT], batch=settings.outbox_batch)
+        start = time.perf_counter()
+        sent = 0
+        while True:
+            n = relay.run_once()
+            if not n:
+                break
+            sent += n
+        relayed = sent / (time.perf_counter() - start)
+        relay.publisher.reset()
+
+        latencies: list[float] = []
+        committed: dict[str, float] = {}
+
+        class Timed(EventConsumer):
+            def handle(self, env):
+                done = super().handle(env)
+                if env["id"] in committed:
+                    latencies.append(time.perf_counter() - committed[env["id"]])
+                return done
+
+        stop = threading.Event()
+        live_relay = OutboxRelay(db, Publisher(settings), [TENANT], batch=settings.outbox_batch)
+        relay_thread = threading.Thread(target=live_relay.run, args=(stop, 1.0), daemon=True)
+        with Connection(mq.url) as conn:
+            consumer = Timed(
+                conn, db, "benchsink", {"membership.bench.latency": lambda c, e: None}, [TENANT]
+            )
+            declare(conn, "benchsink", consumer.queue_keys)
+            consumer_thread = threading.Thread(target=consumer.run, daemon=True)
+            consumer_thread.start()
+            relay_thread.start()
+            time.sleep(1.0)
+            for i in range(args.latency_samples):
+                with db.transaction(TENANT) as tx:
+                    env = add_event(tx, "membership", TENANT, "bench", "latency", {"i": i})
+                committed[env["id"]] = time.perf_counter()
+                time.sleep(0.01)
+            deadline = time.monotonic() + 30
+            while len(latencies) < args.latency_samples and time.monotonic() < deadline:
+                time.sleep(0.1)
+            consumer.should_stop = True
+            stop.set()
+            consumer_thread.join(5)
+            relay_thread.join(5)
+        db.close()
+
+        print(f"plain kombu publishing   {plain:.0f} msg/s (unconfirmed, {args.messages} messages)")
+        print(f"outbox relay             {relayed:.0f} msg/s (batched confirms, rows marked sent)")
+        print(f"ratio                    {relayed / plain:.2f} (target ≥ 0.5)")
+        if latencies:
+            print(
+                f"commit → consumer effect p50 {statistics.median(latencies) * 1000:.1f} ms, p99 {percentile(latencies, 99) * 1000:.1f} ms ({len(latencies)} of {args.latency_samples}; target p99 ≤ 100 ms)"
+            )
+        return 0 if len(latencies) == args.latency_samples else 1
+    finally:
+        pg.stop()
+        mq.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -67,11 +67,14 @@ def cmd_token(args) -> int:
 
 
 def cmd_seed_demo(args) -> int:
+    from services.events.seed import seed_consultations
     from services.membership.seed import seed_demo
 
-    counts = seed_demo(from_env())
+    settings = from_env()
+    counts = seed_demo(settings)
     for tenant, n in counts.items():
-        print(f"{tenant}: {n}")
+        print(f"{tenant}: {n} new partners")
+    print(f"consultations: {seed_consultations(settings)} new")
     return 0
 
 

@@ -140,9 +140,11 @@ def run(with_seed: bool = True) -> int:
 
         provision(settings)
         if with_seed:
+            from services.events.seed import seed_consultations
             from services.membership.seed import seed_demo
 
             seed_demo(settings)
+            seed_consultations(settings)
         settings.mail_dir.mkdir(parents=True, exist_ok=True)
         _banner(settings)
         bindir = Path(sys.executable).parent

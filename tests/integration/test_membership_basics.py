@@ -98,9 +98,16 @@ def test_body_members(clients, token):
 
 
 def test_seed_demo_fills_the_networks_and_can_run_again(settings, clients, token):
+    from services.events.seed import seed_consultations
     from services.membership.seed import seed_demo
 
     seed_demo(settings)
+    seed_consultations(settings)
+    assert seed_consultations(settings) == 0
+    titles = {
+        c["title"] for c in clients["events"].get("/api/v1/chemnitz/consultations").get_json()
+    }
+    assert "Befragung der Chemnitzer Bürgerinnen und Bürger zum Integrationskonzept" in titles
     again = seed_demo(settings)
     assert all(n == 0 for n in again.values())  # nothing twice
     kammern = clients["membership"].get("/api/v1/chemnitz/partners?q=Handwerkskammer").get_json()

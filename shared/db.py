@@ -18,6 +18,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
 from shared.config import ROOT, SERVICES, Settings
+from shared.errors import NotFound
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,24 @@ class Database:
         """Raises if the database cannot answer a trivial query."""
         with self.pool.connection(timeout=2.0) as conn:
             conn.execute("select 1")
+
+
+LOCKS = {None: "", "share": " for share", "update": " for update"}
+
+
+def get_by_id(conn, table: str, row_id, missing: str, lock: str | None = None) -> dict:
+    """The row of `table` with this id, seen through the tenant's row-level security.
+
+    lock: None, "share" or "update". Raises NotFound with the sentence `missing`.
+    """
+    row = conn.execute(
+        sql.SQL("select * from {} where id = %s").format(sql.Identifier(table))
+        + sql.SQL(LOCKS[lock]),
+        (row_id,),
+    ).fetchone()
+    if row is None:
+        raise NotFound(missing)
+    return row
 
 
 def _yoyo_url(url: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from services.events import domain
+from shared.db import get_by_id
 from shared.errors import Conflict, Forbidden, NotFound, RuleViolation
 from shared.messaging import add_event
 
@@ -70,12 +71,13 @@ def _summary(e: dict) -> dict:
 
 
 def get_event(conn, event_id, lock: bool = False) -> dict:
-    row = conn.execute(
-        "select * from events where id = %s" + (" for update" if lock else ""), (event_id,)
-    ).fetchone()
-    if row is None:
-        raise NotFound(f"Einen Termin {event_id} gibt es nicht.")
-    return row
+    return get_by_id(
+        conn,
+        "events",
+        event_id,
+        f"Einen Termin {event_id} gibt es nicht.",
+        "update" if lock else None,
+    )
 
 
 def update_event(conn, tenant: str, event_id, data: dict) -> dict:
@@ -489,10 +491,9 @@ def create_consultation(conn, tenant: str, data: dict) -> dict:
 
 
 def get_consultation(conn, consultation_id) -> dict:
-    row = conn.execute("select * from consultations where id = %s", (consultation_id,)).fetchone()
-    if row is None:
-        raise NotFound(f"Eine Beteiligung {consultation_id} gibt es nicht.")
-    return row
+    return get_by_id(
+        conn, "consultations", consultation_id, f"Eine Beteiligung {consultation_id} gibt es nicht."
+    )
 
 
 def list_consultations(conn) -> list[dict]:
@@ -572,12 +573,13 @@ def create_poll(conn, tenant: str, body: str, title: str, slots: list) -> dict:
 
 
 def get_poll(conn, poll_id, lock: bool = False) -> dict:
-    row = conn.execute(
-        "select * from polls where id = %s" + (" for update" if lock else ""), (poll_id,)
-    ).fetchone()
-    if row is None:
-        raise NotFound(f"Eine Terminumfrage {poll_id} gibt es nicht.")
-    return row
+    return get_by_id(
+        conn,
+        "polls",
+        poll_id,
+        f"Eine Terminumfrage {poll_id} gibt es nicht.",
+        "update" if lock else None,
+    )
 
 
 def poll_view(conn, poll: dict) -> dict:

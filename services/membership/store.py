@@ -7,6 +7,7 @@ import uuid
 
 from psycopg.errors import UniqueViolation
 
+from shared.db import get_by_id
 from shared.errors import Conflict, NotFound
 from shared.messaging import add_event  # noqa: F401  (api.py emits through store.add_event)
 
@@ -70,10 +71,7 @@ def update_partner(conn, tenant: str, partner_id, data: dict) -> dict:
 
 
 def get_partner(conn, partner_id) -> dict:
-    row = conn.execute("select * from partners where id = %s", (partner_id,)).fetchone()
-    if row is None:
-        raise NotFound(f"Einen Partner {partner_id} gibt es nicht.")
-    return row
+    return get_by_id(conn, "partners", partner_id, f"Einen Partner {partner_id} gibt es nicht.")
 
 
 def find_partners(
@@ -199,10 +197,9 @@ def create_contact(conn, tenant: str, data: dict) -> dict:
 
 
 def get_contact(conn, contact_id) -> dict:
-    row = conn.execute("select * from contacts where id = %s", (contact_id,)).fetchone()
-    if row is None:
-        raise NotFound(f"Eine Kontaktperson {contact_id} gibt es nicht.")
-    return row
+    return get_by_id(
+        conn, "contacts", contact_id, f"Eine Kontaktperson {contact_id} gibt es nicht."
+    )
 
 
 def update_contact(conn, contact_id, data: dict) -> dict:
@@ -325,13 +322,13 @@ def _application_event(row: dict, **extra) -> dict:
 
 
 def get_application(conn, application_id, *, lock: bool = False) -> dict:
-    row = conn.execute(
-        "select * from applications where id = %s" + (" for update" if lock else ""),
-        (application_id,),
-    ).fetchone()
-    if row is None:
-        raise NotFound(f"Einen Antrag {application_id} gibt es nicht.")
-    return row
+    return get_by_id(
+        conn,
+        "applications",
+        application_id,
+        f"Einen Antrag {application_id} gibt es nicht.",
+        "update" if lock else None,
+    )
 
 
 def list_applications(conn, status=None) -> list[dict]:
@@ -475,13 +472,13 @@ def create_proposal(
 
 
 def get_proposal(conn, proposal_id, lock: bool = False) -> dict:
-    row = conn.execute(
-        "select * from working_group_proposals where id = %s" + (" for update" if lock else ""),
-        (proposal_id,),
-    ).fetchone()
-    if row is None:
-        raise NotFound(f"Einen Vorschlag {proposal_id} gibt es nicht.")
-    return row
+    return get_by_id(
+        conn,
+        "working_group_proposals",
+        proposal_id,
+        f"Einen Vorschlag {proposal_id} gibt es nicht.",
+        "update" if lock else None,
+    )
 
 
 def list_proposals(conn) -> list[dict]:
@@ -579,10 +576,9 @@ def create_working_group(conn, tenant: str, data: dict, proposal_id=None) -> dic
 
 
 def get_working_group(conn, group_id) -> dict:
-    row = conn.execute("select * from working_groups where id = %s", (group_id,)).fetchone()
-    if row is None:
-        raise NotFound(f"Eine Arbeitsgruppe {group_id} gibt es nicht.")
-    return row
+    return get_by_id(
+        conn, "working_groups", group_id, f"Eine Arbeitsgruppe {group_id} gibt es nicht."
+    )
 
 
 def list_working_groups(conn) -> list[dict]:
@@ -768,12 +764,12 @@ def list_publications(conn) -> list[dict]:
 
 
 def get_publication(conn, publication_id) -> dict:
-    row = conn.execute(
-        "select * from directory_publications where id = %s", (publication_id,)
-    ).fetchone()
-    if row is None:
-        raise NotFound(f"Eine Veröffentlichung {publication_id} gibt es nicht.")
-    return row
+    return get_by_id(
+        conn,
+        "directory_publications",
+        publication_id,
+        f"Eine Veröffentlichung {publication_id} gibt es nicht.",
+    )
 
 
 # --- Doctors, offers, responsibilities ------------------------------------------------

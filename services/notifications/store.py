@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+from shared.db import get_by_id
 from shared.errors import NotFound
 
 
@@ -139,10 +140,12 @@ def list_notifications(
 
 
 def get_notification(conn, notification_id) -> dict:
-    row = conn.execute("select * from notifications where id = %s", (notification_id,)).fetchone()
-    if row is None:
-        raise NotFound(f"Eine Benachrichtigung {notification_id} gibt es nicht.")
-    return row
+    return get_by_id(
+        conn,
+        "notifications",
+        notification_id,
+        f"Eine Benachrichtigung {notification_id} gibt es nicht.",
+    )
 
 
 def resend(conn, notification_id) -> dict:

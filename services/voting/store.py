@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from psycopg.errors import UniqueViolation
 
 from services.voting import domain
-from shared.errors import Conflict, Forbidden, NotFound
+from shared.db import get_by_id
+from shared.errors import Conflict, Forbidden
 from shared.messaging import add_event
 
 
@@ -145,11 +146,9 @@ def _summary(ballot: dict) -> dict:
 
 
 def get_ballot(conn, ballot_id, lock: str | None = None) -> dict:
-    suffix = {"share": " for share", "update": " for update"}.get(lock, "")
-    row = conn.execute("select * from ballots where id = %s" + suffix, (ballot_id,)).fetchone()
-    if row is None:
-        raise NotFound(f"Eine Abstimmung {ballot_id} gibt es nicht.")
-    return row
+    return get_by_id(
+        conn, "ballots", ballot_id, f"Eine Abstimmung {ballot_id} gibt es nicht.", lock
+    )
 
 
 def list_ballots(conn, status=None, body=None) -> list[dict]:

@@ -22,13 +22,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
 
+from knotenpunkt.containers import Postgres, SmtpSink  # noqa: E402
+from knotenpunkt.wiring import worker_for  # noqa: E402
 from services.notifications import worker as nw  # noqa: E402
 from shared.config import Settings  # noqa: E402
 from shared.db import provision  # noqa: E402
-from shared.messaging import EventConsumer, envelope  # noqa: E402
+from shared.messaging import envelope  # noqa: E402
 from shared.tenants import TenantRegistry  # noqa: E402
-from shared.worker import Worker  # noqa: E402
-from tests.support import Postgres, SmtpSink  # noqa: E402
 
 
 def main() -> int:
@@ -42,9 +42,9 @@ def main() -> int:
         settings = Settings(database_url=pg.url, smtp_url=smtp.url)
         provision(settings, ["notifications"])
         tenants = TenantRegistry.load(settings.tenants_dir)
-        w = Worker("notifications", nw.HANDLERS, nw.JOBS, settings=settings, tenants=tenants)
+        w = worker_for("notifications", settings=settings, tenants=tenants)
         w.db.open()
-        consumer = EventConsumer(None, w.db, "notifications", nw.HANDLERS, tenants.keys())
+        consumer = w.consumer(None)
         start_at = datetime.now(UTC) + timedelta(days=30)
         env = envelope(
             "events",
@@ -73,12 +73,11 @@ def main() -> int:
                 ],
             },
         )
-        chemnitz = tenants.get("chemnitz")
         t0 = time.perf_counter()
         consumer.handle(env)
         enqueued = time.perf_counter() - t0
         while len(smtp.messages) < args.recipients and time.perf_counter() - t0 < 120:
-            nw.deliver(w, chemnitz)
+            nw.deliver(w, w.context("chemnitz"))
         total = time.perf_counter() - t0
         w.db.close()
         print(f"recipients               {args.recipients}")

@@ -29,6 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
 
+from bench._common import percentile  # noqa: E402
+from knotenpunkt.containers import Postgres, RabbitMQ  # noqa: E402
 from shared.config import Settings  # noqa: E402
 from shared.db import Database, provision  # noqa: E402
 from shared.messaging import (  # noqa: E402
@@ -40,14 +42,8 @@ from shared.messaging import (  # noqa: E402
     envelope,
     exchanges,
 )
-from tests.support import Postgres, RabbitMQ  # noqa: E402
 
 TENANT = "chemnitz"
-
-
-def percentile(values, p):
-    values = sorted(values)
-    return values[max(0, min(len(values) - 1, round(p / 100 * (len(values) - 1))))]
 
 
 def baseline(url: str, n: int) -> float:

@@ -38,19 +38,14 @@ warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
 
+from bench._common import percentile  # noqa: E402
+from knotenpunkt.containers import Postgres, RabbitMQ, free_port, unique  # noqa: E402
 from shared.auth import issue_token  # noqa: E402
 from shared.config import Settings  # noqa: E402
 from shared.db import provision  # noqa: E402
 from shared.messaging import exchanges  # noqa: E402
-from tests.support import Postgres, RabbitMQ, free_port, unique  # noqa: E402
 
 TENANT, BODY = "chemnitz", "vorbereitungsgremium"
-
-
-def percentile(values: list[float], p: float) -> float:
-    values = sorted(values)
-    k = max(0, min(len(values) - 1, round(p / 100 * (len(values) - 1))))
-    return values[k]
 
 
 def pgbench_rate(url: str, clients: int, seconds: int) -> float:

@@ -17,6 +17,7 @@ from shared.config import Settings
 from shared.errors import Forbidden, Unauthorized
 
 ROLES = ("coordinator", "member", "partner", "admin", "federation")
+STAFF = ("coordinator", "admin")
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,93 @@ def get_by_id(conn, table: str, row_id, missing: str, lock: str | None = None) -
     return row
 
 
+# --- Statement builders -----------------------------------------------------
+# Column and table names go through sql.Identifier, values through parameters:
+# a caller can pass any dict without opening a way to SQL injection.
+
+_OPS = {
+    "eq": "{} = %s",
+    "any": "%s = any({})",
+    "ilike": "{} ilike %s",
+    "gte": "{} >= %s",
+    "lte": "{} <= %s",
+    "lt": "{} < %s",
+    "gt": "{} > %s",
+}
+
+
+def like_pattern(text: str) -> str:
+    """`%text%` for LIKE/ILIKE with the wildcards %, _ and the escape \\ in text escaped."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def where(*, raw: tuple[sql.Composable, ...] = (), **conditions) -> tuple[sql.Composable, list]:
+    """A WHERE clause (or nothing) from column conditions whose value is not None.
+
+    Keys are ``column`` (equality) or ``column__op`` with op in eq, any (value
+    is one element of an array column), ilike (value is matched as a substring,
+    wildcards escaped), gte, lte, lt, gt. ``raw`` adds fixed SQL fragments
+    (e.g. ``sql.SQL("public")``). Returns (clause, parameters).
+    """
+    parts: list[sql.Composable] = list(raw)
+    args: list = []
+    for key, value in conditions.items():
+        if value is None:
+            continue
+        column, _, op = key.partition("__")
+        op = op or "eq"
+        if op not in _OPS:
+            raise ValueError(f"unknown operator {op!r} in {key!r}")
+        parts.append(sql.SQL(_OPS[op]).format(sql.Identifier(column)))
+        args.append(like_pattern(value) if op == "ilike" else value)
+    if not parts:
+        return sql.SQL(""), args
+    return sql.SQL("where ") + sql.SQL(" and ").join(parts), args
+
+
+def insert(conn, table: str, values: dict, *, returning: bool = True) -> dict | None:
+    """Insert one row of `values` (column → value) into `table`; returns the row."""
+    cols = list(values)
+    stmt = sql.SQL("insert into {} ({}) values ({})").format(
+        sql.Identifier(table),
+        sql.SQL(", ").join(map(sql.Identifier, cols)),
+        sql.SQL(", ").join(sql.Placeholder() * len(cols)),
+    )
+    if returning:
+        stmt += sql.SQL(" returning *")
+        return conn.execute(stmt, [values[c] for c in cols]).fetchone()
+    conn.execute(stmt, [values[c] for c in cols])
+    return None
+
+
+def update(
+    conn,
+    table: str,
+    row_id,
+    values: dict,
+    *,
+    touch: str | None = None,
+    extra: tuple[sql.Composable, ...] = (),
+) -> dict | None:
+    """Set `values` on the row of `table` with this id; returns the row, None when there is none.
+
+    touch names a timestamp column set to now(); extra adds fixed assignments
+    (e.g. ``sql.SQL("sequence = sequence + 1")``).
+    """
+    sets = [sql.SQL("{} = %s").format(sql.Identifier(c)) for c in values]
+    if touch:
+        sets.append(sql.SQL("{} = now()").format(sql.Identifier(touch)))
+    sets.extend(extra)
+    if not sets:
+        return conn.execute(
+            sql.SQL("select * from {} where id = %s").format(sql.Identifier(table)), (row_id,)
+        ).fetchone()
+    stmt = sql.SQL("update {} set {} where id = %s returning *").format(
+        sql.Identifier(table), sql.SQL(", ").join(sets)
+    )
+    return conn.execute(stmt, [*values.values(), row_id]).fetchone()
+
+
 def _yoyo_url(url: str) -> str:
     scheme, rest = url.split("://", 1)
     return f"postgresql+psycopg://{rest}" if scheme in ("postgresql", "postgres") else url

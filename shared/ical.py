@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
-VTIMEZONE = [
+BERLIN_VTIMEZONE = [
     "BEGIN:VTIMEZONE",
     "TZID:Europe/Berlin",
     "BEGIN:DAYLIGHT",
@@ -28,6 +28,56 @@ VTIMEZONE = [
 ]
 
 
+def _offset(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"{sign}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
+
+
+def vtimezone(tz: ZoneInfo, years: range) -> list[str]:
+    """A VTIMEZONE for any IANA zone: its offset changes in the given years (RFC 5545 3.6.5).
+
+    Europe/Berlin keeps its compact form with RRULEs.
+    """
+    if tz.key == "Europe/Berlin":
+        return list(BERLIN_VTIMEZONE)
+    start = datetime(years.start, 1, 1, tzinfo=UTC)
+    end = datetime(years.stop, 1, 1, tzinfo=UTC)
+    parts = []
+    prev = start.astimezone(tz).utcoffset()
+    moment = start
+    while moment < end:  # day by day, then the hour of the change
+        nxt = moment + timedelta(days=1)
+        if nxt.astimezone(tz).utcoffset() != prev:
+            hour = moment
+            while hour.astimezone(tz).utcoffset() == prev:
+                hour += timedelta(minutes=15)
+            new = hour.astimezone(tz).utcoffset()
+            kind = "DAYLIGHT" if hour.astimezone(tz).dst() else "STANDARD"
+            # onset in local time as it was before the change (TZOFFSETFROM)
+            local = (hour.replace(tzinfo=None) + prev).strftime("%Y%m%dT%H%M%S")
+            parts += [
+                f"BEGIN:{kind}",
+                f"TZOFFSETFROM:{_offset(prev)}",
+                f"TZOFFSETTO:{_offset(new)}",
+                f"TZNAME:{hour.astimezone(tz).tzname()}",
+                f"DTSTART:{local}",
+                f"END:{kind}",
+            ]
+            prev = new
+        moment = nxt
+    if not parts:  # a zone without changes: one standard component
+        parts = [
+            "BEGIN:STANDARD",
+            f"TZOFFSETFROM:{_offset(prev)}",
+            f"TZOFFSETTO:{_offset(prev)}",
+            f"TZNAME:{start.astimezone(tz).tzname()}",
+            f"DTSTART:{years.start}0101T000000",
+            "END:STANDARD",
+        ]
+    return ["BEGIN:VTIMEZONE", f"TZID:{tz.key}", *parts, "END:VTIMEZONE"]
+
+
 def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
@@ -45,8 +95,8 @@ def _fold(line: str) -> list[str]:
     return [out[0]] + [" " + part for part in out[1:]]
 
 
-def _local(moment: datetime) -> str:
-    return moment.astimezone(BERLIN).strftime("%Y%m%dT%H%M%S")
+def _local(moment: datetime, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).strftime("%Y%m%dT%H%M%S")
 
 
 def ics(
@@ -55,12 +105,20 @@ def ics(
     host: str = "knotenpunkt",
     now: datetime | None = None,
     method: str = "PUBLISH",
+    tz: ZoneInfo = BERLIN,
 ) -> str:
     """An iCalendar document with one VEVENT per event; cancelled ones as STATUS:CANCELLED.
 
-    Event times may be datetimes or ISO strings (as they travel in events).
+    Event times may be datetimes or ISO strings (as they travel in events); they
+    are written in the network's time zone `tz` with its VTIMEZONE.
     """
     events = [{**e, "starts_at": _dt(e["starts_at"]), "ends_at": _dt(e["ends_at"])} for e in events]
+    if events:
+        years = range(
+            min(e["starts_at"].year for e in events), max(e["ends_at"].year for e in events) + 1
+        )
+    else:
+        years = range(datetime.now(UTC).year, datetime.now(UTC).year + 1)
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
     lines = [
         "BEGIN:VCALENDAR",
@@ -69,15 +127,15 @@ def ics(
         "CALSCALE:GREGORIAN",
         f"METHOD:{method}",
         f"X-WR-CALNAME:{_escape(calendar_name)}",
-        *VTIMEZONE,
+        *vtimezone(tz, years),
     ]
     for e in events:
         lines += [
             "BEGIN:VEVENT",
             f"UID:{e['id']}@{host}",
             f"DTSTAMP:{stamp}",
-            f"DTSTART;TZID=Europe/Berlin:{_local(e['starts_at'])}",
-            f"DTEND;TZID=Europe/Berlin:{_local(e['ends_at'])}",
+            f"DTSTART;TZID={tz.key}:{_local(e['starts_at'], tz)}",
+            f"DTEND;TZID={tz.key}:{_local(e['ends_at'], tz)}",
             f"SUMMARY:{_escape(e['title'])}",
             f"SEQUENCE:{e.get('sequence', 0)}",
             f"STATUS:{'CANCELLED' if e['status'] == 'cancelled' else 'CONFIRMED'}",

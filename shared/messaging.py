@@ -4,6 +4,9 @@ Topology (declared here and nowhere else):
 
 - ``knotenpunkt`` (topic, durable): every domain event, routing key
   ``<tenant>.<service>.<aggregate>.<event>``;
+- ``knotenpunkt.delay`` (direct): a failed message waits in
+  ``<service>.events.delay`` (no consumer) for its per-message TTL, then is
+  dead-lettered to ``knotenpunkt.retry``; the consumer thread never sleeps;
 - ``knotenpunkt.retry`` (direct): a failed message goes back to one service's
   queue only, routing key ``<service>``;
 - ``knotenpunkt.dead`` (direct): messages that failed after their retries, routing
@@ -20,6 +23,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import psycopg
 from kombu import Connection, Exchange, Producer, Queue, binding
@@ -27,34 +31,61 @@ from kombu.mixins import ConsumerMixin
 
 from shared.config import Settings
 
+if TYPE_CHECKING:
+    from shared.usecase import Context
+
 log = logging.getLogger(__name__)
 
 EXCHANGE = "knotenpunkt"
 RETRY_EXCHANGE = "knotenpunkt.retry"
+DELAY_EXCHANGE = "knotenpunkt.delay"
 DEAD_EXCHANGE = "knotenpunkt.dead"
 TYPE_PREFIX = "de.knotenpunkt."
 REQUIRED = ("specversion", "id", "source", "type", "time", "tenant", "data")
 
 
-def exchanges() -> tuple[Exchange, Exchange, Exchange]:
+def exchanges() -> tuple[Exchange, Exchange, Exchange, Exchange]:
     return (
         Exchange(EXCHANGE, type="topic", durable=True),
         Exchange(RETRY_EXCHANGE, type="direct", durable=True),
         Exchange(DEAD_EXCHANGE, type="direct", durable=True),
+        Exchange(DELAY_EXCHANGE, type="direct", durable=True),
     )
+
+
+def exchange(name: str) -> Exchange:
+    return next(e for e in exchanges() if e.name == name)
 
 
 def events_queue(service: str, keys: Iterable[str]) -> Queue:
     """The service's queue, bound to the routing keys it consumes and to its retry key."""
-    topic, retry, _ = exchanges()
+    topic, retry = exchange(EXCHANGE), exchange(RETRY_EXCHANGE)
     bindings = [binding(topic, routing_key=k) for k in keys]
     bindings.append(binding(retry, routing_key=service))
     return Queue(f"{service}.events", bindings=bindings, durable=True)
 
 
 def dead_queue(service: str) -> Queue:
-    _, _, dead = exchanges()
-    return Queue(f"{service}.events.dead", exchange=dead, routing_key=service, durable=True)
+    return Queue(
+        f"{service}.events.dead",
+        exchange=exchange(DEAD_EXCHANGE),
+        routing_key=service,
+        durable=True,
+    )
+
+
+def delay_queue(service: str) -> Queue:
+    """Where a failed message waits for its retry: expired messages go back to the service's queue."""
+    return Queue(
+        f"{service}.events.delay",
+        exchange=exchange(DELAY_EXCHANGE),
+        routing_key=service,
+        durable=True,
+        queue_arguments={
+            "x-dead-letter-exchange": RETRY_EXCHANGE,
+            "x-dead-letter-routing-key": service,
+        },
+    )
 
 
 def declare(connection: Connection, service: str, keys: Iterable[str]) -> None:
@@ -64,6 +95,13 @@ def declare(connection: Connection, service: str, keys: Iterable[str]) -> None:
         ex(channel).declare()
     events_queue(service, keys)(channel).declare()
     dead_queue(service)(channel).declare()
+    if supports_delay(connection):
+        delay_queue(service)(channel).declare()
+
+
+def supports_delay(connection: Connection) -> bool:
+    """AMQP brokers expire and dead-letter messages; kombu's filesystem/memory transports do not."""
+    return connection.transport.driver_type == "amqp"
 
 
 def routing_key(tenant: str, service: str, aggregate: str, event: str) -> str:
@@ -183,7 +221,7 @@ class Publisher:
         conn = connect(self.settings)
         conn.ensure_connection(max_retries=1)
         channel = conn.channel()
-        topic, _, _ = exchanges()
+        topic = exchange(EXCHANGE)
         topic(channel).declare()
         if self.confirms:
             channel.confirm_select()
@@ -329,7 +367,7 @@ class OutboxRelay:
         self.publisher.reset()
 
 
-Handler = Callable[[psycopg.Connection, dict], None]
+Handler = Callable[[psycopg.Connection, dict, "Context"], None]
 
 
 class PermanentError(Exception):
@@ -349,7 +387,7 @@ class EventConsumer(ConsumerMixin):
         db,
         service: str,
         handlers: dict[str, Handler],
-        tenants: Iterable[str],
+        context: Callable[[str], Context],
         max_retries: int = 5,
         retry_delay: float = 0.2,
         prefetch: int = 50,
@@ -358,7 +396,7 @@ class EventConsumer(ConsumerMixin):
         self.db = db
         self.service = service
         self.handlers = handlers
-        self.tenants = set(tenants)
+        self.context = context
         self.max_retries = max_retries
         self.retry_delay = retry_delay
         self.prefetch = prefetch
@@ -379,8 +417,6 @@ class EventConsumer(ConsumerMixin):
     def on_message(self, message) -> None:
         try:
             env = parse(message.body)
-            if env["tenant"] not in self.tenants:
-                raise EnvelopeError(f"unknown tenant {env['tenant']!r}")
             self.handle(env)
         except (EnvelopeError, PermanentError) as exc:
             self._dead_letter(message, str(exc))
@@ -389,14 +425,29 @@ class EventConsumer(ConsumerMixin):
             if retries >= self.max_retries:
                 self._dead_letter(message, f"failed {retries + 1} times; last error: {exc!r}")
             else:
-                log.warning("%s: event failed (%s), retry %d", self.service, exc, retries + 1)
-                time.sleep(min(self.retry_delay * 2**retries, 5.0))
-                self._republish(message, RETRY_EXCHANGE, {"x-retries": retries + 1})
+                delay = min(self.retry_delay * 2**retries, 60.0)
+                log.warning(
+                    "%s: event failed (%s), retry %d in %.2fs",
+                    self.service,
+                    exc,
+                    retries + 1,
+                    delay,
+                )
+                if supports_delay(self.connection):
+                    self._republish(
+                        message, DELAY_EXCHANGE, {"x-retries": retries + 1}, expiration=delay
+                    )
+                else:
+                    self._republish(message, RETRY_EXCHANGE, {"x-retries": retries + 1})
         message.ack()
 
     def handle(self, env: dict) -> bool:
         """Apply one event once. Returns False when it had been processed before."""
         name = event_name(env)
+        try:
+            context = self.context(env["tenant"])
+        except KeyError as exc:
+            raise EnvelopeError(f"unknown tenant {env['tenant']!r}") from exc
         with self.db.transaction(env["tenant"]) as conn:
             row = conn.execute(
                 "insert into processed_events (tenant, event_id, event_type) values (%s, %s, %s)"
@@ -407,7 +458,7 @@ class EventConsumer(ConsumerMixin):
                 return False
             handler = self.handlers.get(name)
             if handler is not None:
-                handler(conn, env)
+                handler(conn, env, context)
         self.processed += 1
         return True
 
@@ -415,12 +466,15 @@ class EventConsumer(ConsumerMixin):
         log.error("%s: dead-lettering message: %s", self.service, reason)
         self._republish(message, DEAD_EXCHANGE, {"x-dead-reason": reason})
 
-    def _republish(self, message, exchange_name: str, headers: dict) -> None:
+    def _republish(
+        self, message, exchange_name: str, headers: dict, expiration: float | None = None
+    ) -> None:
         all_headers = dict(message.headers or {})
         all_headers.update(headers)
-        all_headers["x-original-routing-key"] = message.delivery_info.get("routing_key")
-        ex = next(e for e in exchanges() if e.name == exchange_name)
+        all_headers.setdefault("x-original-routing-key", message.delivery_info.get("routing_key"))
+        ex = exchange(exchange_name)
         producer = Producer(self.connection.default_channel, exchange=ex)
+        extra = {"expiration": expiration} if expiration is not None else {}
         body = message.body if isinstance(message.body, (bytes, str)) else json.dumps(message.body)
         producer.publish(
             body,
@@ -430,6 +484,7 @@ class EventConsumer(ConsumerMixin):
             content_encoding=message.content_encoding or "binary",
             delivery_mode=2,
             declare=[ex],
+            **extra,
         )
 
 

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from marshmallow import (
@@ -150,6 +151,13 @@ class BodySchema(Strict):
     reasons_shared_with = fields.String(load_default="body")
     secret = fields.Boolean(load_default=False)
     close_when_all_voted = fields.Boolean(load_default=True)
+    ballot_days = fields.Integer(
+        load_default=14,
+        validate=validate.Range(min=1, max=365),
+        metadata={
+            "description": "default voting period of a ballot opened by hand or by a proposal"
+        },
+    )
     decides_for_network = fields.Boolean(load_default=False)
     members_appointed = fields.Boolean(load_default=False)
     composition = fields.List(fields.String(), load_default=list)
@@ -235,13 +243,21 @@ class MonitoringSchema(Strict):
     reported_to = fields.String(load_default=None)
 
 
+def _zone_ok(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError(f"'{name}' is not an IANA time zone (e.g. Europe/Berlin)") from exc
+    return True
+
+
 class TenantSchema(Strict):
     key = fields.String(required=True, validate=KEY)
     name = fields.String(required=True)
     short_name = fields.String(load_default=None)
     kind = fields.String(load_default="network")
     language = fields.String(load_default="de", validate=validate.OneOf(("de", "en")))
-    timezone = fields.String(load_default="Europe/Berlin")
+    timezone = fields.String(load_default="Europe/Berlin", validate=lambda v: _zone_ok(v))
     description = fields.String(load_default=None)
     sources = fields.List(fields.String(), load_default=list)
     contact_point = fields.Nested(ContactPointSchema, required=True)
@@ -316,6 +332,24 @@ class Tenant:
     def body(self, key: str) -> dict | None:
         """The body with this key, or None."""
         return next((b for b in self.rules["bodies"] if b["key"] == key), None)
+
+    def body_or_404(self, key: str) -> dict:
+        """The body with this key; raises NotFound naming the bodies the network has."""
+        body = self.body(key)
+        if body is None:
+            from shared.errors import NotFound
+
+            known = ", ".join(b["key"] for b in self.bodies) or "keine"
+            raise NotFound(
+                f"Ein Gremium '{key}' gibt es in diesem Netzwerk nicht (Gremien: {known}).",
+                field="body",
+            )
+        return body
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The network's time zone (tenant file `timezone`, default Europe/Berlin)."""
+        return ZoneInfo(self.rules["timezone"])
 
     @property
     def bodies(self) -> list[dict]:

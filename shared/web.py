@@ -31,8 +31,10 @@ from shared.auth import ANONYMOUS, Principal, TokenVerifier, require
 from shared.config import Settings, from_env
 from shared.db import Database
 from shared.errors import DomainError, status_of
+from shared.i18n import german, prefers_english
 from shared.messaging import connect
 from shared.tenants import Tenant, TenantRegistry
+from shared.usecase import Clock, Context, utcnow
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -48,6 +50,8 @@ class ServiceContext:
     tenants: TenantRegistry
     db: Database
     verifier: TokenVerifier
+    deps: dict = field(default_factory=dict)
+    clock: Clock = utcnow
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _opened: bool = False
 
@@ -63,6 +67,24 @@ class ServiceContext:
 
 def ctx() -> ServiceContext:
     return current_app.extensions["knotenpunkt"]
+
+
+def uow():
+    """The unit of work of the current request's tenant (a transaction on the service's pool)."""
+    return ctx().database().transaction(current_tenant().key)
+
+
+def context() -> Context:
+    """The use-case context of the current request: settings, tenant, time, caller, deps."""
+    service = ctx()
+    who = principal()
+    return Context(
+        settings=service.settings,
+        tenant=current_tenant(),
+        now=service.clock(),
+        actor=who.sub or "anonymous",
+        deps=service.deps,
+    )
 
 
 def current_tenant() -> Tenant:
@@ -177,12 +199,20 @@ def _handle_http(exc: HTTPException):
     if exc.code == 422 and messages:
         errors = _validation_errors(messages)
         fields_ = ", ".join(sorted(errors))
+        if prefers_english(request.headers.get("Accept-Language")):
+            return problem(
+                422,
+                "Invalid input",
+                f"The input is invalid in: {fields_}.",
+                type_slug="validation",
+                errors=errors,
+            )
         return problem(
             422,
             "Ungültige Eingabe",
-            f"Die Eingabe ist ungültig in: {fields_} (validation failed).",
+            f"Die Eingabe ist ungültig in: {fields_}.",
             type_slug="validation",
-            errors=errors,
+            errors={k: [german(m) for m in v] for k, v in errors.items()},
         )
     detail = data.get("message") or exc.description or exc.name
     return problem(exc.code or 500, exc.name, detail, type_slug=str(exc.code))
@@ -223,6 +253,8 @@ def create_service_app(
     settings: Settings | None = None,
     tenants: TenantRegistry | None = None,
     title: str | None = None,
+    deps: dict | None = None,
+    clock: Clock | None = None,
 ) -> Flask:
     """Build a service's Flask app.
 
@@ -249,7 +281,13 @@ def create_service_app(
     )
     db.pool.timeout = 5.0
     app.extensions["knotenpunkt"] = ServiceContext(
-        service=service, settings=settings, tenants=tenants, db=db, verifier=TokenVerifier(settings)
+        service=service,
+        settings=settings,
+        tenants=tenants,
+        db=db,
+        verifier=TokenVerifier(settings),
+        deps=dict(deps or {}),
+        clock=clock or utcnow,
     )
     api = Api(app, spec_kwargs={"info": {"description": f"Knotenpunkt {service} service"}})
     api.spec.components.security_scheme(

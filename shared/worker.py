@@ -12,18 +12,18 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from shared import logs
 from shared.config import Settings, from_env
 from shared.db import Database
 from shared.messaging import EventConsumer, OutboxRelay, Publisher, connect, declare
 from shared.tenants import TenantRegistry
+from shared.usecase import Clock, Context, utcnow
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class Job:
-    """A timed job: fn(worker, tenant) every `every` seconds for each tenant."""
+    """A timed job: fn(worker, ctx) every `every` seconds for each tenant (ctx: its Context)."""
 
     name: str
     every: float
@@ -41,29 +41,56 @@ class Worker:
         jobs: list[Job] | None = None,
         settings: Settings | None = None,
         tenants: TenantRegistry | None = None,
+        deps: dict | None = None,
+        clock: Clock = utcnow,
     ):
         self.service = service
         self.settings = settings or from_env()
         self.tenants = tenants or TenantRegistry.load(self.settings.tenants_dir)
         self.handlers = handlers
         self.jobs = jobs or []
+        self.deps = dict(deps or {})
+        self.clock = clock
         self.db = Database(
             self.settings.app_url(service), min_size=1, max_size=4, name=f"{service}-worker"
         )
         self.stop = threading.Event()
-        self.consumer: EventConsumer | None = None
+        self.running: EventConsumer | None = None
         self.relay = OutboxRelay(
             self.db, Publisher(self.settings), self.tenants.keys(), batch=self.settings.outbox_batch
         )
 
+    def context(self, tenant_key: str) -> Context:
+        """The use-case context for one tenant now (raises KeyError for an unknown tenant)."""
+        tenant = self.tenants.get(tenant_key)
+        if tenant is None:
+            raise KeyError(tenant_key)
+        return Context(
+            settings=self.settings,
+            tenant=tenant,
+            now=self.clock(),
+            actor=f"worker:{self.service}",
+            deps=self.deps,
+        )
+
+    def consumer(self, connection, **options) -> EventConsumer:
+        """This service's consumer on a broker connection (options: max_retries, retry_delay …)."""
+        options.setdefault("max_retries", self.settings.consumer_max_retries)
+        return EventConsumer(
+            connection, self.db, self.service, self.handlers, self.context, **options
+        )
+
+    def _run_job(self, job: Job) -> None:
+        for t in self.tenants:
+            try:
+                job.fn(self, self.context(t.key))
+            except Exception:
+                log.exception("job %s failed for %s", job.name, t.key)
+
     def run_jobs_once(self) -> None:
         """Run every timed job for every tenant once (tests and the job loop call this)."""
         for job in self.jobs:
-            for t in self.tenants:
-                try:
-                    job.fn(self, t)
-                except Exception:
-                    log.exception("job %s failed for %s", job.name, t.key)
+            self._run_job(job)
 
     def _job_loop(self) -> None:
         import time
@@ -73,11 +100,7 @@ class Worker:
             for job in self.jobs:
                 if now - job.last >= job.every:
                     job.last = now
-                    for t in self.tenants:
-                        try:
-                            job.fn(self, t)
-                        except Exception:
-                            log.exception("job %s failed for %s", job.name, t.key)
+                    self._run_job(job)
             self.stop.wait(1.0)
 
     def run(self) -> None:
@@ -97,8 +120,8 @@ class Worker:
 
         def _stop(*_):
             self.stop.set()
-            if self.consumer is not None:
-                self.consumer.should_stop = True
+            if self.running is not None:
+                self.running.should_stop = True
 
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)
@@ -107,16 +130,9 @@ class Worker:
             with connect(self.settings) as conn:
                 try:
                     conn.ensure_connection(max_retries=3)
-                    self.consumer = EventConsumer(
-                        conn,
-                        self.db,
-                        self.service,
-                        self.handlers,
-                        self.tenants.keys(),
-                        max_retries=self.settings.consumer_max_retries,
-                    )
-                    declare(conn, self.service, self.consumer.queue_keys)
-                    self.consumer.run()
+                    self.running = self.consumer(conn)
+                    declare(conn, self.service, self.running.queue_keys)
+                    self.running.run()
                 except Exception as exc:
                     log.warning("%s consumer: %s; reconnecting", self.service, exc)
                     self.stop.wait(2.0)
@@ -124,9 +140,3 @@ class Worker:
             t.join(timeout=10)
         self.db.close()
         log.info("%s worker stopped", self.service)
-
-
-def main(service: str, handlers: dict, jobs: list[Job] | None = None) -> None:
-    settings = from_env()
-    logs.setup(f"{service}-worker", settings.log_level)
-    Worker(service, handlers, jobs, settings=settings).run()

@@ -104,3 +104,59 @@ def token(settings):
         }
 
     return make
+
+
+# Where each service keeps a body's members (its own list or its copy of membership's).
+BODY_COPIES = {
+    "membership": "delete from body_members where tenant = %(tenant)s and body = %(body)s",
+    "voting": "delete from electorate where tenant = %(tenant)s and body = %(body)s",
+    "events": "delete from body_member_copies where tenant = %(tenant)s and body = %(body)s",
+    "notifications": "delete from recipients"
+    " where tenant = %(tenant)s and kind = 'body_member' and scope = %(body)s",
+}
+
+
+@pytest.fixture(scope="session")
+def reset_body(settings):
+    """reset_body(tenant, key): the body has no members in any of the four services' lists.
+
+    Tests that set up a body's members start from here, so that no test depends
+    on which test ran before it.
+    """
+    import psycopg
+
+    def reset(tenant: str, body: str) -> None:
+        for service, statement in BODY_COPIES.items():
+            with psycopg.connect(settings.admin_url(settings.service_database(service))) as conn:
+                conn.execute(statement, {"tenant": tenant, "body": body})
+
+    return reset
+
+
+@pytest.fixture(scope="session")
+def set_body(clients, token, reset_body):
+    """set_body(tenant, key, names, emails=False) -> person ids: exactly these members, via membership.
+
+    Clears every service's list first; the events that membership publishes fill
+    the other services' copies when the end-to-end flow settles.
+    """
+    from tests.support import unique
+
+    def make(tenant: str, key: str, names: list[str], emails: bool = False) -> list[str]:
+        reset_body(tenant, key)
+        people = []
+        for name in names:
+            pid = unique("m")
+            member = {"person_id": pid, "name": name}
+            if emails:
+                member["email"] = f"{pid}@example.org"
+            resp = clients["membership"].post(
+                f"/api/v1/{tenant}/bodies/{key}/members",
+                json=member,
+                headers=token(tenant, "coordinator"),
+            )
+            assert resp.status_code == 201, resp.get_data(as_text=True)
+            people.append(pid)
+        return people
+
+    return make

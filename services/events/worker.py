@@ -16,11 +16,11 @@ def _tenants() -> TenantRegistry:
     return TenantRegistry.load(from_env().tenants_dir)
 
 
-def on_partner(conn, env: dict) -> None:
+def on_partner(conn, env: dict, ctx) -> None:
     store.upsert_partner(conn, env["tenant"], env["data"])
 
 
-def on_partner_admitted(conn, env: dict) -> None:
+def on_partner_admitted(conn, env: dict, ctx) -> None:
     """An admitted partner introduces itself at the next network event far enough ahead."""
     store.upsert_partner(conn, env["tenant"], env["data"])
     rules = _tenants().get(env["tenant"]).rules
@@ -28,20 +28,21 @@ def on_partner_admitted(conn, env: dict) -> None:
         store.schedule_introduction(conn, env["tenant"], env["data"], rules, datetime.now(UTC))
 
 
-def on_member_added(conn, env: dict) -> None:
+def on_member_added(conn, env: dict, ctx) -> None:
     store.upsert_body_member(conn, env["tenant"], env["data"])
 
 
-def on_member_removed(conn, env: dict) -> None:
+def on_member_removed(conn, env: dict, ctx) -> None:
     store.remove_body_member(conn, env["data"]["body"], env["data"]["person_id"])
 
 
-def on_ballot_closed(conn, env: dict) -> None:
+def on_ballot_closed(conn, env: dict, ctx) -> None:
     store.keep_ballot_result(conn, env["tenant"], env["data"])
 
 
-def check_cadence(w, tenant) -> None:
+def check_cadence(w, ctx) -> None:
     """Publish cadence.due once when a cadence rule becomes due or overdue."""
+    tenant = ctx.tenant
     with w.db.transaction(tenant.key) as conn:
         for r in store.cadence_report(conn, tenant.rules, datetime.now(UTC)):
             if r["status"] in ("due", "overdue"):
@@ -64,8 +65,9 @@ def check_cadence(w, tenant) -> None:
                 )
 
 
-def consultation_windows(w, tenant) -> None:
+def consultation_windows(w, ctx) -> None:
     """Tell the coordinators once when a consultation's window opens and once when it has closed."""
+    tenant = ctx.tenant
     from services.events.domain import BERLIN
 
     today = datetime.now(BERLIN).date()
@@ -102,11 +104,11 @@ def consultation_windows(w, tenant) -> None:
                 )
 
 
-def on_group_member_added(conn, env: dict) -> None:
+def on_group_member_added(conn, env: dict, ctx) -> None:
     store.upsert_group_member(conn, env["tenant"], env["data"])
 
 
-def on_group_member_removed(conn, env: dict) -> None:
+def on_group_member_removed(conn, env: dict, ctx) -> None:
     store.remove_group_member(conn, env["data"])
 
 
@@ -124,7 +126,3 @@ JOBS = [
     worker.Job("cadence", 3600, check_cadence),
     worker.Job("consultation-windows", 300, consultation_windows),
 ]
-
-
-def main() -> None:
-    worker.main("events", HANDLERS, JOBS)

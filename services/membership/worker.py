@@ -13,7 +13,7 @@ from shared.messaging import PermanentError
 log = logging.getLogger(__name__)
 
 
-def on_ballot_closed(conn, env: dict) -> None:
+def on_ballot_closed(conn, env: dict, ctx) -> None:
     """An admission or founding ballot closed: admit or reject, found or decline."""
     data = env["data"]
     subject = data.get("subject") or {}
@@ -66,8 +66,9 @@ def _decide_application(conn, tenant: str, application_id, data: dict) -> None:
         store.emit_application(conn, tenant, app, "rejected", decision=decision)
 
 
-def publish_due_overviews(w, tenant) -> None:
+def publish_due_overviews(w, ctx) -> None:
     """Publish the partner overview where the network's interval has passed (Chemnitz: 6 months)."""
+    tenant = ctx.tenant
     with w.db.transaction(tenant.key) as conn:
         last = store.latest_publication(conn)
         if domain.publication_due(
@@ -78,7 +79,3 @@ def publish_due_overviews(w, tenant) -> None:
 
 HANDLERS = {"voting.ballot.closed": on_ballot_closed}
 JOBS = [worker.Job("directory-publication", 3600, publish_due_overviews)]
-
-
-def main() -> None:
-    worker.main("membership", HANDLERS, JOBS)

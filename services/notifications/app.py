@@ -8,11 +8,17 @@ from shared.web import create_service_app
 def create_app(settings=None, tenants=None):
     """Build the notifications app (raises TenantConfigError when a tenant file is broken)."""
     from services.notifications.api import BLUEPRINTS
+    from services.notifications.bootstrap import deps
+    from shared.config import from_env
+    from shared.tenants import TenantRegistry
 
+    settings = settings or from_env()
+    tenants = tenants or TenantRegistry.load(settings.tenants_dir)
     return create_service_app(
         "notifications",
         BLUEPRINTS,
         settings=settings,
         tenants=tenants,
         title="Knotenpunkt Benachrichtigungen",
+        deps=deps(settings, tenants),
     )

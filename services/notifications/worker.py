@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 from urllib.parse import urlencode
 
 from services.notifications import channels, domain, render, store
 from shared import worker
-from shared.config import from_env
-from shared.tenants import TenantRegistry
 
 log = logging.getLogger(__name__)
-
-
-@functools.cache
-def _setup():
-    settings = from_env()
-    return (
-        settings,
-        TenantRegistry.load(settings.tenants_dir),
-        render.Renderer(settings.tenants_dir / "templates"),
-    )
 
 
 def unsubscribe_url(settings, tenant: str, email: str, category: str) -> str:
@@ -30,35 +17,34 @@ def unsubscribe_url(settings, tenant: str, email: str, category: str) -> str:
     return f"{settings.public_url}/api/v1/{tenant}/unsubscribe?{query}"
 
 
-def on_member_added(conn, env: dict) -> None:
+def on_member_added(conn, env: dict, ctx) -> None:
     d = env["data"]
     store.upsert_recipient(
         conn, env["tenant"], "body_member", d["body"], d["person_id"], d["name"], d.get("email")
     )
 
 
-def on_member_removed(conn, env: dict) -> None:
+def on_member_removed(conn, env: dict, ctx) -> None:
     d = env["data"]
     store.remove_recipient(conn, "body_member", d["body"], d["person_id"])
 
 
-def on_partner(conn, env: dict) -> None:
+def on_partner(conn, env: dict, ctx) -> None:
     d = env["data"]
     store.upsert_recipient(
         conn, env["tenant"], "partner", "partners", d["id"], d["name"], d.get("email")
     )
 
 
-def on_contact_erased(conn, env: dict) -> None:
+def on_contact_erased(conn, env: dict, ctx) -> None:
     """Membership erased a person: erase every copy of them here too."""
     if env["data"].get("email"):
         store.erase_email(conn, env["data"]["email"])
 
 
-def notify(conn, env: dict) -> None:
+def notify(conn, env: dict, ctx) -> None:
     """Plan the e-mails an event causes and the webhooks that want it; enqueue each once."""
-    settings, registry, renderer = _setup()
-    tenant = registry.get(env["tenant"])
+    settings, tenant, renderer = ctx.settings, ctx.tenant, ctx.dep("renderer")
     name = env["type"].removeprefix("de.knotenpunkt.")
     data = env["data"]
     members = store.body_members(conn, data["body"]) if data.get("body") else []
@@ -132,15 +118,16 @@ def _json(env: dict) -> str:
 def with_copy(copy_handler):
     """A handler that keeps the service's copy and then notifies."""
 
-    def handler(conn, env):
-        copy_handler(conn, env)
-        notify(conn, env)
+    def handler(conn, env, ctx):
+        copy_handler(conn, env, ctx)
+        notify(conn, env, ctx)
 
     return handler
 
 
-def deliver(w, tenant) -> None:
+def deliver(w, ctx) -> None:
     """Send what is due for this tenant; failures retry with backoff and end as failed."""
+    tenant = ctx.tenant
     import json
 
     mailer = channels.mailer_for(w.settings)
@@ -213,7 +200,3 @@ HANDLERS = {
     **{name: notify for name in NOTIFY_ONLY},
 }
 JOBS = [worker.Job("deliver", 1, deliver)]
-
-
-def main() -> None:
-    worker.main("notifications", HANDLERS, JOBS)

@@ -24,12 +24,12 @@ def tenants() -> TenantRegistry:
     return _registry
 
 
-def on_member_added(conn, env: dict) -> None:
+def on_member_added(conn, env: dict, ctx) -> None:
     data = env["data"]
     store.upsert_voter(conn, env["tenant"], data["body"], data)
 
 
-def on_member_removed(conn, env: dict) -> None:
+def on_member_removed(conn, env: dict, ctx) -> None:
     data = env["data"]
     store.remove_voter(conn, data["body"], data["person_id"])
 
@@ -58,24 +58,25 @@ def _open_from_event(conn, env: dict, default_days: int) -> None:
         log.info("ballot for %s already open", data["subject"])
 
 
-def on_application_checked(conn, env: dict) -> None:
+def on_application_checked(conn, env: dict, ctx) -> None:
     """A checked Beitrittserklärung goes to the admitting body's vote, with the tenant's deadline."""
     _open_from_event(conn, env, env["data"].get("decision_days") or 14)
 
 
-def on_proposal_submitted(conn, env: dict) -> None:
+def on_proposal_submitted(conn, env: dict, ctx) -> None:
     """A working-group proposal that a body decides opens a ballot there."""
     if env["data"].get("decided_by") == "body":
         _open_from_event(conn, env, 14)
 
 
-def on_application_withdrawn(conn, env: dict) -> None:
+def on_application_withdrawn(conn, env: dict, ctx) -> None:
     ballot = store.open_for_subject(conn, "admission", env["data"]["application_id"])
     if ballot is not None:
         store.cancel(conn, env["tenant"], ballot["id"], "Antrag zurückgezogen")
 
 
-def close_due(w, tenant) -> None:
+def close_due(w, ctx) -> None:
+    tenant = ctx.tenant
     with w.db.transaction(tenant.key) as conn:
         due = store.due_ballots(conn)
     for row in due:
@@ -83,13 +84,15 @@ def close_due(w, tenant) -> None:
             store.close(conn, tenant.key, row["id"], row["reason"])
 
 
-def remind(w, tenant) -> None:
+def remind(w, ctx) -> None:
+    tenant = ctx.tenant
     with w.db.transaction(tenant.key) as conn:
         for ballot in store.reminders_due(conn, w.settings.reminder_hours):
             store.send_reminder(conn, tenant.key, ballot)
 
 
-def seal_open(w, tenant) -> None:
+def seal_open(w, ctx) -> None:
+    tenant = ctx.tenant
     with w.db.transaction(tenant.key) as conn:
         ids = [
             r["id"] for r in conn.execute("select id from ballots where status = 'open'").fetchall()
@@ -111,7 +114,3 @@ JOBS = [
     worker.Job("reminders", 60, remind),
     worker.Job("seal-records", 5, seal_open),
 ]
-
-
-def main() -> None:
-    worker.main("voting", HANDLERS, JOBS)

@@ -2,52 +2,63 @@
 
 from __future__ import annotations
 
-import importlib
+import time
 
 import pytest
 from kombu import Connection
 
-from shared.messaging import declare
-from shared.worker import Worker
+from knotenpunkt.wiring import worker_for
+from shared.messaging import declare, delay_queue
 from tests.support import drain
+
+SERVICES = ("membership", "voting", "events", "notifications")
 
 
 class Flow:
-    """Runs the workers of all four services until the broker is quiet."""
+    """Runs the workers of all four services until nothing is left to do."""
 
     def __init__(self, settings, tenants):
         self.workers = {}
         self.conns = {}
-        for service in ("membership", "voting", "events", "notifications"):
-            module = importlib.import_module(f"services.{service}.worker")
-            w = Worker(service, module.HANDLERS, module.JOBS, settings=settings, tenants=tenants)
+        self.consumers = {}
+        for service in SERVICES:
+            w = worker_for(service, settings=settings, tenants=tenants)
             w.db.open()
             conn = Connection(settings.broker_url)
-            from shared.messaging import EventConsumer
-
-            w.consumer = EventConsumer(
-                conn,
-                w.db,
-                service,
-                module.HANDLERS,
-                tenants.keys(),
-                max_retries=2,
-                retry_delay=0.01,
-            )
-            declare(conn, service, w.consumer.queue_keys)
+            consumer = w.consumer(conn, max_retries=2, retry_delay=0.01)
+            declare(conn, service, consumer.queue_keys)
             self.workers[service] = w
             self.conns[service] = conn
+            self.consumers[service] = consumer
 
-    def settle(self, rounds: int = 4) -> None:
-        """Relay every outbox and consume every queue, a few rounds (events cause events)."""
-        for _ in range(rounds + 2):
+    def _waiting(self) -> int:
+        """Messages in the services' queues and delay queues (confirmed publishes are counted)."""
+        total = 0
+        for service, consumer in self.consumers.items():
+            channel = self.conns[service].default_channel
+            for queue in (consumer.queue, delay_queue(service)):
+                total += queue(channel).queue_declare(passive=True).message_count
+        return total
+
+    def settle(self, timeout: float = 60.0) -> None:
+        """Relay every outbox and consume every queue until a round finds nothing to do.
+
+        Ends on the effect (empty outboxes, empty queues, nothing handled), not after idle rounds.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
             sent = sum(w.relay.run_once() for w in self.workers.values())
-            before = sum(w.consumer.processed for w in self.workers.values())
-            for w in self.workers.values():
-                drain(w.consumer, idle=0.5)
-            handled = sum(w.consumer.processed for w in self.workers.values()) - before
-            if not sent and not handled:
-                break
+            before = sum(c.processed for c in self.consumers.values())
+            for consumer in self.consumers.values():
+                drain(consumer, idle=0.02)
+            handled = sum(c.processed for c in self.consumers.values()) - before
+            waiting = self._waiting()
+            if not sent and not handled and not waiting:
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"flows did not settle: {waiting} messages still waiting")
+            if waiting and not sent and not handled:
+                time.sleep(0.02)  # a retry is waiting for its delay to expire
 
     def jobs(self) -> None:
         for w in self.workers.values():

@@ -17,23 +17,15 @@ def mails(settings) -> list:
     ]
 
 
-def test_admission_mails(clients, token, flow, settings):
+def test_admission_mails(clients, token, flow, settings, set_body):
     coord = token("chemnitz", "coordinator")
     m, v = clients["membership"], clients["voting"]
-    for old in m.get(
-        "/api/v1/chemnitz/bodies/vorbereitungsgremium/members", headers=coord
-    ).get_json():
-        m.delete(
-            f"/api/v1/chemnitz/bodies/vorbereitungsgremium/members/{old['person_id']}",
-            headers=coord,
-        )
-    people = [unique("m") for _ in range(3)]
-    for i, p in enumerate(people):
-        m.post(
-            "/api/v1/chemnitz/bodies/vorbereitungsgremium/members",
-            json={"person_id": p, "name": f"Mitglied {i + 1}", "email": f"{p}@example.org"},
-            headers=coord,
-        )
+    people = set_body(
+        "chemnitz",
+        "vorbereitungsgremium",
+        [f"Mitglied {i + 1}" for i in range(3)],
+        emails=True,
+    )
     applicant = f"{unique('antrag')}@example.org"
     app = m.post(
         "/api/v1/chemnitz/applications",
@@ -63,8 +55,8 @@ def test_admission_mails(clients, token, flow, settings):
         )
     flow.settle()
     notifier = flow.workers["notifications"]
-    nw.deliver(notifier, notifier.tenants.get("chemnitz"))
-    nw.deliver(notifier, notifier.tenants.get("chemnitz"))
+    nw.deliver(notifier, notifier.context("chemnitz"))
+    nw.deliver(notifier, notifier.context("chemnitz"))
 
     got = Counter(
         (msg["To"].split("<")[-1].rstrip(">"), msg["Subject"].split(":")[0])
@@ -102,7 +94,7 @@ def test_admission_mails(clients, token, flow, settings):
     clients["notifications"].post(
         f"/api/v1/chemnitz/notifications/{held[0]['id']}/resend", headers=coord
     )
-    nw.deliver(notifier, notifier.tenants.get("chemnitz"))
+    nw.deliver(notifier, notifier.context("chemnitz"))
     to_applicant = [msg for msg in mails(settings) if applicant in msg["To"]]
     assert len(to_applicant) == 2
     admitted = to_applicant[-1] if "Aufnahme" in to_applicant[-1]["Subject"] else to_applicant[0]

@@ -262,7 +262,7 @@ def test_new_partner_is_told_the_introduction_slot_and_guests_get_ics(
     )
     flow.settle()
     notifier = flow.workers["notifications"]
-    nw.deliver(notifier, notifier.tenants.get("chemnitz"))
+    nw.deliver(notifier, notifier.context("chemnitz"))
 
     intro = [
         x for x in _mails_to(settings, partner_mail) if x["Subject"].startswith("Ihre Vorstellung")
@@ -332,8 +332,6 @@ def test_a_working_group_is_invited_through_its_members_partners(clients, token,
     )
     assert invited.status_code == 201 and invited.get_json()[0]["email"] == mail
     flow.settle()
-    nw.deliver(
-        flow.workers["notifications"], flow.workers["notifications"].tenants.get("saalekreis")
-    )
+    nw.deliver(flow.workers["notifications"], flow.workers["notifications"].context("saalekreis"))
     got = _mails_to(settings, mail)
     assert len(got) == 1 and got[0]["Subject"].startswith("Einladung: Treffen AG Willkommenspakete")

@@ -5,34 +5,8 @@ from __future__ import annotations
 from tests.support import unique
 
 
-def set_body(clients, token, tenant, key, names):
-    """Make the body's members exactly these people, through the membership API."""
-    coord = token(tenant, "coordinator")
-    for m in (
-        clients["membership"]
-        .get(f"/api/v1/{tenant}/bodies/{key}/members", headers=coord)
-        .get_json()
-    ):
-        clients["membership"].delete(
-            f"/api/v1/{tenant}/bodies/{key}/members/{m['person_id']}", headers=coord
-        )
-    people = []
-    for name in names:
-        pid = unique("m")
-        r = clients["membership"].post(
-            f"/api/v1/{tenant}/bodies/{key}/members",
-            json={"person_id": pid, "name": name},
-            headers=coord,
-        )
-        assert r.status_code == 201
-        people.append(pid)
-    return people
-
-
-def test_chemnitz_admission_two_yes_one_no(clients, token, flow):
-    a, b, c = set_body(
-        clients, token, "chemnitz", "vorbereitungsgremium", ["Anna A.", "Bernd B.", "Cem C."]
-    )
+def test_chemnitz_admission_two_yes_one_no(clients, token, flow, set_body):
+    a, b, c = set_body("chemnitz", "vorbereitungsgremium", ["Anna A.", "Bernd B.", "Cem C."])
     flow.settle()
     m = clients["membership"]
     name = unique("Vietnamesischer Verein")
@@ -111,8 +85,8 @@ def test_chemnitz_admission_two_yes_one_no(clients, token, flow):
     )
 
 
-def test_magdeburg_recommendation_blocked_by_one_objection(clients, token, flow):
-    people = set_body(clients, token, "magdeburg", "projektgruppe", ["Amt 16", "FB 32", "Amt 50"])
+def test_magdeburg_recommendation_blocked_by_one_objection(clients, token, flow, set_body):
+    people = set_body("magdeburg", "projektgruppe", ["Amt 16", "FB 32", "Amt 50"])
     flow.settle()
     coord = token("magdeburg", "coordinator")
     ballot = (
@@ -148,8 +122,8 @@ def test_magdeburg_recommendation_blocked_by_one_objection(clients, token, flow)
     assert closed["dissent"][0]["reason"] == "Finanzierung offen"
 
 
-def test_chemnitz_working_group_founded_by_ballot(clients, token, flow):
-    a, b = set_body(clients, token, "chemnitz", "vorbereitungsgremium", ["Anna A.", "Bernd B."])
+def test_chemnitz_working_group_founded_by_ballot(clients, token, flow, set_body):
+    a, b = set_body("chemnitz", "vorbereitungsgremium", ["Anna A.", "Bernd B."])
     flow.settle()
     topic = unique("Wohnen im Quartier")
     prop = clients["membership"].post(

@@ -419,7 +419,7 @@ def test_consultation_opened_and_closed_are_announced_once(clients, token, setti
     w.db.open()
     try:
         for _ in range(2):
-            ew.consultation_windows(w, tenants.get("saalekreis"))
+            ew.consultation_windows(w, w.context("saalekreis"))
         with w.db.transaction("saalekreis") as conn:
             rows = conn.execute(
                 "select routing_key, envelope->'data'->>'consultation_id' as cid from outbox where routing_key like 'saalekreis.events.consultation.%%'"
@@ -620,7 +620,7 @@ def test_worker_announces_a_due_cadence_once(settings, tenants):
     w.db.open()
     try:
         for _ in range(2):
-            ew.check_cadence(w, tenants.get("mittelsachsen"))
+            ew.check_cadence(w, w.context("mittelsachsen"))
         with w.db.transaction("mittelsachsen") as conn:
             rows = conn.execute(
                 "select envelope->'data' as d from outbox where routing_key = 'mittelsachsen.events.cadence.due'"

@@ -80,7 +80,22 @@ def test_validation_names_field_and_rule(clients, token):
     )
     body = assert_problem(resp, 422)
     assert set(body["errors"]) == {"kind", "postcode"}
-    assert "German postcode" in body["errors"]["postcode"][0]
+    assert body["title"] == "Ungültige Eingabe"
+    assert body["detail"] == "Die Eingabe ist ungültig in: kind, postcode."
+    assert body["errors"]["postcode"] == ["Eine Postleitzahl hat fünf Ziffern."]
+    assert body["errors"]["kind"][0].startswith("Erlaubt ist nur: ")
+
+
+def test_validation_in_english_when_asked(clients, token):
+    resp = clients["membership"].post(
+        "/api/v1/chemnitz/partners",
+        json={"name": "Verein", "kind": "zoo", "postcode": "123"},
+        headers={**token("chemnitz", "coordinator"), "Accept-Language": "en-GB,en;q=0.9,de;q=0.5"},
+    )
+    body = assert_problem(resp, 422)
+    assert body["title"] == "Invalid input"
+    assert body["errors"]["postcode"] == ["must be a German postcode of five digits"]
+    assert body["errors"]["kind"][0].startswith("Must be one of: ")
 
 
 def test_wrong_role_is_403(clients, token):

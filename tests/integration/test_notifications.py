@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from knotenpunkt.wiring import worker_for
 from services.notifications import store
 from services.notifications import worker as nw
-from shared.messaging import EventConsumer, envelope
-from shared.worker import Worker
+from shared.messaging import envelope
 from tests.support import SmtpSink, WebhookReceiver, unique
 
 
@@ -24,17 +24,15 @@ def smtp():
 @pytest.fixture
 def notifier(settings, tenants, smtp):
     """The notifications worker's pieces, sending to the test SMTP server, quick retries."""
-    w = Worker(
+    w = worker_for(
         "notifications",
-        nw.HANDLERS,
-        nw.JOBS,
         settings=settings.with_(
             smtp_url=smtp.url, notify_backoff_seconds=0.2, notify_max_attempts=3
         ),
         tenants=tenants,
     )
     w.db.open()
-    w.consumer = EventConsumer(None, w.db, "notifications", nw.HANDLERS, tenants.keys())
+    w.inbox = w.consumer(None)
     yield w
     w.db.close()
 
@@ -77,14 +75,14 @@ def ballot_closed(tenant="chemnitz", body="vorbereitungsgremium"):
 
 
 def deliver(w, tenant="chemnitz"):
-    nw.deliver(w, w.tenants.get(tenant))
+    nw.deliver(w, w.context(tenant))
 
 
 def test_result_mail_to_each_member_once_with_dissent(notifier, smtp):
     people = members(notifier, "chemnitz", "vorbereitungsgremium", 3)
     env = ballot_closed()
-    assert notifier.consumer.handle(env) is True
-    assert notifier.consumer.handle(env) is False  # redelivered: nothing new
+    assert notifier.inbox.handle(env) is True
+    assert notifier.inbox.handle(env) is False  # redelivered: nothing new
     deliver(notifier)
     deliver(notifier)
     for p in people:
@@ -106,7 +104,7 @@ def test_result_mail_to_each_member_once_with_dissent(notifier, smtp):
 def test_smtp_down_while_ballot_closes_then_mail_arrives_once(notifier, smtp):
     people = members(notifier, "chemnitz", "vorbereitungsgremium", 1)
     smtp.stop()
-    notifier.consumer.handle(ballot_closed())
+    notifier.inbox.handle(ballot_closed())
     deliver(notifier)
     with notifier.db.transaction("chemnitz") as conn:
         row = store.list_notifications(conn, recipient=f"{people[0]}@example.org")[0]
@@ -128,7 +126,7 @@ def test_smtp_down_while_ballot_closes_then_mail_arrives_once(notifier, smtp):
 def test_after_bounded_attempts_a_delivery_is_failed_and_visible(notifier, smtp, clients, token):
     people = members(notifier, "chemnitz", "vorbereitungsgremium", 1)
     smtp.stop()
-    notifier.consumer.handle(ballot_closed())
+    notifier.inbox.handle(ballot_closed())
     for _ in range(3):
         deliver(notifier)
         time.sleep(0.9)
@@ -154,13 +152,13 @@ def test_after_bounded_attempts_a_delivery_is_failed_and_visible(notifier, smtp,
 def test_unsubscribe_link_works_without_login_but_decisions_still_arrive(notifier, smtp, clients):
     people = members(notifier, "chemnitz", "vorbereitungsgremium", 1)
     address = f"{people[0]}@example.org"
-    notifier.consumer.handle(ballot_closed())
+    notifier.inbox.handle(ballot_closed())
     deliver(notifier)
     link = smtp.to(address)[0]["List-Unsubscribe"].strip("<>")
     path = link.split("127.0.0.1:8004", 1)[1]
     assert clients["notifications"].get(path).status_code == 200
     assert clients["notifications"].get(path.replace("token=", "token=x")).status_code == 403
-    notifier.consumer.handle(ballot_closed())
+    notifier.inbox.handle(ballot_closed())
     deliver(notifier)
     assert len(smtp.to(address)) == 1  # the second result was suppressed
     decision = envelope(
@@ -175,7 +173,7 @@ def test_unsubscribe_link_works_without_login_but_decisions_still_arrive(notifie
             "decision": {"tally": {"yes": 0, "no": 3, "abstain": 0}},
         },
     )
-    notifier.consumer.handle(decision)
+    notifier.inbox.handle(decision)
     deliver(notifier)
     assert len(smtp.to(address)) == 2  # mandatory: ignores the opt-out
     assert "List-Unsubscribe" not in smtp.to(address)[1]
@@ -184,7 +182,7 @@ def test_unsubscribe_link_works_without_login_but_decisions_still_arrive(notifie
 def test_decision_waits_for_the_deadline(notifier, smtp):
     address = f"{unique('antrag')}@example.org"
     deadline = datetime.now(UTC) + timedelta(days=10)
-    notifier.consumer.handle(
+    notifier.inbox.handle(
         envelope(
             "membership",
             "chemnitz",
@@ -228,7 +226,7 @@ def test_signed_webhook_delivery_and_retry(notifier, clients, token):
         assert bad.status_code == 422 and {"url", "event_types"} <= set(bad.get_json()["errors"])
         receiver.fail_with = 503
         env = ballot_closed("magdeburg", "projektgruppe")
-        notifier.consumer.handle(env)
+        notifier.inbox.handle(env)
         deliver(notifier, "magdeburg")
         assert receiver.received == []
         receiver.fail_with = None
@@ -258,7 +256,7 @@ def test_a_member_who_prefers_english_gets_english(notifier, smtp, clients, toke
         and pref.get_json()["language"] == "en"
         and pref.get_json()["opted_out"] is False
     )
-    notifier.consumer.handle(ballot_closed())
+    notifier.inbox.handle(ballot_closed())
     deliver(notifier)
     assert smtp.to(english)[0]["Subject"].startswith("Result:")
     assert smtp.to(f"{people[1]}@example.org")[0]["Subject"].startswith("Ergebnis:")

@@ -71,7 +71,7 @@ def collect(url: str, queue: Queue, idle: float = 1.0) -> list[dict]:
 
 def tap(url: str, key: str, durable: bool = False) -> Queue:
     """A fresh queue bound to one routing key, to watch what the relay publishes."""
-    topic, _, _ = exchanges()
+    topic = exchanges()[0]
     q = Queue(unique("tap"), exchange=topic, routing_key=key, durable=durable, auto_delete=False)
     with Connection(url) as conn:
         topic(conn.default_channel).declare()
@@ -109,15 +109,30 @@ def test_rolled_back_change_publishes_nothing(settings, db, relay_for):
 
 def _consumer(settings, db, conn, handlers, service):
     return EventConsumer(
-        conn, db, service, handlers, ["chemnitz", "magdeburg"], max_retries=2, retry_delay=0.01
+        conn, db, service, handlers, _contexts(settings), max_retries=2, retry_delay=0.01
     )
+
+
+def _contexts(settings):
+    """Contexts for chemnitz and magdeburg only: any other tenant is unknown to this consumer."""
+    from shared.tenants import TenantRegistry
+    from shared.usecase import Context, utcnow
+
+    registry = TenantRegistry.load(settings.tenants_dir)
+
+    def context(key):
+        if key not in ("chemnitz", "magdeburg"):
+            raise KeyError(key)
+        return Context(settings=settings, tenant=registry.get(key), now=utcnow())
+
+    return context
 
 
 def test_same_event_twice_has_one_effect(settings, db):
     service = unique("svc")
     marker = unique("effect")
 
-    def handler(conn, env):
+    def handler(conn, env, ctx):
         # A visible, non-idempotent effect: one more outbox row per handled event.
         add_event(conn, "membership", env["tenant"], "test", "effect", {"marker": marker})
 
@@ -147,7 +162,7 @@ def test_same_event_twice_has_one_effect(settings, db):
 def test_always_failing_message_is_dead_lettered_with_reason(settings, db):
     service = unique("svc")
 
-    def handler(conn, env):
+    def handler(conn, env, ctx):
         raise ValueError("Gremium unbekannt")
 
     with Connection(settings.broker_url) as conn:

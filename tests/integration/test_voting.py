@@ -23,12 +23,11 @@ def voting_db(settings):
 
 
 @pytest.fixture
-def body(settings, voting_db):
+def body(settings, voting_db, reset_body):
     """body(tenant, key, n) -> person ids: the electorate of that body is exactly n fresh members."""
 
     def make(tenant, key, n):
-        with psycopg.connect(settings.admin_url("knotenpunkt_voting")) as conn:
-            conn.execute("delete from electorate where tenant = %s and body = %s", (tenant, key))
+        reset_body(tenant, key)
         people = [unique("m") for _ in range(n)]
         with voting_db.transaction(tenant) as conn:
             for i, p in enumerate(people):
@@ -348,10 +347,10 @@ def test_worker_closes_at_the_deadline_and_reminds_who_has_not_voted(
         )
     vote(clients, token, "chemnitz", str(soon["id"]), people[0], "yes")
     vote(clients, token, "chemnitz", str(ending["id"]), people[0], "yes")
-    vw.remind(w, tenants.get("chemnitz"))
-    vw.remind(w, tenants.get("chemnitz"))  # once only
+    vw.remind(w, w.context("chemnitz"))
+    vw.remind(w, w.context("chemnitz"))  # once only
     time.sleep(1.2)
-    vw.close_due(w, tenants.get("chemnitz"))
+    vw.close_due(w, w.context("chemnitz"))
     with voting_db.transaction("chemnitz") as conn:
         reminders = conn.execute(
             "select envelope from outbox where routing_key = 'chemnitz.voting.ballot.reminder_due' and envelope->'data'->>'ballot_id' = %s",

@@ -177,3 +177,30 @@ def test_minutes_record_dissent():
         [],
     )
     assert "Abweichende Meinung: C: Ziele unklar." in md and "Beschluss: angenommen" in md
+
+
+def test_ics_in_the_tenants_time_zone():
+    from zoneinfo import ZoneInfo
+
+    import icalendar
+
+    from shared.ical import ics
+
+    doc = ics(
+        [
+            {
+                "id": "e1",
+                "title": "Treffen",
+                "starts_at": datetime(2026, 7, 1, 10, tzinfo=UTC),
+                "ends_at": datetime(2026, 7, 1, 11, tzinfo=UTC),
+                "status": "planned",
+            }
+        ],
+        "Kalender",
+        tz=ZoneInfo("America/New_York"),
+    )
+    cal = icalendar.Calendar.from_ical(doc)
+    (event,) = cal.walk("VEVENT")
+    assert "DTSTART;TZID=America/New_York:20260701T060000" in doc
+    assert event["DTSTART"].dt == datetime(2026, 7, 1, 10, tzinfo=UTC)
+    assert "DTSTART:20260308T020000" in doc  # onset of EDT in local standard time

@@ -119,7 +119,7 @@ def test_a_fifth_network_is_one_more_file(tmp_path):
 
 
 def test_cli_check_reports_bad_file(tmp_path, capsys):
-    from shared.cli import main
+    from knotenpunkt.cli import main
 
     path = _broken(tmp_path, lambda d: d["membership"].update(admitting_body="stadtrat"))
     assert main(["tenants", "check", str(path)]) == 1

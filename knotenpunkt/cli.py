@@ -113,15 +113,17 @@ def cmd_web(args) -> int:
 
 
 def cmd_worker(args) -> int:
-    import importlib
+    from knotenpunkt.wiring import worker_for
+    from shared import logs
 
-    module = importlib.import_module(f"services.{args.service}.worker")
-    module.main()
+    settings = from_env()
+    logs.setup(f"{args.service}-worker", settings.log_level)
+    worker_for(args.service, settings=settings).run()
     return 0
 
 
 def cmd_run(args) -> int:
-    from shared.devserver import run
+    from knotenpunkt.devserver import run
 
     return run(with_seed=not args.no_seed)
 

@@ -1,0 +1,1 @@
+"""The knotenpunkt command and the development server (make run): the one place that wires all services."""

@@ -83,7 +83,7 @@ def main() -> int:
     args = ap.parse_args()
     pg, mq = Postgres(durable=True).start(), RabbitMQ().start()
     try:
-        settings = Settings(database_url=pg.url, broker_url=mq.url)
+        settings = Settings(database_url=pg.url, broker_url=mq.url, dev_mode=True)
         provision(settings, ["membership"])
         db = Database(settings.app_url("membership"), max_size=4)
         db.open()

@@ -86,7 +86,21 @@ ACCESS_LOG_FORMAT = (
 )
 
 
+def _refuse_insecure() -> int:
+    """0 when the secrets are fine for this mode; else the reason on stderr and 2."""
+    from shared.config import InsecureSettings
+
+    try:
+        from_env().check_secrets()
+    except InsecureSettings as exc:
+        print(f"knotenpunkt: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def cmd_web(args) -> int:
+    if _refuse_insecure():
+        return 2
     # Not $PORT: honcho sets it for every process, and the ports are fixed by design.
     port = args.port or PORTS[args.service]
     argv = [
@@ -113,6 +127,8 @@ def cmd_web(args) -> int:
 
 
 def cmd_worker(args) -> int:
+    if _refuse_insecure():
+        return 2
     from knotenpunkt.wiring import worker_for
     from shared import logs
 

@@ -53,17 +53,49 @@ def _run_as() -> dict:
 
 
 class EmbeddedPostgres:
-    """The embedded server's lifecycle: init once, start, stop."""
+    """The embedded server's lifecycle: init once, start, stop.
+
+    The superuser has a generated password kept in var/pg-password (mode 0600);
+    connections need it (scram-sha-256), none is trusted.
+    """
 
     def __init__(self, data: Path, port: int = EMBEDDED_PORT):
         self.data = data
         self.port = port
         self.log = data.parent / "pg.log"
+        self.password_file = data.parent / "pg-password"
         self.run_as = _run_as()
 
     @property
+    def password(self) -> str:
+        return self.password_file.read_text(encoding="utf-8").strip()
+
+    @property
     def url(self) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        from urllib.parse import quote
+
+        return (
+            f"postgresql://postgres:{quote(self.password, safe='')}@127.0.0.1:{self.port}/postgres"
+        )
+
+    def _new_password(self) -> None:
+        import secrets
+
+        self.password_file.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(secrets.token_urlsafe(32) + "\n")
+
+    def _write_hba(self) -> None:
+        hba = self.data / "pg_hba.conf"
+        hba.write_text(
+            "# written by knotenpunkt (make run): password required for every connection\n"
+            "local all all scram-sha-256\n"
+            "host all all 127.0.0.1/32 scram-sha-256\n"
+            "host all all ::1/128 scram-sha-256\n",
+            encoding="utf-8",
+        )
+        self._chown(hba)
 
     def _chown(self, path: Path) -> None:
         if self.run_as:
@@ -77,25 +109,59 @@ class EmbeddedPostgres:
             # The server's user must be able to reach the data folder through var/.
             ensure_prefix_permissions(self.data)
             self._chown(self.data)
+        upgrade = False
         if not (self.data / "PG_VERSION").exists():
             print(f"knotenpunkt: initialising PostgreSQL in {self.data}", flush=True)
+            self._new_password()
+            pwfile = self.data / ".initdb-pw"
+            pwfile.write_text(self.password + "\n", encoding="utf-8")
+            pwfile.chmod(0o600)
+            self._chown(pwfile)
+            try:
+                subprocess.run(
+                    [
+                        _bin("initdb"),
+                        "-D",
+                        str(self.data),
+                        "-U",
+                        "postgres",
+                        "--auth=scram-sha-256",
+                        f"--pwfile={pwfile}",
+                        "-E",
+                        "UTF8",
+                    ],
+                    check=True,
+                    stdout=subprocess.DEVNULL,
+                    **self.run_as,
+                )
+            finally:
+                pwfile.unlink(missing_ok=True)
+        elif not self.password_file.exists():
+            # A data folder from before passwords: set one while the old trust rule still holds.
+            self._new_password()
+            upgrade = True
+        self.log.touch()
+        self._chown(self.log)
+        self._pg_ctl_start()
+        if upgrade:
+            import psycopg
+            from psycopg import sql
+
+            with psycopg.connect(
+                f"postgresql://postgres@127.0.0.1:{self.port}/postgres", autocommit=True
+            ) as conn:
+                conn.execute(
+                    sql.SQL("alter role postgres password {}").format(sql.Literal(self.password))
+                )
+            self._write_hba()
             subprocess.run(
-                [
-                    _bin("initdb"),
-                    "-D",
-                    str(self.data),
-                    "-U",
-                    "postgres",
-                    "--auth=trust",
-                    "-E",
-                    "UTF8",
-                ],
+                [_bin("pg_ctl"), "-D", str(self.data), "reload"],
                 check=True,
                 stdout=subprocess.DEVNULL,
                 **self.run_as,
             )
-        self.log.touch()
-        self._chown(self.log)
+
+    def _pg_ctl_start(self) -> None:
         subprocess.run(
             [
                 _bin("pg_ctl"),
@@ -126,9 +192,15 @@ class EmbeddedPostgres:
 
 def run(with_seed: bool = True) -> int:
     """Start the whole system in the foreground; returns the exit code."""
+    os.environ.setdefault("KNOTENPUNKT_DEV", "1")  # the public development secrets are fine here
     settings = from_env()
     env = dict(os.environ)
     pg = None
+
+    def _terminate(*_):
+        raise KeyboardInterrupt  # SIGTERM (systemd, docker stop) stops like Ctrl-C
+
+    signal.signal(signal.SIGTERM, _terminate)
     if "DATABASE_URL" not in os.environ:
         pg = EmbeddedPostgres(settings.var_dir / "pg")
         pg.start()
@@ -156,6 +228,7 @@ def run(with_seed: bool = True) -> int:
         try:
             return proc.wait()
         except KeyboardInterrupt:
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
             proc.send_signal(signal.SIGINT)
             deadline = time.monotonic() + 20
             while proc.poll() is None and time.monotonic() < deadline:

@@ -11,6 +11,15 @@ ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("membership", "voting", "events", "notifications")
 PORTS = {"membership": 8001, "voting": 8002, "events": 8003, "notifications": 8004}
 
+# Public development secrets: valid only with KNOTENPUNKT_DEV=1 (make run, tests that say so).
+DEV_JWT_SECRET = "knotenpunkt-development-secret-change-me!"
+DEV_LINK_SECRET = "knotenpunkt-development-link-secret-change-me!"
+MIN_SECRET_BYTES = 32
+
+
+class InsecureSettings(RuntimeError):
+    """A process outside development mode was started without its own secrets."""
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -29,7 +38,9 @@ class Settings:
     mail_dir: Path = ROOT / "var" / "mail"
     mail_from: str = "Knotenpunkt <no-reply@knotenpunkt.local>"
     tenants_dir: Path = ROOT / "deploy" / "tenants"
-    jwt_secret: str = "knotenpunkt-development-secret-change-me!"
+    jwt_secret: str = DEV_JWT_SECRET
+    link_secret: str = DEV_LINK_SECRET
+    dev_mode: bool = False
     jwt_algorithm: str = "HS256"
     jwt_issuer: str = "knotenpunkt-dev"
     jwt_audience: str = "knotenpunkt"
@@ -45,6 +56,7 @@ class Settings:
     public_url: str = "http://127.0.0.1:8004"
     notify_max_attempts: int = 8
     notify_backoff_seconds: float = 30.0
+    max_body_bytes: int = 1024 * 1024
     extra: dict = field(default_factory=dict)
 
     @property
@@ -86,6 +98,45 @@ class Settings:
             password=self.app_db_password,
         )
 
+    def check_secrets(self) -> None:
+        """Outside development mode, refuse the public development secrets and short ones.
+
+        Raises InsecureSettings saying what to set.
+        """
+        if self.dev_mode:
+            return
+        problems = []
+        if not self.jwt_jwks_url:
+            if self.jwt_secret == DEV_JWT_SECRET:
+                problems.append(
+                    "JWT_SECRET is not set (the public development secret would let anyone sign "
+                    "tokens): set JWT_SECRET to at least 32 random bytes, or JWT_JWKS_URL to your "
+                    "login provider's key set"
+                )
+            elif len(self.jwt_secret.encode()) < MIN_SECRET_BYTES:
+                problems.append(
+                    f"JWT_SECRET is {len(self.jwt_secret.encode())} bytes long; it needs at least "
+                    f"{MIN_SECRET_BYTES} random bytes (e.g. `openssl rand -base64 48`)"
+                )
+        if self.link_secret == DEV_LINK_SECRET:
+            problems.append(
+                "LINK_SECRET is not set (it signs unsubscribe and status links): set it to at "
+                "least 32 random bytes, different from JWT_SECRET"
+            )
+        elif len(self.link_secret.encode()) < MIN_SECRET_BYTES:
+            problems.append(
+                f"LINK_SECRET is {len(self.link_secret.encode())} bytes long; it needs at least "
+                f"{MIN_SECRET_BYTES} random bytes"
+            )
+        elif self.link_secret == self.jwt_secret:
+            problems.append("LINK_SECRET must differ from JWT_SECRET")
+        if problems:
+            raise InsecureSettings(
+                "Knotenpunkt does not start with these settings: "
+                + "; ".join(problems)
+                + ". (For development only: KNOTENPUNKT_DEV=1 allows the public development secrets.)"
+            )
+
     def with_(self, **changes) -> Settings:
         """A copy with some settings changed (tests use this)."""
         return replace(self, **changes)
@@ -104,13 +155,24 @@ def _with(url: str, *, database=None, user=None, password=None) -> str:
     return urlunsplit((parts.scheme, netloc, path, parts.query, parts.fragment))
 
 
+def _embedded_url(var_dir: Path, env) -> str | None:
+    """The URL of make run's embedded PostgreSQL, with the password it generated (var/pg-password)."""
+    secret = var_dir / "pg-password"
+    if not secret.is_file():
+        return None
+    port = env.get("EMBEDDED_PG_PORT", "55432")
+    password = quote(secret.read_text(encoding="utf-8").strip(), safe="")
+    return f"postgresql://postgres:{password}@127.0.0.1:{port}/postgres"
+
+
 def from_env(env: dict | None = None) -> Settings:
     """Read settings from the environment (or the given mapping)."""
     env = os.environ if env is None else env
     d = Settings()
     var_dir = Path(env.get("KNOTENPUNKT_VAR", d.var_dir))
+    database_url = env.get("DATABASE_URL") or _embedded_url(var_dir, env) or d.database_url
     return Settings(
-        database_url=env.get("DATABASE_URL", d.database_url),
+        database_url=database_url,
         app_db_user=env.get("APP_DB_USER", d.app_db_user),
         app_db_password=env.get("APP_DB_PASSWORD", d.app_db_password),
         broker_url=env.get("BROKER_URL", ""),
@@ -118,7 +180,9 @@ def from_env(env: dict | None = None) -> Settings:
         mail_dir=Path(env.get("MAIL_DIR", var_dir / "mail")),
         mail_from=env.get("MAIL_FROM", d.mail_from),
         tenants_dir=Path(env.get("TENANTS_DIR", d.tenants_dir)),
-        jwt_secret=env.get("JWT_SECRET", d.jwt_secret),
+        jwt_secret=env.get("JWT_SECRET") or d.jwt_secret,
+        link_secret=env.get("LINK_SECRET") or d.link_secret,
+        dev_mode=env.get("KNOTENPUNKT_DEV", "").lower() in ("1", "true", "yes"),
         jwt_algorithm=env.get("JWT_ALGORITHM", d.jwt_algorithm),
         jwt_issuer=env.get("JWT_ISSUER", d.jwt_issuer),
         jwt_audience=env.get("JWT_AUDIENCE", d.jwt_audience),
@@ -134,4 +198,5 @@ def from_env(env: dict | None = None) -> Settings:
         public_url=env.get("PUBLIC_URL", d.public_url),
         notify_max_attempts=int(env.get("NOTIFY_MAX_ATTEMPTS", d.notify_max_attempts)),
         notify_backoff_seconds=float(env.get("NOTIFY_BACKOFF_SECONDS", d.notify_backoff_seconds)),
+        max_body_bytes=int(env.get("MAX_BODY_BYTES", d.max_body_bytes)),
     )

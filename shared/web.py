@@ -14,6 +14,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
+import psycopg
 from flask import Flask, current_app, g, jsonify, request
 from flask_smorest import Api
 from prometheus_client import (
@@ -32,6 +33,7 @@ from shared.config import Settings, from_env
 from shared.db import Database
 from shared.errors import DomainError, status_of
 from shared.i18n import german, prefers_english
+from shared.inputs import BadInput, check_query, parse_json_body
 from shared.messaging import connect
 from shared.tenants import Tenant, TenantRegistry
 from shared.usecase import Clock, Context, utcnow
@@ -226,6 +228,35 @@ def _handle_domain(exc: DomainError):
     )
 
 
+def _handle_bad_input(exc: BadInput):
+    errors = {exc.field: [exc.rule]}
+    if exc.status == 400:
+        return problem(
+            400,
+            "Ungültige Anfrage",
+            f"Der Anfragekörper {exc.rule}",
+            type_slug="malformed-json",
+            errors=errors,
+        )
+    return problem(
+        422,
+        "Ungültige Eingabe",
+        f"Die Eingabe ist ungültig in: {exc.field}.",
+        type_slug="validation",
+        errors=errors,
+    )
+
+
+def _handle_out_of_range(exc: Exception):
+    log.info("value out of range: %s", exc)
+    return problem(
+        422,
+        "Ungültige Eingabe",
+        "Ein Wert liegt außerhalb des zulässigen Bereichs (Zahl zu groß oder Datum zu weit entfernt).",
+        type_slug="out-of-range",
+    )
+
+
 def _handle_unavailable(exc: Exception):
     log.error("dependency unavailable: %s", exc)
     return problem(
@@ -261,6 +292,7 @@ def create_service_app(
     Raises TenantConfigError when a tenant file is broken (start-up stops).
     """
     settings = settings or from_env()
+    settings.check_secrets()
     logs.setup(service, settings.log_level)
     tenants = tenants or TenantRegistry.load(settings.tenants_dir)
     app = Flask(f"knotenpunkt.{service}")
@@ -271,6 +303,8 @@ def create_service_app(
         OPENAPI_URL_PREFIX="/api/v1",
         OPENAPI_JSON_PATH="openapi.json",
         JSON_SORT_KEYS=False,
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        MAX_FORM_MEMORY_SIZE=settings.max_body_bytes,
     )
     app.json.ensure_ascii = False
     db = Database(
@@ -299,6 +333,9 @@ def create_service_app(
     app.register_error_handler(HTTPException, _handle_http)
     app.register_error_handler(DomainError, _handle_domain)
     app.register_error_handler(PoolTimeout, _handle_unavailable)
+    app.register_error_handler(BadInput, _handle_bad_input)
+    app.register_error_handler(psycopg.errors.DataError, _handle_out_of_range)
+    app.register_error_handler(OverflowError, _handle_out_of_range)
     app.register_error_handler(Exception, _handle_unexpected)
     return app
 
@@ -324,11 +361,19 @@ def _add_ops(app: Flask, service: str) -> None:
                 f"Ein Netzwerk '{tenant_key}' gibt es hier nicht (unknown tenant).",
                 type_slug="unknown-tenant",
             )
+        check_query(request.args)
+        if request.is_json and request.content_length != 0:
+            parse_json_body(request.get_data(cache=True))
         return None
 
     @app.after_request
     def _finish(resp):
         resp.headers["X-Request-ID"] = g.get("request_id", "")
+        resp.headers["X-Content-Type-Options"] = "nosniff"
+        resp.headers.setdefault(
+            "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"
+        )
+        resp.headers.setdefault("Referrer-Policy", "no-referrer")
         endpoint = request.url_rule.rule if request.url_rule else "unmatched"
         requests_total.labels(request.method, endpoint, resp.status_code).inc()
         if "started" in g:

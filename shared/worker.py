@@ -46,6 +46,7 @@ class Worker:
     ):
         self.service = service
         self.settings = settings or from_env()
+        self.settings.check_secrets()
         self.tenants = tenants or TenantRegistry.load(self.settings.tenants_dir)
         self.handlers = handlers
         self.jobs = jobs or []

@@ -14,6 +14,7 @@ KP_POSTGRES_IMAGE / KP_RABBITMQ_IMAGE; `make test` prepares both
 from __future__ import annotations
 
 import os
+import secrets
 
 import hypothesis
 import pytest
@@ -63,6 +64,8 @@ def settings(postgres, rabbitmq, tmp_path_factory) -> Settings:
         var_dir=var,
         mail_dir=var / "mail",
         pool_max=20,
+        jwt_secret=secrets.token_urlsafe(48),
+        link_secret=secrets.token_urlsafe(48),
     )
     provision(s)
     return s

@@ -110,3 +110,52 @@ def test_wrong_role_is_403(clients, token):
 def test_request_id_is_echoed(clients):
     resp = clients["membership"].get("/api/v1/chemnitz/rules", headers={"X-Request-ID": "abc123"})
     assert resp.headers["X-Request-ID"] == "abc123"
+
+
+BAD_BODIES = [
+    (b'{"name": "Ver\\u0000ein", "kind": "initiative"}', 422, "name"),
+    (b'{"name": "Verein \\ud800", "kind": "initiative"}', 422, "name"),
+    (b'{"name": "Verein\\r\\nBcc: x@example.org", "kind": "initiative"}', 422, "name"),
+    (b'{"name": "Verein\\u2028", "kind": "initiative"}', 422, "name"),
+    (b'{"name": "Verein", "kind": "initiative", "topics": ["a\\u000bb"]}', 422, "topics.0"),
+    (b"[" * 100000 + b"]" * 100000, 400, "_body"),
+    (b'{"name": "Verein", "kind": "initiative", "n": ' + b"9" * 5000 + b"}", 422, "_body"),
+    (b'{"name": NaN, "kind": "initiative"}', 422, "_body"),
+    (b'{"name": "\xff"}', 400, "_body"),
+]
+
+
+@pytest.mark.parametrize(("raw", "status", "field"), BAD_BODIES)
+def test_bad_input_is_a_4xx_naming_the_field(clients, token, raw, status, field):
+    resp = clients["membership"].post(
+        "/api/v1/chemnitz/partners",
+        data=raw,
+        content_type="application/json",
+        headers=token("chemnitz", "coordinator"),
+    )
+    body = assert_problem(resp, status)
+    assert field in body["errors"]
+
+
+@pytest.mark.parametrize("query", ["q=a%00b", "q=a%0Db", "page=1&kind=x%0Bc"])
+def test_bad_query_is_a_422_naming_the_parameter(clients, query):
+    resp = clients["membership"].get(f"/api/v1/chemnitz/partners?{query}")
+    body = assert_problem(resp, 422)
+    assert set(body["errors"]) <= {"q", "kind"} and body["errors"]
+
+
+def test_oversized_body_is_413_problem(clients, token):
+    resp = clients["membership"].post(
+        "/api/v1/chemnitz/partners",
+        data=b'{"name": "' + b"x" * (2 * 1024 * 1024) + b'"}',
+        content_type="application/json",
+        headers=token("chemnitz", "coordinator"),
+    )
+    assert_problem(resp, 413)
+
+
+@pytest.mark.parametrize("service", ["membership", "voting", "events", "notifications"])
+def test_every_response_forbids_sniffing_and_active_content(clients, service):
+    resp = clients[service].get("/healthz")
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+    assert resp.headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"

@@ -57,6 +57,8 @@ class Settings:
     notify_max_attempts: int = 8
     notify_backoff_seconds: float = 30.0
     max_body_bytes: int = 1024 * 1024
+    rate_anonymous_client: str = "30/hour"
+    rate_anonymous_target: str = "5/hour"
     extra: dict = field(default_factory=dict)
 
     @property
@@ -199,4 +201,6 @@ def from_env(env: dict | None = None) -> Settings:
         notify_max_attempts=int(env.get("NOTIFY_MAX_ATTEMPTS", d.notify_max_attempts)),
         notify_backoff_seconds=float(env.get("NOTIFY_BACKOFF_SECONDS", d.notify_backoff_seconds)),
         max_body_bytes=int(env.get("MAX_BODY_BYTES", d.max_body_bytes)),
+        rate_anonymous_client=env.get("RATE_ANONYMOUS_CLIENT", d.rate_anonymous_client),
+        rate_anonymous_target=env.get("RATE_ANONYMOUS_TARGET", d.rate_anonymous_target),
     )

@@ -45,7 +45,19 @@ class Unauthorized(DomainError):
     type_slug = "unauthorized"
 
 
+class TooManyRequests(DomainError):
+    """A rate limit is reached; retry_after says in how many seconds to try again."""
+
+    title = "Zu viele Anfragen"
+    type_slug = "rate-limited"
+
+    def __init__(self, detail: str, retry_after: int):
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
 HTTP_STATUS: dict[type[DomainError], int] = {
+    TooManyRequests: 429,
     Unauthorized: 401,
     Forbidden: 403,
     NotFound: 404,

@@ -31,10 +31,11 @@ from shared import logs
 from shared.auth import ANONYMOUS, Principal, TokenVerifier, require
 from shared.config import Settings, from_env
 from shared.db import Database
-from shared.errors import DomainError, status_of
+from shared.errors import DomainError, TooManyRequests, status_of
 from shared.i18n import german, prefers_english
 from shared.inputs import BadInput, check_query, parse_json_body
 from shared.messaging import connect
+from shared.ratelimit import Rate, bucket_of, emails_in, hit
 from shared.tenants import Tenant, TenantRegistry
 from shared.usecase import Clock, Context, utcnow
 
@@ -223,9 +224,12 @@ def _handle_http(exc: HTTPException):
 def _handle_domain(exc: DomainError):
     status = status_of(exc)
     errors = {exc.field: [exc.detail]} if exc.field else None
-    return problem(
+    resp = problem(
         status, exc.title, exc.detail, type_slug=exc.type_slug, errors=errors, **exc.extra
     )
+    if isinstance(exc, TooManyRequests):
+        resp.headers["Retry-After"] = str(exc.retry_after)
+    return resp
 
 
 def _handle_bad_input(exc: BadInput):
@@ -340,6 +344,29 @@ def create_service_app(
     return app
 
 
+def _limit_anonymous(tenant_key: str, data) -> None:
+    """Anonymous writes: at most so many per client address and per e-mail address named."""
+    service = ctx()
+    settings = service.settings
+    client = request.remote_addr or "unknown"
+    buckets = [
+        (
+            bucket_of("client", client),
+            Rate.parse(settings.rate_anonymous_client),
+            "von dieser Adresse",
+        )
+    ]
+    for email in emails_in(data):
+        buckets.append(
+            (
+                bucket_of("target", email),
+                Rate.parse(settings.rate_anonymous_target),
+                "an diese E-Mail-Adresse",
+            )
+        )
+    hit(service.database(), tenant_key, buckets, service.clock())
+
+
 def _add_ops(app: Flask, service: str) -> None:
     registry = CollectorRegistry()
     requests_total = Counter(
@@ -362,8 +389,15 @@ def _add_ops(app: Flask, service: str) -> None:
                 type_slug="unknown-tenant",
             )
         check_query(request.args)
+        data = None
         if request.is_json and request.content_length != 0:
-            parse_json_body(request.get_data(cache=True))
+            data = parse_json_body(request.get_data(cache=True))
+        if (
+            tenant_key is not None
+            and request.method not in ("GET", "HEAD", "OPTIONS")
+            and "Authorization" not in request.headers
+        ):
+            _limit_anonymous(tenant_key, data)
         return None
 
     @app.after_request

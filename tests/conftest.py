@@ -66,6 +66,10 @@ def settings(postgres, rabbitmq, tmp_path_factory) -> Settings:
         pool_max=20,
         jwt_secret=secrets.token_urlsafe(48),
         link_secret=secrets.token_urlsafe(48),
+        # The suite writes anonymously far more than a person would; test_ratelimit.py
+        # checks the production limits with an app of its own.
+        rate_anonymous_client="100000/hour",
+        rate_anonymous_target="100000/hour",
     )
     provision(s)
     return s

@@ -251,6 +251,14 @@ def _zone_ok(name: str) -> bool:
     return True
 
 
+class WebhooksSchema(Strict):
+    allowed_internal_hosts = fields.List(
+        fields.String(),
+        load_default=list,
+        metadata={"description": "hosts on internal addresses that webhooks may call"},
+    )
+
+
 class TenantSchema(Strict):
     key = fields.String(required=True, validate=KEY)
     name = fields.String(required=True)
@@ -271,6 +279,7 @@ class TenantSchema(Strict):
     consultations = fields.List(fields.Nested(ConsultationSchema), load_default=list)
     monitoring = fields.Nested(MonitoringSchema, load_default=dict)
     sharing = fields.Boolean(load_default=True)
+    webhooks = fields.Nested(WebhooksSchema, load_default=dict)
 
 
 def _cross_checks(data: dict) -> list[tuple[str, str]]:

@@ -79,6 +79,9 @@ def vtimezone(tz: ZoneInfo, years: range) -> list[str]:
 
 
 def _escape(text: str) -> str:
+    """TEXT value (RFC 5545 3.3.11): backslash, ; and , escaped; every line break as \\n."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = "".join(ch for ch in text if ch == "\n" or ch == "\t" or ord(ch) >= 0x20)
     return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
@@ -143,12 +146,17 @@ def ics(
         if e.get("place"):
             lines.append(f"LOCATION:{_escape(e['place'])}")
         if e.get("online_url"):
-            lines.append(f"URL:{e['online_url']}")
+            lines.append(f"URL:{_uri(e['online_url'])}")
         if e.get("description"):
             lines.append(f"DESCRIPTION:{_escape(e['description'])}")
         lines.append("END:VEVENT")
     lines.append("END:VCALENDAR")
     return "\r\n".join(folded for line in lines for folded in _fold(line)) + "\r\n"
+
+
+def _uri(value: str) -> str:
+    """A URI value without any control character (a bare CR would start a new property)."""
+    return "".join(ch for ch in value if ord(ch) > 0x20 and ord(ch) != 0x7F)
 
 
 def _dt(value) -> datetime:

@@ -103,7 +103,10 @@ def cmd_web(args) -> int:
         return 2
     # Not $PORT: honcho sets it for every process, and the ports are fixed by design.
     port = args.port or PORTS[args.service]
+    # gunicorn from this very environment (not looked up on PATH).
     argv = [
+        sys.executable,
+        "-m",
         "gunicorn",
         "--bind",
         f"{args.host}:{port}",
@@ -112,7 +115,7 @@ def cmd_web(args) -> int:
         "--threads",
         str(args.threads),
         "--worker-class",
-        "gthread",
+        "knotenpunkt.httpserver.ProblemWorker",
         "--access-logfile",
         "-",
         "--access-logformat",
@@ -122,7 +125,7 @@ def cmd_web(args) -> int:
         "10",
         f"services.{args.service}.app:create_app()",
     ]
-    os.execvp(argv[0], argv)
+    os.execv(sys.executable, argv)
     return 0
 
 

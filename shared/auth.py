@@ -7,6 +7,7 @@ another.
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -15,6 +16,8 @@ import jwt
 
 from shared.config import Settings
 from shared.errors import Forbidden, Unauthorized
+
+log = logging.getLogger(__name__)
 
 ROLES = ("coordinator", "member", "partner", "admin", "federation")
 STAFF = ("coordinator", "admin")
@@ -101,22 +104,37 @@ class TokenVerifier:
         except jwt.ExpiredSignatureError as exc:
             raise Unauthorized("Das Token ist abgelaufen (token expired).") from exc
         except jwt.PyJWTError as exc:
-            raise Unauthorized(f"Das Token ist ungültig (invalid token: {exc}).") from exc
+            # The library's text (key ids, JWKS URL, parser details) stays in the log.
+            log.info("token refused: %s: %s", exc.__class__.__name__, exc)
+            raise Unauthorized(
+                "Das Token ist ungültig (Signatur, Aussteller, Zielgruppe oder Format passen nicht)."
+            ) from exc
         if claims.get("tenant") != tenant:
             raise Forbidden(
                 f"Das Token gilt für das Netzwerk '{claims.get('tenant')}', nicht für '{tenant}' "
                 "(token issued for another tenant)."
             )
-        roles = claims.get("roles") or []
-        if not isinstance(roles, list):
-            raise Unauthorized("Das Token ist ungültig (claim 'roles' must be a list).")
+        roles = _string_list(claims, "roles")
+        bodies = _string_list(claims, "bodies")
+        partner_id = claims.get("partner_id")
+        if partner_id is not None and not isinstance(partner_id, str):
+            raise Unauthorized("Das Token ist ungültig (claim 'partner_id' must be a string).")
+        if not isinstance(claims["sub"], str | int) or isinstance(claims["sub"], bool):
+            raise Unauthorized("Das Token ist ungültig (claim 'sub' must be a string).")
         return Principal(
             sub=str(claims["sub"]),
             tenant=tenant,
             roles=frozenset(r for r in roles if r in ROLES),
-            bodies=frozenset(claims.get("bodies") or []),
-            partner_id=claims.get("partner_id"),
+            bodies=frozenset(bodies),
+            partner_id=partner_id,
         )
+
+
+def _string_list(claims: dict, name: str) -> list[str]:
+    value = claims.get(name) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise Unauthorized(f"Das Token ist ungültig (claim '{name}' must be a list of strings).")
+    return value
 
 
 def require(principal: Principal, *roles: str) -> Principal:

@@ -388,6 +388,8 @@ def _add_ops(app: Flask, service: str) -> None:
                 f"Ein Netzwerk '{tenant_key}' gibt es hier nicht (unknown tenant).",
                 type_slug="unknown-tenant",
             )
+        if tenant_key is not None and "Authorization" in request.headers:
+            principal()  # a presented token is checked on every route, public ones too
         check_query(request.args)
         data = None
         if request.is_json and request.content_length != 0:

@@ -48,3 +48,44 @@ def test_require_roles():
     assert require(p, "partner") is p
     with pytest.raises(Forbidden):
         require(p, "coordinator")
+
+
+def _signed(claims: dict) -> str:
+    base = {"sub": "x", "tenant": "chemnitz", "exp": 9999999999}
+    base.update(iss=S.jwt_issuer, aud=S.jwt_audience)
+    return jwt.encode({**base, **claims}, S.jwt_secret, algorithm="HS256")
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"bodies": [{}]},
+        {"bodies": "vorbereitungsgremium"},
+        {"roles": [["coordinator"]]},
+        {"roles": "coordinator"},
+        {"partner_id": {"id": 1}},
+        {"sub": ["a"]},
+    ],
+)
+def test_claims_of_the_wrong_shape_are_refused(claims):
+    with pytest.raises(Unauthorized, match="ungültig"):
+        TokenVerifier(S).verify(_signed(claims), "chemnitz")
+
+
+def test_library_error_text_is_not_echoed():
+    with pytest.raises(Unauthorized) as err:
+        TokenVerifier(S).verify("not.a.jwt", "chemnitz")
+    assert "Invalid" not in err.value.detail and "header" not in err.value.detail.lower()
+
+
+def test_access_table_federation_reaches_the_shared_directory_only():
+    from shared.access import ACCESS, check, may
+    from shared.auth import ANONYMOUS, Principal
+
+    federation = Principal(sub="peer", tenant="chemnitz", roles=frozenset({"federation"}))
+    assert [a for a in ACCESS if may(federation, a)] == ["shared_directory"]
+    assert [a for a in ACCESS if may(ANONYMOUS, a)] == ["public"]
+    with pytest.raises(Unauthorized):
+        check(ANONYMOUS, "internal")
+    with pytest.raises(Forbidden):
+        check(federation, "internal")

@@ -78,7 +78,25 @@ class TokenVerifier:
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self._jwks = jwt.PyJWKClient(settings.jwt_jwks_url) if settings.jwt_jwks_url else None
+        # The key set is cached; a token with an unknown key id refetches it (key rotation),
+        # at most once per cooldown.
+        self._jwks = (
+            jwt.PyJWKClient(
+                settings.jwt_jwks_url,
+                cache_jwk_set=True,
+                lifespan=settings.jwks_cache_seconds,
+                cooldown_duration=settings.jwks_refetch_cooldown,
+                timeout=5,
+            )
+            if settings.jwt_jwks_url
+            else None
+        )
+        self.claims = {
+            "tenant": settings.jwt_tenant_claim,
+            "roles": settings.jwt_roles_claim,
+            "bodies": settings.jwt_bodies_claim,
+            "partner_id": settings.jwt_partner_claim,
+        }
 
     def verify(self, token: str, tenant: str) -> Principal:
         """Decode the token and check it is for this tenant.
@@ -99,7 +117,7 @@ class TokenVerifier:
                 algorithms=algorithms,
                 audience=self.settings.jwt_audience,
                 issuer=self.settings.jwt_issuer,
-                options={"require": ["sub", "exp", "tenant"]},
+                options={"require": ["sub", "exp"]},
             )
         except jwt.ExpiredSignatureError as exc:
             raise Unauthorized("Das Token ist abgelaufen (token expired).") from exc
@@ -109,14 +127,19 @@ class TokenVerifier:
             raise Unauthorized(
                 "Das Token ist ungültig (Signatur, Aussteller, Zielgruppe oder Format passen nicht)."
             ) from exc
-        if claims.get("tenant") != tenant:
+        token_tenant = claim(claims, self.claims["tenant"])
+        if token_tenant is None:
+            raise Unauthorized(
+                f"Das Token nennt kein Netzwerk (claim '{self.claims['tenant']}' fehlt)."
+            )
+        if token_tenant != tenant:
             raise Forbidden(
-                f"Das Token gilt für das Netzwerk '{claims.get('tenant')}', nicht für '{tenant}' "
+                f"Das Token gilt für das Netzwerk '{token_tenant}', nicht für '{tenant}' "
                 "(token issued for another tenant)."
             )
-        roles = _string_list(claims, "roles")
-        bodies = _string_list(claims, "bodies")
-        partner_id = claims.get("partner_id")
+        roles = _string_list(claims, self.claims["roles"])
+        bodies = _string_list(claims, self.claims["bodies"])
+        partner_id = claim(claims, self.claims["partner_id"])
         if partner_id is not None and not isinstance(partner_id, str):
             raise Unauthorized("Das Token ist ungültig (claim 'partner_id' must be a string).")
         if not isinstance(claims["sub"], str | int) or isinstance(claims["sub"], bool):
@@ -130,8 +153,18 @@ class TokenVerifier:
         )
 
 
+def claim(claims: dict, path: str):
+    """The value at a dotted claim path (Keycloak: ``realm_access.roles``), or None."""
+    value = claims
+    for part in path.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
 def _string_list(claims: dict, name: str) -> list[str]:
-    value = claims.get(name) or []
+    value = claim(claims, name) or []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise Unauthorized(f"Das Token ist ungültig (claim '{name}' must be a list of strings).")
     return value

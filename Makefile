@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run test test-unit test-integration lint format images bench clean
+.PHONY: install run test test-unit test-integration test-deploy lint format images image gateway-config bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -21,8 +21,17 @@ run: install ## start all four services and workers (embedded PostgreSQL, filesy
 images: ## Docker engine and the PostgreSQL/RabbitMQ test images
 	bash deploy/test-infra.sh
 
+image: install images ## the application image from a wheelhouse (IMAGE, BASE_IMAGE); prints size and start time
+	PYTHON=$(BIN)/python bash deploy/images/app/build.sh
+
+gateway-config: install ## print the nginx gateway configuration generated from the four OpenAPI documents
+	$(BIN)/knotenpunkt gateway-config
+
 test: install images ## unit and integration tests (real PostgreSQL and RabbitMQ via testcontainers)
 	TESTCONTAINERS_RYUK_DISABLED=true $(BIN)/pytest tests
+
+test-deploy: install images ## the deployment tests only (image, compose stack through the gateway)
+	TESTCONTAINERS_RYUK_DISABLED=true $(BIN)/pytest tests/deploy
 
 test-unit: install
 	$(BIN)/pytest tests/unit

@@ -39,7 +39,7 @@ def main() -> int:
     args = ap.parse_args()
     pg, smtp = Postgres(durable=True).start(), SmtpSink().start()
     try:
-        settings = Settings(database_url=pg.url, smtp_url=smtp.url)
+        settings = Settings(database_url=pg.url, smtp_url=smtp.url, dev_mode=True)
         provision(settings, ["notifications"])
         tenants = TenantRegistry.load(settings.tenants_dir)
         w = worker_for("notifications", settings=settings, tenants=tenants)

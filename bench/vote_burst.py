@@ -89,7 +89,9 @@ def main() -> int:
     pg, mq = Postgres(durable=True).start(), RabbitMQ().start()
     procs = []
     try:
-        settings = Settings(database_url=pg.url, broker_url=mq.url, pool_max=args.clients)
+        settings = Settings(
+            database_url=pg.url, broker_url=mq.url, pool_max=args.clients, dev_mode=True
+        )
         provision(settings, ["voting"])
         people = [f"v{i:05d}" for i in range(args.voters)]
         with psycopg.connect(settings.admin_url("knotenpunkt_voting")) as conn:
@@ -106,6 +108,7 @@ def main() -> int:
             "BROKER_URL": mq.url,
             "DB_POOL_MAX": str(max(4, args.clients // args.web_workers)),
             "LOG_LEVEL": "WARNING",
+            "KNOTENPUNKT_DEV": "1",  # loopback containers: the development secrets sign the tokens
         }
         bindir = Path(sys.executable).parent
         procs.append(

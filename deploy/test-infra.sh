@@ -7,6 +7,9 @@
 #   KP_POSTGRES_IMAGE  image for PostgreSQL  (default knotenpunkt/postgres:15)
 #   KP_RABBITMQ_IMAGE  image for RabbitMQ    (default knotenpunkt/rabbitmq:3)
 #   KP_BASE_IMAGE      Debian base for local builds (default knotenpunkt/debian:bookworm)
+#   KP_WITH_BASE=1     also make sure the Debian base exists (make image builds FROM it)
+# It also makes sure a Compose tool exists (docker-compose or `docker compose`): the
+# deployment test runs the compose stack (deploy/compose).
 # Images named knotenpunkt/* are always built locally; any other name (for
 # instance postgres:15 or rabbitmq:3-management) is pulled.
 set -euo pipefail
@@ -103,7 +106,23 @@ ensure_image() {
     esac
 }
 
+ensure_compose() {
+    if command -v docker-compose >/dev/null 2>&1 || docker compose version >/dev/null 2>&1; then
+        return 0
+    fi
+    if ! command -v apt-get >/dev/null 2>&1; then
+        log "no docker-compose: install Compose, then run make test again"
+        return 1
+    fi
+    log "installing docker-compose from Debian's packages"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null ||
+        { as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+            as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null; }
+}
+
 ensure_engine
+ensure_compose
+if [ "${KP_WITH_BASE:-0}" = 1 ]; then build_base; fi
 ensure_image "$PG_IMAGE" postgres
 ensure_image "$MQ_IMAGE" rabbitmq
 log "ready: $PG_IMAGE, $MQ_IMAGE"

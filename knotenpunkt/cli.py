@@ -1,4 +1,4 @@
-"""The `knotenpunkt` command: tenants check, migrate, token, seed-demo, web, worker, run."""
+"""The `knotenpunkt` command: tenants check, migrate, token, seed-demo, web, worker, gateway-config, run."""
 
 from __future__ import annotations
 
@@ -147,6 +147,38 @@ def cmd_run(args) -> int:
     return run(with_seed=not args.no_seed)
 
 
+def cmd_gateway_config(args) -> int:
+    from knotenpunkt.gateway import GatewayConfigError, generate
+
+    upstreams = {}
+    for item in args.upstream or []:
+        service, sep, target = item.partition("=")
+        if not sep or service not in SERVICES:
+            print(f"--upstream {item!r}: expected <service>=<host:port>", file=sys.stderr)
+            return 2
+        upstreams[service] = target
+    if bool(args.tls_cert) != bool(args.tls_key):
+        print("--tls-cert and --tls-key go together", file=sys.stderr)
+        return 2
+    try:
+        conf = generate(
+            upstreams=upstreams,
+            listen=args.listen,
+            tls_listen=args.tls_listen,
+            tls_cert=args.tls_cert,
+            tls_key=args.tls_key,
+            max_body=args.max_body,
+        )
+    except GatewayConfigError as exc:
+        print(f"knotenpunkt gateway-config: {exc}", file=sys.stderr)
+        return 1
+    if args.output and args.output != "-":
+        Path(args.output).write_text(conf, encoding="utf-8")
+    else:
+        sys.stdout.write(conf)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="knotenpunkt", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -184,6 +216,24 @@ def build_parser() -> argparse.ArgumentParser:
     wk = sub.add_parser("worker", help="run a service's worker (relay, consumer, jobs)")
     wk.add_argument("service", choices=SERVICES)
     wk.set_defaults(func=cmd_worker)
+
+    gw = sub.add_parser(
+        "gateway-config",
+        help="write the nginx gateway configuration generated from the four OpenAPI documents",
+    )
+    gw.add_argument("-o", "--output", help="file to write (default: standard output)")
+    gw.add_argument(
+        "--upstream",
+        action="append",
+        metavar="SERVICE=HOST:PORT",
+        help="where a service's web process listens (default: <service>:<its port>)",
+    )
+    gw.add_argument("--listen", type=int, default=8080, help="plain HTTP port (default 8080)")
+    gw.add_argument("--tls-listen", type=int, default=8443, help="HTTPS port (default 8443)")
+    gw.add_argument("--tls-cert", help="certificate file (PEM): adds an HTTPS server")
+    gw.add_argument("--tls-key", help="its private key (PEM)")
+    gw.add_argument("--max-body", default="1m", help="client_max_body_size (default 1m)")
+    gw.set_defaults(func=cmd_gateway_config)
 
     r = sub.add_parser("run", help="start everything with embedded defaults (make run)")
     r.add_argument("--no-seed", action="store_true", help="do not add the demo data")

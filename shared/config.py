@@ -38,6 +38,8 @@ class Settings:
     mail_dir: Path = ROOT / "var" / "mail"
     mail_from: str = "Knotenpunkt <no-reply@knotenpunkt.local>"
     tenants_dir: Path = ROOT / "deploy" / "tenants"
+    # TENANTS: the tenants this instance serves (empty: every file in tenants_dir).
+    tenants: tuple[str, ...] = ()
     jwt_secret: str = DEV_JWT_SECRET
     link_secret: str = DEV_LINK_SECRET
     dev_mode: bool = False
@@ -188,6 +190,7 @@ def from_env(env: dict | None = None) -> Settings:
         mail_dir=Path(env.get("MAIL_DIR", var_dir / "mail")),
         mail_from=env.get("MAIL_FROM", d.mail_from),
         tenants_dir=Path(env.get("TENANTS_DIR", d.tenants_dir)),
+        tenants=tuple(k.strip() for k in env.get("TENANTS", "").split(",") if k.strip()),
         jwt_secret=env.get("JWT_SECRET") or d.jwt_secret,
         link_secret=env.get("LINK_SECRET") or d.link_secret,
         dev_mode=env.get("KNOTENPUNKT_DEV", "").lower() in ("1", "true", "yes"),

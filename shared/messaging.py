@@ -12,12 +12,19 @@ Topology (declared here and nowhere else):
 - ``knotenpunkt.dead`` (direct): messages that failed after their retries, routing
   key ``<service>``, into ``<service>.events.dead`` with the reason in a header;
 - ``<service>.events``: one durable queue per consuming service.
+
+``QUEUE_TYPE=quorum`` (the setting for clustered brokers) declares the three
+queues of a service as quorum queues (durable, never exclusive; per-message TTL
+and dead-lettering of the delay queue need RabbitMQ 3.10 or newer). A queue
+keeps the type it was first declared with: switching an existing deployment
+means deleting its queues (drained) first.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 import time
 import uuid
@@ -57,12 +64,36 @@ def exchange(name: str) -> Exchange:
     return next(e for e in exchanges() if e.name == name)
 
 
+QUEUE_TYPES = ("classic", "quorum")
+
+
+def queue_type() -> str:
+    """The setting QUEUE_TYPE: ``classic`` (default) or ``quorum``."""
+    value = os.environ.get("QUEUE_TYPE", "").strip().lower() or "classic"
+    if value not in QUEUE_TYPES:
+        raise ValueError(f"QUEUE_TYPE must be one of {', '.join(QUEUE_TYPES)}, not {value!r}")
+    return value
+
+
+def queue_arguments(arguments: dict | None = None) -> dict | None:
+    """Queue arguments with ``x-queue-type`` added when QUEUE_TYPE=quorum."""
+    args = dict(arguments or {})
+    if queue_type() == "quorum":
+        args["x-queue-type"] = "quorum"
+    return args or None
+
+
 def events_queue(service: str, keys: Iterable[str]) -> Queue:
     """The service's queue, bound to the routing keys it consumes and to its retry key."""
     topic, retry = exchange(EXCHANGE), exchange(RETRY_EXCHANGE)
     bindings = [binding(topic, routing_key=k) for k in keys]
     bindings.append(binding(retry, routing_key=service))
-    return Queue(f"{service}.events", bindings=bindings, durable=True)
+    return Queue(
+        f"{service}.events",
+        bindings=bindings,
+        durable=True,
+        queue_arguments=queue_arguments(),
+    )
 
 
 def dead_queue(service: str) -> Queue:
@@ -71,6 +102,7 @@ def dead_queue(service: str) -> Queue:
         exchange=exchange(DEAD_EXCHANGE),
         routing_key=service,
         durable=True,
+        queue_arguments=queue_arguments(),
     )
 
 
@@ -81,10 +113,12 @@ def delay_queue(service: str) -> Queue:
         exchange=exchange(DELAY_EXCHANGE),
         routing_key=service,
         durable=True,
-        queue_arguments={
-            "x-dead-letter-exchange": RETRY_EXCHANGE,
-            "x-dead-letter-routing-key": service,
-        },
+        queue_arguments=queue_arguments(
+            {
+                "x-dead-letter-exchange": RETRY_EXCHANGE,
+                "x-dead-letter-routing-key": service,
+            }
+        ),
     )
 
 

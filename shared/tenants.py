@@ -7,7 +7,9 @@ file, the field and the problem.
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
@@ -395,6 +397,28 @@ def load_file(path: Path) -> Tenant:
     return Tenant(key=data["key"], rules=data, source=path)
 
 
+def selected_tenants(value: Iterable[str] | str | None) -> tuple[str, ...]:
+    """The tenant keys of the ``TENANTS`` setting (a comma list); empty means all files.
+
+    Raises TenantConfigError for a key that cannot name a tenant file.
+    """
+    if value is None:
+        return ()
+    items = value.split(",") if isinstance(value, str) else list(value)
+    keys: list[str] = []
+    for item in items:
+        key = item.strip()
+        if not key:
+            continue
+        if not re.fullmatch(r"[a-z][a-z0-9_-]*", key):
+            raise TenantConfigError(
+                f"TENANTS: {key!r} is no tenant key (lower-case a-z, 0-9, _ and -)"
+            )
+        if key not in keys:
+            keys.append(key)
+    return tuple(keys)
+
+
 def window_times(window: dict | None) -> tuple[time, time] | None:
     """A window's start and end as times, or None when the body has no window."""
     if not window:
@@ -409,13 +433,33 @@ class TenantRegistry:
         self._tenants = dict(tenants)
 
     @classmethod
-    def load(cls, folder: Path) -> TenantRegistry:
-        """Load every *.yaml in the folder; raises TenantConfigError on the first bad file."""
+    def load(cls, folder: Path, keys: Iterable[str] | str | None = None) -> TenantRegistry:
+        """Load the deployment's tenant files; raises TenantConfigError on the first bad file.
+
+        ``keys`` (a list or a comma list) names the tenants this instance serves: only
+        their files ``<folder>/<key>.yaml`` are read. Without ``keys`` the setting
+        ``TENANTS`` from the environment decides; without that, every *.yaml in the folder.
+        """
         folder = Path(folder)
-        files = sorted(folder.glob("*.yaml"))
+        selected = selected_tenants(os.environ.get("TENANTS", "") if keys is None else keys)
+        if selected:
+            files = [folder / f"{key}.yaml" for key in selected]
+            missing = [f.name for f in files if not f.is_file()]
+            if missing:
+                raise TenantConfigError(
+                    f"{folder}: TENANTS names {', '.join(selected)}, but there is no "
+                    f"{', '.join(missing)}"
+                )
+        else:
+            files = sorted(folder.glob("*.yaml"))
         if not files:
             raise TenantConfigError(f"{folder}: holds no tenant file (*.yaml)")
         return cls({t.key: t for t in (load_file(f) for f in files)})
+
+    @classmethod
+    def from_settings(cls, settings) -> TenantRegistry:
+        """The tenants that ``settings.tenants`` selects from ``settings.tenants_dir`` (all if none)."""
+        return cls.load(settings.tenants_dir, tuple(settings.tenants))
 
     def get(self, key: str) -> Tenant | None:
         return self._tenants.get(key)

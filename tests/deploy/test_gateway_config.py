@@ -1,0 +1,139 @@
+"""`knotenpunkt gateway-config`: every OpenAPI path goes to its owner; ambiguity fails loudly."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from knotenpunkt.gateway import GatewayConfigError, RouteTable, openapi_paths, render
+from shared.config import SERVICES
+
+
+@pytest.fixture(scope="module")
+def paths() -> dict:
+    return openapi_paths()
+
+
+@pytest.fixture(scope="module")
+def table(paths) -> RouteTable:
+    return RouteTable.build(paths)
+
+
+def concrete(path: str) -> str:
+    """An example URL for an OpenAPI path: Chemnitz as tenant, x1 for every other parameter."""
+    return re.sub(r"\{[^}]+\}", "x1", path.replace("{tenant}", "chemnitz"))
+
+
+def test_every_path_of_every_service_goes_to_its_owner(paths, table):
+    assert set(paths) == set(SERVICES)
+    wrong = {}
+    for service, service_paths in paths.items():
+        assert service_paths, f"{service} documents no path"
+        for p in service_paths:
+            owner = table.owner(concrete(p))
+            if owner != service:
+                wrong[p] = (service, owner)
+    assert not wrong, wrong
+
+
+def test_shared_first_segment_is_routed_by_full_paths(table):
+    # membership serves bodies and their members, events a body's calendar
+    assert "bodies" not in table.by_prefix
+    assert table.owner("/api/v1/chemnitz/bodies/vorbereitungsgremium/calendar.ics") == "events"
+    assert table.owner("/api/v1/chemnitz/bodies/vorbereitungsgremium/members") == "membership"
+    assert table.owner("/api/v1/chemnitz/bodies") == "membership"
+    assert table.owner("/api/v1/chemnitz/bodies/x/unknown") is None
+    # responsibilities.csv is its own first segment, not a prefix of responsibilities
+    assert table.owner("/api/v1/chemnitz/responsibilities.csv") == "membership"
+    assert table.owner("/api/v1/chemnitz/nothing-here") is None
+    assert table.owner("/healthz") is None and table.owner("/metrics") is None
+
+
+def test_same_path_in_two_services_fails_loudly():
+    with pytest.raises(
+        GatewayConfigError,
+        match=r"bodies/\{key\}/members \(a\) and .*bodies/\{body\}/members \(b\)",
+    ):
+        RouteTable.build(
+            {
+                "a": ["/api/v1/{tenant}/bodies/{key}/members"],
+                "b": ["/api/v1/{tenant}/bodies/{body}/members"],  # same path, other name
+            }
+        )
+
+
+def test_overlap_is_routed_to_the_more_specific_path():
+    t = RouteTable.build(
+        {
+            "a": ["/api/v1/{tenant}/things/{id}"],
+            "b": ["/api/v1/{tenant}/things/special"],
+        }
+    )
+    assert t.owner("/api/v1/x/things/special") == "b"
+    assert t.owner("/api/v1/x/things/other") == "a"
+
+
+def test_earlier_literal_segment_wins_like_flask():
+    t = RouteTable.build(
+        {
+            "a": ["/api/v1/{tenant}/things/{id}/x"],
+            "b": ["/api/v1/{tenant}/things/y/{id}"],
+        }
+    )
+    assert t.owner("/api/v1/x/things/y/x") == "b"
+    assert t.owner("/api/v1/x/things/z/x") == "a"
+
+
+def test_equally_specific_overlap_fails_loudly():
+    with pytest.raises(GatewayConfigError, match="neither is more specific"):
+        RouteTable.build(
+            {
+                "a": ["/api/v1/{tenant}/things/{id}b"],
+                "b": ["/api/v1/{tenant}/things/b{id}"],
+            }
+        )
+
+
+def test_paths_outside_the_tenant_prefix_are_refused():
+    with pytest.raises(GatewayConfigError, match="outside"):
+        RouteTable.build({"a": ["/api/v1/global"]})
+
+
+def test_rendered_config_has_limits_headers_health_and_documents(table):
+    conf = render(table, tls_cert="/etc/tls/tls.crt", tls_key="/etc/tls/tls.key")
+    assert "client_max_body_size 1m;" in conf
+    for header in ("X-Request-ID", "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host"):
+        assert f"proxy_set_header {header} " in conf
+    assert "$request_id" in conf
+    assert "proxy_read_timeout 30s;" in conf and "proxy_connect_timeout 5s;" in conf
+    assert "location = /healthz" in conf
+    for service in SERVICES:
+        assert f"location = /api/v1/{service}/openapi.json" in conf
+        assert f"upstream {service} " in conf
+    assert "listen 8443 ssl;" in conf and "ssl_certificate /etc/tls/tls.crt;" in conf
+
+
+@pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed on this machine")
+def test_nginx_accepts_the_config(table, tmp_path):
+    upstreams = {s: f"127.0.0.1:{8001 + i}" for i, s in enumerate(SERVICES)}
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(render(table, upstreams=upstreams), encoding="utf-8")
+    result = subprocess.run(
+        ["nginx", "-t", "-q", "-c", str(conf), "-e", "stderr"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_cli_writes_the_config(tmp_path):
+    from knotenpunkt.cli import main
+
+    out = tmp_path / "gateway.conf"
+    assert main(["gateway-config", "-o", str(out), "--upstream", "voting=10.0.0.2:9000"]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "server 10.0.0.2:9000;" in text and "server membership:8001;" in text

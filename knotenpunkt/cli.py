@@ -1,4 +1,4 @@
-"""The `knotenpunkt` command: tenants check, migrate, token, seed-demo, web, worker, gateway-config, run."""
+"""The `knotenpunkt` command: tenants check, migrate, token, seed-demo, web, worker, backup, restore, gateway-config, run."""
 
 from __future__ import annotations
 
@@ -141,6 +141,34 @@ def cmd_worker(args) -> int:
     return 0
 
 
+def cmd_backup(args) -> int:
+    from knotenpunkt.backup import BackupError, backup
+
+    try:
+        manifest = backup(from_env(), Path(args.folder))
+    except BackupError as exc:
+        print(f"knotenpunkt backup: {exc}", file=sys.stderr)
+        return 1
+    size = sum(f["bytes"] for f in manifest["files"].values())
+    print(f"backup in {args.folder}: {len(manifest['files'])} files, {size} bytes")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from knotenpunkt.backup import BackupError, restore
+
+    try:
+        manifest = restore(from_env(), Path(args.folder), with_tenants=not args.skip_tenants)
+    except BackupError as exc:
+        print(f"knotenpunkt restore: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"restored {', '.join(manifest['databases'].values())} from {args.folder} "
+        f"(backup of {manifest['created_at']}); restart the web processes and workers"
+    )
+    return 0
+
+
 def cmd_run(args) -> int:
     from knotenpunkt.devserver import run
 
@@ -234,6 +262,17 @@ def build_parser() -> argparse.ArgumentParser:
     gw.add_argument("--tls-key", help="its private key (PEM)")
     gw.add_argument("--max-body", default="1m", help="client_max_body_size (default 1m)")
     gw.set_defaults(func=cmd_gateway_config)
+
+    b = sub.add_parser(
+        "backup", help="dump the four databases and the tenant files into a new folder"
+    )
+    b.add_argument("folder")
+    b.set_defaults(func=cmd_backup)
+
+    rs = sub.add_parser("restore", help="restore a backup folder, then migrate")
+    rs.add_argument("folder")
+    rs.add_argument("--skip-tenants", action="store_true", help="keep the tenant files as they are")
+    rs.set_defaults(func=cmd_restore)
 
     r = sub.add_parser("run", help="start everything with embedded defaults (make run)")
     r.add_argument("--no-seed", action="store_true", help="do not add the demo data")

@@ -176,18 +176,41 @@ def migration_dirs(service: str) -> list[Path]:
 def provision(settings: Settings, services=SERVICES) -> None:
     """Create the application role and one database per service, then migrate each.
 
-    Runs as the privileged role of DATABASE_URL; safe to run again.
+    Runs as the privileged role of DATABASE_URL (CREATEDB and CREATEROLE suffice, no
+    superuser); safe to run again (upgrades run it before the new processes start).
     """
+    ensure_role_and_databases(settings, services)
+    for service in services:
+        migrate(settings, service)
+
+
+def ensure_role_and_databases(settings: Settings, services=SERVICES) -> None:
+    """The application role (login, no privileges of its own) and the services' databases.
+
+    A role that exists gets its password set again and nothing else: changing
+    SUPERUSER or BYPASSRLS attributes needs a superuser, which upgrades must not.
+    Raises RuntimeError when the existing role can bypass row-level security.
+    """
+    role = sql.Identifier(settings.app_db_user)
+    password = sql.Literal(settings.app_db_password)
     with psycopg.connect(settings.database_url, autocommit=True) as admin:
-        exists = admin.execute(
-            "select 1 from pg_roles where rolname = %s", (settings.app_db_user,)
+        found = admin.execute(
+            "select rolsuper, rolbypassrls from pg_roles where rolname = %s",
+            (settings.app_db_user,),
         ).fetchone()
-        verb = "alter" if exists else "create"
-        admin.execute(
-            sql.SQL(
-                verb + " role {} login nosuperuser nocreatedb nocreaterole nobypassrls password {}"
-            ).format(sql.Identifier(settings.app_db_user), sql.Literal(settings.app_db_password))
-        )
+        if found is None:
+            admin.execute(
+                sql.SQL("create role {} login nocreatedb nocreaterole password {}").format(
+                    role, password
+                )
+            )
+        else:
+            if any(found):
+                raise RuntimeError(
+                    f"the application role {settings.app_db_user} is a superuser or bypasses "
+                    "row-level security; it must be neither (ALTER ROLE ... NOSUPERUSER NOBYPASSRLS)"
+                )
+            admin.execute(sql.SQL("alter role {} login password {}").format(role, password))
         for service in services:
             name = settings.service_database(service)
             if not admin.execute(
@@ -195,8 +218,6 @@ def provision(settings: Settings, services=SERVICES) -> None:
             ).fetchone():
                 admin.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
                 log.info("created database %s", name)
-    for service in services:
-        migrate(settings, service)
 
 
 def migrate(settings: Settings, service: str) -> int:

@@ -1,13 +1,14 @@
-"""HTTP API of the voting service (blueprints under /api/v1/<tenant>/)."""
+"""HTTP API of the voting service (blueprints under /api/v1/<tenant>/).
+
+Each route parses, authorises, calls one handler in the request's unit of work and serialises.
+"""
 
 from __future__ import annotations
-
-from datetime import UTC, datetime, timedelta
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.voting import domain, store
+from services.voting import handlers
 from services.voting.schemas import (
     BallotIn,
     BallotOut,
@@ -17,8 +18,8 @@ from services.voting.schemas import (
     VoteOut,
     VoterOut,
 )
-from shared.errors import NotFound, RuleViolation
-from shared.web import ctx, current_tenant, principal, roles
+from shared.auth import STAFF
+from shared.web import context, roles, uow
 
 electorates_bp = Blueprint(
     "electorates",
@@ -32,20 +33,6 @@ ballots_bp = Blueprint(
     url_prefix="/api/v1/<tenant>/ballots",
     description="Abstimmungen der Gremien",
 )
-STAFF = ("coordinator", "admin")
-DEFAULT_DAYS = 14
-
-
-def uow():
-    return ctx().database().transaction(current_tenant().key)
-
-
-def body_rules(key: str) -> dict:
-    body = current_tenant().body(key)
-    if body is None:
-        known = ", ".join(b["key"] for b in current_tenant().bodies)
-        raise NotFound(f"Ein Gremium '{key}' gibt es in diesem Netzwerk nicht (Gremien: {known}).")
-    return body
 
 
 @electorates_bp.route("/<body>")
@@ -54,25 +41,8 @@ class Electorate(MethodView):
     @electorates_bp.response(200, VoterOut(many=True))
     def get(self, tenant, body):
         """Wer in diesem Gremium abstimmen darf (Koordinierungsstelle, Mitglieder)."""
-        body_rules(body)
         with uow() as conn:
-            return store.electorate(conn, body)
-
-
-def view(conn, ballot: dict) -> dict:
-    """A ballot as a caller sees it: while open who voted (named) but no tally; when closed all of it."""
-    out = dict(ballot)
-    out["subject"] = {"kind": ballot["subject_kind"], "id": ballot["subject_id"]}
-    out["choices"] = list(domain.choices_for(ballot["decision_rule"]))
-    out["kind"] = "resolution" if ballot["binding"] else "recommendation"
-    voters = store.voters_status(conn, ballot)
-    out["voted"] = sum(1 for v in voters if v["voted"])
-    out["voters"] = voters
-    if ballot["status"] == "open":
-        out["tally"] = out["outcome"] = out["dissent"] = None
-    elif ballot["outcome"]:
-        out["outcome_text"] = domain.outcome_text(ballot, ballot["outcome"])
-    return out
+            return handlers.electorate(conn, context(), body=body)
 
 
 @ballots_bp.route("")
@@ -83,23 +53,23 @@ class Ballots(MethodView):
     def get(self, query, tenant):
         """Abstimmungen, filterbar nach Status und Gremium."""
         with uow() as conn:
-            return [view(conn, b) for b in store.list_ballots(conn, **query)]
+            return handlers.list_ballots(conn, context(), **query)
 
     @roles(*STAFF)
     @ballots_bp.arguments(BallotIn)
     @ballots_bp.response(201, BallotOut)
     def post(self, data, tenant):
         """Eine Abstimmung eröffnen; Regel, Quorum, Begründungspflicht und Bindung kommen aus den Regeln des Gremiums."""
-        body = body_rules(data["body"])
-        now = datetime.now(UTC)
-        deadline = data["deadline"] or now + timedelta(days=DEFAULT_DAYS)
-        if deadline <= now:
-            raise RuleViolation("Die Frist muss in der Zukunft liegen.", field="deadline")
+        cmd = handlers.OpenBallot(
+            body=data["body"],
+            title=data["title"],
+            text=data["text"],
+            subject_kind=data["subject"].get("kind", "general"),
+            subject_id=data["subject"].get("id"),
+            deadline=data["deadline"],
+        )
         with uow() as conn:
-            ballot = store.open_ballot(
-                conn, tenant, body, {**data, "deadline": deadline}, principal().sub
-            )
-            return view(conn, ballot)
+            return handlers.open_ballot(cmd, conn, context())
 
 
 @ballots_bp.route("/<uuid:ballot_id>")
@@ -109,7 +79,7 @@ class Ballot(MethodView):
     def get(self, tenant, ballot_id):
         """Eine Abstimmung: offen mit Beteiligung, geschlossen mit Ergebnis und abweichenden Meinungen."""
         with uow() as conn:
-            return view(conn, store.get_ballot(conn, ballot_id))
+            return handlers.get_ballot(conn, context(), ballot_id=ballot_id)
 
 
 @ballots_bp.route("/<uuid:ballot_id>/votes")
@@ -119,12 +89,10 @@ class Votes(MethodView):
     @ballots_bp.response(200, VoteOut)
     def post(self, data, tenant, ballot_id):
         """Abstimmen (oder die Stimme ändern, solange offen); nur Mitglieder des Gremiums."""
+        ctx = context()
+        cmd = handlers.CastVote(ballot_id, ctx.actor, data["choice"], data["reason"])
         with uow() as conn:
-            vote = store.cast(
-                conn, tenant, ballot_id, principal().sub, data["choice"], data["reason"]
-            )
-            status = store.get_ballot(conn, ballot_id)["status"]
-        return {**vote, "ballot_status": status}
+            return handlers.cast_vote(cmd, conn, ctx)
 
 
 @ballots_bp.route("/<uuid:ballot_id>/close")
@@ -133,14 +101,10 @@ class Close(MethodView):
     @ballots_bp.response(200, BallotOut)
     def post(self, tenant, ballot_id):
         """Die Abstimmung vorzeitig schließen (Koordinierungsstelle)."""
+        ctx = context()
+        cmd = handlers.CloseBallot(ballot_id, closed_by=f"coordinator:{ctx.actor}")
         with uow() as conn:
-            ballot = store.get_ballot(conn, ballot_id)
-            if ballot["status"] != "open":
-                from shared.errors import Conflict
-
-                raise Conflict("Die Abstimmung ist schon geschlossen.")
-            store.close(conn, tenant, ballot_id, f"coordinator:{principal().sub}")
-            return view(conn, store.get_ballot(conn, ballot_id))
+            return handlers.close_ballot(cmd, conn, ctx)
 
 
 @ballots_bp.route("/<uuid:ballot_id>/record")
@@ -150,15 +114,7 @@ class Record(MethodView):
     def get(self, tenant, ballot_id):
         """Das Protokoll der Abstimmung als Hash-Kette, nachgerechnet und mit den gespeicherten Stimmen verglichen."""
         with uow() as conn:
-            ballot = store.get_ballot(conn, ballot_id)
-            problems = store.check_record(conn, ballot)
-            entries = store.record(conn, ballot_id)
-        return {
-            "ballot_id": ballot_id,
-            "valid": not problems,
-            "problems": problems,
-            "entries": store._str(entries),
-        }
+            return handlers.ballot_record(conn, context(), ballot_id=ballot_id)
 
 
 BLUEPRINTS = (electorates_bp, ballots_bp)

@@ -5,10 +5,18 @@ from __future__ import annotations
 from shared.web import create_service_app
 
 
-def create_app(settings=None, tenants=None):
-    """Build the voting app (raises TenantConfigError when a tenant file is broken)."""
+def create_app(settings=None, tenants=None, clock=None):
+    """Build the voting app (raises TenantConfigError when a tenant file is broken).
+
+    clock: where the handlers take the time from (tests pass their own; default: UTC now).
+    """
     from services.voting.api import BLUEPRINTS
 
     return create_service_app(
-        "voting", BLUEPRINTS, settings=settings, tenants=tenants, title="Knotenpunkt Abstimmungen"
+        "voting",
+        BLUEPRINTS,
+        settings=settings,
+        tenants=tenants,
+        title="Knotenpunkt Abstimmungen",
+        clock=clock,
     )

@@ -92,7 +92,14 @@ def outcome_text(ballot: dict, outcome: str) -> str:
     return f"Empfehlung{to}: {word}"
 
 
+def check_deadline(deadline, now) -> None:
+    """Raises RuleViolation (field deadline) unless the deadline lies after now."""
+    if deadline <= now:
+        raise RuleViolation("Die Frist muss in der Zukunft liegen.", field="deadline")
+
+
 def ensure_open(ballot: dict, now) -> None:
+    """Raises Conflict when the ballot is no longer open or its deadline has passed at now."""
     if ballot["status"] != "open":
         raise Conflict(
             f"Die Abstimmung ist {_status_word(ballot['status'])}; eine Stimme zählt nicht mehr."
@@ -126,6 +133,18 @@ def entry_hash(prev_hash: str | None, seq: int, entry: dict) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def chain(last: dict | None, entries: list[dict]) -> list[tuple]:
+    """Seal entries after the last sealed one: (id, seq, prev_hash, hash) for each, in order."""
+    seq, prev = (last["seq"], last["hash"]) if last else (0, None)
+    sealed = []
+    for e in entries:
+        seq += 1
+        h = entry_hash(prev, seq, e["entry"])
+        sealed.append((e["id"], seq, prev, h))
+        prev = h
+    return sealed
+
+
 def verify_chain(entries: list[dict]) -> list[str]:
     """Problems in a sealed record (empty when intact): broken links, wrong hashes, gaps."""
     problems = []
@@ -151,3 +170,34 @@ def replay_named(entries: list[dict]) -> dict[str, dict]:
                 "reason": e["entry"].get("reason"),
             }
     return last
+
+
+def record_problems(ballot: dict, entries: list[dict], votes: list[dict]) -> list[str]:
+    """Problems of a ballot's sealed record, recomputed and compared with its stored votes.
+
+    votes: the named votes (person_id, choice, reason), or in a secret ballot the
+    secret votes (choice, reason). Empty when the record is intact.
+    """
+    problems = verify_chain(entries)
+    if not ballot["secret"]:
+        told = replay_named(entries)
+        stored = {v["person_id"]: {"choice": v["choice"], "reason": v["reason"]} for v in votes}
+        for person in sorted(set(told) | set(stored)):
+            if told.get(person) != stored.get(person):
+                problems.append(
+                    f"Die Stimme von {person} weicht vom Protokoll ab (verändert oder gelöscht)."
+                )
+    elif ballot["status"] == "closed":
+        batch = next(
+            (e["entry"]["votes"] for e in entries if e["entry"].get("type") == "secret_votes"), []
+        )
+        stored = [{"choice": v["choice"], "reason": v["reason"]} for v in votes]
+        if sorted(map(_canonical, batch)) != sorted(map(_canonical, stored)):
+            problems.append(
+                "Die geheimen Stimmen weichen vom Protokoll ab (verändert oder gelöscht)."
+            )
+    return problems
+
+
+def _canonical(value) -> str:
+    return json.dumps(value, sort_keys=True, default=str)

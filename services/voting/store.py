@@ -1,468 +1,303 @@
-"""SQL of the voting service. Every function runs inside the caller's unit of work."""
+"""SQL of the voting service: ballots, votes and the record. Runs inside the caller's unit of work.
+
+SQL only: the rules are in ``domain``, the use cases (and their events) in
+``handlers``. Times come in as parameters (``now``), never from the database's clock.
+"""
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 
+from psycopg import sql
 from psycopg.errors import UniqueViolation
 
-from services.voting import domain
-from shared.db import get_by_id
-from shared.errors import Conflict, Forbidden
-from shared.messaging import add_event
-
-
-def upsert_voter(conn, tenant: str, body: str, person: dict) -> None:
-    conn.execute(
-        """
-        insert into electorate (tenant, body, person_id, name, email, role)
-        values (%s, %s, %s, %s, %s, %s)
-        on conflict (tenant, body, person_id) do update
-           set name = excluded.name, email = excluded.email, role = excluded.role, updated_at = now()
-        """,
-        (
-            tenant,
-            body,
-            person["person_id"],
-            person["name"],
-            person.get("email"),
-            person.get("role", "member"),
-        ),
-    )
-
-
-def remove_voter(conn, body: str, person_id: str) -> None:
-    conn.execute("delete from electorate where body = %s and person_id = %s", (body, person_id))
-
-
-def electorate(conn, body: str) -> list[dict]:
-    return conn.execute(
-        "select person_id, name, email, role from electorate where body = %s order by name", (body,)
-    ).fetchall()
-
-
-# --- Ballots ------------------------------------------------------------------
-
-
-SERVICE = "voting"
+from shared.db import get_by_id, insert, update, where
 
 
 def _json(value) -> str:
     return json.dumps(value, default=str)
 
 
-def _str(row: dict) -> dict:
-    return json.loads(_json(row))
+# --- Ballots ------------------------------------------------------------------
 
 
-def open_ballot(conn, tenant: str, body: dict, spec: dict, opened_by: str) -> dict:
-    """Open a ballot in a body with the body's rules; the electorate is frozen now.
+def electorate_size(conn, body: str) -> int:
+    """How many members the copy of the body's electorate holds now; raises nothing."""
+    return conn.execute("select count(*) as n from electorate where body = %s", (body,)).fetchone()[
+        "n"
+    ]
 
-    Raises Conflict when the subject already has an open ballot.
-    """
-    subject = spec.get("subject") or {}
+
+def insert_ballot(conn, values: dict) -> dict | None:
+    """Insert a ballot (column → value); None when its subject already has an open ballot."""
     try:
         with conn.transaction():
-            ballot = conn.execute(
-                """
-                insert into ballots (tenant, body, title, text, subject_kind, subject_id, decision_rule, quorum,
-                                     reasons_required_for, secret, binding, outcome_to, close_when_all_voted,
-                                     deadline, opened_by, electorate_size)
-                values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,
-                        (select count(*) from electorate where body = %s))
-                returning *
-                """,
-                (
-                    tenant,
-                    body["key"],
-                    spec["title"],
-                    spec.get("text"),
-                    subject.get("kind", "general"),
-                    subject.get("id"),
-                    body["decision_rule"],
-                    body["quorum"],
-                    body["reasons_required_for"],
-                    body["secret"],
-                    body["binding"],
-                    body.get("outcome_to"),
-                    body["close_when_all_voted"],
-                    spec["deadline"],
-                    opened_by,
-                    body["key"],
-                ),
-            ).fetchone()
-    except UniqueViolation as exc:
-        raise Conflict("Zu diesem Gegenstand läuft bereits eine Abstimmung.") from exc
+            return insert(conn, "ballots", values)
+    except UniqueViolation:
+        return None
+
+
+def freeze_electorate(conn, tenant: str, ballot_id, body: str) -> None:
+    """Copy the body's electorate as it is now into the ballot's electorate; raises nothing."""
     conn.execute(
         """
         insert into ballot_electorate (tenant, ballot_id, person_id, name, email)
         select tenant, %s, person_id, name, email from electorate where body = %s
         """,
-        (ballot["id"], body["key"]),
+        (ballot_id, body),
     )
-    append(
-        conn,
-        tenant,
-        ballot["id"],
-        {
-            "type": "opened",
-            "at": ballot["opened_at"],
-            "rule": ballot["decision_rule"],
-            "electorate": ballot["electorate_size"],
-            "deadline": ballot["deadline"],
-        },
-    )
-    voters = conn.execute(
+
+
+def ballot_voters(conn, ballot_id) -> list[dict]:
+    """The ballot's frozen electorate (person_id, name, email) by person id; raises nothing."""
+    return conn.execute(
         "select person_id, name, email from ballot_electorate where ballot_id = %s order by person_id",
-        (ballot["id"],),
+        (ballot_id,),
     ).fetchall()
-    add_event(
-        conn,
-        SERVICE,
-        tenant,
-        "ballot",
-        "opened",
-        _str({**_summary(ballot), "electorate": voters}),
-        str(ballot["id"]),
-    )
-    return ballot
-
-
-def _summary(ballot: dict) -> dict:
-    return {
-        "ballot_id": ballot["id"],
-        "body": ballot["body"],
-        "title": ballot["title"],
-        "text": ballot["text"],
-        "subject": {"kind": ballot["subject_kind"], "id": ballot["subject_id"]},
-        "decision_rule": ballot["decision_rule"],
-        "binding": ballot["binding"],
-        "outcome_to": ballot["outcome_to"],
-        "deadline": ballot["deadline"],
-        "secret": ballot["secret"],
-        "reasons_required_for": ballot["reasons_required_for"],
-    }
 
 
 def get_ballot(conn, ballot_id, lock: str | None = None) -> dict:
+    """The ballot (lock: None, "share", "update"); raises NotFound."""
     return get_by_id(
         conn, "ballots", ballot_id, f"Eine Abstimmung {ballot_id} gibt es nicht.", lock
     )
 
 
-def list_ballots(conn, status=None, body=None) -> list[dict]:
-    where, args = [], []
-    if status:
-        where.append("status = %s")
-        args.append(status)
-    if body:
-        where.append("body = %s")
-        args.append(body)
-    clause = ("where " + " and ".join(where)) if where else ""
-    return conn.execute(f"select * from ballots {clause} order by opened_at desc", args).fetchall()
+def list_ballots(conn, status: str | None = None, body: str | None = None) -> list[dict]:
+    """Ballots, newest first, filtered by status and body; raises nothing."""
+    clause, args = where(status=status or None, body=body or None)
+    stmt = sql.SQL("select * from ballots {} order by opened_at desc").format(clause)
+    return conn.execute(stmt, args).fetchall()
 
 
-def append(conn, tenant: str, ballot_id, entry: dict) -> None:
-    """Add an entry to the ballot's record; the sealer links it into the hash chain."""
-    conn.execute(
-        "insert into ballot_record (tenant, ballot_id, entry) values (%s, %s, %s)",
-        (tenant, ballot_id, _json(entry)),
-    )
-
-
-def seal(conn, ballot_id) -> int:
-    """Link the ballot's unsealed entries into its hash chain, in order; returns how many."""
-    conn.execute(
-        "select pg_advisory_xact_lock(hashtext('ballot-record:' || %s))", (str(ballot_id),)
-    )
-    last = conn.execute(
-        "select seq, hash from ballot_record where ballot_id = %s and seq is not null order by seq desc limit 1",
-        (ballot_id,),
+def open_for_subject(conn, kind: str, subject_id: str) -> dict | None:
+    """The open ballot on this subject, or None; raises nothing."""
+    return conn.execute(
+        "select * from ballots where subject_kind = %s and subject_id = %s and status = 'open'",
+        (kind, subject_id),
     ).fetchone()
-    seq, prev = (last["seq"], last["hash"]) if last else (0, None)
-    rows = conn.execute(
-        "select id, entry from ballot_record where ballot_id = %s and seq is null order by id",
-        (ballot_id,),
-    ).fetchall()
-    for row in rows:
-        seq += 1
-        h = domain.entry_hash(prev, seq, row["entry"])
-        conn.execute(
-            "update ballot_record set seq = %s, prev_hash = %s, hash = %s where ballot_id = %s and id = %s",
-            (seq, prev, h, ballot_id, row["id"]),
-        )
-        prev = h
-    return len(rows)
 
 
-def record(conn, ballot_id) -> list[dict]:
-    return conn.execute(
-        "select seq, entry, prev_hash, hash from ballot_record where ballot_id = %s and seq is not null order by seq",
-        (ballot_id,),
-    ).fetchall()
+def open_ballot_ids(conn) -> list:
+    """The ids of the open ballots; raises nothing."""
+    return [r["id"] for r in conn.execute("select id from ballots where status = 'open'")]
 
 
-def unsealed(conn, ballot_id) -> int:
-    return conn.execute(
-        "select count(*) as n from ballot_record where ballot_id = %s and seq is null", (ballot_id,)
-    ).fetchone()["n"]
+def set_closed(
+    conn, ballot_id, closed_by: str, tally: dict, outcome: str, dissent: list, now: datetime
+) -> dict:
+    """Mark the ballot closed with its tally, outcome and dissent; returns the row; raises nothing."""
+    return update(
+        conn,
+        "ballots",
+        ballot_id,
+        {
+            "status": "closed",
+            "closed_at": now,
+            "closed_by": closed_by,
+            "tally": _json(tally),
+            "outcome": outcome,
+            "dissent": _json(dissent),
+        },
+    )
 
 
-def cast(conn, tenant: str, ballot_id, person_id: str, choice: str, reason: str | None) -> dict:
-    """Record a member's vote (or change it, in named ballots); closes early when all have voted.
+def set_cancelled(conn, ballot_id, reason: str, now: datetime) -> None:
+    """Mark the ballot cancelled for the reason; raises nothing."""
+    update(
+        conn, "ballots", ballot_id, {"status": "cancelled", "closed_at": now, "closed_by": reason}
+    )
 
-    Raises NotFound, Forbidden (not in the electorate), Conflict (closed, past
-    the deadline, or a second vote in a secret ballot), RuleViolation (choice, reason).
+
+def set_reminded(conn, ballot_id, now: datetime) -> None:
+    """Note that the ballot's reminder went out; raises nothing."""
+    update(conn, "ballots", ballot_id, {"reminder_sent_at": now})
+
+
+def due_ballots(conn, now: datetime) -> list[dict]:
+    """Open ballots past their deadline at `now`, and those every member has voted in (where that closes them).
+
+    The cast closes a ballot itself when it sees the last vote; two last votes
+    committing at once may each miss the other, so the worker catches those.
+    Raises nothing.
     """
-    ballot = get_ballot(conn, ballot_id, lock="share")
-    domain.ensure_open(ballot, datetime.now(UTC))
-    domain.check_vote(ballot, choice, reason)
-    voter = conn.execute(
+    return conn.execute(
+        """
+        select b.id, case when b.deadline <= %(now)s then 'deadline' else 'all_voted' end as reason
+          from ballots b
+         where b.status = 'open'
+           and (b.deadline <= %(now)s
+                or (b.close_when_all_voted and b.electorate_size > 0 and b.electorate_size <= (
+                      select count(*) from votes v where v.ballot_id = b.id)
+                             + (select count(*) from participation p where p.ballot_id = b.id)))
+        """,
+        {"now": now},
+    ).fetchall()
+
+
+def reminders_due(conn, now: datetime, until: datetime) -> list[dict]:
+    """Open ballots not yet reminded whose deadline lies after `now` and at or before `until`; raises nothing."""
+    return conn.execute(
+        "select * from ballots where status = 'open' and reminder_sent_at is null"
+        " and deadline <= %s and deadline > %s",
+        (until, now),
+    ).fetchall()
+
+
+# --- Votes --------------------------------------------------------------------
+
+
+def voter_name(conn, ballot_id, person_id: str) -> str | None:
+    """The name of the person in the ballot's frozen electorate, None when not in it; raises nothing."""
+    row = conn.execute(
         "select name from ballot_electorate where ballot_id = %s and person_id = %s",
         (ballot_id, person_id),
     ).fetchone()
-    if voter is None:
-        raise Forbidden(
-            "Abstimmen dürfen nur die Mitglieder des Gremiums, die bei Eröffnung dazugehörten."
-        )
-    if ballot["secret"]:
-        took_part = conn.execute(
+    return row["name"] if row else None
+
+
+def add_participation(conn, tenant: str, ballot_id, person_id: str) -> bool:
+    """Note that the person took part in a secret ballot; False when they had already; raises nothing."""
+    return (
+        conn.execute(
             "insert into participation (tenant, ballot_id, person_id) values (%s, %s, %s)"
             " on conflict do nothing returning person_id",
             (tenant, ballot_id, person_id),
         ).fetchone()
-        if took_part is None:
-            raise Conflict(
-                "In einer geheimen Abstimmung zählt nur die erste Stimme; sie lässt sich nicht ändern."
-            )
-        conn.execute(
-            "insert into secret_votes (tenant, ballot_id, choice, reason) values (%s, %s, %s, %s)",
-            (tenant, ballot_id, choice, reason),
-        )
-        append(conn, tenant, ballot_id, {"type": "participation", "person_id": person_id})
-        voted = conn.execute(
-            "select count(*) as n from participation where ballot_id = %s", (ballot_id,)
-        ).fetchone()["n"]
-        vote = {"person_id": person_id, "choice": None, "secret": True}
-    else:
-        vote = conn.execute(
-            """
-            insert into votes (tenant, ballot_id, person_id, choice, reason) values (%s, %s, %s, %s, %s)
-            on conflict (tenant, ballot_id, person_id) do update
-               set choice = excluded.choice, reason = excluded.reason, cast_at = now(), changes = votes.changes + 1
-            returning person_id, choice, reason, cast_at, changes
-            """,
-            (tenant, ballot_id, person_id, choice, reason),
-        ).fetchone()
-        append(
-            conn,
-            tenant,
-            ballot_id,
-            {"type": "vote", "person_id": person_id, "choice": choice, "reason": reason},
-        )
-        voted = conn.execute(
-            "select count(*) as n from votes where ballot_id = %s", (ballot_id,)
-        ).fetchone()["n"]
-    if domain.should_close_early(ballot, voted):
-        close(conn, tenant, ballot_id, "all_voted")
-    return vote
+        is not None
+    )
 
 
-def _votes_for_tally(conn, ballot: dict) -> list[dict]:
-    if ballot["secret"]:
-        return conn.execute(
-            "select choice, reason from secret_votes where ballot_id = %s order by choice, reason, id",
-            (ballot["id"],),
-        ).fetchall()
+def add_secret_vote(conn, tenant: str, ballot_id, choice: str, reason: str | None) -> None:
+    """Store a secret vote, unlinked from who cast it; raises nothing."""
+    insert(
+        conn,
+        "secret_votes",
+        {"tenant": tenant, "ballot_id": ballot_id, "choice": choice, "reason": reason},
+        returning=False,
+    )
+
+
+def participation_count(conn, ballot_id) -> int:
+    """How many have taken part in a secret ballot; raises nothing."""
+    return conn.execute(
+        "select count(*) as n from participation where ballot_id = %s", (ballot_id,)
+    ).fetchone()["n"]
+
+
+def upsert_vote(
+    conn, tenant: str, ballot_id, person_id: str, choice: str, reason: str | None, now: datetime
+) -> dict:
+    """Store or change a named vote (counting changes); returns it; raises nothing."""
+    return conn.execute(
+        """
+        insert into votes (tenant, ballot_id, person_id, choice, reason, cast_at)
+        values (%(tenant)s, %(ballot)s, %(person)s, %(choice)s, %(reason)s, %(now)s)
+        on conflict (tenant, ballot_id, person_id) do update
+           set choice = excluded.choice, reason = excluded.reason, cast_at = excluded.cast_at,
+               changes = votes.changes + 1
+        returning person_id, choice, reason, cast_at, changes
+        """,
+        {
+            "tenant": tenant,
+            "ballot": ballot_id,
+            "person": person_id,
+            "choice": choice,
+            "reason": reason,
+            "now": now,
+        },
+    ).fetchone()
+
+
+def vote_count(conn, ballot_id) -> int:
+    """How many named votes the ballot has; raises nothing."""
+    return conn.execute(
+        "select count(*) as n from votes where ballot_id = %s", (ballot_id,)
+    ).fetchone()["n"]
+
+
+def named_votes(conn, ballot_id) -> list[dict]:
+    """The named votes (person_id, name, choice, reason) by person id; raises nothing."""
     return conn.execute(
         """
         select v.person_id, e.name, v.choice, v.reason
           from votes v join ballot_electorate e on e.ballot_id = v.ballot_id and e.person_id = v.person_id
          where v.ballot_id = %s order by v.person_id
         """,
-        (ballot["id"],),
+        (ballot_id,),
     ).fetchall()
 
 
-def close(conn, tenant: str, ballot_id, closed_by: str) -> dict | None:
-    """Close an open ballot: tally, dissent, record, event ballot.closed. None if not open any more."""
-    ballot = get_ballot(conn, ballot_id, lock="update")
-    if ballot["status"] != "open":
-        return None
-    votes = _votes_for_tally(conn, ballot)
-    result = domain.tally(
-        ballot["decision_rule"],
-        float(ballot["quorum"]),
-        ballot["electorate_size"],
-        [v["choice"] for v in votes],
-    )
-    outcome = result.pop("outcome")
-    dissent = domain.dissent(votes, named=not ballot["secret"])
-    if ballot["secret"]:
-        append(
-            conn,
-            tenant,
-            ballot_id,
-            {
-                "type": "secret_votes",
-                "votes": [{"choice": v["choice"], "reason": v["reason"]} for v in votes],
-            },
-        )
-    append(
-        conn,
-        tenant,
-        ballot_id,
-        {"type": "closed", "by": closed_by, "tally": result, "outcome": outcome},
-    )
-    ballot = conn.execute(
-        """
-        update ballots set status = 'closed', closed_at = now(), closed_by = %s, tally = %s, outcome = %s, dissent = %s
-         where id = %s returning *
-        """,
-        (closed_by, _json(result), outcome, _json(dissent), ballot_id),
-    ).fetchone()
-    seal(conn, ballot_id)
-    add_event(
-        conn,
-        SERVICE,
-        tenant,
-        "ballot",
-        "closed",
-        _str(
-            {
-                **_summary(ballot),
-                "outcome": outcome,
-                "outcome_text": domain.outcome_text(ballot, outcome),
-                "kind": "resolution" if ballot["binding"] else "recommendation",
-                "tally": result,
-                "dissent": dissent,
-                "closed_at": ballot["closed_at"],
-                "closed_by": closed_by,
-            }
-        ),
-        str(ballot_id),
-    )
-    return ballot
+def secret_votes(conn, ballot_id) -> list[dict]:
+    """The secret votes (choice, reason) in a fixed order; raises nothing."""
+    return conn.execute(
+        "select choice, reason from secret_votes where ballot_id = %s order by choice, reason, id",
+        (ballot_id,),
+    ).fetchall()
 
 
-def cancel(conn, tenant: str, ballot_id, reason: str) -> None:
-    ballot = get_ballot(conn, ballot_id, lock="update")
-    if ballot["status"] != "open":
-        return
-    append(conn, tenant, ballot_id, {"type": "cancelled", "reason": reason})
-    conn.execute(
-        "update ballots set status = 'cancelled', closed_at = now(), closed_by = %s where id = %s",
-        (reason, ballot_id),
-    )
-    seal(conn, ballot_id)
-    add_event(
-        conn,
-        SERVICE,
-        tenant,
-        "ballot",
-        "cancelled",
-        _str({**_summary(ballot), "reason": reason}),
-        str(ballot_id),
-    )
-
-
-def voters_status(conn, ballot: dict) -> list[dict]:
-    """Who may vote and whether they have (never what they chose)."""
-    table = "participation" if ballot["secret"] else "votes"
+def voters_status(conn, ballot_id, secret: bool) -> list[dict]:
+    """Who may vote and whether they have (never what they chose), by name; raises nothing."""
+    table = "participation" if secret else "votes"
     return conn.execute(
         f"""
         select e.person_id, e.name, (x.person_id is not null) as voted
           from ballot_electorate e left join {table} x on x.ballot_id = e.ballot_id and x.person_id = e.person_id
          where e.ballot_id = %s order by e.name
         """,
-        (ballot["id"],),
+        (ballot_id,),
     ).fetchall()
 
 
-def check_record(conn, ballot: dict) -> list[str]:
-    """Problems found when the record is recomputed and compared with the stored votes."""
-    seal(conn, ballot["id"])
-    entries = record(conn, ballot["id"])
-    problems = domain.verify_chain(entries)
-    if not ballot["secret"]:
-        told = domain.replay_named(entries)
-        stored = {
-            v["person_id"]: {"choice": v["choice"], "reason": v["reason"]}
-            for v in conn.execute(
-                "select person_id, choice, reason from votes where ballot_id = %s", (ballot["id"],)
-            ).fetchall()
-        }
-        for person in sorted(set(told) | set(stored)):
-            if told.get(person) != stored.get(person):
-                problems.append(
-                    f"Die Stimme von {person} weicht vom Protokoll ab (verändert oder gelöscht)."
-                )
-    elif ballot["status"] == "closed":
-        batch = next(
-            (e["entry"]["votes"] for e in entries if e["entry"].get("type") == "secret_votes"), []
-        )
-        stored = [
-            {"choice": v["choice"], "reason": v["reason"]} for v in _votes_for_tally(conn, ballot)
-        ]
-        if sorted(map(_json, batch)) != sorted(map(_json, stored)):
-            problems.append(
-                "Die geheimen Stimmen weichen vom Protokoll ab (verändert oder gelöscht)."
-            )
-    return problems
+# --- The record ---------------------------------------------------------------
 
 
-def due_ballots(conn) -> list[dict]:
-    """Open ballots past their deadline, and those every member has voted in (where that closes them).
+def append(conn, tenant: str, ballot_id, entry: dict) -> None:
+    """Add an unsealed entry to the ballot's record; raises nothing."""
+    conn.execute(
+        "insert into ballot_record (tenant, ballot_id, entry) values (%s, %s, %s)",
+        (tenant, ballot_id, _json(entry)),
+    )
 
-    The cast closes a ballot itself when it sees the last vote; two last votes
-    committing at once may each miss the other, so the worker catches those.
-    """
+
+def lock_record(conn, ballot_id) -> None:
+    """Hold the ballot's record for sealing until the transaction ends; raises nothing."""
+    conn.execute(
+        "select pg_advisory_xact_lock(hashtext('ballot-record:' || %s))", (str(ballot_id),)
+    )
+
+
+def last_sealed(conn, ballot_id) -> dict | None:
+    """The last sealed entry's seq and hash, None when nothing is sealed yet; raises nothing."""
     return conn.execute(
-        """
-        select b.id, case when b.deadline <= now() then 'deadline' else 'all_voted' end as reason
-          from ballots b
-         where b.status = 'open'
-           and (b.deadline <= now()
-                or (b.close_when_all_voted and b.electorate_size > 0 and b.electorate_size <= (
-                      select count(*) from votes v where v.ballot_id = b.id)
-                             + (select count(*) from participation p where p.ballot_id = b.id)))
-        """
-    ).fetchall()
-
-
-def reminders_due(conn, hours: float) -> list[dict]:
-    return conn.execute(
-        "select * from ballots where status = 'open' and reminder_sent_at is null"
-        " and deadline - make_interval(secs => %s) <= now() and deadline > now()",
-        (hours * 3600,),
-    ).fetchall()
-
-
-def send_reminder(conn, tenant: str, ballot: dict) -> None:
-    pending = [v for v in voters_status(conn, ballot) if not v["voted"]]
-    conn.execute("update ballots set reminder_sent_at = now() where id = %s", (ballot["id"],))
-    if pending:
-        add_event(
-            conn,
-            SERVICE,
-            tenant,
-            "ballot",
-            "reminder_due",
-            _str(
-                {
-                    **_summary(ballot),
-                    "not_voted": [
-                        {"person_id": v["person_id"], "name": v["name"]} for v in pending
-                    ],
-                }
-            ),
-            str(ballot["id"]),
-        )
-
-
-def open_for_subject(conn, kind: str, subject_id: str) -> dict | None:
-    return conn.execute(
-        "select * from ballots where subject_kind = %s and subject_id = %s and status = 'open'",
-        (kind, subject_id),
+        "select seq, hash from ballot_record where ballot_id = %s and seq is not null"
+        " order by seq desc limit 1",
+        (ballot_id,),
     ).fetchone()
+
+
+def unsealed_entries(conn, ballot_id) -> list[dict]:
+    """The entries not yet sealed (id, entry), in the order they were added; raises nothing."""
+    return conn.execute(
+        "select id, entry from ballot_record where ballot_id = %s and seq is null order by id",
+        (ballot_id,),
+    ).fetchall()
+
+
+def set_seal(conn, ballot_id, entry_id, seq: int, prev_hash: str | None, hash_: str) -> None:
+    """Give an entry its place in the hash chain; raises nothing."""
+    conn.execute(
+        "update ballot_record set seq = %s, prev_hash = %s, hash = %s"
+        " where ballot_id = %s and id = %s",
+        (seq, prev_hash, hash_, ballot_id, entry_id),
+    )
+
+
+def record(conn, ballot_id) -> list[dict]:
+    """The sealed entries (seq, entry, prev_hash, hash) in order; raises nothing."""
+    return conn.execute(
+        "select seq, entry, prev_hash, hash from ballot_record"
+        " where ballot_id = %s and seq is not null order by seq",
+        (ballot_id,),
+    ).fetchall()

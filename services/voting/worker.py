@@ -1,105 +1,107 @@
-"""Voting worker: keeps the electorate, opens ballots from membership events, closes due ballots, reminds."""
+"""Voting worker: keeps the electorate, opens ballots from membership events, closes due ballots, reminds.
+
+Consumers turn an event into a command and call the handler a route would;
+jobs open a unit of work per step and call handlers. No SQL here.
+"""
 
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
-from services.voting import store
+from services.voting import copies, handlers
 from shared import worker
-from shared.errors import Conflict
+from shared.errors import Conflict, NotFound
 from shared.messaging import PermanentError
-from shared.tenants import TenantRegistry
 
 log = logging.getLogger(__name__)
-_registry: TenantRegistry | None = None
-
-
-def tenants() -> TenantRegistry:
-    global _registry
-    if _registry is None:
-        from shared.config import from_env
-
-        _registry = TenantRegistry.load(from_env().tenants_dir)
-    return _registry
 
 
 def on_member_added(conn, env: dict, ctx) -> None:
-    data = env["data"]
-    store.upsert_voter(conn, env["tenant"], data["body"], data)
+    d = env["data"]
+    copies.add_voter(
+        copies.AddVoter(
+            body=d["body"],
+            person_id=d["person_id"],
+            name=d["name"],
+            email=d.get("email"),
+            role=d.get("role", "member"),
+        ),
+        conn,
+        ctx,
+    )
 
 
 def on_member_removed(conn, env: dict, ctx) -> None:
-    data = env["data"]
-    store.remove_voter(conn, data["body"], data["person_id"])
+    d = env["data"]
+    copies.remove_voter(copies.RemoveVoter(body=d["body"], person_id=d["person_id"]), conn, ctx)
 
 
-def _open_from_event(conn, env: dict, default_days: int) -> None:
+def _put_to_vote(conn, env: dict, ctx, days: int | None) -> None:
     data = env["data"]
-    tenant = tenants().get(env["tenant"])
-    body = tenant.body(data["body"]) if tenant else None
-    if body is None:
-        raise PermanentError(f"{env['tenant']} has no body {data.get('body')!r}")
     deadline = data.get("deadline")
-    deadline = (
-        datetime.fromisoformat(deadline)
-        if deadline
-        else datetime.now(UTC) + timedelta(days=default_days)
+    cmd = handlers.PutToVote(
+        body=data["body"],
+        subject_kind=data["subject"].get("kind", "general"),
+        subject_id=data["subject"].get("id"),
+        title=data.get("title") or data["subject"]["kind"],
+        text=data.get("text"),
+        deadline=datetime.fromisoformat(deadline) if deadline else None,
+        days=days,
+        opened_by=f"event:{env['id']}",
     )
-    spec = {
-        "title": data.get("title") or data["subject"]["kind"],
-        "text": data.get("text"),
-        "subject": data["subject"],
-        "deadline": deadline,
-    }
     try:
-        store.open_ballot(conn, env["tenant"], body, spec, f"event:{env['id']}")
-    except Conflict:
+        opened = handlers.put_to_vote(cmd, conn, ctx)
+    except NotFound as exc:
+        raise PermanentError(f"{env['tenant']} has no body {data.get('body')!r}") from exc
+    if opened is None:
         log.info("ballot for %s already open", data["subject"])
 
 
 def on_application_checked(conn, env: dict, ctx) -> None:
     """A checked Beitrittserklärung goes to the admitting body's vote, with the tenant's deadline."""
-    _open_from_event(conn, env, env["data"].get("decision_days") or 14)
+    _put_to_vote(conn, env, ctx, env["data"].get("decision_days"))
 
 
 def on_proposal_submitted(conn, env: dict, ctx) -> None:
     """A working-group proposal that a body decides opens a ballot there."""
     if env["data"].get("decided_by") == "body":
-        _open_from_event(conn, env, 14)
+        _put_to_vote(conn, env, ctx, None)
 
 
 def on_application_withdrawn(conn, env: dict, ctx) -> None:
-    ballot = store.open_for_subject(conn, "admission", env["data"]["application_id"])
-    if ballot is not None:
-        store.cancel(conn, env["tenant"], ballot["id"], "Antrag zurückgezogen")
+    handlers.cancel_ballot(
+        handlers.CancelBallot("admission", env["data"]["application_id"], "Antrag zurückgezogen"),
+        conn,
+        ctx,
+    )
 
 
 def close_due(w, ctx) -> None:
-    tenant = ctx.tenant
-    with w.db.transaction(tenant.key) as conn:
-        due = store.due_ballots(conn)
+    """Close every ballot past its deadline (or fully voted), each in its own unit of work."""
+    with w.db.transaction(ctx.tenant.key) as conn:
+        due = handlers.due_ballots(conn, ctx)
     for row in due:
-        with w.db.transaction(tenant.key) as conn:
-            store.close(conn, tenant.key, row["id"], row["reason"])
+        with w.db.transaction(ctx.tenant.key) as conn:
+            try:
+                handlers.close_ballot(handlers.CloseBallot(row["id"], row["reason"]), conn, ctx)
+            except Conflict:
+                log.info("ballot %s was closed meanwhile", row["id"])
 
 
 def remind(w, ctx) -> None:
-    tenant = ctx.tenant
-    with w.db.transaction(tenant.key) as conn:
-        for ballot in store.reminders_due(conn, w.settings.reminder_hours):
-            store.send_reminder(conn, tenant.key, ballot)
+    """Remind the voters of ballots near their deadline."""
+    with w.db.transaction(ctx.tenant.key) as conn:
+        handlers.remind_voters(handlers.RemindVoters(), conn, ctx)
 
 
 def seal_open(w, ctx) -> None:
-    tenant = ctx.tenant
-    with w.db.transaction(tenant.key) as conn:
-        ids = [
-            r["id"] for r in conn.execute("select id from ballots where status = 'open'").fetchall()
-        ]
+    """Keep the records of open ballots sealed, each ballot in its own unit of work."""
+    with w.db.transaction(ctx.tenant.key) as conn:
+        ids = handlers.open_ballot_ids(conn, ctx)
     for ballot_id in ids:
-        with w.db.transaction(tenant.key) as conn:
-            store.seal(conn, ballot_id)
+        with w.db.transaction(ctx.tenant.key) as conn:
+            handlers.seal_record(handlers.SealRecord(ballot_id), conn, ctx)
 
 
 HANDLERS = {

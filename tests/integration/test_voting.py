@@ -1,17 +1,59 @@
-"""Voting endpoints against real PostgreSQL: rules from the tenant file, one vote per member, deadlines, the record."""
+"""Voting endpoints against real PostgreSQL: rules from the tenant file, one vote per member, deadlines, the record.
+
+Time is the test's: the voting app and the worker here take it from one
+`Clock` that the tests set and advance, so nothing sleeps.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
 
-from services.voting import store
+from services.voting import copies, handlers, store
+from services.voting import worker as vw
+from services.voting.app import create_app
 from shared.db import Database
+from shared.usecase import Context
+from shared.worker import Worker
 from tests.support import unique
+
+
+class Clock:
+    """A clock the test moves: `clock()` is the time, `clock.advance(seconds=…)` moves it on."""
+
+    def __init__(self):
+        self.now = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture(scope="module")
+def voting_app(settings, tenants):
+    """A voting app of this module's own, whose clock each test sets (see `clients`)."""
+    app = create_app(settings, tenants, clock=Clock())
+    yield app
+    app.extensions["knotenpunkt"].db.close()
+
+
+@pytest.fixture
+def clients(voting_app, clock):
+    """The voting client on the test's clock (the session's other clients are not needed here)."""
+    voting_app.extensions["knotenpunkt"].clock = clock
+    return {"voting": voting_app.test_client()}
 
 
 @pytest.fixture
@@ -23,7 +65,20 @@ def voting_db(settings):
 
 
 @pytest.fixture
-def body(settings, voting_db, reset_body):
+def context(settings, tenants, clock):
+    """context(tenant, tenant_rules=None) -> the use-case Context at the test's time."""
+
+    def make(tenant: str, rules: dict | None = None) -> Context:
+        t = tenants.get(tenant)
+        if rules is not None:
+            t = dataclasses.replace(t, rules=rules)
+        return Context(settings=settings, tenant=t, now=clock(), actor="test")
+
+    return make
+
+
+@pytest.fixture
+def body(voting_db, reset_body, context):
     """body(tenant, key, n) -> person ids: the electorate of that body is exactly n fresh members."""
 
     def make(tenant, key, n):
@@ -31,15 +86,27 @@ def body(settings, voting_db, reset_body):
         people = [unique("m") for _ in range(n)]
         with voting_db.transaction(tenant) as conn:
             for i, p in enumerate(people):
-                store.upsert_voter(
+                copies.add_voter(
+                    copies.AddVoter(key, p, f"Mitglied {i + 1}", f"{p}@example.org"),
                     conn,
-                    tenant,
-                    key,
-                    {"person_id": p, "name": f"Mitglied {i + 1}", "email": f"{p}@example.org"},
+                    context(tenant),
                 )
         return people
 
     return make
+
+
+def worker(settings, tenants, db, clock, **overrides) -> Worker:
+    w = Worker(
+        "voting",
+        vw.HANDLERS,
+        vw.JOBS,
+        settings=settings.with_(**overrides),
+        tenants=tenants,
+        clock=clock,
+    )
+    w.db = db
+    return w
 
 
 def open_ballot(clients, token, tenant, key, **extra):
@@ -193,41 +260,56 @@ def test_two_concurrent_casts_by_one_member_leave_one_vote(clients, token, body,
     assert len(rows) == 1
 
 
-def test_vote_racing_the_deadline(clients, token, body, voting_db):
+def test_vote_racing_the_deadline(clients, token, body, voting_db, settings, tenants, clock):
+    """Votes arriving while the worker closes at the deadline count, or get 409: none is lost."""
     people = body("chemnitz", "vorbereitungsgremium", 3)
-    deadline = datetime.now(UTC) + timedelta(seconds=2)
+    deadline = clock() + timedelta(minutes=5)
     bid = open_ballot(
         clients, token, "chemnitz", "vorbereitungsgremium", deadline=deadline.isoformat()
     )["id"]
     assert vote(clients, token, "chemnitz", bid, people[0], "yes").status_code == 200
-    accepted = 1
+    # The worker's clock has reached the deadline; the app's (the voters') has not quite.
+    closer = worker(settings, tenants, voting_db, lambda: deadline)
+    start = threading.Barrier(2)
     closer_done = threading.Event()
 
-    def closer():
-        time.sleep(max(0.0, (deadline - datetime.now(UTC)).total_seconds()))
-        with voting_db.transaction("chemnitz") as conn:
-            store.close(conn, "chemnitz", bid, "deadline")
+    def close():
+        start.wait()
+        vw.close_due(closer, closer.context("chemnitz"))
         closer_done.set()
 
-    t = threading.Thread(target=closer)
+    t = threading.Thread(target=close)
     t.start()
+    start.wait()
     codes = []
-    while not closer_done.is_set():
-        r = vote(clients, token, "chemnitz", bid, people[1], "abstain")
-        codes.append(r.status_code)
-        time.sleep(0.05)
+    while not closer_done.is_set() or not codes or codes[-1] != 409:
+        codes.append(vote(clients, token, "chemnitz", bid, people[1], "abstain").status_code)
     t.join()
-    assert set(codes) <= {200, 409}
-    if 200 in codes:
-        accepted += 1
+    accepted = codes.count(200)
+    # Accepted while open, refused once closed, never anything else.
+    assert codes == [200] * accepted + [409] * (len(codes) - accepted)
     after = vote(clients, token, "chemnitz", bid, people[2], "yes")
-    assert after.status_code == 409
+    assert after.status_code == 409 and "geschlossen" in after.get_json()["detail"]
     closed = (
         clients["voting"]
         .get(f"/api/v1/chemnitz/ballots/{bid}", headers=token("chemnitz", "coordinator"))
         .get_json()
     )
-    assert closed["status"] == "closed" and closed["tally"]["voted"] == accepted
+    assert closed["status"] == "closed" and closed["closed_by"] == "deadline"
+    assert closed["tally"]["voted"] == 1 + min(accepted, 1)
+    assert closed["tally"]["abstain"] == min(accepted, 1)
+
+
+def test_a_vote_after_the_deadline_is_refused_before_the_worker_closes(clients, token, body, clock):
+    people = body("chemnitz", "vorbereitungsgremium", 3)
+    deadline = clock() + timedelta(hours=1)
+    bid = open_ballot(
+        clients, token, "chemnitz", "vorbereitungsgremium", deadline=deadline.isoformat()
+    )["id"]
+    clock.advance(hours=1)
+    late = vote(clients, token, "chemnitz", bid, people[0], "yes")
+    assert late.status_code == 409
+    assert "Frist" in late.get_json()["detail"] and "abgelaufen" in late.get_json()["detail"]
 
 
 def test_record_detects_changed_and_deleted_votes(clients, token, body, settings):
@@ -259,18 +341,26 @@ def test_record_detects_changed_and_deleted_votes(clients, token, body, settings
 
 
 def test_secret_ballot_keeps_who_apart_from_what(
-    clients, token, body, settings, tenants, voting_db
+    clients, token, body, settings, tenants, voting_db, context, clock
 ):
     people = body("chemnitz", "vorbereitungsgremium", 2)
-    rules = {**tenants.get("chemnitz").body("vorbereitungsgremium"), "secret": True}
+    rules = tenants.get("chemnitz").rules
+    secret = {
+        **rules,
+        "bodies": [
+            {**b, "secret": True} if b["key"] == "vorbereitungsgremium" else b
+            for b in rules["bodies"]
+        ],
+    }
     with voting_db.transaction("chemnitz") as conn:
-        ballot = store.open_ballot(
+        ballot = handlers.open_ballot(
+            handlers.OpenBallot(
+                "vorbereitungsgremium", "Geheime Wahl", deadline=clock() + timedelta(days=1)
+            ),
             conn,
-            "chemnitz",
-            rules,
-            {"title": "Geheime Wahl", "deadline": datetime.now(UTC) + timedelta(days=1)},
-            "test",
+            context("chemnitz", secret),
         )
+    assert ballot["secret"] is True
     bid = str(ballot["id"])
     assert (
         vote(clients, token, "chemnitz", bid, people[0], "no", "geheim begründet").status_code
@@ -319,53 +409,54 @@ def test_other_tenant_cannot_see_ballot(clients, token, body):
 
 
 def test_worker_closes_at_the_deadline_and_reminds_who_has_not_voted(
-    clients, token, body, settings, tenants, voting_db
+    clients, token, body, settings, tenants, voting_db, clock
 ):
-    from services.voting import worker as vw
-    from shared.worker import Worker
-
     people = body("chemnitz", "vorbereitungsgremium", 3)
-    w = Worker(
-        "voting", vw.HANDLERS, vw.JOBS, settings=settings.with_(reminder_hours=48), tenants=tenants
-    )
-    w.db = voting_db
-    rules = tenants.get("chemnitz").body("vorbereitungsgremium")
+    w = worker(settings, tenants, voting_db, clock, reminder_hours=48)
     with voting_db.transaction("chemnitz") as conn:
-        soon = store.open_ballot(
-            conn,
-            "chemnitz",
-            rules,
-            {"title": "Bald zu Ende", "deadline": datetime.now(UTC) + timedelta(hours=1)},
-            "test",
+        ctx = w.context("chemnitz")
+        soon, ending, later = (
+            handlers.open_ballot(
+                handlers.OpenBallot(
+                    "vorbereitungsgremium", title, deadline=clock() + delta, opened_by="test"
+                ),
+                conn,
+                ctx,
+            )
+            for title, delta in (
+                ("Bald zu Ende", timedelta(hours=1)),
+                ("Endet gleich", timedelta(seconds=1)),
+                ("Noch lange offen", timedelta(days=10)),
+            )
         )
-        ending = store.open_ballot(
-            conn,
-            "chemnitz",
-            rules,
-            {"title": "Endet gleich", "deadline": datetime.now(UTC) + timedelta(seconds=1)},
-            "test",
-        )
-    vote(clients, token, "chemnitz", str(soon["id"]), people[0], "yes")
-    vote(clients, token, "chemnitz", str(ending["id"]), people[0], "yes")
+    for ballot in (soon, ending, later):
+        vote(clients, token, "chemnitz", str(ballot["id"]), people[0], "yes")
     vw.remind(w, w.context("chemnitz"))
     vw.remind(w, w.context("chemnitz"))  # once only
-    time.sleep(1.2)
+    clock.advance(seconds=1)
     vw.close_due(w, w.context("chemnitz"))
     with voting_db.transaction("chemnitz") as conn:
-        reminders = conn.execute(
-            "select envelope from outbox where routing_key = 'chemnitz.voting.ballot.reminder_due' and envelope->'data'->>'ballot_id' = %s",
-            (str(soon["id"]),),
-        ).fetchall()
+        reminded = {
+            r["ballot_id"]: r["not_voted"]
+            for r in conn.execute(
+                "select envelope->'data'->>'ballot_id' as ballot_id,"
+                " envelope->'data'->'not_voted' as not_voted from outbox"
+                " where routing_key = 'chemnitz.voting.ballot.reminder_due'"
+                " and envelope->'data'->>'ballot_id' = any(%s)",
+                ([str(b["id"]) for b in (soon, ending, later)],),
+            ).fetchall()
+        }
         closed = store.get_ballot(conn, ending["id"])
         still_open = store.get_ballot(conn, soon["id"])
-    assert len(reminders) == 1
-    assert {p["person_id"] for p in reminders[0]["envelope"]["data"]["not_voted"]} == {
-        people[1],
-        people[2],
-    }
+    not_voted = [
+        {"person_id": p, "name": f"Mitglied {i}"} for i, p in enumerate(people[1:], start=2)
+    ]
+    # within 48 hours of their deadline: reminded once each; ten days ahead: not yet
+    assert reminded == {str(soon["id"]): not_voted, str(ending["id"]): not_voted}
     assert (
         closed["status"] == "closed"
         and closed["closed_by"] == "deadline"
+        and closed["closed_at"] == clock()
         and closed["tally"]["voted"] == 1
     )
     assert still_open["status"] == "open"

@@ -1,0 +1,380 @@
+"""The voting service's use cases, called by its routes and by its worker's consumers and jobs.
+
+Each write takes a command and ``(cmd, conn, ctx)``; reads take ``(conn, ctx, **filters)``.
+A handler applies the rules of ``domain``, writes through ``store`` and adds
+its own events; the time is ``ctx.now``, a body's rules come from ``ctx.tenant``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from services.voting import copies, domain, store
+from shared.errors import Conflict, Forbidden
+from shared.messaging import add_event
+from shared.usecase import Context
+
+SERVICE = "voting"
+
+# --- Commands -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpenBallot:
+    """Open a ballot in a body, with the body's rules; the deadline defaults to the body's ballot_days."""
+
+    body: str
+    title: str
+    text: str | None = None
+    subject_kind: str = "general"
+    subject_id: str | None = None
+    deadline: datetime | None = None
+    opened_by: str | None = None  # default: the caller (ctx.actor)
+
+
+@dataclass(frozen=True)
+class PutToVote:
+    """Open the ballot a subject from another service needs (an admission, a founding), once."""
+
+    body: str
+    subject_kind: str
+    subject_id: str
+    title: str
+    opened_by: str
+    text: str | None = None
+    deadline: datetime | None = None
+    days: int | None = None  # voting period when no deadline is given; default: the body's
+
+
+@dataclass(frozen=True)
+class CastVote:
+    """Cast a member's vote, or change it while the ballot is open (named ballots only)."""
+
+    ballot_id: str
+    voter: str
+    choice: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class CloseBallot:
+    """Close an open ballot now: tally, outcome, dissent."""
+
+    ballot_id: str
+    closed_by: str
+
+
+@dataclass(frozen=True)
+class CancelBallot:
+    """Cancel the open ballot on a subject (e.g. a withdrawn application), if there is one."""
+
+    subject_kind: str
+    subject_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RemindVoters:
+    """Remind who has not voted yet, once per ballot, `settings.reminder_hours` before its deadline."""
+
+
+@dataclass(frozen=True)
+class SealRecord:
+    """Link the ballot's new record entries into its hash chain."""
+
+    ballot_id: str
+
+
+# --- Reads --------------------------------------------------------------------
+
+
+def electorate(conn, ctx: Context, *, body: str) -> list[dict]:
+    """Who may vote in the body now; raises NotFound (no such body)."""
+    ctx.tenant.body_or_404(body)
+    return copies.voters(conn, body)
+
+
+def list_ballots(conn, ctx: Context, *, status=None, body=None) -> list[dict]:
+    """Ballots as a caller sees them, filtered by status and body; raises nothing."""
+    return [_view(conn, b) for b in store.list_ballots(conn, status=status, body=body)]
+
+
+def get_ballot(conn, ctx: Context, *, ballot_id) -> dict:
+    """One ballot as a caller sees it; raises NotFound."""
+    return _view(conn, store.get_ballot(conn, ballot_id))
+
+
+def ballot_record(conn, ctx: Context, *, ballot_id) -> dict:
+    """The ballot's record as a hash chain, recomputed and compared with its votes; raises NotFound."""
+    ballot = store.get_ballot(conn, ballot_id)
+    _seal(conn, ballot_id)
+    entries = store.record(conn, ballot_id)
+    problems = domain.record_problems(ballot, entries, _votes(conn, ballot))
+    return {"ballot_id": ballot_id, "valid": not problems, "problems": problems, "entries": entries}
+
+
+def due_ballots(conn, ctx: Context) -> list[dict]:
+    """Open ballots to close now (id, reason: deadline or all_voted); raises nothing."""
+    return store.due_ballots(conn, ctx.now)
+
+
+def open_ballot_ids(conn, ctx: Context) -> list:
+    """The ids of the open ballots (whose records the sealer keeps up); raises nothing."""
+    return store.open_ballot_ids(conn)
+
+
+def _view(conn, ballot: dict) -> dict:
+    """A ballot as a caller sees it: while open who voted (named) but no tally; when closed all of it."""
+    out = dict(ballot)
+    out["subject"] = {"kind": ballot["subject_kind"], "id": ballot["subject_id"]}
+    out["choices"] = list(domain.choices_for(ballot["decision_rule"]))
+    out["kind"] = "resolution" if ballot["binding"] else "recommendation"
+    voters = store.voters_status(conn, ballot["id"], ballot["secret"])
+    out["voted"] = sum(1 for v in voters if v["voted"])
+    out["voters"] = voters
+    if ballot["status"] == "open":
+        out["tally"] = out["outcome"] = out["dissent"] = None
+    elif ballot["outcome"]:
+        out["outcome_text"] = domain.outcome_text(ballot, ballot["outcome"])
+    return out
+
+
+def _votes(conn, ballot: dict) -> list[dict]:
+    if ballot["secret"]:
+        return store.secret_votes(conn, ballot["id"])
+    return store.named_votes(conn, ballot["id"])
+
+
+def _summary(ballot: dict) -> dict:
+    return {
+        "ballot_id": ballot["id"],
+        "body": ballot["body"],
+        "title": ballot["title"],
+        "text": ballot["text"],
+        "subject": {"kind": ballot["subject_kind"], "id": ballot["subject_id"]},
+        "decision_rule": ballot["decision_rule"],
+        "binding": ballot["binding"],
+        "outcome_to": ballot["outcome_to"],
+        "deadline": ballot["deadline"],
+        "secret": ballot["secret"],
+        "reasons_required_for": ballot["reasons_required_for"],
+    }
+
+
+def _event(conn, ctx: Context, event: str, ballot_id, data: dict) -> None:
+    add_event(conn, SERVICE, ctx.tenant.key, "ballot", event, data, str(ballot_id))
+
+
+# --- Writes -------------------------------------------------------------------
+
+
+def open_ballot(cmd: OpenBallot, conn, ctx: Context) -> dict:
+    """Open a ballot with the body's rules, the electorate frozen now; raises NotFound (body), RuleViolation (deadline), Conflict (subject already in a vote)."""
+    body = ctx.tenant.body_or_404(cmd.body)
+    deadline = cmd.deadline or ctx.now + timedelta(days=body["ballot_days"])
+    domain.check_deadline(deadline, ctx.now)
+    return _view(conn, _open(conn, ctx, body, cmd, deadline, cmd.opened_by or ctx.actor))
+
+
+def put_to_vote(cmd: PutToVote, conn, ctx: Context) -> dict | None:
+    """Open the subject's ballot; None when it has an open one already; raises NotFound (body)."""
+    body = ctx.tenant.body_or_404(cmd.body)
+    deadline = cmd.deadline or ctx.now + timedelta(days=cmd.days or body["ballot_days"])
+    try:
+        return _open(conn, ctx, body, cmd, deadline, cmd.opened_by)
+    except Conflict:
+        return None
+
+
+def _open(conn, ctx: Context, body: dict, cmd, deadline: datetime, opened_by: str) -> dict:
+    tenant = ctx.tenant.key
+    ballot = store.insert_ballot(
+        conn,
+        {
+            "tenant": tenant,
+            "body": body["key"],
+            "title": cmd.title,
+            "text": cmd.text,
+            "subject_kind": cmd.subject_kind,
+            "subject_id": cmd.subject_id,
+            "deadline": deadline,
+            "opened_by": opened_by,
+            "decision_rule": body["decision_rule"],
+            "quorum": body["quorum"],
+            "reasons_required_for": body["reasons_required_for"],
+            "secret": body["secret"],
+            "binding": body["binding"],
+            "outcome_to": body.get("outcome_to"),
+            "close_when_all_voted": body["close_when_all_voted"],
+            "opened_at": ctx.now,
+            "electorate_size": store.electorate_size(conn, body["key"]),
+        },
+    )
+    if ballot is None:
+        raise Conflict("Zu diesem Gegenstand läuft bereits eine Abstimmung.")
+    store.freeze_electorate(conn, tenant, ballot["id"], body["key"])
+    store.append(
+        conn,
+        tenant,
+        ballot["id"],
+        {
+            "type": "opened",
+            "at": ballot["opened_at"],
+            "rule": ballot["decision_rule"],
+            "electorate": ballot["electorate_size"],
+            "deadline": ballot["deadline"],
+        },
+    )
+    voters = store.ballot_voters(conn, ballot["id"])
+    _event(conn, ctx, "opened", ballot["id"], {**_summary(ballot), "electorate": voters})
+    return ballot
+
+
+def cast_vote(cmd: CastVote, conn, ctx: Context) -> dict:
+    """Record a vote (or change it, in named ballots); closes the ballot when all have voted.
+
+    Raises NotFound, Forbidden (not in the electorate), Conflict (closed, past
+    the deadline, or a second vote in a secret ballot), RuleViolation (choice, reason).
+    """
+    tenant, ballot_id, person = ctx.tenant.key, cmd.ballot_id, cmd.voter
+    ballot = store.get_ballot(conn, ballot_id, lock="share")
+    domain.ensure_open(ballot, ctx.now)
+    domain.check_vote(ballot, cmd.choice, cmd.reason)
+    if store.voter_name(conn, ballot_id, person) is None:
+        raise Forbidden(
+            "Abstimmen dürfen nur die Mitglieder des Gremiums, die bei Eröffnung dazugehörten."
+        )
+    if ballot["secret"]:
+        if not store.add_participation(conn, tenant, ballot_id, person):
+            raise Conflict(
+                "In einer geheimen Abstimmung zählt nur die erste Stimme; sie lässt sich nicht ändern."
+            )
+        store.add_secret_vote(conn, tenant, ballot_id, cmd.choice, cmd.reason)
+        store.append(conn, tenant, ballot_id, {"type": "participation", "person_id": person})
+        voted = store.participation_count(conn, ballot_id)
+        vote = {"person_id": person, "choice": None, "secret": True}
+    else:
+        vote = store.upsert_vote(conn, tenant, ballot_id, person, cmd.choice, cmd.reason, ctx.now)
+        store.append(
+            conn,
+            tenant,
+            ballot_id,
+            {"type": "vote", "person_id": person, "choice": cmd.choice, "reason": cmd.reason},
+        )
+        voted = store.vote_count(conn, ballot_id)
+    status = ballot["status"]
+    if domain.should_close_early(ballot, voted) and _close(conn, ctx, ballot_id, "all_voted"):
+        status = "closed"
+    return {**vote, "ballot_status": status}
+
+
+def close_ballot(cmd: CloseBallot, conn, ctx: Context) -> dict:
+    """Close the ballot now and return it; raises NotFound, Conflict (not open any more)."""
+    closed = _close(conn, ctx, cmd.ballot_id, cmd.closed_by)
+    if closed is None:
+        raise Conflict("Die Abstimmung ist schon geschlossen.")
+    return _view(conn, closed)
+
+
+def _close(conn, ctx: Context, ballot_id, closed_by: str) -> dict | None:
+    """Tally, dissent, record, event ballot.closed; None when the ballot is not open any more."""
+    tenant = ctx.tenant.key
+    ballot = store.get_ballot(conn, ballot_id, lock="update")
+    if ballot["status"] != "open":
+        return None
+    votes = _votes(conn, ballot)
+    result = domain.tally(
+        ballot["decision_rule"],
+        float(ballot["quorum"]),
+        ballot["electorate_size"],
+        [v["choice"] for v in votes],
+    )
+    outcome = result.pop("outcome")
+    dissent = domain.dissent(votes, named=not ballot["secret"])
+    if ballot["secret"]:
+        store.append(
+            conn,
+            tenant,
+            ballot_id,
+            {
+                "type": "secret_votes",
+                "votes": [{"choice": v["choice"], "reason": v["reason"]} for v in votes],
+            },
+        )
+    store.append(
+        conn,
+        tenant,
+        ballot_id,
+        {"type": "closed", "by": closed_by, "tally": result, "outcome": outcome},
+    )
+    ballot = store.set_closed(conn, ballot_id, closed_by, result, outcome, dissent, ctx.now)
+    _seal(conn, ballot_id)
+    _event(
+        conn,
+        ctx,
+        "closed",
+        ballot_id,
+        {
+            **_summary(ballot),
+            "outcome": outcome,
+            "outcome_text": domain.outcome_text(ballot, outcome),
+            "kind": "resolution" if ballot["binding"] else "recommendation",
+            "tally": result,
+            "dissent": dissent,
+            "closed_at": ballot["closed_at"],
+            "closed_by": closed_by,
+        },
+    )
+    return ballot
+
+
+def cancel_ballot(cmd: CancelBallot, conn, ctx: Context) -> bool:
+    """Cancel the subject's open ballot; False when it has none; raises nothing."""
+    found = store.open_for_subject(conn, cmd.subject_kind, cmd.subject_id)
+    if found is None:
+        return False
+    ballot = store.get_ballot(conn, found["id"], lock="update")
+    if ballot["status"] != "open":
+        return False
+    store.append(conn, ctx.tenant.key, ballot["id"], {"type": "cancelled", "reason": cmd.reason})
+    store.set_cancelled(conn, ballot["id"], cmd.reason, ctx.now)
+    _seal(conn, ballot["id"])
+    _event(conn, ctx, "cancelled", ballot["id"], {**_summary(ballot), "reason": cmd.reason})
+    return True
+
+
+def remind_voters(cmd: RemindVoters, conn, ctx: Context) -> int:
+    """Event ballot.reminder_due for each ballot near its deadline with voters missing; returns how many ballots were due; raises nothing."""
+    until = ctx.now + timedelta(hours=ctx.settings.reminder_hours)
+    due = store.reminders_due(conn, ctx.now, until)
+    for ballot in due:
+        pending = [
+            v for v in store.voters_status(conn, ballot["id"], ballot["secret"]) if not v["voted"]
+        ]
+        store.set_reminded(conn, ballot["id"], ctx.now)
+        if pending:
+            not_voted = [{"person_id": v["person_id"], "name": v["name"]} for v in pending]
+            _event(
+                conn,
+                ctx,
+                "reminder_due",
+                ballot["id"],
+                {**_summary(ballot), "not_voted": not_voted},
+            )
+    return len(due)
+
+
+def seal_record(cmd: SealRecord, conn, ctx: Context) -> int:
+    """Link the ballot's unsealed record entries into its hash chain; returns how many; raises nothing."""
+    return _seal(conn, cmd.ballot_id)
+
+
+def _seal(conn, ballot_id) -> int:
+    store.lock_record(conn, ballot_id)
+    sealed = domain.chain(
+        store.last_sealed(conn, ballot_id), store.unsealed_entries(conn, ballot_id)
+    )
+    for entry_id, seq, prev, hash_ in sealed:
+        store.set_seal(conn, ballot_id, entry_id, seq, prev, hash_)
+    return len(sealed)

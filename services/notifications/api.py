@@ -1,14 +1,14 @@
-"""HTTP API of the notifications service (blueprints under /api/v1/<tenant>/)."""
+"""HTTP API of the notifications service (blueprints under /api/v1/<tenant>/).
+
+Each route parses, authorises, calls one handler in the request's unit of work and serialises.
+"""
 
 from __future__ import annotations
-
-import hmac
-import secrets
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.notifications import domain, store
+from services.notifications import handlers
 from services.notifications.schemas import (
     EmailQuery,
     NotificationOut,
@@ -19,8 +19,8 @@ from services.notifications.schemas import (
     WebhookIn,
     WebhookOut,
 )
-from shared.errors import Forbidden
-from shared.web import ctx, current_tenant, roles
+from shared.auth import STAFF
+from shared.web import context, roles, uow
 
 notifications_bp = Blueprint(
     "notifications",
@@ -37,11 +37,6 @@ prefs_bp = Blueprint(
     url_prefix="/api/v1/<tenant>",
     description="Einstellungen und Abmeldung",
 )
-STAFF = ("coordinator", "admin")
-
-
-def uow():
-    return ctx().database().transaction(current_tenant().key)
 
 
 @notifications_bp.route("")
@@ -52,7 +47,7 @@ class Notifications(MethodView):
     def get(self, query, tenant):
         """Zustellungen (E-Mail, Webhook) mit Status, Versuchen und letztem Fehler."""
         with uow() as conn:
-            return store.list_notifications(conn, **query)
+            return handlers.list_notifications(conn, context(), **query)
 
 
 @notifications_bp.route("/<uuid:notification_id>/resend")
@@ -62,7 +57,7 @@ class Resend(MethodView):
     def post(self, tenant, notification_id):
         """Eine Zustellung erneut versuchen."""
         with uow() as conn:
-            return store.resend(conn, notification_id)
+            return handlers.resend(handlers.Resend(notification_id), conn, context())
 
 
 @webhooks_bp.route("")
@@ -72,9 +67,7 @@ class Webhooks(MethodView):
     def get(self, tenant):
         """Abonnierte Webhooks (ohne Geheimnis)."""
         with uow() as conn:
-            return [
-                {k: v for k, v in h.items() if k != "secret"} for h in store.list_webhooks(conn)
-            ]
+            return handlers.list_webhooks(conn, context())
 
     @roles(*STAFF)
     @webhooks_bp.arguments(WebhookIn)
@@ -85,9 +78,9 @@ class Webhooks(MethodView):
         Jede Zustellung ist das CloudEvent als JSON; Kopfzeile
         `X-Knotenpunkt-Signature: t=<unix-zeit>,v1=<hex>` mit hex = HMAC-SHA256(secret, "<t>.<body>").
         """
-        secret = data["secret"] or secrets.token_urlsafe(32)
+        cmd = handlers.SubscribeWebhook(data["url"], data["event_types"], data["secret"])
         with uow() as conn:
-            return store.create_webhook(conn, tenant, data["url"], secret, data["event_types"])
+            return handlers.subscribe_webhook(cmd, conn, context())
 
 
 @webhooks_bp.route("/<uuid:webhook_id>")
@@ -97,7 +90,7 @@ class Webhook(MethodView):
     def delete(self, tenant, webhook_id):
         """Ein Abonnement beenden."""
         with uow() as conn:
-            store.delete_webhook(conn, webhook_id)
+            handlers.delete_webhook(handlers.DeleteWebhook(webhook_id), conn, context())
 
 
 @prefs_bp.route("/preferences")
@@ -108,7 +101,7 @@ class Preferences(MethodView):
     def get(self, query, tenant):
         """Einstellungen einer Person."""
         with uow() as conn:
-            return store.preferences_of(conn, query["email"])
+            return handlers.preferences(conn, context(), email=query["email"])
 
     @roles(*STAFF)
     @prefs_bp.arguments(PreferenceIn)
@@ -116,23 +109,12 @@ class Preferences(MethodView):
     def put(self, data, tenant):
         """Eine Kategorie für eine Person ab- oder wieder anmelden (Pflichtnachrichten gehen immer)."""
         with uow() as conn:
-            return store.set_preference(
-                conn, tenant, data["email"], data["category"], data["opted_out"], data["language"]
-            )
+            return handlers.set_preference(handlers.SetPreference(**data), conn, context())
 
 
-def _unsubscribe(query, tenant):
-    expected = domain.unsubscribe_token(
-        ctx().settings.jwt_secret, tenant, query["email"], query["category"]
-    )
-    if not hmac.compare_digest(expected, query["token"]):
-        raise Forbidden("Der Abmeldelink ist ungültig.")
+def _unsubscribe(query):
     with uow() as conn:
-        store.set_preference(conn, tenant, query["email"], query["category"], True)
-    return {
-        "detail": f"Sie erhalten keine Nachrichten der Kategorie „{query['category']}“ mehr. "
-        "Pflichtmitteilungen (z. B. Entscheidungen über Ihren Antrag) erhalten Sie weiterhin."
-    }
+        return handlers.unsubscribe(handlers.Unsubscribe(**query), conn, context())
 
 
 @prefs_bp.route("/unsubscribe")
@@ -141,13 +123,13 @@ class Unsubscribe(MethodView):
     @prefs_bp.response(200)
     def get(self, query, tenant):
         """Abmelden über den Link aus der E-Mail, ohne Anmeldung."""
-        return _unsubscribe(query, tenant)
+        return _unsubscribe(query)
 
     @prefs_bp.arguments(UnsubscribeQuery, location="query")
     @prefs_bp.response(200)
     def post(self, query, tenant):
         """Ein-Klick-Abmeldung (RFC 8058, List-Unsubscribe-Post)."""
-        return _unsubscribe(query, tenant)
+        return _unsubscribe(query)
 
 
 BLUEPRINTS = (notifications_bp, webhooks_bp, prefs_bp)

@@ -5,8 +5,12 @@ from __future__ import annotations
 from shared.web import create_service_app
 
 
-def create_app(settings=None, tenants=None):
-    """Build the notifications app (raises TenantConfigError when a tenant file is broken)."""
+def create_app(settings=None, tenants=None, clock=None):
+    """Build the notifications app (raises TenantConfigError when a tenant file is broken).
+
+    Its dependencies (renderer, mailer) come from `bootstrap.deps`; clock: where the
+    handlers take the time from (tests pass their own; default: UTC now).
+    """
     from services.notifications.api import BLUEPRINTS
     from services.notifications.bootstrap import deps
     from shared.config import from_env
@@ -21,4 +25,5 @@ def create_app(settings=None, tenants=None):
         tenants=tenants,
         title="Knotenpunkt Benachrichtigungen",
         deps=deps(settings, tenants),
+        clock=clock,
     )

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from services.notifications import render
+import functools
+
+from services.notifications import channels, render
 
 
 def deps(settings, tenants) -> dict:
-    """renderer: the e-mail templates, with the tenants' overrides under TENANTS_DIR/templates."""
-    return {"renderer": render.Renderer(settings.tenants_dir / "templates")}
+    """renderer: the e-mail templates, with the tenants' overrides under TENANTS_DIR/templates;
+    mailer: a factory of the mailer (SMTP_URL, or .eml files in MAIL_DIR), one per delivery run.
+    """
+    return {
+        "renderer": render.Renderer(settings.tenants_dir / "templates"),
+        "mailer": functools.partial(channels.mailer_for, settings),
+    }

@@ -6,8 +6,7 @@ import email.policy
 import json
 import smtplib
 import ssl
-import time
-from datetime import UTC, datetime
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 from pathlib import Path
@@ -18,13 +17,16 @@ import requests
 from services.notifications.domain import webhook_signature
 
 
-def build_email(n: dict, mail_from: str, unsubscribe_url: str | None) -> EmailMessage:
+def build_email(
+    n: dict, mail_from: str, unsubscribe_url: str | None, now: datetime
+) -> EmailMessage:
+    """The e-mail of one delivery, dated `now`; raises nothing."""
     # Long URLs (List-Unsubscribe) must stay plain: no folding into encoded words.
     msg = EmailMessage(policy=email.policy.default.clone(max_line_length=998))
     msg["From"] = mail_from
     msg["To"] = formataddr((n.get("recipient_name") or "", n["recipient"]))
     msg["Subject"] = n["subject"]
-    msg["Date"] = format_datetime(datetime.now(UTC))
+    msg["Date"] = format_datetime(now)
     msg["Message-ID"] = f"<{n['id']}@knotenpunkt>"
     msg["X-Knotenpunkt-Event"] = str(n["event_id"])
     if unsubscribe_url and not n["mandatory"]:
@@ -106,13 +108,16 @@ class SmtpMailer:
 
 
 def mailer_for(settings):
+    """An SMTP mailer for SMTP_URL, or one writing .eml files into MAIL_DIR without it."""
     return SmtpMailer(settings.smtp_url) if settings.smtp_url else FileMailer(settings.mail_dir)
 
 
-def post_webhook(url: str, secret: str, envelope: dict, timeout: float = 10.0) -> None:
-    """POST the CloudEvent, signed; raises on a non-2xx answer or a network error."""
+def post_webhook(
+    url: str, secret: str, envelope: dict, timestamp: int, timeout: float = 10.0
+) -> None:
+    """POST the CloudEvent, signed at `timestamp` (Unix time); raises on a non-2xx answer or a network error."""
     body = json.dumps(envelope, ensure_ascii=False, separators=(",", ":")).encode()
-    ts = int(time.time())
+    ts = int(timestamp)
     resp = requests.post(
         url,
         data=body,

@@ -6,7 +6,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, pass_context
 
 BUILTIN = Path(__file__).parent / "templates"
 RULE_DE = {
@@ -18,11 +18,13 @@ RULE_DE = {
 }
 
 
-def datetime_de(value) -> str:
+@pass_context
+def datetime_de(context, value) -> str:
+    """A moment as the network reads it: "31.03.2027, 13:00 Uhr" in the tenant's time zone."""
     if not value:
         return ""
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment.astimezone(ZoneInfo("Europe/Berlin")).strftime("%d.%m.%Y, %H:%M Uhr")
+    return moment.astimezone(ZoneInfo(context["tz"])).strftime("%d.%m.%Y, %H:%M Uhr")
 
 
 class Renderer:
@@ -62,9 +64,11 @@ class Renderer:
 def context(
     tenant_rules: dict, data: dict, recipient_name: str | None, unsubscribe_url: str | None
 ) -> dict:
+    """What a template sees: the tenant's rules, the event's data, the recipient, the time zone."""
     body = next((b for b in tenant_rules["bodies"] if b["key"] == data.get("body")), None)
     return {
         "tenant": tenant_rules,
+        "tz": tenant_rules["timezone"],
         "cp": tenant_rules["contact_point"],
         "data": data,
         "recipient_name": recipient_name or "",

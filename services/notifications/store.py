@@ -1,123 +1,58 @@
-"""SQL of the notifications service. Every function runs inside the caller's unit of work."""
+"""SQL of the notifications service: the delivery log, webhooks, preferences.
+
+Runs inside the caller's unit of work. SQL only: who is told what is decided
+in ``domain`` and ``handlers``; times come in as parameters (``now``).
+"""
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 
-from shared.db import get_by_id
-from shared.errors import NotFound
+from psycopg import sql
 
-
-def upsert_recipient(conn, tenant: str, kind: str, scope: str, ref: str, name: str, email) -> None:
-    conn.execute(
-        """
-        insert into recipients (tenant, kind, scope, ref, name, email)
-        values (%s, %s, %s, %s, %s, %s)
-        on conflict (tenant, kind, scope, ref) do update
-           set name = excluded.name, email = excluded.email, updated_at = now()
-        """,
-        (tenant, kind, scope, ref, name, email),
-    )
-
-
-def remove_recipient(conn, kind: str, scope: str, ref: str) -> None:
-    conn.execute(
-        "delete from recipients where kind = %s and scope = %s and ref = %s", (kind, scope, ref)
-    )
-
-
-def erase_email(conn, email: str) -> int:
-    """Delete every recipient entry with this e-mail address; returns how many."""
-    return conn.execute("delete from recipients where lower(email) = lower(%s)", (email,)).rowcount
-
+from shared.db import get_by_id, insert, where
 
 # --- Delivery log -----------------------------------------------------------------
 
 
-def body_members(conn, body: str) -> list[dict]:
+def enqueue(conn, values: dict) -> bool:
+    """Add one delivery (column → value); False when this event already went to this recipient on this channel."""
+    values = {**values, "attachments": json.dumps(list(values.get("attachments") or ()))}
+    cols = list(values)
+    stmt = sql.SQL(
+        "insert into notifications ({}) values ({})"
+        " on conflict (tenant, event_id, recipient, channel) do nothing returning id"
+    ).format(
+        sql.SQL(", ").join(map(sql.Identifier, cols)),
+        sql.SQL(", ").join(sql.Placeholder() * len(cols)),
+    )
+    return conn.execute(stmt, [values[c] for c in cols]).fetchone() is not None
+
+
+def due(conn, now: datetime, limit: int = 100) -> list[dict]:
+    """Queued and retrying deliveries due at `now`, oldest first, locked for this transaction; raises nothing."""
     return conn.execute(
-        "select ref, name, email from recipients where kind = 'body_member' and scope = %s order by name",
-        (body,),
-    ).fetchall()
-
-
-def opted_out(conn, email: str, category: str) -> bool:
-    row = conn.execute(
-        "select opted_out from preferences where lower(email) = lower(%s) and category = %s",
-        (email, category),
-    ).fetchone()
-    return bool(row and row["opted_out"])
-
-
-def enqueue(
-    conn,
-    tenant: str,
-    env: dict,
-    *,
-    channel: str,
-    recipient: str,
-    name,
-    template: str,
-    language: str,
-    category: str,
-    mandatory: bool,
-    subject,
-    body: str,
-    attachments=(),
-    not_before=None,
-    status="queued",
-) -> bool:
-    """Add one delivery; False when this event already went to this recipient on this channel."""
-    row = conn.execute(
-        """
-        insert into notifications (tenant, event_id, event_type, channel, recipient, recipient_name, template,
-                                   language, category, mandatory, subject, body, attachments, status, next_attempt_at)
-        values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, coalesce(%s, now()))
-        on conflict (tenant, event_id, recipient, channel) do nothing
-        returning id
-        """,
-        (
-            tenant,
-            env["id"],
-            env["type"],
-            channel,
-            recipient,
-            name,
-            template,
-            language,
-            category,
-            mandatory,
-            subject,
-            body,
-            json.dumps(list(attachments)),
-            status,
-            not_before,
-        ),
-    ).fetchone()
-    return row is not None
-
-
-def due(conn, limit: int = 100) -> list[dict]:
-    return conn.execute(
-        "select * from notifications where status in ('queued', 'retrying') and next_attempt_at <= now()"
+        "select * from notifications where status in ('queued', 'retrying') and next_attempt_at <= %s"
         " order by next_attempt_at limit %s for update skip locked",
-        (limit,),
+        (now, limit),
     ).fetchall()
 
 
-def mark_sent(conn, notification_id) -> None:
+def mark_sent(conn, notification_id, now: datetime) -> None:
+    """Note a delivery as sent at `now`; raises nothing."""
     conn.execute(
-        "update notifications set status = 'sent', attempts = attempts + 1, sent_at = now(), last_error = null"
-        " where id = %s",
-        (notification_id,),
+        "update notifications set status = 'sent', attempts = attempts + 1, sent_at = %s,"
+        " last_error = null where id = %s",
+        (now, notification_id),
     )
 
 
 def mark_failed_attempt(conn, notification_id, status: str, error: str, retry_at: datetime) -> None:
+    """Note a failed attempt with its error and the status and time of the next one; raises nothing."""
     conn.execute(
-        "update notifications set status = %s, attempts = attempts + 1, last_error = %s, next_attempt_at = %s"
-        " where id = %s",
+        "update notifications set status = %s, attempts = attempts + 1, last_error = %s,"
+        " next_attempt_at = %s where id = %s",
         (status, error[:1000], retry_at, notification_id),
     )
 
@@ -125,21 +60,21 @@ def mark_failed_attempt(conn, notification_id, status: str, error: str, retry_at
 def list_notifications(
     conn, status=None, channel=None, recipient=None, event_type=None, limit=200
 ) -> list[dict]:
-    where, args = [], []
-    for col, val in (("status", status), ("channel", channel), ("event_type", event_type)):
-        if val:
-            where.append(f"{col} = %s")
-            args.append(val)
+    """Deliveries, newest first, filtered by status, channel, recipient (any case) and event type; raises nothing."""
+    raw = (sql.SQL("lower(recipient) = lower(%s)"),) if recipient else ()
+    clause, args = where(
+        raw=raw, status=status or None, channel=channel or None, event_type=event_type or None
+    )
     if recipient:
-        where.append("lower(recipient) = lower(%s)")
-        args.append(recipient)
-    clause = ("where " + " and ".join(where)) if where else ""
-    return conn.execute(
-        f"select * from notifications {clause} order by created_at desc limit %s", (*args, limit)
-    ).fetchall()
+        args.insert(0, recipient)
+    stmt = sql.SQL("select * from notifications {} order by created_at desc limit %s").format(
+        clause
+    )
+    return conn.execute(stmt, (*args, limit)).fetchall()
 
 
 def get_notification(conn, notification_id) -> dict:
+    """One delivery; raises NotFound."""
     return get_by_id(
         conn,
         "notifications",
@@ -148,54 +83,88 @@ def get_notification(conn, notification_id) -> dict:
     )
 
 
-def resend(conn, notification_id) -> dict:
-    get_notification(conn, notification_id)
+def requeue(conn, notification_id, now: datetime) -> dict | None:
+    """Queue a delivery again from `now`, its attempts reset; returns it (None when there is none)."""
     return conn.execute(
-        "update notifications set status = 'queued', attempts = 0, last_error = null, next_attempt_at = now()"
-        " where id = %s returning *",
-        (notification_id,),
+        "update notifications set status = 'queued', attempts = 0, last_error = null,"
+        " next_attempt_at = %s where id = %s returning *",
+        (now, notification_id),
     ).fetchone()
+
+
+# --- Webhooks -----------------------------------------------------------------
 
 
 def webhooks_for(conn) -> list[dict]:
+    """The active webhook subscriptions; raises nothing."""
     return conn.execute("select * from webhooks where active").fetchall()
 
 
+def webhook_secret(conn, webhook_id) -> str | None:
+    """The signing secret of a subscription, None when it was deleted; raises nothing."""
+    row = conn.execute("select secret from webhooks where id = %s", (webhook_id,)).fetchone()
+    return row["secret"] if row else None
+
+
 def create_webhook(conn, tenant: str, url: str, secret: str, event_types: list[str]) -> dict:
-    return conn.execute(
-        "insert into webhooks (tenant, url, secret, event_types) values (%s, %s, %s, %s) returning *",
-        (tenant, url, secret, event_types),
-    ).fetchone()
+    """Add a subscription; returns it; raises nothing."""
+    return insert(
+        conn,
+        "webhooks",
+        {"tenant": tenant, "url": url, "secret": secret, "event_types": event_types},
+    )
 
 
 def list_webhooks(conn) -> list[dict]:
+    """Every subscription, oldest first; raises nothing."""
     return conn.execute("select * from webhooks order by created_at").fetchall()
 
 
-def delete_webhook(conn, webhook_id) -> None:
-    if (
+def delete_webhook(conn, webhook_id) -> bool:
+    """Delete a subscription; False when there is none; raises nothing."""
+    return (
         conn.execute("delete from webhooks where id = %s returning id", (webhook_id,)).fetchone()
-        is None
-    ):
-        raise NotFound(f"Ein Webhook {webhook_id} gibt es nicht.")
+        is not None
+    )
+
+
+# --- Preferences --------------------------------------------------------------
 
 
 def set_preference(
-    conn, tenant: str, email: str, category: str, opted_out_: bool, language=None
+    conn,
+    tenant: str,
+    email: str,
+    category: str,
+    opted_out: bool,
+    language: str | None,
+    now: datetime,
 ) -> dict:
+    """Insert or update a person's preference for a category (language kept when None); raises nothing."""
     return conn.execute(
         """
-        insert into preferences (tenant, email, category, opted_out, language) values (%s, lower(%s), %s, %s, %s)
+        insert into preferences (tenant, email, category, opted_out, language, updated_at)
+        values (%s, lower(%s), %s, %s, %s, %s)
         on conflict (tenant, email, category) do update
            set opted_out = excluded.opted_out, language = coalesce(excluded.language, preferences.language),
-               updated_at = now()
+               updated_at = excluded.updated_at
         returning *
         """,
-        (tenant, email, category, opted_out_, language),
+        (tenant, email, category, opted_out, language, now),
     ).fetchone()
 
 
+def opted_out(conn, email: str, category: str) -> bool:
+    """Whether the person opted out of the category; raises nothing."""
+    row = conn.execute(
+        "select opted_out from preferences where lower(email) = lower(%s) and category = %s",
+        (email, category),
+    ).fetchone()
+    return bool(row and row["opted_out"])
+
+
 def language_of(conn, email: str, category: str) -> str | None:
+    """The language the person chose for the category, None when none; raises nothing."""
     row = conn.execute(
         "select language from preferences where email = lower(%s) and category = %s",
         (email, category),
@@ -204,10 +173,7 @@ def language_of(conn, email: str, category: str) -> str | None:
 
 
 def preferences_of(conn, email: str) -> list[dict]:
+    """A person's preferences by category; raises nothing."""
     return conn.execute(
         "select * from preferences where email = lower(%s) order by category", (email,)
     ).fetchall()
-
-
-def now() -> datetime:
-    return datetime.now(UTC)

@@ -1,17 +1,52 @@
-"""Notifications against real PostgreSQL, a real SMTP server and a real HTTP receiver."""
+"""Notifications against real PostgreSQL, a real SMTP server and a real HTTP receiver.
+
+Time is the test's: the notifier and the app here read one clock that the
+tests move on (`clock.now += …`) where a retry's backoff has to pass; nothing sleeps.
+"""
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
+from email.header import decode_header, make_header
+from types import SimpleNamespace
 
 import pytest
 
 from knotenpunkt.wiring import worker_for
-from services.notifications import store
+from services.notifications import copies, store
 from services.notifications import worker as nw
+from services.notifications.app import create_app
 from shared.messaging import envelope
 from tests.support import SmtpSink, WebhookReceiver, unique
+
+
+def subject(msg) -> str:
+    """A received mail's subject, decoded (the sink keeps the raw headers)."""
+    return str(make_header(decode_header(msg["Subject"])))
+
+
+RESULT_DE = "Ergebnis: Aufnahme Kulturverein – Beschluss: angenommen"
+RESULT_EN = "Result: Aufnahme Kulturverein – adopted"
+
+
+@pytest.fixture
+def clock():
+    """The test's time: `clock.now`, moved on by the test."""
+    return SimpleNamespace(now=datetime.now(UTC))
+
+
+@pytest.fixture(scope="module")
+def notifications_app(settings, tenants):
+    app = create_app(settings, tenants)
+    yield app
+    app.extensions["knotenpunkt"].db.close()
+
+
+@pytest.fixture
+def clients(notifications_app, clock):
+    """This module's notifications app, on the test's clock."""
+    notifications_app.extensions["knotenpunkt"].clock = lambda: clock.now
+    return {"notifications": notifications_app.test_client()}
 
 
 @pytest.fixture
@@ -22,7 +57,7 @@ def smtp():
 
 
 @pytest.fixture
-def notifier(settings, tenants, smtp):
+def notifier(settings, tenants, smtp, clock):
     """The notifications worker's pieces, sending to the test SMTP server, quick retries."""
     w = worker_for(
         "notifications",
@@ -30,6 +65,7 @@ def notifier(settings, tenants, smtp):
             smtp_url=smtp.url, notify_backoff_seconds=0.2, notify_max_attempts=3
         ),
         tenants=tenants,
+        clock=lambda: clock.now,
     )
     w.db.open()
     w.inbox = w.consumer(None)
@@ -37,17 +73,23 @@ def notifier(settings, tenants, smtp):
     w.db.close()
 
 
-def members(w, tenant, body, n):
-    people = []
-    with w.db.transaction(tenant) as conn:
-        conn.execute("delete from recipients where kind = 'body_member' and scope = %s", (body,))
-        for i in range(n):
-            p = unique("m")
-            store.upsert_recipient(
-                conn, tenant, "body_member", body, p, f"Mitglied {i + 1}", f"{p}@example.org"
-            )
-            people.append(p)
-    return people
+@pytest.fixture
+def members(notifier, reset_body):
+    """members(tenant, body, n) -> person ids: the copy of the body's members is exactly n fresh ones."""
+
+    def make(tenant, body, n):
+        reset_body(tenant, body)
+        people = [unique("m") for _ in range(n)]
+        with notifier.db.transaction(tenant) as conn:
+            for i, p in enumerate(people):
+                copies.add_body_member(
+                    copies.AddBodyMember(body, p, f"Mitglied {i + 1}", f"{p}@example.org"),
+                    conn,
+                    notifier.context(tenant),
+                )
+        return people
+
+    return make
 
 
 def ballot_closed(tenant="chemnitz", body="vorbereitungsgremium"):
@@ -78,8 +120,8 @@ def deliver(w, tenant="chemnitz"):
     nw.deliver(w, w.context(tenant))
 
 
-def test_result_mail_to_each_member_once_with_dissent(notifier, smtp):
-    people = members(notifier, "chemnitz", "vorbereitungsgremium", 3)
+def test_result_mail_to_each_member_once_with_dissent(notifier, smtp, members):
+    people = members("chemnitz", "vorbereitungsgremium", 3)
     env = ballot_closed()
     assert notifier.inbox.handle(env) is True
     assert notifier.inbox.handle(env) is False  # redelivered: nothing new
@@ -95,14 +137,11 @@ def test_result_mail_to_each_member_once_with_dissent(notifier, smtp):
             and got[0]["Date"]
             and got[0]["List-Unsubscribe"].startswith("<http")
         )
-        assert (
-            "Vorbereitungsgremium" in got[0]["Subject"]
-            or "Aufnahme Kulturverein" in got[0]["Subject"]
-        )
+        assert subject(got[0]) == RESULT_DE
 
 
-def test_smtp_down_while_ballot_closes_then_mail_arrives_once(notifier, smtp):
-    people = members(notifier, "chemnitz", "vorbereitungsgremium", 1)
+def test_smtp_down_while_ballot_closes_then_mail_arrives_once(notifier, smtp, members, clock):
+    people = members("chemnitz", "vorbereitungsgremium", 1)
     smtp.stop()
     notifier.inbox.handle(ballot_closed())
     deliver(notifier)
@@ -112,7 +151,9 @@ def test_smtp_down_while_ballot_closes_then_mail_arrives_once(notifier, smtp):
         row["status"] == "retrying" and row["attempts"] == 1 and "Connection" in row["last_error"]
     )
     smtp.start()
-    time.sleep(0.3)
+    deliver(notifier)  # the backoff (0.2 s) has not passed yet
+    assert smtp.to(f"{people[0]}@example.org") == []
+    clock.now += timedelta(seconds=0.2)
     deliver(notifier)
     deliver(notifier)
     assert len(smtp.to(f"{people[0]}@example.org")) == 1
@@ -123,13 +164,15 @@ def test_smtp_down_while_ballot_closes_then_mail_arrives_once(notifier, smtp):
         )
 
 
-def test_after_bounded_attempts_a_delivery_is_failed_and_visible(notifier, smtp, clients, token):
-    people = members(notifier, "chemnitz", "vorbereitungsgremium", 1)
+def test_after_bounded_attempts_a_delivery_is_failed_and_visible(
+    notifier, smtp, clients, token, members, clock
+):
+    people = members("chemnitz", "vorbereitungsgremium", 1)
     smtp.stop()
     notifier.inbox.handle(ballot_closed())
-    for _ in range(3):
+    for backoff in (0.2, 0.4, 0.8):  # 0.2 s doubled after each failed attempt
         deliver(notifier)
-        time.sleep(0.9)
+        clock.now += timedelta(seconds=backoff)
     listed = (
         clients["notifications"]
         .get(
@@ -149,8 +192,10 @@ def test_after_bounded_attempts_a_delivery_is_failed_and_visible(notifier, smtp,
     assert len(smtp.to(f"{people[0]}@example.org")) == 1
 
 
-def test_unsubscribe_link_works_without_login_but_decisions_still_arrive(notifier, smtp, clients):
-    people = members(notifier, "chemnitz", "vorbereitungsgremium", 1)
+def test_unsubscribe_link_works_without_login_but_decisions_still_arrive(
+    notifier, smtp, clients, members
+):
+    people = members("chemnitz", "vorbereitungsgremium", 1)
     address = f"{people[0]}@example.org"
     notifier.inbox.handle(ballot_closed())
     deliver(notifier)
@@ -179,9 +224,9 @@ def test_unsubscribe_link_works_without_login_but_decisions_still_arrive(notifie
     assert "List-Unsubscribe" not in smtp.to(address)[1]
 
 
-def test_decision_waits_for_the_deadline(notifier, smtp):
+def test_decision_waits_for_the_deadline(notifier, smtp, clock):
     address = f"{unique('antrag')}@example.org"
-    deadline = datetime.now(UTC) + timedelta(days=10)
+    deadline = clock.now + timedelta(days=10)
     notifier.inbox.handle(
         envelope(
             "membership",
@@ -203,12 +248,13 @@ def test_decision_waits_for_the_deadline(notifier, smtp):
     assert smtp.to(address) == []
     with notifier.db.transaction("chemnitz") as conn:
         row = store.list_notifications(conn, recipient=address)[0]
-    assert (
-        row["status"] == "queued" and abs((row["next_attempt_at"] - deadline).total_seconds()) < 1
-    )
+    assert row["status"] == "queued" and row["next_attempt_at"] == deadline
+    clock.now = deadline
+    deliver(notifier)
+    assert len(smtp.to(address)) == 1
 
 
-def test_signed_webhook_delivery_and_retry(notifier, clients, token):
+def test_signed_webhook_delivery_and_retry(notifier, clients, token, clock):
     secret = "s3cr3t-s3cr3t-s3cr3t"
     receiver = WebhookReceiver(secret)
     try:
@@ -230,7 +276,7 @@ def test_signed_webhook_delivery_and_retry(notifier, clients, token):
         deliver(notifier, "magdeburg")
         assert receiver.received == []
         receiver.fail_with = None
-        time.sleep(0.3)
+        clock.now += timedelta(seconds=0.2)
         deliver(notifier, "magdeburg")
         assert len(receiver.received) == 1
         valid, body = receiver.received[0]
@@ -243,8 +289,8 @@ def test_signed_webhook_delivery_and_retry(notifier, clients, token):
         receiver.stop()
 
 
-def test_a_member_who_prefers_english_gets_english(notifier, smtp, clients, token):
-    people = members(notifier, "chemnitz", "vorbereitungsgremium", 2)
+def test_a_member_who_prefers_english_gets_english(notifier, smtp, clients, token, members):
+    people = members("chemnitz", "vorbereitungsgremium", 2)
     english = f"{people[0]}@example.org"
     pref = clients["notifications"].put(
         "/api/v1/chemnitz/preferences",
@@ -258,5 +304,5 @@ def test_a_member_who_prefers_english_gets_english(notifier, smtp, clients, toke
     )
     notifier.inbox.handle(ballot_closed())
     deliver(notifier)
-    assert smtp.to(english)[0]["Subject"].startswith("Result:")
-    assert smtp.to(f"{people[1]}@example.org")[0]["Subject"].startswith("Ergebnis:")
+    assert [subject(m) for m in smtp.to(english)] == [RESULT_EN]
+    assert [subject(m) for m in smtp.to(f"{people[1]}@example.org")] == [RESULT_DE]

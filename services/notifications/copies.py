@@ -1,0 +1,124 @@
+"""Notifications' copies of other services' data: whom it may tell, from membership events.
+
+Body members (``membership.body.*``) and partners (``membership.partner.*``),
+erased with every other trace of a person on ``membership.contact.erased``.
+The SQL of the copies and the use cases that keep them, in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from shared.usecase import Context
+
+BODY_MEMBER, PARTNER = "body_member", "partner"
+PARTNERS_SCOPE = "partners"
+
+# --- Commands -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AddBodyMember:
+    """A member joined a body (or their details changed): they get the body's mails."""
+
+    body: str
+    person_id: str
+    name: str
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class RemoveBodyMember:
+    """A member left a body: they get none of its mails any more."""
+
+    body: str
+    person_id: str
+
+
+@dataclass(frozen=True)
+class KeepPartner:
+    """A partner was created, changed or admitted: keep its name and address."""
+
+    partner_id: str
+    name: str
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class EraseContact:
+    """Membership erased a person: erase every copy of them here too."""
+
+    email: str | None
+
+
+# --- Handlers -----------------------------------------------------------------
+
+
+def add_body_member(cmd: AddBodyMember, conn, ctx: Context) -> None:
+    """Add the member to the copy of the body's members, or update them; raises nothing."""
+    upsert_recipient(
+        conn, ctx.tenant.key, BODY_MEMBER, cmd.body, cmd.person_id, cmd.name, cmd.email, ctx.now
+    )
+
+
+def remove_body_member(cmd: RemoveBodyMember, conn, ctx: Context) -> None:
+    """Remove the member from the copy of the body's members; raises nothing."""
+    remove_recipient(conn, BODY_MEMBER, cmd.body, cmd.person_id)
+
+
+def keep_partner(cmd: KeepPartner, conn, ctx: Context) -> None:
+    """Add or update the copy of a partner; raises nothing."""
+    upsert_recipient(
+        conn,
+        ctx.tenant.key,
+        PARTNER,
+        PARTNERS_SCOPE,
+        cmd.partner_id,
+        cmd.name,
+        cmd.email,
+        ctx.now,
+    )
+
+
+def erase_contact(cmd: EraseContact, conn, ctx: Context) -> int:
+    """Erase every recipient entry with the person's address; returns how many; raises nothing."""
+    return erase_email(conn, cmd.email) if cmd.email else 0
+
+
+# --- SQL ----------------------------------------------------------------------
+
+
+def upsert_recipient(
+    conn, tenant: str, kind: str, scope: str, ref: str, name: str, email, now: datetime
+) -> None:
+    """Insert or update one recipient of a kind in a scope (a body, the partners); raises nothing."""
+    conn.execute(
+        """
+        insert into recipients (tenant, kind, scope, ref, name, email, updated_at)
+        values (%s, %s, %s, %s, %s, %s, %s)
+        on conflict (tenant, kind, scope, ref) do update
+           set name = excluded.name, email = excluded.email, updated_at = excluded.updated_at
+        """,
+        (tenant, kind, scope, ref, name, email, now),
+    )
+
+
+def remove_recipient(conn, kind: str, scope: str, ref: str) -> None:
+    """Delete one recipient (nothing when there is none); raises nothing."""
+    conn.execute(
+        "delete from recipients where kind = %s and scope = %s and ref = %s", (kind, scope, ref)
+    )
+
+
+def erase_email(conn, email: str) -> int:
+    """Delete every recipient entry with this e-mail address (any case); returns how many; raises nothing."""
+    return conn.execute("delete from recipients where lower(email) = lower(%s)", (email,)).rowcount
+
+
+def body_members(conn, body: str) -> list[dict]:
+    """The copy of a body's members (ref, name, email) by name; raises nothing."""
+    return conn.execute(
+        "select ref, name, email from recipients where kind = %s and scope = %s order by name",
+        (BODY_MEMBER, body),
+    ).fetchall()

@@ -1,0 +1,255 @@
+"""The notifications service's use cases, called by its routes and by its worker's consumers and jobs.
+
+Each write takes a command and ``(cmd, conn, ctx)``; reads take ``(conn, ctx, **filters)``.
+Settings come from ``ctx.settings``, the renderer and the mailer from
+``ctx.dep(...)`` (``bootstrap.deps``), the time from ``ctx.now``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import secrets
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from services.notifications import channels, copies, domain, render, store
+from shared.errors import Forbidden, NotFound
+from shared.messaging import event_name
+from shared.usecase import Context
+
+log = logging.getLogger(__name__)
+
+# --- Commands -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Notify:
+    """Plan the e-mails an event causes and the webhooks that want it; enqueue each once."""
+
+    event: dict
+
+
+@dataclass(frozen=True)
+class Deliver:
+    """Send what is due; failures retry with backoff and end as failed."""
+
+    limit: int = 100
+
+
+@dataclass(frozen=True)
+class Resend:
+    """Try a delivery again now, its attempts counted from zero."""
+
+    notification_id: str
+
+
+@dataclass(frozen=True)
+class SetPreference:
+    """Opt a person out of a category or back in; choose the language of its messages."""
+
+    email: str
+    category: str
+    opted_out: bool = False
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Unsubscribe:
+    """Opt out of a category with the link from an e-mail, without logging in."""
+
+    email: str
+    category: str
+    token: str
+
+
+@dataclass(frozen=True)
+class SubscribeWebhook:
+    """Subscribe a URL to event types (a secret is made when none is given)."""
+
+    url: str
+    event_types: list[str] = field(default_factory=list)
+    secret: str | None = None
+
+
+@dataclass(frozen=True)
+class DeleteWebhook:
+    """End a webhook subscription."""
+
+    webhook_id: str
+
+
+# --- Reads --------------------------------------------------------------------
+
+
+def list_notifications(conn, ctx: Context, **filters) -> list[dict]:
+    """Deliveries with status, attempts and last error (filters: status, channel, recipient, event_type); raises nothing."""
+    return store.list_notifications(conn, **filters)
+
+
+def list_webhooks(conn, ctx: Context) -> list[dict]:
+    """The subscriptions, without their secrets; raises nothing."""
+    return [{k: v for k, v in h.items() if k != "secret"} for h in store.list_webhooks(conn)]
+
+
+def preferences(conn, ctx: Context, *, email: str) -> list[dict]:
+    """A person's preferences by category; raises nothing."""
+    return store.preferences_of(conn, email)
+
+
+# --- Writes -------------------------------------------------------------------
+
+
+def notify(cmd: Notify, conn, ctx: Context) -> int:
+    """Enqueue the event's e-mails (suppressed where opted out) and webhook calls; returns how many are new; raises nothing."""
+    env, tenant, renderer = cmd.event, ctx.tenant, ctx.dep("renderer")
+    name, data = event_name(env), env["data"]
+    members = copies.body_members(conn, data["body"]) if data.get("body") else []
+    base = {"tenant": tenant.key, "event_id": env["id"], "event_type": env["type"]}
+    added = 0
+    for p in domain.plan(name, data, tenant.rules, members, ctx.now):
+        unsub = None if p.mandatory else _unsubscribe_url(ctx, p.recipient, p.category)
+        language = store.language_of(conn, p.recipient, p.category) or p.language
+        subject, body = renderer.render(
+            tenant.key, p.template, language, render.context(tenant.rules, data, p.name, unsub)
+        )
+        suppressed = not p.mandatory and store.opted_out(conn, p.recipient, p.category)
+        added += store.enqueue(
+            conn,
+            {
+                **base,
+                "channel": "email",
+                "recipient": p.recipient,
+                "recipient_name": p.name,
+                "template": p.template,
+                "language": language,
+                "category": p.category,
+                "mandatory": p.mandatory,
+                "subject": subject,
+                "body": body,
+                "attachments": _attachments(p.template, data, ctx),
+                "status": "suppressed" if suppressed else "queued",
+                "next_attempt_at": p.not_before or ctx.now,
+            },
+        )
+    for hook in store.webhooks_for(conn):
+        if domain.webhook_wants(hook["event_types"], name):
+            added += store.enqueue(
+                conn,
+                {
+                    **base,
+                    "channel": "webhook",
+                    "recipient": hook["url"],
+                    "recipient_name": str(hook["id"]),
+                    "template": "cloudevent",
+                    "language": "json",
+                    "category": "webhook",
+                    "mandatory": True,
+                    "subject": None,
+                    "body": json.dumps(env, ensure_ascii=False, default=str),
+                    "status": "queued",
+                    "next_attempt_at": ctx.now,
+                },
+            )
+    return added
+
+
+def _attachments(template: str, data: dict, ctx: Context) -> list[dict]:
+    """Invitations and cancellations carry the event as an .ics file, in the tenant's time zone."""
+    method = domain.WITH_ICS.get(template)
+    if not method:
+        return []
+    from shared.ical import ics
+
+    return [
+        {
+            "filename": "termin.ics",
+            "content_type": "text/calendar",
+            "content": ics([data], ctx.tenant.name, now=ctx.now, method=method, tz=ctx.tz),
+        }
+    ]
+
+
+def _unsubscribe_url(ctx: Context, email: str, category: str) -> str:
+    settings, tenant = ctx.settings, ctx.tenant.key
+    token = domain.unsubscribe_token(settings.jwt_secret, tenant, email, category)
+    query = urlencode({"email": email, "category": category, "token": token})
+    return f"{settings.public_url}/api/v1/{tenant}/unsubscribe?{query}"
+
+
+def deliver(cmd: Deliver, conn, ctx: Context) -> int:
+    """Send the deliveries due now with the context's mailer; returns how many went out; raises nothing (failures are recorded)."""
+    settings = ctx.settings
+    mailer = ctx.dep("mailer")()
+    sent = 0
+    try:
+        for n in store.due(conn, ctx.now, cmd.limit):
+            try:
+                _send(conn, ctx, mailer, n)
+                store.mark_sent(conn, n["id"], ctx.now)
+                sent += 1
+            except Exception as exc:
+                attempts = n["attempts"] + 1
+                status = domain.after_failure(attempts, settings.notify_max_attempts)
+                retry_at = ctx.now + domain.backoff(attempts, settings.notify_backoff_seconds)
+                log.warning(
+                    "delivery %s to %s failed (%s): %s", n["id"], n["recipient"], status, exc
+                )
+                store.mark_failed_attempt(
+                    conn, n["id"], status, f"{exc.__class__.__name__}: {exc}", retry_at
+                )
+    finally:
+        mailer.close()
+    return sent
+
+
+def _send(conn, ctx: Context, mailer, n: dict) -> None:
+    """Hand one delivery to its channel; raises whatever the channel raises."""
+    if n["channel"] == "email":
+        unsub = None if n["mandatory"] else _unsubscribe_url(ctx, n["recipient"], n["category"])
+        mailer.send(channels.build_email(n, ctx.settings.mail_from, unsub, ctx.now))
+        return
+    secret = store.webhook_secret(conn, n["recipient_name"])
+    if secret is None:
+        raise RuntimeError("webhook subscription was deleted")
+    channels.post_webhook(n["recipient"], secret, json.loads(n["body"]), int(ctx.now.timestamp()))
+
+
+def resend(cmd: Resend, conn, ctx: Context) -> dict:
+    """Queue the delivery again from now; returns it; raises NotFound."""
+    store.get_notification(conn, cmd.notification_id)
+    return store.requeue(conn, cmd.notification_id, ctx.now)
+
+
+def set_preference(cmd: SetPreference, conn, ctx: Context) -> dict:
+    """Store a person's preference for a category; returns it; raises nothing."""
+    return store.set_preference(
+        conn, ctx.tenant.key, cmd.email, cmd.category, cmd.opted_out, cmd.language, ctx.now
+    )
+
+
+def unsubscribe(cmd: Unsubscribe, conn, ctx: Context) -> dict:
+    """Opt out of the category with the link's token; returns what to tell the person; raises Forbidden (bad token)."""
+    expected = domain.unsubscribe_token(
+        ctx.settings.jwt_secret, ctx.tenant.key, cmd.email, cmd.category
+    )
+    if not hmac.compare_digest(expected.encode(), cmd.token.encode()):
+        raise Forbidden("Der Abmeldelink ist ungültig.")
+    store.set_preference(conn, ctx.tenant.key, cmd.email, cmd.category, True, None, ctx.now)
+    return {
+        "detail": f"Sie erhalten keine Nachrichten der Kategorie „{cmd.category}“ mehr. "
+        "Pflichtmitteilungen (z. B. Entscheidungen über Ihren Antrag) erhalten Sie weiterhin."
+    }
+
+
+def subscribe_webhook(cmd: SubscribeWebhook, conn, ctx: Context) -> dict:
+    """Add a webhook subscription; returns it with its secret (the only time it is shown); raises nothing."""
+    secret = cmd.secret or secrets.token_urlsafe(32)
+    return store.create_webhook(conn, ctx.tenant.key, cmd.url, secret, list(cmd.event_types))
+
+
+def delete_webhook(cmd: DeleteWebhook, conn, ctx: Context) -> None:
+    """End a webhook subscription; raises NotFound."""
+    if not store.delete_webhook(conn, cmd.webhook_id):
+        raise NotFound(f"Ein Webhook {cmd.webhook_id} gibt es nicht.")

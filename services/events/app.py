@@ -5,10 +5,18 @@ from __future__ import annotations
 from shared.web import create_service_app
 
 
-def create_app(settings=None, tenants=None):
-    """Build the events app (raises TenantConfigError when a tenant file is broken)."""
-    from services.events.api import BLUEPRINTS
+def create_app(settings=None, tenants=None, clock=None):
+    """Build the events app (raises TenantConfigError when a tenant file is broken).
+
+    clock: the use cases' clock (tests pass a fixed one); the real clock by default.
+    """
+    from services.events.api import blueprints
 
     return create_service_app(
-        "events", BLUEPRINTS, settings=settings, tenants=tenants, title="Knotenpunkt Termine"
+        "events",
+        blueprints(),
+        settings=settings,
+        tenants=tenants,
+        title="Knotenpunkt Termine",
+        clock=clock,
     )

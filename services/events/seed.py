@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from services.events import store
+from services.events.handlers import consultations
 from shared.config import Settings
 from shared.db import Database
 from shared.tenants import TenantRegistry
+from shared.usecase import Clock, Context, utcnow
 
 
-def seed_consultations(settings: Settings) -> int:
+def seed_consultations(settings: Settings, clock: Clock = utcnow) -> int:
     """Create each consultation of the tenant files once (by title); returns how many were new."""
     registry = TenantRegistry.load(settings.tenants_dir)
     db = Database(settings.app_url("events"), min_size=1, max_size=1, name="seed")
@@ -16,21 +17,15 @@ def seed_consultations(settings: Settings) -> int:
     added = 0
     try:
         for t in registry:
+            ctx = Context(settings=settings, tenant=t, now=clock(), actor="seed")
             with db.transaction(t.key) as conn:
-                titles = {c["title"] for c in store.list_consultations(conn)}
+                titles = {c["title"] for c in consultations.consultations(conn, ctx)}
                 for c in t.rules["consultations"]:
                     if c["title"] not in titles:
-                        store.create_consultation(
-                            conn,
-                            t.key,
-                            {
-                                "title": c["title"],
-                                "opens": c["opens"],
-                                "closes": c["closes"],
-                                "topics": t.rules["policy_fields"],
-                                "anonymous": c["anonymous"],
-                            },
+                        cmd = consultations.CreateConsultation(
+                            c["title"], c["opens"], c["closes"], None, c["anonymous"]
                         )
+                        consultations.create_consultation(cmd, conn, ctx)
                         added += 1
     finally:
         db.close()

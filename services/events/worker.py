@@ -1,115 +1,87 @@
-"""Events worker: copies of partners and body members, introduction slots, ballot results, cadence."""
+"""Events worker: copies of other services' data, introduction slots, cadence and consultation notices.
+
+Each consumer turns its envelope into a command and calls the handler; each
+job opens one unit of work per tenant and calls a handler.
+"""
 
 from __future__ import annotations
 
-import functools
-from datetime import UTC, datetime
-
-from services.events import store
+from services.events import copies
+from services.events.handlers import consultations, meetings, planning
 from shared import worker
-from shared.config import from_env
-from shared.tenants import TenantRegistry
 
 
-@functools.cache
-def _tenants() -> TenantRegistry:
-    return TenantRegistry.load(from_env().tenants_dir)
+def _partner(data: dict) -> copies.KeepPartner:
+    return copies.KeepPartner(
+        id=data["id"],
+        name=data["name"],
+        email=data.get("email"),
+        status=data.get("status", "active"),
+    )
 
 
 def on_partner(conn, env: dict, ctx) -> None:
-    store.upsert_partner(conn, env["tenant"], env["data"])
+    copies.keep_partner(_partner(env["data"]), conn, ctx)
 
 
 def on_partner_admitted(conn, env: dict, ctx) -> None:
     """An admitted partner introduces itself at the next network event far enough ahead."""
-    store.upsert_partner(conn, env["tenant"], env["data"])
-    rules = _tenants().get(env["tenant"]).rules
-    if rules["membership"]["introduction"]["enabled"]:
-        store.schedule_introduction(conn, env["tenant"], env["data"], rules, datetime.now(UTC))
+    data = env["data"]
+    copies.keep_partner(_partner(data), conn, ctx)
+    email = (data.get("contact") or {}).get("email") or data.get("email")
+    meetings.schedule_introduction(
+        meetings.ScheduleIntroduction(partner_id=data["id"], name=data["name"], email=email),
+        conn,
+        ctx,
+    )
 
 
 def on_member_added(conn, env: dict, ctx) -> None:
-    store.upsert_body_member(conn, env["tenant"], env["data"])
+    d = env["data"]
+    copies.keep_body_member(
+        copies.KeepBodyMember(d["body"], d["person_id"], d["name"], d.get("email")), conn, ctx
+    )
 
 
 def on_member_removed(conn, env: dict, ctx) -> None:
-    store.remove_body_member(conn, env["data"]["body"], env["data"]["person_id"])
+    d = env["data"]
+    copies.drop_body_member(copies.DropBodyMember(d["body"], d["person_id"]), conn, ctx)
 
 
 def on_ballot_closed(conn, env: dict, ctx) -> None:
-    store.keep_ballot_result(conn, env["tenant"], env["data"])
+    copies.keep_ballot(copies.KeepBallotResult(env["data"]), conn, ctx)
+
+
+def on_group_member_added(conn, env: dict, ctx) -> None:
+    d = env["data"]
+    copies.keep_group_member(
+        copies.KeepGroupMember(
+            d["working_group_id"], d["person_id"], d["name"], d.get("partner_id")
+        ),
+        conn,
+        ctx,
+    )
+
+
+def on_group_member_removed(conn, env: dict, ctx) -> None:
+    d = env["data"]
+    copies.drop_group_member(
+        copies.DropGroupMember(d["working_group_id"], d["person_id"]), conn, ctx
+    )
 
 
 def check_cadence(w, ctx) -> None:
     """Publish cadence.due once when a cadence rule becomes due or overdue."""
-    tenant = ctx.tenant
-    with w.db.transaction(tenant.key) as conn:
-        for r in store.cadence_report(conn, tenant.rules, datetime.now(UTC)):
-            if r["status"] in ("due", "overdue"):
-                due_on = (r["due"] or datetime.now(UTC)).date()
-                store.note_once(
-                    conn,
-                    tenant.key,
-                    r["rule"],
-                    due_on,
-                    r["status"],
-                    "cadence",
-                    "due",
-                    {
-                        "rule": r["rule"],
-                        "label": r["label"],
-                        "status": r["status"],
-                        "due": r["due"],
-                        "last": r["last"],
-                    },
-                )
+    with w.db.transaction(ctx.tenant.key) as conn:
+        planning.announce_due_cadences(planning.AnnounceDueCadences(), conn, ctx)
 
 
 def consultation_windows(w, ctx) -> None:
     """Tell the coordinators once when a consultation's window opens and once when it has closed."""
-    tenant = ctx.tenant
-    from services.events.domain import BERLIN
-
-    today = datetime.now(BERLIN).date()
-    with w.db.transaction(tenant.key) as conn:
-        for c in store.list_consultations(conn):
-            data = {
-                "consultation_id": c["id"],
-                "title": c["title"],
-                "opens": c["opens"],
-                "closes": c["closes"],
-            }
-            if c["opens"] <= today <= c["closes"]:
-                store.note_once(
-                    conn,
-                    tenant.key,
-                    f"consultation:{c['id']}",
-                    c["opens"],
-                    "opened",
-                    "consultation",
-                    "opened",
-                    data,
-                )
-            elif today > c["closes"]:
-                counts = store.idea_counts(conn, c["id"])
-                store.note_once(
-                    conn,
-                    tenant.key,
-                    f"consultation:{c['id']}",
-                    c["closes"],
-                    "closed",
-                    "consultation",
-                    "closed",
-                    {**data, "ideas": sum(x["ideas"] for x in counts), "topics": counts},
-                )
-
-
-def on_group_member_added(conn, env: dict, ctx) -> None:
-    store.upsert_group_member(conn, env["tenant"], env["data"])
-
-
-def on_group_member_removed(conn, env: dict, ctx) -> None:
-    store.remove_group_member(conn, env["data"])
+    with w.db.transaction(ctx.tenant.key) as conn:
+        consultations.announce_consultation_windows(
+            consultations.AnnounceConsultationWindows(), conn, ctx
+        )
 
 
 HANDLERS = {

@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from icalendar import Calendar
 
+from shared.config import Settings
+from shared.tenants import TenantRegistry
+
+TZ = TenantRegistry.load(Settings().tenants_dir).get("magdeburg").tz
+
 
 def at(days: int, hour: int = 13, minute: int = 0, length: int = 60):
-    """A Wednesday `days` weeks ahead at the given Berlin time (as ISO strings)."""
-    from services.events.domain import BERLIN
-
-    today = datetime.now(BERLIN).date()
+    """A Wednesday `days` weeks ahead at the given time of the networks' zone (as ISO strings)."""
+    today = datetime.now(TZ).date()
     wednesday = today + timedelta(days=(2 - today.weekday()) % 7 + 7 * days)
-    start = datetime(wednesday.year, wednesday.month, wednesday.day, hour, minute, tzinfo=BERLIN)
+    start = datetime(wednesday.year, wednesday.month, wednesday.day, hour, minute, tzinfo=TZ)
     return start.isoformat(), (start + timedelta(minutes=length)).isoformat()
+
+
+class Clock:
+    """A clock the test sets: the use cases' `now`."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
 
 
 def test_magdeburg_meeting_rules(clients, token):
@@ -62,7 +75,10 @@ def test_magdeburg_meeting_rules(clients, token):
         },
         headers=coord,
     )
-    assert early.status_code == 201 and any("13:00" in w for w in early.get_json()["warnings"])
+    assert early.status_code == 201
+    assert early.get_json()["warnings"] == [
+        "Vorzuziehen ist die Zeit zwischen 13:00 und 15:30 Uhr."
+    ]
     frm = date.today().isoformat()
     to = (date.today() + timedelta(days=60)).isoformat()
     slots = c.get(
@@ -76,9 +92,6 @@ def test_magdeburg_meeting_rules(clients, token):
         ).status_code
         == 422
     )
-    cadence = c.get("/api/v1/magdeburg/cadence", headers=coord).get_json()
-    pg = next(r for r in cadence if r["rule"] == "body:projektgruppe")
-    assert pg["every_months"] == 3 and pg["status"] in ("ok", "due", "overdue")
     assert (
         c.post(
             "/api/v1/magdeburg/events",
@@ -392,7 +405,8 @@ def test_consultation_opened_and_closed_are_announced_once(clients, token, setti
     from shared.worker import Worker
 
     coord = token("saalekreis", "coordinator")
-    today = date.today()
+    now = datetime(2031, 5, 14, 22, 30, tzinfo=UTC)  # 00:30 on the 15th in Saalekreis
+    today = now.astimezone(tenants.get("saalekreis").tz).date()
     live = (
         clients["events"]
         .post(
@@ -415,7 +429,7 @@ def test_consultation_opened_and_closed_are_announced_once(clients, token, setti
         )
         .get_json()
     )
-    w = Worker("events", ew.HANDLERS, ew.JOBS, settings=settings, tenants=tenants)
+    w = Worker("events", ew.HANDLERS, ew.JOBS, settings=settings, tenants=tenants, clock=Clock(now))
     w.db.open()
     try:
         for _ in range(2):
@@ -443,7 +457,7 @@ def _events_db(settings):
 
 
 def test_time_poll_picks_the_best_date_and_creates_the_meeting(clients, token, settings):
-    from services.events import store
+    from services.events import copies
     from tests.support import unique
 
     db = _events_db(settings)
@@ -451,7 +465,7 @@ def test_time_poll_picks_the_best_date_and_creates_the_meeting(clients, token, s
     try:
         with db.transaction("magdeburg") as conn:
             for p in people:
-                store.upsert_body_member(
+                copies.upsert_body_member(
                     conn,
                     "magdeburg",
                     {"body": "projektgruppe", "person_id": p, "name": p, "email": None},
@@ -616,17 +630,97 @@ def test_worker_announces_a_due_cadence_once(settings, tenants):
     from services.events import worker as ew
     from shared.worker import Worker
 
-    w = Worker("events", ew.HANDLERS, ew.JOBS, settings=settings, tenants=tenants)
+    query = (
+        "select event_id, envelope->'data' as d from outbox"
+        " where routing_key = 'mittelsachsen.events.cadence.due'"
+    )
+    w = Worker(
+        "events",
+        ew.HANDLERS,
+        ew.JOBS,
+        settings=settings,
+        tenants=tenants,
+        clock=Clock(datetime(2039, 2, 2, 9, 0, tzinfo=UTC)),
+    )
     w.db.open()
     try:
+        with w.db.transaction("mittelsachsen") as conn:
+            before = {r["event_id"] for r in conn.execute(query).fetchall()}
         for _ in range(2):
             ew.check_cadence(w, w.context("mittelsachsen"))
         with w.db.transaction("mittelsachsen") as conn:
-            rows = conn.execute(
-                "select envelope->'data' as d from outbox where routing_key = 'mittelsachsen.events.cadence.due'"
-            ).fetchall()
+            rows = [r for r in conn.execute(query).fetchall() if r["event_id"] not in before]
     finally:
         w.db.close()
     # Mittelsachsen's Arbeitskreis has never met: its half-yearly meeting is due, announced once.
-    assert [r["d"]["rule"] for r in rows] == ["body:arbeitskreis-bildung-arbeit"]
-    assert rows[0]["d"]["status"] == "due"
+    assert [r["d"] for r in rows] == [
+        {
+            "rule": "body:arbeitskreis-bildung-arbeit",
+            "label": tenants.get("mittelsachsen").body("arbeitskreis-bildung-arbeit")["name"],
+            "status": "due",
+            "due": None,
+            "last": None,
+        }
+    ]
+
+
+def test_cadence_under_a_fixed_clock(settings, tenants, token):
+    """Magdeburg's Projektgruppe meets quarterly: due within 30 days, overdue after, ok once planned."""
+    from services.events.app import create_app
+
+    clock = Clock(datetime(2041, 6, 1, 10, 0, tzinfo=UTC))
+    app = create_app(settings, tenants, clock=clock)
+    c = app.test_client()
+    coord = token("magdeburg", "coordinator")
+
+    def plan(day: date) -> dict:
+        start = datetime(day.year, day.month, day.day, 13, 0, tzinfo=TZ)
+        resp = c.post(
+            "/api/v1/magdeburg/events",
+            json={
+                "kind": "body_meeting",
+                "body": "projektgruppe",
+                "title": "Sitzung Projektgruppe",
+                "starts_at": start.isoformat(),
+                "ends_at": (start + timedelta(hours=1)).isoformat(),
+            },
+            headers=coord,
+        )
+        assert resp.status_code == 201 and resp.get_json()["warnings"] == []
+        return resp.get_json()
+
+    def projektgruppe() -> dict:
+        resp = c.get("/api/v1/magdeburg/cadence", headers=coord)
+        assert resp.status_code == 200
+        row = next(r for r in resp.get_json() if r["rule"] == "body:projektgruppe")
+        return {
+            **row,
+            **{k: row[k] and datetime.fromisoformat(row[k]) for k in ("last", "next", "due")},
+        }
+
+    try:
+        plan(date(2041, 3, 6))  # 13:00 CET = 12:00 UTC
+        last = datetime(2041, 3, 6, 12, 0, tzinfo=UTC)
+        due = datetime(2041, 6, 6, 12, 0, tzinfo=UTC)
+        expected = {
+            "rule": "body:projektgruppe",
+            "label": tenants.get("magdeburg").body("projektgruppe")["name"],
+            "every_months": 3,
+            "last": last,
+            "next": None,
+            "due": due,
+        }
+        assert projektgruppe() == {**expected, "status": "due"}
+        clock.now = datetime(2041, 6, 10, 10, 0, tzinfo=UTC)
+        assert projektgruppe() == {**expected, "status": "overdue"}
+        clock.now = datetime(2041, 4, 1, 10, 0, tzinfo=UTC)
+        assert projektgruppe() == {**expected, "status": "ok"}
+        clock.now = datetime(2041, 6, 1, 10, 0, tzinfo=UTC)
+        plan(date(2041, 6, 5))
+        assert projektgruppe() == {
+            **expected,
+            "next": datetime(2041, 6, 5, 11, 0, tzinfo=UTC),  # 13:00 CEST
+            "status": "ok",
+        }
+    finally:
+        app.extensions["knotenpunkt"].db.close()

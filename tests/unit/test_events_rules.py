@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from icalendar import Calendar
 
-from services.events import domain
+from services.events.domain import consultations, meetings, planning
 from shared.config import Settings
 from shared.errors import Conflict, RuleViolation
 from shared.ical import ics
@@ -17,64 +17,89 @@ from shared.tenants import TenantRegistry
 
 REG = TenantRegistry.load(Settings().tenants_dir)
 MDG = REG.get("magdeburg").body("projektgruppe")["meeting"]
+TZ = REG.get("magdeburg").tz
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 
 
 def berlin(y, m, d, hh, mm):
-    return datetime(y, m, d, hh, mm, tzinfo=domain.BERLIN)
+    return datetime(y, m, d, hh, mm, tzinfo=TZ)
 
 
 def test_magdeburg_hard_and_soft_rules():
-    assert domain.check_meeting(MDG, berlin(2026, 12, 2, 13, 0), berlin(2026, 12, 2, 14, 0)) == []
+    assert (
+        meetings.check_meeting(MDG, berlin(2026, 12, 2, 13, 0), berlin(2026, 12, 2, 14, 0), TZ)
+        == []
+    )
     with pytest.raises(RuleViolation, match="höchstens 60 Minuten"):
-        domain.check_meeting(MDG, berlin(2026, 12, 2, 13, 0), berlin(2026, 12, 2, 14, 30))
-    warnings = domain.check_meeting(MDG, berlin(2026, 12, 3, 9, 0), berlin(2026, 12, 3, 10, 0))
-    assert any("Mittwoch" in w for w in warnings) and any("13:00 und 15:30" in w for w in warnings)
-    with pytest.raises(RuleViolation):
-        domain.check_meeting(MDG, berlin(2026, 12, 2, 14, 0), berlin(2026, 12, 2, 13, 0))
+        meetings.check_meeting(MDG, berlin(2026, 12, 2, 13, 0), berlin(2026, 12, 2, 14, 30), TZ)
+    warnings = meetings.check_meeting(
+        MDG, berlin(2026, 12, 3, 9, 0), berlin(2026, 12, 3, 10, 0), TZ
+    )
+    assert warnings == [
+        "Vorzuziehen ist: Mittwoch; geplant ist ein Donnerstag.",
+        "Vorzuziehen ist die Zeit zwischen 13:00 und 15:30 Uhr.",
+    ]
+    with pytest.raises(RuleViolation, match="Das Ende muss nach dem Beginn liegen."):
+        meetings.check_meeting(MDG, berlin(2026, 12, 2, 14, 0), berlin(2026, 12, 2, 13, 0), TZ)
+
+
+def test_meeting_rules_are_read_in_the_tenants_time_zone():
+    from zoneinfo import ZoneInfo
+
+    # Wednesday 13:00 in Magdeburg is Wednesday 07:00 in New York: outside the window there.
+    starts, ends = berlin(2026, 12, 2, 13, 0), berlin(2026, 12, 2, 14, 0)
+    assert meetings.check_meeting(MDG, starts, ends, ZoneInfo("America/New_York")) == [
+        "Vorzuziehen ist die Zeit zwischen 13:00 und 15:30 Uhr."
+    ]
+    (slot,) = planning.proposals(
+        MDG, date(2026, 12, 2), date(2026, 12, 2), None, ZoneInfo("America/New_York")
+    )
+    assert slot.starts_at == datetime(2026, 12, 2, 18, 0, tzinfo=UTC)
 
 
 def test_blackout_dates_warn_and_are_skipped():
     meeting = {**MDG, "blackout_dates": [date(2026, 12, 9)]}
-    assert any(
-        "meidet" in w
-        for w in domain.check_meeting(
-            meeting, berlin(2026, 12, 9, 13, 0), berlin(2026, 12, 9, 14, 0)
-        )
-    )
-    slots = domain.proposals(meeting, date(2026, 12, 1), date(2026, 12, 31), None)
-    assert date(2026, 12, 9) not in {s.starts_at.astimezone(domain.BERLIN).date() for s in slots}
+    assert meetings.check_meeting(
+        meeting, berlin(2026, 12, 9, 13, 0), berlin(2026, 12, 9, 14, 0), TZ
+    ) == ["An diesem Tag ist ein Termin, den das Gremium meidet (z. B. Stadtratssitzung)."]
+    slots = planning.proposals(meeting, date(2026, 12, 1), date(2026, 12, 31), None, TZ)
+    assert [s.starts_at.astimezone(TZ).date() for s in slots] == [
+        date(2026, 12, 2),
+        date(2026, 12, 16),
+        date(2026, 12, 23),
+        date(2026, 12, 30),
+    ]
 
 
 @given(st.dates(min_value=date(2025, 1, 1), max_value=date(2030, 12, 31)), st.integers(0, 120))
 def test_proposals_fall_on_wednesday_1300_to_1530_and_last_60_minutes(first, span):
-    for s in domain.proposals(MDG, first, first + timedelta(days=span), None):
-        start, end = s.starts_at.astimezone(domain.BERLIN), s.ends_at.astimezone(domain.BERLIN)
+    for s in planning.proposals(MDG, first, first + timedelta(days=span), None, TZ):
+        start, end = s.starts_at.astimezone(TZ), s.ends_at.astimezone(TZ)
         assert start.weekday() == 2 and start.hour == 13 and start.minute == 0
         assert (end - start) == timedelta(minutes=60) and end.time() <= datetime.strptime(
             "15:30", "%H:%M"
         ).time()
-        assert domain.check_meeting(MDG, s.starts_at, s.ends_at) == []
+        assert meetings.check_meeting(MDG, s.starts_at, s.ends_at, TZ) == []
 
 
 def test_proposals_mark_the_quarterly_rhythm():
     last = berlin(2026, 9, 2, 13, 0)
-    slots = domain.proposals(MDG, date(2026, 11, 25), date(2027, 1, 31), last)
-    keeps = {s.starts_at.astimezone(domain.BERLIN).date(): s.keeps_cadence for s in slots}
+    slots = planning.proposals(MDG, date(2026, 11, 25), date(2027, 1, 31), last, TZ)
+    keeps = {s.starts_at.astimezone(TZ).date(): s.keeps_cadence for s in slots}
     assert keeps[date(2026, 12, 2)] is True and keeps[date(2026, 12, 9)] is False
 
 
 def test_cadence_status():
-    assert domain.cadence_status(3, None, None, NOW) == ("due", None)
-    assert domain.cadence_status(3, NOW - timedelta(days=30), None, NOW)[0] == "ok"
-    assert domain.cadence_status(3, NOW - timedelta(days=80), None, NOW)[0] == "due"
-    assert domain.cadence_status(3, NOW - timedelta(days=100), None, NOW)[0] == "overdue"
+    assert planning.cadence_status(3, None, None, NOW) == ("due", None)
+    assert planning.cadence_status(3, NOW - timedelta(days=30), None, NOW)[0] == "ok"
+    assert planning.cadence_status(3, NOW - timedelta(days=80), None, NOW)[0] == "due"
+    assert planning.cadence_status(3, NOW - timedelta(days=100), None, NOW)[0] == "overdue"
     assert (
-        domain.cadence_status(3, NOW - timedelta(days=100), NOW + timedelta(days=3), NOW)[0]
+        planning.cadence_status(3, NOW - timedelta(days=100), NOW + timedelta(days=3), NOW)[0]
         == "overdue"
     )
     assert (
-        domain.cadence_status(12, NOW - timedelta(days=300), NOW + timedelta(days=20), NOW)[0]
+        planning.cadence_status(12, NOW - timedelta(days=300), NOW + timedelta(days=20), NOW)[0]
         == "ok"
     )
 
@@ -106,19 +131,22 @@ def test_introduction_slot_needs_lead_time():
             "starts_at": NOW + timedelta(days=25),
         },
     ]
-    assert domain.introduction_event(events, "network_event", 21, NOW)["id"] == 3
-    assert domain.introduction_event(events[:2], "network_event", 21, NOW) is None
+    assert meetings.introduction_event(events, "network_event", 21, NOW)["id"] == 3
+    assert meetings.introduction_event(events[:2], "network_event", 21, NOW) is None
 
 
 def test_consultation_window_5_to_25_september():
     opens, closes = date(2016, 9, 5), date(2016, 9, 25)
-    domain.ensure_window(opens, closes, datetime(2016, 9, 25, 21, 0, tzinfo=UTC))  # 23:00 in Berlin
+    tz = REG.get("chemnitz").tz
+    # 23:00 on the 25th in Chemnitz: still open
+    consultations.ensure_window(opens, closes, datetime(2016, 9, 25, 21, 0, tzinfo=UTC), tz)
     with pytest.raises(Conflict, match="öffnet am 05.09.2016"):
-        domain.ensure_window(opens, closes, datetime(2016, 9, 4, 12, 0, tzinfo=UTC))
-    with pytest.raises(Conflict, match="geschlossen"):
-        domain.ensure_window(
-            opens, closes, datetime(2016, 9, 25, 22, 30, tzinfo=UTC)
-        )  # 00:30 on the 26th
+        consultations.ensure_window(opens, closes, datetime(2016, 9, 4, 12, 0, tzinfo=UTC), tz)
+    with pytest.raises(
+        Conflict,
+        match=r"^Die Beteiligung ist seit dem 26\.09\.2016 geschlossen \(Zeitraum 05\.09\. bis 25\.09\.2016\)\.$",
+    ):  # 00:30 on the 26th in Chemnitz
+        consultations.ensure_window(opens, closes, datetime(2016, 9, 25, 22, 30, tzinfo=UTC), tz)
 
 
 def test_ics_parses_with_an_independent_library():
@@ -160,7 +188,7 @@ def test_minutes_record_dissent():
         "starts_at": berlin(2026, 12, 2, 13, 0),
         "place": "Sozialamt",
     }
-    md = domain.minutes_markdown(
+    md = meetings.minutes_markdown(
         event,
         {
             "attendees": ["A", "B"],
@@ -175,8 +203,21 @@ def test_minutes_record_dissent():
             ],
         },
         [],
+        TZ,
     )
-    assert "Abweichende Meinung: C: Ziele unklar." in md and "Beschluss: angenommen" in md
+    assert md.splitlines() == [
+        "# Protokoll: Vorbereitungsgremium",
+        "",
+        "02.12.2026, 13:00 Uhr, Sozialamt",
+        "",
+        "**Anwesend:** A, B",
+        "",
+        "## Beschlüsse und Empfehlungen",
+        "",
+        "- **Aufnahme X**: Beschluss: angenommen",
+        "  - Abstimmung: yes 2, no 1",
+        "  - Abweichende Meinung: C: Ziele unklar.",
+    ]
 
 
 def test_ics_in_the_tenants_time_zone():

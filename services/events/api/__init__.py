@@ -1,0 +1,31 @@
+"""HTTP API of the events service (blueprints under /api/v1/<tenant>/), one module per aggregate."""
+
+from __future__ import annotations
+
+from flask import Response
+
+from shared.auth import STAFF
+
+SIGNED_IN = (*STAFF, "member", "partner")
+
+
+def blueprints() -> tuple:
+    """The events blueprints, in the order of the OpenAPI document."""
+    from services.events.api import consultations, meetings, planning
+
+    return (
+        meetings.events_bp,
+        planning.planning_bp,
+        consultations.consult_bp,
+        planning.polls_bp,
+        planning.processes_bp,
+    )
+
+
+def calendar_response(document: str, filename: str) -> Response:
+    """An iCalendar document, shown inline under the file name."""
+    return Response(
+        document,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'inline; filename="{filename}"'},
+    )

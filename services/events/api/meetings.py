@@ -1,0 +1,251 @@
+"""Routes of meetings: events, agendas, topic submissions, invitations, replies, minutes."""
+
+from __future__ import annotations
+
+from flask import Response
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from services.events.api import SIGNED_IN, calendar_response
+from services.events.handlers import meetings as handlers
+from services.events.schemas.meetings import (
+    AgendaIn,
+    AgendaItemOut,
+    EventIn,
+    EventOut,
+    EventPatch,
+    EventQuery,
+    InvitationIn,
+    InviteeOut,
+    MinutesIn,
+    MinutesOut,
+    ReplyIn,
+    SubmissionDecisionIn,
+    SubmissionIn,
+    SubmissionOut,
+)
+from shared.auth import STAFF
+from shared.web import context, principal, roles, uow
+
+events_bp = Blueprint(
+    "events",
+    __name__,
+    url_prefix="/api/v1/<tenant>/events",
+    description="Termine, Tagesordnungen, Einladungen, Protokolle",
+)
+
+
+@events_bp.route("")
+class Events(MethodView):
+    @events_bp.arguments(EventQuery, location="query")
+    @events_bp.response(200, EventOut(many=True))
+    def get(self, query, tenant):
+        """Termine; ohne Anmeldung nur die öffentlichen."""
+        with uow() as conn:
+            return handlers.list_events(conn, context(), public_only=principal().anonymous, **query)
+
+    @roles(*STAFF)
+    @events_bp.arguments(EventIn)
+    @events_bp.response(201, EventOut)
+    def post(self, data, tenant):
+        """Einen Termin anlegen. Harte Regeln des Gremiums (Höchstdauer) → 422; verfehlte Vorlieben → Hinweise."""
+        with uow() as conn:
+            return handlers.plan_event(handlers.PlanEvent(**data), conn, context())
+
+
+@events_bp.route("/<uuid:event_id>")
+class Event(MethodView):
+    @events_bp.response(200, EventOut)
+    def get(self, tenant, event_id):
+        """Ein Termin mit Tagesordnung."""
+        with uow() as conn:
+            return handlers.show_event(conn, context(), event_id, anonymous=principal().anonymous)
+
+    @roles(*STAFF)
+    @events_bp.arguments(EventPatch)
+    @events_bp.response(200, EventOut)
+    def patch(self, data, tenant, event_id):
+        """Einen Termin ändern oder absagen (status: cancelled); Eingeladene werden benachrichtigt."""
+        with uow() as conn:
+            return handlers.change_event(handlers.ChangeEvent(event_id, data), conn, context())
+
+
+@events_bp.route("/<uuid:event_id>.ics")
+class EventIcs(MethodView):
+    @events_bp.response(200, content_type="text/calendar")
+    def get(self, tenant, event_id):
+        """Der Termin als iCalendar-Datei."""
+        with uow() as conn:
+            document = handlers.event_calendar(
+                conn, context(), event_id, anonymous=principal().anonymous
+            )
+        return calendar_response(document, f"termin-{event_id}.ics")
+
+
+@events_bp.route("/<uuid:event_id>/agenda")
+class Agenda(MethodView):
+    @events_bp.response(200, AgendaItemOut(many=True))
+    def get(self, tenant, event_id):
+        """Die Tagesordnung."""
+        with uow() as conn:
+            return handlers.agenda(conn, context(), event_id, anonymous=principal().anonymous)
+
+    @roles(*STAFF)
+    @events_bp.arguments(AgendaIn)
+    @events_bp.response(200, AgendaItemOut(many=True))
+    def put(self, data, tenant, event_id):
+        """Die Tagesordnung setzen (Reihenfolge wie übergeben)."""
+        with uow() as conn:
+            return handlers.set_agenda(
+                handlers.SetAgenda(event_id, tuple(data["items"])), conn, context()
+            )
+
+
+@events_bp.route("/<uuid:event_id>/agenda/publish")
+class PublishAgenda(MethodView):
+    @roles(*STAFF)
+    @events_bp.response(200, EventOut)
+    def post(self, tenant, event_id):
+        """Die Tagesordnung veröffentlichen; Eingeladene erhalten sie (Ereignis agenda.published)."""
+        with uow() as conn:
+            return handlers.publish_agenda(handlers.PublishAgenda(event_id), conn, context())
+
+
+@events_bp.route("/<uuid:event_id>/topic-submissions")
+class Submissions(MethodView):
+    @roles(*STAFF)
+    @events_bp.response(200, SubmissionOut(many=True))
+    def get(self, tenant, event_id):
+        """Eingereichte Themen (Koordinierungsstelle)."""
+        with uow() as conn:
+            return handlers.submissions(conn, context(), event_id)
+
+    @roles(*SIGNED_IN)
+    @events_bp.arguments(SubmissionIn)
+    @events_bp.response(201, SubmissionOut)
+    def post(self, data, tenant, event_id):
+        """Ein Thema für die Tagesordnung einbringen (jedes Netzwerkmitglied)."""
+        caller = principal()
+        cmd = handlers.SubmitTopic(
+            event_id=event_id,
+            title=data["title"],
+            description=data["description"],
+            submitted_by=caller.sub,
+            partner_id=caller.partner_id,
+        )
+        with uow() as conn:
+            return handlers.submit_topic(cmd, conn, context())
+
+
+@events_bp.route("/<uuid:event_id>/topic-submissions/<uuid:submission_id>/decision")
+class SubmissionDecision(MethodView):
+    @roles(*STAFF)
+    @events_bp.arguments(SubmissionDecisionIn)
+    @events_bp.response(200, SubmissionOut)
+    def post(self, data, tenant, event_id, submission_id):
+        """Ein Thema auf die Tagesordnung nehmen oder mit Begründung ablehnen."""
+        cmd = handlers.DecideTopic(event_id, submission_id, data["accepted"], data["reason"])
+        with uow() as conn:
+            return handlers.decide_topic(cmd, conn, context())
+
+
+@events_bp.route("/<uuid:event_id>/invitations")
+class Invitations(MethodView):
+    @roles(*STAFF)
+    @events_bp.response(200, InviteeOut(many=True))
+    def get(self, tenant, event_id):
+        """Eingeladene und ihre Antworten (für die Organisierenden)."""
+        with uow() as conn:
+            return handlers.invitations(conn, context(), event_id)
+
+    @roles(*STAFF)
+    @events_bp.arguments(InvitationIn)
+    @events_bp.response(201, InviteeOut(many=True))
+    def post(self, data, tenant, event_id):
+        """Ein Gremium, alle Partner oder benannte Gäste einladen (Ereignis event.invited)."""
+        cmd = handlers.Invite(
+            event_id=event_id,
+            body=data["body"],
+            working_group_id=data["working_group_id"],
+            all_partners=data["all_partners"],
+            guests=tuple(data["guests"]),
+        )
+        with uow() as conn:
+            return handlers.invite(cmd, conn, context())
+
+
+@events_bp.route("/<uuid:event_id>/replies")
+class Replies(MethodView):
+    @roles(*STAFF)
+    @events_bp.response(200, InviteeOut(many=True))
+    def get(self, tenant, event_id):
+        """Die Antworten (ja, nein, vielleicht)."""
+        with uow() as conn:
+            return handlers.replies(conn, context(), event_id)
+
+    @roles(*SIGNED_IN)
+    @events_bp.arguments(ReplyIn)
+    @events_bp.response(200, InviteeOut)
+    def post(self, data, tenant, event_id):
+        """Auf die Einladung antworten (als eingeladenes Mitglied oder eingeladener Partner)."""
+        caller = principal()
+        cmd = handlers.ReplyToInvitation(event_id, data["answer"], caller.sub, caller.partner_id)
+        with uow() as conn:
+            return handlers.reply_to_invitation(cmd, conn, context())
+
+
+@events_bp.route("/<uuid:event_id>/minutes")
+class Minutes(MethodView):
+    @events_bp.response(200, MinutesOut)
+    def get(self, tenant, event_id):
+        """Das Protokoll; vor der Veröffentlichung nur für Angemeldete."""
+        with uow() as conn:
+            return handlers.minutes(conn, context(), event_id, anonymous=principal().anonymous)
+
+    @roles(*STAFF)
+    @events_bp.arguments(MinutesIn)
+    @events_bp.response(200, MinutesOut)
+    def put(self, data, tenant, event_id):
+        """Den Entwurf schreiben: Anwesende, Notizen je Punkt, Abstimmungen (mit abweichenden Meinungen)."""
+        cmd = handlers.WriteMinutes(
+            event_id,
+            tuple(data["attendees"]),
+            tuple(data["notes"]),
+            tuple(data["ballot_ids"]),
+        )
+        with uow() as conn:
+            return handlers.write_minutes(cmd, conn, context())
+
+
+@events_bp.route("/<uuid:event_id>/minutes/approve")
+class ApproveMinutes(MethodView):
+    @roles(*STAFF)
+    @events_bp.response(200, MinutesOut)
+    def post(self, tenant, event_id):
+        """Den Entwurf genehmigen."""
+        cmd = handlers.ApproveMinutes(event_id, principal().sub)
+        with uow() as conn:
+            return handlers.approve_minutes(cmd, conn, context())
+
+
+@events_bp.route("/<uuid:event_id>/minutes/publish")
+class PublishMinutes(MethodView):
+    @roles(*STAFF)
+    @events_bp.response(200, MinutesOut)
+    def post(self, tenant, event_id):
+        """Das genehmigte Protokoll veröffentlichen (Ereignis minutes.published)."""
+        cmd = handlers.PublishMinutes(event_id, principal().sub)
+        with uow() as conn:
+            return handlers.publish_minutes(cmd, conn, context())
+
+
+@events_bp.route("/<uuid:event_id>/minutes.md")
+class MinutesMarkdown(MethodView):
+    @events_bp.response(200, content_type="text/markdown")
+    def get(self, tenant, event_id):
+        """Das Protokoll als lesbares Dokument (Markdown)."""
+        with uow() as conn:
+            document = handlers.minutes_document(
+                conn, context(), event_id, anonymous=principal().anonymous
+            )
+        return Response(document, mimetype="text/markdown")

@@ -1,0 +1,156 @@
+"""Routes of planning: cadence, schedule proposals, calendars, time polls, processes."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from services.events.api import SIGNED_IN, calendar_response
+from services.events.handlers import meetings
+from services.events.handlers import planning as handlers
+from services.events.schemas.planning import (
+    CadenceOut,
+    PollAnswersIn,
+    PollCloseIn,
+    PollIn,
+    PollOut,
+    ProcessIn,
+    ProcessOut,
+    ProposalQuery,
+    SlotOut,
+)
+from shared.auth import STAFF
+from shared.web import context, principal, roles, uow
+
+planning_bp = Blueprint(
+    "planning",
+    __name__,
+    url_prefix="/api/v1/<tenant>",
+    description="Turnus, Terminvorschläge, Kalender",
+)
+polls_bp = Blueprint(
+    "polls",
+    __name__,
+    url_prefix="/api/v1/<tenant>/polls",
+    description="Terminumfragen für die nächste Sitzung",
+)
+processes_bp = Blueprint(
+    "processes",
+    __name__,
+    url_prefix="/api/v1/<tenant>/processes",
+    description="Beteiligungsprozesse mit Phasen",
+)
+
+
+@planning_bp.route("/cadence")
+class Cadence(MethodView):
+    @roles(*SIGNED_IN)
+    @planning_bp.response(200, CadenceOut(many=True))
+    def get(self, tenant):
+        """Turnusregeln: letzte und nächste Sitzung, Status ok, fällig oder überfällig."""
+        with uow() as conn:
+            return handlers.cadence(conn, context())
+
+
+@planning_bp.route("/schedule/proposals")
+class Proposals(MethodView):
+    @roles(*SIGNED_IN)
+    @planning_bp.arguments(ProposalQuery, location="query")
+    @planning_bp.response(200, SlotOut(many=True))
+    def get(self, query, tenant):
+        """Termine, die den Regeln des Gremiums genügen (Magdeburg: mittwochs 13:00–15:30, höchstens 60 Minuten)."""
+        with uow() as conn:
+            return handlers.proposals(conn, context(), **query)
+
+
+@planning_bp.route("/calendar.ics")
+class PublicCalendar(MethodView):
+    @planning_bp.response(200, content_type="text/calendar")
+    def get(self, tenant):
+        """Die öffentlichen Termine des Netzwerks als iCalendar-Abonnement."""
+        with uow() as conn:
+            document = meetings.public_calendar(conn, context())
+        return calendar_response(document, f"{tenant}.ics")
+
+
+@planning_bp.route("/bodies/<key>/calendar.ics")
+class BodyCalendar(MethodView):
+    @roles(*SIGNED_IN)
+    @planning_bp.response(200, content_type="text/calendar")
+    def get(self, tenant, key):
+        """Die Sitzungen eines Gremiums (für Mitglieder)."""
+        with uow() as conn:
+            document = meetings.body_calendar(conn, context(), key)
+        return calendar_response(document, f"{tenant}-{key}.ics")
+
+
+@polls_bp.route("")
+class Polls(MethodView):
+    @roles(*STAFF)
+    @polls_bp.arguments(PollIn)
+    @polls_bp.response(201, PollOut)
+    def post(self, data, tenant):
+        """Eine Terminumfrage für die nächste Sitzung eines Gremiums; die Termine kommen aus den Regeln des Gremiums."""
+        with uow() as conn:
+            return handlers.open_poll(handlers.OpenPoll(**data), conn, context())
+
+
+@polls_bp.route("/<uuid:poll_id>")
+class Poll(MethodView):
+    @roles(*SIGNED_IN)
+    @polls_bp.response(200, PollOut)
+    def get(self, tenant, poll_id):
+        """Die Umfrage mit den Antworten je Termin."""
+        with uow() as conn:
+            return handlers.poll(conn, context(), poll_id)
+
+
+@polls_bp.route("/<uuid:poll_id>/answers")
+class PollAnswers(MethodView):
+    @roles("member", *STAFF)
+    @polls_bp.arguments(PollAnswersIn)
+    @polls_bp.response(200, PollOut)
+    def post(self, data, tenant, poll_id):
+        """Je Termin ja, vielleicht oder nein (Mitglieder des Gremiums; erneutes Antworten ändert)."""
+        cmd = handlers.AnswerPoll(poll_id, principal().sub, tuple(data["answers"]))
+        with uow() as conn:
+            return handlers.answer_poll(cmd, conn, context())
+
+
+@polls_bp.route("/<uuid:poll_id>/close")
+class ClosePoll(MethodView):
+    @roles(*STAFF)
+    @polls_bp.arguments(PollCloseIn)
+    @polls_bp.response(200, PollOut)
+    def post(self, data, tenant, poll_id):
+        """Den besten Termin wählen (die wenigsten Absagen) und auf Wunsch die Sitzung anlegen."""
+        cmd = handlers.ClosePoll(poll_id, data["create_event"], data["place"])
+        with uow() as conn:
+            return handlers.close_poll(cmd, conn, context())
+
+
+@processes_bp.route("")
+class Processes(MethodView):
+    @processes_bp.response(200, ProcessOut(many=True))
+    def get(self, tenant):
+        """Beteiligungsprozesse (öffentlich)."""
+        with uow() as conn:
+            return handlers.processes(conn, context())
+
+    @roles(*STAFF)
+    @processes_bp.arguments(ProcessIn)
+    @processes_bp.response(201, ProcessOut)
+    def post(self, data, tenant):
+        """Einen Prozess mit geordneten Phasen anlegen (z. B. Auftakt, Tagung, Bürgerbefragung, Workshops, Stadtratsbeschluss)."""
+        cmd = handlers.CreateProcess(data["title"], tuple(data["phases"]), data["description"])
+        with uow() as conn:
+            return handlers.create_process(cmd, conn, context())
+
+
+@processes_bp.route("/<uuid:process_id>")
+class Process(MethodView):
+    @processes_bp.response(200, ProcessOut)
+    def get(self, tenant, process_id):
+        """Ein Prozess mit seinen Phasen und der laufenden Phase."""
+        with uow() as conn:
+            return handlers.process(conn, context(), process_id)

@@ -1,0 +1,1 @@
+"""Events rules as pure functions, one module per aggregate: meetings, planning, consultations."""

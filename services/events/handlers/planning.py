@@ -1,0 +1,190 @@
+"""Use cases of planning: cadence, schedule proposals, time polls, participation processes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from uuid import UUID
+
+from services.events import copies
+from services.events.domain import planning as domain
+from services.events.handlers import body_of, emit
+from services.events.handlers.meetings import record_event
+from services.events.store import consultations as consultations_store
+from services.events.store import meetings as meetings_store
+from services.events.store import planning as store
+from shared.usecase import Context
+
+# --- Commands -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnnounceDueCadences:
+    """Announce each cadence rule that became due or overdue (once per rule, day and status)."""
+
+
+@dataclass(frozen=True)
+class OpenPoll:
+    body: str
+    title: str
+    from_: date
+    to: date
+    max_options: int = 6
+
+
+@dataclass(frozen=True)
+class AnswerPoll:
+    poll_id: UUID
+    person_id: str
+    answers: tuple = ()
+
+
+@dataclass(frozen=True)
+class ClosePoll:
+    poll_id: UUID
+    create_event: bool = True
+    place: str | None = None
+
+
+@dataclass(frozen=True)
+class CreateProcess:
+    title: str
+    phases: tuple
+    description: str | None = None
+
+
+# --- Cadence and proposals -------------------------------------------------------------
+
+
+def cadence(conn, ctx: Context) -> list[dict]:
+    """Each cadence rule with its last and next meeting, due date and status; raises nothing."""
+    report = []
+    for r in domain.cadence_rules(ctx.rules):
+        last, nxt = store.last_and_next(conn, kind=r["kind"], body=r["body"], now=ctx.now)
+        status, due = domain.cadence_status(r["every_months"], last, nxt, ctx.now)
+        report.append({**r, "last": last, "next": nxt, "due": due, "status": status})
+    return report
+
+
+def announce_due_cadences(cmd: AnnounceDueCadences, conn, ctx: Context) -> int:
+    """Publish events.cadence.due once per rule, day and status; returns how many; raises nothing."""
+    announced = 0
+    for r in cadence(conn, ctx):
+        if r["status"] not in domain.CADENCE_ALERTS:
+            continue
+        due_on = (r["due"] or ctx.now).date()
+        if store.note_once(conn, ctx.tenant.key, r["rule"], due_on, r["status"]):
+            emit(conn, ctx, "cadence", "due", domain.cadence_notice(r), r["rule"])
+            announced += 1
+    return announced
+
+
+def proposals(conn, ctx: Context, *, body: str, from_: date, to: date) -> list[domain.Slot]:
+    """Dates between from_ and to that satisfy the body's rules; raises NotFound (body)."""
+    found = body_of(ctx, body)
+    last, _ = store.last_and_next(conn, kind=None, body=found["key"], now=ctx.now)
+    return domain.proposals(found["meeting"], from_, to, last, ctx.tz)
+
+
+# --- Time polls ---------------------------------------------------------------------------
+
+
+def _poll_view(conn, poll: dict) -> dict:
+    options = store.poll_options(conn, poll["id"])
+    answers = store.poll_answers(conn, poll["id"])
+    return {**poll, "options": domain.count_answers(options, answers), "answers": answers}
+
+
+def open_poll(cmd: OpenPoll, conn, ctx: Context) -> dict:
+    """Open a time poll over the dates the body's rules allow; raises NotFound (body), RuleViolation (no such date in the range)."""
+    body = body_of(ctx, cmd.body)
+    last, _ = store.last_and_next(conn, kind=None, body=body["key"], now=ctx.now)
+    slots = domain.proposals(
+        body["meeting"], cmd.from_, cmd.to, last, ctx.tz, limit=cmd.max_options
+    )
+    domain.ensure_slots(slots)
+    poll = store.create_poll(
+        conn,
+        ctx.tenant.key,
+        body["key"],
+        cmd.title,
+        [{"starts_at": s.starts_at, "ends_at": s.ends_at} for s in slots],
+    )
+    return _poll_view(conn, poll)
+
+
+def poll(conn, ctx: Context, poll_id) -> dict:
+    """A poll with its options and the answers per option; raises NotFound."""
+    return _poll_view(conn, store.get_poll(conn, poll_id))
+
+
+def answer_poll(cmd: AnswerPoll, conn, ctx: Context) -> dict:
+    """Answer yes, maybe or no per option (answering again changes); raises NotFound, Conflict (closed), Forbidden (not in the body), RuleViolation (foreign option)."""
+    found = store.get_poll(conn, cmd.poll_id)
+    valid = {o["id"] for o in store.poll_options(conn, found["id"])}
+    member = copies.is_body_member(conn, found["body"], cmd.person_id)
+    domain.ensure_poll_answerable(found, member, valid, list(cmd.answers))
+    for a in cmd.answers:
+        store.save_poll_answer(
+            conn, ctx.tenant.key, found["id"], cmd.person_id, a["option_id"], a["answer"]
+        )
+    return _poll_view(conn, found)
+
+
+def close_poll(cmd: ClosePoll, conn, ctx: Context) -> dict:
+    """Choose the best date (fewest no) and, when asked, plan the meeting (events.event.planned); raises NotFound, Conflict (closed already)."""
+    found = store.get_poll(conn, cmd.poll_id, lock=True)
+    domain.ensure_poll_open(found)
+    view = _poll_view(conn, found)
+    best = domain.best_option(view["options"], view["answers"])
+    event_id = None
+    if cmd.create_event and best:
+        body = body_of(ctx, found["body"])
+        event = record_event(
+            conn,
+            ctx,
+            {
+                "kind": "body_meeting",
+                "body": found["body"],
+                "title": f"Sitzung {body['name']}",
+                "starts_at": best["starts_at"],
+                "ends_at": best["ends_at"],
+                "place": cmd.place,
+            },
+        )
+        event_id = event["id"]
+    store.close_poll(conn, cmd.poll_id, best["id"] if best else None, event_id)
+    return _poll_view(conn, store.get_poll(conn, cmd.poll_id))
+
+
+# --- Participation processes ----------------------------------------------------------------
+
+
+def _process(conn, ctx: Context, process_id) -> dict:
+    proc = store.get_process(conn, process_id)
+    phases = store.phases(conn, process_id, ctx.rules["timezone"])
+    current = domain.current_phase(phases, ctx.now.astimezone(ctx.tz).date())
+    return {**proc, "phases": phases, "current_phase": current["position"] if current else None}
+
+
+def processes(conn, ctx: Context) -> list[dict]:
+    """Every process with its phases and current phase, newest first; raises nothing."""
+    return [_process(conn, ctx, p["id"]) for p in store.list_processes(conn)]
+
+
+def process(conn, ctx: Context, process_id) -> dict:
+    """A process with its phases and current phase; raises NotFound."""
+    return _process(conn, ctx, process_id)
+
+
+def create_process(cmd: CreateProcess, conn, ctx: Context) -> dict:
+    """Create a process with ordered phases; raises NotFound (a phase's event or consultation)."""
+    for ph in cmd.phases:
+        if ph.get("event_id"):
+            meetings_store.get_event(conn, ph["event_id"])
+        if ph.get("consultation_id"):
+            consultations_store.get_consultation(conn, ph["consultation_id"])
+    proc = store.create_process(conn, ctx.tenant.key, cmd.title, cmd.description)
+    for position, ph in enumerate(cmd.phases, start=1):
+        store.add_phase(conn, ctx.tenant.key, proc["id"], position, ph)
+    return _process(conn, ctx, proc["id"])

@@ -1,0 +1,1 @@
+"""Marshmallow schemas of the events API, one module per aggregate: meetings, planning, consultations."""

@@ -5,11 +5,20 @@ Safe to run again: what exists already is left as it is.
 
 from __future__ import annotations
 
-from services.membership import store
+from services.membership.handlers.partners import (
+    AddBodyMember,
+    CreatePartner,
+    add_body_member,
+    create_partner,
+)
+from services.membership.handlers.working_groups import CreateWorkingGroup, create_working_group
+from services.membership.store.partners import list_members
+from services.membership.store.working_groups import list_working_groups
 from shared.config import Settings
 from shared.db import Database
 from shared.errors import Conflict
 from shared.tenants import TenantRegistry
+from shared.usecase import Context, utcnow
 
 CHEMNITZ = [
     ("Bundesagentur für Arbeit", "authority"),
@@ -107,6 +116,10 @@ def seed_demo(settings: Settings) -> dict[str, int]:
     registry = TenantRegistry.load(settings.tenants_dir)
     db = Database(settings.app_url("membership"), min_size=1, max_size=1, name="seed")
     db.open()
+
+    def context(key: str) -> Context:
+        return Context(settings=settings, tenant=registry.get(key), now=utcnow(), actor="seed")
+
     added: dict[str, int] = {}
     try:
         for tenant, partners in PARTNERS.items():
@@ -114,29 +127,25 @@ def seed_demo(settings: Settings) -> dict[str, int]:
             for name, kind in partners:
                 try:
                     with db.transaction(tenant) as conn:
-                        store.create_partner(
-                            conn, tenant, {"name": name, "kind": kind, "public": True}
-                        )
+                        create_partner(CreatePartner(name=name, kind=kind), conn, context(tenant))
                     added[tenant] += 1
                 except Conflict:
                     continue
         for t in registry:
             # Existing working groups named in the network's own documents (Magdeburg's three).
             with db.transaction(t.key) as conn:
-                names = {g["name"] for g in store.list_working_groups(conn)}
+                names = {g["name"] for g in list_working_groups(conn)}
                 for wg in t.rules["working_groups"]["existing"]:
                     if wg["name"] not in names:
-                        store.create_working_group(
-                            conn, t.key, {"name": wg["name"], "topic": wg.get("topic")}
-                        )
+                        cmd = CreateWorkingGroup(name=wg["name"], topic=wg.get("topic"))
+                        create_working_group(cmd, conn, context(t.key))
         for tenant, (body, people) in MEMBERS.items():
             with db.transaction(tenant) as conn:
-                existing = {m["person_id"] for m in store.list_members(conn, body)}
+                existing = {m["person_id"] for m in list_members(conn, body)}
                 for person_id, name, role in people:
                     if person_id not in existing:
-                        store.add_member(
-                            conn, tenant, body, {"person_id": person_id, "name": name, "role": role}
-                        )
+                        cmd = AddBodyMember(body=body, person_id=person_id, name=name, role=role)
+                        add_body_member(cmd, conn, context(tenant))
     finally:
         db.close()
     return added

@@ -49,7 +49,8 @@ def test_contacts_export_and_erase(clients, token, settings):
 
 def test_working_group_by_coordinator_with_paper_versions(clients, token):
     c = clients["membership"]
-    coord = token("magdeburg", "coordinator")
+    coordinator = unique("koordinator")
+    coord = token("magdeburg", "coordinator", sub=coordinator)
     prop = c.post(
         "/api/v1/magdeburg/working-group-proposals",
         json={"topic": "Sprachmittlung", "aims": "Dolmetscherpool aufbauen"},
@@ -70,8 +71,9 @@ def test_working_group_by_coordinator_with_paper_versions(clients, token):
     assert decided.status_code == 200 and decided.get_json()["status"] == "approved"
     gid = decided.get_json()["working_group_id"]
     group = c.get(f"/api/v1/magdeburg/working-groups/{gid}", headers=coord).get_json()
-    assert group["ends_on"] is not None and group["members"][0]["role"] == "leader"
-    leader = group["members"][0]["person_id"]
+    assert group["ends_on"] is not None and group["proposal_id"] == prop.get_json()["id"]
+    assert [(m["person_id"], m["role"]) for m in group["members"]] == [(coordinator, "leader")]
+    leader = coordinator
     paper = {
         "goals": [
             {
@@ -123,13 +125,15 @@ def test_saalekreis_groups_are_open_to_anyone_registered(clients, token):
     )
     assert prop.status_code == 201 and prop.get_json()["status"] == "approved"
     gid = prop.get_json()["working_group_id"]
-    joiner = token("saalekreis", "member", sub=unique("ehrenamt"))
+    volunteer = unique("ehrenamt")
+    joiner = token("saalekreis", "member", sub=volunteer)
     joined = c.post(
         f"/api/v1/saalekreis/working-groups/{gid}/members",
         json={"name": "Erika Ehrenamt"},
         headers=joiner,
     )
     assert joined.status_code == 201 and joined.get_json()["role"] == "member"
+    assert joined.get_json()["person_id"] == volunteer
     assert (
         c.post(
             f"/api/v1/saalekreis/working-groups/{gid}/members", json={"name": "Anonym"}
@@ -191,7 +195,16 @@ def test_leader_joins_the_vorbereitungsgremium(clients, token):
     members = c.get(
         "/api/v1/chemnitz/bodies/vorbereitungsgremium/members", headers=coord
     ).get_json()
-    assert person in {m["person_id"] for m in members}
+    assert [m["role"] for m in members if m["person_id"] == person] == ["member"]
+
+
+def _progress(m):
+    if m["target"] is None or m["current_value"] is None:
+        return None
+    base = m["baseline"] or 0
+    if m["target"] == base:
+        return None
+    return max(0.0, min(1.0, (m["current_value"] - base) / (m["target"] - base)))
 
 
 def test_magdeburg_monitoring(clients, token):
@@ -204,6 +217,13 @@ def test_magdeburg_monitoring(clients, token):
         headers=coord,
     )
     assert bad.status_code == 422 and "policy_field" in bad.get_json()["errors"]
+    before = next(
+        r
+        for r in c.get("/api/v1/magdeburg/measures/report", headers=coord).get_json()[
+            "policy_fields"
+        ]
+        if r["policy_field"] == field
+    )
     m = c.post(
         "/api/v1/magdeburg/measures",
         json={
@@ -226,11 +246,18 @@ def test_magdeburg_monitoring(clients, token):
     assert upd.get_json()["current_value"] == 100 and upd.get_json()["status"] == "running"
     report = c.get("/api/v1/magdeburg/measures/report", headers=coord).get_json()["policy_fields"]
     row = next(r for r in report if r["policy_field"] == field)
-    assert (
-        row["measures"] >= 1
-        and row["by_status"]["running"] >= 1
-        and row["mean_progress"] is not None
-    )
+    assert row["measures"] == before["measures"] + 1
+    assert row["by_status"] == {
+        **before["by_status"],
+        "running": before["by_status"]["running"] + 1,
+    }
+    listed = c.get("/api/v1/magdeburg/measures", headers=coord).get_json()
+    mine = [x for x in listed if x["policy_field"] == field]
+    assert [(x["current_value"], x["status"]) for x in mine if x["id"] == m.get_json()["id"]] == [
+        (100, "running")
+    ]
+    progress = [p for p in map(_progress, mine) if p is not None]
+    assert row["mean_progress"] == round(sum(progress) / len(progress), 3)
     assert (
         c.get("/api/v1/chemnitz/measures", headers=token("chemnitz", "coordinator")).status_code
         == 404
@@ -241,10 +268,11 @@ def test_doctors_offers_and_matrix(clients, token):
     c = clients["membership"]
     sk = token("saalekreis", "coordinator")
     old = (date.today() - timedelta(days=400)).isoformat()
+    doctor = unique("Dr. Aydin")
     d1 = c.post(
         "/api/v1/saalekreis/doctors",
         json={
-            "name": unique("Dr. Aydin"),
+            "name": doctor,
             "specialty": "Kinderheilkunde",
             "city": "Merseburg",
             "languages": ["tr", "de"],
@@ -262,7 +290,10 @@ def test_doctors_offers_and_matrix(clients, token):
         == 422
     )
     found = c.get("/api/v1/saalekreis/doctors?language=tr").get_json()
-    assert any(d["id"] == d1.get_json()["id"] for d in found)
+    assert [d["id"] for d in found if d["name"] == doctor] == [d1.get_json()["id"]]
+    assert all("tr" in d["languages"] for d in found)
+    other = c.get("/api/v1/saalekreis/doctors?language=fa").get_json()
+    assert [d for d in other if d["name"] == doctor] == []
     fresh = c.patch(
         f"/api/v1/saalekreis/doctors/{d1.get_json()['id']}",
         json={"last_verified": date.today().isoformat()},
@@ -271,10 +302,11 @@ def test_doctors_offers_and_matrix(clients, token):
     assert fresh.get_json()["verification_overdue"] is False
     assert c.get("/api/v1/chemnitz/doctors").status_code == 404
 
+    title = unique("Deutschkurs A1")
     offer = c.post(
         "/api/v1/saalekreis/offers",
         json={
-            "title": "Deutschkurs A1",
+            "title": title,
             "kind": "language_course",
             "provider": "VHS Saalekreis",
             "languages": ["ar"],
@@ -283,11 +315,18 @@ def test_doctors_offers_and_matrix(clients, token):
         headers=sk,
     )
     assert offer.status_code == 201
-    assert c.get("/api/v1/saalekreis/offers?language=ar").get_json()[0]["provider"]
+    arabic = c.get("/api/v1/saalekreis/offers?language=ar").get_json()
+    assert [(o["id"], o["provider"]) for o in arabic if o["title"] == title] == [
+        (offer.get_json()["id"], "VHS Saalekreis")
+    ]
+    assert all("ar" in o["languages"] for o in arabic)
+    health = c.get("/api/v1/saalekreis/offers?language=ar&kind=health").get_json()
+    assert [o for o in health if o["title"] == title] == []
 
     ms = token("mittelsachsen", "coordinator")
+    actor = unique("Jobcenter")
     cell = {
-        "actor": "Jobcenter",
+        "actor": actor,
         "topic": "Arbeitsvermittlung",
         "responsibility": "Vermittlung von Leistungsberechtigten nach SGB II",
         "contact_name": "Frau Beispiel",
@@ -303,21 +342,16 @@ def test_doctors_offers_and_matrix(clients, token):
         == 200
     )
     matrix = c.get("/api/v1/mittelsachsen/responsibilities").get_json()
-    assert (
-        "Jobcenter" in matrix["actors"]
-        and len(
-            [
-                x
-                for x in matrix["cells"]
-                if x["actor"] == "Jobcenter" and x["topic"] == "Arbeitsvermittlung"
-            ]
-        )
-        == 1
-    )
+    assert matrix["actors"].count(actor) == 1
+    assert [(x["topic"], x["responsibility"]) for x in matrix["cells"] if x["actor"] == actor] == [
+        ("Arbeitsvermittlung", "geändert")
+    ]
     csv = c.get("/api/v1/mittelsachsen/responsibilities.csv")
-    assert csv.mimetype == "text/csv" and "Jobcenter;Arbeitsvermittlung;geändert" in csv.get_data(
-        as_text=True
-    )
+    lines = csv.get_data(as_text=True).splitlines()
+    assert csv.mimetype == "text/csv" and lines[0].startswith("Akteur;Thema;")
+    assert [line for line in lines if line.startswith(f"{actor};")] == [
+        f"{actor};Arbeitsvermittlung;geändert;Frau Beispiel;integration@jobcenter.example;"
+    ]
     assert c.get("/api/v1/chemnitz/responsibilities").status_code == 404
 
 
@@ -337,35 +371,34 @@ def test_manual_publication_marks_new_partners(clients, token):
     second = c.post("/api/v1/chemnitz/directory/publications", headers=coord).get_json()
     latest = c.get("/api/v1/chemnitz/directory/publications/latest").get_json()
     assert latest["id"] == second["id"]
-    names = {e["name"]: e for e in latest["entries"]}
-    assert names[name]["new"] is True and hidden not in names
-    assert not any(
-        e["new"] for e in latest["entries"] if e["name"] != name and e["name"].startswith("Bundes")
-    )
+    names = [e["name"] for e in latest["entries"]]
+    assert names.count(name) == 1 and hidden not in names
+    assert [e["name"] for e in latest["entries"] if e["new"]] == [name]
+    assert second["new"] == 1 and second["previous_at"] == first.get_json()["published_at"]
     assert c.post("/api/v1/chemnitz/directory/publications").status_code == 401
 
 
-def test_shared_directory_across_networks(clients, token):
+def test_shared_directory_across_networks(clients, token, tenants):
     c = clients["membership"]
-    name = unique("Geteilter Verein")
-    c.post(
+    shared_id = c.post(
         "/api/v1/saalekreis/partners",
-        json={"name": name, "kind": "initiative", "shared": True},
+        json={"name": unique("Geteilter Verein"), "kind": "initiative", "shared": True},
         headers=token("saalekreis", "coordinator"),
-    )
-    private = unique("Privater Verein")
-    c.post(
+    ).get_json()["id"]
+    private_id = c.post(
         "/api/v1/saalekreis/partners",
-        json={"name": private, "kind": "initiative"},
+        json={"name": unique("Privater Verein"), "kind": "initiative"},
         headers=token("saalekreis", "coordinator"),
-    )
+    ).get_json()["id"]
     seen = c.get(
         "/api/v1/chemnitz/directory/shared", headers=token("chemnitz", "federation")
     ).get_json()
+    assert [n["network"] for n in seen] == [
+        t.key for t in tenants if t.key != "chemnitz" and t.rules["sharing"]
+    ]
     saalekreis = next(n for n in seen if n["network"] == "saalekreis")
-    names = {p["name"] for p in saalekreis["partners"]}
-    assert name in names and private not in names
-    assert all(n["network"] != "chemnitz" for n in seen)
+    ids = [p["id"] for p in saalekreis["partners"]]
+    assert ids.count(shared_id) == 1 and private_id not in ids
     assert (
         c.get("/api/v1/chemnitz/directory/shared", headers=token("chemnitz", "partner")).status_code
         == 403

@@ -8,11 +8,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.membership import domain
+from services.membership.domain import applications, directories, monitoring, working_groups
 from shared.auth import Principal
 from shared.config import Settings
-from shared.errors import Conflict, Forbidden, NotFound, RuleViolation
+from shared.errors import Conflict, Forbidden, NotFound, RuleViolation, Unauthorized
 from shared.tenants import TenantRegistry
+from shared.usecase import add_months
 
 REG = TenantRegistry.load(Settings().tenants_dir)
 CHEMNITZ, SAALEKREIS, MAGDEBURG, MITTELSACHSEN = (
@@ -25,20 +26,20 @@ def who(*roles, sub="u1"):
 
 
 def test_who_may_apply():
-    domain.ensure_applications_accepted(CHEMNITZ)
+    applications.ensure_applications_accepted(CHEMNITZ)
     with pytest.raises(Conflict, match="keine Mitgliedschaft"):
-        domain.ensure_applications_accepted(SAALEKREIS)
+        applications.ensure_applications_accepted(SAALEKREIS)
     with pytest.raises(Conflict, match="benannt"):
-        domain.ensure_applications_accepted(MAGDEBURG)
+        applications.ensure_applications_accepted(MAGDEBURG)
 
 
 def test_statements_must_affirm_every_criterion():
-    domain.check_statements(CHEMNITZ, {"migrant_interests": True, "non_commercial": True})
+    applications.check_statements(CHEMNITZ, {"migrant_interests": True, "non_commercial": True})
     with pytest.raises(RuleViolation) as e:
-        domain.check_statements(CHEMNITZ, {"migrant_interests": True})
+        applications.check_statements(CHEMNITZ, {"migrant_interests": True})
     assert e.value.field == "statements.non_commercial"
     with pytest.raises(RuleViolation, match="Unbekannte"):
-        domain.check_statements(
+        applications.check_statements(
             CHEMNITZ, {"migrant_interests": True, "non_commercial": True, "rich": True}
         )
 
@@ -48,58 +49,59 @@ def test_statements_must_affirm_every_criterion():
 )
 def test_check_outcome(complete, plausible, note):
     if complete and plausible:
-        assert domain.check_outcome("submitted", complete, plausible, note) == "in_vote"
+        assert applications.check_outcome("submitted", complete, plausible, note) == "in_vote"
     elif (note or "").strip():
-        assert domain.check_outcome("submitted", complete, plausible, note) == "returned"
+        assert applications.check_outcome("submitted", complete, plausible, note) == "returned"
     else:
         with pytest.raises(RuleViolation):
-            domain.check_outcome("submitted", complete, plausible, note)
+            applications.check_outcome("submitted", complete, plausible, note)
 
 
 @pytest.mark.parametrize("status", ["returned", "in_vote", "admitted", "rejected", "withdrawn"])
 def test_only_submitted_applications_are_checked(status):
     with pytest.raises(Conflict):
-        domain.check_outcome(status, True, True, None)
+        applications.check_outcome(status, True, True, None)
 
 
 def test_correction_and_withdrawal_states():
-    domain.ensure_correctable("returned")
+    applications.ensure_correctable("returned")
     with pytest.raises(Conflict):
-        domain.ensure_correctable("in_vote")
+        applications.ensure_correctable("in_vote")
     for s in ("submitted", "returned", "in_vote"):
-        domain.ensure_withdrawable(s)
+        applications.ensure_withdrawable(s)
     with pytest.raises(Conflict):
-        domain.ensure_withdrawable("admitted")
-    assert domain.admission_result("adopted") == "admitted"
-    assert domain.admission_result("rejected") == "rejected"
-    assert domain.admission_result("no_quorum") == "rejected"
+        applications.ensure_withdrawable("admitted")
+    assert applications.admission_result("adopted") == "admitted"
+    assert applications.admission_result("rejected") == "rejected"
+    assert applications.admission_result("no_quorum") == "rejected"
 
 
 def test_working_group_rules_come_from_the_file():
-    assert domain.proposal_route(CHEMNITZ) == "body"
-    assert domain.proposal_route(MAGDEBURG) == "coordinator"
-    assert domain.proposal_route(SAALEKREIS) == "anyone"
-    domain.ensure_may_join(SAALEKREIS, who("member"))
+    assert working_groups.proposal_route(CHEMNITZ) == "body"
+    assert working_groups.proposal_route(MAGDEBURG) == "coordinator"
+    assert working_groups.proposal_route(SAALEKREIS) == "anyone"
+    working_groups.ensure_may_join(SAALEKREIS, who("member"))
     with pytest.raises(Forbidden):
-        domain.ensure_may_join(CHEMNITZ, who("member"))
-    domain.ensure_may_join(CHEMNITZ, who("partner"))
+        working_groups.ensure_may_join(CHEMNITZ, who("member"))
+    working_groups.ensure_may_join(CHEMNITZ, who("partner"))
     with pytest.raises(Forbidden):
-        domain.ensure_may_propose(MAGDEBURG, who("partner"))
-    domain.ensure_may_propose(CHEMNITZ, who("partner"))
+        working_groups.ensure_may_propose(MAGDEBURG, who("partner"))
+    working_groups.ensure_may_propose(CHEMNITZ, who("partner"))
 
 
 def test_body_lookup():
-    assert domain.body_of(MAGDEBURG, "projektgruppe")["decision_rule"] == "consensus"
+    magdeburg = REG.get("magdeburg")
+    assert magdeburg.body_or_404("projektgruppe")["decision_rule"] == "consensus"
     with pytest.raises(NotFound, match="projektgruppe"):
-        domain.body_of(MAGDEBURG, "stadtrat")
+        magdeburg.body_or_404("stadtrat")
 
 
 def test_publication_interval():
     jan = datetime(2026, 1, 31, tzinfo=UTC)
-    assert domain.publication_due(CHEMNITZ, None, jan)
-    assert not domain.publication_due(CHEMNITZ, jan, datetime(2026, 7, 30, tzinfo=UTC))
-    assert domain.publication_due(CHEMNITZ, jan, datetime(2026, 7, 31, tzinfo=UTC))
-    assert not domain.publication_due(SAALEKREIS, None, jan)  # no interval configured
+    assert directories.publication_due(CHEMNITZ, None, jan)
+    assert not directories.publication_due(CHEMNITZ, jan, datetime(2026, 7, 30, tzinfo=UTC))
+    assert directories.publication_due(CHEMNITZ, jan, datetime(2026, 7, 31, tzinfo=UTC))
+    assert not directories.publication_due(SAALEKREIS, None, jan)  # no interval configured
 
 
 @given(
@@ -107,7 +109,7 @@ def test_publication_interval():
     st.integers(min_value=-60, max_value=60),
 )
 def test_add_months_keeps_day_within_month(moment, months):
-    out = domain.add_months(moment, months)
+    out = add_months(moment, months)
     assert (out.year * 12 + out.month) - (moment.year * 12 + moment.month) == months
     assert out.day <= moment.day
 
@@ -148,13 +150,13 @@ def test_overview_marks_new_and_hides_non_public():
             "admitted_at": None,
         },
     ]
-    entries = domain.overview_entries(partners, since)
+    entries = directories.overview_entries(partners, since)
     assert [(e["name"], e["new"]) for e in entries] == [("A", False), ("b", True)]
 
 
 def test_doctor_verification_flag():
-    assert domain.verification_overdue(date(2025, 1, 1), 12, date(2026, 1, 1))
-    assert not domain.verification_overdue(date(2025, 6, 1), 12, date(2026, 1, 1))
+    assert directories.verification_overdue(date(2025, 1, 1), 12, date(2026, 1, 1))
+    assert not directories.verification_overdue(date(2025, 6, 1), 12, date(2026, 1, 1))
 
 
 def test_monitoring_report():
@@ -182,12 +184,71 @@ def test_monitoring_report():
             "current_value": None,
         },
     ]
-    report = domain.measures_report(measures, fields)
+    report = monitoring.measures_report(measures, fields)
     assert report[0]["measures"] == 2 and report[0]["mean_progress"] == 0.75
     assert report[0]["by_status"]["done"] == 1
     assert report[1]["mean_progress"] is None
     with pytest.raises(RuleViolation):
-        domain.ensure_policy_field(MAGDEBURG, "Verkehr")
+        monitoring.ensure_policy_field(MAGDEBURG, "Verkehr")
     with pytest.raises(NotFound):
-        domain.ensure_directory(CHEMNITZ, "doctors", "Ärzte")
-    domain.ensure_directory(MITTELSACHSEN, "responsibility_matrix", "Matrix")
+        directories.ensure_directory(CHEMNITZ, "doctors", "Ärzte")
+    directories.ensure_directory(MITTELSACHSEN, "responsibility_matrix", "Matrix")
+
+
+def test_rules_moved_out_of_the_routes():
+    from services.membership.domain import partners
+
+    coordinator, stranger = who("coordinator", sub="k1"), Principal()
+    hidden = {"id": "p1", "name": "X", "public": False, "email": "x@example.org"}
+    assert partners.partner_for(who("member"), hidden) is hidden
+    with pytest.raises(NotFound, match="p1"):
+        partners.partner_for(stranger, hidden)
+    assert "email" not in partners.partner_for(stranger, {**hidden, "public": True})
+    with pytest.raises(NotFound):
+        partners.contact_for(who("partner"), {"id": "c1", "public": False})
+    # applications: staff see everything, the applicant needs the token
+    token_hash = applications.hash_token("geheim")
+    assert applications.viewer_is_staff(coordinator, None, token_hash) is True
+    assert applications.viewer_is_staff(stranger, "geheim", token_hash) is False
+    with pytest.raises(Unauthorized):
+        applications.viewer_is_staff(stranger, "falsch", token_hash)
+    with pytest.raises(Unauthorized):
+        applications.viewer_is_staff(stranger, None, token_hash)
+    # working groups: who joins as whom, who removes, who edits the paper
+    named = {"person_id": "p9", "name": "Petra", "partner_id": None, "role": "leader"}
+    assert working_groups.joining_member(coordinator, named, CHEMNITZ) == named
+    partner = Principal(sub="v1", tenant="x", roles=frozenset({"partner"}), partner_id="pid")
+    assert working_groups.joining_member(partner, named, CHEMNITZ) == {
+        "person_id": "v1",
+        "name": "Petra",
+        "partner_id": "pid",
+        "role": "member",
+    }
+    with pytest.raises(Forbidden):
+        working_groups.joining_member(who("member"), named, CHEMNITZ)
+    with pytest.raises(RuleViolation):
+        working_groups.joining_member(coordinator, {**named, "name": None}, CHEMNITZ)
+    working_groups.ensure_may_remove(who("member", sub="me"), "me")
+    with pytest.raises(Forbidden):
+        working_groups.ensure_may_remove(who("member", sub="me"), "you")
+    leaders = [{"person_id": "lead", "role": "leader"}, {"person_id": "m", "role": "member"}]
+    working_groups.ensure_may_edit_paper(who("member", sub="lead"), leaders)
+    working_groups.ensure_may_edit_paper(coordinator, [])
+    with pytest.raises(Forbidden):
+        working_groups.ensure_may_edit_paper(who("member", sub="m"), leaders)
+    with pytest.raises(Conflict, match="Gremium"):
+        working_groups.ensure_coordinator_decides(CHEMNITZ)
+    working_groups.ensure_coordinator_decides(MAGDEBURG)
+
+
+def test_new_since_the_previous_overview_or_the_interval():
+    now = datetime(2026, 8, 31, tzinfo=UTC)
+    before = datetime(2026, 5, 1, tzinfo=UTC)
+    assert directories.new_since(CHEMNITZ, before, now) == before
+    assert directories.new_since(CHEMNITZ, None, now) == datetime(2026, 2, 28, tzinfo=UTC)
+    assert directories.new_since(SAALEKREIS, None, now) == datetime(2026, 2, 28, tzinfo=UTC)
+    view = directories.publication_view({"entries": [{"new": True}, {"new": False}]})
+    assert (view["partners"], view["new"]) == (2, 1)
+    with pytest.raises(NotFound):
+        monitoring.ensure_monitoring(CHEMNITZ)
+    monitoring.ensure_monitoring(MAGDEBURG)

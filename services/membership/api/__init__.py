@@ -1,0 +1,23 @@
+"""HTTP API of the membership service (blueprints under /api/v1/<tenant>/), one module per aggregate."""
+
+from __future__ import annotations
+
+from services.membership.api.applications import applications_bp
+from services.membership.api.directories import directory_bp, doctors_bp, offers_bp, resp_bp
+from services.membership.api.monitoring import measures_bp
+from services.membership.api.partners import bodies_bp, contacts_bp, partners_bp, rules_bp
+from services.membership.api.working_groups import wg_bp
+
+BLUEPRINTS = (
+    rules_bp,
+    partners_bp,
+    bodies_bp,
+    contacts_bp,
+    applications_bp,
+    wg_bp,
+    measures_bp,
+    directory_bp,
+    doctors_bp,
+    offers_bp,
+    resp_bp,
+)

@@ -1,0 +1,92 @@
+"""Routes of applications (Beitrittserklärung) and their check."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from services.membership.handlers import applications as handlers
+from services.membership.schemas.applications import (
+    ApplicationIn,
+    ApplicationOut,
+    ApplicationPatch,
+    CheckIn,
+    TokenQuery,
+)
+from shared.auth import STAFF
+from shared.web import context, principal, roles, uow
+
+applications_bp = Blueprint(
+    "applications",
+    __name__,
+    url_prefix="/api/v1/<tenant>/applications",
+    description="Beitrittserklärungen und Aufnahme",
+)
+
+
+@applications_bp.route("")
+class Applications(MethodView):
+    @applications_bp.arguments(ApplicationIn)
+    @applications_bp.response(201, ApplicationOut)
+    def post(self, data, tenant):
+        """Beitrittserklärung einreichen (ohne Anmeldung).
+
+        Netzwerke ohne Mitgliedschaft oder mit benannten Mitgliedern antworten 409.
+        """
+        with uow() as conn:
+            return handlers.submit_application(handlers.SubmitApplication(**data), conn, context())
+
+    @roles(*STAFF)
+    @applications_bp.response(200, ApplicationOut(many=True))
+    def get(self, tenant):
+        """Alle Anträge (Koordinierungsstelle)."""
+        with uow() as conn:
+            return handlers.list_applications(conn, context())
+
+
+@applications_bp.route("/<uuid:application_id>")
+class Application(MethodView):
+    @applications_bp.arguments(TokenQuery, location="query")
+    @applications_bp.response(200, ApplicationOut)
+    def get(self, query, tenant, application_id):
+        """Den Antrag verfolgen: mit ?token=… als Antragsteller oder als Koordinierungsstelle."""
+        with uow() as conn:
+            return handlers.get_application(
+                conn,
+                context(),
+                application_id=application_id,
+                token=query["token"],
+                caller=principal(),
+            )
+
+    @applications_bp.arguments(TokenQuery, location="query")
+    @applications_bp.arguments(ApplicationPatch)
+    @applications_bp.response(200, ApplicationOut)
+    def patch(self, query, data, tenant, application_id):
+        """Einen zurückgegebenen Antrag ergänzen (Antragsteller mit Token); er wird erneut geprüft."""
+        cmd = handlers.CorrectApplication(application_id, data, principal(), query["token"])
+        with uow() as conn:
+            return handlers.correct_application(cmd, conn, context())
+
+
+@applications_bp.route("/<uuid:application_id>/withdraw")
+class Withdraw(MethodView):
+    @applications_bp.arguments(TokenQuery, location="query")
+    @applications_bp.response(200, ApplicationOut)
+    def post(self, query, tenant, application_id):
+        """Den Antrag zurückziehen (Antragsteller mit Token)."""
+        cmd = handlers.WithdrawApplication(application_id, principal(), query["token"])
+        with uow() as conn:
+            return handlers.withdraw_application(cmd, conn, context())
+
+
+@applications_bp.route("/<uuid:application_id>/check")
+class Check(MethodView):
+    @roles(*STAFF)
+    @applications_bp.arguments(CheckIn)
+    @applications_bp.response(200, ApplicationOut)
+    def post(self, data, tenant, application_id):
+        """Prüfung durch die Koordinierungsstelle: vollständig und plausibel → Abstimmung, sonst zurück."""
+        cmd = handlers.CheckApplication(application_id, **data)
+        with uow() as conn:
+            return handlers.check_application(cmd, conn, context())

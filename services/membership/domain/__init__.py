@@ -1,0 +1,1 @@
+"""Membership rules as pure functions (no I/O), one module per aggregate."""

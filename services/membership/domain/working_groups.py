@@ -1,0 +1,94 @@
+"""Working groups: who proposes and joins, how a founding is decided, who edits the paper."""
+
+from __future__ import annotations
+
+from shared.auth import STAFF, Principal
+from shared.errors import Conflict, Forbidden, RuleViolation
+
+PROPOSAL_STATUS = {"body": "in_vote", "coordinator": "submitted", "anyone": "submitted"}
+
+
+def proposal_route(rules: dict) -> str:
+    """How a founding proposal is decided: 'body' (ballot), 'coordinator' or 'anyone' (at once)."""
+    return rules["working_groups"]["founding"]
+
+
+def ensure_may_propose(rules: dict, caller) -> None:
+    """Raises Forbidden when the network's rules do not let the caller propose a group."""
+    who = rules["working_groups"]["proposals_by"]
+    if who == "anyone" and not caller.anonymous:
+        return
+    if who == "partners" and caller.has("partner", "member", "coordinator", "admin"):
+        return
+    if who == "coordinator" and caller.has("coordinator", "admin"):
+        return
+    raise Forbidden(_who_text("Arbeitsgruppen vorschlagen", who))
+
+
+def ensure_may_join(rules: dict, caller) -> None:
+    """Saalekreis: anyone registered; elsewhere partners (and coordinators). Raises Forbidden."""
+    who = rules["working_groups"]["open_to"]
+    if who in ("registered", "anyone") and not caller.anonymous:
+        return
+    if who == "partners" and caller.has("partner", "coordinator", "admin"):
+        return
+    raise Forbidden(_who_text("einer Arbeitsgruppe beitreten", who))
+
+
+def _who_text(action: str, who: str) -> str:
+    words = {
+        "anyone": "alle Angemeldeten",
+        "registered": "alle Angemeldeten",
+        "partners": "Netzwerkpartner",
+        "coordinator": "die Koordinierungsstelle",
+    }
+    return f"{action} dürfen in diesem Netzwerk nur {words.get(who, who)}."
+
+
+def ensure_coordinator_decides(rules: dict) -> None:
+    """Raises Conflict where a body decides foundings by ballot, not the Koordinierungsstelle."""
+    if proposal_route(rules) != "coordinator":
+        raise Conflict(
+            "In diesem Netzwerk entscheidet darüber ein Gremium per Abstimmung, nicht die Koordinierungsstelle."
+        )
+
+
+def ensure_undecided(proposal: dict) -> None:
+    """Raises Conflict when the proposal has been decided already."""
+    if proposal["status"] != "submitted":
+        raise Conflict(f"Der Vorschlag ist im Status „{proposal['status']}“ und schon entschieden.")
+
+
+def joining_member(caller: Principal, person: dict, rules: dict) -> dict:
+    """Who joins: staff may add anyone named; everyone else joins as themself (if the rules allow).
+
+    Raises Forbidden (rules) or RuleViolation (no name).
+    """
+    if caller.has(*STAFF) and person.get("person_id"):
+        joining = dict(person)
+    else:
+        ensure_may_join(rules, caller)
+        joining = {
+            "person_id": caller.sub,
+            "name": person.get("name") or caller.sub,
+            "partner_id": caller.partner_id,
+            "role": "member",
+        }
+    if not joining.get("name"):
+        raise RuleViolation("Der Name der Person fehlt.", field="name")
+    return joining
+
+
+def ensure_may_remove(caller: Principal, person_id: str) -> None:
+    """Members leave themselves; others are removed by the Koordinierungsstelle. Raises Forbidden."""
+    if person_id != caller.sub and not caller.has(*STAFF):
+        raise Forbidden("Andere Mitglieder entfernt nur die Koordinierungsstelle.")
+
+
+def ensure_may_edit_paper(caller: Principal, members: list[dict]) -> None:
+    """The group's leaders or the Koordinierungsstelle edit the paper. Raises Forbidden."""
+    leaders = {m["person_id"] for m in members if m["role"] == "leader"}
+    if caller.sub not in leaders and not caller.has(*STAFF):
+        raise Forbidden(
+            "Das Arbeitspapier ändern die Leitung der Arbeitsgruppe oder die Koordinierungsstelle."
+        )

@@ -1,0 +1,294 @@
+"""Use cases of applications (Beitrittserklärung): submit, follow, correct, withdraw, check, decide."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+from uuid import UUID
+
+from services.membership.domain import applications as domain
+from services.membership.handlers.common import emit, jsonable
+from services.membership.handlers.partners import partner_event_data
+from services.membership.store import applications as store
+from services.membership.store import partners as partner_store
+from shared.auth import Principal
+from shared.usecase import Context
+
+log = logging.getLogger(__name__)
+ORGANISATION_FIELDS = ("kind", "street", "postcode", "city", "website", "email", "phone")
+
+
+@dataclass(frozen=True)
+class SubmitApplication:
+    organisation: dict
+    contact: dict
+    statements: dict
+    motivation: str | None = None
+
+
+@dataclass(frozen=True)
+class CorrectApplication:
+    application_id: UUID
+    changes: dict
+    caller: Principal
+    token: str | None = None
+
+
+@dataclass(frozen=True)
+class WithdrawApplication:
+    application_id: UUID
+    caller: Principal
+    token: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckApplication:
+    application_id: UUID
+    complete: bool
+    plausible: bool
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class DecideApplication:
+    """The admitting body's ballot closed: admit or reject."""
+
+    application_id: UUID
+    outcome: str
+    ballot_id: str | None = None
+    tally: dict | None = None
+    dissent: list = field(default_factory=list)
+    closed_at: str | None = None
+    deadline: str | None = None
+
+
+def application_event_data(row: dict, **extra) -> dict:
+    """What an application event tells the other services (the applicant's address for mails)."""
+    return jsonable(
+        {
+            "application_id": row["id"],
+            "status": row["status"],
+            "organisation": row["organisation"]["name"],
+            "contact": {
+                "name": row["contact"]["name"],
+                "email": row["contact"]["email"],
+                "language": row["contact"].get("language", "de"),
+            },
+            **extra,
+        }
+    )
+
+
+def _emit(conn, ctx: Context, row: dict, event: str, **extra) -> None:
+    emit(conn, ctx, "application", event, application_event_data(row, **extra), str(row["id"]))
+
+
+def _set_status(
+    conn, ctx: Context, application_id, status: str, *, note=None, by=None, **values
+) -> dict:
+    return store.update_application(
+        conn,
+        application_id,
+        {"status": status, "updated_at": ctx.now, **values},
+        step=domain.history_entry(status, ctx.now, note, by),
+    )
+
+
+def _authorised(conn, application_id, token, caller: Principal) -> tuple[dict, bool]:
+    row = store.get_application(conn, application_id, lock=True)
+    return row, domain.viewer_is_staff(caller, token, row["token_hash"])
+
+
+def submit_application(cmd: SubmitApplication, conn, ctx: Context) -> dict:
+    """Store a Beitrittserklärung; the applicant's view with the status token.
+
+    Raises Conflict (the network takes no applications), RuleViolation (criteria).
+    """
+    domain.ensure_applications_accepted(ctx.rules)
+    domain.check_statements(ctx.rules, cmd.statements)
+    token = secrets.token_urlsafe(24)
+    row = store.insert_application(
+        conn,
+        ctx.tenant.key,
+        {
+            "token_hash": domain.hash_token(token),
+            "status": "submitted",
+            "organisation": cmd.organisation,
+            "contact": cmd.contact,
+            "statements": cmd.statements,
+            "motivation": cmd.motivation,
+            "history": [domain.history_entry("submitted", ctx.now)],
+        },
+    )
+    _emit(conn, ctx, row, "submitted")
+    return {**domain.applicant_view(row), "token": token}
+
+
+def list_applications(conn, ctx: Context) -> list[dict]:
+    """All applications, oldest first."""
+    return store.list_applications(conn)
+
+
+def get_application(conn, ctx: Context, *, application_id, token, caller: Principal) -> dict:
+    """The application for staff, or the applicant's view for the token; raises NotFound, Unauthorized."""
+    row, staff = _authorised(conn, application_id, token, caller)
+    return domain.view_for(row, staff)
+
+
+def correct_application(cmd: CorrectApplication, conn, ctx: Context) -> dict:
+    """Complete a returned application; it waits for a check again.
+
+    Raises NotFound, Unauthorized, Conflict (not returned), RuleViolation (criteria).
+    """
+    row, staff = _authorised(conn, cmd.application_id, cmd.token, cmd.caller)
+    domain.ensure_correctable(row["status"])
+    if "statements" in cmd.changes:
+        domain.check_statements(ctx.rules, {**row["statements"], **cmd.changes["statements"]})
+    store.merge_application(conn, cmd.application_id, cmd.changes)
+    row = _set_status(
+        conn, ctx, cmd.application_id, "submitted", note="vom Antragsteller ergänzt", by="applicant"
+    )
+    _emit(conn, ctx, row, "resubmitted")
+    return domain.view_for(row, staff)
+
+
+def withdraw_application(cmd: WithdrawApplication, conn, ctx: Context) -> dict:
+    """Withdraw the application (a running ballot is cancelled).
+
+    Raises NotFound, Unauthorized, Conflict (decided already).
+    """
+    row, staff = _authorised(conn, cmd.application_id, cmd.token, cmd.caller)
+    domain.ensure_withdrawable(row["status"])
+    row = _set_status(conn, ctx, cmd.application_id, "withdrawn", by="applicant")
+    _emit(conn, ctx, row, "withdrawn", ballot_id=row["ballot_id"])
+    return domain.view_for(row, staff)
+
+
+def check_application(cmd: CheckApplication, conn, ctx: Context) -> dict:
+    """The Koordinierungsstelle's check: complete and plausible → ballot, else back with a note.
+
+    Raises NotFound, Conflict (not waiting for a check), RuleViolation (no note).
+    """
+    row = store.get_application(conn, cmd.application_id, lock=True)
+    status = domain.check_outcome(row["status"], cmd.complete, cmd.plausible, cmd.note)
+    row = _set_status(
+        conn,
+        ctx,
+        cmd.application_id,
+        status,
+        note=cmd.note,
+        by=ctx.actor,
+        check_note=cmd.note,
+        checked_by=ctx.actor,
+        checked_at=ctx.now,
+    )
+    if status == "in_vote":
+        membership = ctx.rules["membership"]
+        body = ctx.tenant.body_or_404(membership["admitting_body"])
+        _emit(
+            conn,
+            ctx,
+            row,
+            "checked",
+            body=body["key"],
+            decision_days=membership["decision_days"],
+            deadline=(ctx.now + timedelta(days=membership["decision_days"])).isoformat(),
+            subject={"kind": "admission", "id": str(row["id"])},
+            title=f"Aufnahme: {row['organisation']['name']}",
+        )
+    else:
+        _emit(conn, ctx, row, "returned", note=cmd.note)
+    return row
+
+
+def decide_application(cmd: DecideApplication, conn, ctx: Context) -> dict:
+    """Apply the ballot's result: admit (partner and contact) or reject; once only.
+
+    Raises NotFound (no such application).
+    """
+    app = store.get_application(conn, cmd.application_id, lock=True)
+    if app["status"] != "in_vote":
+        log.info("application %s is %s; ballot result not applied", app["id"], app["status"])
+        return app
+    status = domain.admission_result(cmd.outcome)
+    decision = {
+        "outcome": cmd.outcome,
+        "ballot_id": cmd.ballot_id,
+        "tally": cmd.tally,
+        "dissent": list(cmd.dissent),
+        "decided_at": cmd.closed_at or ctx.now.isoformat(),
+        "deadline": cmd.deadline,
+    }
+    app = _set_status(
+        conn,
+        ctx,
+        cmd.application_id,
+        status,
+        by=f"ballot {cmd.ballot_id}",
+        decision=decision,
+        ballot_id=cmd.ballot_id,
+    )
+    if status == "admitted":
+        partner = _admit(conn, ctx, app, decision)
+        app = store.update_application(conn, cmd.application_id, {"partner_id": partner["id"]})
+    else:
+        _emit(conn, ctx, app, "rejected", decision=decision)
+    return app
+
+
+def _admit(conn, ctx: Context, app: dict, decision: dict) -> dict:
+    """Create (or reactivate) the partner of an admitted application, with its contact."""
+    org = app["organisation"]
+    fields_ = {k: org.get(k) for k in ORGANISATION_FIELDS}
+    fields_["kind"] = fields_["kind"] or "other"
+    existing = partner_store.partner_named(conn, org["name"])
+    if existing:
+        partner = partner_store.update_partner(
+            conn,
+            existing["id"],
+            {"status": "active", "left_on": None, "admitted_at": ctx.now, "updated_at": ctx.now},
+        )
+    else:
+        partner = partner_store.insert_partner(
+            conn,
+            ctx.tenant.key,
+            {
+                "name": org["name"],
+                **fields_,
+                "topics": org.get("topics") or [],
+                "languages": org.get("languages") or [],
+                "since": ctx.now.astimezone(ctx.tz).date(),
+                "admitted_at": ctx.now,
+            },
+        )
+    contact = app["contact"]
+    partner_store.insert_contact(
+        conn,
+        ctx.tenant.key,
+        {
+            "partner_id": partner["id"],
+            "name": contact["name"],
+            "role": contact.get("role"),
+            "email": contact["email"],
+            "phone": contact.get("phone"),
+            "legal_basis": "consent",
+            "consent_at": ctx.now,
+        },
+    )
+    emit(
+        conn,
+        ctx,
+        "partner",
+        "admitted",
+        {
+            **partner_event_data(partner),
+            "partner_id": str(partner["id"]),
+            "application_id": str(app["id"]),
+            "contact": application_event_data(app)["contact"],
+            "decision": decision,
+        },
+        str(partner["id"]),
+    )
+    return partner

@@ -1,0 +1,261 @@
+"""Use cases of partners, bodies (their members) and contacts."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from uuid import UUID
+
+from services.membership.domain import partners as domain
+from services.membership.handlers.common import emit, jsonable, plain
+from services.membership.store import applications as application_store
+from services.membership.store import partners as store
+from shared.auth import STAFF, Principal
+from shared.usecase import Context
+
+PARTNER_EVENT_FIELDS = ("id", "name", "kind", "email", "city", "status", "public", "shared")
+MEMBER_EVENT_FIELDS = ("body", "person_id", "name", "email", "partner_id", "department", "role")
+
+
+@dataclass(frozen=True)
+class CreatePartner:
+    name: str
+    kind: str
+    street: str | None = None
+    postcode: str | None = None
+    city: str | None = None
+    website: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    topics: list = field(default_factory=list)
+    languages: list = field(default_factory=list)
+    since: date | None = None
+    public: bool = True
+    shared: bool = False
+
+
+@dataclass(frozen=True)
+class UpdatePartner:
+    partner_id: UUID
+    changes: dict
+
+
+@dataclass(frozen=True)
+class AddBodyMember:
+    body: str
+    name: str
+    person_id: str | None = None
+    email: str | None = None
+    partner_id: UUID | None = None
+    department: str | None = None
+    role: str = "member"
+
+
+@dataclass(frozen=True)
+class RemoveBodyMember:
+    body: str
+    person_id: str
+
+
+@dataclass(frozen=True)
+class CreateContact:
+    name: str
+    legal_basis: str
+    partner_id: UUID | None = None
+    role: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    languages: list = field(default_factory=list)
+    responsibilities: list = field(default_factory=list)
+    consent_at: datetime | None = None
+    public: bool = False
+    shared: bool = False
+
+
+@dataclass(frozen=True)
+class UpdateContact:
+    contact_id: UUID
+    changes: dict
+
+
+@dataclass(frozen=True)
+class EraseContact:
+    contact_id: UUID
+
+
+def network_rules(ctx: Context) -> dict:
+    """The network's rules as its file states them (plain JSON values)."""
+    return plain(ctx.rules)
+
+
+# --- Partners -------------------------------------------------------------------
+
+
+def partner_event_data(row: dict) -> dict:
+    """What a partner event tells the other services about the partner."""
+    return jsonable({k: row[k] for k in PARTNER_EVENT_FIELDS})
+
+
+def create_partner(cmd: CreatePartner, conn, ctx: Context) -> dict:
+    """Record a partner (admitted now) and announce it; raises Conflict (name taken)."""
+    row = store.insert_partner(conn, ctx.tenant.key, {**asdict(cmd), "admitted_at": ctx.now})
+    emit(conn, ctx, "partner", "created", partner_event_data(row), str(row["id"]))
+    return row
+
+
+def update_partner(cmd: UpdatePartner, conn, ctx: Context) -> dict:
+    """Change a partner and announce it; raises NotFound, Conflict (name taken)."""
+    if not cmd.changes:
+        return store.get_partner(conn, cmd.partner_id)
+    row = store.update_partner(conn, cmd.partner_id, {**cmd.changes, "updated_at": ctx.now})
+    emit(conn, ctx, "partner", "updated", partner_event_data(row), str(row["id"]))
+    return row
+
+
+def find_partners(
+    conn,
+    ctx: Context,
+    *,
+    caller: Principal,
+    q=None,
+    kind=None,
+    topic=None,
+    language=None,
+    status="active",
+    page=1,
+    page_size=20,
+) -> dict:
+    """A page of partners; outsiders see only public partners and public fields."""
+    public_only = not domain.sees_all_partners(caller)
+    rows, total = store.find_partners(
+        conn,
+        q=q,
+        kind=kind,
+        topic=topic,
+        language=language,
+        status=None if status == "all" else status,
+        public_only=public_only,
+        page=page,
+        page_size=page_size,
+    )
+    if public_only:
+        rows = [domain.public_view(r) for r in rows]
+    return {"items": rows, "total": total, "page": page, "page_size": page_size}
+
+
+def get_partner(conn, ctx: Context, *, partner_id, caller: Principal) -> dict:
+    """A partner as the caller may see it; raises NotFound (also for a hidden one)."""
+    return domain.partner_for(caller, store.get_partner(conn, partner_id))
+
+
+# --- Bodies -----------------------------------------------------------------------
+
+
+def list_bodies(ctx: Context) -> list[dict]:
+    """The network's bodies as configured."""
+    return ctx.tenant.bodies
+
+
+def get_body(conn, ctx: Context, *, key: str, caller: Principal) -> dict:
+    """A body; signed-in callers see its members too. Raises NotFound (no such body)."""
+    body = dict(ctx.tenant.body_or_404(key))
+    if not caller.anonymous:
+        body["members"] = store.list_members(conn, key)
+    return body
+
+
+def list_body_members(conn, ctx: Context, *, key: str) -> list[dict]:
+    """The members of a body; raises NotFound (no such body)."""
+    ctx.tenant.body_or_404(key)
+    return store.list_members(conn, key)
+
+
+def add_body_member(cmd: AddBodyMember, conn, ctx: Context) -> dict:
+    """Add a person to a body (or change their entry); raises NotFound (body, partner)."""
+    ctx.tenant.body_or_404(cmd.body)
+    person_id = cmd.person_id or f"p-{uuid.uuid4().hex[:12]}"
+    if cmd.partner_id:
+        store.get_partner(conn, cmd.partner_id)
+    values = {k: v for k, v in asdict(cmd).items() if k != "body"}
+    row = store.upsert_member(conn, ctx.tenant.key, cmd.body, {**values, "person_id": person_id})
+    emit(
+        conn,
+        ctx,
+        "body",
+        "member_added",
+        jsonable({k: row[k] for k in MEMBER_EVENT_FIELDS}),
+        f"{cmd.body}/{person_id}",
+    )
+    return row
+
+
+def remove_body_member(cmd: RemoveBodyMember, conn, ctx: Context) -> None:
+    """Remove a person from a body; raises NotFound (body, not a member)."""
+    ctx.tenant.body_or_404(cmd.body)
+    store.delete_member(conn, cmd.body, cmd.person_id)
+    emit(
+        conn,
+        ctx,
+        "body",
+        "member_removed",
+        {"body": cmd.body, "person_id": cmd.person_id},
+        f"{cmd.body}/{cmd.person_id}",
+    )
+
+
+# --- Contacts -----------------------------------------------------------------------
+
+
+def find_contacts(conn, ctx: Context, *, caller: Principal) -> list[dict]:
+    """Contacts; outside the Koordinierungsstelle only those marked public."""
+    return store.find_contacts(conn, public_only=not caller.has(*STAFF))
+
+
+def create_contact(cmd: CreateContact, conn, ctx: Context) -> dict:
+    """Record a contact person; raises NotFound (partner)."""
+    if cmd.partner_id:
+        store.get_partner(conn, cmd.partner_id)
+    return store.insert_contact(conn, ctx.tenant.key, asdict(cmd))
+
+
+def get_contact(conn, ctx: Context, *, contact_id, caller: Principal) -> dict:
+    """A contact person; raises NotFound (also for a non-public one outside the staff)."""
+    return domain.contact_for(caller, store.get_contact(conn, contact_id))
+
+
+def update_contact(cmd: UpdateContact, conn, ctx: Context) -> dict:
+    """Change a contact person; raises NotFound."""
+    if not cmd.changes:
+        return store.get_contact(conn, cmd.contact_id)
+    return store.update_contact(conn, cmd.contact_id, {**cmd.changes, "updated_at": ctx.now})
+
+
+def export_contact(conn, ctx: Context, *, contact_id) -> dict:
+    """Everything held about a person (Art. 15 GDPR): the contact and where its e-mail appears.
+
+    Raises NotFound.
+    """
+    contact = store.get_contact(conn, contact_id)
+    email = contact["email"]
+    return plain(
+        {
+            "contact": contact,
+            "body_memberships": store.memberships_of(conn, email) if email else [],
+            "applications": application_store.applications_of(conn, email) if email else [],
+        }
+    )
+
+
+def erase_contact(cmd: EraseContact, conn, ctx: Context) -> None:
+    """Erase a person's contact record; other services erase their copies. Raises NotFound."""
+    contact = store.get_contact(conn, cmd.contact_id)
+    store.delete_contact(conn, cmd.contact_id)
+    emit(
+        conn,
+        ctx,
+        "contact",
+        "erased",
+        {"contact_id": str(cmd.contact_id), "email": contact["email"]},
+        str(cmd.contact_id),
+    )

@@ -1,0 +1,1 @@
+"""Marshmallow schemas of the membership API, one module per aggregate."""

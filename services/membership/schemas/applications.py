@@ -1,0 +1,74 @@
+"""Schemas of applications (Beitrittserklärung) and their check."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from services.membership.domain.partners import PARTNER_KINDS
+from services.membership.schemas.partners import OrganisationFields
+from shared.schema import patch_of
+
+
+class OrganisationIn(OrganisationFields):
+    kind = fields.String(load_default="other", validate=validate.OneOf(PARTNER_KINDS))
+
+
+class ApplicantIn(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    email = fields.Email(required=True)
+    phone = fields.String(load_default=None, validate=validate.Length(max=50))
+    role = fields.String(load_default=None, validate=validate.Length(max=200))
+    language = fields.String(load_default="de", validate=validate.OneOf(("de", "en")))
+
+
+class ApplicationIn(Schema):
+    organisation = fields.Nested(OrganisationIn, required=True)
+    contact = fields.Nested(ApplicantIn, required=True)
+    statements = fields.Dict(
+        keys=fields.String(),
+        values=fields.Boolean(),
+        required=True,
+        metadata={
+            "description": 'Bestätigung jedes Aufnahmekriteriums des Netzwerks, z. B. {"migrant_interests": true}'
+        },
+    )
+    motivation = fields.String(load_default=None, validate=validate.Length(max=5000))
+
+
+class ApplicationPatch(Schema):
+    organisation = fields.Nested(patch_of(OrganisationIn, "OrganisationPatch"))
+    contact = fields.Nested(patch_of(ApplicantIn, "ApplicantPatch"))
+    statements = fields.Dict(keys=fields.String(), values=fields.Boolean())
+    motivation = fields.String(validate=validate.Length(max=5000))
+
+
+class TokenQuery(Schema):
+    token = fields.String(
+        load_default=None, metadata={"description": "Status-Token aus der Antwort auf den Antrag"}
+    )
+
+
+class CheckIn(Schema):
+    complete = fields.Boolean(required=True)
+    plausible = fields.Boolean(required=True)
+    note = fields.String(load_default=None, validate=validate.Length(max=5000))
+
+
+class ApplicationOut(Schema):
+    id = fields.UUID()
+    status = fields.String()
+    organisation = fields.Dict()
+    contact = fields.Dict()
+    statements = fields.Dict()
+    motivation = fields.String(allow_none=True)
+    check_note = fields.String(allow_none=True)
+    decision = fields.Dict(allow_none=True)
+    partner_id = fields.UUID(allow_none=True)
+    history = fields.List(fields.Dict())
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    token = fields.String(
+        metadata={
+            "description": "Nur in der Antwort auf den Antrag: damit verfolgt der Antragsteller den Status."
+        }
+    )

@@ -1,0 +1,82 @@
+"""SQL of applications (Beitrittserklärungen)."""
+
+from __future__ import annotations
+
+import json
+
+from psycopg import sql
+
+from shared.db import get_by_id, insert, update
+
+JSON_COLUMNS = ("organisation", "contact", "statements", "decision", "history")
+MERGED = ("organisation", "contact", "statements")
+
+
+def _dumped(values: dict) -> dict:
+    return {
+        k: json.dumps(v, default=str) if k in JSON_COLUMNS and v is not None else v
+        for k, v in values.items()
+    }
+
+
+def insert_application(conn, tenant: str, values: dict) -> dict:
+    """Insert an application row (JSON columns given as dicts and lists)."""
+    return insert(conn, "applications", {"tenant": tenant, **_dumped(values)})
+
+
+def get_application(conn, application_id, *, lock: bool = False) -> dict:
+    """The application (locked for update with lock); raises NotFound."""
+    return get_by_id(
+        conn,
+        "applications",
+        application_id,
+        f"Einen Antrag {application_id} gibt es nicht.",
+        "update" if lock else None,
+    )
+
+
+def list_applications(conn, status=None) -> list[dict]:
+    """All applications (or those in one status), oldest first."""
+    if status:
+        return conn.execute(
+            "select * from applications where status = %s order by created_at", (status,)
+        ).fetchall()
+    return conn.execute("select * from applications order by created_at").fetchall()
+
+
+def applications_of(conn, email: str) -> list[dict]:
+    """The applications whose contact has this e-mail address."""
+    return conn.execute(
+        "select id, status, organisation, contact, created_at from applications"
+        " where contact->>'email' = %s",
+        (email,),
+    ).fetchall()
+
+
+def update_application(conn, application_id, values: dict, *, step: dict | None = None) -> dict:
+    """Set columns of an application; step is appended to its history. None when there is none."""
+    extra = ()
+    if step is not None:
+        extra = (
+            sql.SQL("history = history || {}::jsonb").format(
+                sql.Literal(json.dumps([step], default=str))
+            ),
+        )
+    return update(conn, "applications", application_id, _dumped(values), extra=extra)
+
+
+def merge_application(conn, application_id, changes: dict) -> None:
+    """Merge changed organisation, contact and statements fields in; set motivation."""
+    sets, args = [], []
+    for key in MERGED:
+        if key in changes:
+            sets.append(sql.SQL("{0} = {0} || %s::jsonb").format(sql.Identifier(key)))
+            args.append(json.dumps(changes[key], default=str))
+    if "motivation" in changes:
+        sets.append(sql.SQL("motivation = %s"))
+        args.append(changes["motivation"])
+    if sets:
+        conn.execute(
+            sql.SQL("update applications set {} where id = %s").format(sql.SQL(", ").join(sets)),
+            (*args, application_id),
+        )

@@ -1,0 +1,176 @@
+"""SQL of partners, body members and contacts."""
+
+from __future__ import annotations
+
+from psycopg import sql
+from psycopg.errors import UniqueViolation
+
+from shared.db import get_by_id, insert, update, where
+from shared.errors import Conflict, NotFound
+
+
+def _name_taken(name) -> Conflict:
+    return Conflict(f"Ein Partner mit dem Namen „{name}“ ist schon verzeichnet.", field="name")
+
+
+def insert_partner(conn, tenant: str, values: dict) -> dict:
+    """Insert a partner row; raises Conflict when the name is taken."""
+    try:
+        with conn.transaction():
+            return insert(conn, "partners", {"tenant": tenant, **values})
+    except UniqueViolation as exc:
+        raise _name_taken(values.get("name")) from exc
+
+
+def update_partner(conn, partner_id, values: dict) -> dict:
+    """Set columns of a partner; raises NotFound, Conflict (name taken)."""
+    get_partner(conn, partner_id)
+    try:
+        with conn.transaction():
+            return update(conn, "partners", partner_id, values)
+    except UniqueViolation as exc:
+        raise _name_taken(values.get("name")) from exc
+
+
+def get_partner(conn, partner_id) -> dict:
+    """The partner; raises NotFound."""
+    return get_by_id(conn, "partners", partner_id, f"Einen Partner {partner_id} gibt es nicht.")
+
+
+def partner_named(conn, name: str) -> dict | None:
+    """The partner of this name (case-insensitive), or None."""
+    return conn.execute("select * from partners where lower(name) = lower(%s)", (name,)).fetchone()
+
+
+def all_partners(conn) -> list[dict]:
+    """Every partner of the network."""
+    return conn.execute("select * from partners").fetchall()
+
+
+def find_partners(
+    conn,
+    *,
+    q=None,
+    kind=None,
+    topic=None,
+    language=None,
+    status=None,
+    public_only=False,
+    page=1,
+    page_size=20,
+) -> tuple[list[dict], int]:
+    """Search partners (status None: any); returns (page of rows, total)."""
+    clause, args = where(
+        raw=(sql.SQL("public"),) if public_only else (),
+        name__ilike=q or None,
+        kind=kind or None,
+        topics__any=topic or None,
+        languages__any=language or None,
+        status=status,
+    )
+    total = conn.execute(
+        sql.SQL("select count(*) as n from partners {}").format(clause), args
+    ).fetchone()["n"]
+    rows = conn.execute(
+        sql.SQL("select * from partners {} order by lower(name) limit %s offset %s").format(clause),
+        (*args, page_size, (page - 1) * page_size),
+    ).fetchall()
+    return rows, total
+
+
+def shared_partners(conn) -> list[dict]:
+    """Active partners marked as shared with other networks."""
+    return conn.execute(
+        "select * from partners where shared and status = 'active' order by name"
+    ).fetchall()
+
+
+# --- Body members ---------------------------------------------------------------
+
+
+def list_members(conn, body: str) -> list[dict]:
+    """The members of a body, chair first."""
+    return conn.execute(
+        "select * from body_members where body = %s order by role = 'chair' desc, name", (body,)
+    ).fetchall()
+
+
+def upsert_member(conn, tenant: str, body: str, values: dict) -> dict:
+    """Insert a body member or change their entry."""
+    return conn.execute(
+        """
+        insert into body_members (tenant, body, person_id, name, email, partner_id, department, role)
+        values (%s, %s, %s, %s, %s, %s, %s, %s)
+        on conflict (tenant, body, person_id) do update
+           set name = excluded.name, email = excluded.email, partner_id = excluded.partner_id,
+               department = excluded.department, role = excluded.role
+        returning *
+        """,
+        (
+            tenant,
+            body,
+            values["person_id"],
+            values["name"],
+            values.get("email"),
+            values.get("partner_id"),
+            values.get("department"),
+            values.get("role", "member"),
+        ),
+    ).fetchone()
+
+
+def delete_member(conn, body: str, person_id: str) -> None:
+    """Remove a person from a body; raises NotFound when they are not a member."""
+    row = conn.execute(
+        "delete from body_members where body = %s and person_id = %s returning person_id",
+        (body, person_id),
+    ).fetchone()
+    if row is None:
+        raise NotFound(f"{person_id} ist kein Mitglied des Gremiums {body}.")
+
+
+def memberships_of(conn, email: str) -> list[dict]:
+    """The body memberships held under an e-mail address."""
+    return conn.execute(
+        "select body, person_id, name, role, added_at from body_members where email = %s",
+        (email,),
+    ).fetchall()
+
+
+# --- Contacts -----------------------------------------------------------------
+
+
+def insert_contact(conn, tenant: str, values: dict) -> dict:
+    """Insert a contact row."""
+    return insert(conn, "contacts", {"tenant": tenant, **values})
+
+
+def get_contact(conn, contact_id) -> dict:
+    """The contact; raises NotFound."""
+    return get_by_id(
+        conn, "contacts", contact_id, f"Eine Kontaktperson {contact_id} gibt es nicht."
+    )
+
+
+def update_contact(conn, contact_id, values: dict) -> dict:
+    """Set columns of a contact; raises NotFound."""
+    get_contact(conn, contact_id)
+    return update(conn, "contacts", contact_id, values)
+
+
+def find_contacts(conn, *, public_only: bool, partner_id=None) -> list[dict]:
+    """Contacts by name; only the public ones with public_only."""
+    clause, args = where(raw=(sql.SQL("public"),) if public_only else (), partner_id=partner_id)
+    return conn.execute(
+        sql.SQL("select * from contacts {} order by name").format(clause), args
+    ).fetchall()
+
+
+def delete_contact(conn, contact_id) -> None:
+    """Delete a contact row (nothing when there is none)."""
+    conn.execute("delete from contacts where id = %s", (contact_id,))
+
+
+def shared_contacts(conn) -> list[dict]:
+    """Contacts marked as shared with other networks."""
+    return conn.execute("select * from contacts where shared order by name").fetchall()

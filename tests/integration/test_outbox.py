@@ -8,7 +8,7 @@ import pytest
 from kombu import Connection, Consumer, Queue
 from kombu.exceptions import OperationalError
 
-from services.membership import store
+from services.membership.handlers.partners import CreatePartner, create_partner
 from shared.db import Database
 from shared.messaging import (
     EventConsumer,
@@ -79,13 +79,26 @@ def tap(url: str, key: str, durable: bool = False) -> Queue:
     return q
 
 
+def add_partner(conn, settings, tenant: str, name: str, kind: str) -> None:
+    """A partner through membership's use case (it adds membership.partner.created)."""
+    from shared.tenants import TenantRegistry
+    from shared.usecase import Context, utcnow
+
+    ctx = Context(
+        settings=settings,
+        tenant=TenantRegistry.load(settings.tenants_dir).get(tenant),
+        now=utcnow(),
+    )
+    create_partner(CreatePartner(name=name, kind=kind), conn, ctx)
+
+
 def test_committed_change_is_published_exactly_once(settings, db, relay_for):
     relay = relay_for(settings, db)
     flush(relay)
     q = tap(settings.broker_url, "chemnitz.membership.partner.created")
     name = unique("Verein")
     with db.transaction("chemnitz") as conn:
-        store.create_partner(conn, "chemnitz", {"name": name, "kind": "initiative"})
+        add_partner(conn, settings, "chemnitz", name, "initiative")
     assert relay.run_once() >= 1
     assert relay.run_once() == 0
     got = [e for e in collect(settings.broker_url, q) if e["data"]["name"] == name]
@@ -101,7 +114,7 @@ def test_rolled_back_change_publishes_nothing(settings, db, relay_for):
     name = unique("Verein")
     with pytest.raises(RuntimeError):
         with db.transaction("chemnitz") as conn:
-            store.create_partner(conn, "chemnitz", {"name": name, "kind": "initiative"})
+            add_partner(conn, settings, "chemnitz", name, "initiative")
             raise RuntimeError("abort the unit of work")
     assert relay.run_once() == 0
     assert [e for e in collect(settings.broker_url, q) if e["data"]["name"] == name] == []
@@ -211,12 +224,12 @@ def test_broker_outage_loses_nothing_and_doubles_nothing(settings, db, relay_for
         names = [unique("Amt") for _ in range(10)]
         for name in names[:5]:
             with db.transaction("magdeburg") as conn:
-                store.create_partner(conn, "magdeburg", {"name": name, "kind": "authority"})
+                add_partner(conn, settings, "magdeburg", name, "authority")
         assert relay.run_once() >= 5
         mq.pause_server()
         for name in names[5:]:
             with db.transaction("magdeburg") as conn:
-                store.create_partner(conn, "magdeburg", {"name": name, "kind": "authority"})
+                add_partner(conn, settings, "magdeburg", name, "authority")
         with pytest.raises((OSError, ConnectionError, PublishError, OperationalError)):
             relay.run_once()
         with db.transaction("magdeburg") as conn:

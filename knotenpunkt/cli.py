@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from shared.config import PORTS, ROOT, SERVICES, from_env
 
 
 def cmd_tenants_check(args) -> int:
-    from shared.tenants import TenantConfigError, load_file
+    from shared.tenants import TenantConfigError, load_file, shared_contacts
 
     settings = from_env()
     files = [Path(f) for f in args.files] or sorted(settings.tenants_dir.glob("*.yaml"))
@@ -19,6 +20,7 @@ def cmd_tenants_check(args) -> int:
         print(f"{settings.tenants_dir}: holds no tenant file (*.yaml)", file=sys.stderr)
         return 1
     failed = 0
+    loaded = []
     for f in files:
         try:
             t = load_file(f)
@@ -26,9 +28,12 @@ def cmd_tenants_check(args) -> int:
             print(f"FEHLER {exc}", file=sys.stderr)
             failed += 1
         else:
+            loaded.append(t)
             print(
                 f"ok     {f}: {t.name} (membership: {t.membership['mode']}, bodies: {len(t.bodies)})"
             )
+    for warning in shared_contacts(loaded):
+        print(f"WARNUNG {warning}", file=sys.stderr)
     return 1 if failed else 0
 
 
@@ -103,6 +108,12 @@ def cmd_web(args) -> int:
         return 2
     # Not $PORT: honcho sets it for every process, and the ports are fixed by design.
     port = args.port or PORTS[args.service]
+    # Metrics of all gunicorn workers in one scrape: a fresh multiprocess folder per start.
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        folder = from_env().var_dir / "metrics" / f"{args.service}-{port}"
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
     # gunicorn from this very environment (not looked up on PATH).
     argv = [
         sys.executable,
@@ -123,6 +134,8 @@ def cmd_web(args) -> int:
         "--no-control-socket",
         "--graceful-timeout",
         "10",
+        "--config",
+        "python:knotenpunkt.gunicorn_conf",
         f"services.{args.service}.app:create_app()",
     ]
     os.execv(sys.executable, argv)

@@ -211,6 +211,36 @@ def _q(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+DOCS_TITLES = {
+    "membership": "Mitgliedschaft, Partner, Gremien, Arbeitsgruppen, Verzeichnisse",
+    "voting": "Abstimmungen",
+    "events": "Sitzungen, Veranstaltungen, Beteiligung",
+    "notifications": "Benachrichtigungen",
+}
+
+
+def docs_index(services: Iterable[str]) -> str:
+    """The gateway's /api/v1/docs: one page linking each service's Swagger UI and document."""
+    items = "".join(
+        f'<li><a href="/api/v1/{s}/docs">{s}</a> – {DOCS_TITLES.get(s, s)} '
+        f'(<a href="/api/v1/{s}/openapi.json">OpenAPI</a>)</li>'
+        for s in services
+    )
+    html = (
+        '<!DOCTYPE html><html lang="de"><head><meta charset="utf-8">'
+        "<title>Knotenpunkt – API</title></head><body><main><h1>Knotenpunkt – API</h1>"
+        f"<p>Die Schnittstellen der vier Dienste (OpenAPI 3):</p><ul>{items}</ul></main></body></html>"
+    )
+    return (
+        "location = /api/v1/docs {\n"
+        "    default_type text/html;\n"
+        "    add_header Content-Security-Policy \"default-src 'none'\" always;\n"
+        "    add_header X-Content-Type-Options nosniff always;\n"
+        f"    return 200 '{html}';\n"
+        "}\n"
+    )
+
+
 def render(
     table: RouteTable,
     *,
@@ -235,9 +265,10 @@ def render(
         routes.append(
             f"location = /api/v1/{service}/openapi.json {{\n"
             f"    proxy_pass http://{service}/api/v1/openapi.json;\n}}\n"
-            f"location = /api/v1/{service}/docs {{\n"
+            f"location /api/v1/{service}/docs {{\n"
             f"    proxy_pass http://{service}/api/v1/docs;\n}}\n"
         )
+    routes.append(docs_index(table.services))
     for regex, service in table.locations():
         routes.append(f"location ~ {_q(regex)} {{\n    proxy_pass http://{service};\n}}\n")
     route_block = "".join(routes)

@@ -37,7 +37,7 @@ def worker_for(
 ) -> Worker:
     """The worker of a service, wired: handlers, timed jobs, dependencies, clock."""
     settings = settings or from_env()
-    tenants = tenants or TenantRegistry.load(settings.tenants_dir)
+    tenants = tenants or TenantRegistry.from_settings(settings)
     module = importlib.import_module(f"services.{service}.worker")
     return Worker(
         service,
@@ -47,4 +47,5 @@ def worker_for(
         tenants=tenants,
         deps=service_deps(service, settings, tenants),
         clock=clock,
+        gauges=getattr(module, "GAUGES", None),
     )

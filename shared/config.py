@@ -10,6 +10,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("membership", "voting", "events", "notifications")
 PORTS = {"membership": 8001, "voting": 8002, "events": 8003, "notifications": 8004}
+WORKER_OPS_PORTS = {"membership": 9001, "voting": 9002, "events": 9003, "notifications": 9004}
 
 # Public development secrets: valid only with KNOTENPUNKT_DEV=1 (make run, tests that say so).
 DEV_JWT_SECRET = "knotenpunkt-development-secret-change-me!"
@@ -67,6 +68,13 @@ class Settings:
     max_body_bytes: int = 1024 * 1024
     rate_anonymous_client: str = "30/hour"
     rate_anonymous_target: str = "5/hour"
+    # TRUSTED_PROXIES: how many proxies in front (the gateway: 1) whose X-Forwarded-* to believe.
+    trusted_proxies: int = 0
+    # The workers' ops endpoints (/readyz, /metrics): WORKER_OPS_PORT (0: none), default per service.
+    worker_ops: int | None = None
+    worker_ops_host: str = "127.0.0.1"
+    # /readyz of a web process says "degraded" when an unsent outbox event is older than this.
+    outbox_degraded_seconds: float = 120.0
     extra: dict = field(default_factory=dict)
 
     @property
@@ -107,6 +115,12 @@ class Settings:
             user=self.app_db_user,
             password=self.app_db_password,
         )
+
+    def worker_ops_port(self, service: str) -> int:
+        """The port of a worker's ops endpoints: WORKER_OPS_PORT, else 9001–9004 (0: none)."""
+        if self.worker_ops is not None:
+            return self.worker_ops
+        return WORKER_OPS_PORTS.get(service, 0)
 
     def check_secrets(self) -> None:
         """Outside development mode, refuse the public development secrets and short ones.
@@ -218,4 +232,10 @@ def from_env(env: dict | None = None) -> Settings:
         max_body_bytes=int(env.get("MAX_BODY_BYTES", d.max_body_bytes)),
         rate_anonymous_client=env.get("RATE_ANONYMOUS_CLIENT", d.rate_anonymous_client),
         rate_anonymous_target=env.get("RATE_ANONYMOUS_TARGET", d.rate_anonymous_target),
+        trusted_proxies=int(env.get("TRUSTED_PROXIES", d.trusted_proxies)),
+        worker_ops=int(env["WORKER_OPS_PORT"]) if env.get("WORKER_OPS_PORT") else None,
+        worker_ops_host=env.get("WORKER_OPS_HOST", env.get("HOST", d.worker_ops_host)),
+        outbox_degraded_seconds=float(
+            env.get("OUTBOX_DEGRADED_SECONDS", d.outbox_degraded_seconds)
+        ),
     )

@@ -121,14 +121,29 @@ def where(*, raw: tuple[sql.Composable, ...] = (), **conditions) -> tuple[sql.Co
     return sql.SQL("where ") + sql.SQL(" and ").join(parts), args
 
 
-def insert(conn, table: str, values: dict, *, returning: bool = True) -> dict | None:
-    """Insert one row of `values` (column → value) into `table`; returns the row."""
+def insert(
+    conn,
+    table: str,
+    values: dict,
+    *,
+    returning: bool = True,
+    on_conflict: tuple[str, ...] | None = None,
+) -> dict | None:
+    """Insert one row of `values` (column → value) into `table`; returns the row.
+
+    ``on_conflict`` names the columns of a unique key: a row already there is left
+    as it is (``on conflict (...) do nothing``; then nothing is returned).
+    """
     cols = list(values)
     stmt = sql.SQL("insert into {} ({}) values ({})").format(
         sql.Identifier(table),
         sql.SQL(", ").join(map(sql.Identifier, cols)),
         sql.SQL(", ").join(sql.Placeholder() * len(cols)),
     )
+    if on_conflict:
+        stmt += sql.SQL(" on conflict ({}) do nothing").format(
+            sql.SQL(", ").join(map(sql.Identifier, on_conflict))
+        )
     if returning:
         stmt += sql.SQL(" returning *")
         return conn.execute(stmt, [values[c] for c in cols]).fetchone()
@@ -142,17 +157,14 @@ def update(
     row_id,
     values: dict,
     *,
-    touch: str | None = None,
     extra: tuple[sql.Composable, ...] = (),
 ) -> dict | None:
     """Set `values` on the row of `table` with this id; returns the row, None when there is none.
 
-    touch names a timestamp column set to now(); extra adds fixed assignments
-    (e.g. ``sql.SQL("sequence = sequence + 1")``).
+    Times come in as values (the handler's ``ctx.now``), never SQL ``now()``; extra adds
+    fixed assignments (e.g. ``sql.SQL("sequence = sequence + 1")``).
     """
     sets = [sql.SQL("{} = %s").format(sql.Identifier(c)) for c in values]
-    if touch:
-        sets.append(sql.SQL("{} = now()").format(sql.Identifier(touch)))
     sets.extend(extra)
     if not sets:
         return conn.execute(

@@ -327,11 +327,20 @@ class Publisher:
 class OutboxRelay:
     """Publishes committed outbox rows, tenant by tenant, in batches (at least once)."""
 
-    def __init__(self, db, publisher: Publisher, tenants: Iterable[str], batch: int = 500):
+    def __init__(
+        self,
+        db,
+        publisher: Publisher,
+        tenants: Iterable[str],
+        batch: int = 500,
+        on_unknown_tenant: Callable[[str], None] | None = None,
+    ):
         self.db = db
         self.publisher = publisher
         self.tenants = list(tenants)
         self.batch = batch
+        # Called with the tenant of a committed outbox row this relay does not serve.
+        self.on_unknown_tenant = on_unknown_tenant
 
     def run_once(self) -> int:
         """Publish everything now in the outbox; returns how many events went out."""
@@ -355,6 +364,11 @@ class OutboxRelay:
                 if len(rows) < self.batch:
                     break
         return total
+
+    def _notice(self, tenant: str) -> None:
+        """A row committed for a tenant this relay does not serve would wait unseen: tell."""
+        if tenant and tenant not in self.tenants and self.on_unknown_tenant is not None:
+            self.on_unknown_tenant(tenant)
 
     def prune(self, keep_days: int = 7) -> int:
         """Delete rows sent more than keep_days ago; returns how many."""
@@ -385,8 +399,8 @@ class OutboxRelay:
                     last_prune = time.monotonic()
                 if sent:
                     continue
-                for _ in listener.notifies(timeout=poll_seconds, stop_after=1):
-                    pass
+                for notice in listener.notifies(timeout=poll_seconds, stop_after=1):
+                    self._notice(notice.payload)
             except Exception as exc:
                 # Broker or database away: nothing was marked sent, so retry later.
                 log.warning("outbox relay: %s; retrying in %.1fs", exc, backoff)

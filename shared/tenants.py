@@ -71,6 +71,14 @@ class ContactPointSchema(Strict):
     responsibilities = fields.List(fields.String(), load_default=list)
 
 
+class MailSchema(Strict):
+    """The sender of the network's mail: `From` and `Reply-To` (the contact point by default)."""
+
+    from_name = fields.String(load_default=None, validate=validate.Length(min=1, max=120))
+    from_address = fields.Email(load_default=None)
+    reply_to = fields.Email(load_default=None)
+
+
 class CriterionSchema(Strict):
     key = fields.String(required=True, validate=KEY)
     text = fields.String(required=True)
@@ -125,6 +133,8 @@ class CadenceSchema(Strict):
     every_months = fields.Integer(required=True, validate=validate.Range(min=1, max=60))
     at_least = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100))
     planned_by = fields.String(load_default=None)
+    # the cadence report says "due" this many days before the next meeting is late
+    due_within_days = fields.Integer(load_default=30, validate=validate.Range(min=1, max=365))
 
 
 class MeetingSchema(Strict):
@@ -271,6 +281,7 @@ class TenantSchema(Strict):
     description = fields.String(load_default=None)
     sources = fields.List(fields.String(), load_default=list)
     contact_point = fields.Nested(ContactPointSchema, required=True)
+    mail = fields.Nested(MailSchema, load_default=dict)
     membership = fields.Nested(MembershipSchema, required=True)
     bodies = fields.List(fields.Nested(BodySchema), load_default=list)
     network_events = fields.Nested(NetworkEventsSchema, load_default=dict)
@@ -357,6 +368,25 @@ class Tenant:
             )
         return body
 
+    def sender(self, fallback: str) -> str:
+        """The `From` of this network's mail: its own name and address, else the fallback's.
+
+        ``fallback`` is the MAIL_FROM setting (``Name <address>``); the tenant file's
+        ``mail.from_name`` (default: the network's name) and ``mail.from_address`` win.
+        """
+        from email.utils import formataddr, parseaddr
+
+        name, address = parseaddr(fallback)
+        mail = self.rules.get("mail") or {}
+        return formataddr(
+            (mail.get("from_name") or self.name or name, mail.get("from_address") or address)
+        )
+
+    def reply_to(self) -> str | None:
+        """Where replies go: ``mail.reply_to``, else the contact point's address (or None)."""
+        mail = self.rules.get("mail") or {}
+        return mail.get("reply_to") or self.rules["contact_point"].get("email")
+
     @property
     def tz(self) -> ZoneInfo:
         """The network's time zone (tenant file `timezone`, default Europe/Berlin)."""
@@ -417,6 +447,28 @@ def selected_tenants(value: Iterable[str] | str | None) -> tuple[str, ...]:
         if key not in keys:
             keys.append(key)
     return tuple(keys)
+
+
+def shared_contacts(tenants: Iterable[Tenant]) -> list[str]:
+    """Warnings for tenants that share a contact-point or sender address (a copied file
+    would mail the wrong office)."""
+    seen: dict[tuple[str, str], list[str]] = {}
+    for t in tenants:
+        cp = t.rules["contact_point"]
+        mail = t.rules.get("mail") or {}
+        for what, value in (
+            ("contact_point.email", cp.get("email")),
+            ("mail.from_address", mail.get("from_address")),
+            ("mail.reply_to", mail.get("reply_to")),
+        ):
+            if value:
+                seen.setdefault((what, value.strip().lower()), []).append(t.key)
+    return [
+        f"{what} {address} steht in mehreren Netzwerken ({', '.join(keys)}): "
+        "eine kopierte Datei schickt Post an die falsche Stelle"
+        for (what, address), keys in sorted(seen.items())
+        if len(keys) > 1
+    ]
 
 
 def window_times(window: dict | None) -> tuple[time, time] | None:

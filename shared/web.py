@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import threading
 import time
 import uuid
@@ -24,13 +25,16 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+from prometheus_client.multiprocess import MultiProcessCollector
 from psycopg_pool import PoolTimeout
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from shared import logs
 from shared.auth import ANONYMOUS, Principal, TokenVerifier, require
 from shared.config import Settings, from_env
 from shared.db import Database
+from shared.docs import add_docs
 from shared.errors import DomainError, TooManyRequests, status_of
 from shared.i18n import german, prefers_english
 from shared.inputs import BadInput, check_query, parse_json_body
@@ -300,6 +304,11 @@ def create_service_app(
     logs.setup(service, settings.log_level)
     tenants = tenants or TenantRegistry.load(settings.tenants_dir)
     app = Flask(f"knotenpunkt.{service}")
+    if settings.trusted_proxies:
+        # Behind the gateway: client address, scheme, host and port from X-Forwarded-*,
+        # believed for exactly that many proxies (never from a client directly).
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
     app.config.update(
         API_TITLE=title or f"Knotenpunkt {service}",
         API_VERSION="v1",
@@ -334,6 +343,7 @@ def create_service_app(
     for bp in blueprints:
         api.register_blueprint(bp)
     _add_ops(app, service)
+    add_docs(app, app.config["API_TITLE"])
     app.register_error_handler(HTTPException, _handle_http)
     app.register_error_handler(DomainError, _handle_domain)
     app.register_error_handler(PoolTimeout, _handle_unavailable)
@@ -422,26 +432,58 @@ def _add_ops(app: Flask, service: str) -> None:
 
     @app.get("/readyz")
     def readyz():
+        service_ctx = ctx()
         checks = {"database": "ok", "broker": "ok"}
         try:
-            ctx().database().ping()
+            service_ctx.database().ping()
         except Exception as exc:
             checks["database"] = f"error: {exc.__class__.__name__}"
         try:
-            with connect(ctx().settings) as conn:
+            with connect(service_ctx.settings) as conn:
                 conn.ensure_connection(max_retries=1, timeout=2)
         except Exception as exc:
             checks["broker"] = f"error: {exc.__class__.__name__}"
-        if all(v == "ok" for v in checks.values()):
-            return {"status": "ready", "service": service, "checks": checks}
-        return problem(
-            503,
-            "Nicht bereit",
-            "Datenbank oder Broker sind nicht erreichbar.",
-            type_slug="not-ready",
-            checks=checks,
-        )
+        if any(v != "ok" for v in checks.values()):
+            return problem(
+                503,
+                "Nicht bereit",
+                "Datenbank oder Broker sind nicht erreichbar.",
+                type_slug="not-ready",
+                checks=checks,
+            )
+        late = _late_outbox(service_ctx)
+        if late:
+            checks["outbox"] = "degraded: " + ", ".join(
+                f"{tenant} {int(age)} s" for tenant, age in late
+            )
+            return {"status": "degraded", "service": service, "checks": checks}
+        checks["outbox"] = "ok"
+        return {"status": "ready", "service": service, "checks": checks}
 
     @app.get("/metrics")
     def metrics():
+        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            # gunicorn's workers each count; the scrape adds them up (multiprocess mode)
+            merged = CollectorRegistry()
+            MultiProcessCollector(merged)
+            return generate_latest(merged), 200, {"Content-Type": CONTENT_TYPE_LATEST}
         return generate_latest(registry), 200, {"Content-Type": CONTENT_TYPE_LATEST}
+
+
+def _late_outbox(service: ServiceContext) -> list[tuple[str, float]]:
+    """Tenants whose oldest unsent outbox event is older than the setting allows (its worker
+    is down, or does not serve the tenant yet)."""
+    limit = service.settings.outbox_degraded_seconds
+    now = service.clock()
+    late = []
+    with service.database().pool.connection(timeout=2.0) as conn:
+        for tenant in service.tenants.keys():
+            with conn.transaction():
+                conn.execute("select set_config('app.tenant', %s, true)", (tenant,))
+                oldest = conn.execute(
+                    "select min(created_at) from outbox where sent_at is null"
+                ).fetchone()
+            value = oldest["min"] if isinstance(oldest, dict) else oldest[0]
+            if value is not None and (now - value).total_seconds() > limit:
+                late.append((tenant, (now - value).total_seconds()))
+    return late

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from knotenpunkt.containers import (
     MQ_IMAGE,
     PG_IMAGE,
@@ -12,7 +14,30 @@ from knotenpunkt.containers import (
     unique,
 )
 
-__all__ = ["MQ_IMAGE", "PG_IMAGE", "Postgres", "RabbitMQ", "SmtpSink", "free_port", "unique"]
+__all__ = [
+    "MQ_IMAGE",
+    "PG_IMAGE",
+    "Clock",
+    "Postgres",
+    "RabbitMQ",
+    "SmtpSink",
+    "free_port",
+    "unique",
+]
+
+
+class Clock:
+    """A clock a test moves: ``clock()`` is the time, ``clock.advance(seconds=…)`` moves it on."""
+
+    def __init__(self, start: datetime | None = None):
+        self.now = start or datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
 
 
 def drain(consumer, idle: float = 1.0) -> None:

@@ -238,6 +238,13 @@ def test_chemnitz_admission_through_the_gateway(stack, sink):
     for service in ("membership", "voting", "events", "notifications"):
         doc = http.get(f"{stack.url}/api/v1/{service}/openapi.json", timeout=10)
         assert doc.status_code == 200 and doc.json()["paths"], service
+    # API docs in the intranet: the gateway's index, each service's Swagger UI and its assets
+    index = http.get(f"{stack.url}/api/v1/docs", timeout=10)
+    assert index.status_code == 200 and 'href="/api/v1/voting/docs"' in index.text
+    page = http.get(f"{stack.url}/api/v1/membership/docs", timeout=10)
+    assert page.status_code == 200 and 'src="docs/static/swagger-ui-bundle.js"' in page.text
+    asset = http.get(f"{stack.url}/api/v1/membership/docs/static/swagger-ui-bundle.js", timeout=10)
+    assert asset.status_code == 200 and "SwaggerUIBundle" in asset.text
     echoed = http.get(f"{api}/rules", headers={"X-Request-ID": "deploy-test-1"}, timeout=10)
     assert echoed.headers.get("X-Request-ID") == "deploy-test-1"
 

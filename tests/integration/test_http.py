@@ -159,3 +159,21 @@ def test_every_response_forbids_sniffing_and_active_content(clients, service):
     resp = clients[service].get("/healthz")
     assert resp.headers["X-Content-Type-Options"] == "nosniff"
     assert resp.headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+
+
+@pytest.mark.parametrize("service", ["membership", "voting", "events", "notifications"])
+def test_swagger_ui_is_served_by_the_service_itself(clients, service):
+    c = clients[service]
+    page = c.get("/api/v1/docs")
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    html = page.get_data(as_text=True)
+    # everything from the service itself: relative addresses, no other host
+    assert "http://" not in html and "https://" not in html
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    for src in ("docs/static/swagger-ui-bundle.js", "docs/static/swagger-ui.css", "docs/init.js"):
+        assert src in html
+        with c.get(f"/api/v1/{src}") as asset:
+            assert asset.status_code == 200 and asset.data, src
+    assert "openapi.json" in c.get("/api/v1/docs/init.js").get_data(as_text=True)
+    assert c.get("/api/v1/docs/static/../app.py").status_code == 404
+    assert c.get("/api/v1/docs/static/index.html").status_code == 404

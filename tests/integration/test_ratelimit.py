@@ -84,3 +84,28 @@ def test_signed_in_writes_are_not_limited(limited, token):
         for _ in range(6)
     ]
     assert codes == [201] * 6
+
+
+def test_behind_the_gateway_the_forwarded_client_is_limited(settings, tenants):
+    """TRUSTED_PROXIES=1: the client is the address the gateway forwards, not the gateway."""
+    from services.membership.app import create_app
+
+    app = create_app(settings.with_(rate_anonymous_client="2/hour", trusted_proxies=1), tenants)
+    app.extensions["knotenpunkt"].clock = lambda: NOW
+    gateway = {"REMOTE_ADDR": "10.0.0.2"}
+    try:
+        c = app.test_client()
+
+        def post(client_addr):
+            return c.post(
+                "/api/v1/chemnitz/applications",
+                json=application(f"{unique('a')}@example.org"),
+                headers={"X-Forwarded-For": client_addr, "X-Forwarded-Proto": "https"},
+                environ_base=gateway,
+            ).status_code
+
+        assert [post("198.51.100.20") for _ in range(3)] == [201, 201, 429]
+        # another client behind the same gateway has its own allowance
+        assert post("198.51.100.21") == 201
+    finally:
+        app.extensions["knotenpunkt"].db.close()

@@ -125,3 +125,39 @@ def test_cli_check_reports_bad_file(tmp_path, capsys):
     assert main(["tenants", "check", str(path)]) == 1
     assert "membership.admitting_body" in capsys.readouterr().err
     assert main(["tenants", "check", str(TENANTS / "magdeburg.yaml")]) == 0
+
+
+def test_each_network_sends_as_itself(tmp_path):
+    registry = TenantRegistry.load(TENANTS)
+    fallback = "Knotenpunkt <no-reply@example.org>"
+    chemnitz, saalekreis = registry.get("chemnitz"), registry.get("saalekreis")
+    assert chemnitz.sender(fallback) == "Integrationsnetzwerk Chemnitz <no-reply@example.org>"
+    assert saalekreis.sender(fallback) == "Netzwerk Integration Saalekreis <no-reply@example.org>"
+    assert chemnitz.reply_to() == "integrationsnetzwerk@stadt-chemnitz.de"
+    data = yaml.safe_load((TENANTS / "chemnitz.yaml").read_text(encoding="utf-8"))
+    data["mail"] = {"from_name": "Netzwerk C", "from_address": "netzwerk@example.org"}
+    (tmp_path / "chemnitz.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    own = load_file(tmp_path / "chemnitz.yaml")
+    assert own.sender(fallback) == "Netzwerk C <netzwerk@example.org>"
+    data["mail"] = {"from_address": "not an address"}
+    (tmp_path / "chemnitz.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    assert "mail.from_address" in _error(tmp_path / "chemnitz.yaml")
+
+
+def test_cli_check_warns_when_two_networks_share_a_contact_address(tmp_path, capsys):
+    from knotenpunkt.cli import main
+
+    data = yaml.safe_load((TENANTS / "chemnitz.yaml").read_text(encoding="utf-8"))
+    data["key"] = "leipzig"
+    (tmp_path / "leipzig.yaml").write_text(
+        yaml.safe_dump(data, allow_unicode=True), encoding="utf-8"
+    )
+    shutil.copy(TENANTS / "chemnitz.yaml", tmp_path)
+    files = [str(tmp_path / "chemnitz.yaml"), str(tmp_path / "leipzig.yaml")]
+    assert main(["tenants", "check", *files]) == 0
+    err = capsys.readouterr().err
+    address = data["contact_point"]["email"]
+    assert f"WARNUNG contact_point.email {address} steht in mehreren Netzwerken" in err
+    assert "(chemnitz, leipzig)" in err
+    assert main(["tenants", "check", *map(str, sorted(TENANTS.glob("*.yaml")))]) == 0
+    assert "WARNUNG" not in capsys.readouterr().err

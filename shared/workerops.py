@@ -1,0 +1,164 @@
+"""What a worker tells its operators: ``/healthz``, ``/readyz`` and ``/metrics`` on a port of its own.
+
+- ``/readyz``: database and broker reachable and the consumer running (503 otherwise);
+- ``/metrics`` (Prometheus): per tenant the outbox backlog and the age of the oldest
+  unsent event; the messages waiting in the service's queue (consumer lag), in its
+  delay queue and in its dead-letter queue; events processed; events announced for
+  tenants this worker does not know; and the service's own gauges
+  (``worker.GAUGES``, e.g. notifications' deliveries by status).
+
+Each figure is read when scraped (a scrape costs one query per tenant and one
+passive queue declaration per queue), so there is no state to get out of step.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
+from shared.messaging import connect, dead_queue, delay_queue
+
+log = logging.getLogger(__name__)
+
+
+def outbox_figures(db, tenant: str, now) -> tuple[int, float]:
+    """(unsent events, age in seconds of the oldest) of one tenant's outbox."""
+    with db.transaction(tenant) as conn:
+        row = conn.execute(
+            "select count(*) as n, min(created_at) as oldest from outbox where sent_at is null"
+        ).fetchone()
+    oldest = row["oldest"]
+    return row["n"], (now - oldest).total_seconds() if oldest else 0.0
+
+
+class _Collector:
+    def __init__(self, worker):
+        self.worker = worker
+
+    def collect(self):
+        w = self.worker
+        backlog = GaugeMetricFamily(
+            "knotenpunkt_outbox_backlog", "Outbox events not yet published", labels=["tenant"]
+        )
+        age = GaugeMetricFamily(
+            "knotenpunkt_outbox_oldest_unsent_seconds",
+            "Age of the oldest unpublished outbox event",
+            labels=["tenant"],
+        )
+        now = w.clock()
+        for t in w.tenants:
+            n, seconds = outbox_figures(w.db, t.key, now)
+            backlog.add_metric([t.key], n)
+            age.add_metric([t.key], seconds)
+        yield backlog
+        yield age
+        queues = GaugeMetricFamily(
+            "knotenpunkt_queue_messages",
+            "Messages waiting in the service's queues",
+            labels=["queue"],
+        )
+        for name, count in w.queue_depths().items():
+            queues.add_metric([name], count)
+        yield queues
+        processed = CounterMetricFamily(
+            "knotenpunkt_events_processed", "Events this worker's consumer handled"
+        )
+        processed.add_metric([], w.running.processed if w.running else 0)
+        yield processed
+        unknown = CounterMetricFamily(
+            "knotenpunkt_outbox_unknown_tenant_notices",
+            "Outbox events announced for tenants this worker does not serve (reload it: SIGHUP)",
+            labels=["tenant"],
+        )
+        for tenant, count in sorted(w.unknown_tenants.items()):
+            unknown.add_metric([tenant], count)
+        yield unknown
+        for name, (help_text, fn) in w.gauges.items():
+            family = None
+            for t in w.tenants:
+                with w.db.transaction(t.key) as conn:
+                    values: dict[tuple[str, ...], float] = fn(conn)
+                for labels, value in values.items():
+                    if family is None:
+                        family = GaugeMetricFamily(
+                            name, help_text, labels=["tenant", *[k for k, _ in labels]]
+                        )
+                    family.add_metric([t.key, *[v for _, v in labels]], value)
+            if family is not None:
+                yield family
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
+        log.debug("ops %s", format % args)
+
+
+class OpsServer:
+    """The worker's ops endpoints on host:port, served from a daemon thread."""
+
+    def __init__(self, worker, host: str, port: int):
+        self.worker = worker
+        self.registry = CollectorRegistry()
+        self.registry.register(_Collector(worker))
+        self.server: WSGIServer = make_server(host, port, self.app, handler_class=_QuietHandler)
+        self.port = self.server.server_port
+        self.thread = threading.Thread(target=self.server.serve_forever, name="ops", daemon=True)
+
+    def start(self) -> OpsServer:
+        self.thread.start()
+        log.info("%s worker: ops endpoints on port %d", self.worker.service, self.port)
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def app(self, environ, start_response: Callable):
+        path = environ.get("PATH_INFO", "")
+        if path == "/healthz":
+            return self._json(start_response, 200, {"status": "ok", "service": self.worker.service})
+        if path == "/readyz":
+            checks = self.worker.readiness()
+            ok = all(v == "ok" for v in checks.values())
+            body = {
+                "status": "ready" if ok else "not ready",
+                "service": f"{self.worker.service}-worker",
+                "checks": checks,
+            }
+            return self._json(start_response, 200 if ok else 503, body)
+        if path == "/metrics":
+            try:
+                data = generate_latest(self.registry)
+            except Exception as exc:
+                log.warning("%s worker metrics: %s", self.worker.service, exc)
+                return self._json(
+                    start_response,
+                    503,
+                    {"status": 503, "title": "Nicht bereit", "detail": exc.__class__.__name__},
+                )
+            start_response("200 OK", [("Content-Type", CONTENT_TYPE_LATEST)])
+            return [data]
+        return self._json(start_response, 404, {"status": 404, "title": "Not Found"})
+
+    @staticmethod
+    def _json(start_response, status: int, body: dict):
+        reason = {200: "OK", 404: "Not Found", 503: "Service Unavailable"}[status]
+        kind = "application/json" if status == 200 else "application/problem+json"
+        start_response(f"{status} {reason}", [("Content-Type", kind)])
+        return [json.dumps(body).encode()]
+
+
+def queue_depths(settings, service: str, queue) -> dict[str, int]:
+    """Messages waiting in the service's queue, its delay queue and its dead-letter queue."""
+    depths = {}
+    with connect(settings) as conn:
+        channel = conn.default_channel
+        for q in (queue, delay_queue(service), dead_queue(service)):
+            depths[q.name] = q(channel).queue_declare(passive=True).message_count
+    return depths

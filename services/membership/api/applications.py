@@ -13,8 +13,8 @@ from services.membership.schemas.applications import (
     CheckIn,
     TokenQuery,
 )
-from shared.auth import STAFF
-from shared.web import context, principal, roles, uow
+from shared.access import allows
+from shared.web import context, principal, uow
 
 applications_bp = Blueprint(
     "applications",
@@ -26,6 +26,7 @@ applications_bp = Blueprint(
 
 @applications_bp.route("")
 class Applications(MethodView):
+    @allows("public")
     @applications_bp.arguments(ApplicationIn)
     @applications_bp.response(201, ApplicationOut)
     def post(self, data, tenant):
@@ -36,7 +37,7 @@ class Applications(MethodView):
         with uow() as conn:
             return handlers.submit_application(handlers.SubmitApplication(**data), conn, context())
 
-    @roles(*STAFF)
+    @allows("manage")
     @applications_bp.response(200, ApplicationOut(many=True))
     def get(self, tenant):
         """Alle Anträge (Koordinierungsstelle)."""
@@ -46,6 +47,7 @@ class Applications(MethodView):
 
 @applications_bp.route("/<uuid:application_id>")
 class Application(MethodView):
+    @allows("public")
     @applications_bp.arguments(TokenQuery, location="query")
     @applications_bp.response(200, ApplicationOut)
     def get(self, query, tenant, application_id):
@@ -59,6 +61,7 @@ class Application(MethodView):
                 caller=principal(),
             )
 
+    @allows("public")
     @applications_bp.arguments(TokenQuery, location="query")
     @applications_bp.arguments(ApplicationPatch)
     @applications_bp.response(200, ApplicationOut)
@@ -71,6 +74,7 @@ class Application(MethodView):
 
 @applications_bp.route("/<uuid:application_id>/withdraw")
 class Withdraw(MethodView):
+    @allows("public")
     @applications_bp.arguments(TokenQuery, location="query")
     @applications_bp.response(200, ApplicationOut)
     def post(self, query, tenant, application_id):
@@ -82,7 +86,7 @@ class Withdraw(MethodView):
 
 @applications_bp.route("/<uuid:application_id>/check")
 class Check(MethodView):
-    @roles(*STAFF)
+    @allows("manage")
     @applications_bp.arguments(CheckIn)
     @applications_bp.response(200, ApplicationOut)
     def post(self, data, tenant, application_id):

@@ -26,8 +26,8 @@ from services.membership.schemas.directories import (
     ResponsibilityOut,
     SharedOut,
 )
-from shared.auth import STAFF
-from shared.web import context, ctx, roles, uow
+from shared.access import allows
+from shared.web import context, ctx, uow
 
 directory_bp = Blueprint(
     "directory",
@@ -59,13 +59,14 @@ CSV_COLUMNS = ("actor", "topic", "responsibility", "contact_name", "contact_emai
 
 @directory_bp.route("/publications")
 class Publications(MethodView):
+    @allows("public")
     @directory_bp.response(200, PublicationSummary(many=True))
     def get(self, tenant):
         """Alle veröffentlichten Partnerübersichten (öffentlich)."""
         with uow() as conn:
             return handlers.list_publications(conn, context())
 
-    @roles(*STAFF)
+    @allows("manage")
     @directory_bp.response(201, PublicationOut)
     def post(self, tenant):
         """Jetzt eine Partnerübersicht veröffentlichen (neue Partner seit der letzten gekennzeichnet)."""
@@ -75,6 +76,7 @@ class Publications(MethodView):
 
 @directory_bp.route("/publications/latest")
 class LatestPublication(MethodView):
+    @allows("public")
     @directory_bp.response(200, PublicationOut)
     def get(self, tenant):
         """Die neueste Partnerübersicht (öffentlich)."""
@@ -84,6 +86,7 @@ class LatestPublication(MethodView):
 
 @directory_bp.route("/publications/<uuid:publication_id>")
 class PublicationById(MethodView):
+    @allows("public")
     @directory_bp.response(200, PublicationOut)
     def get(self, tenant, publication_id):
         """Eine bestimmte Partnerübersicht (öffentlich)."""
@@ -93,7 +96,7 @@ class PublicationById(MethodView):
 
 @directory_bp.route("/shared")
 class Shared(MethodView):
-    @roles("federation", "coordinator", "admin")
+    @allows("shared_directory")
     @directory_bp.response(200, SharedOut(many=True))
     def get(self, tenant):
         """Was die anderen Netzwerke teilen: als geteilt markierte Partner und Ansprechpartner."""
@@ -105,6 +108,7 @@ class Shared(MethodView):
 
 @doctors_bp.route("")
 class Doctors(MethodView):
+    @allows("public")
     @doctors_bp.arguments(DoctorQuery, location="query")
     @doctors_bp.response(200, DoctorOut(many=True))
     def get(self, query, tenant):
@@ -112,7 +116,7 @@ class Doctors(MethodView):
         with uow() as conn:
             return handlers.find_doctors(conn, context(), **query)
 
-    @roles(*STAFF)
+    @allows("manage")
     @doctors_bp.arguments(DoctorIn)
     @doctors_bp.response(201, DoctorOut)
     def post(self, data, tenant):
@@ -123,7 +127,7 @@ class Doctors(MethodView):
 
 @doctors_bp.route("/<uuid:doctor_id>")
 class Doctor(MethodView):
-    @roles(*STAFF)
+    @allows("manage")
     @doctors_bp.arguments(DoctorPatch)
     @doctors_bp.response(200, DoctorOut)
     def patch(self, data, tenant, doctor_id):
@@ -131,7 +135,7 @@ class Doctor(MethodView):
         with uow() as conn:
             return handlers.update_doctor(handlers.UpdateDoctor(doctor_id, data), conn, context())
 
-    @roles(*STAFF)
+    @allows("manage")
     @doctors_bp.response(204)
     def delete(self, tenant, doctor_id):
         """Einen Eintrag löschen."""
@@ -141,6 +145,7 @@ class Doctor(MethodView):
 
 @offers_bp.route("")
 class Offers(MethodView):
+    @allows("public")
     @offers_bp.arguments(OfferQuery, location="query")
     @offers_bp.response(200, OfferOut(many=True))
     def get(self, query, tenant):
@@ -148,7 +153,7 @@ class Offers(MethodView):
         with uow() as conn:
             return handlers.find_offers(conn, context(), **query)
 
-    @roles(*STAFF)
+    @allows("manage")
     @offers_bp.arguments(OfferIn)
     @offers_bp.response(201, OfferOut)
     def post(self, data, tenant):
@@ -159,7 +164,7 @@ class Offers(MethodView):
 
 @offers_bp.route("/<uuid:offer_id>")
 class Offer(MethodView):
-    @roles(*STAFF)
+    @allows("manage")
     @offers_bp.arguments(OfferPatch)
     @offers_bp.response(200, OfferOut)
     def patch(self, data, tenant, offer_id):
@@ -167,7 +172,7 @@ class Offer(MethodView):
         with uow() as conn:
             return handlers.update_offer(handlers.UpdateOffer(offer_id, data), conn, context())
 
-    @roles(*STAFF)
+    @allows("manage")
     @offers_bp.response(204)
     def delete(self, tenant, offer_id):
         """Ein Angebot löschen."""
@@ -177,13 +182,14 @@ class Offer(MethodView):
 
 @resp_bp.route("/responsibilities")
 class Responsibilities(MethodView):
+    @allows("public")
     @resp_bp.response(200, MatrixOut)
     def get(self, tenant):
         """Die Zuständigkeitsmatrix: Akteur × Thema → Zuständigkeit und Ansprechperson (öffentlich)."""
         with uow() as conn:
             return handlers.responsibility_matrix(conn, context())
 
-    @roles(*STAFF)
+    @allows("manage")
     @resp_bp.arguments(ResponsibilityIn)
     @resp_bp.response(200, ResponsibilityOut)
     def put(self, data, tenant):
@@ -194,6 +200,7 @@ class Responsibilities(MethodView):
 
 @resp_bp.route("/responsibilities.csv")
 class ResponsibilitiesCsv(MethodView):
+    @allows("public")
     @resp_bp.response(200, content_type="text/csv")
     def get(self, tenant):
         """Die Zuständigkeitsmatrix als CSV (öffentlich, Semikolon, UTF-8)."""

@@ -7,8 +7,8 @@ from flask_smorest import Blueprint
 
 from services.membership.handlers import monitoring as handlers
 from services.membership.schemas.monitoring import MeasureIn, MeasureOut, MeasurePatch
-from shared.auth import STAFF
-from shared.web import context, roles, uow
+from shared.access import allows
+from shared.web import context, uow
 
 measures_bp = Blueprint(
     "measures",
@@ -20,14 +20,14 @@ measures_bp = Blueprint(
 
 @measures_bp.route("")
 class Measures(MethodView):
-    @roles()
+    @allows("internal")
     @measures_bp.response(200, MeasureOut(many=True))
     def get(self, tenant):
         """Maßnahmen des Integrationsmonitorings."""
         with uow() as conn:
             return handlers.list_measures(conn, context())
 
-    @roles(*STAFF)
+    @allows("manage")
     @measures_bp.arguments(MeasureIn)
     @measures_bp.response(201, MeasureOut)
     def post(self, data, tenant):
@@ -38,7 +38,7 @@ class Measures(MethodView):
 
 @measures_bp.route("/<uuid:measure_id>")
 class Measure(MethodView):
-    @roles(*STAFF)
+    @allows("manage")
     @measures_bp.arguments(MeasurePatch)
     @measures_bp.response(200, MeasureOut)
     def patch(self, data, tenant, measure_id):
@@ -51,7 +51,7 @@ class Measure(MethodView):
 
 @measures_bp.route("/report")
 class MeasuresReport(MethodView):
-    @roles()
+    @allows("internal")
     @measures_bp.response(200)
     def get(self, tenant):
         """Zusammenfassung je Handlungsfeld: Zahl der Maßnahmen nach Status und mittlerer Fortschritt."""

@@ -19,8 +19,8 @@ from services.membership.schemas.partners import (
     PartnerPatch,
     PartnerQuery,
 )
-from shared.auth import STAFF
-from shared.web import context, principal, roles, uow
+from shared.access import allows
+from shared.web import context, principal, uow
 
 rules_bp = Blueprint(
     "rules", __name__, url_prefix="/api/v1/<tenant>", description="Regeln des Netzwerks"
@@ -44,6 +44,7 @@ contacts_bp = Blueprint(
 
 @rules_bp.route("/rules")
 class Rules(MethodView):
+    @allows("public")
     @rules_bp.response(200)
     def get(self, tenant):
         """Die Regeln des Netzwerks, wie sie in seiner Datei stehen (öffentlich)."""
@@ -52,6 +53,7 @@ class Rules(MethodView):
 
 @partners_bp.route("")
 class Partners(MethodView):
+    @allows("public")
     @partners_bp.arguments(PartnerQuery, location="query")
     @partners_bp.response(200, PartnerPage)
     def get(self, query, tenant):
@@ -59,7 +61,7 @@ class Partners(MethodView):
         with uow() as conn:
             return handlers.find_partners(conn, context(), caller=principal(), **query)
 
-    @roles(*STAFF)
+    @allows("manage")
     @partners_bp.arguments(PartnerIn)
     @partners_bp.response(201, PartnerOut)
     def post(self, data, tenant):
@@ -70,13 +72,14 @@ class Partners(MethodView):
 
 @partners_bp.route("/<uuid:partner_id>")
 class Partner(MethodView):
+    @allows("public")
     @partners_bp.response(200, PartnerOut)
     def get(self, tenant, partner_id):
         """Einen Partner lesen."""
         with uow() as conn:
             return handlers.get_partner(conn, context(), partner_id=partner_id, caller=principal())
 
-    @roles(*STAFF)
+    @allows("manage")
     @partners_bp.arguments(PartnerPatch)
     @partners_bp.response(200, PartnerOut)
     def patch(self, data, tenant, partner_id):
@@ -89,6 +92,7 @@ class Partner(MethodView):
 
 @bodies_bp.route("")
 class Bodies(MethodView):
+    @allows("public")
     @bodies_bp.response(200, BodyOut(many=True))
     def get(self, tenant):
         """Die Gremien des Netzwerks, wie konfiguriert."""
@@ -97,6 +101,7 @@ class Bodies(MethodView):
 
 @bodies_bp.route("/<key>")
 class Body(MethodView):
+    @allows("public")
     @bodies_bp.response(200, BodyOut)
     def get(self, tenant, key):
         """Ein Gremium; Angemeldete sehen auch seine Mitglieder."""
@@ -106,14 +111,14 @@ class Body(MethodView):
 
 @bodies_bp.route("/<key>/members")
 class Members(MethodView):
-    @roles()
+    @allows("internal")
     @bodies_bp.response(200, MemberOut(many=True))
     def get(self, tenant, key):
         """Mitglieder eines Gremiums (angemeldet)."""
         with uow() as conn:
             return handlers.list_body_members(conn, context(), key=key)
 
-    @roles(*STAFF)
+    @allows("manage")
     @bodies_bp.arguments(MemberIn)
     @bodies_bp.response(201, MemberOut)
     def post(self, data, tenant, key):
@@ -126,7 +131,7 @@ class Members(MethodView):
 
 @bodies_bp.route("/<key>/members/<person_id>")
 class Member(MethodView):
-    @roles(*STAFF)
+    @allows("manage")
     @bodies_bp.response(204)
     def delete(self, tenant, key, person_id):
         """Eine Person aus dem Gremium entfernen (Koordinierungsstelle)."""
@@ -136,13 +141,14 @@ class Member(MethodView):
 
 @contacts_bp.route("")
 class Contacts(MethodView):
+    @allows("public")
     @contacts_bp.response(200, ContactOut(many=True))
     def get(self, tenant):
         """Ansprechpartner; Anonyme sehen nur die als öffentlich markierten."""
         with uow() as conn:
             return handlers.find_contacts(conn, context(), caller=principal())
 
-    @roles(*STAFF)
+    @allows("manage")
     @contacts_bp.arguments(ContactIn)
     @contacts_bp.response(201, ContactOut)
     def post(self, data, tenant):
@@ -153,13 +159,14 @@ class Contacts(MethodView):
 
 @contacts_bp.route("/<uuid:contact_id>")
 class Contact(MethodView):
+    @allows("public")
     @contacts_bp.response(200, ContactOut)
     def get(self, tenant, contact_id):
         """Eine Kontaktperson."""
         with uow() as conn:
             return handlers.get_contact(conn, context(), contact_id=contact_id, caller=principal())
 
-    @roles(*STAFF)
+    @allows("manage")
     @contacts_bp.arguments(ContactPatch)
     @contacts_bp.response(200, ContactOut)
     def patch(self, data, tenant, contact_id):
@@ -169,7 +176,7 @@ class Contact(MethodView):
                 handlers.UpdateContact(contact_id, data), conn, context()
             )
 
-    @roles(*STAFF)
+    @allows("manage")
     @contacts_bp.response(204)
     def delete(self, tenant, contact_id):
         """Die Person löschen (Recht auf Löschung); andere Dienste löschen ihre Kopien."""
@@ -179,7 +186,7 @@ class Contact(MethodView):
 
 @contacts_bp.route("/<uuid:contact_id>/export")
 class ContactExport(MethodView):
-    @roles(*STAFF)
+    @allows("manage")
     @contacts_bp.response(200)
     def get(self, tenant, contact_id):
         """Alles, was über die Person gespeichert ist (Auskunft nach Art. 15 DSGVO)."""

@@ -17,8 +17,8 @@ from services.membership.schemas.working_groups import (
     WorkingGroupIn,
     WorkingGroupOut,
 )
-from shared.auth import STAFF
-from shared.web import context, principal, roles, uow
+from shared.access import allows
+from shared.web import context, principal, uow
 
 wg_bp = Blueprint(
     "working_groups",
@@ -30,14 +30,14 @@ wg_bp = Blueprint(
 
 @wg_bp.route("/working-group-proposals")
 class Proposals(MethodView):
-    @roles()
+    @allows("internal")
     @wg_bp.response(200, ProposalOut(many=True))
     def get(self, tenant):
         """Gründungsanträge für Arbeitsgruppen (angemeldet)."""
         with uow() as conn:
             return handlers.list_proposals(conn, context())
 
-    @roles()
+    @allows("participate")
     @wg_bp.arguments(ProposalIn)
     @wg_bp.response(201, ProposalOut)
     def post(self, data, tenant):
@@ -49,7 +49,7 @@ class Proposals(MethodView):
 
 @wg_bp.route("/working-group-proposals/<uuid:proposal_id>/decision")
 class ProposalDecision(MethodView):
-    @roles(*STAFF)
+    @allows("manage")
     @wg_bp.arguments(DecisionIn)
     @wg_bp.response(200, ProposalOut)
     def post(self, data, tenant, proposal_id):
@@ -61,13 +61,14 @@ class ProposalDecision(MethodView):
 
 @wg_bp.route("/working-groups")
 class WorkingGroups(MethodView):
+    @allows("public")
     @wg_bp.response(200, WorkingGroupOut(many=True))
     def get(self, tenant):
         """Die Arbeitsgruppen des Netzwerks (öffentlich)."""
         with uow() as conn:
             return handlers.list_working_groups(conn, context())
 
-    @roles(*STAFF)
+    @allows("manage")
     @wg_bp.arguments(WorkingGroupIn)
     @wg_bp.response(201, WorkingGroupOut)
     def post(self, data, tenant):
@@ -80,6 +81,7 @@ class WorkingGroups(MethodView):
 
 @wg_bp.route("/working-groups/<uuid:group_id>")
 class WorkingGroup(MethodView):
+    @allows("public")
     @wg_bp.response(200, WorkingGroupOut)
     def get(self, tenant, group_id):
         """Eine Arbeitsgruppe; Angemeldete sehen die Mitglieder."""
@@ -91,7 +93,7 @@ class WorkingGroup(MethodView):
 
 @wg_bp.route("/working-groups/<uuid:group_id>/members")
 class GroupMembers(MethodView):
-    @roles()
+    @allows("participate")
     @wg_bp.arguments(GroupMemberIn)
     @wg_bp.response(201, GroupMemberOut)
     def post(self, data, tenant, group_id):
@@ -103,7 +105,7 @@ class GroupMembers(MethodView):
 
 @wg_bp.route("/working-groups/<uuid:group_id>/members/<person_id>")
 class GroupMember(MethodView):
-    @roles()
+    @allows("participate")
     @wg_bp.response(204)
     def delete(self, tenant, group_id, person_id):
         """Austreten (selbst) oder jemanden entfernen (Koordinierungsstelle)."""
@@ -114,13 +116,14 @@ class GroupMember(MethodView):
 
 @wg_bp.route("/working-groups/<uuid:group_id>/paper")
 class Paper(MethodView):
+    @allows("public")
     @wg_bp.response(200, PaperOut)
     def get(self, tenant, group_id):
         """Das aktuelle Arbeitspapier (Anlage 6) mit der Zahl seiner Fassungen."""
         with uow() as conn:
             return handlers.get_paper(conn, context(), group_id=group_id)
 
-    @roles()
+    @allows("participate")
     @wg_bp.arguments(PaperIn)
     @wg_bp.response(200, PaperOut)
     def put(self, data, tenant, group_id):
@@ -132,6 +135,7 @@ class Paper(MethodView):
 
 @wg_bp.route("/working-groups/<uuid:group_id>/paper/versions/<int:version>")
 class PaperVersion(MethodView):
+    @allows("public")
     @wg_bp.response(200, PaperOut)
     def get(self, tenant, group_id, version):
         """Eine frühere Fassung des Arbeitspapiers."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
-from shared.auth import STAFF, Principal
+from shared.access import may
+from shared.auth import Principal
 from shared.errors import Conflict, RuleViolation, Unauthorized
 
 APPLICATION_STATES = ("submitted", "returned", "in_vote", "admitted", "rejected", "withdrawn")
@@ -113,7 +114,7 @@ def viewer_is_staff(caller: Principal, token: str | None, token_hash: str) -> bo
 
     Raises Unauthorized for anyone else.
     """
-    if caller.has(*STAFF):
+    if may(caller, "manage"):
         return True
     if token_matches(token, token_hash):
         return False

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from shared.auth import STAFF, Principal
+from shared.access import may
+from shared.auth import Principal
 from shared.errors import NotFound
 
 PARTNER_KINDS = (
@@ -30,7 +31,6 @@ PUBLIC_PARTNER_FIELDS = (
     "languages",
     "since",
 )
-INSIDERS = ("coordinator", "admin", "member", "partner")
 
 
 def public_view(partner: dict) -> dict:
@@ -39,8 +39,18 @@ def public_view(partner: dict) -> dict:
 
 
 def sees_all_partners(caller: Principal) -> bool:
-    """Signed-in members of the network see every partner and every field; others the public ones."""
-    return not caller.anonymous and caller.has(*INSIDERS)
+    """The network's own people see every partner and every field; others the public ones."""
+    return may(caller, "internal")
+
+
+def sees_members(caller: Principal) -> bool:
+    """Who sees the members of a body or of a working group: the network's own people."""
+    return may(caller, "internal")
+
+
+def sees_every_contact(caller: Principal) -> bool:
+    """The Koordinierungsstelle sees every contact; everyone else the public ones."""
+    return may(caller, "manage")
 
 
 def partner_for(caller: Principal, partner: dict) -> dict:
@@ -54,6 +64,6 @@ def partner_for(caller: Principal, partner: dict) -> dict:
 
 def contact_for(caller: Principal, contact: dict) -> dict:
     """A contact as the caller may see it; raises NotFound unless public or the caller is staff."""
-    if not contact["public"] and not caller.has(*STAFF):
+    if not contact["public"] and not sees_every_contact(caller):
         raise NotFound(f"Eine Kontaktperson {contact['id']} gibt es nicht.")
     return contact

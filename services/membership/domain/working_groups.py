@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from shared.auth import STAFF, Principal
+from shared.access import may
+from shared.auth import Principal
 from shared.errors import Conflict, Forbidden, RuleViolation
 
 PROPOSAL_STATUS = {"body": "in_vote", "coordinator": "submitted", "anyone": "submitted"}
@@ -16,11 +17,11 @@ def proposal_route(rules: dict) -> str:
 def ensure_may_propose(rules: dict, caller) -> None:
     """Raises Forbidden when the network's rules do not let the caller propose a group."""
     who = rules["working_groups"]["proposals_by"]
-    if who == "anyone" and not caller.anonymous:
+    if who == "anyone" and may(caller, "participate"):
         return
-    if who == "partners" and caller.has("partner", "member", "coordinator", "admin"):
+    if who == "partners" and may(caller, "participate"):
         return
-    if who == "coordinator" and caller.has("coordinator", "admin"):
+    if who == "coordinator" and may(caller, "manage"):
         return
     raise Forbidden(_who_text("Arbeitsgruppen vorschlagen", who))
 
@@ -28,9 +29,9 @@ def ensure_may_propose(rules: dict, caller) -> None:
 def ensure_may_join(rules: dict, caller) -> None:
     """Saalekreis: anyone registered; elsewhere partners (and coordinators). Raises Forbidden."""
     who = rules["working_groups"]["open_to"]
-    if who in ("registered", "anyone") and not caller.anonymous:
+    if who in ("registered", "anyone") and may(caller, "participate"):
         return
-    if who == "partners" and caller.has("partner", "coordinator", "admin"):
+    if who == "partners" and (caller.has("partner") or may(caller, "manage")):
         return
     raise Forbidden(_who_text("einer Arbeitsgruppe beitreten", who))
 
@@ -64,7 +65,7 @@ def joining_member(caller: Principal, person: dict, rules: dict) -> dict:
 
     Raises Forbidden (rules) or RuleViolation (no name).
     """
-    if caller.has(*STAFF) and person.get("person_id"):
+    if may(caller, "manage") and person.get("person_id"):
         joining = dict(person)
     else:
         ensure_may_join(rules, caller)
@@ -81,14 +82,14 @@ def joining_member(caller: Principal, person: dict, rules: dict) -> dict:
 
 def ensure_may_remove(caller: Principal, person_id: str) -> None:
     """Members leave themselves; others are removed by the Koordinierungsstelle. Raises Forbidden."""
-    if person_id != caller.sub and not caller.has(*STAFF):
+    if person_id != caller.sub and not may(caller, "manage"):
         raise Forbidden("Andere Mitglieder entfernt nur die Koordinierungsstelle.")
 
 
 def ensure_may_edit_paper(caller: Principal, members: list[dict]) -> None:
     """The group's leaders or the Koordinierungsstelle edit the paper. Raises Forbidden."""
     leaders = {m["person_id"] for m in members if m["role"] == "leader"}
-    if caller.sub not in leaders and not caller.has(*STAFF):
+    if caller.sub not in leaders and not may(caller, "manage"):
         raise Forbidden(
             "Das Arbeitspapier ändern die Leitung der Arbeitsgruppe oder die Koordinierungsstelle."
         )

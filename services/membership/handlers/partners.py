@@ -11,7 +11,7 @@ from services.membership.domain import partners as domain
 from services.membership.handlers.common import emit, jsonable, plain
 from services.membership.store import applications as application_store
 from services.membership.store import partners as store
-from shared.auth import STAFF, Principal
+from shared.auth import Principal
 from shared.usecase import Context
 
 PARTNER_EVENT_FIELDS = ("id", "name", "kind", "email", "city", "status", "public", "shared")
@@ -160,7 +160,7 @@ def list_bodies(ctx: Context) -> list[dict]:
 def get_body(conn, ctx: Context, *, key: str, caller: Principal) -> dict:
     """A body; signed-in callers see its members too. Raises NotFound (no such body)."""
     body = dict(ctx.tenant.body_or_404(key))
-    if not caller.anonymous:
+    if domain.sees_members(caller):
         body["members"] = store.list_members(conn, key)
     return body
 
@@ -209,7 +209,7 @@ def remove_body_member(cmd: RemoveBodyMember, conn, ctx: Context) -> None:
 
 def find_contacts(conn, ctx: Context, *, caller: Principal) -> list[dict]:
     """Contacts; outside the Koordinierungsstelle only those marked public."""
-    return store.find_contacts(conn, public_only=not caller.has(*STAFF))
+    return store.find_contacts(conn, public_only=not domain.sees_every_contact(caller))
 
 
 def create_contact(cmd: CreateContact, conn, ctx: Context) -> dict:

@@ -7,6 +7,7 @@ from datetime import date
 from uuid import UUID
 
 from services.membership.domain import working_groups as domain
+from services.membership.domain.partners import sees_members
 from services.membership.handlers.common import emit, jsonable, plain
 from services.membership.handlers.partners import AddBodyMember, add_body_member
 from services.membership.store import working_groups as store
@@ -221,7 +222,7 @@ def list_working_groups(conn, ctx: Context) -> list[dict]:
 def get_working_group(conn, ctx: Context, *, group_id, caller: Principal) -> dict:
     """A working group; signed-in callers see its members. Raises NotFound."""
     row = dict(store.get_working_group(conn, group_id))
-    row["members"] = store.group_members(conn, group_id) if not caller.anonymous else []
+    row["members"] = store.group_members(conn, group_id) if sees_members(caller) else []
     return row
 
 

@@ -36,6 +36,9 @@ RULES["events.consultation.opened"] = ("consultation_opened", "coordinators", "c
 RULES["events.consultation.closed"] = ("consultation_closed", "coordinators", "coordination", False)
 WITH_ICS = {"invitation": "REQUEST", "event_changed": "REQUEST", "event_cancelled": "CANCEL"}
 DECISIONS = ("membership.partner.admitted", "membership.application.rejected")
+# Mails caused by an anonymous write (anyone can name any address): they carry only what the
+# platform wrote, not even the name typed into the form (issue 10, point 5).
+PLATFORM_TEXT_ONLY = frozenset({"membership.application.submitted"})
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,8 @@ def plan(
     if audience == "applicant":
         contact = data.get("contact") or {}
         if contact.get("email"):
-            people.append((contact["email"], contact.get("name"), contact.get("language") or lang))
+            person = None if name in PLATFORM_TEXT_ONLY else contact.get("name")
+            people.append((contact["email"], person, contact.get("language") or lang))
     elif audience == "body":
         people = [(m["email"], m["name"], lang) for m in body_members if m.get("email")]
     elif audience == "not_voted":

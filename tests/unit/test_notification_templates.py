@@ -15,8 +15,10 @@ R = render.Renderer()
 
 SAMPLES = {
     "application_received": {
+        "application_id": "6f1c2a3b-0000-4000-8000-000000000001",
+        "status": "submitted",
         "organisation": "Kulturverein e. V.",
-        "contact": {"name": "Leyla Demir", "email": "l@x.example"},
+        "contact": {"name": "Leyla Demir", "email": "l@x.example", "language": "de"},
     },
     "application_returned": {
         "organisation": "Kulturverein e. V.",
@@ -268,3 +270,233 @@ def test_retry_schedule_and_signatures():
     t1 = domain.unsubscribe_token("s", "chemnitz", "A@x.example", "ballots")
     assert t1 == domain.unsubscribe_token("s", "chemnitz", "a@x.example", "ballots")
     assert t1 != domain.unsubscribe_token("s", "magdeburg", "a@x.example", "ballots")
+
+
+# --- Every shape each event can have (issue 10, point 10) -------------------------------------
+# A template must render every shape of its event's data: a crash dead-letters the mail.
+
+NAMED_DISSENT = [
+    {"choice": "no", "reason": "Ziele unklar.", "person_id": "p3", "name": "Cem C."},
+    {"choice": "no", "reason": None, "person_id": "p4", "name": "Dana D."},
+]
+SECRET_DISSENT = [{"choice": "no", "reason": "Ziele unklar."}, {"choice": "no", "reason": None}]
+CONSENSUS_NAMED = [{"choice": "object", "reason": "Zu teuer.", "person_id": "p3", "name": "Cem C."}]
+CONSENSUS_SECRET = [{"choice": "object", "reason": None}]
+MAJORITY_TALLY = {"yes": 2, "no": 1, "abstain": 0, "voted": 3, "electorate": 3, "quorum_needed": 0}
+CONSENSUS_TALLY = {
+    "agree": 2,
+    "stand_aside": 1,
+    "object": 1,
+    "voted": 4,
+    "electorate": 4,
+    "quorum_needed": 0,
+}
+
+
+def _ballot_results() -> dict[str, dict]:
+    base = SAMPLES["ballot_result"]
+    shapes = {}
+    for rule, tally, named, secret in (
+        ("simple_majority", MAJORITY_TALLY, NAMED_DISSENT, SECRET_DISSENT),
+        ("consensus", CONSENSUS_TALLY, CONSENSUS_NAMED, CONSENSUS_SECRET),
+    ):
+        for label, dissent, is_secret in (
+            ("named", named, False),
+            ("secret", secret, True),
+            ("named-no-dissent", [], False),
+            ("secret-no-dissent", [], True),
+        ):
+            shapes[f"{rule}-{label}"] = {
+                **base,
+                "decision_rule": rule,
+                "tally": tally,
+                "dissent": dissent,
+                "secret": is_secret,
+            }
+    shapes["recommendation"] = {
+        **base,
+        "kind": "recommendation",
+        "binding": False,
+        "outcome_to": "Stadtrat",
+        "outcome_text": "Empfehlung an Stadtrat: angenommen",
+    }
+    shapes["no-quorum"] = {
+        **base,
+        "outcome": "no_quorum",
+        "outcome_text": "Beschluss: nicht beschlussfähig",
+        "tally": {**MAJORITY_TALLY, "voted": 0, "yes": 0, "no": 0, "quorum_needed": 2},
+        "dissent": [],
+    }
+    return shapes
+
+
+def _decisions(template: str) -> dict[str, dict]:
+    base = SAMPLES[template]
+    return {
+        "majority": base,
+        "consensus": {**base, "decision": {"tally": CONSENSUS_TALLY, "dissent": CONSENSUS_SECRET}},
+        "named-dissent": {**base, "decision": {**base["decision"], "dissent": NAMED_DISSENT}},
+        "without-decision": {**base, "decision": None},
+    }
+
+
+SHAPES: dict[str, dict[str, dict]] = {
+    "ballot_result": _ballot_results(),
+    "minutes_published": {
+        "named": SAMPLES["minutes_published"],
+        "secret": {
+            **SAMPLES["minutes_published"],
+            "decisions": [
+                {**SAMPLES["ballot_result"], "dissent": SECRET_DISSENT},
+                {**SAMPLES["ballot_result"], "dissent": CONSENSUS_SECRET, "outcome_text": None},
+            ],
+        },
+        "no-dissent": {
+            **SAMPLES["minutes_published"],
+            "decisions": [{**SAMPLES["ballot_result"], "dissent": []}],
+        },
+        "no-decisions": {**SAMPLES["minutes_published"], "decisions": []},
+    },
+    "ballot_opened": {
+        "with-reasons": SAMPLES["ballot_opened"],
+        "without-reasons": {**SAMPLES["ballot_opened"], "reasons_required_for": []},
+        "consensus-with-text": {
+            **SAMPLES["ballot_opened"],
+            "decision_rule": "consensus",
+            "reasons_required_for": ["object", "stand_aside"],
+            "text": "Die Gruppe beschließt über …",
+            "secret": True,
+        },
+    },
+    "application_admitted": _decisions("application_admitted"),
+    "application_rejected": _decisions("application_rejected"),
+    "invitation": {
+        "with-agenda": SAMPLES["invitation"],
+        "online-without-agenda": {
+            **SAMPLES["invitation"],
+            "place": None,
+            "online_url": "https://meet.example/x",
+            "agenda": [],
+        },
+        "agenda-without-presenter": {
+            **SAMPLES["invitation"],
+            "agenda": [{"title": "Berichte", "presenter": None, "minutes": None}],
+        },
+    },
+    "agenda_published": {
+        "with-minutes": SAMPLES["agenda_published"],
+        "plain": {
+            **SAMPLES["agenda_published"],
+            "agenda": [{"title": "Berichte", "presenter": "AG Wohnen", "minutes": None}],
+        },
+        "empty": {**SAMPLES["agenda_published"], "agenda": []},
+    },
+    "event_changed": {
+        "in-place": SAMPLES["event_changed"],
+        "online": {**SAMPLES["event_changed"], "place": None, "online_url": "https://meet.example"},
+    },
+    "introduction_slot": {
+        "with-place": SAMPLES["introduction_slot"],
+        "without-place": {
+            **SAMPLES["introduction_slot"],
+            "event": {**SAMPLES["introduction_slot"]["event"], "place": None},
+        },
+    },
+    "cadence_due": {
+        "overdue": SAMPLES["cadence_due"],
+        "due-never-met": {**SAMPLES["cadence_due"], "status": "due", "due": None, "last": None},
+    },
+    "topic_submitted": {
+        "plain": SAMPLES["topic_submitted"],
+        "described": {**SAMPLES["topic_submitted"], "description": "Für Auszubildende"},
+    },
+    "consultation_closed": {
+        "with-ideas": SAMPLES["consultation_closed"],
+        "without-ideas": {**SAMPLES["consultation_closed"], "ideas": 0, "topics": []},
+    },
+    "working_group_proposal": {
+        "body": SAMPLES["working_group_proposal"],
+        "coordinator": {**SAMPLES["working_group_proposal"], "decided_by": "coordinator"},
+    },
+}
+for _template, _data in SAMPLES.items():
+    SHAPES.setdefault(_template, {"sample": _data})
+CASES = [
+    (template, label, language)
+    for template, shapes in sorted(SHAPES.items())
+    for label in shapes
+    for language in ("de", "en")
+]
+
+
+def _render(template: str, data: dict, language: str) -> tuple[str, str]:
+    rules = REG.get("chemnitz").rules
+    return R.render(
+        "chemnitz", template, language, render.context(rules, data, "Anna A.", "http://x/unsub")
+    )
+
+
+@pytest.mark.parametrize(("template", "shape", "language"), CASES)
+def test_every_template_renders_every_shape_of_its_event(template, shape, language):
+    subject, body = _render(template, SHAPES[template][shape], language)
+    assert subject and "\n" not in subject and "{{" not in body
+    assert "integrationsnetzwerk@stadt-chemnitz.de" in body
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_secret_dissent_shows_reasons_without_names(language):
+    _, body = _render("ballot_result", SHAPES["ballot_result"]["simple_majority-secret"], language)
+    lines = [line for line in body.splitlines() if line.startswith("- ")]
+    assert lines == (
+        ["- Ziele unklar.", "- ohne Begründung"]
+        if language == "de"
+        else ["- Ziele unklar.", "- no reason given"]
+    )
+
+
+def test_named_consensus_result_counts_agreement_and_objections():
+    _, body = _render("ballot_result", SHAPES["ballot_result"]["consensus-named"], "de")
+    assert "Zustimmung: 2, Enthaltung (stand aside): 1, Einwände: 1" in body
+    assert "- Cem C.: Zu teuer." in body
+
+
+@pytest.mark.parametrize("template", ["application_admitted", "application_rejected"])
+def test_a_consensus_decision_is_told_in_its_own_words(template):
+    _, body = _render(template, SHAPES[template]["consensus"], "de")
+    assert "2 Zustimmungen, 1 Enthaltung (stand aside), 1 Einwand" in body
+    assert "None" not in body
+
+
+def test_secret_minutes_dissent_shows_the_reason_only():
+    _, body = _render("minutes_published", SHAPES["minutes_published"]["secret"], "de")
+    assert "  Abweichende Meinung: Ziele unklar." in body
+    assert "  Abweichende Meinung: ohne Begründung" in body
+
+
+FORM_TEXT = ("Kaufen Sie jetzt: http://evil.example", "Herr Gewinnspiel <b>")
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_receipt_says_only_what_the_platform_wrote(language):
+    data = {
+        "application_id": "6f1c2a3b-0000-4000-8000-000000000001",
+        "status": "submitted",
+        "organisation": FORM_TEXT[0],
+        "contact": {"name": FORM_TEXT[1], "email": "l@x.example", "language": language},
+    }
+    subject, body = _render("application_received", data, language)
+    assert all(text not in subject + body for text in FORM_TEXT)
+    assert "6f1c2a3b-0000-4000-8000-000000000001" in body
+
+
+def test_the_receipt_is_not_addressed_by_the_name_in_the_form():
+    rules = REG.get("chemnitz").rules
+    now = datetime(2026, 11, 22, tzinfo=UTC)
+    planned = domain.plan(
+        "membership.application.submitted",
+        {"application_id": "a1", "contact": {"email": "l@x.example", "name": FORM_TEXT[1]}},
+        rules,
+        [],
+        now,
+    )
+    assert [(p.recipient, p.name) for p in planned] == [("l@x.example", None)]

@@ -32,10 +32,20 @@ class Principal:
     roles: frozenset = field(default_factory=frozenset)
     bodies: frozenset = field(default_factory=frozenset)
     partner_id: str | None = None
+    # The person as the network's lists know them (body members' person_id): the claim
+    # JWT_PERSON_CLAIM (a stable external id the login provider maps in), else sub.
+    person_id: str | None = None
+    # The caller's e-mail address, only when the provider says it is verified.
+    verified_email: str | None = None
 
     @property
     def anonymous(self) -> bool:
         return self.sub is None
+
+    @property
+    def person(self) -> str | None:
+        """The person id to look the caller up by (person_id claim, else sub)."""
+        return self.person_id or self.sub
 
     def has(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
@@ -96,6 +106,7 @@ class TokenVerifier:
             "roles": settings.jwt_roles_claim,
             "bodies": settings.jwt_bodies_claim,
             "partner_id": settings.jwt_partner_claim,
+            "person_id": settings.jwt_person_claim,
         }
 
     def verify(self, token: str, tenant: str) -> Principal:
@@ -144,12 +155,20 @@ class TokenVerifier:
             raise Unauthorized("Das Token ist ungültig (claim 'partner_id' must be a string).")
         if not isinstance(claims["sub"], str | int) or isinstance(claims["sub"], bool):
             raise Unauthorized("Das Token ist ungültig (claim 'sub' must be a string).")
+        person_id = claim(claims, self.claims["person_id"])
+        if person_id is not None and not isinstance(person_id, str | int):
+            raise Unauthorized(
+                f"Das Token ist ungültig (claim '{self.claims['person_id']}' must be a string)."
+            )
+        email = claims.get("email") if claims.get("email_verified") is True else None
         return Principal(
             sub=str(claims["sub"]),
             tenant=tenant,
             roles=frozenset(r for r in roles if r in ROLES),
             bodies=frozenset(bodies),
             partner_id=partner_id,
+            person_id=str(person_id) if person_id is not None else None,
+            verified_email=email.strip().lower() if isinstance(email, str) and email else None,
         )
 
 

@@ -52,6 +52,7 @@ class Settings:
     jwt_roles_claim: str = "roles"
     jwt_bodies_claim: str = "bodies"
     jwt_partner_claim: str = "partner_id"
+    jwt_person_claim: str = "person_id"
     jwks_cache_seconds: float = 300.0
     jwks_refetch_cooldown: float = 30.0
     var_dir: Path = ROOT / "var"
@@ -216,6 +217,7 @@ def from_env(env: dict | None = None) -> Settings:
         jwt_roles_claim=env.get("JWT_ROLES_CLAIM", d.jwt_roles_claim),
         jwt_bodies_claim=env.get("JWT_BODIES_CLAIM", d.jwt_bodies_claim),
         jwt_partner_claim=env.get("JWT_PARTNER_CLAIM", d.jwt_partner_claim),
+        jwt_person_claim=env.get("JWT_PERSON_CLAIM", d.jwt_person_claim),
         jwks_cache_seconds=float(env.get("JWKS_CACHE_SECONDS", d.jwks_cache_seconds)),
         jwks_refetch_cooldown=float(env.get("JWKS_REFETCH_COOLDOWN", d.jwks_refetch_cooldown)),
         var_dir=var_dir,

@@ -22,7 +22,7 @@ def test_health_ready_metrics_openapi(clients, service):
     assert c.get("/healthz").get_json()["status"] == "ok"
     ready = c.get("/readyz")
     assert ready.status_code == 200, ready.get_json()
-    assert ready.get_json()["checks"] == {"database": "ok", "broker": "ok"}
+    assert ready.get_json()["checks"] == {"database": "ok", "broker": "ok", "outbox": "ok"}
     assert b"http_requests_total" in c.get("/metrics").data
     spec = c.get("/api/v1/openapi.json").get_json()
     assert spec["openapi"].startswith("3.")

@@ -159,3 +159,26 @@ def test_hs256_tokens_are_refused_when_a_jwks_is_configured(provider, verifier):
     )
     with pytest.raises(Unauthorized):
         verifier.verify(forged, "chemnitz")
+
+
+def test_a_keycloak_user_is_linked_to_the_person_of_the_body_lists(provider, verifier):
+    """sub is the provider's UUID; the person id comes from a mapped claim, e-mail only if verified."""
+    kid = provider.new_key()
+    sub = str(uuid.uuid4())
+    who = verifier.verify(
+        provider.token(
+            kid,
+            sub=sub,
+            person_id="anna",
+            email="Anna@Example.org",
+            email_verified=True,
+        ),
+        "chemnitz",
+    )
+    assert who.sub == sub and who.person == "anna" and who.verified_email == "anna@example.org"
+    plain = verifier.verify(
+        provider.token(kid, sub=sub, email="anna@example.org", email_verified=False), "chemnitz"
+    )
+    assert plain.person == sub and plain.verified_email is None
+    with pytest.raises(Unauthorized, match="person_id"):
+        verifier.verify(provider.token(kid, person_id={"x": 1}), "chemnitz")

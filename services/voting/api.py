@@ -18,8 +18,8 @@ from services.voting.schemas import (
     VoteOut,
     VoterOut,
 )
-from shared.auth import STAFF
-from shared.web import context, roles, uow
+from shared.access import allows
+from shared.web import context, principal, uow
 
 electorates_bp = Blueprint(
     "electorates",
@@ -27,6 +27,8 @@ electorates_bp = Blueprint(
     url_prefix="/api/v1/<tenant>/electorates",
     description="Stimmberechtigte je Gremium (Kopie aus der Mitgliederverwaltung)",
 )
+TOTAL_HEADER = {"description": "Zahl aller Treffer", "schema": {"type": "integer"}}
+
 ballots_bp = Blueprint(
     "ballots",
     __name__,
@@ -37,25 +39,26 @@ ballots_bp = Blueprint(
 
 @electorates_bp.route("/<body>")
 class Electorate(MethodView):
-    @roles("coordinator", "admin", "member")
+    @allows("body")
     @electorates_bp.response(200, VoterOut(many=True))
     def get(self, tenant, body):
-        """Wer in diesem Gremium abstimmen darf (Koordinierungsstelle, Mitglieder)."""
+        """Wer in diesem Gremium abstimmen darf (Koordinierungsstelle, Mitglieder dieses Gremiums)."""
         with uow() as conn:
-            return handlers.electorate(conn, context(), body=body)
+            return handlers.electorate(conn, context(), body=body, caller=principal())
 
 
 @ballots_bp.route("")
 class Ballots(MethodView):
-    @roles("coordinator", "admin", "member")
+    @allows("body")
     @ballots_bp.arguments(BallotQuery, location="query")
-    @ballots_bp.response(200, BallotOut(many=True))
+    @ballots_bp.response(200, BallotOut(many=True), headers={"X-Total-Count": TOTAL_HEADER})
     def get(self, query, tenant):
-        """Abstimmungen, filterbar nach Status und Gremium."""
+        """Abstimmungen seitenweise (neueste zuerst), filterbar nach Status und Gremium; X-Total-Count: alle Treffer."""
         with uow() as conn:
-            return handlers.list_ballots(conn, context(), **query)
+            page, total = handlers.list_ballots(conn, context(), caller=principal(), **query)
+        return page, 200, {"X-Total-Count": str(total)}
 
-    @roles(*STAFF)
+    @allows("manage")
     @ballots_bp.arguments(BallotIn)
     @ballots_bp.response(201, BallotOut)
     def post(self, data, tenant):
@@ -74,17 +77,17 @@ class Ballots(MethodView):
 
 @ballots_bp.route("/<uuid:ballot_id>")
 class Ballot(MethodView):
-    @roles("coordinator", "admin", "member")
+    @allows("body")
     @ballots_bp.response(200, BallotOut)
     def get(self, tenant, ballot_id):
         """Eine Abstimmung: offen mit Beteiligung, geschlossen mit Ergebnis und abweichenden Meinungen."""
         with uow() as conn:
-            return handlers.get_ballot(conn, context(), ballot_id=ballot_id)
+            return handlers.get_ballot(conn, context(), ballot_id=ballot_id, caller=principal())
 
 
 @ballots_bp.route("/<uuid:ballot_id>/votes")
 class Votes(MethodView):
-    @roles("member", "coordinator", "admin")
+    @allows("body")
     @ballots_bp.arguments(VoteIn)
     @ballots_bp.response(200, VoteOut)
     def post(self, data, tenant, ballot_id):
@@ -97,7 +100,7 @@ class Votes(MethodView):
 
 @ballots_bp.route("/<uuid:ballot_id>/close")
 class Close(MethodView):
-    @roles(*STAFF)
+    @allows("manage")
     @ballots_bp.response(200, BallotOut)
     def post(self, tenant, ballot_id):
         """Die Abstimmung vorzeitig schließen (Koordinierungsstelle)."""
@@ -109,12 +112,12 @@ class Close(MethodView):
 
 @ballots_bp.route("/<uuid:ballot_id>/record")
 class Record(MethodView):
-    @roles("coordinator", "admin", "member")
+    @allows("body")
     @ballots_bp.response(200, RecordOut)
     def get(self, tenant, ballot_id):
-        """Das Protokoll der Abstimmung als Hash-Kette, nachgerechnet und mit den gespeicherten Stimmen verglichen."""
+        """Das Protokoll als Hash-Kette, nachgerechnet und mit den Stimmen verglichen (Mitglieder des Gremiums, Koordinierungsstelle); solange offen nur, wer teilgenommen hat."""
         with uow() as conn:
-            return handlers.ballot_record(conn, context(), ballot_id=ballot_id)
+            return handlers.ballot_record(conn, context(), ballot_id=ballot_id, caller=principal())
 
 
 BLUEPRINTS = (electorates_bp, ballots_bp)

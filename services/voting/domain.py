@@ -6,12 +6,18 @@ import hashlib
 import json
 import math
 from collections import Counter
+from datetime import timedelta
 
+from shared.access import may
+from shared.auth import Principal
 from shared.errors import Conflict, RuleViolation
 
 MAJORITY_CHOICES = ("yes", "no", "abstain")
 CONSENSUS_CHOICES = ("agree", "stand_aside", "object")
 DISSENT = ("no", "object")
+# Subjects that only another service's event puts to the vote (application.checked, a proposal).
+SUBJECTS_FROM_EVENTS = ("admission", "working_group_founding")
+MAX_DEADLINE_YEARS = 3
 
 
 def choices_for(rule: str) -> tuple[str, ...]:
@@ -69,16 +75,61 @@ def tally(rule: str, quorum: float, electorate: int, choices: list[str]) -> dict
 
 
 def dissent(votes: list[dict], named: bool) -> list[dict]:
-    """Every 'no' or 'object' with its reason; names only in named ballots."""
-    out = []
-    for v in votes:
-        if v["choice"] in DISSENT:
-            entry = {"choice": v["choice"], "reason": v.get("reason")}
-            if named:
-                entry["person_id"] = v.get("person_id")
-                entry["name"] = v.get("name")
-            out.append(entry)
-    return sorted(out, key=lambda e: (e["choice"], e.get("name") or "", e.get("reason") or ""))
+    """Every 'no' or 'object' with its reason; names only in named ballots.
+
+    One shape for every ballot: choice, reason, person_id, name; in a secret
+    ballot person_id and name are None (ballot.closed carries these entries).
+    """
+    out = [
+        {
+            "choice": v["choice"],
+            "reason": v.get("reason"),
+            "person_id": v.get("person_id") if named else None,
+            "name": v.get("name") if named else None,
+        }
+        for v in votes
+        if v["choice"] in DISSENT
+    ]
+    return sorted(out, key=lambda e: (e["choice"], e["name"] or "", e["reason"] or ""))
+
+
+def anonymous_dissent(entries: list[dict] | None) -> list[dict] | None:
+    """The dissent without who dissented (for readers outside the body)."""
+    if entries is None:
+        return None
+    return [{**e, "person_id": None, "name": None} for e in entries]
+
+
+def reads_members(caller: Principal, body: str) -> bool:
+    """Whether the caller may see per-member data of the body's ballots: its members, the Koordinierungsstelle."""
+    return may(caller, "manage") or (may(caller, "body") and body in caller.bodies)
+
+
+def check_subject_by_hand(kind: str) -> None:
+    """Raises RuleViolation (field subject.kind) for a subject only another service puts to the vote."""
+    if kind in SUBJECTS_FROM_EVENTS:
+        raise RuleViolation(
+            "Über Aufnahmeanträge und Gründungen von Arbeitsgruppen wird nur in der Abstimmung "
+            "entschieden, die der geprüfte Antrag selbst eröffnet; von Hand geht das nicht.",
+            field="subject.kind",
+        )
+
+
+def interim_record(entries: list[dict]) -> list[dict]:
+    """The record of an open ballot: who took part, never what they chose or why.
+
+    The hashes go too: a hash over a vote with a known person and a handful of
+    choices would tell the choice.
+    """
+    return [
+        {
+            **e,
+            "entry": {k: v for k, v in e["entry"].items() if k not in ("choice", "reason")},
+            "prev_hash": None,
+            "hash": None,
+        }
+        for e in entries
+    ]
 
 
 def outcome_text(ballot: dict, outcome: str) -> str:
@@ -93,9 +144,14 @@ def outcome_text(ballot: dict, outcome: str) -> str:
 
 
 def check_deadline(deadline, now) -> None:
-    """Raises RuleViolation (field deadline) unless the deadline lies after now."""
+    """Raises RuleViolation (field deadline) unless the deadline lies after now and at most MAX_DEADLINE_YEARS ahead."""
     if deadline <= now:
         raise RuleViolation("Die Frist muss in der Zukunft liegen.", field="deadline")
+    if deadline > now + timedelta(days=365 * MAX_DEADLINE_YEARS):
+        raise RuleViolation(
+            f"Die Frist darf höchstens {MAX_DEADLINE_YEARS} Jahre in der Zukunft liegen.",
+            field="deadline",
+        )
 
 
 def ensure_open(ballot: dict, now) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from services.voting import copies, domain, store
+from shared.auth import Principal
 from shared.errors import Conflict, Forbidden
 from shared.messaging import add_event
 from shared.usecase import Context
@@ -31,6 +32,7 @@ class OpenBallot:
     subject_id: str | None = None
     deadline: datetime | None = None
     opened_by: str | None = None  # default: the caller (ctx.actor)
+    origin: str = "manual"
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class PutToVote:
     text: str | None = None
     deadline: datetime | None = None
     days: int | None = None  # voting period when no deadline is given; default: the body's
+    origin: str = "event"  # the event that put it to the vote, e.g. "application.checked"
 
 
 @dataclass(frozen=True)
@@ -89,28 +92,48 @@ class SealRecord:
 # --- Reads --------------------------------------------------------------------
 
 
-def electorate(conn, ctx: Context, *, body: str) -> list[dict]:
-    """Who may vote in the body now; raises NotFound (no such body)."""
+def _ensure_reads_members(caller: Principal, body: str) -> None:
+    if not domain.reads_members(caller, body):
+        raise Forbidden(
+            "Das dürfen nur die Mitglieder des Gremiums und die Koordinierungsstelle lesen."
+        )
+
+
+def electorate(conn, ctx: Context, *, body: str, caller: Principal) -> list[dict]:
+    """Who may vote in the body now; raises NotFound (no such body), Forbidden (not of the body)."""
     ctx.tenant.body_or_404(body)
+    _ensure_reads_members(caller, body)
     return copies.voters(conn, body)
 
 
-def list_ballots(conn, ctx: Context, *, status=None, body=None) -> list[dict]:
-    """Ballots as a caller sees them, filtered by status and body; raises nothing."""
-    return [_view(conn, b) for b in store.list_ballots(conn, status=status, body=body)]
+def list_ballots(
+    conn, ctx: Context, *, caller: Principal, status=None, body=None, page=1, page_size=50
+) -> tuple[list[dict], int]:
+    """A page of ballots as the caller sees them, filtered by status and body, and the total; raises nothing."""
+    rows, total = store.list_ballots(
+        conn, status=status, body=body, limit=page_size, offset=(page - 1) * page_size
+    )
+    return [_view(conn, b, caller) for b in rows], total
 
 
-def get_ballot(conn, ctx: Context, *, ballot_id) -> dict:
-    """One ballot as a caller sees it; raises NotFound."""
-    return _view(conn, store.get_ballot(conn, ballot_id))
+def get_ballot(conn, ctx: Context, *, ballot_id, caller: Principal) -> dict:
+    """One ballot as the caller sees it; raises NotFound."""
+    return _view(conn, store.get_ballot(conn, ballot_id), caller)
 
 
-def ballot_record(conn, ctx: Context, *, ballot_id) -> dict:
-    """The ballot's record as a hash chain, recomputed and compared with its votes; raises NotFound."""
+def ballot_record(conn, ctx: Context, *, ballot_id, caller: Principal) -> dict:
+    """The ballot's record as a hash chain, recomputed and compared with its votes.
+
+    While the ballot is open the entries tell only who took part. Raises
+    NotFound, Forbidden (not of the body).
+    """
     ballot = store.get_ballot(conn, ballot_id)
+    _ensure_reads_members(caller, ballot["body"])
     _seal(conn, ballot_id)
     entries = store.record(conn, ballot_id)
     problems = domain.record_problems(ballot, entries, _votes(conn, ballot))
+    if ballot["status"] == "open":
+        entries = domain.interim_record(entries)
     return {"ballot_id": ballot_id, "valid": not problems, "problems": problems, "entries": entries}
 
 
@@ -124,8 +147,12 @@ def open_ballot_ids(conn, ctx: Context) -> list:
     return store.open_ballot_ids(conn)
 
 
-def _view(conn, ballot: dict) -> dict:
-    """A ballot as a caller sees it: while open who voted (named) but no tally; when closed all of it."""
+def _view(conn, ballot: dict, caller: Principal | None = None) -> dict:
+    """A ballot as a caller sees it: while open who voted (named) but no tally; when closed all of it.
+
+    Who may vote, who voted and who dissented only for the body's members and
+    the Koordinierungsstelle (caller None: the service itself).
+    """
     out = dict(ballot)
     out["subject"] = {"kind": ballot["subject_kind"], "id": ballot["subject_id"]}
     out["choices"] = list(domain.choices_for(ballot["decision_rule"]))
@@ -137,6 +164,9 @@ def _view(conn, ballot: dict) -> dict:
         out["tally"] = out["outcome"] = out["dissent"] = None
     elif ballot["outcome"]:
         out["outcome_text"] = domain.outcome_text(ballot, ballot["outcome"])
+    if caller is not None and not domain.reads_members(caller, ballot["body"]):
+        out["voters"] = []
+        out["dissent"] = domain.anonymous_dissent(out["dissent"])
     return out
 
 
@@ -159,6 +189,8 @@ def _summary(ballot: dict) -> dict:
         "deadline": ballot["deadline"],
         "secret": ballot["secret"],
         "reasons_required_for": ballot["reasons_required_for"],
+        "opened_by": ballot["opened_by"],
+        "origin": ballot["origin"],
     }
 
 
@@ -170,8 +202,9 @@ def _event(conn, ctx: Context, event: str, ballot_id, data: dict) -> None:
 
 
 def open_ballot(cmd: OpenBallot, conn, ctx: Context) -> dict:
-    """Open a ballot with the body's rules, the electorate frozen now; raises NotFound (body), RuleViolation (deadline), Conflict (subject already in a vote)."""
+    """Open a ballot by hand with the body's rules, the electorate frozen now; raises NotFound (body), RuleViolation (deadline, an admission or founding as subject), Conflict (subject already in a vote)."""
     body = ctx.tenant.body_or_404(cmd.body)
+    domain.check_subject_by_hand(cmd.subject_kind)
     deadline = cmd.deadline or ctx.now + timedelta(days=body["ballot_days"])
     domain.check_deadline(deadline, ctx.now)
     return _view(conn, _open(conn, ctx, body, cmd, deadline, cmd.opened_by or ctx.actor))
@@ -200,6 +233,7 @@ def _open(conn, ctx: Context, body: dict, cmd, deadline: datetime, opened_by: st
             "subject_id": cmd.subject_id,
             "deadline": deadline,
             "opened_by": opened_by,
+            "origin": cmd.origin,
             "decision_rule": body["decision_rule"],
             "quorum": body["quorum"],
             "reasons_required_for": body["reasons_required_for"],

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from marshmallow import Schema, fields, validate
+
+# A moment outside these years is a typing error, and would break the mails downstream.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 12, 31, tzinfo=UTC)
+SANE_MOMENT = validate.Range(
+    min=EARLIEST, max=LATEST, error="Erlaubt ist ein Zeitpunkt zwischen 1900 und 2200."
+)
+MAX_PAGE = 100_000
+MAX_PAGE_SIZE = 200
 
 SUBJECT_KINDS = ("admission", "resolution", "recommendation", "working_group_founding", "general")
 CHOICES = ("yes", "no", "abstain", "agree", "stand_aside", "object")
@@ -21,12 +32,16 @@ class SubjectIn(Schema):
 
 
 class BallotIn(Schema):
-    body = fields.String(required=True)
+    body = fields.String(required=True, validate=validate.Length(max=100))
     title = fields.String(required=True, validate=validate.Length(min=3, max=300))
     text = fields.String(load_default=None, validate=validate.Length(max=20000))
     subject = fields.Nested(SubjectIn, load_default=dict)
     deadline = fields.AwareDateTime(
-        load_default=None, metadata={"description": "Frist (mit Zeitzone); Standard: 14 Tage"}
+        load_default=None,
+        validate=SANE_MOMENT,
+        metadata={
+            "description": "Frist (mit Zeitzone) in der Zukunft, höchstens 3 Jahre; Standard: die Tage des Gremiums"
+        },
     )
 
 
@@ -73,23 +88,45 @@ class BallotOut(Schema):
     closed_at = fields.DateTime(allow_none=True)
     closed_by = fields.String(allow_none=True)
     electorate_size = fields.Integer()
-    voters = fields.List(fields.Nested(VoterStatus))
+    voters = fields.List(
+        fields.Nested(VoterStatus),
+        metadata={"description": "nur für Mitglieder des Gremiums und die Koordinierungsstelle"},
+    )
     voted = fields.Integer()
     tally = fields.Dict(allow_none=True)
     outcome = fields.String(allow_none=True)
     outcome_text = fields.String(allow_none=True)
-    dissent = fields.List(fields.Dict(), allow_none=True)
+    dissent = fields.List(
+        fields.Dict(),
+        allow_none=True,
+        metadata={
+            "description": "je Gegenstimme choice, reason, person_id, name; "
+            "person_id und name sind leer in geheimen Abstimmungen und für Leser außerhalb des Gremiums"
+        },
+    )
+    origin = fields.String(
+        metadata={
+            "description": "manual (von Hand eröffnet), application.checked oder working_group_proposal.submitted"
+        }
+    )
 
 
 class BallotQuery(Schema):
     status = fields.String(
         load_default=None, validate=validate.OneOf(("open", "closed", "cancelled"))
     )
-    body = fields.String(load_default=None)
+    body = fields.String(load_default=None, validate=validate.Length(max=100))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
+    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
 
 
 class RecordOut(Schema):
     ballot_id = fields.UUID()
     valid = fields.Boolean()
     problems = fields.List(fields.String())
-    entries = fields.List(fields.Dict())
+    entries = fields.List(
+        fields.Dict(),
+        metadata={
+            "description": "solange offen: nur wer teilgenommen hat, ohne Wahl, Begründung und Hashes"
+        },
+    )

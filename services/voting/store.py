@@ -64,11 +64,18 @@ def get_ballot(conn, ballot_id, lock: str | None = None) -> dict:
     )
 
 
-def list_ballots(conn, status: str | None = None, body: str | None = None) -> list[dict]:
-    """Ballots, newest first, filtered by status and body; raises nothing."""
+def list_ballots(
+    conn, status: str | None = None, body: str | None = None, *, limit: int, offset: int = 0
+) -> tuple[list[dict], int]:
+    """A page of ballots, newest first, filtered by status and body, and how many match; raises nothing."""
     clause, args = where(status=status or None, body=body or None)
-    stmt = sql.SQL("select * from ballots {} order by opened_at desc").format(clause)
-    return conn.execute(stmt, args).fetchall()
+    total = conn.execute(
+        sql.SQL("select count(*) as n from ballots {}").format(clause), args
+    ).fetchone()["n"]
+    stmt = sql.SQL(
+        "select * from ballots {} order by opened_at desc, id limit %s offset %s"
+    ).format(clause)
+    return conn.execute(stmt, (*args, limit, offset)).fetchall(), total
 
 
 def open_for_subject(conn, kind: str, subject_id: str) -> dict | None:

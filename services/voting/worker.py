@@ -37,7 +37,7 @@ def on_member_removed(conn, env: dict, ctx) -> None:
     copies.remove_voter(copies.RemoveVoter(body=d["body"], person_id=d["person_id"]), conn, ctx)
 
 
-def _put_to_vote(conn, env: dict, ctx, days: int | None) -> None:
+def _put_to_vote(conn, env: dict, ctx, days: int | None, origin: str) -> None:
     data = env["data"]
     deadline = data.get("deadline")
     cmd = handlers.PutToVote(
@@ -49,6 +49,7 @@ def _put_to_vote(conn, env: dict, ctx, days: int | None) -> None:
         deadline=datetime.fromisoformat(deadline) if deadline else None,
         days=days,
         opened_by=f"event:{env['id']}",
+        origin=origin,
     )
     try:
         opened = handlers.put_to_vote(cmd, conn, ctx)
@@ -60,13 +61,13 @@ def _put_to_vote(conn, env: dict, ctx, days: int | None) -> None:
 
 def on_application_checked(conn, env: dict, ctx) -> None:
     """A checked Beitrittserklärung goes to the admitting body's vote, with the tenant's deadline."""
-    _put_to_vote(conn, env, ctx, env["data"].get("decision_days"))
+    _put_to_vote(conn, env, ctx, env["data"].get("decision_days"), "application.checked")
 
 
 def on_proposal_submitted(conn, env: dict, ctx) -> None:
     """A working-group proposal that a body decides opens a ballot there."""
     if env["data"].get("decided_by") == "body":
-        _put_to_vote(conn, env, ctx, None)
+        _put_to_vote(conn, env, ctx, None, "working_group_proposal.submitted")
 
 
 def on_application_withdrawn(conn, env: dict, ctx) -> None:

@@ -190,7 +190,10 @@ def test_vote_rules_change_and_early_close(clients, token, body):
     assert vote(clients, token, "chemnitz", bid, b, "yes").status_code == 200
     seen = (
         clients["voting"]
-        .get(f"/api/v1/chemnitz/ballots/{bid}", headers=token("chemnitz", "member", sub=c))
+        .get(
+            f"/api/v1/chemnitz/ballots/{bid}",
+            headers=token("chemnitz", "member", sub=c, bodies=["vorbereitungsgremium"]),
+        )
         .get_json()
     )
     assert seen["status"] == "open" and seen["tally"] is None and seen["voted"] == 2
@@ -342,10 +345,8 @@ def test_record_detects_changed_and_deleted_votes(clients, token, body, settings
     assert rec["problems"] == ["Eintrag 3: Inhalt wurde verändert (Hash stimmt nicht).", changed]
 
 
-def test_secret_ballot_keeps_who_apart_from_what(
-    clients, token, body, settings, tenants, voting_db, context, clock
-):
-    people = body("chemnitz", "vorbereitungsgremium", 2)
+def open_secret_ballot(tenants, voting_db, context, clock, title: str) -> dict:
+    """A ballot of Chemnitz's Vorbereitungsgremium under rules that make its ballots secret."""
     rules = tenants.get("chemnitz").rules
     secret = {
         **rules,
@@ -355,13 +356,20 @@ def test_secret_ballot_keeps_who_apart_from_what(
         ],
     }
     with voting_db.transaction("chemnitz") as conn:
-        ballot = handlers.open_ballot(
+        return handlers.open_ballot(
             handlers.OpenBallot(
-                "vorbereitungsgremium", "Geheime Wahl", deadline=clock() + timedelta(days=1)
+                "vorbereitungsgremium", title, deadline=clock() + timedelta(days=1)
             ),
             conn,
             context("chemnitz", secret),
         )
+
+
+def test_secret_ballot_keeps_who_apart_from_what(
+    clients, token, body, settings, tenants, voting_db, context, clock
+):
+    people = body("chemnitz", "vorbereitungsgremium", 2)
+    ballot = open_secret_ballot(tenants, voting_db, context, clock, "Geheime Wahl")
     assert ballot["secret"] is True
     bid = str(ballot["id"])
     assert (
@@ -379,7 +387,9 @@ def test_secret_ballot_keeps_who_apart_from_what(
     assert (
         closed["status"] == "closed" and closed["tally"]["yes"] == 1 and closed["tally"]["no"] == 1
     )
-    assert closed["dissent"] == [{"choice": "no", "reason": "geheim begründet"}]
+    assert closed["dissent"] == [
+        {"choice": "no", "reason": "geheim begründet", "person_id": None, "name": None}
+    ]
     with psycopg.connect(settings.admin_url("knotenpunkt_voting")) as conn:
         cols = {
             r[0]
@@ -462,3 +472,181 @@ def test_worker_closes_at_the_deadline_and_reminds_who_has_not_voted(
         and closed["tally"]["voted"] == 1
     )
     assert still_open["status"] == "open"
+
+
+# --- Issue 10: roles, per-member data, subjects, origin, pages, dates ---------------------------
+
+
+def test_every_voting_route_declares_one_action(voting_app):
+    from shared.access import action_of
+
+    missing = [
+        f"{method} {rule.rule}"
+        for rule in voting_app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1/<tenant>/")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+        if action_of(getattr(voting_app.view_functions[rule.endpoint].view_class, method.lower()))
+        is None
+    ]
+    assert missing == []
+
+
+def test_federation_reads_no_ballot_and_no_electorate(clients, token, body):
+    body("chemnitz", "vorbereitungsgremium", 1)
+    bid = open_ballot(clients, token, "chemnitz", "vorbereitungsgremium")["id"]
+    fed = token("chemnitz", "federation")
+    for path in (
+        "ballots",
+        f"ballots/{bid}",
+        f"ballots/{bid}/record",
+        "electorates/vorbereitungsgremium",
+    ):
+        assert clients["voting"].get(f"/api/v1/chemnitz/{path}", headers=fed).status_code == 403
+
+
+def test_record_and_electorate_only_for_the_body_and_no_interim_choices(clients, token, body):
+    a, b = body("chemnitz", "vorbereitungsgremium", 2)
+    bid = open_ballot(clients, token, "chemnitz", "vorbereitungsgremium")["id"]
+    assert vote(clients, token, "chemnitz", bid, a, "no", "Satzung fehlt.").status_code == 200
+    v = clients["voting"]
+    outsider = token("chemnitz", "member", sub="x", bodies=["netzwerkkonferenz"])
+    insider = token("chemnitz", "member", sub=b, bodies=["vorbereitungsgremium"])
+    assert v.get(f"/api/v1/chemnitz/ballots/{bid}/record", headers=outsider).status_code == 403
+    assert (
+        v.get(
+            f"/api/v1/chemnitz/ballots/{bid}/record", headers=token("chemnitz", "member")
+        ).status_code
+        == 403
+    )
+    assert (
+        v.get("/api/v1/chemnitz/electorates/vorbereitungsgremium", headers=outsider).status_code
+        == 403
+    )
+    assert (
+        v.get("/api/v1/chemnitz/electorates/vorbereitungsgremium", headers=insider).status_code
+        == 200
+    )
+    # an outsider sees the ballot, but not who may vote or has voted
+    seen = v.get(f"/api/v1/chemnitz/ballots/{bid}", headers=outsider).get_json()
+    assert seen["voters"] == [] and seen["voted"] == 1
+    listed = v.get("/api/v1/chemnitz/ballots?body=vorbereitungsgremium", headers=outsider)
+    assert next(x for x in listed.get_json() if x["id"] == bid)["voters"] == []
+    for reader in (insider, token("chemnitz", "coordinator")):
+        rec = v.get(f"/api/v1/chemnitz/ballots/{bid}/record", headers=reader).get_json()
+        assert rec["valid"] is True
+        assert [e["entry"] for e in rec["entries"]][1:] == [{"type": "vote", "person_id": a}]
+        assert all(e["hash"] is None and e["prev_hash"] is None for e in rec["entries"])
+    vote(clients, token, "chemnitz", bid, b, "yes")  # the last vote closes the ballot
+    rec = v.get(f"/api/v1/chemnitz/ballots/{bid}/record", headers=insider).get_json()
+    assert {"type": "vote", "person_id": a, "choice": "no", "reason": "Satzung fehlt."} in [
+        e["entry"] for e in rec["entries"]
+    ]
+    assert all(e["hash"] for e in rec["entries"])
+    closed = v.get(f"/api/v1/chemnitz/ballots/{bid}", headers=outsider).get_json()
+    assert closed["dissent"] == [
+        {"choice": "no", "reason": "Satzung fehlt.", "person_id": None, "name": None}
+    ]
+
+
+@pytest.mark.parametrize("kind", ["admission", "working_group_founding"])
+def test_a_ballot_opened_by_hand_takes_no_application_or_proposal(clients, token, body, kind):
+    body("chemnitz", "vorbereitungsgremium", 1)
+    resp = clients["voting"].post(
+        "/api/v1/chemnitz/ballots",
+        json={
+            "body": "vorbereitungsgremium",
+            "title": "Aufnahme von Hand",
+            "subject": {"kind": kind, "id": unique("app")},
+        },
+        headers=token("chemnitz", "coordinator"),
+    )
+    assert resp.status_code == 422 and list(resp.get_json()["errors"]) == ["subject.kind"]
+
+
+def closed_event(voting_db, ballot_id) -> dict:
+    with voting_db.transaction("chemnitz") as conn:
+        return conn.execute(
+            "select envelope->'data' as data from outbox"
+            " where routing_key = 'chemnitz.voting.ballot.closed'"
+            " and envelope->'data'->>'ballot_id' = %s",
+            (str(ballot_id),),
+        ).fetchone()["data"]
+
+
+def test_ballot_closed_tells_how_the_ballot_was_opened(
+    clients, token, body, settings, tenants, voting_db, clock
+):
+    body("chemnitz", "vorbereitungsgremium", 1)
+    w = worker(settings, tenants, voting_db, clock)
+    app_id = unique("app")
+    env = {
+        "id": unique("env"),
+        "tenant": "chemnitz",
+        "data": {
+            "body": "vorbereitungsgremium",
+            "subject": {"kind": "admission", "id": app_id},
+            "title": "Aufnahme",
+        },
+    }
+    with voting_db.transaction("chemnitz") as conn:
+        vw.on_application_checked(conn, env, w.context("chemnitz"))
+        ballot = store.open_for_subject(conn, "admission", app_id)
+    by_hand = open_ballot(clients, token, "chemnitz", "vorbereitungsgremium")
+    coord = token("chemnitz", "coordinator")
+    for b in (ballot, by_hand):
+        assert (
+            clients["voting"]
+            .post(f"/api/v1/chemnitz/ballots/{b['id']}/close", headers=coord)
+            .status_code
+            == 200
+        )
+    checked = closed_event(voting_db, ballot["id"])
+    assert {k: checked[k] for k in ("ballot_id", "body", "origin", "opened_by", "subject")} == {
+        "ballot_id": str(ballot["id"]),
+        "body": "vorbereitungsgremium",
+        "origin": "application.checked",
+        "opened_by": f"event:{env['id']}",
+        "subject": {"kind": "admission", "id": app_id},
+    }
+    manual = closed_event(voting_db, by_hand["id"])
+    assert manual["origin"] == "manual" and manual["opened_by"].startswith("dev-")
+
+
+def test_secret_dissent_has_the_named_shape_with_empty_names(
+    clients, token, body, tenants, voting_db, context, clock
+):
+    people = body("chemnitz", "vorbereitungsgremium", 1)
+    ballot = open_secret_ballot(tenants, voting_db, context, clock, "Geheim")
+    vote(clients, token, "chemnitz", str(ballot["id"]), people[0], "no", "lieber nicht")
+    assert closed_event(voting_db, ballot["id"])["dissent"] == [
+        {"choice": "no", "reason": "lieber nicht", "person_id": None, "name": None}
+    ]
+
+
+def test_ballots_come_in_pages(clients, token, body):
+    body("saalekreis", "netzwerksitzung", 1)
+    for _ in range(3):
+        open_ballot(clients, token, "saalekreis", "netzwerksitzung")
+    v, coord = clients["voting"], token("saalekreis", "coordinator")
+    first = v.get("/api/v1/saalekreis/ballots?page_size=2", headers=coord)
+    assert len(first.get_json()) == 2 and int(first.headers["X-Total-Count"]) >= 3
+    second = v.get("/api/v1/saalekreis/ballots?page_size=2&page=2", headers=coord).get_json()
+    assert second and {b["id"] for b in second}.isdisjoint(b["id"] for b in first.get_json())
+    for bad in ("page_size=100000", "page=0", f"page={10**30}"):
+        resp = v.get(f"/api/v1/saalekreis/ballots?{bad}", headers=coord)
+        assert resp.status_code == 422, bad
+        assert list(resp.get_json()["errors"]) == ["query." + bad.split("=")[0]]
+
+
+@pytest.mark.parametrize(
+    "deadline",
+    ["0001-01-01T00:00:00+00:00", "9999-12-31T23:00:00+00:00", "2099-01-01T00:00:00+00:00"],
+)
+def test_deadlines_far_off_are_refused(clients, token, body, deadline):
+    body("chemnitz", "vorbereitungsgremium", 1)
+    resp = clients["voting"].post(
+        "/api/v1/chemnitz/ballots",
+        json={"body": "vorbereitungsgremium", "title": "Fern", "deadline": deadline},
+        headers=token("chemnitz", "coordinator"),
+    )
+    assert resp.status_code == 422 and list(resp.get_json()["errors"]) == ["deadline"]

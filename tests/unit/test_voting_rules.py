@@ -110,7 +110,29 @@ def test_dissent_names_only_in_named_ballots():
     assert domain.dissent(votes, named=True) == [
         {"choice": "no", "reason": "zu früh", "person_id": "a", "name": "A"}
     ]
-    assert domain.dissent(votes, named=False) == [{"choice": "no", "reason": "zu früh"}]
+    # one shape for both: a secret ballot's entries carry person_id and name as None
+    assert domain.dissent(votes, named=False) == [
+        {"choice": "no", "reason": "zu früh", "person_id": None, "name": None}
+    ]
+
+
+def test_deadlines_lie_ahead_but_not_too_far():
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime(2026, 5, 1, tzinfo=UTC)
+    domain.check_deadline(now + timedelta(days=365 * domain.MAX_DEADLINE_YEARS - 1), now)
+    for deadline in (now, now + timedelta(days=365 * domain.MAX_DEADLINE_YEARS + 1)):
+        with pytest.raises(RuleViolation) as err:
+            domain.check_deadline(deadline, now)
+        assert err.value.field == "deadline"
+
+
+def test_applications_and_proposals_are_not_put_to_vote_by_hand():
+    for kind in ("admission", "working_group_founding"):
+        with pytest.raises(RuleViolation) as err:
+            domain.check_subject_by_hand(kind)
+        assert err.value.field == "subject.kind"
+    domain.check_subject_by_hand("resolution")
 
 
 def test_recommendation_reads_as_recommendation():

@@ -62,7 +62,7 @@ def test_open_and_appointed_networks_refuse_and_store_nothing(clients, token):
         listed = c.get(
             f"/api/v1/{tenant}/applications", headers=token(tenant, "coordinator")
         ).get_json()
-        assert listed == []
+        assert listed["items"] == [] and listed["total"] == 0
 
 
 def test_return_correct_check_and_event(clients, token, settings):

@@ -9,7 +9,9 @@ from services.membership.handlers import applications as handlers
 from services.membership.schemas.applications import (
     ApplicationIn,
     ApplicationOut,
+    ApplicationPage,
     ApplicationPatch,
+    ApplicationQuery,
     CheckIn,
     TokenQuery,
 )
@@ -38,11 +40,12 @@ class Applications(MethodView):
             return handlers.submit_application(handlers.SubmitApplication(**data), conn, context())
 
     @allows("manage")
-    @applications_bp.response(200, ApplicationOut(many=True))
-    def get(self, tenant):
-        """Alle Anträge (Koordinierungsstelle)."""
+    @applications_bp.arguments(ApplicationQuery, location="query")
+    @applications_bp.response(200, ApplicationPage)
+    def get(self, query, tenant):
+        """Die Anträge seitenweise, älteste zuerst (Koordinierungsstelle)."""
         with uow() as conn:
-            return handlers.list_applications(conn, context())
+            return handlers.list_applications(conn, context(), **query)
 
 
 @applications_bp.route("/<uuid:application_id>")

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -27,6 +24,7 @@ from services.membership.schemas.directories import (
     SharedOut,
 )
 from shared.access import allows
+from shared.outputs import csv_document
 from shared.web import context, ctx, uow
 
 directory_bp = Blueprint(
@@ -206,13 +204,8 @@ class ResponsibilitiesCsv(MethodView):
         """Die Zuständigkeitsmatrix als CSV (öffentlich, Semikolon, UTF-8)."""
         with uow() as conn:
             cells = handlers.responsibility_matrix(conn, context())["cells"]
-        buf = io.StringIO()
-        writer = csv.writer(buf, delimiter=";")
-        writer.writerow(CSV_HEADER)
-        for c in cells:
-            writer.writerow([c[k] or "" for k in CSV_COLUMNS])
         return Response(
-            buf.getvalue(),
+            csv_document(CSV_HEADER, ([c[k] for k in CSV_COLUMNS] for c in cells)),
             mimetype="text/csv",
             headers={
                 "Content-Disposition": f'attachment; filename="zustaendigkeiten-{tenant}.csv"'

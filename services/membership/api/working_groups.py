@@ -119,9 +119,9 @@ class Paper(MethodView):
     @allows("public")
     @wg_bp.response(200, PaperOut)
     def get(self, tenant, group_id):
-        """Das aktuelle Arbeitspapier (Anlage 6) mit der Zahl seiner Fassungen."""
+        """Das aktuelle Arbeitspapier (Anlage 6) mit der Zahl seiner Fassungen; wer es änderte, sehen nur Angemeldete."""
         with uow() as conn:
-            return handlers.get_paper(conn, context(), group_id=group_id)
+            return handlers.get_paper(conn, context(), group_id=group_id, caller=principal())
 
     @allows("participate")
     @wg_bp.arguments(PaperIn)
@@ -138,6 +138,8 @@ class PaperVersion(MethodView):
     @allows("public")
     @wg_bp.response(200, PaperOut)
     def get(self, tenant, group_id, version):
-        """Eine frühere Fassung des Arbeitspapiers."""
+        """Eine frühere Fassung des Arbeitspapiers; wer sie schrieb, sehen nur Angemeldete."""
         with uow() as conn:
-            return handlers.paper_version(conn, context(), group_id=group_id, version=version)
+            return handlers.paper_version(
+                conn, context(), group_id=group_id, version=version, caller=principal()
+            )

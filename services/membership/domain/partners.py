@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from shared.access import may
 from shared.auth import Principal
-from shared.errors import NotFound
+from shared.errors import NotFound, RuleViolation
 
 PARTNER_KINDS = (
     "authority",
@@ -67,3 +67,12 @@ def contact_for(caller: Principal, contact: dict) -> dict:
     if not contact["public"] and not sees_every_contact(caller):
         raise NotFound(f"Eine Kontaktperson {contact['id']} gibt es nicht.")
     return contact
+
+
+def check_legal_basis(contact: dict) -> None:
+    """A contact held by consent names when it was given. Raises RuleViolation (consent_at)."""
+    if contact.get("legal_basis") == "consent" and not contact.get("consent_at"):
+        raise RuleViolation(
+            "Bei der Rechtsgrundlage Einwilligung ist anzugeben, wann sie erteilt wurde.",
+            field="consent_at",
+        )

@@ -93,3 +93,10 @@ def ensure_may_edit_paper(caller: Principal, members: list[dict]) -> None:
         raise Forbidden(
             "Das Arbeitspapier ändern die Leitung der Arbeitsgruppe oder die Koordinierungsstelle."
         )
+
+
+def paper_for(caller: Principal, paper: dict) -> dict:
+    """A working-paper version as the caller may see it: who changed it only for the network's own."""
+    if may(caller, "internal"):
+        return paper
+    return {k: v for k, v in paper.items() if k != "changed_by"}

@@ -126,9 +126,10 @@ def submit_application(cmd: SubmitApplication, conn, ctx: Context) -> dict:
     return {**domain.applicant_view(row), "token": token}
 
 
-def list_applications(conn, ctx: Context) -> list[dict]:
-    """All applications, oldest first."""
-    return store.list_applications(conn)
+def list_applications(conn, ctx: Context, *, status=None, page=1, page_size=20) -> dict:
+    """A page of the applications (or of those in one status), oldest first."""
+    rows, total = store.list_applications(conn, status=status, page=page, page_size=page_size)
+    return {"items": rows, "total": total, "page": page, "page_size": page_size}
 
 
 def get_application(conn, ctx: Context, *, application_id, token, caller: Principal) -> dict:

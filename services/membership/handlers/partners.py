@@ -225,9 +225,11 @@ def get_contact(conn, ctx: Context, *, contact_id, caller: Principal) -> dict:
 
 
 def update_contact(cmd: UpdateContact, conn, ctx: Context) -> dict:
-    """Change a contact person; raises NotFound."""
+    """Change a contact person; the changed record must hold as a whole. Raises NotFound, RuleViolation."""
+    current = store.get_contact(conn, cmd.contact_id)
     if not cmd.changes:
-        return store.get_contact(conn, cmd.contact_id)
+        return current
+    domain.check_legal_basis({**current, **cmd.changes})
     return store.update_contact(conn, cmd.contact_id, {**cmd.changes, "updated_at": ctx.now})
 
 

@@ -313,22 +313,22 @@ def leave_working_group(cmd: LeaveWorkingGroup, conn, ctx: Context) -> None:
 # --- Working paper ----------------------------------------------------------------------
 
 
-def get_paper(conn, ctx: Context, *, group_id) -> dict:
+def get_paper(conn, ctx: Context, *, group_id, caller: Principal) -> dict:
     """The group's current working paper with its number of versions; raises NotFound."""
     store.get_working_group(conn, group_id)
     versions = store.paper_versions(conn, group_id)
     if not versions:
         raise NotFound("Für diese Arbeitsgruppe gibt es noch kein Arbeitspapier.")
-    return {**versions[-1], "versions": len(versions)}
+    return domain.paper_for(caller, {**versions[-1], "versions": len(versions)})
 
 
-def paper_version(conn, ctx: Context, *, group_id, version: int) -> dict:
+def paper_version(conn, ctx: Context, *, group_id, version: int, caller: Principal) -> dict:
     """An earlier version of the working paper; raises NotFound."""
     versions = store.paper_versions(conn, group_id)
     match = [v for v in versions if v["version"] == version]
     if not match:
         raise NotFound(f"Eine Fassung {version} dieses Arbeitspapiers gibt es nicht.")
-    return {**match[0], "versions": len(versions)}
+    return domain.paper_for(caller, {**match[0], "versions": len(versions)})
 
 
 def save_working_paper(cmd: SaveWorkingPaper, conn, ctx: Context) -> dict:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from services.membership.domain.applications import APPLICATION_STATES
 from services.membership.domain.partners import PARTNER_KINDS
+from services.membership.schemas.common import PageOut, PageQuery
 from services.membership.schemas.partners import OrganisationFields
 from shared.schema import patch_of
 
@@ -28,6 +30,7 @@ class ApplicationIn(Schema):
         keys=fields.String(),
         values=fields.Boolean(),
         required=True,
+        validate=validate.Length(max=50),
         metadata={
             "description": 'Bestätigung jedes Aufnahmekriteriums des Netzwerks, z. B. {"migrant_interests": true}'
         },
@@ -38,8 +41,14 @@ class ApplicationIn(Schema):
 class ApplicationPatch(Schema):
     organisation = fields.Nested(patch_of(OrganisationIn, "OrganisationPatch"))
     contact = fields.Nested(patch_of(ApplicantIn, "ApplicantPatch"))
-    statements = fields.Dict(keys=fields.String(), values=fields.Boolean())
+    statements = fields.Dict(
+        keys=fields.String(), values=fields.Boolean(), validate=validate.Length(max=50)
+    )
     motivation = fields.String(validate=validate.Length(max=5000))
+
+
+class ApplicationQuery(PageQuery):
+    status = fields.String(load_default=None, validate=validate.OneOf(APPLICATION_STATES))
 
 
 class TokenQuery(Schema):
@@ -72,3 +81,7 @@ class ApplicationOut(Schema):
             "description": "Nur in der Antwort auf den Antrag: damit verfolgt der Antragsteller den Status."
         }
     )
+
+
+class ApplicationPage(PageOut):
+    items = fields.List(fields.Nested(ApplicationOut))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from services.membership.schemas.common import Day, Texts
 from services.membership.schemas.partners import POSTCODE
 from shared.schema import patch_of
 
@@ -24,19 +25,12 @@ class PublicationOut(PublicationSummary):
 class DoctorIn(Schema):
     name = fields.String(required=True, validate=validate.Length(min=2, max=200))
     specialty = fields.String(required=True, validate=validate.Length(min=2, max=200))
-    street = fields.String(load_default=None)
-    postcode = fields.String(
-        load_default=None,
-        validate=POSTCODE,
-    )
-    city = fields.String(load_default=None)
-    phone = fields.String(load_default=None)
-    languages = fields.List(
-        fields.String(validate=validate.Length(min=2, max=35)),
-        required=True,
-        validate=validate.Length(min=1),
-    )
-    last_verified = fields.Date(required=True)
+    street = fields.String(load_default=None, validate=validate.Length(max=200))
+    postcode = fields.String(load_default=None, validate=POSTCODE)
+    city = fields.String(load_default=None, validate=validate.Length(max=100))
+    phone = fields.String(load_default=None, validate=validate.Length(max=50))
+    languages = Texts(50, 35, min_items=1, min_length=2, required=True)
+    last_verified = Day(required=True)
 
 
 class DoctorPatch(patch_of(DoctorIn, "DoctorPatchFields")):
@@ -57,8 +51,8 @@ class DoctorOut(Schema):
 
 
 class DoctorQuery(Schema):
-    language = fields.String(load_default=None)
-    specialty = fields.String(load_default=None)
+    language = fields.String(load_default=None, validate=validate.Length(max=35))
+    specialty = fields.String(load_default=None, validate=validate.Length(max=200))
 
 
 class OfferIn(Schema):
@@ -79,11 +73,11 @@ class OfferIn(Schema):
             )
         ),
     )
-    provider = fields.String(required=True)
-    target_groups = fields.List(fields.String(), load_default=list)
-    languages = fields.List(fields.String(), load_default=list)
-    place = fields.String(load_default=None)
-    contact = fields.String(load_default=None)
+    provider = fields.String(required=True, validate=validate.Length(min=2, max=300))
+    target_groups = Texts(50, 200, load_default=list)
+    languages = Texts(50, 35, min_length=2, load_default=list)
+    place = fields.String(load_default=None, validate=validate.Length(max=300))
+    contact = fields.String(load_default=None, validate=validate.Length(max=300))
     description = fields.String(load_default=None, validate=validate.Length(max=5000))
 
 
@@ -104,18 +98,18 @@ class OfferOut(Schema):
 
 
 class OfferQuery(Schema):
-    language = fields.String(load_default=None)
-    target_group = fields.String(load_default=None)
-    kind = fields.String(load_default=None)
+    language = fields.String(load_default=None, validate=validate.Length(max=35))
+    target_group = fields.String(load_default=None, validate=validate.Length(max=200))
+    kind = fields.String(load_default=None, validate=validate.Length(max=50))
 
 
 class ResponsibilityIn(Schema):
     actor = fields.String(required=True, validate=validate.Length(min=2, max=200))
     topic = fields.String(required=True, validate=validate.Length(min=2, max=200))
     responsibility = fields.String(required=True, validate=validate.Length(min=2, max=2000))
-    contact_name = fields.String(load_default=None)
+    contact_name = fields.String(load_default=None, validate=validate.Length(max=200))
     contact_email = fields.Email(load_default=None)
-    contact_phone = fields.String(load_default=None)
+    contact_phone = fields.String(load_default=None, validate=validate.Length(max=50))
 
 
 class ResponsibilityOut(ResponsibilityIn):

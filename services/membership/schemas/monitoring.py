@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from services.membership.schemas.common import Figure, FiniteFloat
 from shared.schema import patch_of
 
 
 class MeasureIn(Schema):
-    policy_field = fields.String(required=True)
+    policy_field = fields.String(required=True, validate=validate.Length(max=300))
     title = fields.String(required=True, validate=validate.Length(min=3, max=300))
-    responsible = fields.String(load_default=None)
+    responsible = fields.String(load_default=None, validate=validate.Length(max=300))
     indicator = fields.String(required=True, validate=validate.Length(min=3, max=300))
-    unit = fields.String(load_default=None)
-    baseline = fields.Decimal(load_default=None, as_string=False)
-    target = fields.Decimal(load_default=None, as_string=False)
-    current_value = fields.Decimal(load_default=None, as_string=False)
+    unit = fields.String(load_default=None, validate=validate.Length(max=50))
+    baseline = Figure(load_default=None)
+    target = Figure(load_default=None)
+    current_value = Figure(load_default=None)
     status = fields.String(
         load_default="planned", validate=validate.OneOf(("planned", "running", "done", "stopped"))
     )
@@ -32,8 +33,8 @@ class MeasureOut(Schema):
     responsible = fields.String(allow_none=True)
     indicator = fields.String()
     unit = fields.String(allow_none=True)
-    baseline = fields.Float(allow_none=True)
-    target = fields.Float(allow_none=True)
-    current_value = fields.Float(allow_none=True)
+    baseline = FiniteFloat(allow_none=True)
+    target = FiniteFloat(allow_none=True)
+    current_value = FiniteFloat(allow_none=True)
     status = fields.String()
     updated_at = fields.DateTime()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.membership.domain.partners import BODY_ROLES, PARTNER_KINDS
+from services.membership.schemas.common import Day, Moment, PageOut, PageQuery, Texts
 from shared.schema import patch_of
 
 POSTCODE = validate.Regexp(r"^\d{5}$", error="must be a German postcode of five digits")
@@ -20,22 +21,20 @@ class OrganisationFields(Schema):
     website = fields.Url(load_default=None)
     email = fields.Email(load_default=None)
     phone = fields.String(load_default=None, validate=validate.Length(max=50))
-    topics = fields.List(fields.String(validate=validate.Length(min=1, max=100)), load_default=list)
-    languages = fields.List(
-        fields.String(validate=validate.Length(min=2, max=35)), load_default=list
-    )
+    topics = Texts(50, 100, load_default=list)
+    languages = Texts(50, 35, min_length=2, load_default=list)
 
 
 class PartnerIn(OrganisationFields):
     kind = fields.String(required=True, validate=validate.OneOf(PARTNER_KINDS))
-    since = fields.Date(load_default=None)
+    since = Day(load_default=None)
     public = fields.Boolean(load_default=True)
     shared = fields.Boolean(load_default=False)
 
 
 class PartnerPatch(patch_of(PartnerIn, "PartnerPatchFields")):
     status = fields.String(validate=validate.OneOf(("active", "left")))
-    left_on = fields.Date(allow_none=True)
+    left_on = Day(allow_none=True)
 
     @validates_schema
     def _left(self, data, **_):
@@ -63,7 +62,7 @@ class PartnerOut(Schema):
     admitted_at = fields.DateTime(allow_none=True)
 
 
-class PartnerQuery(Schema):
+class PartnerQuery(PageQuery):
     q = fields.String(load_default=None, metadata={"description": "Text im Namen"})
     kind = fields.String(load_default=None, validate=validate.OneOf(PARTNER_KINDS))
     topic = fields.String(load_default=None)
@@ -71,15 +70,10 @@ class PartnerQuery(Schema):
     status = fields.String(
         load_default="active", validate=validate.OneOf(("active", "left", "all"))
     )
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
 
 
-class PartnerPage(Schema):
+class PartnerPage(PageOut):
     items = fields.List(fields.Nested(PartnerOut))
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
 
 
 class MemberIn(Schema):
@@ -127,18 +121,14 @@ class ContactIn(Schema):
     role = fields.String(load_default=None, validate=validate.Length(max=200))
     email = fields.Email(load_default=None)
     phone = fields.String(load_default=None, validate=validate.Length(max=50))
-    languages = fields.List(
-        fields.String(validate=validate.Length(min=2, max=35)), load_default=list
-    )
-    responsibilities = fields.List(
-        fields.String(validate=validate.Length(min=1, max=200)), load_default=list
-    )
+    languages = Texts(50, 35, min_length=2, load_default=list)
+    responsibilities = Texts(50, 200, load_default=list)
     legal_basis = fields.String(
         required=True,
         validate=validate.OneOf(LEGAL_BASES),
         metadata={"description": "Rechtsgrundlage der Verarbeitung (DSGVO Art. 6)"},
     )
-    consent_at = fields.AwareDateTime(load_default=None)
+    consent_at = Moment(load_default=None)
     public = fields.Boolean(load_default=False)
     shared = fields.Boolean(load_default=False)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from services.membership.schemas.common import Day, Texts
+
 
 class ProposalIn(Schema):
     topic = fields.String(required=True, validate=validate.Length(min=3, max=200))
@@ -33,16 +35,18 @@ class ProposalOut(Schema):
 class GoalIn(Schema):
     text = fields.String(required=True, validate=validate.Length(min=3, max=1000))
     measure = fields.String(
-        load_default=None, metadata={"description": "SMART: woran der Erfolg gemessen wird"}
+        load_default=None,
+        validate=validate.Length(max=1000),
+        metadata={"description": "SMART: woran der Erfolg gemessen wird"},
     )
-    due = fields.Date(load_default=None)
+    due = Day(load_default=None)
 
 
 class WorkingGroupIn(Schema):
     name = fields.String(required=True, validate=validate.Length(min=3, max=200))
     topic = fields.String(load_default=None, validate=validate.Length(max=200))
-    goals = fields.List(fields.Nested(GoalIn), load_default=list)
-    ends_on = fields.Date(load_default=None)
+    goals = fields.List(fields.Nested(GoalIn), load_default=list, validate=validate.Length(max=50))
+    ends_on = Day(load_default=None)
 
 
 class GroupMemberIn(Schema):
@@ -77,10 +81,10 @@ class WorkingGroupOut(Schema):
 
 
 class PaperIn(Schema):
-    goals = fields.List(fields.Nested(GoalIn), load_default=list)
-    measures = fields.List(fields.String(), load_default=list)
-    timeline = fields.List(fields.Dict(), load_default=list)
-    results = fields.String(load_default=None)
+    goals = fields.List(fields.Nested(GoalIn), load_default=list, validate=validate.Length(max=50))
+    measures = Texts(100, 1000, load_default=list)
+    timeline = fields.List(fields.Dict(), load_default=list, validate=validate.Length(max=100))
+    results = fields.String(load_default=None, validate=validate.Length(max=20000))
 
 
 class PaperOut(Schema):

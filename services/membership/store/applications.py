@@ -6,7 +6,8 @@ import json
 
 from psycopg import sql
 
-from shared.db import get_by_id, insert, update
+from services.membership.store.common import paged
+from shared.db import get_by_id, insert, update, where
 
 JSON_COLUMNS = ("organisation", "contact", "statements", "decision", "history")
 MERGED = ("organisation", "contact", "statements")
@@ -35,13 +36,10 @@ def get_application(conn, application_id, *, lock: bool = False) -> dict:
     )
 
 
-def list_applications(conn, status=None) -> list[dict]:
-    """All applications (or those in one status), oldest first."""
-    if status:
-        return conn.execute(
-            "select * from applications where status = %s order by created_at", (status,)
-        ).fetchall()
-    return conn.execute("select * from applications order by created_at").fetchall()
+def list_applications(conn, *, status=None, page=1, page_size=20) -> tuple[list[dict], int]:
+    """A page of the applications (or of those in one status), oldest first; (rows, total)."""
+    clause, args = where(status=status)
+    return paged(conn, "applications", clause, args, "created_at, id", page, page_size)
 
 
 def applications_of(conn, email: str) -> list[dict]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from psycopg import sql
 from psycopg.errors import UniqueViolation
 
+from services.membership.store.common import paged
 from shared.db import get_by_id, insert, update, where
 from shared.errors import Conflict, NotFound
 
@@ -68,14 +69,7 @@ def find_partners(
         languages__any=language or None,
         status=status,
     )
-    total = conn.execute(
-        sql.SQL("select count(*) as n from partners {}").format(clause), args
-    ).fetchone()["n"]
-    rows = conn.execute(
-        sql.SQL("select * from partners {} order by lower(name) limit %s offset %s").format(clause),
-        (*args, page_size, (page - 1) * page_size),
-    ).fetchall()
-    return rows, total
+    return paged(conn, "partners", clause, args, "lower(name)", page, page_size)
 
 
 def shared_partners(conn) -> list[dict]:

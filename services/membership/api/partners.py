@@ -6,6 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from services.membership.handlers import partners as handlers
+from services.membership.handlers import privacy
 from services.membership.schemas.partners import (
     BodyOut,
     ContactIn,
@@ -181,7 +182,7 @@ class Contact(MethodView):
     def delete(self, tenant, contact_id):
         """Die Person löschen (Recht auf Löschung); andere Dienste löschen ihre Kopien."""
         with uow() as conn:
-            handlers.erase_contact(handlers.EraseContact(contact_id), conn, context())
+            privacy.erase_contact(privacy.EraseContact(contact_id), conn, context())
 
 
 @contacts_bp.route("/<uuid:contact_id>/export")
@@ -191,4 +192,4 @@ class ContactExport(MethodView):
     def get(self, tenant, contact_id):
         """Alles, was über die Person gespeichert ist (Auskunft nach Art. 15 DSGVO)."""
         with uow() as conn:
-            return handlers.export_contact(conn, context(), contact_id=contact_id)
+            return privacy.export_contact(conn, context(), contact_id=contact_id)

@@ -76,3 +76,24 @@ def check_legal_basis(contact: dict) -> None:
             "Bei der Rechtsgrundlage Einwilligung ist anzugeben, wann sie erteilt wurde.",
             field="consent_at",
         )
+
+
+ERASED_NAME = "Gelöschte Person"
+
+
+def person_ids(email: str, memberships: list[dict]) -> list[str]:
+    """The ids under which the person of this e-mail address acts: its body memberships' ids and
+    the address itself (an id may be an e-mail address)."""
+    return sorted({m["person_id"] for m in memberships} | {email, email.lower()})
+
+
+def erased_applicant(contact: dict, at) -> dict:
+    """An application's contact after the person's erasure: a pseudonym, no way to reach them."""
+    return {
+        "name": ERASED_NAME,
+        "email": None,
+        "phone": None,
+        "role": None,
+        "language": contact.get("language", "de"),
+        "erased_at": at.isoformat(),
+    }

@@ -9,7 +9,6 @@ from uuid import UUID
 
 from services.membership.domain import partners as domain
 from services.membership.handlers.common import emit, jsonable, plain
-from services.membership.store import applications as application_store
 from services.membership.store import partners as store
 from shared.auth import Principal
 from shared.usecase import Context
@@ -77,11 +76,6 @@ class CreateContact:
 class UpdateContact:
     contact_id: UUID
     changes: dict
-
-
-@dataclass(frozen=True)
-class EraseContact:
-    contact_id: UUID
 
 
 def network_rules(ctx: Context) -> dict:
@@ -231,33 +225,3 @@ def update_contact(cmd: UpdateContact, conn, ctx: Context) -> dict:
         return current
     domain.check_legal_basis({**current, **cmd.changes})
     return store.update_contact(conn, cmd.contact_id, {**cmd.changes, "updated_at": ctx.now})
-
-
-def export_contact(conn, ctx: Context, *, contact_id) -> dict:
-    """Everything held about a person (Art. 15 GDPR): the contact and where its e-mail appears.
-
-    Raises NotFound.
-    """
-    contact = store.get_contact(conn, contact_id)
-    email = contact["email"]
-    return plain(
-        {
-            "contact": contact,
-            "body_memberships": store.memberships_of(conn, email) if email else [],
-            "applications": application_store.applications_of(conn, email) if email else [],
-        }
-    )
-
-
-def erase_contact(cmd: EraseContact, conn, ctx: Context) -> None:
-    """Erase a person's contact record; other services erase their copies. Raises NotFound."""
-    contact = store.get_contact(conn, cmd.contact_id)
-    store.delete_contact(conn, cmd.contact_id)
-    emit(
-        conn,
-        ctx,
-        "contact",
-        "erased",
-        {"contact_id": str(cmd.contact_id), "email": contact["email"]},
-        str(cmd.contact_id),
-    )

@@ -299,14 +299,19 @@ def leave_working_group(cmd: LeaveWorkingGroup, conn, ctx: Context) -> None:
     Raises Forbidden (someone else), NotFound (not a member).
     """
     domain.ensure_may_remove(cmd.caller, cmd.person_id)
-    store.delete_group_member(conn, cmd.group_id, cmd.person_id)
+    remove_group_member(conn, ctx, cmd.group_id, cmd.person_id)
+
+
+def remove_group_member(conn, ctx: Context, group_id, person_id: str) -> None:
+    """Take a person out of a group and announce it; raises NotFound (not a member)."""
+    store.delete_group_member(conn, group_id, person_id)
     emit(
         conn,
         ctx,
         "working_group",
         "member_removed",
-        {"working_group_id": str(cmd.group_id), "person_id": cmd.person_id},
-        f"{cmd.group_id}/{cmd.person_id}",
+        {"working_group_id": str(group_id), "person_id": person_id},
+        f"{group_id}/{person_id}",
     )
 
 

@@ -43,12 +43,20 @@ def list_applications(conn, *, status=None, page=1, page_size=20) -> tuple[list[
 
 
 def applications_of(conn, email: str) -> list[dict]:
-    """The applications whose contact has this e-mail address."""
+    """The applications whose contact has this e-mail address (in any case)."""
     return conn.execute(
         "select id, status, organisation, contact, created_at from applications"
-        " where contact->>'email' = %s",
+        " where lower(contact->>'email') = lower(%s) order by created_at",
         (email,),
     ).fetchall()
+
+
+def set_contact(conn, application_id, contact: dict) -> None:
+    """Replace an application's contact."""
+    conn.execute(
+        "update applications set contact = %s::jsonb where id = %s",
+        (json.dumps(contact, default=str), application_id),
+    )
 
 
 def update_application(conn, application_id, values: dict, *, step: dict | None = None) -> dict:

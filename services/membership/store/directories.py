@@ -118,3 +118,21 @@ def upsert_responsibility(conn, tenant: str, values: dict) -> dict:
 def list_responsibilities(conn) -> list[dict]:
     """Every cell of the matrix by actor and topic."""
     return conn.execute("select * from responsibilities order by actor, topic").fetchall()
+
+
+def responsibilities_of(conn, email: str) -> list[dict]:
+    """The cells of the matrix naming this e-mail address as their contact."""
+    return conn.execute(
+        "select * from responsibilities where lower(contact_email) = lower(%s)"
+        " order by actor, topic",
+        (email,),
+    ).fetchall()
+
+
+def clear_responsibility_contact(conn, email: str) -> None:
+    """Cells naming this e-mail address lose their contact person (the responsibility stays)."""
+    conn.execute(
+        "update responsibilities set contact_name = null, contact_email = null,"
+        " contact_phone = null where lower(contact_email) = lower(%s)",
+        (email,),
+    )

@@ -124,9 +124,10 @@ def delete_member(conn, body: str, person_id: str) -> None:
 
 
 def memberships_of(conn, email: str) -> list[dict]:
-    """The body memberships held under an e-mail address."""
+    """The body memberships held under an e-mail address (in any case)."""
     return conn.execute(
-        "select body, person_id, name, role, added_at from body_members where email = %s",
+        "select body, person_id, name, role, added_at from body_members"
+        " where lower(email) = lower(%s) order by body",
         (email,),
     ).fetchall()
 
@@ -168,3 +169,13 @@ def delete_contact(conn, contact_id) -> None:
 def shared_contacts(conn) -> list[dict]:
     """Contacts marked as shared with other networks."""
     return conn.execute("select * from contacts where shared order by name").fetchall()
+
+
+def forget_sent_events(conn, email: str, person_ids: list[str]) -> None:
+    """Delete the sent outbox rows that name the e-mail address or one of the person ids."""
+    conn.execute(
+        "delete from outbox where sent_at is not null"
+        " and (position(lower(%s) in lower(envelope::text)) > 0"
+        " or envelope->'data'->>'person_id' = any(%s))",
+        (email, person_ids),
+    )

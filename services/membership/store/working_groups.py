@@ -116,3 +116,42 @@ def paper_versions(conn, group_id) -> list[dict]:
     return conn.execute(
         "select * from working_papers where working_group_id = %s order by version", (group_id,)
     ).fetchall()
+
+
+def memberships_of(conn, person_ids: list[str]) -> list[dict]:
+    """The working-group memberships of these person ids."""
+    return conn.execute(
+        "select working_group_id, person_id, name, role, joined_at from working_group_members"
+        " where person_id = any(%s) order by joined_at",
+        (person_ids,),
+    ).fetchall()
+
+
+def papers_by(conn, person_ids: list[str]) -> list[dict]:
+    """The working-paper versions these person ids wrote."""
+    return conn.execute(
+        "select working_group_id, version, changed_at from working_papers"
+        " where changed_by = any(%s) order by changed_at",
+        (person_ids,),
+    ).fetchall()
+
+
+def proposals_by(conn, person_ids: list[str]) -> list[dict]:
+    """The founding proposals these person ids made."""
+    return conn.execute(
+        "select id, topic, status, created_at from working_group_proposals"
+        " where proposed_by = any(%s) order by created_at",
+        (person_ids,),
+    ).fetchall()
+
+
+def rename_person(conn, person_ids: list[str], pseudonym: str) -> None:
+    """Papers and proposals of these person ids carry the pseudonym instead."""
+    conn.execute(
+        "update working_papers set changed_by = %s where changed_by = any(%s)",
+        (pseudonym, person_ids),
+    )
+    conn.execute(
+        "update working_group_proposals set proposed_by = %s where proposed_by = any(%s)",
+        (pseudonym, person_ids),
+    )

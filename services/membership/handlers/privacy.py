@@ -1,0 +1,100 @@
+"""Use cases of a person's rights (DSGVO): what membership holds about a contact, and its erasure.
+
+A contact's e-mail address finds the person's copies: applications naming it,
+body memberships under it; the person ids of those memberships (and the address
+itself, where it is the id) find working-group memberships, working papers and
+proposals. Erasure removes what is only a copy and pseudonymises what must stay
+(the application, a paper's version).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from services.membership.domain import partners as domain
+from services.membership.handlers.common import emit, plain
+from services.membership.handlers.partners import RemoveBodyMember, remove_body_member
+from services.membership.handlers.working_groups import remove_group_member
+from services.membership.store import applications as application_store
+from services.membership.store import directories as directory_store
+from services.membership.store import partners as store
+from services.membership.store import working_groups as group_store
+from shared.usecase import Context
+
+COPIES = (
+    "body_memberships",
+    "applications",
+    "working_groups",
+    "working_papers",
+    "working_group_proposals",
+    "responsibilities",
+    "person_ids",
+)
+
+
+@dataclass(frozen=True)
+class EraseContact:
+    contact_id: UUID
+
+
+def _copies(conn, email: str | None) -> dict:
+    """Where the person behind the e-mail address appears in membership."""
+    if not email:
+        return dict.fromkeys(COPIES, [])
+    memberships = store.memberships_of(conn, email)
+    person_ids = domain.person_ids(email, memberships)
+    return {
+        "body_memberships": memberships,
+        "applications": application_store.applications_of(conn, email),
+        "working_groups": group_store.memberships_of(conn, person_ids),
+        "working_papers": group_store.papers_by(conn, person_ids),
+        "working_group_proposals": group_store.proposals_by(conn, person_ids),
+        "responsibilities": directory_store.responsibilities_of(conn, email),
+        "person_ids": person_ids,
+    }
+
+
+def export_contact(conn, ctx: Context, *, contact_id) -> dict:
+    """Everything held about a person (Art. 15 GDPR): the contact and where its e-mail appears.
+
+    Raises NotFound.
+    """
+    contact = store.get_contact(conn, contact_id)
+    copies = _copies(conn, contact["email"])
+    copies.pop("person_ids")
+    return plain({"contact": contact, **copies})
+
+
+def erase_contact(cmd: EraseContact, conn, ctx: Context) -> None:
+    """Erase a person's contact record and membership's copies; other services erase theirs.
+
+    Body and working-group memberships end (with their events); applications
+    and working papers keep a pseudonym. Sent events naming the person are
+    forgotten. Raises NotFound.
+    """
+    contact = store.get_contact(conn, cmd.contact_id)
+    email = contact["email"]
+    store.delete_contact(conn, cmd.contact_id)
+    copies = _copies(conn, email)
+    for m in copies["body_memberships"]:
+        remove_body_member(RemoveBodyMember(m["body"], m["person_id"]), conn, ctx)
+    for m in copies["working_groups"]:
+        remove_group_member(conn, ctx, m["working_group_id"], m["person_id"])
+    for app in copies["applications"]:
+        application_store.set_contact(
+            conn, app["id"], domain.erased_applicant(app["contact"], ctx.now)
+        )
+    ids = copies["person_ids"]
+    group_store.rename_person(conn, ids, domain.ERASED_NAME)
+    if email:
+        directory_store.clear_responsibility_contact(conn, email)
+        store.forget_sent_events(conn, email, ids)
+    emit(
+        conn,
+        ctx,
+        "contact",
+        "erased",
+        {"contact_id": str(cmd.contact_id), "email": email},
+        str(cmd.contact_id),
+    )

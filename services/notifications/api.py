@@ -5,10 +5,13 @@ Each route parses, authorises, calls one handler in the request's unit of work a
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.notifications import handlers
+from services.notifications import handlers, render
 from services.notifications.schemas import (
     EmailQuery,
     NotificationOut,
@@ -19,8 +22,8 @@ from services.notifications.schemas import (
     WebhookIn,
     WebhookOut,
 )
-from shared.auth import STAFF
-from shared.web import context, roles, uow
+from shared.access import allows
+from shared.web import context, current_tenant, uow
 
 notifications_bp = Blueprint(
     "notifications",
@@ -41,7 +44,7 @@ prefs_bp = Blueprint(
 
 @notifications_bp.route("")
 class Notifications(MethodView):
-    @roles(*STAFF)
+    @allows("manage")
     @notifications_bp.arguments(NotificationQuery, location="query")
     @notifications_bp.response(200, NotificationOut(many=True))
     def get(self, query, tenant):
@@ -52,7 +55,7 @@ class Notifications(MethodView):
 
 @notifications_bp.route("/<uuid:notification_id>/resend")
 class Resend(MethodView):
-    @roles(*STAFF)
+    @allows("manage")
     @notifications_bp.response(200, NotificationOut)
     def post(self, tenant, notification_id):
         """Eine Zustellung erneut versuchen."""
@@ -62,14 +65,14 @@ class Resend(MethodView):
 
 @webhooks_bp.route("")
 class Webhooks(MethodView):
-    @roles(*STAFF)
+    @allows("manage")
     @webhooks_bp.response(200, WebhookOut(many=True))
     def get(self, tenant):
         """Abonnierte Webhooks (ohne Geheimnis)."""
         with uow() as conn:
             return handlers.list_webhooks(conn, context())
 
-    @roles(*STAFF)
+    @allows("manage")
     @webhooks_bp.arguments(WebhookIn)
     @webhooks_bp.response(201, WebhookOut)
     def post(self, data, tenant):
@@ -85,7 +88,7 @@ class Webhooks(MethodView):
 
 @webhooks_bp.route("/<uuid:webhook_id>")
 class Webhook(MethodView):
-    @roles(*STAFF)
+    @allows("manage")
     @webhooks_bp.response(204)
     def delete(self, tenant, webhook_id):
         """Ein Abonnement beenden."""
@@ -95,7 +98,7 @@ class Webhook(MethodView):
 
 @prefs_bp.route("/preferences")
 class Preferences(MethodView):
-    @roles(*STAFF)
+    @allows("manage")
     @prefs_bp.arguments(EmailQuery, location="query")
     @prefs_bp.response(200, PreferenceOut(many=True))
     def get(self, query, tenant):
@@ -103,7 +106,7 @@ class Preferences(MethodView):
         with uow() as conn:
             return handlers.preferences(conn, context(), email=query["email"])
 
-    @roles(*STAFF)
+    @allows("manage")
     @prefs_bp.arguments(PreferenceIn)
     @prefs_bp.response(200, PreferenceOut)
     def put(self, data, tenant):
@@ -112,24 +115,36 @@ class Preferences(MethodView):
             return handlers.set_preference(handlers.SetPreference(**data), conn, context())
 
 
-def _unsubscribe(query):
-    with uow() as conn:
-        return handlers.unsubscribe(handlers.Unsubscribe(**query), conn, context())
+def _page(title: str, said: dict, action: str | None = None) -> Response:
+    text = render.unsubscribe_page(
+        current_tenant().name, title, said["detail"], said["email"], action
+    )
+    return Response(text, mimetype="text/html")
 
 
 @prefs_bp.route("/unsubscribe")
 class Unsubscribe(MethodView):
+    @allows("public")
     @prefs_bp.arguments(UnsubscribeQuery, location="query")
-    @prefs_bp.response(200)
+    @prefs_bp.response(200, content_type="text/html")
     def get(self, query, tenant):
-        """Abmelden über den Link aus der E-Mail, ohne Anmeldung."""
-        return _unsubscribe(query)
+        """Der Link aus der E-Mail: eine Seite, die fragt, ob abgemeldet werden soll (ändert nichts;
+        Mail-Scanner folgen Links). Ihr Formular sendet die Abmeldung per POST."""
+        with uow() as conn:
+            said = handlers.unsubscribe_preview(conn, context(), **query)
+        return _page("Abmelden?", said, action="?" + urlencode(query))
 
+    @allows("public")
     @prefs_bp.arguments(UnsubscribeQuery, location="query")
     @prefs_bp.response(200)
     def post(self, query, tenant):
-        """Ein-Klick-Abmeldung (RFC 8058, List-Unsubscribe-Post)."""
-        return _unsubscribe(query)
+        """Abmelden, ohne Anmeldung: Ein-Klick-Abmeldung (RFC 8058, List-Unsubscribe-Post) oder das
+        Formular der Seite; antwortet HTML, wenn der Aufrufer es bevorzugt, sonst JSON."""
+        with uow() as conn:
+            said = handlers.unsubscribe(handlers.Unsubscribe(**query), conn, context())
+        if request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html":
+            return _page("Abgemeldet", said)
+        return {"detail": said["detail"]}
 
 
 BLUEPRINTS = (notifications_bp, webhooks_bp, prefs_bp)

@@ -1,8 +1,13 @@
-"""Delivery channels: e-mail over SMTP (or .eml files for `make run`) and signed webhooks."""
+"""Delivery channels: e-mail over SMTP (or .eml files for `make run`) and signed webhooks.
+
+Webhooks go only to checked addresses (``shared.net``: resolved and checked at every call,
+the connection pinned to the checked address, redirects never followed).
+"""
 
 from __future__ import annotations
 
 import email.policy
+import http.client
 import json
 import smtplib
 import ssl
@@ -12,9 +17,8 @@ from email.utils import format_datetime, formataddr
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-import requests
-
 from services.notifications.domain import webhook_signature
+from shared import net
 
 
 def build_email(
@@ -112,21 +116,41 @@ def mailer_for(settings):
     return SmtpMailer(settings.smtp_url) if settings.smtp_url else FileMailer(settings.mail_dir)
 
 
+class WebhookFailed(Exception):
+    """A webhook call failed: `status` is the HTTP status when the receiver answered (3xx
+    included: redirects are not followed), None when it could not be reached or may not be."""
+
+    def __init__(self, detail: str, status: int | None = None):
+        super().__init__(detail)
+        self.status = status
+
+
 def post_webhook(
-    url: str, secret: str, envelope: dict, timestamp: int, timeout: float = 10.0
+    url: str,
+    secret: str,
+    envelope: dict,
+    timestamp: int,
+    *,
+    allowed_hosts: frozenset[str] = frozenset(),
+    timeout: float = 10.0,
 ) -> None:
-    """POST the CloudEvent, signed at `timestamp` (Unix time); raises on a non-2xx answer or a network error."""
+    """POST the CloudEvent, signed at `timestamp` (Unix time), to the checked address of url.
+
+    Raises WebhookFailed on an answer other than 2xx, an address that may not be called
+    (internal, unless its host is allowed) or a network error.
+    """
     body = json.dumps(envelope, ensure_ascii=False, separators=(",", ":")).encode()
     ts = int(timestamp)
-    resp = requests.post(
-        url,
-        data=body,
-        timeout=timeout,
-        headers={
-            "Content-Type": "application/cloudevents+json; charset=utf-8",
-            "X-Knotenpunkt-Signature": f"t={ts},v1={webhook_signature(secret, ts, body)}",
-            "X-Knotenpunkt-Event": envelope["id"],
-        },
-    )
-    if resp.status_code >= 300:
-        raise RuntimeError(f"webhook answered {resp.status_code}")
+    headers = {
+        "Content-Type": "application/cloudevents+json; charset=utf-8",
+        "X-Knotenpunkt-Signature": f"t={ts},v1={webhook_signature(secret, ts, body)}",
+        "X-Knotenpunkt-Event": envelope["id"],
+    }
+    try:
+        status = net.post_checked(url, body, headers, allowed_hosts=allowed_hosts, timeout=timeout)
+    except net.UnsafeTarget as exc:
+        raise WebhookFailed(f"target refused: {exc.reason}") from exc
+    except (OSError, http.client.HTTPException) as exc:
+        raise WebhookFailed(f"{exc.__class__.__name__}: {exc}") from exc
+    if not 200 <= status < 300:
+        raise WebhookFailed(f"webhook answered {status}", status)

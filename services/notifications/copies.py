@@ -1,7 +1,8 @@
 """Notifications' copies of other services' data: whom it may tell, from membership events.
 
 Body members (``membership.body.*``) and partners (``membership.partner.*``),
-erased with every other trace of a person on ``membership.contact.erased``.
+erased with every other trace of a person (preferences, delivery log) on
+``membership.contact.erased``.
 The SQL of the copies and the use cases that keep them, in one place.
 """
 
@@ -10,7 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from services.notifications import store
 from shared.usecase import Context
+
+ERASED_NOTE = "nicht zugestellt: die genannte Person wurde gelöscht"
 
 BODY_MEMBER, PARTNER = "body_member", "partner"
 PARTNERS_SCOPE = "partners"
@@ -82,8 +86,16 @@ def keep_partner(cmd: KeepPartner, conn, ctx: Context) -> None:
 
 
 def erase_contact(cmd: EraseContact, conn, ctx: Context) -> int:
-    """Erase every recipient entry with the person's address; returns how many; raises nothing."""
-    return erase_email(conn, cmd.email) if cmd.email else 0
+    """Erase every trace of the person's address: recipient entries, preferences, the
+    deliveries to them, and the subject, body and attachments of any other delivery that
+    names them (not yet sent: suppressed); returns how many rows; raises nothing."""
+    if not cmd.email:
+        return 0
+    return (
+        erase_email(conn, cmd.email)
+        + store.erase_preferences(conn, cmd.email)
+        + store.erase_deliveries(conn, cmd.email, ERASED_NOTE)
+    )
 
 
 # --- SQL ----------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -39,6 +40,15 @@ DECISIONS = ("membership.partner.admitted", "membership.application.rejected")
 # Mails caused by an anonymous write (anyone can name any address): they carry only what the
 # platform wrote, not even the name typed into the form (issue 10, point 5).
 PLATFORM_TEXT_ONLY = frozenset({"membership.application.submitted"})
+# What a message is about (the key in the event's data): the partner of a decision and of an
+# introduction slot.
+ABOUT = {"membership.partner.admitted": "partner_id", "events.introduction.scheduled": "partner_id"}
+# Leitlinie 3: a message of the first template waits for the message of the second about the
+# same thing: the introduction slot "als neuer Partner" never precedes the decision mail.
+WAITS_FOR = {"introduction_slot": "application_admitted"}
+RELEASES = {
+    first: tuple(w for w, f in WAITS_FOR.items() if f == first) for first in WAITS_FOR.values()
+}
 
 
 @dataclass(frozen=True)
@@ -52,6 +62,7 @@ class Planned:
     category: str
     mandatory: bool
     not_before: datetime | None = None
+    about: str | None = None
 
 
 def plan(
@@ -95,13 +106,33 @@ def plan(
         if deadline:
             moment = datetime.fromisoformat(deadline)
             not_before = moment if moment > now else None
+    about = data.get(ABOUT[name]) if name in ABOUT else None
     seen, out = set(), []
     for email, person, language in people:
         if email.lower() in seen:
             continue
         seen.add(email.lower())
-        out.append(Planned(email, person, template, language, category, mandatory, not_before))
+        out.append(
+            Planned(
+                email,
+                person,
+                template,
+                language,
+                category,
+                mandatory,
+                not_before,
+                str(about) if about else None,
+            )
+        )
     return out
+
+
+def held_until(waiting_for: datetime | None, now: datetime) -> datetime | None:
+    """When a message that waits for another may go: None when it may go now (the other was
+    released or there is none), else the later of the other's next attempt and now."""
+    if waiting_for is None:
+        return None
+    return max(waiting_for, now)
 
 
 def backoff(attempts: int, base_seconds: float, cap_seconds: float = 3600.0) -> timedelta:
@@ -111,6 +142,28 @@ def backoff(attempts: int, base_seconds: float, cap_seconds: float = 3600.0) -> 
 
 def after_failure(attempts: int, max_attempts: int) -> str:
     return "failed" if attempts >= max_attempts else "retrying"
+
+
+def webhook_error(status: int | None) -> str:
+    """What the delivery log says about a failed webhook call: the HTTP status at most, never
+    the network's answer (that would make the log a port scanner; details go to the process
+    log)."""
+    if status is not None:
+        return f"Zustellung fehlgeschlagen (HTTP {status})"
+    return "Empfänger nicht erreichbar"
+
+
+def redact(text: str, address: str) -> str:
+    """Text for a log line: the recipient's address (any case) replaced by a placeholder."""
+    if not address:
+        return text
+    return re.sub(re.escape(address), "<Empfänger>", text, flags=re.IGNORECASE)
+
+
+def allowed_hosts(tenant_rules: dict) -> frozenset[str]:
+    """The hosts on internal addresses the network's webhooks may call (lower case)."""
+    hosts = (tenant_rules.get("webhooks") or {}).get("allowed_internal_hosts") or []
+    return frozenset(h.strip().rstrip(".").lower() for h in hosts if h.strip())
 
 
 def unsubscribe_token(secret: str, tenant: str, email: str, category: str) -> str:

@@ -12,10 +12,12 @@ import json
 import logging
 import secrets
 from dataclasses import dataclass, field
+from datetime import datetime
 from urllib.parse import urlencode
 
 from services.notifications import channels, copies, domain, render, store
-from shared.errors import Forbidden, NotFound
+from shared import net
+from shared.errors import Forbidden, NotFound, RuleViolation
 from shared.messaging import event_name
 from shared.usecase import Context
 
@@ -57,7 +59,8 @@ class SetPreference:
 
 @dataclass(frozen=True)
 class Unsubscribe:
-    """Opt out of a category with the link from an e-mail, without logging in."""
+    """Opt out of a category with the link from an e-mail, without logging in (on POST only:
+    GET shows what this would do, see `unsubscribe_preview`)."""
 
     email: str
     category: str
@@ -80,6 +83,14 @@ class DeleteWebhook:
     webhook_id: str
 
 
+CATEGORY_DE = {
+    "applications": "Beitrittserklärungen",
+    "decisions": "Entscheidungen",
+    "ballots": "Abstimmungen",
+    "coordination": "Koordinierung",
+    "events": "Termine",
+}
+
 # --- Reads --------------------------------------------------------------------
 
 
@@ -96,6 +107,18 @@ def list_webhooks(conn, ctx: Context) -> list[dict]:
 def preferences(conn, ctx: Context, *, email: str) -> list[dict]:
     """A person's preferences by category; raises nothing."""
     return store.preferences_of(conn, email)
+
+
+def unsubscribe_preview(conn, ctx: Context, *, email: str, category: str, token: str) -> dict:
+    """What the link's POST would do, changing nothing (mail scanners follow links); raises Forbidden (bad token)."""
+    _check_link(ctx, email, category, token)
+    return {
+        "email": email,
+        "category": category,
+        "detail": f"Möchten Sie keine Nachrichten der Kategorie „{CATEGORY_DE[category]}“ mehr "
+        "erhalten? Pflichtmitteilungen (z. B. Entscheidungen über Ihren Antrag) erhalten Sie "
+        "weiterhin.",
+    }
 
 
 # --- Writes -------------------------------------------------------------------
@@ -115,6 +138,8 @@ def notify(cmd: Notify, conn, ctx: Context) -> int:
             tenant.key, p.template, language, render.context(tenant.rules, data, p.name, unsub)
         )
         suppressed = not p.mandatory and store.opted_out(conn, p.recipient, p.category)
+        not_before = p.not_before or ctx.now
+        not_before = _waits_until(conn, p.template, p.about, not_before) or not_before
         added += store.enqueue(
             conn,
             {
@@ -130,7 +155,8 @@ def notify(cmd: Notify, conn, ctx: Context) -> int:
                 "body": body,
                 "attachments": _attachments(p.template, data, ctx),
                 "status": "suppressed" if suppressed else "queued",
-                "next_attempt_at": p.not_before or ctx.now,
+                "next_attempt_at": not_before,
+                "about": p.about,
             },
         )
     for hook in store.webhooks_for(conn):
@@ -173,7 +199,7 @@ def _attachments(template: str, data: dict, ctx: Context) -> list[dict]:
 
 def _unsubscribe_url(ctx: Context, email: str, category: str) -> str:
     settings, tenant = ctx.settings, ctx.tenant.key
-    token = domain.unsubscribe_token(settings.jwt_secret, tenant, email, category)
+    token = domain.unsubscribe_token(settings.link_secret, tenant, email, category)
     query = urlencode({"email": email, "category": category, "token": token})
     return f"{settings.public_url}/api/v1/{tenant}/unsubscribe?{query}"
 
@@ -185,23 +211,56 @@ def deliver(cmd: Deliver, conn, ctx: Context) -> int:
     sent = 0
     try:
         for n in store.due(conn, ctx.now, cmd.limit):
+            if _held(conn, ctx, n):
+                continue
             try:
                 _send(conn, ctx, mailer, n)
                 store.mark_sent(conn, n["id"], ctx.now)
+                if n.get("about") and n["template"] in domain.RELEASES:
+                    store.release(conn, n["about"], domain.RELEASES[n["template"]], ctx.now)
                 sent += 1
             except Exception as exc:
                 attempts = n["attempts"] + 1
                 status = domain.after_failure(attempts, settings.notify_max_attempts)
                 retry_at = ctx.now + domain.backoff(attempts, settings.notify_backoff_seconds)
+                # The notification's id, never the address (the error text is redacted too).
                 log.warning(
-                    "delivery %s to %s failed (%s): %s", n["id"], n["recipient"], status, exc
+                    "delivery %s (%s) failed (%s): %s",
+                    n["id"],
+                    n["channel"],
+                    status,
+                    domain.redact(f"{exc.__class__.__name__}: {exc}", n["recipient"]),
                 )
-                store.mark_failed_attempt(
-                    conn, n["id"], status, f"{exc.__class__.__name__}: {exc}", retry_at
-                )
+                store.mark_failed_attempt(conn, n["id"], status, _recorded(n, exc), retry_at)
     finally:
         mailer.close()
     return sent
+
+
+def _waits_until(conn, template: str, about: str | None, at: datetime) -> datetime | None:
+    """Until when a message due `at` waits for the message it follows (Leitlinie 3: the
+    introduction slot after the decision), None when it need not wait; raises nothing."""
+    first = domain.WAITS_FOR.get(template)
+    if not first or not about:
+        return None
+    return domain.held_until(store.pending_at(conn, about, first), at)
+
+
+def _held(conn, ctx: Context, n: dict) -> bool:
+    """Whether a due delivery waits for another about the same thing (moved on to when that one is due); raises nothing."""
+    until = _waits_until(conn, n["template"], n.get("about"), ctx.now)
+    if until is None:
+        return False
+    store.postpone(conn, n["id"], until)
+    return True
+
+
+def _recorded(n: dict, exc: Exception) -> str:
+    """The delivery log's error: a webhook's generic text (details only in the process log),
+    an e-mail's error as the SMTP server said it."""
+    if n["channel"] == "webhook":
+        return domain.webhook_error(getattr(exc, "status", None))
+    return f"{exc.__class__.__name__}: {exc}"
 
 
 def _send(conn, ctx: Context, mailer, n: dict) -> None:
@@ -212,8 +271,14 @@ def _send(conn, ctx: Context, mailer, n: dict) -> None:
         return
     secret = store.webhook_secret(conn, n["recipient_name"])
     if secret is None:
-        raise RuntimeError("webhook subscription was deleted")
-    channels.post_webhook(n["recipient"], secret, json.loads(n["body"]), int(ctx.now.timestamp()))
+        raise channels.WebhookFailed("webhook subscription was deleted")
+    channels.post_webhook(
+        n["recipient"],
+        secret,
+        json.loads(n["body"]),
+        int(ctx.now.timestamp()),
+        allowed_hosts=domain.allowed_hosts(ctx.tenant.rules),
+    )
 
 
 def resend(cmd: Resend, conn, ctx: Context) -> dict:
@@ -229,22 +294,36 @@ def set_preference(cmd: SetPreference, conn, ctx: Context) -> dict:
     )
 
 
+def _check_link(ctx: Context, email: str, category: str, token: str) -> None:
+    """Raises Forbidden unless the token is the link secret's for this tenant, address and category."""
+    expected = domain.unsubscribe_token(ctx.settings.link_secret, ctx.tenant.key, email, category)
+    if not hmac.compare_digest(expected.encode(), token.encode()):
+        raise Forbidden("Der Abmeldelink ist ungültig.")
+
+
 def unsubscribe(cmd: Unsubscribe, conn, ctx: Context) -> dict:
     """Opt out of the category with the link's token; returns what to tell the person; raises Forbidden (bad token)."""
-    expected = domain.unsubscribe_token(
-        ctx.settings.jwt_secret, ctx.tenant.key, cmd.email, cmd.category
-    )
-    if not hmac.compare_digest(expected.encode(), cmd.token.encode()):
-        raise Forbidden("Der Abmeldelink ist ungültig.")
+    _check_link(ctx, cmd.email, cmd.category, cmd.token)
     store.set_preference(conn, ctx.tenant.key, cmd.email, cmd.category, True, None, ctx.now)
     return {
-        "detail": f"Sie erhalten keine Nachrichten der Kategorie „{cmd.category}“ mehr. "
-        "Pflichtmitteilungen (z. B. Entscheidungen über Ihren Antrag) erhalten Sie weiterhin."
+        "email": cmd.email,
+        "category": cmd.category,
+        "detail": f"Sie erhalten keine Nachrichten der Kategorie „{CATEGORY_DE[cmd.category]}“ mehr. "
+        "Pflichtmitteilungen (z. B. Entscheidungen über Ihren Antrag) erhalten Sie weiterhin.",
     }
 
 
 def subscribe_webhook(cmd: SubscribeWebhook, conn, ctx: Context) -> dict:
-    """Add a webhook subscription; returns it with its secret (the only time it is shown); raises nothing."""
+    """Add a webhook subscription; returns it with its secret (the only time it is shown).
+
+    Raises RuleViolation (field url) for a target on an internal address (loopback,
+    link-local, private, unique-local, numeric forms of them) unless the network's
+    `webhooks.allowed_internal_hosts` lists its host, and for one that does not resolve.
+    """
+    try:
+        net.resolve_checked(cmd.url, domain.allowed_hosts(ctx.tenant.rules))
+    except net.UnsafeTarget as exc:
+        raise RuleViolation(exc.reason, field="url") from exc
     secret = cmd.secret or secrets.token_urlsafe(32)
     return store.create_webhook(conn, ctx.tenant.key, cmd.url, secret, list(cmd.event_types))
 

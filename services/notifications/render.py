@@ -6,7 +6,14 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    pass_context,
+    select_autoescape,
+)
 
 BUILTIN = Path(__file__).parent / "templates"
 RULE_DE = {
@@ -76,3 +83,20 @@ def context(
         "rule_de": RULE_DE.get(data.get("decision_rule"), data.get("decision_rule", "")),
         "unsubscribe_url": unsubscribe_url,
     }
+
+
+_PAGES = Environment(
+    loader=FileSystemLoader(str(BUILTIN)),
+    undefined=StrictUndefined,
+    autoescape=select_autoescape(["html"]),
+)
+
+
+def unsubscribe_page(
+    tenant_name: str, title: str, detail: str, email: str, action: str | None = None
+) -> str:
+    """The unsubscribe link's HTML page (German, escaped, no script or inline style, so the
+    strict CSP holds); with `action`, a form that POSTs there."""
+    return _PAGES.get_template("unsubscribe.de.html").render(
+        tenant_name=tenant_name, title=title, detail=detail, email=email, action=action
+    )

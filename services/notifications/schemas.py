@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 CATEGORIES = ("applications", "decisions", "ballots", "coordination", "events")
+MAX_PAGE, MAX_OFFSET, MAX_EVENT_TYPES = 1000, 1_000_000, 100
 
 
 class NotificationOut(Schema):
@@ -33,8 +34,18 @@ class NotificationQuery(Schema):
         validate=validate.OneOf(("queued", "sent", "retrying", "failed", "suppressed")),
     )
     channel = fields.String(load_default=None, validate=validate.OneOf(("email", "webhook")))
-    recipient = fields.String(load_default=None)
-    event_type = fields.String(load_default=None)
+    recipient = fields.String(load_default=None, validate=validate.Length(max=320))
+    event_type = fields.String(load_default=None, validate=validate.Length(max=200))
+    limit = fields.Integer(
+        load_default=200,
+        validate=validate.Range(min=1, max=MAX_PAGE),
+        metadata={"description": f"höchstens so viele Zustellungen (1 bis {MAX_PAGE})"},
+    )
+    offset = fields.Integer(
+        load_default=0,
+        validate=validate.Range(min=0, max=MAX_OFFSET),
+        metadata={"description": "so viele der neuesten überspringen"},
+    )
 
 
 class WebhookIn(Schema):
@@ -42,7 +53,7 @@ class WebhookIn(Schema):
     event_types = fields.List(
         fields.String(validate=validate.Length(min=1, max=200)),
         required=True,
-        validate=validate.Length(min=1),
+        validate=validate.Length(min=1, max=MAX_EVENT_TYPES),
     )
     secret = fields.String(load_default=None, validate=validate.Length(min=16, max=200))
 

@@ -58,19 +58,74 @@ def mark_failed_attempt(conn, notification_id, status: str, error: str, retry_at
 
 
 def list_notifications(
-    conn, status=None, channel=None, recipient=None, event_type=None, limit=200
+    conn, status=None, channel=None, recipient=None, event_type=None, limit=200, offset=0
 ) -> list[dict]:
-    """Deliveries, newest first, filtered by status, channel, recipient (any case) and event type; raises nothing."""
+    """Deliveries, newest first, filtered by status, channel, recipient (any case) and event type, a page of `limit` from `offset`; raises nothing."""
     raw = (sql.SQL("lower(recipient) = lower(%s)"),) if recipient else ()
     clause, args = where(
         raw=raw, status=status or None, channel=channel or None, event_type=event_type or None
     )
     if recipient:
         args.insert(0, recipient)
-    stmt = sql.SQL("select * from notifications {} order by created_at desc limit %s").format(
-        clause
+    stmt = sql.SQL(
+        "select * from notifications {} order by created_at desc, id limit %s offset %s"
+    ).format(clause)
+    return conn.execute(stmt, (*args, limit, offset)).fetchall()
+
+
+def pending_at(conn, about: str, template: str) -> datetime | None:
+    """The earliest next attempt of a queued or retrying delivery of `template` about `about`, None when there is none; raises nothing."""
+    row = conn.execute(
+        "select min(next_attempt_at) as at from notifications"
+        " where about = %s and template = %s and status in ('queued', 'retrying')",
+        (about, template),
+    ).fetchone()
+    return row["at"] if row else None
+
+
+def postpone(conn, notification_id, until: datetime) -> None:
+    """Move a delivery's next attempt to `until` without counting an attempt; raises nothing."""
+    conn.execute(
+        "update notifications set next_attempt_at = %s where id = %s", (until, notification_id)
     )
-    return conn.execute(stmt, (*args, limit)).fetchall()
+
+
+def release(conn, about: str, templates: tuple[str, ...], now: datetime) -> int:
+    """Make the queued deliveries of these templates about `about` due at `now` (those waiting
+    later); returns how many; raises nothing."""
+    return conn.execute(
+        "update notifications set next_attempt_at = %s where about = %s and template = any(%s)"
+        " and status = 'queued' and next_attempt_at > %s",
+        (now, about, list(templates), now),
+    ).rowcount
+
+
+def erase_deliveries(conn, email: str, note: str) -> int:
+    """Delete the deliveries to this address (any case), and blank every other delivery whose
+    subject, body or attachments name it (those not yet sent are suppressed, with `note`);
+    returns how many rows were touched; raises nothing."""
+    deleted = conn.execute(
+        "delete from notifications where lower(recipient) = lower(%s)", (email,)
+    ).rowcount
+    blanked = conn.execute(
+        """
+        update notifications
+           set subject = case when strpos(lower(coalesce(subject, '')), lower(%(e)s)) > 0
+                              then null else subject end,
+               body = '', attachments = '[]',
+               recipient_name = case when strpos(lower(coalesce(recipient_name, '')),
+                                                 lower(%(e)s)) > 0
+                                     then null else recipient_name end,
+               status = case when status in ('queued', 'retrying') then 'suppressed'
+                             else status end,
+               last_error = case when status in ('queued', 'retrying') then %(note)s
+                                 else last_error end
+         where strpos(lower(coalesce(subject, '') || ' ' || coalesce(recipient_name, '') || ' '
+                            || body || ' ' || attachments::text), lower(%(e)s)) > 0
+        """,
+        {"e": email, "note": note},
+    ).rowcount
+    return deleted + blanked
 
 
 def get_notification(conn, notification_id) -> dict:
@@ -170,6 +225,11 @@ def language_of(conn, email: str, category: str) -> str | None:
         (email, category),
     ).fetchone()
     return row["language"] if row else None
+
+
+def erase_preferences(conn, email: str) -> int:
+    """Delete every preference of this address (any case); returns how many; raises nothing."""
+    return conn.execute("delete from preferences where lower(email) = lower(%s)", (email,)).rowcount
 
 
 def preferences_of(conn, email: str) -> list[dict]:

@@ -6,6 +6,7 @@ tests move on (`clock.now += …`) where a retry's backoff has to pass; nothing 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.header import decode_header, make_header
 from types import SimpleNamespace
@@ -17,7 +18,12 @@ from services.notifications import copies, store
 from services.notifications import worker as nw
 from services.notifications.app import create_app
 from shared.messaging import envelope
+from shared.tenants import TenantRegistry
 from tests.support import SmtpSink, WebhookReceiver, unique
+
+# A network of the tests' own (Magdeburg's rules) whose webhooks may call the receivers on
+# loopback: the real networks allow public addresses only.
+HOOKS = "hookland"
 
 
 def subject(msg) -> str:
@@ -36,8 +42,21 @@ def clock():
 
 
 @pytest.fixture(scope="module")
-def notifications_app(settings, tenants):
-    app = create_app(settings, tenants)
+def tenants_here(tenants):
+    """The deployment's networks and `hookland`, whose webhooks may call 127.0.0.1."""
+    magdeburg = tenants.get("magdeburg")
+    rules = {
+        **magdeburg.rules,
+        "key": HOOKS,
+        "webhooks": {"allowed_internal_hosts": ["127.0.0.1"]},
+    }
+    hooks = replace(magdeburg, key=HOOKS, rules=rules)
+    return TenantRegistry({**{t.key: t for t in tenants}, HOOKS: hooks})
+
+
+@pytest.fixture(scope="module")
+def notifications_app(settings, tenants_here):
+    app = create_app(settings, tenants_here)
     yield app
     app.extensions["knotenpunkt"].db.close()
 
@@ -57,14 +76,14 @@ def smtp():
 
 
 @pytest.fixture
-def notifier(settings, tenants, smtp, clock):
+def notifier(settings, tenants_here, smtp, clock):
     """The notifications worker's pieces, sending to the test SMTP server, quick retries."""
     w = worker_for(
         "notifications",
         settings=settings.with_(
             smtp_url=smtp.url, notify_backoff_seconds=0.2, notify_max_attempts=3
         ),
-        tenants=tenants,
+        tenants=tenants_here,
         clock=lambda: clock.now,
     )
     w.db.open()
@@ -112,6 +131,22 @@ def ballot_closed(tenant="chemnitz", body="vorbereitungsgremium"):
             "dissent": [{"choice": "no", "reason": "Ziele unklar.", "name": "Mitglied 3"}],
             "subject": {"kind": "admission", "id": "x"},
             "deadline": "2026-12-06T12:00:00+00:00",
+        },
+    )
+
+
+def rejected(tenant: str, email: str):
+    """A mandatory mail to `email` (a rejected application)."""
+    return envelope(
+        "membership",
+        tenant,
+        "application",
+        "rejected",
+        {
+            "application_id": unique("a"),
+            "organisation": "X e. V.",
+            "contact": {"name": "M", "email": email},
+            "decision": {"tally": {"yes": 0, "no": 3, "abstain": 0}},
         },
     )
 
@@ -201,24 +236,15 @@ def test_unsubscribe_link_works_without_login_but_decisions_still_arrive(
     deliver(notifier)
     link = smtp.to(address)[0]["List-Unsubscribe"].strip("<>")
     path = link.split("127.0.0.1:8004", 1)[1]
-    assert clients["notifications"].get(path).status_code == 200
-    assert clients["notifications"].get(path.replace("token=", "token=x")).status_code == 403
+    assert clients["notifications"].get(path).status_code == 200  # asks, changes nothing
+    one_click = {"List-Unsubscribe": "One-Click"}
+    assert clients["notifications"].post(path, data=one_click).status_code == 200
+    bad = path.replace("token=", "token=x")
+    assert clients["notifications"].post(bad, data=one_click).status_code == 403
     notifier.inbox.handle(ballot_closed())
     deliver(notifier)
     assert len(smtp.to(address)) == 1  # the second result was suppressed
-    decision = envelope(
-        "membership",
-        "chemnitz",
-        "application",
-        "rejected",
-        {
-            "application_id": unique("a"),
-            "organisation": "X e. V.",
-            "contact": {"name": "M", "email": address},
-            "decision": {"tally": {"yes": 0, "no": 3, "abstain": 0}},
-        },
-    )
-    notifier.inbox.handle(decision)
+    notifier.inbox.handle(rejected("chemnitz", address))
     deliver(notifier)
     assert len(smtp.to(address)) == 2  # mandatory: ignores the opt-out
     assert "List-Unsubscribe" not in smtp.to(address)[1]
@@ -259,31 +285,31 @@ def test_signed_webhook_delivery_and_retry(notifier, clients, token, clock):
     receiver = WebhookReceiver(secret)
     try:
         sub = clients["notifications"].post(
-            "/api/v1/magdeburg/webhooks",
+            f"/api/v1/{HOOKS}/webhooks",
             json={"url": receiver.url, "event_types": ["voting.*"], "secret": secret},
-            headers=token("magdeburg", "coordinator"),
+            headers=token(HOOKS, "coordinator"),
         )
         assert sub.status_code == 201
         bad = clients["notifications"].post(
-            "/api/v1/magdeburg/webhooks",
+            f"/api/v1/{HOOKS}/webhooks",
             json={"url": "kein-link", "event_types": []},
-            headers=token("magdeburg", "coordinator"),
+            headers=token(HOOKS, "coordinator"),
         )
         assert bad.status_code == 422 and {"url", "event_types"} <= set(bad.get_json()["errors"])
         receiver.fail_with = 503
-        env = ballot_closed("magdeburg", "projektgruppe")
+        env = ballot_closed(HOOKS, "projektgruppe")
         notifier.inbox.handle(env)
-        deliver(notifier, "magdeburg")
+        deliver(notifier, HOOKS)
         assert receiver.received == []
         receiver.fail_with = None
         clock.now += timedelta(seconds=0.2)
-        deliver(notifier, "magdeburg")
+        deliver(notifier, HOOKS)
         assert len(receiver.received) == 1
         valid, body = receiver.received[0]
         assert valid and env["id"].encode() in body
         clients["notifications"].delete(
-            f"/api/v1/magdeburg/webhooks/{sub.get_json()['id']}",
-            headers=token("magdeburg", "coordinator"),
+            f"/api/v1/{HOOKS}/webhooks/{sub.get_json()['id']}",
+            headers=token(HOOKS, "coordinator"),
         )
     finally:
         receiver.stop()

@@ -302,7 +302,7 @@ def test_minutes_lifecycle(clients, token):
         == "published"
     )
     md = c.get(f"/api/v1/chemnitz/events/{ev['id']}/minutes.md").get_data(as_text=True)
-    assert "Die AG Sprache berichtet." in md and "Koordinierungsstelle, AG Sprache" in md
+    assert "Die AG Sprache berichtet\\." in md and "Koordinierungsstelle, AG Sprache" in md
 
 
 def test_consultation_window_and_moderation(clients, token):

@@ -216,8 +216,38 @@ def test_minutes_record_dissent():
         "",
         "- **Aufnahme X**: Beschluss: angenommen",
         "  - Abstimmung: yes 2, no 1",
-        "  - Abweichende Meinung: C: Ziele unklar.",
+        "  - Abweichende Meinung: C: Ziele unklar\\.",
     ]
+
+
+def test_minutes_show_what_people_wrote_as_text():
+    event = {
+        "title": "<script>alert(1)</script>",
+        "starts_at": berlin(2026, 12, 2, 13, 0),
+        "place": "<img src=x onerror=alert(2)>",
+    }
+    md = meetings.minutes_markdown(
+        event,
+        {
+            "attendees": ["[A](javascript:alert(3))", "<b>B</b>"],
+            "notes": [{"item_id": "i1", "text": "<iframe src=//evil.example>"}],
+            "decisions": [
+                {
+                    "title": "[Klick](javascript:alert(4))",
+                    "outcome_text": "Beschluss: angenommen",
+                    "tally": {"yes": 1},
+                    "dissent": [
+                        {"name": "<u>C</u>", "reason": "<a href='javascript:alert(5)'>x</a>"}
+                    ],
+                }
+            ],
+        },
+        [{"id": "i1", "title": "![bild](http://tracker.example/p.png)"}],
+        TZ,
+    )
+    assert "<" not in md and ">" not in md.replace("&gt;", "")
+    assert "](" not in md
+    assert "# Protokoll: &lt;script&gt;alert\\(1\\)&lt;/script&gt;" in md.splitlines()
 
 
 def test_ics_in_the_tenants_time_zone():

@@ -6,16 +6,18 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from services.events.api import TOTAL_HEADER
 from services.events.handlers import consultations as handlers
 from services.events.schemas.consultations import (
     ConsultationIn,
     ConsultationOut,
     IdeaIn,
     IdeaOut,
+    IdeaQuery,
     ModerationIn,
 )
-from shared.auth import STAFF
-from shared.web import context, principal, roles, uow
+from shared.access import allows
+from shared.web import context, principal, uow
 
 consult_bp = Blueprint(
     "consultations",
@@ -27,13 +29,14 @@ consult_bp = Blueprint(
 
 @consult_bp.route("")
 class Consultations(MethodView):
+    @allows("public")
     @consult_bp.response(200, ConsultationOut(many=True))
     def get(self, tenant):
         """Beteiligungen (öffentlich)."""
         with uow() as conn:
             return handlers.consultations(conn, context())
 
-    @roles(*STAFF)
+    @allows("manage")
     @consult_bp.arguments(ConsultationIn)
     @consult_bp.response(201, ConsultationOut)
     def post(self, data, tenant):
@@ -48,14 +51,18 @@ class Consultations(MethodView):
 
 @consult_bp.route("/<uuid:consultation_id>/ideas")
 class Ideas(MethodView):
-    @consult_bp.response(200, IdeaOut(many=True))
-    def get(self, tenant, consultation_id):
-        """Ideen: veröffentlichte für alle, alle für die Koordinierungsstelle."""
+    @allows("public")
+    @consult_bp.arguments(IdeaQuery, location="query")
+    @consult_bp.response(200, IdeaOut(many=True), headers={"X-Total-Count": TOTAL_HEADER})
+    def get(self, query, tenant, consultation_id):
+        """Ideen seitenweise: veröffentlichte für alle, alle für die Koordinierungsstelle. X-Total-Count: alle Treffer."""
         with uow() as conn:
-            return handlers.ideas(
-                conn, context(), consultation_id, published_only=not principal().has(*STAFF)
+            page, total = handlers.ideas(
+                conn, context(), consultation_id, caller=principal(), **query
             )
+        return page, 200, {"X-Total-Count": str(total)}
 
+    @allows("public")
     @consult_bp.arguments(IdeaIn)
     @consult_bp.response(201, IdeaOut)
     def post(self, data, tenant, consultation_id):
@@ -69,7 +76,7 @@ class Ideas(MethodView):
 
 @consult_bp.route("/<uuid:consultation_id>/ideas/<uuid:idea_id>/moderation")
 class Moderation(MethodView):
-    @roles(*STAFF)
+    @allows("manage")
     @consult_bp.arguments(ModerationIn)
     @consult_bp.response(200, IdeaOut)
     def post(self, data, tenant, consultation_id, idea_id):
@@ -81,7 +88,7 @@ class Moderation(MethodView):
 
 @consult_bp.route("/<uuid:consultation_id>/counts")
 class Counts(MethodView):
-    @roles(*STAFF)
+    @allows("manage")
     @consult_bp.response(200)
     def get(self, tenant, consultation_id):
         """Zahl der Ideen je Thema."""
@@ -91,7 +98,7 @@ class Counts(MethodView):
 
 @consult_bp.route("/<uuid:consultation_id>/ideas.csv")
 class IdeasCsv(MethodView):
-    @roles(*STAFF)
+    @allows("manage")
     @consult_bp.response(200, content_type="text/csv")
     def get(self, tenant, consultation_id):
         """Alle Ideen als CSV (Semikolon, UTF-8)."""

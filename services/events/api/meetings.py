@@ -6,7 +6,7 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.events.api import SIGNED_IN, calendar_response
+from services.events.api import TOTAL_HEADER, calendar_response
 from services.events.handlers import meetings as handlers
 from services.events.schemas.meetings import (
     AgendaIn,
@@ -24,8 +24,8 @@ from services.events.schemas.meetings import (
     SubmissionIn,
     SubmissionOut,
 )
-from shared.auth import STAFF
-from shared.web import context, principal, roles, uow
+from shared.access import allows
+from shared.web import context, principal, uow
 
 events_bp = Blueprint(
     "events",
@@ -37,14 +37,16 @@ events_bp = Blueprint(
 
 @events_bp.route("")
 class Events(MethodView):
+    @allows("public")
     @events_bp.arguments(EventQuery, location="query")
-    @events_bp.response(200, EventOut(many=True))
+    @events_bp.response(200, EventOut(many=True), headers={"X-Total-Count": TOTAL_HEADER})
     def get(self, query, tenant):
-        """Termine; ohne Anmeldung nur die öffentlichen."""
+        """Termine seitenweise nach Beginn; ohne Anmeldung nur die öffentlichen. X-Total-Count: alle Treffer."""
         with uow() as conn:
-            return handlers.list_events(conn, context(), public_only=principal().anonymous, **query)
+            page, total = handlers.list_events(conn, context(), caller=principal(), **query)
+        return page, 200, {"X-Total-Count": str(total)}
 
-    @roles(*STAFF)
+    @allows("manage")
     @events_bp.arguments(EventIn)
     @events_bp.response(201, EventOut)
     def post(self, data, tenant):
@@ -55,13 +57,14 @@ class Events(MethodView):
 
 @events_bp.route("/<uuid:event_id>")
 class Event(MethodView):
+    @allows("public")
     @events_bp.response(200, EventOut)
     def get(self, tenant, event_id):
         """Ein Termin mit Tagesordnung."""
         with uow() as conn:
-            return handlers.show_event(conn, context(), event_id, anonymous=principal().anonymous)
+            return handlers.show_event(conn, context(), event_id, caller=principal())
 
-    @roles(*STAFF)
+    @allows("manage")
     @events_bp.arguments(EventPatch)
     @events_bp.response(200, EventOut)
     def patch(self, data, tenant, event_id):
@@ -72,25 +75,25 @@ class Event(MethodView):
 
 @events_bp.route("/<uuid:event_id>.ics")
 class EventIcs(MethodView):
+    @allows("public")
     @events_bp.response(200, content_type="text/calendar")
     def get(self, tenant, event_id):
         """Der Termin als iCalendar-Datei."""
         with uow() as conn:
-            document = handlers.event_calendar(
-                conn, context(), event_id, anonymous=principal().anonymous
-            )
+            document = handlers.event_calendar(conn, context(), event_id, caller=principal())
         return calendar_response(document, f"termin-{event_id}.ics")
 
 
 @events_bp.route("/<uuid:event_id>/agenda")
 class Agenda(MethodView):
+    @allows("public")
     @events_bp.response(200, AgendaItemOut(many=True))
     def get(self, tenant, event_id):
         """Die Tagesordnung."""
         with uow() as conn:
-            return handlers.agenda(conn, context(), event_id, anonymous=principal().anonymous)
+            return handlers.agenda(conn, context(), event_id, caller=principal())
 
-    @roles(*STAFF)
+    @allows("manage")
     @events_bp.arguments(AgendaIn)
     @events_bp.response(200, AgendaItemOut(many=True))
     def put(self, data, tenant, event_id):
@@ -103,7 +106,7 @@ class Agenda(MethodView):
 
 @events_bp.route("/<uuid:event_id>/agenda/publish")
 class PublishAgenda(MethodView):
-    @roles(*STAFF)
+    @allows("manage")
     @events_bp.response(200, EventOut)
     def post(self, tenant, event_id):
         """Die Tagesordnung veröffentlichen; Eingeladene erhalten sie (Ereignis agenda.published)."""
@@ -113,14 +116,14 @@ class PublishAgenda(MethodView):
 
 @events_bp.route("/<uuid:event_id>/topic-submissions")
 class Submissions(MethodView):
-    @roles(*STAFF)
+    @allows("manage")
     @events_bp.response(200, SubmissionOut(many=True))
     def get(self, tenant, event_id):
         """Eingereichte Themen (Koordinierungsstelle)."""
         with uow() as conn:
             return handlers.submissions(conn, context(), event_id)
 
-    @roles(*SIGNED_IN)
+    @allows("participate")
     @events_bp.arguments(SubmissionIn)
     @events_bp.response(201, SubmissionOut)
     def post(self, data, tenant, event_id):
@@ -139,7 +142,7 @@ class Submissions(MethodView):
 
 @events_bp.route("/<uuid:event_id>/topic-submissions/<uuid:submission_id>/decision")
 class SubmissionDecision(MethodView):
-    @roles(*STAFF)
+    @allows("manage")
     @events_bp.arguments(SubmissionDecisionIn)
     @events_bp.response(200, SubmissionOut)
     def post(self, data, tenant, event_id, submission_id):
@@ -151,14 +154,14 @@ class SubmissionDecision(MethodView):
 
 @events_bp.route("/<uuid:event_id>/invitations")
 class Invitations(MethodView):
-    @roles(*STAFF)
+    @allows("manage")
     @events_bp.response(200, InviteeOut(many=True))
     def get(self, tenant, event_id):
         """Eingeladene und ihre Antworten (für die Organisierenden)."""
         with uow() as conn:
             return handlers.invitations(conn, context(), event_id)
 
-    @roles(*STAFF)
+    @allows("manage")
     @events_bp.arguments(InvitationIn)
     @events_bp.response(201, InviteeOut(many=True))
     def post(self, data, tenant, event_id):
@@ -176,14 +179,14 @@ class Invitations(MethodView):
 
 @events_bp.route("/<uuid:event_id>/replies")
 class Replies(MethodView):
-    @roles(*STAFF)
+    @allows("manage")
     @events_bp.response(200, InviteeOut(many=True))
     def get(self, tenant, event_id):
         """Die Antworten (ja, nein, vielleicht)."""
         with uow() as conn:
             return handlers.replies(conn, context(), event_id)
 
-    @roles(*SIGNED_IN)
+    @allows("participate")
     @events_bp.arguments(ReplyIn)
     @events_bp.response(200, InviteeOut)
     def post(self, data, tenant, event_id):
@@ -196,13 +199,14 @@ class Replies(MethodView):
 
 @events_bp.route("/<uuid:event_id>/minutes")
 class Minutes(MethodView):
+    @allows("public")
     @events_bp.response(200, MinutesOut)
     def get(self, tenant, event_id):
-        """Das Protokoll; vor der Veröffentlichung nur für Angemeldete."""
+        """Das Protokoll; vor der Veröffentlichung nur für das Netzwerk (nicht öffentlich)."""
         with uow() as conn:
-            return handlers.minutes(conn, context(), event_id, anonymous=principal().anonymous)
+            return handlers.minutes(conn, context(), event_id, caller=principal())
 
-    @roles(*STAFF)
+    @allows("manage")
     @events_bp.arguments(MinutesIn)
     @events_bp.response(200, MinutesOut)
     def put(self, data, tenant, event_id):
@@ -219,7 +223,7 @@ class Minutes(MethodView):
 
 @events_bp.route("/<uuid:event_id>/minutes/approve")
 class ApproveMinutes(MethodView):
-    @roles(*STAFF)
+    @allows("manage")
     @events_bp.response(200, MinutesOut)
     def post(self, tenant, event_id):
         """Den Entwurf genehmigen."""
@@ -230,7 +234,7 @@ class ApproveMinutes(MethodView):
 
 @events_bp.route("/<uuid:event_id>/minutes/publish")
 class PublishMinutes(MethodView):
-    @roles(*STAFF)
+    @allows("manage")
     @events_bp.response(200, MinutesOut)
     def post(self, tenant, event_id):
         """Das genehmigte Protokoll veröffentlichen (Ereignis minutes.published)."""
@@ -241,11 +245,10 @@ class PublishMinutes(MethodView):
 
 @events_bp.route("/<uuid:event_id>/minutes.md")
 class MinutesMarkdown(MethodView):
+    @allows("public")
     @events_bp.response(200, content_type="text/markdown")
     def get(self, tenant, event_id):
-        """Das Protokoll als lesbares Dokument (Markdown)."""
+        """Das Protokoll als lesbares Dokument (Markdown; alles Eingegebene als Text)."""
         with uow() as conn:
-            document = handlers.minutes_document(
-                conn, context(), event_id, anonymous=principal().anonymous
-            )
+            document = handlers.minutes_document(conn, context(), event_id, caller=principal())
         return Response(document, mimetype="text/markdown")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.events.api import SIGNED_IN, calendar_response
+from services.events.api import calendar_response
 from services.events.handlers import meetings
 from services.events.handlers import planning as handlers
 from services.events.schemas.planning import (
@@ -19,8 +19,8 @@ from services.events.schemas.planning import (
     ProposalQuery,
     SlotOut,
 )
-from shared.auth import STAFF
-from shared.web import context, principal, roles, uow
+from shared.access import allows
+from shared.web import context, principal, uow
 
 planning_bp = Blueprint(
     "planning",
@@ -44,7 +44,7 @@ processes_bp = Blueprint(
 
 @planning_bp.route("/cadence")
 class Cadence(MethodView):
-    @roles(*SIGNED_IN)
+    @allows("internal")
     @planning_bp.response(200, CadenceOut(many=True))
     def get(self, tenant):
         """Turnusregeln: letzte und nächste Sitzung, Status ok, fällig oder überfällig."""
@@ -54,7 +54,7 @@ class Cadence(MethodView):
 
 @planning_bp.route("/schedule/proposals")
 class Proposals(MethodView):
-    @roles(*SIGNED_IN)
+    @allows("internal")
     @planning_bp.arguments(ProposalQuery, location="query")
     @planning_bp.response(200, SlotOut(many=True))
     def get(self, query, tenant):
@@ -65,6 +65,7 @@ class Proposals(MethodView):
 
 @planning_bp.route("/calendar.ics")
 class PublicCalendar(MethodView):
+    @allows("public")
     @planning_bp.response(200, content_type="text/calendar")
     def get(self, tenant):
         """Die öffentlichen Termine des Netzwerks als iCalendar-Abonnement."""
@@ -75,7 +76,7 @@ class PublicCalendar(MethodView):
 
 @planning_bp.route("/bodies/<key>/calendar.ics")
 class BodyCalendar(MethodView):
-    @roles(*SIGNED_IN)
+    @allows("body")
     @planning_bp.response(200, content_type="text/calendar")
     def get(self, tenant, key):
         """Die Sitzungen eines Gremiums (für Mitglieder)."""
@@ -86,7 +87,7 @@ class BodyCalendar(MethodView):
 
 @polls_bp.route("")
 class Polls(MethodView):
-    @roles(*STAFF)
+    @allows("manage")
     @polls_bp.arguments(PollIn)
     @polls_bp.response(201, PollOut)
     def post(self, data, tenant):
@@ -97,7 +98,7 @@ class Polls(MethodView):
 
 @polls_bp.route("/<uuid:poll_id>")
 class Poll(MethodView):
-    @roles(*SIGNED_IN)
+    @allows("internal")
     @polls_bp.response(200, PollOut)
     def get(self, tenant, poll_id):
         """Die Umfrage mit den Antworten je Termin."""
@@ -107,7 +108,7 @@ class Poll(MethodView):
 
 @polls_bp.route("/<uuid:poll_id>/answers")
 class PollAnswers(MethodView):
-    @roles("member", *STAFF)
+    @allows("body")
     @polls_bp.arguments(PollAnswersIn)
     @polls_bp.response(200, PollOut)
     def post(self, data, tenant, poll_id):
@@ -119,7 +120,7 @@ class PollAnswers(MethodView):
 
 @polls_bp.route("/<uuid:poll_id>/close")
 class ClosePoll(MethodView):
-    @roles(*STAFF)
+    @allows("manage")
     @polls_bp.arguments(PollCloseIn)
     @polls_bp.response(200, PollOut)
     def post(self, data, tenant, poll_id):
@@ -131,13 +132,14 @@ class ClosePoll(MethodView):
 
 @processes_bp.route("")
 class Processes(MethodView):
+    @allows("public")
     @processes_bp.response(200, ProcessOut(many=True))
     def get(self, tenant):
-        """Beteiligungsprozesse (öffentlich)."""
+        """Beteiligungsprozesse (öffentlich; nicht öffentliche Termine nur für das Netzwerk)."""
         with uow() as conn:
-            return handlers.processes(conn, context())
+            return handlers.processes(conn, context(), caller=principal())
 
-    @roles(*STAFF)
+    @allows("manage")
     @processes_bp.arguments(ProcessIn)
     @processes_bp.response(201, ProcessOut)
     def post(self, data, tenant):
@@ -149,8 +151,9 @@ class Processes(MethodView):
 
 @processes_bp.route("/<uuid:process_id>")
 class Process(MethodView):
+    @allows("public")
     @processes_bp.response(200, ProcessOut)
     def get(self, tenant, process_id):
         """Ein Prozess mit seinen Phasen und der laufenden Phase."""
         with uow() as conn:
-            return handlers.process(conn, context(), process_id)
+            return handlers.process(conn, context(), process_id, caller=principal())

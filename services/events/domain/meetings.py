@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from shared.errors import Conflict, NotFound, RuleViolation
+from shared.outputs import markdown_text
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 WEEKDAYS_DE = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
@@ -86,16 +87,23 @@ def change_kind(old_status: str, changes: dict) -> str:
     return "changed"
 
 
-def ensure_visible(event: dict, anonymous: bool) -> None:
-    """Raises NotFound for a private event asked for without signing in."""
-    if not event["public"] and anonymous:
+def ensure_visible(event: dict, internal: bool) -> None:
+    """Raises NotFound for a private event asked for by a caller who may not read internal data."""
+    if not event["public"] and not internal:
         raise NotFound(f"Einen Termin {event['id']} gibt es nicht.")
 
 
-def ensure_minutes_visible(minutes: dict, anonymous: bool) -> None:
-    """Raises NotFound for minutes not yet published asked for without signing in."""
-    if minutes["status"] != "published" and anonymous:
+def ensure_minutes_visible(minutes: dict, internal: bool) -> None:
+    """Raises NotFound for minutes not yet published asked for by a caller who may not read internal data."""
+    if minutes["status"] != "published" and not internal:
         raise NotFound("Das Protokoll ist noch nicht veröffentlicht.")
+
+
+def ensure_minutes_written(minutes: dict | None, event_id) -> dict:
+    """The minutes; raises Conflict when none were written for the event yet."""
+    if minutes is None:
+        raise Conflict(f"Zum Termin {event_id} ist noch kein Protokoll geschrieben.")
+    return minutes
 
 
 def ensure_topics_accepted(event: dict, now: datetime) -> None:
@@ -177,37 +185,43 @@ def introduction_item(introduction: dict, minutes: int) -> dict:
 
 
 def minutes_markdown(event: dict, minutes: dict, agenda: list[dict], tz: ZoneInfo) -> str:
-    """The minutes as a readable document, dissenting opinions recorded with each decision."""
+    """The minutes as a readable document, dissenting opinions recorded with each decision.
+
+    Every string people wrote (titles, place, attendees, notes, decisions, dissent)
+    goes through markdown_text: raw HTML and links are shown, not interpreted.
+    """
+    md = markdown_text
     start = event["starts_at"].astimezone(tz)
     out = [
-        f"# Protokoll: {event['title']}",
+        f"# Protokoll: {md(event['title'])}",
         "",
-        f"{start:%d.%m.%Y, %H:%M} Uhr" + (f", {event['place']}" if event.get("place") else ""),
+        f"{start:%d.%m.%Y, %H:%M} Uhr" + (f", {md(event['place'])}" if event.get("place") else ""),
         "",
     ]
     attendees = minutes.get("attendees") or []
     if attendees:
-        out += ["**Anwesend:** " + ", ".join(attendees), ""]
+        out += ["**Anwesend:** " + ", ".join(md(a) for a in attendees), ""]
     notes = {str(n["item_id"]): n["text"] for n in minutes.get("notes") or []}
     for i, item in enumerate(agenda, start=1):
-        out += [f"## {i}. {item['title']}", ""]
+        out += [f"## {i}. {md(item['title'])}", ""]
         if notes.get(str(item["id"])):
-            out += [notes[str(item["id"])], ""]
+            out += [md(notes[str(item["id"])]), ""]
     decisions = minutes.get("decisions") or []
     if decisions:
         out += ["## Beschlüsse und Empfehlungen", ""]
         for d in decisions:
-            out.append(f"- **{d['title']}**: {d.get('outcome_text') or d.get('outcome')}")
+            out.append(f"- **{md(d['title'])}**: {md(d.get('outcome_text') or d.get('outcome'))}")
             t = d.get("tally") or {}
             if t:
                 out.append(
                     "  - Abstimmung: "
-                    + ", ".join(f"{k} {v}" for k, v in t.items() if k not in ("quorum_needed",))
+                    + ", ".join(
+                        f"{md(k)} {md(v)}" for k, v in t.items() if k not in ("quorum_needed",)
+                    )
                 )
             for dis in d.get("dissent") or []:
-                who = f"{dis['name']}: " if dis.get("name") else ""
-                out.append(
-                    f"  - Abweichende Meinung: {who}{dis.get('reason') or 'ohne Begründung'}"
-                )
+                who = f"{md(dis['name'])}: " if dis.get("name") else ""
+                reason = md(dis["reason"]) if dis.get("reason") else "ohne Begründung"
+                out.append(f"  - Abweichende Meinung: {who}{reason}")
         out.append("")
     return "\n".join(out)

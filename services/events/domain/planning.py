@@ -169,3 +169,20 @@ def current_phase(phases: list[dict], today: date) -> dict | None:
         if p.get("starts_on") and p.get("ends_on") and p["starts_on"] <= today <= p["ends_on"]:
             return p
     return None
+
+
+def public_phases(phases: list[dict]) -> list[dict]:
+    """The phases as the public sees them: a phase at a non-public event keeps its title and
+    its own dates, but not the event, its status or the dates taken from it."""
+    return [
+        p
+        if p.get("event_public") is not False
+        else {
+            **p,
+            "event_id": None,
+            "event_status": None,
+            "starts_on": p["own_starts_on"],
+            "ends_on": p["own_ends_on"],
+        }
+        for p in phases
+    ]

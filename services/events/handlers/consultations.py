@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
@@ -12,7 +10,10 @@ from services.events.domain import consultations as domain
 from services.events.handlers import emit
 from services.events.store import consultations as store
 from services.events.store.planning import note_once
+from shared.access import may
+from shared.auth import Principal
 from shared.errors import NotFound
+from shared.outputs import csv_document
 from shared.usecase import Context
 
 # --- Commands -------------------------------------------------------------------------
@@ -75,10 +76,18 @@ def create_consultation(cmd: CreateConsultation, conn, ctx: Context) -> dict:
     return row
 
 
-def ideas(conn, ctx: Context, consultation_id, *, published_only: bool) -> list[dict]:
-    """A consultation's ideas (only the published ones when asked); raises NotFound."""
+def ideas(
+    conn, ctx: Context, consultation_id, *, caller: Principal, page=1, page_size=50
+) -> tuple[list[dict], int]:
+    """A page of a consultation's ideas (all for the Koordinierungsstelle, else the published ones) and how many; raises NotFound."""
     store.get_consultation(conn, consultation_id)
-    return store.ideas(conn, consultation_id, published_only=published_only)
+    return store.ideas_page(
+        conn,
+        consultation_id,
+        published_only=not may(caller, "manage"),
+        limit=page_size,
+        offset=(page - 1) * page_size,
+    )
 
 
 def submit_idea(cmd: SubmitIdea, conn, ctx: Context) -> dict:
@@ -119,13 +128,15 @@ def idea_counts(conn, ctx: Context, consultation_id) -> list[dict]:
 
 
 def ideas_csv(conn, ctx: Context, consultation_id) -> str:
-    """Every idea of a consultation as CSV (semicolons); raises nothing."""
-    buf = io.StringIO()
-    w = csv.writer(buf, delimiter=";")
-    w.writerow(["Thema", "Idee", "Status", "Eingereicht"])
-    for r in store.ideas(conn, consultation_id, published_only=False):
-        w.writerow([r["topic"], r["text"], r["status"], r["created_at"].isoformat()])
-    return buf.getvalue()
+    """Every idea of a consultation as CSV (semicolons, formula cells neutralised); raises NotFound."""
+    store.get_consultation(conn, consultation_id)
+    return csv_document(
+        ["Thema", "Idee", "Status", "Eingereicht"],
+        (
+            [r["topic"], r["text"], r["status"], r["created_at"].isoformat()]
+            for r in store.ideas(conn, consultation_id, published_only=False)
+        ),
+    )
 
 
 def announce_consultation_windows(cmd: AnnounceConsultationWindows, conn, ctx: Context) -> int:

@@ -10,6 +10,8 @@ from services.events import copies
 from services.events.domain import meetings as domain
 from services.events.handlers import body_of, emit, jsonable, meeting_rules
 from services.events.store import meetings as store
+from shared.access import may
+from shared.auth import Principal
 from shared.errors import Forbidden, RuleViolation
 from shared.ical import ics
 from shared.usecase import Context
@@ -181,21 +183,30 @@ def change_event(cmd: ChangeEvent, conn, ctx: Context) -> dict:
     return _full(conn, row, warnings)
 
 
-def list_events(conn, ctx: Context, *, public_only: bool, body=None, kind=None) -> list[dict]:
-    """Events by start (only the public ones when asked); raises nothing."""
-    return store.list_events(conn, public_only=public_only, body=body, kind=kind)
+def list_events(
+    conn, ctx: Context, *, caller: Principal, body=None, kind=None, page=1, page_size=50
+) -> tuple[list[dict], int]:
+    """A page of events by start (only the public ones for who may not read internal data) and how many there are; raises nothing."""
+    return store.events_page(
+        conn,
+        public_only=not may(caller, "internal"),
+        body=body,
+        kind=kind,
+        limit=page_size,
+        offset=(page - 1) * page_size,
+    )
 
 
-def show_event(conn, ctx: Context, event_id, *, anonymous: bool) -> dict:
-    """An event with its agenda; raises NotFound (also for a private event asked anonymously)."""
+def show_event(conn, ctx: Context, event_id, *, caller: Principal) -> dict:
+    """An event with its agenda; raises NotFound (also for a private event asked by an outsider)."""
     event = store.get_event(conn, event_id)
-    domain.ensure_visible(event, anonymous)
+    domain.ensure_visible(event, may(caller, "internal"))
     return _full(conn, event)
 
 
-def agenda(conn, ctx: Context, event_id, *, anonymous: bool) -> list[dict]:
-    """An event's agenda; raises NotFound (also for a private event asked anonymously)."""
-    domain.ensure_visible(store.get_event(conn, event_id), anonymous)
+def agenda(conn, ctx: Context, event_id, *, caller: Principal) -> list[dict]:
+    """An event's agenda; raises NotFound (also for a private event asked by an outsider)."""
+    domain.ensure_visible(store.get_event(conn, event_id), may(caller, "internal"))
     return store.agenda(conn, event_id)
 
 
@@ -230,10 +241,10 @@ def publish_agenda(cmd: PublishAgenda, conn, ctx: Context) -> dict:
 # --- Calendars ---------------------------------------------------------------------------
 
 
-def event_calendar(conn, ctx: Context, event_id, *, anonymous: bool) -> str:
-    """One event as an iCalendar document; raises NotFound (also for a private event asked anonymously)."""
+def event_calendar(conn, ctx: Context, event_id, *, caller: Principal) -> str:
+    """One event as an iCalendar document; raises NotFound (also for a private event asked by an outsider)."""
     event = store.get_event(conn, event_id)
-    domain.ensure_visible(event, anonymous)
+    domain.ensure_visible(event, may(caller, "internal"))
     return ics([event], event["title"], now=ctx.now, tz=ctx.tz)
 
 
@@ -254,7 +265,8 @@ def body_calendar(conn, ctx: Context, key: str) -> str:
 
 
 def submissions(conn, ctx: Context, event_id) -> list[dict]:
-    """An event's topic submissions, oldest first; raises nothing."""
+    """An event's topic submissions, oldest first; raises NotFound (event)."""
+    store.get_event(conn, event_id)
     return store.list_submissions(conn, event_id)
 
 
@@ -362,13 +374,14 @@ def invite(cmd: Invite, conn, ctx: Context) -> list[dict]:
 
 
 def invitations(conn, ctx: Context, event_id) -> list[dict]:
-    """An event's invitees with their answers; raises nothing."""
+    """An event's invitees with their answers; raises NotFound (event)."""
+    store.get_event(conn, event_id)
     return store.invitees(conn, event_id)
 
 
 def replies(conn, ctx: Context, event_id) -> list[dict]:
-    """The invitees who answered; raises nothing."""
-    return [i for i in store.invitees(conn, event_id) if i["answer"]]
+    """The invitees who answered; raises NotFound (event)."""
+    return [i for i in invitations(conn, ctx, event_id) if i["answer"]]
 
 
 def reply_to_invitation(cmd: ReplyToInvitation, conn, ctx: Context) -> dict:
@@ -388,22 +401,23 @@ def _minutes(conn, event_id) -> dict:
     return store.find_minutes(conn, event_id) or domain.blank_minutes(event_id)
 
 
-def _visible_minutes(conn, event_id, anonymous: bool) -> tuple[dict, dict]:
+def _visible_minutes(conn, event_id, caller: Principal) -> tuple[dict, dict]:
+    internal = may(caller, "internal")
     event = store.get_event(conn, event_id)
     found = _minutes(conn, event_id)
-    domain.ensure_minutes_visible(found, anonymous)
-    domain.ensure_visible(event, anonymous)
+    domain.ensure_minutes_visible(found, internal)
+    domain.ensure_visible(event, internal)
     return event, found
 
 
-def minutes(conn, ctx: Context, event_id, *, anonymous: bool) -> dict:
-    """An event's minutes (a blank draft before any were written); raises NotFound (event; unpublished minutes or a private event asked anonymously)."""
-    return _visible_minutes(conn, event_id, anonymous)[1]
+def minutes(conn, ctx: Context, event_id, *, caller: Principal) -> dict:
+    """An event's minutes (a blank draft before any were written); raises NotFound (event; unpublished minutes or a private event asked by an outsider)."""
+    return _visible_minutes(conn, event_id, caller)[1]
 
 
-def minutes_document(conn, ctx: Context, event_id, *, anonymous: bool) -> str:
+def minutes_document(conn, ctx: Context, event_id, *, caller: Principal) -> str:
     """The minutes as Markdown, with dissenting opinions; raises NotFound as `minutes` does."""
-    event, found = _visible_minutes(conn, event_id, anonymous)
+    event, found = _visible_minutes(conn, event_id, caller)
     return domain.minutes_markdown(event, found, store.agenda(conn, event_id), ctx.tz)
 
 
@@ -431,19 +445,20 @@ def write_minutes(cmd: WriteMinutes, conn, ctx: Context) -> dict:
 
 
 def _advance(conn, ctx: Context, event_id, to: str, by: str | None) -> dict:
-    current = _minutes(conn, event_id)
+    store.get_event(conn, event_id, lock=True)
+    current = domain.ensure_minutes_written(store.find_minutes(conn, event_id), event_id)
     domain.ensure_next_minutes_status(current["status"], to)
     published_at = ctx.now if to == "published" else None
     return store.set_minutes_status(conn, event_id, to, by, published_at, ctx.now)
 
 
 def approve_minutes(cmd: ApproveMinutes, conn, ctx: Context) -> dict:
-    """Approve the draft; raises Conflict (not a draft)."""
+    """Approve the draft; raises NotFound (event), Conflict (none written, not a draft)."""
     return _advance(conn, ctx, cmd.event_id, "approved", cmd.by)
 
 
 def publish_minutes(cmd: PublishMinutes, conn, ctx: Context) -> dict:
-    """Publish the approved minutes to the invitees (events.minutes.published); raises Conflict (not approved)."""
+    """Publish the approved minutes to the invitees (events.minutes.published); raises NotFound (event), Conflict (none written, not approved)."""
     row = _advance(conn, ctx, cmd.event_id, "published", cmd.by)
     event = store.get_event(conn, cmd.event_id)
     emit(

@@ -13,6 +13,8 @@ from services.events.handlers.meetings import record_event
 from services.events.store import consultations as consultations_store
 from services.events.store import meetings as meetings_store
 from services.events.store import planning as store
+from shared.access import may
+from shared.auth import Principal
 from shared.usecase import Context
 
 # --- Commands -------------------------------------------------------------------------
@@ -160,21 +162,24 @@ def close_poll(cmd: ClosePoll, conn, ctx: Context) -> dict:
 # --- Participation processes ----------------------------------------------------------------
 
 
-def _process(conn, ctx: Context, process_id) -> dict:
+def _process(conn, ctx: Context, process_id, caller: Principal | None = None) -> dict:
+    """A process with its phases; without a caller who may read internal data no non-public event."""
     proc = store.get_process(conn, process_id)
     phases = store.phases(conn, process_id, ctx.rules["timezone"])
+    if caller is not None and not may(caller, "internal"):
+        phases = domain.public_phases(phases)
     current = domain.current_phase(phases, ctx.now.astimezone(ctx.tz).date())
     return {**proc, "phases": phases, "current_phase": current["position"] if current else None}
 
 
-def processes(conn, ctx: Context) -> list[dict]:
-    """Every process with its phases and current phase, newest first; raises nothing."""
-    return [_process(conn, ctx, p["id"]) for p in store.list_processes(conn)]
+def processes(conn, ctx: Context, *, caller: Principal) -> list[dict]:
+    """Every process with its phases and current phase, newest first, as the caller may see it; raises nothing."""
+    return [_process(conn, ctx, p["id"], caller) for p in store.list_processes(conn)]
 
 
-def process(conn, ctx: Context, process_id) -> dict:
-    """A process with its phases and current phase; raises NotFound."""
-    return _process(conn, ctx, process_id)
+def process(conn, ctx: Context, process_id, *, caller: Principal) -> dict:
+    """A process with its phases and current phase, as the caller may see it; raises NotFound."""
+    return _process(conn, ctx, process_id, caller)
 
 
 def create_process(cmd: CreateProcess, conn, ctx: Context) -> dict:

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from services.events.schemas import NAME, SANE_DAY, PageQuery
+
+MAX_TOPICS = 50
+
 
 class ConsultationIn(Schema):
     title = fields.String(required=True, validate=validate.Length(min=3, max=300))
-    opens = fields.Date(required=True)
-    closes = fields.Date(required=True)
+    opens = fields.Date(required=True, validate=SANE_DAY)
+    closes = fields.Date(required=True, validate=SANE_DAY)
     topics = fields.List(
-        fields.String(),
+        fields.String(validate=validate.Length(min=1, max=200)),
         load_default=None,
+        validate=validate.Length(max=MAX_TOPICS),
         metadata={"description": "Standard: die Handlungsfelder des Netzwerks"},
     )
     anonymous = fields.Boolean(load_default=True)
@@ -32,7 +37,7 @@ class ConsultationOut(Schema):
 
 
 class IdeaIn(Schema):
-    topic = fields.String(required=True)
+    topic = fields.String(required=True, validate=NAME)
     text = fields.String(required=True, validate=validate.Length(min=3, max=5000))
     author = fields.String(load_default=None, validate=validate.Length(max=200))
 
@@ -49,4 +54,8 @@ class IdeaOut(Schema):
 
 class ModerationIn(Schema):
     status = fields.String(required=True, validate=validate.OneOf(("published", "hidden")))
-    reason = fields.String(load_default=None)
+    reason = fields.String(load_default=None, validate=validate.Length(max=2000))
+
+
+class IdeaQuery(PageQuery):
+    pass

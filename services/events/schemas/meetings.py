@@ -5,17 +5,23 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.events.domain.meetings import EVENT_KINDS
+from services.events.schemas import KEY, NAME, SANE_MOMENT, PageQuery
 from shared.schema import patch_of
+
+MAX_AGENDA_ITEMS = 100
+MAX_GUESTS = 500
+MAX_ATTENDEES = 500
+MAX_DECISIONS = 100
 
 
 class EventIn(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(EVENT_KINDS))
-    body = fields.String(load_default=None)
+    body = fields.String(load_default=None, validate=KEY)
     working_group_id = fields.UUID(load_default=None)
     title = fields.String(required=True, validate=validate.Length(min=3, max=300))
     description = fields.String(load_default=None, validate=validate.Length(max=20000))
-    starts_at = fields.AwareDateTime(required=True)
-    ends_at = fields.AwareDateTime(required=True)
+    starts_at = fields.AwareDateTime(required=True, validate=SANE_MOMENT)
+    ends_at = fields.AwareDateTime(required=True, validate=SANE_MOMENT)
     place = fields.String(load_default=None, validate=validate.Length(max=300))
     online_url = fields.Url(load_default=None)
     public = fields.Boolean(load_default=False)
@@ -33,18 +39,20 @@ class EventPatch(patch_of(EventIn, "EventPatchFields")):
 class AgendaItemIn(Schema):
     title = fields.String(required=True, validate=validate.Length(min=2, max=300))
     minutes = fields.Integer(load_default=None, validate=validate.Range(min=1, max=600))
-    presenter = fields.String(load_default=None)
+    presenter = fields.String(load_default=None, validate=NAME)
     kind = fields.String(
         load_default="topic",
         validate=validate.OneOf(("topic", "report", "introduction", "decision")),
     )
-    ballot_id = fields.String(load_default=None)
-    partner_id = fields.String(load_default=None)
+    ballot_id = fields.String(load_default=None, validate=KEY)
+    partner_id = fields.String(load_default=None, validate=KEY)
     submission_id = fields.UUID(load_default=None)
 
 
 class AgendaIn(Schema):
-    items = fields.List(fields.Nested(AgendaItemIn), required=True)
+    items = fields.List(
+        fields.Nested(AgendaItemIn), required=True, validate=validate.Length(max=MAX_AGENDA_ITEMS)
+    )
 
 
 class AgendaItemOut(AgendaItemIn):
@@ -70,8 +78,8 @@ class EventOut(Schema):
     agenda = fields.List(fields.Nested(AgendaItemOut))
 
 
-class EventQuery(Schema):
-    body = fields.String(load_default=None)
+class EventQuery(PageQuery):
+    body = fields.String(load_default=None, validate=KEY)
     kind = fields.String(load_default=None, validate=validate.OneOf(EVENT_KINDS))
 
 
@@ -96,13 +104,13 @@ class SubmissionOut(Schema):
 
 
 class GuestIn(Schema):
-    name = fields.String(required=True)
+    name = fields.String(required=True, validate=NAME)
     email = fields.Email(required=True)
 
 
 class InvitationIn(Schema):
     body = fields.String(
-        load_default=None, metadata={"description": "alle Mitglieder dieses Gremiums"}
+        load_default=None, validate=KEY, metadata={"description": "alle Mitglieder dieses Gremiums"}
     )
     working_group_id = fields.UUID(
         load_default=None, metadata={"description": "alle Mitglieder dieser Arbeitsgruppe"}
@@ -111,6 +119,7 @@ class InvitationIn(Schema):
     guests = fields.List(
         fields.Nested(GuestIn),
         load_default=list,
+        validate=validate.Length(max=MAX_GUESTS),
         metadata={"description": "z. B. Unternehmen oder Projekte, die berichten"},
     )
 
@@ -142,11 +151,16 @@ class NoteIn(Schema):
 
 
 class MinutesIn(Schema):
-    attendees = fields.List(fields.String(), load_default=list)
-    notes = fields.List(fields.Nested(NoteIn), load_default=list)
+    attendees = fields.List(
+        fields.String(validate=NAME), load_default=list, validate=validate.Length(max=MAX_ATTENDEES)
+    )
+    notes = fields.List(
+        fields.Nested(NoteIn), load_default=list, validate=validate.Length(max=MAX_AGENDA_ITEMS)
+    )
     ballot_ids = fields.List(
-        fields.String(),
+        fields.String(validate=KEY),
         load_default=list,
+        validate=validate.Length(max=MAX_DECISIONS),
         metadata={
             "description": "Abstimmungen, deren Ergebnis (mit abweichenden Meinungen) ins Protokoll kommt"
         },

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from services.events.schemas import KEY, NAME, SANE_DAY
+
+MAX_PHASES = 50
+MAX_POLL_ANSWERS = 100
+
 
 class CadenceOut(Schema):
     rule = fields.String()
@@ -15,17 +20,21 @@ class CadenceOut(Schema):
     status = fields.String()
 
 
+def _one_year_at_most(data: dict) -> None:
+    if data["to"] < data["from_"]:
+        raise ValidationError("must not be before from", field_name="to")
+    if (data["to"] - data["from_"]).days > 366:
+        raise ValidationError("the range may span one year at most", field_name="to")
+
+
 class ProposalQuery(Schema):
-    body = fields.String(required=True)
-    from_ = fields.Date(required=True, data_key="from")
-    to = fields.Date(required=True)
+    body = fields.String(required=True, validate=KEY)
+    from_ = fields.Date(required=True, data_key="from", validate=SANE_DAY)
+    to = fields.Date(required=True, validate=SANE_DAY)
 
     @validates_schema
     def _range(self, data, **_):
-        if data["to"] < data["from_"]:
-            raise ValidationError("must not be before from", field_name="to")
-        if (data["to"] - data["from_"]).days > 366:
-            raise ValidationError("the range may span one year at most", field_name="to")
+        _one_year_at_most(data)
 
 
 class SlotOut(Schema):
@@ -35,16 +44,15 @@ class SlotOut(Schema):
 
 
 class PollIn(Schema):
-    body = fields.String(required=True)
+    body = fields.String(required=True, validate=KEY)
     title = fields.String(required=True, validate=validate.Length(min=3, max=300))
-    from_ = fields.Date(required=True, data_key="from")
-    to = fields.Date(required=True)
+    from_ = fields.Date(required=True, data_key="from", validate=SANE_DAY)
+    to = fields.Date(required=True, validate=SANE_DAY)
     max_options = fields.Integer(load_default=6, validate=validate.Range(min=1, max=20))
 
     @validates_schema
     def _range(self, data, **_):
-        if data["to"] < data["from_"]:
-            raise ValidationError("must not be before from", field_name="to")
+        _one_year_at_most(data)
 
 
 class PollOptionOut(Schema):
@@ -73,13 +81,15 @@ class PollAnswerIn(Schema):
 
 class PollAnswersIn(Schema):
     answers = fields.List(
-        fields.Nested(PollAnswerIn), required=True, validate=validate.Length(min=1)
+        fields.Nested(PollAnswerIn),
+        required=True,
+        validate=validate.Length(min=1, max=MAX_POLL_ANSWERS),
     )
 
 
 class PollCloseIn(Schema):
     create_event = fields.Boolean(load_default=True)
-    place = fields.String(load_default=None)
+    place = fields.String(load_default=None, validate=NAME)
 
 
 class PhaseIn(Schema):
@@ -89,8 +99,8 @@ class PhaseIn(Schema):
     )
     event_id = fields.UUID(load_default=None)
     consultation_id = fields.UUID(load_default=None)
-    starts_on = fields.Date(load_default=None)
-    ends_on = fields.Date(load_default=None)
+    starts_on = fields.Date(load_default=None, validate=SANE_DAY)
+    ends_on = fields.Date(load_default=None, validate=SANE_DAY)
 
     @validates_schema
     def _link(self, data, **_):
@@ -104,8 +114,10 @@ class PhaseIn(Schema):
 
 class ProcessIn(Schema):
     title = fields.String(required=True, validate=validate.Length(min=3, max=300))
-    description = fields.String(load_default=None)
-    phases = fields.List(fields.Nested(PhaseIn), required=True, validate=validate.Length(min=1))
+    description = fields.String(load_default=None, validate=validate.Length(max=20000))
+    phases = fields.List(
+        fields.Nested(PhaseIn), required=True, validate=validate.Length(min=1, max=MAX_PHASES)
+    )
 
 
 class PhaseOut(Schema):

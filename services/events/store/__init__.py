@@ -1,1 +1,23 @@
 """SQL of the events service, one module per aggregate; every function runs in the caller's unit of work."""
+
+from __future__ import annotations
+
+from psycopg import sql
+
+
+def page(
+    conn, table: str, clause: sql.Composable, args: list, order: str, limit: int, offset: int
+) -> tuple[list[dict], int]:
+    """One page of the table's rows matching the clause (from shared.db.where), ordered by the
+    columns in `order`, and how many match in all; raises nothing."""
+    total = conn.execute(
+        sql.SQL("select count(*) as n from {} {}").format(sql.Identifier(table), clause), args
+    ).fetchone()["n"]
+    columns = sql.SQL(", ").join(sql.Identifier(c) for c in order.split())
+    rows = conn.execute(
+        sql.SQL("select * from {} {} order by {} limit %s offset %s").format(
+            sql.Identifier(table), clause, columns
+        ),
+        (*args, limit, offset),
+    ).fetchall()
+    return rows, total

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from psycopg import sql
 
+from services.events.store import page
 from shared.db import get_by_id, insert, where
 
 
@@ -54,6 +55,16 @@ def ideas(conn, consultation_id, *, published_only: bool) -> list[dict]:
     return conn.execute(
         sql.SQL("select * from ideas {} order by created_at").format(clause), args
     ).fetchall()
+
+
+def ideas_page(
+    conn, consultation_id, *, published_only: bool, limit: int, offset: int = 0
+) -> tuple[list[dict], int]:
+    """A page of the consultation's ideas, oldest first (only published ones when asked), and how many match; raises nothing."""
+    clause, args = where(
+        consultation_id=consultation_id, status="published" if published_only else None
+    )
+    return page(conn, "ideas", clause, args, "created_at id", limit, offset)
 
 
 def set_idea_status(conn, consultation_id, idea_id, status: str, reason) -> dict | None:

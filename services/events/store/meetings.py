@@ -6,6 +6,7 @@ import json
 
 from psycopg import sql
 
+from services.events.store import page
 from shared.db import get_by_id, insert, update, where
 from shared.errors import NotFound
 
@@ -68,6 +69,16 @@ def list_events(conn, *, public_only: bool, body=None, kind=None, since=None) ->
     return conn.execute(
         sql.SQL("select * from events {} order by starts_at").format(clause), args
     ).fetchall()
+
+
+def events_page(
+    conn, *, public_only: bool, body=None, kind=None, limit: int, offset: int = 0
+) -> tuple[list[dict], int]:
+    """A page of events by start (optionally only public ones, of a body, of a kind) and how many match; raises nothing."""
+    clause, args = where(
+        raw=(sql.SQL("public"),) if public_only else (), body=body or None, kind=kind or None
+    )
+    return page(conn, "events", clause, args, "starts_at id", limit, offset)
 
 
 def agenda(conn, event_id) -> list[dict]:

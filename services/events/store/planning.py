@@ -132,13 +132,18 @@ def get_process(conn, process_id) -> dict:
 
 
 def phases(conn, process_id, tz_name: str) -> list[dict]:
-    """The process's phases in order; an event's or consultation's dates (days in `tz_name`) fill in; raises nothing."""
+    """The process's phases in order; an event's or consultation's dates (days in `tz_name`) fill in.
+
+    event_public tells whether the phase's event is public (None without an event);
+    own_starts_on / own_ends_on are the phase's own dates. Raises nothing.
+    """
     return conn.execute(
         """
         select p.position, p.title, p.kind, p.event_id, p.consultation_id,
                coalesce(p.starts_on, (e.starts_at at time zone %(tz)s)::date, c.opens) as starts_on,
                coalesce(p.ends_on, (e.ends_at at time zone %(tz)s)::date, c.closes) as ends_on,
-               e.status as event_status
+               e.status as event_status, e.public as event_public,
+               p.starts_on as own_starts_on, p.ends_on as own_ends_on
           from process_phases p
           left join events e on e.id = p.event_id
           left join consultations c on c.id = p.consultation_id

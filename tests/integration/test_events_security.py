@@ -1,0 +1,310 @@
+"""Events under issue 10: one action per route, what outsiders and federation see, minutes of
+unknown events, CSV and Markdown made safe, pages, capped lists and dates in a sane range."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from services.events.handlers import meetings
+from shared.access import action_of
+from shared.auth import Principal
+from shared.db import Database
+from shared.errors import NotFound
+from shared.usecase import Context
+from tests.integration.test_events import at
+
+FEDERATION = Principal(sub="fed", tenant="chemnitz", roles=frozenset({"federation"}))
+
+
+def create(c, coord, tenant="chemnitz", **fields):
+    s, e = at(6, hour=10, length=60)
+    data = {"kind": "workshop", "title": "Treffen", "starts_at": s, "ends_at": e, **fields}
+    resp = c.post(f"/api/v1/{tenant}/events", json=data, headers=coord)
+    assert resp.status_code == 201, resp.get_json()
+    return resp.get_json()
+
+
+@pytest.fixture(scope="module")
+def events_db(settings):
+    db = Database(settings.app_url("events"), max_size=2)
+    db.open()
+    yield db
+    db.close()
+
+
+def test_every_events_route_declares_one_action(apps):
+    app = apps["events"]
+    missing = [
+        f"{method} {rule.rule}"
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1/<tenant>/")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+        if action_of(getattr(app.view_functions[rule.endpoint].view_class, method.lower())) is None
+    ]
+    assert missing == []
+
+
+def test_federation_reads_nothing_internal(clients, token):
+    c = clients["events"]
+    coord = token("chemnitz", "coordinator")
+    private = create(c, coord, body="vorbereitungsgremium", kind="body_meeting")
+    fed = token("chemnitz", "federation")
+    for path in (
+        f"events/{private['id']}",
+        f"events/{private['id']}/minutes",
+        f"events/{private['id']}/agenda",
+        f"events/{private['id']}.ics",
+        "bodies/vorbereitungsgremium/calendar.ics",
+        "cadence",
+        f"polls/{uuid.uuid4()}",
+    ):
+        assert c.get(f"/api/v1/chemnitz/{path}", headers=fed).status_code == 403, path
+
+
+def test_visibility_is_decided_by_the_access_table_not_by_signing_in(
+    settings, tenants, events_db, clients, token
+):
+    """A caller who is signed in but not of the network (federation) is treated as the public."""
+    c = clients["events"]
+    coord = token("chemnitz", "coordinator")
+    private = create(c, coord, title="Nur intern")
+    ctx = Context(settings=settings, tenant=tenants.get("chemnitz"), now=datetime.now(UTC))
+    with events_db.transaction("chemnitz") as conn:
+        listed, _ = meetings.list_events(conn, ctx, caller=FEDERATION)
+        assert private["id"] not in {str(e["id"]) for e in listed}
+        with pytest.raises(NotFound):
+            meetings.show_event(conn, ctx, private["id"], caller=FEDERATION)
+        with pytest.raises(NotFound):
+            meetings.minutes(conn, ctx, private["id"], caller=FEDERATION)
+
+
+def test_processes_show_the_public_no_private_event(clients, token):
+    c = clients["events"]
+    coord = token("chemnitz", "coordinator")
+    public = create(c, coord, title="Offene Tagung", public=True)
+    private = create(c, coord, title="Interne Vorbesprechung")
+    proc = c.post(
+        "/api/v1/chemnitz/processes",
+        json={
+            "title": "Prozess mit interner Phase",
+            "phases": [
+                {"title": "Tagung", "kind": "event", "event_id": public["id"]},
+                {"title": "Vorbesprechung", "kind": "event", "event_id": private["id"]},
+            ],
+        },
+        headers=coord,
+    ).get_json()
+    inside = c.get(f"/api/v1/chemnitz/processes/{proc['id']}", headers=coord).get_json()
+    assert [p["event_id"] for p in inside["phases"]] == [public["id"], private["id"]]
+    shown = c.get(f"/api/v1/chemnitz/processes/{proc['id']}").get_json()
+    listed = next(
+        p for p in c.get("/api/v1/chemnitz/processes").get_json() if p["id"] == proc["id"]
+    )
+    for seen in (shown, listed):
+        hidden = seen["phases"][1]
+        assert seen["phases"][0]["event_id"] == public["id"]
+        assert hidden["title"] == "Vorbesprechung"
+        assert hidden["event_id"] is None and hidden["event_status"] is None
+        assert hidden["starts_on"] is None and hidden["ends_on"] is None
+
+
+def test_minutes_of_an_unknown_or_foreign_event_are_not_found(clients, token):
+    c = clients["events"]
+    coord = token("chemnitz", "coordinator")
+    theirs = create(c, token("magdeburg", "coordinator"), tenant="magdeburg")
+    for event_id in (uuid.uuid4(), theirs["id"]):
+        for step in ("approve", "publish"):
+            resp = c.post(f"/api/v1/chemnitz/events/{event_id}/minutes/{step}", headers=coord)
+            assert resp.status_code == 404, (event_id, step, resp.get_json())
+    for path in ("topic-submissions", "invitations", "replies"):
+        resp = c.get(f"/api/v1/chemnitz/events/{uuid.uuid4()}/{path}", headers=coord)
+        assert resp.status_code == 404, path
+    resp = c.get(f"/api/v1/chemnitz/consultations/{uuid.uuid4()}/ideas.csv", headers=coord)
+    assert resp.status_code == 404
+    unwritten = create(c, coord)
+    resp = c.post(f"/api/v1/chemnitz/events/{unwritten['id']}/minutes/approve", headers=coord)
+    assert resp.status_code == 409 and resp.get_json()["detail"]
+
+
+def test_ideas_csv_neutralises_formulas(clients, token):
+    c = clients["events"]
+    coord = token("chemnitz", "coordinator")
+    today = date.today()
+    cons = c.post(
+        "/api/v1/chemnitz/consultations",
+        json={
+            "title": "Offene Befragung",
+            "opens": (today - timedelta(days=1)).isoformat(),
+            "closes": (today + timedelta(days=5)).isoformat(),
+        },
+        headers=coord,
+    ).get_json()
+    texts = ['=HYPERLINK("http://x.example","klick")', "+1+2", "-3+4", "@SUM(A1)", "\tTab", "\rCR"]
+    for text in texts:
+        resp = c.post(
+            f"/api/v1/chemnitz/consultations/{cons['id']}/ideas",
+            json={"topic": cons["topics"][0], "text": text},
+        )
+        assert resp.status_code == 201, resp.get_json()
+    doc = c.get(f"/api/v1/chemnitz/consultations/{cons['id']}/ideas.csv", headers=coord)
+    rows = list(csv.reader(io.StringIO(doc.get_data(as_text=True)), delimiter=";"))
+    assert rows[0] == ["Thema", "Idee", "Status", "Eingereicht"]
+    assert sorted(r[1] for r in rows[1:]) == sorted("'" + t for t in texts)
+
+
+def test_published_minutes_escape_what_people_wrote(clients, token):
+    c = clients["events"]
+    coord = token("chemnitz", "coordinator")
+    ev = create(
+        c,
+        coord,
+        title="<script>alert(1)</script>",
+        place='<img src=x onerror="alert(2)">',
+        public=True,
+    )
+    items = c.put(
+        f"/api/v1/chemnitz/events/{ev['id']}/agenda",
+        json={"items": [{"title": "[klick](javascript:alert(3))"}]},
+        headers=coord,
+    ).get_json()
+    c.put(
+        f"/api/v1/chemnitz/events/{ev['id']}/minutes",
+        json={
+            "attendees": ["<b>A</b>", "[B](javascript:alert(4))"],
+            "notes": [{"item_id": items[0]["id"], "text": "<iframe src=//x.example>"}],
+        },
+        headers=coord,
+    )
+    c.post(f"/api/v1/chemnitz/events/{ev['id']}/minutes/approve", headers=coord)
+    c.post(f"/api/v1/chemnitz/events/{ev['id']}/minutes/publish", headers=coord)
+    md = c.get(f"/api/v1/chemnitz/events/{ev['id']}/minutes.md").get_data(as_text=True)
+    assert "<" not in md and "](javascript:" not in md
+    assert "&lt;script&gt;alert\\(1\\)&lt;/script&gt;" in md
+
+
+def test_events_and_ideas_come_in_pages(clients, token):
+    c = clients["events"]
+    coord = token("saalekreis", "coordinator")
+    for _ in range(3):
+        create(c, coord, tenant="saalekreis", public=True)
+    first = c.get("/api/v1/saalekreis/events?page_size=2")
+    assert len(first.get_json()) == 2 and int(first.headers["X-Total-Count"]) >= 3
+    second = c.get("/api/v1/saalekreis/events?page_size=2&page=2").get_json()
+    assert {e["id"] for e in second}.isdisjoint(e["id"] for e in first.get_json())
+    cons = c.post(
+        "/api/v1/saalekreis/consultations",
+        json={"title": "Seiten", "opens": "2020-01-01", "closes": "2020-01-02"},
+        headers=coord,
+    ).get_json()
+    ideas = c.get(f"/api/v1/saalekreis/consultations/{cons['id']}/ideas?page_size=1")
+    assert ideas.status_code == 200 and ideas.headers["X-Total-Count"] == "0"
+    for path in ("events", f"consultations/{cons['id']}/ideas"):
+        for bad in ("page_size=100000", "page=0", f"page={10**30}"):
+            resp = c.get(f"/api/v1/saalekreis/{path}?{bad}")
+            assert resp.status_code == 422, (path, bad)
+            assert list(resp.get_json()["errors"]) == ["query." + bad.split("=")[0]]
+
+
+def test_lists_in_the_input_are_capped(clients, token):
+    c = clients["events"]
+    coord = token("chemnitz", "coordinator")
+    ev = create(c, coord)
+    many = 10_000
+    cases = [
+        ("put", f"events/{ev['id']}/agenda", {"items": [{"title": "TOP"}] * many}, "items"),
+        (
+            "post",
+            f"events/{ev['id']}/invitations",
+            {"guests": [{"name": "G", "email": "g@example.org"}] * many},
+            "guests",
+        ),
+        ("put", f"events/{ev['id']}/minutes", {"attendees": ["A"] * many}, "attendees"),
+        ("put", f"events/{ev['id']}/minutes", {"ballot_ids": ["b"] * many}, "ballot_ids"),
+        (
+            "post",
+            "consultations",
+            {
+                "title": "Viele",
+                "opens": "2026-01-01",
+                "closes": "2026-01-02",
+                "topics": ["t"] * many,
+            },
+            "topics",
+        ),
+        (
+            "post",
+            "processes",
+            {"title": "Viele", "phases": [{"title": "Phase", "kind": "milestone"}] * many},
+            "phases",
+        ),
+        (
+            "post",
+            f"polls/{uuid.uuid4()}/answers",
+            {"answers": [{"option_id": str(uuid.uuid4()), "answer": "yes"}] * many},
+            "answers",
+        ),
+    ]
+    for method, path, data, field in cases:
+        resp = getattr(c, method)(f"/api/v1/chemnitz/{path}", json=data, headers=coord)
+        assert resp.status_code == 422, (path, resp.status_code)
+        assert field in resp.get_json()["errors"], (path, resp.get_json())
+
+
+@pytest.mark.parametrize("year", ["0001", "9999"])
+def test_dates_far_off_are_refused_naming_the_field(clients, token, year):
+    c = clients["events"]
+    coord = token("chemnitz", "coordinator")
+    moment = f"{year}-06-01T10:00:00+00:00"
+    later = f"{year}-06-01T11:00:00+00:00"
+    day = f"{year}-06-01"
+    ev = create(c, coord)
+    cases = [
+        (
+            "post",
+            "events",
+            {"kind": "workshop", "title": "Fern", "starts_at": moment, "ends_at": later},
+            "starts_at",
+        ),
+        ("patch", f"events/{ev['id']}", {"ends_at": later}, "ends_at"),
+        ("post", "consultations", {"title": "Fern", "opens": day, "closes": day}, "opens"),
+        (
+            "post",
+            "polls",
+            {"body": "vorbereitungsgremium", "title": "Fern", "from": day, "to": day},
+            "from",
+        ),
+        (
+            "post",
+            "processes",
+            {"title": "Fern", "phases": [{"title": "Fern", "kind": "milestone", "starts_on": day}]},
+            "phases.0.starts_on",
+        ),
+    ]
+    for method, path, data, field in cases:
+        resp = getattr(c, method)(f"/api/v1/chemnitz/{path}", json=data, headers=coord)
+        assert resp.status_code == 422, (path, resp.status_code, resp.get_data(as_text=True))
+        assert field in resp.get_json()["errors"], (path, resp.get_json())
+    resp = c.get(
+        f"/api/v1/chemnitz/schedule/proposals?body=vorbereitungsgremium&from={day}&to={day}",
+        headers=coord,
+    )
+    assert resp.status_code == 422 and "query.from" in resp.get_json()["errors"]
+
+
+def test_a_poll_spans_one_year_at_most(clients, token):
+    resp = clients["events"].post(
+        "/api/v1/chemnitz/polls",
+        json={
+            "body": "vorbereitungsgremium",
+            "title": "Lang",
+            "from": "2030-01-01",
+            "to": "2032-01-01",
+        },
+        headers=token("chemnitz", "coordinator"),
+    )
+    assert resp.status_code == 422 and "to" in resp.get_json()["errors"]

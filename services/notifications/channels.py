@@ -22,12 +22,18 @@ from shared import net
 
 
 def build_email(
-    n: dict, mail_from: str, unsubscribe_url: str | None, now: datetime
+    n: dict,
+    sender: str,
+    unsubscribe_url: str | None,
+    now: datetime,
+    reply_to: str | None = None,
 ) -> EmailMessage:
-    """The e-mail of one delivery, dated `now`; raises nothing."""
+    """The e-mail of one delivery from `sender` (replies to `reply_to`), dated `now`; raises nothing."""
     # Long URLs (List-Unsubscribe) must stay plain: no folding into encoded words.
     msg = EmailMessage(policy=email.policy.default.clone(max_line_length=998))
-    msg["From"] = mail_from
+    msg["From"] = sender
+    if reply_to:
+        msg["Reply-To"] = reply_to
     msg["To"] = formataddr((n.get("recipient_name") or "", n["recipient"]))
     msg["Subject"] = n["subject"]
     msg["Date"] = format_datetime(now)

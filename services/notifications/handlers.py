@@ -121,6 +121,14 @@ def unsubscribe_preview(conn, ctx: Context, *, email: str, category: str, token:
     }
 
 
+def delivery_counts(conn) -> dict[tuple[tuple[str, str], ...], float]:
+    """Deliveries by channel and status, as gauge labels → figure; raises nothing."""
+    return {
+        (("channel", r["channel"]), ("status", r["status"])): float(r["n"])
+        for r in store.count_by_channel_and_status(conn)
+    }
+
+
 # --- Writes -------------------------------------------------------------------
 
 
@@ -267,7 +275,8 @@ def _send(conn, ctx: Context, mailer, n: dict) -> None:
     """Hand one delivery to its channel; raises whatever the channel raises."""
     if n["channel"] == "email":
         unsub = None if n["mandatory"] else _unsubscribe_url(ctx, n["recipient"], n["category"])
-        mailer.send(channels.build_email(n, ctx.settings.mail_from, unsub, ctx.now))
+        sender = ctx.tenant.sender(ctx.settings.mail_from)
+        mailer.send(channels.build_email(n, sender, unsub, ctx.now, ctx.tenant.reply_to()))
         return
     secret = store.webhook_secret(conn, n["recipient_name"])
     if secret is None:

@@ -100,6 +100,14 @@ def release(conn, about: str, templates: tuple[str, ...], now: datetime) -> int:
     ).rowcount
 
 
+def count_by_channel_and_status(conn) -> list[dict]:
+    """How many deliveries there are per channel and status (channel, status, n); raises nothing."""
+    return conn.execute(
+        "select channel, status, count(*)::int as n from notifications"
+        " group by channel, status order by channel, status"
+    ).fetchall()
+
+
 def erase_deliveries(conn, email: str, note: str) -> int:
     """Delete the deliveries to this address (any case), and blank every other delivery whose
     subject, body or attachments name it (those not yet sent are suppressed, with `note`);

@@ -85,3 +85,7 @@ HANDLERS = {
     **{name: notify for name in NOTIFY_ONLY},
 }
 JOBS = [worker.Job("deliver", 1, deliver)]
+# The worker's own gauges (its /metrics), each read per tenant inside that tenant's unit of work.
+GAUGES = {
+    "knotenpunkt_deliveries": ("Notifications by channel and status", handlers.delivery_counts),
+}

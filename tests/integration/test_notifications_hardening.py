@@ -15,6 +15,7 @@ import re
 import smtplib
 import socket
 import threading
+import uuid
 from datetime import timedelta
 from email.header import decode_header, make_header
 from email.utils import parseaddr
@@ -23,6 +24,7 @@ from urllib.parse import urlencode, urljoin
 import pytest
 
 from services.notifications import copies, domain, store
+from services.notifications import worker as nw
 from services.notifications.api import BLUEPRINTS
 from shared.access import action_of
 from shared.messaging import envelope
@@ -598,3 +600,53 @@ def test_only_the_coordination_reads_preferences_and_the_log(clients, token, rol
     for path in ("/preferences?email=a@example.org", "/notifications", "/webhooks"):
         resp = clients["notifications"].get(f"/api/v1/chemnitz{path}", headers=headers)
         assert resp.status_code == (401 if role is None else 403), path
+
+
+# --- Issue 11: the sender per network -----------------------------------------------------------
+
+
+def test_each_network_sends_as_itself(notifier, smtp):
+    chemnitz, saalekreis = address(), address()
+    notifier.inbox.handle(rejected("chemnitz", chemnitz))
+    notifier.inbox.handle(rejected("saalekreis", saalekreis))
+    deliver(notifier, "chemnitz")
+    deliver(notifier, "saalekreis")
+    c, s = smtp.to(chemnitz)[0], smtp.to(saalekreis)[0]
+    from_c, from_s = (parseaddr(str(make_header(decode_header(m["From"])))) for m in (c, s))
+    assert from_c[0] == "Integrationsnetzwerk Chemnitz"
+    assert from_s[0] == "Netzwerk Integration Saalekreis"
+    assert parseaddr(c["Reply-To"])[1] == "integrationsnetzwerk@stadt-chemnitz.de"
+    assert s["Reply-To"] is None  # Saalekreis names no address of its contact point
+
+
+# --- Issue 11: deliveries by channel and status -------------------------------------------------
+
+
+def test_deliveries_are_counted_by_channel_and_status(notifier, settings):
+    tenant = unique("gauge")  # a tenant of its own: nothing else writes here
+    with notifier.db.transaction(tenant) as conn:
+        for channel, status in [("email", "sent"), ("email", "sent"), ("webhook", "failed")]:
+            store.enqueue(
+                conn,
+                {
+                    "tenant": tenant,
+                    "event_id": uuid.uuid4(),
+                    "event_type": "voting.ballot.closed",
+                    "channel": channel,
+                    "recipient": address(),
+                    "template": "ballot_result",
+                    "category": "ballots",
+                    "body": "x",
+                    "status": status,
+                },
+            )
+        counted = store.count_by_channel_and_status(conn)
+        gauge = nw.GAUGES["knotenpunkt_deliveries"][1](conn)
+    assert counted == [
+        {"channel": "email", "status": "sent", "n": 2},
+        {"channel": "webhook", "status": "failed", "n": 1},
+    ]
+    assert gauge == {
+        (("channel", "email"), ("status", "sent")): 2.0,
+        (("channel", "webhook"), ("status", "failed")): 1.0,
+    }

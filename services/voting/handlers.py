@@ -312,7 +312,16 @@ def close_ballot(cmd: CloseBallot, conn, ctx: Context) -> dict:
 
 
 def _close(conn, ctx: Context, ballot_id, closed_by: str) -> dict | None:
-    """Tally, dissent, record, event ballot.closed; None when the ballot is not open any more."""
+    """Tally, dissent, record, event ballot.closed; None when the ballot is not open any more.
+
+    ballot.closed carries: ballot_id, body, title, text, subject {kind, id},
+    decision_rule, binding, outcome_to, deadline, secret, reasons_required_for,
+    opened_by ("event:<envelope id>" or the coordinator), origin ("manual",
+    "application.checked", "working_group_proposal.submitted"), outcome,
+    outcome_text, kind, tally, closed_at, closed_by and dissent: a list of
+    {choice, reason, person_id, name}, the same keys in every ballot, person_id
+    and name None in a secret one.
+    """
     tenant = ctx.tenant.key
     ballot = store.get_ballot(conn, ballot_id, lock="update")
     if ballot["status"] != "open":

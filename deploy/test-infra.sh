@@ -120,8 +120,30 @@ ensure_compose() {
             as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null; }
 }
 
+# Host tools the deployment tests use: kubectl (kustomize), pg_dump/pg_restore (backup),
+# nginx (the gateway configuration checked with nginx -t). From Debian's packages.
+ensure_tools() {
+    local missing=()
+    command -v kubectl >/dev/null 2>&1 || missing+=(kubectl)
+    command -v pg_dump >/dev/null 2>&1 || missing+=(postgresql-client)
+    command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if ! command -v apt-get >/dev/null 2>&1; then
+        log "missing ${missing[*]}: install them, then run make test again"
+        return 1
+    fi
+    log "installing ${missing[*]} from Debian's packages"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null ||
+        { as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+            as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null; }
+    # nginx-light starts a server on port 80 on install; the tests only run nginx -t
+    if command -v systemctl >/dev/null 2>&1; then as_root systemctl stop nginx >/dev/null 2>&1 || true; fi
+    if [ -x /etc/init.d/nginx ]; then as_root /etc/init.d/nginx stop >/dev/null 2>&1 || true; fi
+}
+
 ensure_engine
 ensure_compose
+ensure_tools
 if [ "${KP_WITH_BASE:-0}" = 1 ]; then build_base; fi
 ensure_image "$PG_IMAGE" postgres
 ensure_image "$MQ_IMAGE" rabbitmq

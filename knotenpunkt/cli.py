@@ -8,7 +8,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from shared.config import PORTS, ROOT, SERVICES, from_env
+from shared.config import FROM_CHECKOUT, PORTS, ROOT, SERVICES, from_env
 
 
 def cmd_tenants_check(args) -> int:
@@ -294,7 +294,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    os.chdir(os.environ.get("KNOTENPUNKT_HOME", ROOT))
+    # From a checkout: its folder (Procfile, var/); installed: KNOTENPUNKT_HOME if set.
+    home = os.environ.get("KNOTENPUNKT_HOME") or (str(ROOT) if FROM_CHECKOUT else None)
+    if home:
+        os.chdir(home)
     args = build_parser().parse_args(argv)
     return args.func(args) or 0
 

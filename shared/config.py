@@ -7,7 +7,19 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
+# The folder the code lives in: the checkout, or site-packages' folder when installed.
 ROOT = Path(__file__).resolve().parent.parent
+# Running from a checkout (make run, the tests) or from an installed package (the image,
+# a virtualenv on a server): the defaults below never point into site-packages.
+FROM_CHECKOUT = (ROOT / "pyproject.toml").is_file() and (ROOT / "deploy").is_dir()
+# Where relative data lives: KNOTENPUNKT_HOME; else the checkout; else /var/lib/knotenpunkt.
+HOME = Path(
+    os.environ.get("KNOTENPUNKT_HOME") or (ROOT if FROM_CHECKOUT else "/var/lib/knotenpunkt")
+)
+# Tenant files: the checkout's deploy/tenants; installed: /etc/knotenpunkt/tenants.
+DEFAULT_TENANTS_DIR = (
+    ROOT / "deploy" / "tenants" if FROM_CHECKOUT else Path("/etc/knotenpunkt/tenants")
+)
 SERVICES = ("membership", "voting", "events", "notifications")
 PORTS = {"membership": 8001, "voting": 8002, "events": 8003, "notifications": 8004}
 WORKER_OPS_PORTS = {"membership": 9001, "voting": 9002, "events": 9003, "notifications": 9004}
@@ -36,9 +48,9 @@ class Settings:
     app_db_password: str = "knotenpunkt-app"
     broker_url: str = ""
     smtp_url: str = ""
-    mail_dir: Path = ROOT / "var" / "mail"
+    mail_dir: Path = HOME / "var" / "mail"
     mail_from: str = "Knotenpunkt <no-reply@knotenpunkt.local>"
-    tenants_dir: Path = ROOT / "deploy" / "tenants"
+    tenants_dir: Path = DEFAULT_TENANTS_DIR
     # TENANTS: the tenants this instance serves (empty: every file in tenants_dir).
     tenants: tuple[str, ...] = ()
     jwt_secret: str = DEV_JWT_SECRET
@@ -55,7 +67,7 @@ class Settings:
     jwt_person_claim: str = "person_id"
     jwks_cache_seconds: float = 300.0
     jwks_refetch_cooldown: float = 30.0
-    var_dir: Path = ROOT / "var"
+    var_dir: Path = HOME / "var"
     log_level: str = "INFO"
     pool_min: int = 1
     pool_max: int = 10

@@ -7,6 +7,7 @@ even from a query that forgets its ``where tenant = …``.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,12 +18,12 @@ from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
-from shared.config import ROOT, SERVICES, Settings
+from shared.config import SERVICES, Settings
 from shared.errors import NotFound
 
 log = logging.getLogger(__name__)
 
-SHARED_MIGRATIONS = ROOT / "shared" / "migrations"
+SHARED_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 class Database:
@@ -182,7 +183,8 @@ def _yoyo_url(url: str) -> str:
 
 
 def migration_dirs(service: str) -> list[Path]:
-    return [SHARED_MIGRATIONS, ROOT / "services" / service / "migrations"]
+    services = Path(importlib.util.find_spec("services").submodule_search_locations[0])
+    return [SHARED_MIGRATIONS, services / service / "migrations"]
 
 
 def provision(settings: Settings, services=SERVICES) -> None:

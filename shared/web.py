@@ -89,7 +89,7 @@ def context() -> Context:
         settings=service.settings,
         tenant=current_tenant(),
         now=service.clock(),
-        actor=who.sub or "anonymous",
+        actor=who.person or "anonymous",
         deps=service.deps,
     )
 

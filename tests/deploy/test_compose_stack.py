@@ -341,6 +341,15 @@ def test_chemnitz_admission_through_the_gateway(stack, sink):
     receipt = wait_for(lambda: sink.to(applicant), "the receipt to the applicant", stack=stack)
     assert receipt[0]["Subject"].startswith("Ihre Beitrittserklärung ist eingegangen")
 
+    # a backup from inside the stack (pg_dump in the image, the superuser of the stack's server)
+    backups = Path(stack.env_file).parent / "backups"
+    backups.mkdir()
+    os.chmod(backups, 0o777)
+    stack.run("run", "--rm", "-v", f"{backups}:/backups", "migrate", "backup", "/backups/b1")
+    manifest = json.loads((backups / "b1" / "manifest.json").read_text(encoding="utf-8"))
+    assert set(manifest["databases"]) == {"membership", "voting", "events", "notifications"}
+    assert "tenants/chemnitz.yaml" in manifest["files"]
+
     # down (volumes kept) and up again: the data is still there
     stack.run("down", "-t", "5")
     stack.up()

@@ -46,8 +46,7 @@ trap 'rm -rf "$src"' EXIT
 tar -c --exclude=.venv --exclude=var --exclude=build --exclude='*.egg-info' --exclude=__pycache__ \
     --exclude=.git --exclude=tests --exclude=bench \
     pyproject.toml shared services knotenpunkt | tar -x -C "$src"
-$PYTHON -m pip wheel -q --wheel-dir "$WHEELHOUSE" "$src" -r deploy/images/app/runtime-extra.txt
-cp deploy/images/app/runtime-extra.txt "$WHEELHOUSE/runtime-extra.txt"
+$PYTHON -m pip wheel -q --wheel-dir "$WHEELHOUSE" "$src"
 
 log "context $CONTEXT"
 rm -rf "$CONTEXT"

@@ -71,6 +71,8 @@ class Settings:
     log_level: str = "INFO"
     pool_min: int = 1
     pool_max: int = 10
+    # how long a request waits for a database connection before it answers 503
+    db_pool_timeout: float = 5.0
     outbox_batch: int = 500
     outbox_poll_seconds: float = 1.0
     consumer_max_retries: int = 5
@@ -236,6 +238,7 @@ def from_env(env: dict | None = None) -> Settings:
         log_level=env.get("LOG_LEVEL", d.log_level),
         pool_min=int(env.get("DB_POOL_MIN", d.pool_min)),
         pool_max=int(env.get("DB_POOL_MAX", d.pool_max)),
+        db_pool_timeout=float(env.get("DB_POOL_TIMEOUT", d.db_pool_timeout)),
         outbox_batch=int(env.get("OUTBOX_BATCH", d.outbox_batch)),
         outbox_poll_seconds=float(env.get("OUTBOX_POLL_SECONDS", d.outbox_poll_seconds)),
         consumer_max_retries=int(env.get("CONSUMER_MAX_RETRIES", d.consumer_max_retries)),

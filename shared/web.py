@@ -266,13 +266,15 @@ def _handle_out_of_range(exc: Exception):
 
 
 def _handle_unavailable(exc: Exception):
-    log.error("dependency unavailable: %s", exc)
-    return problem(
+    log.error("database unavailable: %s: %s", exc.__class__.__name__, exc)
+    resp = problem(
         503,
         "Dienst nicht verfügbar",
         "Die Datenbank ist gerade nicht erreichbar; bitte später erneut versuchen.",
         type_slug="unavailable",
     )
+    resp.headers["Retry-After"] = "5"
+    return resp
 
 
 def _handle_unexpected(exc: Exception):
@@ -326,7 +328,7 @@ def create_service_app(
         max_size=settings.pool_max,
         name=f"{service}-web",
     )
-    db.pool.timeout = 5.0
+    db.pool.timeout = settings.db_pool_timeout
     app.extensions["knotenpunkt"] = ServiceContext(
         service=service,
         settings=settings,
@@ -347,6 +349,8 @@ def create_service_app(
     app.register_error_handler(HTTPException, _handle_http)
     app.register_error_handler(DomainError, _handle_domain)
     app.register_error_handler(PoolTimeout, _handle_unavailable)
+    # the server went away mid-request (restart, failover): nothing was committed
+    app.register_error_handler(psycopg.OperationalError, _handle_unavailable)
     app.register_error_handler(BadInput, _handle_bad_input)
     app.register_error_handler(psycopg.errors.DataError, _handle_out_of_range)
     app.register_error_handler(OverflowError, _handle_out_of_range)

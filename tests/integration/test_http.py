@@ -177,3 +177,37 @@ def test_swagger_ui_is_served_by_the_service_itself(clients, service):
     assert "openapi.json" in c.get("/api/v1/docs/init.js").get_data(as_text=True)
     assert c.get("/api/v1/docs/static/../app.py").status_code == 404
     assert c.get("/api/v1/docs/static/index.html").status_code == 404
+
+
+def test_without_the_database_writes_and_reads_answer_503_with_retry_after(
+    settings, tenants, token, monkeypatch
+):
+    """A database that cannot be reached is a 503 problem with Retry-After, quickly, never a 500."""
+    import time
+
+    from services.membership.app import create_app
+    from tests.support import free_port
+
+    # a server that is not there (nothing listens on the port)
+    url = f"postgresql://nobody:x@127.0.0.1:{free_port()}/none?connect_timeout=1"
+    monkeypatch.setenv("MEMBERSHIP_DATABASE_URL", url)
+    app = create_app(settings.with_(db_pool_timeout=1.0), tenants)
+    service = app.extensions["knotenpunkt"]
+    try:
+        c = app.test_client()
+        started = time.monotonic()
+        for resp in (
+            c.get("/api/v1/chemnitz/partners"),
+            c.post(
+                "/api/v1/chemnitz/partners",
+                json={"name": "Verein", "kind": "initiative"},
+                headers=token("chemnitz", "coordinator"),
+            ),
+        ):
+            body = assert_problem(resp, 503)
+            assert resp.headers["Retry-After"] == "5"
+            assert body["type"].endswith("/unavailable")
+        assert time.monotonic() - started < 10
+        assert c.get("/readyz").status_code == 503
+    finally:
+        service.db.close()

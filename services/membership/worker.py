@@ -1,8 +1,14 @@
-"""Membership worker: decides applications and proposals when their ballots close; publishes overviews."""
+"""Membership worker: decides applications and proposals when their ballots close; announces
+admission outcomes after the voting period; publishes overviews."""
 
 from __future__ import annotations
 
-from services.membership.handlers.applications import DecideApplication, decide_application
+from services.membership.handlers.applications import (
+    AnnounceDueDecisions,
+    DecideApplication,
+    announce_due_decisions,
+    decide_application,
+)
 from services.membership.handlers.directories import PublishDueDirectory, publish_due_directory
 from services.membership.handlers.working_groups import DecideFounding, decide_founding
 from shared import worker
@@ -24,6 +30,9 @@ def on_ballot_closed(conn, env: dict, ctx) -> None:
             dissent=data.get("dissent") or [],
             closed_at=data.get("closed_at"),
             deadline=data.get("deadline"),
+            body=data.get("body"),
+            opened_by=data.get("opened_by"),
+            origin=data.get("origin"),
         )
         try:
             decide_application(cmd, conn, ctx)
@@ -42,5 +51,14 @@ def publish_due_overviews(w, ctx) -> None:
         publish_due_directory(PublishDueDirectory(), conn, ctx)
 
 
+def announce_decisions(w, ctx) -> None:
+    """Tell the admission outcomes whose voting period has ended (Chemnitz, Leitlinie 3)."""
+    with w.db.transaction(ctx.tenant.key) as conn:
+        announce_due_decisions(AnnounceDueDecisions(), conn, ctx)
+
+
 HANDLERS = {"voting.ballot.closed": on_ballot_closed}
-JOBS = [worker.Job("directory-publication", 3600, publish_due_overviews)]
+JOBS = [
+    worker.Job("directory-publication", 3600, publish_due_overviews),
+    worker.Job("announce-decisions", 60, announce_decisions),
+]

@@ -252,3 +252,133 @@ def test_new_since_the_previous_overview_or_the_interval():
     with pytest.raises(NotFound):
         monitoring.ensure_monitoring(CHEMNITZ)
     monitoring.ensure_monitoring(MAGDEBURG)
+
+
+# --- admission: only the application's own ballot decides (issue 10, point 6) -------------
+
+CHECKED = "4f1c2a9e-0000-4000-8000-000000000001"
+
+
+def in_vote(**changes):
+    return {"status": "in_vote", "checked_event": CHECKED, "ballot_id": None, **changes}
+
+
+def closed(**changes):
+    return {
+        "ballot_id": "b-1",
+        "body": "vorbereitungsgremium",
+        "opened_by": f"event:{CHECKED}",
+        "origin": "application.checked",
+        **changes,
+    }
+
+
+def test_the_application_s_own_ballot_decides():
+    assert applications.foreign_ballot(in_vote(), CHEMNITZ, closed()) is None
+    assert applications.foreign_ballot(in_vote(ballot_id="b-1"), CHEMNITZ, closed()) is None
+
+
+@pytest.mark.parametrize(
+    ("ballot", "says"),
+    [
+        (closed(body="netzwerkkonferenz"), "netzwerkkonferenz"),
+        (closed(origin="manual", opened_by="coordinator-1"), "von Hand"),
+        (closed(origin=None, opened_by=None), "von Hand"),
+        (closed(opened_by="event:00000000-0000-4000-8000-000000000002"), "anderen"),
+    ],
+)
+def test_ballots_of_another_body_by_hand_or_of_another_check_decide_nothing(ballot, says):
+    assert says in applications.foreign_ballot(in_vote(), CHEMNITZ, ballot)
+
+
+def test_a_second_ballot_decides_nothing_once_one_is_known():
+    assert "b-1" in applications.foreign_ballot(
+        in_vote(ballot_id="b-1"), CHEMNITZ, closed(ballot_id="b-2")
+    )
+
+
+def test_applications_checked_before_the_event_id_was_kept_match_by_body_and_origin():
+    assert applications.foreign_ballot(in_vote(checked_event=None), CHEMNITZ, closed()) is None
+    assert applications.foreign_ballot(
+        in_vote(checked_event=None), CHEMNITZ, closed(origin="manual")
+    )
+
+
+# --- admission: the outcome is told after the voting period (point 11) ---------------------
+
+NOW = datetime(2026, 11, 10, 12, 0, tzinfo=UTC)
+DEADLINE = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+
+def test_chemnitz_announces_at_the_deadline_even_when_the_ballot_closes_early():
+    assert CHEMNITZ["membership"]["inform_applicant"] == "after_deadline"
+    assert applications.announce_at(CHEMNITZ, DEADLINE.isoformat(), NOW) == DEADLINE
+    assert applications.announce_at(CHEMNITZ, "2026-11-01T00:00:00+00:00", NOW) == NOW
+    assert applications.announce_at(CHEMNITZ, None, NOW) == NOW
+    at_close = {
+        **CHEMNITZ,
+        "membership": {**CHEMNITZ["membership"], "inform_applicant": "at_close"},
+    }
+    assert applications.announce_at(at_close, DEADLINE.isoformat(), NOW) == NOW
+
+
+def decided(status="admitted", **changes):
+    return {
+        "status": status,
+        "announced_at": None,
+        "partner_id": "p-1",
+        "decision": {"outcome": "adopted", "tally": {"yes": 3}, "decided_at": NOW.isoformat()},
+        "history": [
+            {"status": "submitted", "at": "t0", "note": None, "by": None},
+            {"status": "in_vote", "at": "t1", "note": None, "by": "koordination"},
+            {"status": status, "at": "t2", "note": None, "by": "ballot b-1"},
+        ],
+        **changes,
+    }
+
+
+@pytest.mark.parametrize("status", ["admitted", "rejected"])
+def test_the_applicant_sees_the_vote_running_until_the_outcome_is_announced(status):
+    view = applications.applicant_view(decided(status=status))
+    assert view["status"] == "in_vote" and view["decision"] is None and view["partner_id"] is None
+    assert [h["status"] for h in view["history"]] == ["submitted", "in_vote"]
+    told = applications.applicant_view(decided(status=status, announced_at=DEADLINE))
+    assert told["status"] == status and told["decision"]["tally"] == {"yes": 3}
+    assert [h["status"] for h in told["history"]] == ["submitted", "in_vote", status]
+
+
+def test_a_decided_but_unannounced_application_cannot_be_withdrawn_or_changed_revealingly():
+    for status in ("admitted", "rejected"):
+        shown = applications.shown_status(decided(status=status))
+        with pytest.raises(Conflict) as e:
+            applications.ensure_withdrawable(status, shown=shown)
+        assert status not in str(e.value) and "Frist" in str(e.value)
+        with pytest.raises(Conflict) as e:
+            applications.ensure_correctable(shown)
+        assert status not in str(e.value)
+    assert applications.shown_status(decided()) == "in_vote"
+    assert applications.shown_status(decided(announced_at=DEADLINE)) == "admitted"
+
+
+def test_a_partner_announced_after_an_overview_is_new_in_the_next():
+    earlier = datetime(2026, 1, 1, tzinfo=UTC)
+    admitted = datetime(
+        2026, 6, 20, tzinfo=UTC
+    )  # decided before the June overview, announced after
+    june = datetime(2026, 6, 25, tzinfo=UTC)
+    partner = {
+        "id": "p-1",
+        "name": "Verein",
+        "status": "active",
+        "public": True,
+        "since": None,
+        "admitted_at": admitted,
+    }
+    hidden = directories.overview_entries([{**partner, "embargoed_until": june}], earlier)
+    assert hidden == []
+    previous = {"entries": hidden, "new_since": earlier}
+    (entry,) = directories.overview_entries([partner], june, previous)
+    assert entry["new"] is True
+    listed = {"entries": [{"id": "p-1"}], "new_since": earlier}
+    (entry,) = directories.overview_entries([partner], june, listed)
+    assert entry["new"] is False

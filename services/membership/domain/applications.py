@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 
 from shared.access import may
 from shared.auth import Principal
@@ -10,6 +11,8 @@ from shared.errors import Conflict, RuleViolation, Unauthorized
 
 APPLICATION_STATES = ("submitted", "returned", "in_vote", "admitted", "rejected", "withdrawn")
 WITHDRAWABLE = ("submitted", "returned", "in_vote")
+DECIDED = ("admitted", "rejected")
+ADMISSION_ORIGIN = "application.checked"  # voting's origin of a ballot opened from the check
 
 
 def ensure_applications_accepted(rules: dict) -> None:
@@ -71,17 +74,65 @@ def ensure_correctable(status: str) -> None:
         )
 
 
-def ensure_withdrawable(status: str) -> None:
-    """Raises Conflict once the application has been decided or withdrawn."""
-    if status not in WITHDRAWABLE:
+def ensure_withdrawable(status: str, *, shown: str | None = None) -> None:
+    """Raises Conflict once the application has been decided or withdrawn.
+
+    `shown` is the status the applicant sees: a decision not yet announced is not named.
+    """
+    if status in WITHDRAWABLE:
+        return
+    if status in DECIDED and shown == "in_vote":
         raise Conflict(
-            f"Der Antrag ist im Status „{status}“ und kann nicht mehr zurückgezogen werden."
+            "Über den Antrag ist abgestimmt; das Ergebnis erfahren Sie nach Ablauf der Frist."
+            " Zurückziehen lässt er sich nicht mehr."
         )
+    raise Conflict(f"Der Antrag ist im Status „{status}“ und kann nicht mehr zurückgezogen werden.")
 
 
 def admission_result(outcome: str) -> str:
     """A closed admission ballot's outcome as the application's new status."""
     return "admitted" if outcome == "adopted" else "rejected"
+
+
+def foreign_ballot(application: dict, rules: dict, ballot: dict) -> str | None:
+    """Why a closed ballot is not the application's own (None when it is).
+
+    Only the ballot that voting opened from this application's check, in the
+    network's admitting body, decides: not one of another body, not one opened
+    by hand, not one opened from an earlier check, not a second one.
+    `ballot` holds ballot.closed's ballot_id, body, opened_by and origin.
+    """
+    admitting = rules["membership"].get("admitting_body")
+    if ballot.get("body") != admitting:
+        return f"die Abstimmung lief im Gremium „{ballot.get('body')}“, nicht in „{admitting}“"
+    if ballot.get("origin") != ADMISSION_ORIGIN:
+        return "die Abstimmung wurde von Hand eröffnet, nicht aus der Prüfung des Antrags"
+    checked = application.get("checked_event")
+    if checked and ballot.get("opened_by") != f"event:{checked}":
+        return "die Abstimmung wurde aus einer anderen Prüfung eröffnet"
+    known = application.get("ballot_id")
+    if known and str(known) != str(ballot.get("ballot_id")):
+        return f"über den Antrag entscheidet die Abstimmung {known}"
+    return None
+
+
+def announce_at(rules: dict, deadline: str | datetime | None, now: datetime) -> datetime:
+    """When the outcome may be told: after the voting period where the network says so
+    (Chemnitz, Leitlinie 3: "Nach Ablauf der Frist …"), even when the ballot closed early."""
+    if rules["membership"].get("inform_applicant") != "after_deadline" or not deadline:
+        return now
+    end = datetime.fromisoformat(deadline) if isinstance(deadline, str) else deadline
+    return max(end, now)
+
+
+def disclosed(row: dict) -> bool:
+    """Has the outcome been told? (Undecided applications have nothing to hide.)"""
+    return row["status"] not in DECIDED or row.get("announced_at") is not None
+
+
+def shown_status(row: dict) -> str:
+    """The status the applicant may see: a decision not yet announced is still the vote."""
+    return row["status"] if disclosed(row) else "in_vote"
 
 
 def hash_token(token: str) -> str:
@@ -100,12 +151,18 @@ def history_entry(status: str, at, note: str | None = None, by: str | None = Non
 
 
 def applicant_view(row: dict) -> dict:
-    """What the applicant sees: no voter names, no internal check details."""
+    """What the applicant sees: no voter names, no internal check details, and no outcome
+    before it is announced (the vote is shown as running)."""
     out = dict(row)
+    history = row["history"]
+    if not disclosed(row):
+        out.update(status="in_vote", decision=None, partner_id=None)
+        out["updated_at"] = row.get("checked_at") or row.get("updated_at")
+        history = [h for h in history if h.get("status") not in DECIDED]
     decision = out.get("decision")
     if decision:
         out["decision"] = {k: decision.get(k) for k in ("outcome", "tally", "decided_at")}
-    out["history"] = [{k: h.get(k) for k in ("status", "at", "note")} for h in row["history"]]
+    out["history"] = [{k: h.get(k) for k in ("status", "at", "note")} for h in history]
     return out
 
 

@@ -28,17 +28,27 @@ def new_since(rules: dict, previous_at: datetime | None, now: datetime) -> datet
     return add_months(now, -months)
 
 
-def overview_entries(partners: list[dict], new_since: datetime | None) -> list[dict]:
-    """The frozen list: active public partners, those admitted since new_since marked new."""
+def overview_entries(
+    partners: list[dict], new_since: datetime | None, previous: dict | None = None
+) -> list[dict]:
+    """The frozen list: active public partners (none whose admission is still unannounced),
+    those admitted since new_since marked new — and those the previous overview (`previous`,
+    with its rules' cut `previous["new_since"]`) would have marked new but did not list yet
+    (their admission was announced only after it)."""
+    listed_before = {str(e["id"]) for e in previous["entries"]} if previous else set()
+    earlier = previous["new_since"] if previous else None
     entries = []
     for p in sorted(partners, key=lambda p: p["name"].lower()):
-        if p["status"] != "active" or not p["public"]:
+        if p["status"] != "active" or not p["public"] or p.get("embargoed_until"):
             continue
         entry = public_view(p)
         entry["id"] = str(entry["id"])
         entry["since"] = entry["since"].isoformat() if entry.get("since") else None
         admitted = p.get("admitted_at")
-        entry["new"] = bool(admitted and (new_since is None or admitted > new_since))
+        late = bool(
+            earlier and entry["id"] not in listed_before and admitted and admitted > earlier
+        )
+        entry["new"] = bool(admitted and (new_since is None or admitted > new_since)) or late
         entries.append(entry)
     return entries
 

@@ -43,6 +43,12 @@ def sees_all_partners(caller: Principal) -> bool:
     return may(caller, "internal")
 
 
+def sees_embargoed(caller: Principal) -> bool:
+    """Who sees a partner whose admission is not announced yet: those who decided it (the body's
+    members) and the Koordinierungsstelle; neither the public nor the applicant."""
+    return may(caller, "body")
+
+
 def sees_members(caller: Principal) -> bool:
     """Who sees the members of a body or of a working group: the network's own people."""
     return may(caller, "internal")
@@ -55,6 +61,8 @@ def sees_every_contact(caller: Principal) -> bool:
 
 def partner_for(caller: Principal, partner: dict) -> dict:
     """A partner as the caller may see it; raises NotFound for a hidden one."""
+    if partner.get("embargoed_until") and not sees_embargoed(caller):
+        raise NotFound(f"Einen Partner {partner['id']} gibt es nicht.")
     if sees_all_partners(caller):
         return partner
     if not partner["public"]:

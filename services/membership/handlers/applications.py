@@ -53,7 +53,7 @@ class CheckApplication:
 
 @dataclass(frozen=True)
 class DecideApplication:
-    """The admitting body's ballot closed: admit or reject."""
+    """A ballot on the application closed: admit or reject, if it is the application's own."""
 
     application_id: UUID
     outcome: str
@@ -62,6 +62,14 @@ class DecideApplication:
     dissent: list = field(default_factory=list)
     closed_at: str | None = None
     deadline: str | None = None
+    body: str | None = None
+    opened_by: str | None = None
+    origin: str | None = None
+
+
+@dataclass(frozen=True)
+class AnnounceDueDecisions:
+    """The timed job: tell the outcomes whose voting period has ended."""
 
 
 def application_event_data(row: dict, **extra) -> dict:
@@ -81,8 +89,9 @@ def application_event_data(row: dict, **extra) -> dict:
     )
 
 
-def _emit(conn, ctx: Context, row: dict, event: str, **extra) -> None:
-    emit(conn, ctx, "application", event, application_event_data(row, **extra), str(row["id"]))
+def _emit(conn, ctx: Context, row: dict, event: str, **extra) -> dict:
+    data = application_event_data(row, **extra)
+    return emit(conn, ctx, "application", event, data, str(row["id"]))
 
 
 def _set_status(
@@ -144,7 +153,7 @@ def correct_application(cmd: CorrectApplication, conn, ctx: Context) -> dict:
     Raises NotFound, Unauthorized, Conflict (not returned), RuleViolation (criteria).
     """
     row, staff = _authorised(conn, cmd.application_id, cmd.token, cmd.caller)
-    domain.ensure_correctable(row["status"])
+    domain.ensure_correctable(row["status"] if staff else domain.shown_status(row))
     if "statements" in cmd.changes:
         domain.check_statements(ctx.rules, {**row["statements"], **cmd.changes["statements"]})
     store.merge_application(conn, cmd.application_id, cmd.changes)
@@ -161,7 +170,7 @@ def withdraw_application(cmd: WithdrawApplication, conn, ctx: Context) -> dict:
     Raises NotFound, Unauthorized, Conflict (decided already).
     """
     row, staff = _authorised(conn, cmd.application_id, cmd.token, cmd.caller)
-    domain.ensure_withdrawable(row["status"])
+    domain.ensure_withdrawable(row["status"], shown=None if staff else domain.shown_status(row))
     row = _set_status(conn, ctx, cmd.application_id, "withdrawn", by="applicant")
     _emit(conn, ctx, row, "withdrawn", ballot_id=row["ballot_id"])
     return domain.view_for(row, staff)
@@ -188,7 +197,7 @@ def check_application(cmd: CheckApplication, conn, ctx: Context) -> dict:
     if status == "in_vote":
         membership = ctx.rules["membership"]
         body = ctx.tenant.body_or_404(membership["admitting_body"])
-        _emit(
+        checked = _emit(
             conn,
             ctx,
             row,
@@ -199,19 +208,32 @@ def check_application(cmd: CheckApplication, conn, ctx: Context) -> dict:
             subject={"kind": "admission", "id": str(row["id"])},
             title=f"Aufnahme: {row['organisation']['name']}",
         )
+        # voting opens the application's ballot from this event (opened_by "event:<id>")
+        row = store.update_application(conn, row["id"], {"checked_event": checked["id"]})
     else:
         _emit(conn, ctx, row, "returned", note=cmd.note)
     return row
 
 
 def decide_application(cmd: DecideApplication, conn, ctx: Context) -> dict:
-    """Apply the ballot's result: admit (partner and contact) or reject; once only.
+    """Apply the ballot's result: admit (partner and contact) or reject; once only, and only by
+    the application's own ballot (a ballot of another body or opened by hand changes nothing).
 
-    Raises NotFound (no such application).
+    Where the network tells the applicant after the voting period (Chemnitz), the
+    outcome stays unannounced until the deadline: the partner is not listed, the
+    status page shows the vote, no partner.admitted / application.rejected yet
+    (announce_due_decisions tells it then). Raises NotFound (no such application).
     """
     app = store.get_application(conn, cmd.application_id, lock=True)
     if app["status"] != "in_vote":
         log.info("application %s is %s; ballot result not applied", app["id"], app["status"])
+        return app
+    ballot = {"ballot_id": cmd.ballot_id, "body": cmd.body, "opened_by": cmd.opened_by}
+    foreign = domain.foreign_ballot(app, ctx.rules, {**ballot, "origin": cmd.origin})
+    if foreign:
+        log.warning(
+            "ballot %s does not decide application %s: %s", cmd.ballot_id, app["id"], foreign
+        )
         return app
     status = domain.admission_result(cmd.outcome)
     decision = {
@@ -222,6 +244,7 @@ def decide_application(cmd: DecideApplication, conn, ctx: Context) -> dict:
         "decided_at": cmd.closed_at or ctx.now.isoformat(),
         "deadline": cmd.deadline,
     }
+    announce_at = domain.announce_at(ctx.rules, cmd.deadline, ctx.now)
     app = _set_status(
         conn,
         ctx,
@@ -230,17 +253,49 @@ def decide_application(cmd: DecideApplication, conn, ctx: Context) -> dict:
         by=f"ballot {cmd.ballot_id}",
         decision=decision,
         ballot_id=cmd.ballot_id,
+        announce_at=announce_at,
     )
     if status == "admitted":
-        partner = _admit(conn, ctx, app, decision)
+        embargo = announce_at if announce_at > ctx.now else None
+        partner = _admit(conn, ctx, app, embargo)
         app = store.update_application(conn, cmd.application_id, {"partner_id": partner["id"]})
-    else:
-        _emit(conn, ctx, app, "rejected", decision=decision)
+    if announce_at <= ctx.now:
+        app = _announce(conn, ctx, app)
     return app
 
 
-def _admit(conn, ctx: Context, app: dict, decision: dict) -> dict:
-    """Create (or reactivate) the partner of an admitted application, with its contact."""
+def announce_due_decisions(cmd: AnnounceDueDecisions, conn, ctx: Context) -> list[dict]:
+    """Tell every outcome whose voting period has ended: the partner listed, partner.admitted
+    (events: the introduction slot; notifications: the decision mail) or application.rejected."""
+    return [_announce(conn, ctx, app) for app in store.unannounced(conn, now=ctx.now)]
+
+
+def _announce(conn, ctx: Context, app: dict) -> dict:
+    decision = app["decision"]
+    if app["status"] == "admitted":
+        partner = partner_store.update_partner(conn, app["partner_id"], {"embargoed_until": None})
+        emit(
+            conn,
+            ctx,
+            "partner",
+            "admitted",
+            {
+                **partner_event_data(partner),
+                "partner_id": str(partner["id"]),
+                "application_id": str(app["id"]),
+                "contact": application_event_data(app)["contact"],
+                "decision": decision,
+            },
+            str(partner["id"]),
+        )
+    else:
+        _emit(conn, ctx, app, "rejected", decision=decision)
+    return store.update_application(conn, app["id"], {"announced_at": ctx.now})
+
+
+def _admit(conn, ctx: Context, app: dict, embargoed_until) -> dict:
+    """Create (or reactivate) the partner of an admitted application, with its contact; kept
+    out of public listings until embargoed_until's announcement (None: listed at once)."""
     org = app["organisation"]
     fields_ = {k: org.get(k) for k in ORGANISATION_FIELDS}
     fields_["kind"] = fields_["kind"] or "other"
@@ -249,7 +304,13 @@ def _admit(conn, ctx: Context, app: dict, decision: dict) -> dict:
         partner = partner_store.update_partner(
             conn,
             existing["id"],
-            {"status": "active", "left_on": None, "admitted_at": ctx.now, "updated_at": ctx.now},
+            {
+                "status": "active",
+                "left_on": None,
+                "admitted_at": ctx.now,
+                "embargoed_until": embargoed_until,
+                "updated_at": ctx.now,
+            },
         )
     else:
         partner = partner_store.insert_partner(
@@ -262,6 +323,7 @@ def _admit(conn, ctx: Context, app: dict, decision: dict) -> dict:
                 "languages": org.get("languages") or [],
                 "since": ctx.now.astimezone(ctx.tz).date(),
                 "admitted_at": ctx.now,
+                "embargoed_until": embargoed_until,
             },
         )
     contact = app["contact"]
@@ -277,19 +339,5 @@ def _admit(conn, ctx: Context, app: dict, decision: dict) -> dict:
             "legal_basis": "consent",
             "consent_at": ctx.now,
         },
-    )
-    emit(
-        conn,
-        ctx,
-        "partner",
-        "admitted",
-        {
-            **partner_event_data(partner),
-            "partner_id": str(partner["id"]),
-            "application_id": str(app["id"]),
-            "contact": application_event_data(app)["contact"],
-            "decision": decision,
-        },
-        str(partner["id"]),
     )
     return partner

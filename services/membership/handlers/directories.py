@@ -99,8 +99,13 @@ def publish_directory(cmd: PublishDirectory, conn, ctx: Context) -> dict:
     store.lock_publications(conn, ctx.tenant.key)
     previous = store.latest_publication(conn)
     previous_at = previous["published_at"] if previous else None
+    if previous:
+        cut = domain.new_since(ctx.rules, previous["previous_at"], previous_at)
+        previous = {**previous, "new_since": cut}
     entries = domain.overview_entries(
-        partner_store.all_partners(conn), domain.new_since(ctx.rules, previous_at, ctx.now)
+        partner_store.all_partners(conn),
+        domain.new_since(ctx.rules, previous_at, ctx.now),
+        previous,
     )
     row = store.insert_publication(
         conn,

@@ -124,6 +124,7 @@ def find_partners(
     public_only = not domain.sees_all_partners(caller)
     rows, total = store.find_partners(
         conn,
+        hide_embargoed=not domain.sees_embargoed(caller),
         q=q,
         kind=kind,
         topic=topic,

@@ -60,6 +60,10 @@ class PartnerOut(Schema):
     public = fields.Boolean()
     shared = fields.Boolean()
     admitted_at = fields.DateTime(allow_none=True)
+    embargoed_until = fields.DateTime(
+        allow_none=True,
+        metadata={"description": "Aufnahme beschlossen, aber erst ab dann bekanntgegeben"},
+    )
 
 
 class PartnerQuery(PageQuery):

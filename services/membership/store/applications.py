@@ -86,3 +86,13 @@ def merge_application(conn, application_id, changes: dict) -> None:
             sql.SQL("update applications set {} where id = %s").format(sql.SQL(", ").join(sets)),
             (*args, application_id),
         )
+
+
+def unannounced(conn, *, now) -> list[dict]:
+    """Decided applications whose outcome is due to be told by now (locked, oldest first)."""
+    return conn.execute(
+        "select * from applications where status in ('admitted', 'rejected')"
+        " and announced_at is null and announce_at <= %s"
+        " order by announce_at for update skip locked",
+        (now,),
+    ).fetchall()

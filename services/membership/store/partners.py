@@ -57,12 +57,17 @@ def find_partners(
     language=None,
     status=None,
     public_only=False,
+    hide_embargoed=False,
     page=1,
     page_size=20,
 ) -> tuple[list[dict], int]:
-    """Search partners (status None: any); returns (page of rows, total)."""
+    """Search partners (status None: any; hide_embargoed: none whose admission is unannounced);
+    returns (page of rows, total)."""
+    raw = (sql.SQL("public"),) if public_only else ()
+    if hide_embargoed:
+        raw += (sql.SQL("embargoed_until is null"),)
     clause, args = where(
-        raw=(sql.SQL("public"),) if public_only else (),
+        raw=raw,
         name__ilike=q or None,
         kind=kind or None,
         topics__any=topic or None,
@@ -75,7 +80,8 @@ def find_partners(
 def shared_partners(conn) -> list[dict]:
     """Active partners marked as shared with other networks."""
     return conn.execute(
-        "select * from partners where shared and status = 'active' order by name"
+        "select * from partners where shared and status = 'active' and embargoed_until is null"
+        " order by name"
     ).fetchall()
 
 

@@ -11,4 +11,5 @@ from pathlib import Path as _Path
 
 _checkout = _Path(__file__).resolve().parent.parent
 if (_checkout / "pyproject.toml").is_file() and (_checkout / "shared" / "__init__.py").is_file():
-    __path__.append(str(_checkout))  # knotenpunkt.shared is ./shared, knotenpunkt.services ./services
+    # knotenpunkt.shared is ./shared, knotenpunkt.services ./services
+    __path__.append(str(_checkout))

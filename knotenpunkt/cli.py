@@ -106,7 +106,7 @@ def _refuse_insecure() -> int:
 def cmd_web(args) -> int:
     if _refuse_insecure():
         return 2
-    # Not $PORT: honcho sets it for every process, and the ports are fixed by design.
+    # Not $PORT: process managers set it for every process; the ports are fixed by design.
     port = args.port or PORTS[args.service]
     # Metrics of all gunicorn workers in one scrape: a fresh multiprocess folder per start.
     if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):

@@ -2,8 +2,9 @@
 
 Without DATABASE_URL a PostgreSQL server from the wheel runs on
 127.0.0.1:55432 with its data under var/pg (kept between runs). Then the
-databases are migrated and honcho starts the Procfile: four gunicorn web
-processes and four workers. Ctrl-C stops everything, the database last.
+databases are migrated and the supervisor (knotenpunkt.supervisor) starts
+the Procfile: four gunicorn web processes and four workers, each started again
+when it crashes. Ctrl-C stops everything, the database last.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 import warnings
 from pathlib import Path
 
@@ -113,7 +113,8 @@ class EmbeddedPostgres:
         if not (self.data / "PG_VERSION").exists():
             print(f"knotenpunkt: initialising PostgreSQL in {self.data}", flush=True)
             self._new_password()
-            pwfile = self.data / ".initdb-pw"
+            # beside the data folder: initdb wants an empty folder
+            pwfile = self.data.parent / ".initdb-pw"
             pwfile.write_text(self.password + "\n", encoding="utf-8")
             pwfile.chmod(0o600)
             self._chown(pwfile)
@@ -191,23 +192,29 @@ class EmbeddedPostgres:
 
 
 def run(with_seed: bool = True) -> int:
-    """Start the whole system in the foreground; returns the exit code."""
+    """Start the whole system in the foreground; returns the exit code.
+
+    Ctrl-C or SIGTERM (systemd, docker stop) stop every process and then the
+    embedded PostgreSQL, also when they arrive while it is still starting.
+    """
+    from knotenpunkt.supervisor import Supervisor, read_procfile
+
     os.environ.setdefault("KNOTENPUNKT_DEV", "1")  # the public development secrets are fine here
     settings = from_env()
     env = dict(os.environ)
     pg = None
 
     def _terminate(*_):
-        raise KeyboardInterrupt  # SIGTERM (systemd, docker stop) stops like Ctrl-C
+        raise KeyboardInterrupt  # SIGTERM stops like Ctrl-C until the supervisor takes over
 
     signal.signal(signal.SIGTERM, _terminate)
-    if "DATABASE_URL" not in os.environ:
-        pg = EmbeddedPostgres(settings.var_dir / "pg")
-        pg.start()
-        env["DATABASE_URL"] = pg.url
-        os.environ["DATABASE_URL"] = pg.url
-    settings = from_env()
     try:
+        if "DATABASE_URL" not in os.environ:
+            pg = EmbeddedPostgres(settings.var_dir / "pg")
+            pg.start()
+            env["DATABASE_URL"] = pg.url
+            os.environ["DATABASE_URL"] = pg.url
+        settings = from_env()
         from shared.db import provision
 
         provision(settings)
@@ -221,21 +228,10 @@ def run(with_seed: bool = True) -> int:
         _banner(settings)
         bindir = Path(sys.executable).parent
         env["PATH"] = f"{bindir}{os.pathsep}{env.get('PATH', '')}"
-        proc = subprocess.Popen(
-            [str(bindir / "honcho"), "start", "-f", str(ROOT / "Procfile"), "-d", str(ROOT)],
-            env=env,
-        )
-        try:
-            return proc.wait()
-        except KeyboardInterrupt:
-            signal.signal(signal.SIGTERM, signal.SIG_IGN)
-            proc.send_signal(signal.SIGINT)
-            deadline = time.monotonic() + 20
-            while proc.poll() is None and time.monotonic() < deadline:
-                time.sleep(0.2)
-            if proc.poll() is None:
-                proc.kill()
-            return 0
+        # a crashed process is started again; Ctrl-C stops them all
+        return Supervisor(read_procfile(ROOT / "Procfile"), env=env, cwd=ROOT).run()
+    except KeyboardInterrupt:
+        return 0
     finally:
         if pg is not None:
             pg.stop()

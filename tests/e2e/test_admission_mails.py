@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import email
 import email.policy
 from collections import Counter
+from datetime import datetime, timedelta
 
+from services.membership import worker as mw
 from services.notifications import worker as nw
 from tests.support import unique
 
@@ -78,23 +81,19 @@ def test_admission_mails(clients, token, flow, settings, set_body):
     )
     assert "Zweck unklar." in result.get_content()
 
-    # The decision waits for the end of the 14-day voting period (Leitlinie 3) …
+    # The decision waits for the end of the 14-day voting period (Leitlinie 3): nothing yet …
     listed = (
         clients["notifications"]
         .get(f"/api/v1/chemnitz/notifications?recipient={applicant}", headers=coord)
         .get_json()
     )
-    held = [n for n in listed if n["template"] == "application_admitted"]
-    assert (
-        len(held) == 1
-        and held[0]["status"] == "queued"
-        and held[0]["next_attempt_at"][:10] == ballot["deadline"][:10]
-    )
-    # … unless the coordination office sends it now.
-    clients["notifications"].post(
-        f"/api/v1/chemnitz/notifications/{held[0]['id']}/resend", headers=coord
-    )
-    nw.deliver(notifier, notifier.context("chemnitz"))
+    assert [n["template"] for n in listed] == ["application_received"]
+    # … membership announces it when the period has ended, and the mail goes out then.
+    after = datetime.fromisoformat(ballot["deadline"]) + timedelta(minutes=1)
+    w = flow.workers["membership"]
+    mw.announce_decisions(w, dataclasses.replace(w.context("chemnitz"), now=after))
+    flow.settle()
+    nw.deliver(notifier, dataclasses.replace(notifier.context("chemnitz"), now=after))
     to_applicant = {msg["Subject"]: msg for msg in mails(settings) if applicant in msg["To"]}
     assert sorted(to_applicant) == [
         "Aufnahme in das Integrationsnetzwerk Chemnitz",

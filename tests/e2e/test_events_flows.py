@@ -17,8 +17,21 @@ def iso(days: int, hours: int = 2) -> tuple[str, str]:
 
 
 def admit(clients, token, flow, settings, name, email=None):
-    """A Chemnitz application, checked, and admitted by a ballot.closed event on the broker."""
-    m = clients["membership"]
+    """A Chemnitz application, checked, adopted by its own ballot in the Vorbereitungsgremium,
+    and announced by membership's job once the voting period has ended (Leitlinie 3)."""
+    import dataclasses
+
+    from services.membership import worker as mw
+
+    m, v = clients["membership"], clients["voting"]
+    coord = token("chemnitz", "coordinator")
+    voter = unique("m")
+    m.post(
+        "/api/v1/chemnitz/bodies/vorbereitungsgremium/members",
+        json={"person_id": voter, "name": "Mitglied V"},
+        headers=coord,
+    )
+    flow.settle()
     app = m.post(
         "/api/v1/chemnitz/applications",
         json={
@@ -30,31 +43,30 @@ def admit(clients, token, flow, settings, name, email=None):
     m.post(
         f"/api/v1/chemnitz/applications/{app['id']}/check",
         json={"complete": True, "plausible": True},
-        headers=token("chemnitz", "coordinator"),
+        headers=coord,
     )
     flow.settle()
-    env = envelope(
-        "voting",
-        "chemnitz",
-        "ballot",
-        "closed",
-        {
-            "ballot_id": unique("b"),
-            "body": "vorbereitungsgremium",
-            "subject": {"kind": "admission", "id": app["id"]},
-            "outcome": "adopted",
-            "tally": {"yes": 3, "no": 0, "abstain": 0},
-            "dissent": [],
-        },
+    ballot = next(
+        b
+        for b in v.get(
+            "/api/v1/chemnitz/ballots?status=open&body=vorbereitungsgremium", headers=coord
+        ).get_json()
+        if b["subject"] == {"kind": "admission", "id": app["id"]}
     )
-    with Connection(settings.broker_url) as conn:
-        conn.Producer().publish(
-            json.dumps(env), exchange=exchanges()[0], routing_key="chemnitz.voting.ballot.closed"
-        )
+    v.post(
+        f"/api/v1/chemnitz/ballots/{ballot['id']}/votes",
+        json={"choice": "yes"},
+        headers=token("chemnitz", "member", sub=voter),
+    )
+    v.post(f"/api/v1/chemnitz/ballots/{ballot['id']}/close", headers=coord)
     flow.settle()
-    return m.get(
-        f"/api/v1/chemnitz/applications/{app['id']}", headers=token("chemnitz", "coordinator")
-    ).get_json()["partner_id"]
+    w = flow.workers["membership"]
+    after = datetime.fromisoformat(ballot["deadline"]) + timedelta(minutes=1)
+    mw.announce_decisions(w, dataclasses.replace(w.context("chemnitz"), now=after))
+    flow.settle()
+    return m.get(f"/api/v1/chemnitz/applications/{app['id']}", headers=coord).get_json()[
+        "partner_id"
+    ]
 
 
 def network_events(e, coord) -> list[dict]:
@@ -267,6 +279,8 @@ def test_new_partner_is_told_the_introduction_slot_and_guests_get_ics(
     ).get_json()
     partner_mail = f"{unique('neu')}@example.org"
     admit(clients, token, flow, settings, unique("Neuer Verein"), email=partner_mail)
+    import dataclasses
+
     guest = f"{unique('gast')}@example.org"
     e.post(
         f"/api/v1/chemnitz/events/{event['id']}/invitations",
@@ -275,7 +289,9 @@ def test_new_partner_is_told_the_introduction_slot_and_guests_get_ics(
     )
     flow.settle()
     notifier = flow.workers["notifications"]
-    nw.deliver(notifier, notifier.context("chemnitz"))
+    later = datetime.now(UTC) + timedelta(days=15)  # after the voting period: decision, then slot
+    nw.deliver(notifier, dataclasses.replace(notifier.context("chemnitz"), now=later))
+    nw.deliver(notifier, dataclasses.replace(notifier.context("chemnitz"), now=later))
 
     intro = [
         x for x in _mails_to(settings, partner_mail) if x["Subject"].startswith("Ihre Vorstellung")

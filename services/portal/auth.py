@@ -1,0 +1,297 @@
+"""Signing in and out, and the visitor's language.
+
+- Development login (setting DEV_LOGIN): pick network, role and person; the portal
+  mints an HS256 token with the platform's development secret.
+- OIDC authorization-code flow with PKCE (S256), state and nonce against
+  OIDC_ISSUER; the access token is kept in the (signed, HttpOnly) session and sent
+  to the services, which verify it against the provider's JWKS.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+import time
+
+import jwt
+import requests
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+
+from . import i18n
+from .client import api
+from .tenants import network, networks
+
+bp = Blueprint("auth", __name__)
+
+DEV_ROLES = ("coordinator", "member", "partner")
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only paths of this site (never another host) are followed after a switch or login."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
+@bp.route("/sprache/<code>")
+def language(code):
+    if code not in i18n.CODES:
+        abort(404)
+    session["lang"] = code
+    return redirect(safe_next(request.args.get("next")))
+
+
+def sign_in(token: str, *, tenant: str, roles: list[str], sub: str, name: str, bodies: list[str]):
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    session.permanent = True
+    session["token"] = token
+    session["user"] = {
+        "tenant": tenant,
+        "roles": roles,
+        "sub": sub,
+        "name": name or sub,
+        "bodies": bodies,
+        "exp": _expiry(token),
+    }
+
+
+def _expiry(token: str) -> int | None:
+    try:
+        exp = jwt.decode(token, options={"verify_signature": False}).get("exp")
+    except jwt.PyJWTError:
+        return None
+    return int(exp) if isinstance(exp, int | float) else None
+
+
+def current_user(tenant: str | None = None) -> dict | None:
+    """The signed-in person (for this network), or None; an expired token signs out."""
+    user = session.get("user")
+    if not user:
+        return None
+    if user.get("exp") and user["exp"] < time.time():
+        session.pop("user", None)
+        session.pop("token", None)
+        return None
+    if tenant is not None and user.get("tenant") != tenant:
+        return None
+    return user
+
+
+@bp.route("/anmelden")
+def login():
+    tenant = request.args.get("tenant") or ""
+    return render_template("login.html", networks=networks(), tenant=tenant)
+
+
+@bp.post("/abmelden")
+def logout():
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("Sie sind abgemeldet."), "info")
+    return redirect(url_for("public.index"))
+
+
+# --- Development login ---------------------------------------------------------------
+
+
+def _dev_people(tenant: str) -> list[dict]:
+    """Everyone in the network's bodies, each with the bodies they sit in."""
+    from knotenpunkt.shared.auth import issue_token
+
+    kp = current_app.config["KNOTENPUNKT_SETTINGS"]
+    tok = issue_token(kp, tenant=tenant, roles=["coordinator"], sub="portal-dev-login")
+    people: dict[str, dict] = {}
+    bodies = api().call("GET", "membership", tenant, "bodies", token=tok)
+    for body in bodies.data if bodies.ok and isinstance(bodies.data, list) else []:
+        members = api().call(
+            "GET", "membership", tenant, f"bodies/{body['key']}/members", token=tok
+        )
+        for m in members.data if members.ok and isinstance(members.data, list) else []:
+            p = people.setdefault(
+                m["person_id"], {"id": m["person_id"], "name": m.get("name") or "", "bodies": []}
+            )
+            p["bodies"].append({"key": body["key"], "name": body.get("name", body["key"])})
+    return sorted(people.values(), key=lambda p: (p["name"].lower(), p["id"]))
+
+
+@bp.route("/anmelden/entwicklung", methods=["GET", "POST"])
+def dev_login():
+    if not current_app.config["DEV_LOGIN"]:
+        abort(404)
+    tenant = request.values.get("tenant") or ""
+    if tenant and network(tenant) is None:
+        abort(404)
+    errors = {}
+    people = _dev_people(tenant) if tenant else []
+    if request.method == "POST":
+        role = request.form.get("role", "")
+        person = request.form.get("person", "").strip()
+        if role not in DEV_ROLES:
+            errors["role"] = [_("Bitte wählen Sie eine Rolle.")]
+        chosen = next((p for p in people if p["id"] == person), None)
+        if role == "member" and chosen is None:
+            errors["person"] = [_("Bitte wählen Sie die Person, als die Sie abstimmen.")]
+        if not errors:
+            from knotenpunkt.shared.auth import issue_token
+
+            kp = current_app.config["KNOTENPUNKT_SETTINGS"]
+            bodies = [b["key"] for b in chosen["bodies"]] if chosen else []
+            sub = chosen["id"] if chosen else f"dev-{role}"
+            name = chosen["name"] if chosen else str(_("Koordinierungsstelle"))
+            tok = issue_token(kp, tenant=tenant, roles=[role], sub=sub, bodies=bodies)
+            sign_in(tok, tenant=tenant, roles=[role], sub=sub, name=name, bodies=bodies)
+            flash(_("Sie sind angemeldet als %(name)s.", name=name), "success")
+            return redirect(url_for("console.home", tenant=tenant))
+    return render_template(
+        "dev_login.html",
+        networks=networks(),
+        tenant=tenant,
+        people=people,
+        roles=DEV_ROLES,
+        errors=errors,
+        form=request.form,
+    )
+
+
+# --- OIDC ---------------------------------------------------------------------------
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _discovery() -> dict:
+    cache = current_app.extensions.setdefault("portal_oidc", {})
+    issuer = current_app.config["OIDC_ISSUER"]
+    doc = cache.get("doc")
+    if doc is None or cache.get("at", 0) < time.time() - 3600:
+        resp = requests.get(f"{issuer}/.well-known/openid-configuration", timeout=10)
+        resp.raise_for_status()
+        doc = resp.json()
+        if doc.get("issuer", "").rstrip("/") != issuer:
+            raise ValueError("the discovery document names another issuer")
+        cache.update(doc=doc, at=time.time(), jwks=jwt.PyJWKClient(doc["jwks_uri"], timeout=10))
+    return doc
+
+
+@bp.route("/anmelden/oidc")
+def oidc_start():
+    if not current_app.config["OIDC_ISSUER"]:
+        abort(404)
+    tenant = request.args.get("tenant") or ""
+    if tenant and network(tenant) is None:
+        abort(404)
+    try:
+        doc = _discovery()
+    except (requests.RequestException, ValueError, KeyError):
+        current_app.logger.warning("OIDC discovery failed", exc_info=True)
+        return render_template("error.html", status=503, reason="login_down"), 503
+    verifier = secrets.token_urlsafe(64)
+    state, nonce = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
+    session["oidc"] = {
+        "state": state,
+        "nonce": nonce,
+        "verifier": verifier,
+        "tenant": tenant,
+        "next": safe_next(request.args.get("next"), ""),
+    }
+    params = {
+        "response_type": "code",
+        "client_id": current_app.config["OIDC_CLIENT_ID"],
+        "redirect_uri": url_for("auth.oidc_callback", _external=True),
+        "scope": current_app.config["OIDC_SCOPES"],
+        "state": state,
+        "nonce": nonce,
+        "code_challenge": _b64url(hashlib.sha256(verifier.encode()).digest()),
+        "code_challenge_method": "S256",
+    }
+    return redirect(
+        requests.Request("GET", doc["authorization_endpoint"], params=params).prepare().url
+    )
+
+
+def _refuse(reason: str):
+    current_app.logger.info("OIDC login refused: %s", reason)
+    flash(_("Die Anmeldung ist fehlgeschlagen. Bitte versuchen Sie es noch einmal."), "error")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/anmelden/oidc/callback")
+def oidc_callback():
+    if not current_app.config["OIDC_ISSUER"]:
+        abort(404)
+    pending = session.pop("oidc", None)
+    state = request.args.get("state", "")
+    if not pending or not secrets.compare_digest(state, pending["state"]):
+        return _refuse("state")
+    if request.args.get("error") or not request.args.get("code"):
+        return _refuse(request.args.get("error", "no code"))
+    conf = current_app.config
+    doc = _discovery()
+    try:
+        resp = requests.post(
+            doc["token_endpoint"],
+            data={
+                "grant_type": "authorization_code",
+                "code": request.args["code"],
+                "redirect_uri": url_for("auth.oidc_callback", _external=True),
+                "client_id": conf["OIDC_CLIENT_ID"],
+                "code_verifier": pending["verifier"],
+            },
+            auth=(conf["OIDC_CLIENT_ID"], conf["OIDC_CLIENT_SECRET"])
+            if conf["OIDC_CLIENT_SECRET"]
+            else None,
+            timeout=10,
+        )
+        tokens = resp.json() if resp.ok else {}
+    except (requests.RequestException, ValueError):
+        return _refuse("token endpoint")
+    id_token, access_token = tokens.get("id_token"), tokens.get("access_token")
+    if not id_token or not access_token:
+        return _refuse("no tokens")
+    try:
+        jwks = current_app.extensions["portal_oidc"]["jwks"]
+        claims = jwt.decode(
+            id_token,
+            jwks.get_signing_key_from_jwt(id_token).key,
+            algorithms=["RS256", "ES256"],
+            audience=conf["OIDC_CLIENT_ID"],
+            issuer=conf["OIDC_ISSUER"],
+            options={"require": ["sub", "exp", "iat", "nonce"]},
+        )
+    except jwt.PyJWTError as exc:
+        return _refuse(f"id token: {exc}")
+    if not secrets.compare_digest(str(claims.get("nonce")), pending["nonce"]):
+        return _refuse("nonce")
+    from knotenpunkt.shared.auth import claim
+
+    tenant = claim(claims, conf["OIDC_TENANT_CLAIM"]) or pending["tenant"]
+    if not isinstance(tenant, str) or network(tenant) is None:
+        return _refuse("tenant")
+    if pending["tenant"] and tenant != pending["tenant"]:
+        return _refuse("another tenant")
+    roles = claim(claims, conf["OIDC_ROLES_CLAIM"]) or []
+    roles = [r for r in roles if isinstance(r, str)] if isinstance(roles, list) else []
+    bodies = claims.get("bodies") if isinstance(claims.get("bodies"), list) else []
+    name = claims.get("name") or claims.get("preferred_username") or claims["sub"]
+    sign_in(
+        access_token, tenant=tenant, roles=roles, sub=str(claims["sub"]), name=name, bodies=bodies
+    )
+    return redirect(pending["next"] or url_for("console.home", tenant=tenant))

@@ -1,0 +1,339 @@
+"""The console after login: the Koordinierungsstelle's work and the body members' ballots and invitations."""
+
+from __future__ import annotations
+
+import functools
+import math
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from . import labels
+from .auth import current_user
+from .client import as_user
+from .forms import Errors
+from .tenants import network
+
+bp = Blueprint("console", __name__, url_prefix="/<tenant>/console")
+
+PAGE_SIZE = 20
+
+
+@bp.url_value_preprocessor
+def _tenant(endpoint, values):
+    g.tenant = values["tenant"]
+    g.rules = network(values["tenant"])
+    if g.rules is None:
+        abort(404)
+
+
+def signed_in(*roles):
+    """The page needs a login for this network (and one of these roles, if given)."""
+
+    def wrap(view):
+        @functools.wraps(view)
+        def inner(tenant, **kw):
+            user = current_user(tenant)
+            if user is None:
+                return redirect(
+                    url_for("auth.login", tenant=tenant, next=request.full_path.rstrip("?"))
+                )
+            if roles and not set(roles) & set(user.get("roles", [])):
+                abort(403)
+            g.user = user
+            return view(tenant, **kw)
+
+        return inner
+
+    return wrap
+
+
+def is_coordinator() -> bool:
+    return bool({"coordinator", "admin"} & set(g.user.get("roles", [])))
+
+
+def _list(reply) -> list:
+    return reply.data if reply.ok and isinstance(reply.data, list) else []
+
+
+@bp.route("/")
+@signed_in()
+def home(tenant):
+    ctx = {}
+    if is_coordinator():
+        submitted = as_user(
+            "GET",
+            "membership",
+            tenant,
+            "applications",
+            params={"status": "submitted", "page_size": 50},
+        )
+        ctx["to_check"] = submitted.data.get("items", []) if submitted.ok else []
+        proposals = as_user("GET", "membership", tenant, "working-group-proposals")
+        ctx["proposals"] = [
+            p for p in _list(proposals) if p.get("status") in ("submitted", "pending", "in_vote")
+        ]
+        ctx["cadence"] = _list(as_user("GET", "events", tenant, "cadence"))
+        ctx["submissions"] = _pending_submissions(tenant)
+        ctx["open_ballots"] = _list(
+            as_user("GET", "voting", tenant, "ballots", params={"status": "open"})
+        )
+    else:
+        ctx["my_ballots"] = _my_open_ballots(tenant)
+    return render_template("console/home.html", **ctx)
+
+
+def _pending_submissions(tenant) -> list[dict]:
+    out = []
+    for event in _list(as_user("GET", "events", tenant, "events", params={"page_size": 50})):
+        if event.get("status") == "cancelled":
+            continue
+        for s in _list(as_user("GET", "events", tenant, f"events/{event['id']}/topic-submissions")):
+            if s.get("status") in ("submitted", "pending"):
+                out.append({**s, "event": event})
+    return out
+
+
+def _my_open_ballots(tenant) -> list[dict]:
+    me = g.user["sub"]
+    mine = []
+    for b in _list(as_user("GET", "voting", tenant, "ballots", params={"status": "open"})):
+        voter = next((v for v in b.get("voters") or [] if v.get("person_id") == me), None)
+        if voter is not None or b.get("body") in g.user.get("bodies", []):
+            mine.append({**b, "i_voted": bool(voter and voter.get("voted"))})
+    return mine
+
+
+# --- Applications (Koordinierungsstelle) ---------------------------------------------------
+
+
+@bp.route("/antraege")
+@signed_in("coordinator", "admin")
+def applications(tenant):
+    status = request.args.get("status", "")
+    if status not in labels.APPLICATION_STATUS:
+        status = ""
+    page = max(1, min(request.args.get("seite", type=int, default=1), 10000))
+    reply = as_user(
+        "GET",
+        "membership",
+        tenant,
+        "applications",
+        params={"status": status, "page": page, "page_size": PAGE_SIZE},
+    )
+    result = reply.data if reply.ok else {"items": [], "total": 0}
+    items = result.get("items", [])
+    # The list shows what the API answered; a wrong status in it is the API's bug, shown as such.
+    pages = max(1, math.ceil(result.get("total", 0) / PAGE_SIZE))
+    return render_template(
+        "console/applications.html",
+        items=items,
+        status=status,
+        page=page,
+        pages=pages,
+        total=result.get("total", 0),
+    )
+
+
+def _admission_ballot(tenant, application_id) -> dict | None:
+    body = g.rules.get("membership", {}).get("admitting_body")
+    for status in ("open", "closed"):
+        for b in _list(
+            as_user(
+                "GET",
+                "voting",
+                tenant,
+                "ballots",
+                params={"status": status, "body": body, "page_size": 100},
+            )
+        ):
+            if (b.get("subject") or {}).get("id") == application_id:
+                return b
+    return None
+
+
+@bp.route("/antraege/<application_id>", methods=["GET", "POST"])
+@signed_in("coordinator", "admin")
+def application(tenant, application_id):
+    reply = as_user("GET", "membership", tenant, f"applications/{application_id}")
+    if not reply.ok:
+        abort(404)
+    app = reply.data
+    errors = Errors(["complete", "plausible", "note"])
+    if request.method == "POST":
+        complete = request.form.get("complete") == "yes"
+        plausible = request.form.get("plausible") == "yes"
+        note = request.form.get("note", "").strip()
+        if not (complete and plausible) and not note:
+            errors.add(
+                "note",
+                _(
+                    "Bitte schreiben Sie dazu, was fehlt oder nicht plausibel ist: die Notiz geht an den Antragsteller."
+                ),
+            )
+        if not errors:
+            body = {"complete": complete, "plausible": plausible}
+            if note:
+                body["note"] = note
+            checked = as_user(
+                "POST", "membership", tenant, f"applications/{application_id}/check", json=body
+            )
+            if checked.ok:
+                if checked.data.get("status") == "in_vote":
+                    flash(
+                        _("Der Antrag ist geprüft. Die Abstimmung im Gremium wird eröffnet …"),
+                        "info",
+                    )
+                else:
+                    flash(
+                        _("Der Antrag ist mit Ihrer Notiz an den Antragsteller zurückgegeben."),
+                        "success",
+                    )
+                return redirect(
+                    url_for("console.application", tenant=tenant, application_id=application_id)
+                )
+            errors.from_reply(checked)
+    ballot = (
+        _admission_ballot(tenant, application_id)
+        if app.get("status") in ("in_vote", "admitted", "rejected")
+        else None
+    )
+    return render_template("console/application.html", app=app, errors=errors, ballot=ballot), (
+        422 if errors else 200
+    )
+
+
+# --- Ballots --------------------------------------------------------------------------------
+
+
+@bp.route("/abstimmungen")
+@signed_in()
+def ballots(tenant):
+    status = request.args.get("status", "open")
+    if status not in labels.BALLOT_STATUS:
+        status = "open"
+    items = _list(
+        as_user("GET", "voting", tenant, "ballots", params={"status": status, "page_size": 50})
+    )
+    return render_template("console/ballots.html", items=items, status=status)
+
+
+def _ballot(tenant, ballot_id) -> dict:
+    reply = as_user("GET", "voting", tenant, f"ballots/{ballot_id}")
+    if not reply.ok:
+        abort(404)
+    return reply.data
+
+
+@bp.route("/abstimmungen/<ballot_id>", methods=["GET", "POST"])
+@signed_in()
+def ballot(tenant, ballot_id):
+    b = _ballot(tenant, ballot_id)
+    errors = Errors(["choice", "reason"])
+    me = g.user["sub"]
+    voter = next((v for v in b.get("voters") or [] if v.get("person_id") == me), None)
+    if request.method == "POST":
+        choice = request.form.get("choice", "")
+        reason = request.form.get("reason", "").strip()
+        if choice not in (b.get("choices") or []):
+            errors.add("choice", _("Bitte wählen Sie, wie Sie abstimmen."))
+        if not errors:
+            body = {"choice": choice, "reason": reason or None}
+            cast = as_user("POST", "voting", tenant, f"ballots/{ballot_id}/votes", json=body)
+            if cast.ok:
+                if cast.data.get("ballot_status") == "closed":
+                    flash(
+                        _(
+                            "Ihre Stimme ist gezählt. Alle haben abgestimmt: das Ergebnis wird übermittelt …"
+                        ),
+                        "info",
+                    )
+                else:
+                    flash(
+                        _(
+                            "Ihre Stimme ist gezählt: %(choice)s.",
+                            choice=labels.label(labels.CHOICES, choice),
+                        ),
+                        "success",
+                    )
+                return redirect(url_for("console.ballot", tenant=tenant, ballot_id=ballot_id))
+            errors.from_reply(cast)
+    return render_template(
+        "console/ballot.html", ballot=b, voter=voter, errors=errors, values=request.form
+    ), (422 if errors else 200)
+
+
+@bp.post("/abstimmungen/<ballot_id>/schliessen")
+@signed_in("coordinator", "admin")
+def close_ballot(tenant, ballot_id):
+    closed = as_user("POST", "voting", tenant, f"ballots/{ballot_id}/close")
+    if closed.ok:
+        flash(
+            _("Die Abstimmung ist geschlossen. Das Ergebnis wird an das Netzwerk übermittelt …"),
+            "info",
+        )
+    else:
+        flash(closed.detail or _("Die Abstimmung konnte nicht geschlossen werden."), "error")
+    return redirect(url_for("console.ballot", tenant=tenant, ballot_id=ballot_id))
+
+
+# --- Events and invitations -------------------------------------------------------------------
+
+
+@bp.route("/termine")
+@signed_in()
+def events(tenant):
+    items = _list(as_user("GET", "events", tenant, "events", params={"page_size": 50}))
+    return render_template("console/events.html", items=items)
+
+
+@bp.route("/termine/<event_id>", methods=["GET", "POST"])
+@signed_in()
+def event(tenant, event_id):
+    reply = as_user("GET", "events", tenant, f"events/{event_id}")
+    if not reply.ok:
+        abort(404)
+    errors = Errors(["answer"])
+    if request.method == "POST":
+        answer = request.form.get("answer", "")
+        if answer not in labels.ANSWERS:
+            errors.add("answer", _("Bitte wählen Sie Ihre Antwort."))
+        else:
+            sent = as_user(
+                "POST", "events", tenant, f"events/{event_id}/replies", json={"answer": answer}
+            )
+            if sent.ok:
+                flash(
+                    _(
+                        "Danke für Ihre Antwort: %(answer)s.",
+                        answer=labels.label(labels.ANSWERS, answer),
+                    ),
+                    "success",
+                )
+                return redirect(url_for("console.event", tenant=tenant, event_id=event_id))
+            errors.from_reply(sent)
+    invitations = (
+        as_user("GET", "events", tenant, f"events/{event_id}/invitations")
+        if is_coordinator()
+        else None
+    )
+    return render_template(
+        "console/event.html",
+        event=reply.data,
+        errors=errors,
+        invitations=_list(invitations) if invitations is not None else None,
+    ), (422 if errors else 200)
+
+
+# --- Partner overview -----------------------------------------------------------------------------
+
+
+@bp.post("/partneruebersicht")
+@signed_in("coordinator", "admin")
+def publish_overview(tenant):
+    reply = as_user("POST", "membership", tenant, "directory/publications")
+    if reply.ok:
+        flash(_("Die Partnerübersicht ist veröffentlicht."), "success")
+        return redirect(url_for("public.overview", tenant=tenant))
+    flash(reply.detail or _("Die Partnerübersicht konnte nicht veröffentlicht werden."), "error")
+    return redirect(url_for("console.home", tenant=tenant))

@@ -1,0 +1,131 @@
+"""German words (translated through the catalogues) for the APIs' enum values: no English enum in German text."""
+
+from __future__ import annotations
+
+from babel import Locale, UnknownLocaleError
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+CHOICES = {
+    "yes": _l("Ja"),
+    "no": _l("Nein"),
+    "abstain": _l("Enthaltung"),
+    "agree": _l("Einverstanden"),
+    "stand_aside": _l("Enthaltung (Beiseitestehen)"),
+    "object": _l("Einwand"),
+}
+
+PARTNER_KINDS = {
+    "authority": _l("Behörde"),
+    "welfare_organisation": _l("Wohlfahrtsverband"),
+    "migrant_self_organisation": _l("Migrantenselbstorganisation"),
+    "chamber": _l("Kammer"),
+    "education": _l("Bildungseinrichtung"),
+    "religious_community": _l("Religionsgemeinschaft"),
+    "sports": _l("Sportverein"),
+    "company": _l("Unternehmen"),
+    "initiative": _l("Initiative"),
+    "other": _l("Sonstige"),
+}
+
+APPLICATION_STATUS = {
+    "submitted": _l("eingereicht, wird geprüft"),
+    "returned": _l("zur Ergänzung zurückgegeben"),
+    "in_vote": _l("in der Abstimmung"),
+    "admitted": _l("aufgenommen"),
+    "rejected": _l("abgelehnt"),
+    "withdrawn": _l("zurückgezogen"),
+}
+
+BALLOT_STATUS = {
+    "open": _l("offen"),
+    "closed": _l("geschlossen"),
+    "cancelled": _l("abgebrochen"),
+}
+
+OUTCOMES = {
+    "adopted": _l("angenommen"),
+    "rejected": _l("abgelehnt"),
+    "no_quorum": _l("nicht beschlussfähig"),
+    "recommended": _l("empfohlen"),
+    "not_recommended": _l("nicht empfohlen"),
+    "consensus": _l("Konsens erreicht"),
+    "no_consensus": _l("kein Konsens"),
+}
+
+DECISION_RULES = {
+    "simple_majority": _l("einfache Mehrheit"),
+    "absolute_majority": _l("absolute Mehrheit"),
+    "two_thirds": _l("Zweidrittelmehrheit"),
+    "unanimity": _l("Einstimmigkeit"),
+    "consensus": _l("Konsens"),
+}
+
+EVENT_KINDS = {
+    "network_event": _l("Netzwerkveranstaltung"),
+    "body_meeting": _l("Gremiensitzung"),
+    "working_group_meeting": _l("Sitzung einer Arbeitsgruppe"),
+    "workshop": _l("Workshop"),
+    "conference": _l("Tagung"),
+    "kickoff": _l("Auftaktveranstaltung"),
+}
+
+ANSWERS = {"yes": _l("Ich komme"), "no": _l("Ich komme nicht"), "maybe": _l("Vielleicht")}
+
+CADENCE = {"ok": _l("im Turnus"), "due": _l("fällig"), "overdue": _l("überfällig")}
+
+AGENDA_KINDS = {
+    "topic": _l("Thema"),
+    "report": _l("Bericht"),
+    "introduction": _l("Vorstellung"),
+    "decision": _l("Beschluss"),
+}
+
+SUBMISSION_STATUS = {
+    "pending": _l("offen"),
+    "submitted": _l("offen"),
+    "accepted": _l("aufgenommen"),
+    "declined": _l("abgelehnt"),
+}
+
+ROLES = {
+    "coordinator": _l("Koordinierungsstelle"),
+    "member": _l("Mitglied eines Gremiums"),
+    "partner": _l("Netzwerkpartner"),
+}
+
+
+def label(table: dict, value) -> str:
+    """The word for an enum value; an unknown value is shown as it is."""
+    if value is None:
+        return ""
+    return str(table.get(value, value))
+
+
+def language(code: str) -> str:
+    """A language named in the reader's language and in its own: „Arabisch (العربية)“."""
+    try:
+        target = Locale.parse(code)
+    except (ValueError, UnknownLocaleError):
+        return code
+    reader = get_locale() or Locale.parse("de")
+    here = target.get_display_name(reader) or code
+    own = target.get_display_name(target) or ""
+    if own and own.lower() != here.lower():
+        return f"{here} ({own})"
+    return here
+
+
+def tally(ballot_tally: dict | None) -> list[tuple[str, int]]:
+    """(label, count) of the choices in a tally, without the counters that are not choices."""
+    if not isinstance(ballot_tally, dict):
+        return []
+    return [(str(CHOICES[k]), v) for k, v in ballot_tally.items() if k in CHOICES]
+
+
+def choice(value) -> str:
+    return label(CHOICES, value)
+
+
+def choice_options(choices) -> list[tuple[str, str]]:
+    return [(c, label(CHOICES, c)) for c in choices or []]

@@ -1,0 +1,461 @@
+"""Public pages of each network (no login): home, partners, overview, doctors, offers, matrix,
+events, the application (Beitrittserklärung) with its status page, consultations."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from . import labels
+from .client import api, public
+from .forms import Errors
+from .tenants import network, networks
+
+bp = Blueprint("public", __name__)
+
+PAGE_SIZE = 20
+# Languages offered as filters (the directory's own values are ISO 639-1 codes).
+FILTER_LANGUAGES = (
+    "de",
+    "en",
+    "ar",
+    "fa",
+    "ps",
+    "ku",
+    "tr",
+    "ru",
+    "uk",
+    "pl",
+    "ro",
+    "fr",
+    "es",
+    "vi",
+    "ti",
+    "so",
+)
+
+
+@bp.url_value_preprocessor
+def _tenant(endpoint, values):
+    if values and "tenant" in values:
+        g.tenant = values["tenant"]
+        g.rules = network(values["tenant"])
+        if g.rules is None:
+            abort(404)
+
+
+@bp.app_template_filter("when")
+def when(value, fmt: str = "datetime") -> str:
+    """An ISO time shown in the network's time zone, German style (03.09.2026, 14:00 Uhr)."""
+    if not value:
+        return ""
+    try:
+        dt = datetime.fromisoformat(str(value))
+    except ValueError:
+        try:
+            return date.fromisoformat(str(value)).strftime("%d.%m.%Y")
+        except ValueError:
+            return str(value)
+    tz = ZoneInfo(getattr(g, "rules", None) and g.rules.get("timezone") or "Europe/Berlin")
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(tz)
+    if fmt == "date":
+        return dt.strftime("%d.%m.%Y")
+    return _("%(date)s, %(time)s Uhr", date=dt.strftime("%d.%m.%Y"), time=dt.strftime("%H:%M"))
+
+
+@bp.route("/")
+def index():
+    return render_template("index.html", networks=networks())
+
+
+@bp.route("/<tenant>/")
+def home(tenant):
+    consultations = public("events", tenant, "consultations")
+    return render_template(
+        "home.html",
+        consultations=consultations.data if consultations.ok else [],
+    )
+
+
+@bp.route("/<tenant>/partner")
+def partners(tenant):
+    args = request.args
+    page = args.get("seite", type=int, default=1)
+    page = max(1, min(page, 10000))
+    query = {
+        "q": args.get("q", "").strip()[:200],
+        "kind": args.get("art", "") if args.get("art", "") in labels.PARTNER_KINDS else "",
+        "topic": args.get("thema", "").strip()[:200],
+        "language": args.get("sprache", "") if args.get("sprache", "") in FILTER_LANGUAGES else "",
+    }
+    reply = public("membership", tenant, "partners", page=page, page_size=PAGE_SIZE, **query)
+    result = reply.data if reply.ok else {"items": [], "total": 0}
+    pages = max(1, math.ceil(result.get("total", 0) / PAGE_SIZE))
+    return render_template(
+        "partners.html",
+        result=result,
+        query=query,
+        page=page,
+        pages=pages,
+        filter_languages=FILTER_LANGUAGES,
+        problem=None if reply.ok else reply.detail,
+    )
+
+
+@bp.route("/<tenant>/partner/<partner_id>")
+def partner(tenant, partner_id):
+    return render_template(
+        "partner.html", partner=public("membership", tenant, f"partners/{partner_id}").or_404()
+    )
+
+
+@bp.route("/<tenant>/partneruebersicht")
+def overview(tenant):
+    reply = public("membership", tenant, "directory/publications/latest")
+    return render_template("overview.html", publication=reply.data if reply.ok else None)
+
+
+@bp.route("/<tenant>/aerzte")
+def doctors(tenant):
+    if not g.rules.get("directory", {}).get("doctors"):
+        abort(404)
+    language = request.args.get("sprache", "").strip()[:20]
+    specialty = request.args.get("fachrichtung", "").strip()[:100]
+    reply = public("membership", tenant, "doctors", language=language, specialty=specialty)
+    everyone = public("membership", tenant, "doctors")
+    all_doctors = everyone.data if everyone.ok else []
+    langs = sorted({code for d in all_doctors for code in d.get("languages", [])})
+    specialties = sorted({d.get("specialty") for d in all_doctors if d.get("specialty")})
+    return render_template(
+        "doctors.html",
+        doctors=reply.data if reply.ok else [],
+        language=language,
+        specialty=specialty,
+        languages_found=langs,
+        specialties=specialties,
+    )
+
+
+@bp.route("/<tenant>/angebote")
+def offers(tenant):
+    if not g.rules.get("directory", {}).get("offers"):
+        abort(404)
+    reply = public("membership", tenant, "offers")
+    return render_template("offers.html", offers=reply.data if reply.ok else [])
+
+
+@bp.route("/<tenant>/zustaendigkeiten")
+def matrix(tenant):
+    if not g.rules.get("directory", {}).get("responsibility_matrix"):
+        abort(404)
+    reply = public("membership", tenant, "responsibilities")
+    data = reply.data if reply.ok else {"cells": []}
+    cells = sorted(data.get("cells", []), key=lambda c: (c["topic"].lower(), c["actor"].lower()))
+    return render_template("matrix.html", cells=cells)
+
+
+def _passthrough(reply, mimetype: str, filename: str) -> Response:
+    if not reply.ok:
+        abort(404)
+    return Response(
+        reply.content,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.route("/<tenant>/zustaendigkeiten.csv")
+def matrix_csv(tenant):
+    reply = public("membership", tenant, "responsibilities.csv")
+    return _passthrough(reply, "text/csv", f"zustaendigkeiten-{tenant}.csv")
+
+
+@bp.route("/<tenant>/termine")
+def events(tenant):
+    reply = public("events", tenant, "events", page_size=50)
+    return render_template("events.html", events=reply.data if reply.ok else [])
+
+
+@bp.route("/<tenant>/termine/<event_id>")
+def event(tenant, event_id):
+    return render_template(
+        "event.html", event=public("events", tenant, f"events/{event_id}").or_404()
+    )
+
+
+@bp.route("/<tenant>/termine/<event_id>.ics")
+def event_ics(tenant, event_id):
+    reply = public("events", tenant, f"events/{event_id}.ics")
+    return _passthrough(reply, "text/calendar", f"termin-{event_id}.ics")
+
+
+@bp.route("/<tenant>/kalender.ics")
+def calendar_ics(tenant):
+    reply = public("events", tenant, "calendar.ics")
+    return _passthrough(reply, "text/calendar", f"{tenant}.ics")
+
+
+# --- The application (Beitrittserklärung) ------------------------------------------------
+
+ORG_FIELDS = ("name", "kind", "street", "postcode", "city", "website", "email", "phone")
+CONTACT_FIELDS = ("name", "email", "phone", "role")
+
+
+def application_order(rules: dict) -> list[str]:
+    crit = [f"statements.{c['key']}" for c in rules["membership"].get("criteria", [])]
+    return (
+        [f"organisation.{f}" for f in ORG_FIELDS]
+        + ["organisation.topics", "organisation.languages"]
+        + [f"contact.{f}" for f in CONTACT_FIELDS]
+        + crit
+        + ["motivation"]
+    )
+
+
+def application_body(form, rules: dict, errors: Errors, *, partial: bool = False) -> dict:
+    """The API's ApplicationIn from the form; required fields checked here too, in plain words."""
+    org = {f: form.get(f"organisation.{f}", "").strip() for f in ORG_FIELDS}
+    contact = {f: form.get(f"contact.{f}", "").strip() for f in CONTACT_FIELDS}
+    if not org["name"]:
+        errors.add("organisation.name", _("Bitte geben Sie den Namen der Organisation an."))
+    if not contact["name"]:
+        errors.add("contact.name", _("Bitte geben Sie den Namen der Kontaktperson an."))
+    if not contact["email"]:
+        errors.add(
+            "contact.email",
+            _("Bitte geben Sie eine E-Mail-Adresse an, unter der wir Sie erreichen."),
+        )
+    elif "@" not in contact["email"]:
+        errors.add(
+            "contact.email", _("Die E-Mail-Adresse braucht ein @, zum Beispiel name@beispiel.de.")
+        )
+    statements = {}
+    for c in rules["membership"].get("criteria", []):
+        checked = form.get(f"statements.{c['key']}") == "yes"
+        statements[c["key"]] = checked
+        if not checked:
+            errors.add(
+                f"statements.{c['key']}",
+                _("Bitte bestätigen Sie: %(text)s", text=c["text"]),
+            )
+    topics = [t for t in form.getlist("organisation.topics") if t in rules.get("policy_fields", [])]
+    languages = [
+        s.strip().lower()
+        for s in form.get("organisation.languages", "").replace(";", ",").split(",")
+        if s.strip()
+    ]
+    organisation = {k: v for k, v in org.items() if v}
+    organisation["topics"] = topics
+    organisation["languages"] = languages
+    body = {
+        "organisation": organisation,
+        "contact": {k: v for k, v in contact.items() if v},
+        "statements": statements,
+    }
+    motivation = form.get("motivation", "").strip()
+    if motivation:
+        body["motivation"] = motivation
+    return body
+
+
+def _form_values(app: dict) -> dict:
+    """An application as the form's values (for the correction form)."""
+    values = {}
+    for f in ORG_FIELDS:
+        values[f"organisation.{f}"] = (app.get("organisation") or {}).get(f) or ""
+    values["organisation.topics"] = (app.get("organisation") or {}).get("topics") or []
+    values["organisation.languages"] = ", ".join(
+        (app.get("organisation") or {}).get("languages") or []
+    )
+    for f in CONTACT_FIELDS:
+        values[f"contact.{f}"] = (app.get("contact") or {}).get(f) or ""
+    for k, v in (app.get("statements") or {}).items():
+        values[f"statements.{k}"] = "yes" if v else ""
+    values["motivation"] = app.get("motivation") or ""
+    return values
+
+
+class FormValues(dict):
+    def getlist(self, key):
+        value = self.get(key, [])
+        return value if isinstance(value, list) else [value]
+
+
+@bp.route("/<tenant>/beitritt", methods=["GET", "POST"])
+def apply(tenant):
+    rules = g.rules
+    mode = rules.get("membership", {}).get("mode")
+    if mode != "application":
+        return render_template("apply_closed.html", mode=mode)
+    errors = Errors(application_order(rules))
+    values = FormValues()
+    if request.method == "POST":
+        values = FormValues(
+            {
+                k: request.form.getlist(k)
+                if k == "organisation.topics"
+                else request.form.get(k, "")
+                for k in request.form
+            }
+        )
+        body = application_body(request.form, rules, errors)
+        if not errors:
+            reply = api().call("POST", "membership", tenant, "applications", json=body)
+            if reply.status == 201:
+                flash(_("Ihre Beitrittserklärung ist eingegangen."), "success")
+                return redirect(
+                    url_for(
+                        "public.status",
+                        tenant=tenant,
+                        application_id=reply.data["id"],
+                        token=reply.data["token"],
+                    )
+                )
+            errors.from_reply(reply)
+    return render_template("apply.html", errors=errors, values=values), (422 if errors else 200)
+
+
+def _application(tenant, application_id, token):
+    if not token:
+        abort(404)
+    reply = public("membership", tenant, f"applications/{application_id}", token=token)
+    if reply.status in (401, 403, 404, 422):
+        abort(404)
+    return reply.data
+
+
+@bp.route("/<tenant>/antrag/<application_id>")
+def status(tenant, application_id):
+    token = request.args.get("token", "")
+    app = _application(tenant, application_id, token)
+    return render_template(
+        "status.html",
+        app=app,
+        token=token,
+        errors=Errors(application_order(g.rules)),
+        values=FormValues(_form_values(app)),
+    )
+
+
+@bp.post("/<tenant>/antrag/<application_id>/ergaenzen")
+def correct(tenant, application_id):
+    token = request.form.get("token", "")
+    app = _application(tenant, application_id, token)
+    errors = Errors(application_order(g.rules))
+    body = application_body(request.form, g.rules, errors)
+    if not errors:
+        reply = api().call(
+            "PATCH",
+            "membership",
+            tenant,
+            f"applications/{application_id}",
+            params={"token": token},
+            json=body,
+        )
+        if reply.ok:
+            flash(
+                _(
+                    "Ihre Ergänzung ist eingegangen; die Koordinierungsstelle prüft den Antrag erneut."
+                ),
+                "success",
+            )
+            return redirect(
+                url_for("public.status", tenant=tenant, application_id=application_id, token=token)
+            )
+        errors.from_reply(reply)
+    values = FormValues(
+        {
+            k: request.form.getlist(k) if k == "organisation.topics" else request.form.get(k, "")
+            for k in request.form
+        }
+    )
+    return render_template("status.html", app=app, token=token, errors=errors, values=values), 422
+
+
+@bp.post("/<tenant>/antrag/<application_id>/zurueckziehen")
+def withdraw(tenant, application_id):
+    token = request.form.get("token", "")
+    app = _application(tenant, application_id, token)
+    errors = Errors(["confirm"])
+    if request.form.get("confirm") != "yes":
+        errors.add("confirm", _("Bitte bestätigen Sie, dass Sie den Antrag zurückziehen möchten."))
+    else:
+        reply = api().call(
+            "POST",
+            "membership",
+            tenant,
+            f"applications/{application_id}/withdraw",
+            params={"token": token},
+        )
+        if reply.ok:
+            flash(_("Ihr Antrag ist zurückgezogen."), "success")
+            return redirect(
+                url_for("public.status", tenant=tenant, application_id=application_id, token=token)
+            )
+        errors.from_reply(reply)
+    return render_template(
+        "status.html",
+        app=app,
+        token=token,
+        errors=Errors(application_order(g.rules)),
+        withdraw_errors=errors,
+        values=FormValues(_form_values(app)),
+    ), 422
+
+
+# --- Consultations ------------------------------------------------------------------------
+
+
+def _window(consultation: dict, tz: str) -> str:
+    """'open', 'before' or 'after' on today's date in the network's time zone."""
+    today = datetime.now(ZoneInfo(tz)).date()
+    opens = date.fromisoformat(str(consultation["opens"])[:10])
+    closes = date.fromisoformat(str(consultation["closes"])[:10])
+    if today < opens:
+        return "before"
+    if today > closes:
+        return "after"
+    return "open"
+
+
+@bp.route("/<tenant>/beteiligung/<consultation_id>", methods=["GET", "POST"])
+def consultation(tenant, consultation_id):
+    reply = public("events", tenant, "consultations")
+    found = (
+        next((c for c in (reply.data or []) if c["id"] == consultation_id), None)
+        if reply.ok
+        else None
+    )
+    if found is None:
+        abort(404)
+    window = _window(found, g.rules.get("timezone") or "Europe/Berlin")
+    errors = Errors(["topic", "text", "author"])
+    values = request.form if request.method == "POST" else {}
+    if request.method == "POST":
+        topic, text = request.form.get("topic", ""), request.form.get("text", "").strip()
+        if topic not in found.get("topics", []):
+            errors.add("topic", _("Bitte wählen Sie ein Thema."))
+        if not text:
+            errors.add("text", _("Bitte schreiben Sie Ihre Idee auf."))
+        if not errors:
+            body = {"topic": topic, "text": text}
+            author = request.form.get("author", "").strip()
+            if author:
+                body["author"] = author
+            sent = api().call(
+                "POST", "events", tenant, f"consultations/{consultation_id}/ideas", json=body
+            )
+            if sent.ok:
+                flash(_("Danke! Ihre Idee ist eingegangen."), "success")
+                return redirect(
+                    url_for("public.consultation", tenant=tenant, consultation_id=consultation_id)
+                )
+            errors.from_reply(sent)
+    return render_template(
+        "consultation.html", consultation=found, window=window, errors=errors, values=values
+    ), (422 if errors else 200)

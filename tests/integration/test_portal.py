@@ -1,0 +1,236 @@
+"""The portal over the four real services served on loopback: public pages, forms, security headers, languages."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+
+from tests.browser.live import csrf_token, portal_app, serve_services
+from tests.support import unique
+
+
+@pytest.fixture(scope="module")
+def served(apps):
+    servers = serve_services(apps)
+    yield servers
+    for s in servers.values():
+        s.stop()
+
+
+@pytest.fixture(scope="module")
+def portal(served, settings):
+    return portal_app(served, settings)
+
+
+@pytest.fixture
+def web(portal):
+    return portal.test_client()
+
+
+def page(web, url, status=200) -> str:
+    resp = web.get(url)
+    assert resp.status_code == status, (url, resp.status_code, resp.get_data(as_text=True)[:2000])
+    return resp.get_data(as_text=True)
+
+
+def post_form(web, url, data, form_url=None):
+    html = page(web, form_url or url)
+    return web.post(url, data={"csrf_token": csrf_token(html), **data})
+
+
+def test_public_pages_render_in_german(web):
+    html = page(web, "/")
+    assert '<html lang="de" dir="ltr">' in html
+    assert "Integrationsnetzwerk Chemnitz" in html
+    home = page(web, "/chemnitz/")
+    assert "Beitrittserklärung" in home and "Vorbereitungsgremium" in home
+    assert "innerhalb von 14 Tagen" in home
+    assert "Koordinierungsstelle des Integrationsnetzwerkes" in home
+    saale = page(web, "/saalekreis/")
+    assert "Eine Mitgliedschaft gibt es nicht" in saale
+    assert "Die Mitglieder werden benannt" in page(web, "/magdeburg/")
+    for url in (
+        "/chemnitz/partner",
+        "/chemnitz/partner?q=IHK&art=chamber&sprache=de&seite=1",
+        "/chemnitz/partneruebersicht",
+        "/chemnitz/termine",
+        "/chemnitz/beitritt",
+        "/saalekreis/aerzte",
+        "/saalekreis/aerzte?sprache=ar",
+        "/saalekreis/angebote",
+        "/mittelsachsen/zustaendigkeiten",
+    ):
+        html = page(web, url)
+        assert re.search(r"<title>[^<]+ – [^<]+ – Knotenpunkt</title>", html), url
+        assert 'href="#main"' in html and '<main id="main"' in html
+    page(web, "/chemnitz/aerzte", status=404)
+    page(web, "/nirgendwo/", status=404)
+
+
+def test_headers_csp_and_cookie(web):
+    resp = web.get("/chemnitz/beitritt")
+    csp = resp.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "script-src 'self'" in csp and "style-src 'self'" in csp
+    cookie = resp.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "style=" not in resp.get_data(as_text=True) and "<script" not in resp.get_data(
+        as_text=True
+    )
+
+
+def test_secure_cookie_when_served_over_https(served, settings):
+    app = portal_app(served, settings, PUBLIC_URL="https://portal.example")
+    resp = app.test_client().get("/chemnitz/beitritt")
+    assert "Secure" in resp.headers["Set-Cookie"]
+
+
+def test_form_without_csrf_token_is_refused(web):
+    page(web, "/chemnitz/beitritt")
+    resp = web.post("/chemnitz/beitritt", data={"organisation.name": "Ohne Token"})
+    assert resp.status_code == 400
+    assert "Sicherheitsprüfung" in resp.get_data(as_text=True)
+
+
+def test_application_form_errors_are_summarised_and_linked(web):
+    resp = post_form(web, "/chemnitz/beitritt", {"contact.email": "kein-at"})
+    assert resp.status_code == 422
+    html = resp.get_data(as_text=True)
+    assert 'class="error-summary"' in html
+    assert (
+        '<a href="#f-organisation-name">Bitte geben Sie den Namen der Organisation an.</a>' in html
+    )
+    assert 'href="#f-contact-email"' in html and 'href="#f-statements-migrant-interests"' in html
+    assert 'id="f-organisation-name"' in html and 'aria-invalid="true"' in html
+    assert "<title>Fehler: Beitrittserklärung" in html
+
+
+def test_application_status_correction_and_withdrawal(web, token, clients):
+    name = unique("Kulturverein")
+    resp = post_form(
+        web,
+        "/chemnitz/beitritt",
+        {
+            "organisation.name": name,
+            "organisation.kind": "migrant_self_organisation",
+            "contact.name": "Amadou Diallo",
+            "contact.email": f"{unique('a')}@verein.example",
+            "statements.migrant_interests": "yes",
+            "statements.non_commercial": "yes",
+        },
+    )
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    status_url = resp.headers["Location"]
+    html = page(web, status_url)
+    assert "eingereicht, wird geprüft" in html and name in html
+    app_id = status_url.split("/antrag/")[1].split("?")[0]
+    clients["membership"].post(
+        f"/api/v1/chemnitz/applications/{app_id}/check",
+        json={"complete": False, "plausible": True, "note": "Anschrift fehlt."},
+        headers=token("chemnitz", "coordinator"),
+    )
+    html = page(web, status_url)
+    assert "zur Ergänzung zurückgegeben" in html and "Anschrift fehlt." in html
+    tok = status_url.split("token=")[1]
+    form = {
+        "token": tok,
+        "organisation.name": name,
+        "organisation.street": "Straße der Nationen 12",
+        "organisation.postcode": "09111",
+        "organisation.city": "Chemnitz",
+        "contact.name": "Amadou Diallo",
+        "contact.email": "amadou@verein.example",
+        "statements.migrant_interests": "yes",
+        "statements.non_commercial": "yes",
+    }
+    resp = web.post(
+        f"/chemnitz/antrag/{app_id}/ergaenzen", data={"csrf_token": csrf_token(html), **form}
+    )
+    assert resp.status_code == 302
+    html = page(web, status_url)
+    assert "eingereicht, wird geprüft" in html
+    resp = web.post(
+        f"/chemnitz/antrag/{app_id}/zurueckziehen",
+        data={"csrf_token": csrf_token(html), "token": tok},
+    )
+    assert resp.status_code == 422 and 'href="#f-confirm"' in resp.get_data(as_text=True)
+    resp = web.post(
+        f"/chemnitz/antrag/{app_id}/zurueckziehen",
+        data={"csrf_token": csrf_token(html), "token": tok, "confirm": "yes"},
+    )
+    assert resp.status_code == 302
+    assert "zurückgezogen" in page(web, status_url)
+    page(web, f"/chemnitz/antrag/{app_id}?token=falsch", status=404)
+
+
+def test_language_switch_is_remembered_and_english_is_complete(web):
+    resp = web.get("/sprache/en?next=/chemnitz/beitritt")
+    assert resp.status_code == 302 and resp.headers["Location"] == "/chemnitz/beitritt"
+    html = page(web, "/chemnitz/beitritt")
+    assert '<html lang="en" dir="ltr">' in html
+    assert "Application for membership" in html and "Beitrittserklärung absenden" not in html
+    assert page(web, "/chemnitz/partner").count("Partner") > 0
+    assert web.get("/sprache/en?next=//evil.example").headers["Location"] == "/"
+
+
+def test_arabic_page_is_right_to_left(web):
+    web.get("/sprache/ar?next=/")
+    html = page(web, "/chemnitz/")
+    assert '<html lang="ar" dir="rtl">' in html
+    assert "تخطي إلى المحتوى" in html
+
+
+def consultation(clients, token, opens: date, closes: date) -> str:
+    resp = clients["events"].post(
+        "/api/v1/chemnitz/consultations",
+        json={
+            "title": unique("Befragung"),
+            "opens": opens.isoformat(),
+            "closes": closes.isoformat(),
+        },
+        headers=token("chemnitz", "coordinator"),
+    )
+    assert resp.status_code == 201, resp.get_json()
+    return resp.get_json()["id"]
+
+
+def test_consultation_outside_its_window_says_so(web, clients, token):
+    closed = consultation(clients, token, date(2016, 9, 5), date(2016, 9, 25))
+    html = page(web, f"/chemnitz/beteiligung/{closed}")
+    assert "Die Beteiligung ist seit dem 25.09.2016 beendet" in html
+    assert "Idee einreichen" not in html
+
+
+def test_consultation_idea_inside_its_window(web, clients, token):
+    today = date.today()
+    cid = consultation(clients, token, today - timedelta(days=1), today + timedelta(days=5))
+    resp = post_form(web, f"/chemnitz/beteiligung/{cid}", {"topic": "", "text": ""})
+    assert resp.status_code == 422
+    html = resp.get_data(as_text=True)
+    assert 'href="#f-topic"' in html and 'href="#f-text"' in html
+    resp = post_form(
+        web,
+        f"/chemnitz/beteiligung/{cid}",
+        {"topic": "Gesundheit", "text": "Dolmetscher in Praxen"},
+    )
+    assert resp.status_code == 302
+    assert "Ihre Idee ist eingegangen" in page(web, resp.headers["Location"])
+
+
+def test_dev_login_and_console_need_login(web):
+    resp = web.get("/chemnitz/console/")
+    assert resp.status_code == 302 and "/anmelden" in resp.headers["Location"]
+    resp = post_form(
+        web,
+        "/anmelden/entwicklung",
+        {"tenant": "chemnitz", "role": "coordinator", "person": ""},
+        form_url="/anmelden/entwicklung?tenant=chemnitz",
+    )
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    html = page(web, "/chemnitz/console/")
+    assert "Anträge zu prüfen" in html
+    page(web, "/chemnitz/console/antraege?status=submitted")
+    page(web, "/chemnitz/console/abstimmungen")
+    page(web, "/magdeburg/console/", status=302)

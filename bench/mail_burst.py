@@ -23,12 +23,12 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
 
 from knotenpunkt.containers import Postgres, SmtpSink  # noqa: E402
+from knotenpunkt.services.notifications import worker as nw  # noqa: E402
+from knotenpunkt.shared.config import Settings  # noqa: E402
+from knotenpunkt.shared.db import provision  # noqa: E402
+from knotenpunkt.shared.messaging import envelope  # noqa: E402
+from knotenpunkt.shared.tenants import TenantRegistry  # noqa: E402
 from knotenpunkt.wiring import worker_for  # noqa: E402
-from services.notifications import worker as nw  # noqa: E402
-from shared.config import Settings  # noqa: E402
-from shared.db import provision  # noqa: E402
-from shared.messaging import envelope  # noqa: E402
-from shared.tenants import TenantRegistry  # noqa: E402
 
 
 def main() -> int:

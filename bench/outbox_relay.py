@@ -31,9 +31,9 @@ os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
 
 from bench._common import percentile  # noqa: E402
 from knotenpunkt.containers import Postgres, RabbitMQ  # noqa: E402
-from shared.config import Settings  # noqa: E402
-from shared.db import Database, provision  # noqa: E402
-from shared.messaging import (  # noqa: E402
+from knotenpunkt.shared.config import Settings  # noqa: E402
+from knotenpunkt.shared.db import Database, provision  # noqa: E402
+from knotenpunkt.shared.messaging import (  # noqa: E402
     EventConsumer,
     OutboxRelay,
     Publisher,

@@ -40,10 +40,10 @@ os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
 
 from bench._common import percentile  # noqa: E402
 from knotenpunkt.containers import Postgres, RabbitMQ, free_port, unique  # noqa: E402
-from shared.auth import issue_token  # noqa: E402
-from shared.config import Settings  # noqa: E402
-from shared.db import provision  # noqa: E402
-from shared.messaging import exchanges  # noqa: E402
+from knotenpunkt.shared.auth import issue_token  # noqa: E402
+from knotenpunkt.shared.config import Settings  # noqa: E402
+from knotenpunkt.shared.db import provision  # noqa: E402
+from knotenpunkt.shared.messaging import exchanges  # noqa: E402
 
 TENANT, BODY = "chemnitz", "vorbereitungsgremium"
 
@@ -126,7 +126,7 @@ def main() -> int:
                     "--no-control-socket",
                     "--log-level",
                     "warning",
-                    "services.voting.app:create_app()",
+                    "knotenpunkt.services.voting.app:create_app()",
                 ],
                 cwd=ROOT,
                 env=env,

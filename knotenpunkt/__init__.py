@@ -1,5 +1,5 @@
 """Knotenpunkt: the `knotenpunkt` command, the composition root, and (as knotenpunkt.shared and
-knotenpunkt.services) the shared code and the services.
+knotenpunkt.services) the shared code and the four services.
 
 The repository keeps its folders (shared/, services/ beside knotenpunkt/); the
 wheel installs them as subpackages of this one, so nothing but ``knotenpunkt``
@@ -11,5 +11,6 @@ from pathlib import Path as _Path
 
 _checkout = _Path(__file__).resolve().parent.parent
 if (_checkout / "pyproject.toml").is_file() and (_checkout / "shared" / "__init__.py").is_file():
-    # knotenpunkt.shared is ./shared, knotenpunkt.services ./services
-    __path__.append(str(_checkout))
+    __path__.append(
+        str(_checkout)
+    )  # knotenpunkt.shared is ./shared, knotenpunkt.services ./services

@@ -34,7 +34,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from shared.config import SERVICES, Settings
+from knotenpunkt.shared.config import SERVICES, Settings
 
 MANIFEST = "manifest.json"
 FORMAT = 1
@@ -195,7 +195,7 @@ def restore(
 
     Raises BackupError (damaged backup, no tools, a role without BYPASSRLS, a failed restore).
     """
-    from shared.db import ensure_role_and_databases, migrate
+    from knotenpunkt.shared.db import ensure_role_and_databases, migrate
 
     folder = Path(folder)
     manifest = read_manifest(folder)

@@ -8,11 +8,11 @@ import shutil
 import sys
 from pathlib import Path
 
-from shared.config import FROM_CHECKOUT, PORTS, ROOT, SERVICES, from_env
+from knotenpunkt.shared.config import FROM_CHECKOUT, PORTS, ROOT, SERVICES, from_env
 
 
 def cmd_tenants_check(args) -> int:
-    from shared.tenants import TenantConfigError, load_file, shared_contacts
+    from knotenpunkt.shared.tenants import TenantConfigError, load_file, shared_contacts
 
     settings = from_env()
     files = [Path(f) for f in args.files] or sorted(settings.tenants_dir.glob("*.yaml"))
@@ -38,7 +38,7 @@ def cmd_tenants_check(args) -> int:
 
 
 def cmd_migrate(args) -> int:
-    from shared.db import provision
+    from knotenpunkt.shared.db import provision
 
     services = args.services or list(SERVICES)
     unknown = [s for s in services if s not in SERVICES]
@@ -51,7 +51,7 @@ def cmd_migrate(args) -> int:
 
 
 def cmd_token(args) -> int:
-    from shared.auth import issue_token
+    from knotenpunkt.shared.auth import issue_token
 
     settings = from_env()
     try:
@@ -72,8 +72,8 @@ def cmd_token(args) -> int:
 
 
 def cmd_seed_demo(args) -> int:
-    from services.events.seed import seed_consultations
-    from services.membership.seed import seed_demo
+    from knotenpunkt.services.events.seed import seed_consultations
+    from knotenpunkt.services.membership.seed import seed_demo
 
     settings = from_env()
     counts = seed_demo(settings)
@@ -93,7 +93,7 @@ ACCESS_LOG_FORMAT = (
 
 def _refuse_insecure() -> int:
     """0 when the secrets are fine for this mode; else the reason on stderr and 2."""
-    from shared.config import InsecureSettings
+    from knotenpunkt.shared.config import InsecureSettings
 
     try:
         from_env().check_secrets()
@@ -136,7 +136,7 @@ def cmd_web(args) -> int:
         "10",
         "--config",
         "python:knotenpunkt.gunicorn_conf",
-        f"services.{args.service}.app:create_app()",
+        f"knotenpunkt.services.{args.service}.app:create_app()",
     ]
     os.execv(sys.executable, argv)
     return 0
@@ -145,8 +145,8 @@ def cmd_web(args) -> int:
 def cmd_worker(args) -> int:
     if _refuse_insecure():
         return 2
+    from knotenpunkt.shared import logs
     from knotenpunkt.wiring import worker_for
-    from shared import logs
 
     settings = from_env()
     logs.setup(f"{args.service}-worker", settings.log_level)

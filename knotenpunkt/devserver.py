@@ -17,7 +17,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from shared.config import PORTS, ROOT, from_env
+from knotenpunkt.shared.config import PORTS, ROOT, from_env
 
 EMBEDDED_PORT = int(os.environ.get("EMBEDDED_PG_PORT", 55432))
 
@@ -215,12 +215,12 @@ def run(with_seed: bool = True) -> int:
             env["DATABASE_URL"] = pg.url
             os.environ["DATABASE_URL"] = pg.url
         settings = from_env()
-        from shared.db import provision
+        from knotenpunkt.shared.db import provision
 
         provision(settings)
         if with_seed:
-            from services.events.seed import seed_consultations
-            from services.membership.seed import seed_demo
+            from knotenpunkt.services.events.seed import seed_consultations
+            from knotenpunkt.services.membership.seed import seed_demo
 
             seed_demo(settings)
             seed_consultations(settings)

@@ -28,7 +28,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from shared.config import PORTS, SERVICES, Settings, from_env
+from knotenpunkt.shared.config import PORTS, SERVICES, Settings, from_env
 
 API = "/api/v1/"
 TENANT_PREFIX = "/api/v1/{tenant}/"
@@ -181,7 +181,7 @@ class RouteTable:
 
 def openapi_paths(services: Iterable[str] = SERVICES, settings: Settings | None = None) -> dict:
     """{service: paths of its OpenAPI document}, built without a database or broker."""
-    from shared.tenants import TenantRegistry
+    from knotenpunkt.shared.tenants import TenantRegistry
 
     # TENANTS_DIR and TENANTS from the environment; the database is never connected (the pool
     # opens on first use, the document needs none) and the secrets sign nothing.
@@ -194,7 +194,9 @@ def openapi_paths(services: Iterable[str] = SERVICES, settings: Settings | None 
     tenants = TenantRegistry.from_settings(settings)
     out = {}
     for service in services:
-        app = importlib.import_module(f"services.{service}.app").create_app(settings, tenants)
+        app = importlib.import_module(f"knotenpunkt.services.{service}.app").create_app(
+            settings, tenants
+        )
         try:
             resp = app.test_client().get("/api/v1/openapi.json")
             if resp.status_code != 200:

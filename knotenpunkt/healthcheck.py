@@ -38,7 +38,7 @@ def bound_address() -> str | None:
 
 def worker_service() -> str | None:
     """The service of the `knotenpunkt worker <service>` in this container, or None."""
-    from shared.config import SERVICES
+    from knotenpunkt.shared.config import SERVICES
 
     for args in _commands():
         if b"worker" in args:
@@ -56,7 +56,7 @@ def url() -> str | None:
         service = worker_service()
         if service is None:
             return None
-        from shared.config import from_env
+        from knotenpunkt.shared.config import from_env
 
         return f"http://127.0.0.1:{from_env().worker_ops_port(service)}/readyz"
     host, _, port = address.rpartition(":")

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import importlib
 
-from shared.config import SERVICES, Settings, from_env
-from shared.tenants import TenantRegistry
-from shared.usecase import Clock, utcnow
-from shared.worker import Worker
+from knotenpunkt.shared.config import SERVICES, Settings, from_env
+from knotenpunkt.shared.tenants import TenantRegistry
+from knotenpunkt.shared.usecase import Clock, utcnow
+from knotenpunkt.shared.worker import Worker
 
 
 def service_deps(service: str, settings: Settings, tenants: TenantRegistry) -> dict:
@@ -20,9 +20,9 @@ def service_deps(service: str, settings: Settings, tenants: TenantRegistry) -> d
     if service not in SERVICES:
         raise ValueError(f"unknown service {service!r}; services: {', '.join(SERVICES)}")
     try:
-        bootstrap = importlib.import_module(f"services.{service}.bootstrap")
+        bootstrap = importlib.import_module(f"knotenpunkt.services.{service}.bootstrap")
     except ModuleNotFoundError as exc:
-        if exc.name != f"services.{service}.bootstrap":
+        if exc.name != f"knotenpunkt.services.{service}.bootstrap":
             raise
         return {}
     return bootstrap.deps(settings, tenants)
@@ -38,7 +38,7 @@ def worker_for(
     """The worker of a service, wired: handlers, timed jobs, dependencies, clock."""
     settings = settings or from_env()
     tenants = tenants or TenantRegistry.from_settings(settings)
-    module = importlib.import_module(f"services.{service}.worker")
+    module = importlib.import_module(f"knotenpunkt.services.{service}.worker")
     return Worker(
         service,
         module.HANDLERS,

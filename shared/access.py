@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 
-from shared.auth import Principal, require
+from knotenpunkt.shared.auth import Principal, require
 
 ANONYMOUS_ROLE = "anonymous"
 
@@ -67,7 +67,7 @@ def allows(action: str):
     def wrap(fn):
         @functools.wraps(fn)
         def inner(*args, **kwargs):
-            from shared.web import principal
+            from knotenpunkt.shared.web import principal
 
             check(principal(), action)
             return fn(*args, **kwargs)

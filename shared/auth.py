@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 import jwt
 
-from shared.config import Settings
-from shared.errors import Forbidden, Unauthorized
+from knotenpunkt.shared.config import Settings
+from knotenpunkt.shared.errors import Forbidden, Unauthorized
 
 log = logging.getLogger(__name__)
 

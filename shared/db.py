@@ -18,8 +18,8 @@ from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
-from shared.config import SERVICES, Settings
-from shared.errors import NotFound
+from knotenpunkt.shared.config import SERVICES, Settings
+from knotenpunkt.shared.errors import NotFound
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +183,7 @@ def _yoyo_url(url: str) -> str:
 
 
 def migration_dirs(service: str) -> list[Path]:
-    services = Path(importlib.util.find_spec("services").submodule_search_locations[0])
+    services = Path(importlib.util.find_spec("knotenpunkt.services").submodule_search_locations[0])
     return [SHARED_MIGRATIONS, services / service / "migrations"]
 
 

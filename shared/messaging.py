@@ -36,10 +36,10 @@ import psycopg
 from kombu import Connection, Exchange, Producer, Queue, binding
 from kombu.mixins import ConsumerMixin
 
-from shared.config import Settings
+from knotenpunkt.shared.config import Settings
 
 if TYPE_CHECKING:
-    from shared.usecase import Context
+    from knotenpunkt.shared.usecase import Context
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from shared.errors import TooManyRequests
+from knotenpunkt.shared.errors import TooManyRequests
 
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour|day)\s*$")
 _SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}

@@ -359,7 +359,7 @@ class Tenant:
         """The body with this key; raises NotFound naming the bodies the network has."""
         body = self.body(key)
         if body is None:
-            from shared.errors import NotFound
+            from knotenpunkt.shared.errors import NotFound
 
             known = ", ".join(b["key"] for b in self.bodies) or "keine"
             raise NotFound(

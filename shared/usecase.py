@@ -21,8 +21,8 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
 
-from shared.config import Settings
-from shared.tenants import Tenant
+from knotenpunkt.shared.config import Settings
+from knotenpunkt.shared.tenants import Tenant
 
 Clock = Callable[[], datetime]
 

@@ -30,18 +30,18 @@ from psycopg_pool import PoolTimeout
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from shared import logs
-from shared.auth import ANONYMOUS, Principal, TokenVerifier, require
-from shared.config import Settings, from_env
-from shared.db import Database
-from shared.docs import add_docs
-from shared.errors import DomainError, TooManyRequests, status_of
-from shared.i18n import german, prefers_english
-from shared.inputs import BadInput, check_query, parse_json_body
-from shared.messaging import connect
-from shared.ratelimit import Rate, bucket_of, emails_in, hit
-from shared.tenants import Tenant, TenantRegistry
-from shared.usecase import Clock, Context, utcnow
+from knotenpunkt.shared import logs
+from knotenpunkt.shared.auth import ANONYMOUS, Principal, TokenVerifier, require
+from knotenpunkt.shared.config import Settings, from_env
+from knotenpunkt.shared.db import Database
+from knotenpunkt.shared.docs import add_docs
+from knotenpunkt.shared.errors import DomainError, TooManyRequests, status_of
+from knotenpunkt.shared.i18n import german, prefers_english
+from knotenpunkt.shared.inputs import BadInput, check_query, parse_json_body
+from knotenpunkt.shared.messaging import connect
+from knotenpunkt.shared.ratelimit import Rate, bucket_of, emails_in, hit
+from knotenpunkt.shared.tenants import Tenant, TenantRegistry
+from knotenpunkt.shared.usecase import Clock, Context, utcnow
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -108,7 +108,7 @@ def principal() -> Principal:
         else:
             scheme, _, token = header.partition(" ")
             if scheme.lower() != "bearer" or not token:
-                from shared.errors import Unauthorized
+                from knotenpunkt.shared.errors import Unauthorized
 
                 raise Unauthorized("Erwartet wird 'Authorization: Bearer <token>'.")
             g.principal = ctx().verifier.verify(token.strip(), request.view_args.get("tenant"))

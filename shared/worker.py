@@ -15,9 +15,9 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from shared.config import Settings, from_env
-from shared.db import Database
-from shared.messaging import (
+from knotenpunkt.shared.config import Settings, from_env
+from knotenpunkt.shared.db import Database
+from knotenpunkt.shared.messaging import (
     EventConsumer,
     OutboxRelay,
     Publisher,
@@ -26,9 +26,9 @@ from shared.messaging import (
     declare,
     events_queue,
 )
-from shared.tenants import TenantConfigError, TenantRegistry
-from shared.usecase import Clock, Context, utcnow
-from shared.workerops import OpsServer
+from knotenpunkt.shared.tenants import TenantConfigError, TenantRegistry
+from knotenpunkt.shared.usecase import Clock, Context, utcnow
+from knotenpunkt.shared.workerops import OpsServer
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +139,7 @@ class Worker:
 
     def queue_depths(self) -> dict[str, int]:
         """Messages waiting in this service's queue, delay queue and dead-letter queue."""
-        from shared.workerops import queue_depths
+        from knotenpunkt.shared.workerops import queue_depths
 
         return queue_depths(
             self.settings, self.service, events_queue(self.service, binding_keys(self.handlers))

@@ -22,7 +22,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
-from shared.messaging import connect, dead_queue, delay_queue
+from knotenpunkt.shared.messaging import connect, dead_queue, delay_queue
 
 log = logging.getLogger(__name__)
 

@@ -19,8 +19,8 @@ import secrets
 import hypothesis
 import pytest
 
-from shared.config import Settings
-from shared.tenants import TenantRegistry
+from knotenpunkt.shared.config import Settings
+from knotenpunkt.shared.tenants import TenantRegistry
 
 os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
 
@@ -55,7 +55,7 @@ def rabbitmq():
 @pytest.fixture(scope="session")
 def settings(postgres, rabbitmq, tmp_path_factory) -> Settings:
     """Settings pointing at the test containers, with the databases provisioned."""
-    from shared.db import provision
+    from knotenpunkt.shared.db import provision
 
     var = tmp_path_factory.mktemp("var")
     s = Settings(
@@ -78,10 +78,10 @@ def settings(postgres, rabbitmq, tmp_path_factory) -> Settings:
 @pytest.fixture(scope="session")
 def apps(settings, tenants):
     """The four Flask apps, on the test containers."""
-    from services.events.app import create_app as events_app
-    from services.membership.app import create_app as membership_app
-    from services.notifications.app import create_app as notifications_app
-    from services.voting.app import create_app as voting_app
+    from knotenpunkt.services.events.app import create_app as events_app
+    from knotenpunkt.services.membership.app import create_app as membership_app
+    from knotenpunkt.services.notifications.app import create_app as notifications_app
+    from knotenpunkt.services.voting.app import create_app as voting_app
 
     built = {
         "membership": membership_app(settings, tenants),
@@ -102,7 +102,7 @@ def clients(apps):
 @pytest.fixture(scope="session")
 def token(settings):
     """token(tenant, *roles, bodies=..., sub=..., partner_id=...) -> Authorization header."""
-    from shared.auth import issue_token
+    from knotenpunkt.shared.auth import issue_token
 
     def make(tenant, *roles, **kw):
         return {

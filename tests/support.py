@@ -56,7 +56,7 @@ class WebhookReceiver:
         import http.server
         import threading
 
-        from services.notifications.domain import webhook_signature
+        from knotenpunkt.services.notifications.domain import webhook_signature
 
         self.received = []
         self.fail_with = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.web import create_service_app
+from knotenpunkt.shared.web import create_service_app
 
 
 def create_app(settings=None, tenants=None, clock=None):
@@ -10,7 +10,7 @@ def create_app(settings=None, tenants=None, clock=None):
 
     clock: the use cases' clock (tests pass a fixed one); the real clock by default.
     """
-    from services.events.api import blueprints
+    from knotenpunkt.services.events.api import blueprints
 
     return create_service_app(
         "events",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from shared.usecase import Context
+from knotenpunkt.shared.usecase import Context
 
 # --- Store -------------------------------------------------------------------------
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from services.events.handlers import consultations
-from shared.config import Settings
-from shared.db import Database
-from shared.tenants import TenantRegistry
-from shared.usecase import Clock, Context, utcnow
+from knotenpunkt.services.events.handlers import consultations
+from knotenpunkt.shared.config import Settings
+from knotenpunkt.shared.db import Database
+from knotenpunkt.shared.tenants import TenantRegistry
+from knotenpunkt.shared.usecase import Clock, Context, utcnow
 
 
 def seed_consultations(settings: Settings, clock: Clock = utcnow) -> int:

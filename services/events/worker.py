@@ -6,9 +6,9 @@ job opens one unit of work per tenant and calls a handler.
 
 from __future__ import annotations
 
-from services.events import copies
-from services.events.handlers import consultations, meetings, planning
-from shared import worker
+from knotenpunkt.services.events import copies
+from knotenpunkt.services.events.handlers import consultations, meetings, planning
+from knotenpunkt.shared import worker
 
 
 def _partner(data: dict) -> copies.KeepPartner:

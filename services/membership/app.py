@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from shared.web import create_service_app
+from knotenpunkt.shared.web import create_service_app
 
 
-def create_app(settings=None, tenants=None):
+def create_app(settings=None, tenants=None, clock=None):
     """Build the membership app (raises TenantConfigError when a tenant file is broken)."""
-    from services.membership.api import BLUEPRINTS
+    from knotenpunkt.services.membership.api import BLUEPRINTS
 
     return create_service_app(
         "membership",
@@ -15,4 +15,5 @@ def create_app(settings=None, tenants=None):
         settings=settings,
         tenants=tenants,
         title="Knotenpunkt Mitgliedschaft",
+        clock=clock,
     )

@@ -5,20 +5,23 @@ Safe to run again: what exists already is left as it is.
 
 from __future__ import annotations
 
-from services.membership.handlers.partners import (
+from knotenpunkt.services.membership.handlers.partners import (
     AddBodyMember,
     CreatePartner,
     add_body_member,
     create_partner,
 )
-from services.membership.handlers.working_groups import CreateWorkingGroup, create_working_group
-from services.membership.store.partners import list_members
-from services.membership.store.working_groups import list_working_groups
-from shared.config import Settings
-from shared.db import Database
-from shared.errors import Conflict
-from shared.tenants import TenantRegistry
-from shared.usecase import Context, utcnow
+from knotenpunkt.services.membership.handlers.working_groups import (
+    CreateWorkingGroup,
+    create_working_group,
+)
+from knotenpunkt.services.membership.store.partners import list_members
+from knotenpunkt.services.membership.store.working_groups import list_working_groups
+from knotenpunkt.shared.config import Settings
+from knotenpunkt.shared.db import Database
+from knotenpunkt.shared.errors import Conflict
+from knotenpunkt.shared.tenants import TenantRegistry
+from knotenpunkt.shared.usecase import Context, utcnow
 
 CHEMNITZ = [
     ("Bundesagentur für Arbeit", "authority"),

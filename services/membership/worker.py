@@ -3,17 +3,20 @@ admission outcomes after the voting period; publishes overviews."""
 
 from __future__ import annotations
 
-from services.membership.handlers.applications import (
+from knotenpunkt.services.membership.handlers.applications import (
     AnnounceDueDecisions,
     DecideApplication,
     announce_due_decisions,
     decide_application,
 )
-from services.membership.handlers.directories import PublishDueDirectory, publish_due_directory
-from services.membership.handlers.working_groups import DecideFounding, decide_founding
-from shared import worker
-from shared.errors import NotFound
-from shared.messaging import PermanentError
+from knotenpunkt.services.membership.handlers.directories import (
+    PublishDueDirectory,
+    publish_due_directory,
+)
+from knotenpunkt.services.membership.handlers.working_groups import DecideFounding, decide_founding
+from knotenpunkt.shared import worker
+from knotenpunkt.shared.errors import NotFound
+from knotenpunkt.shared.messaging import PermanentError
 
 
 def on_ballot_closed(conn, env: dict, ctx) -> None:

@@ -11,8 +11,8 @@ from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.notifications import handlers, render
-from services.notifications.schemas import (
+from knotenpunkt.services.notifications import handlers, render
+from knotenpunkt.services.notifications.schemas import (
     EmailQuery,
     NotificationOut,
     NotificationQuery,
@@ -22,8 +22,8 @@ from services.notifications.schemas import (
     WebhookIn,
     WebhookOut,
 )
-from shared.access import allows
-from shared.web import context, current_tenant, uow
+from knotenpunkt.shared.access import allows
+from knotenpunkt.shared.web import context, current_tenant, uow
 
 notifications_bp = Blueprint(
     "notifications",

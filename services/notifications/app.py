@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.web import create_service_app
+from knotenpunkt.shared.web import create_service_app
 
 
 def create_app(settings=None, tenants=None, clock=None):
@@ -11,10 +11,10 @@ def create_app(settings=None, tenants=None, clock=None):
     Its dependencies (renderer, mailer) come from `bootstrap.deps`; clock: where the
     handlers take the time from (tests pass their own; default: UTC now).
     """
-    from services.notifications.api import BLUEPRINTS
-    from services.notifications.bootstrap import deps
-    from shared.config import from_env
-    from shared.tenants import TenantRegistry
+    from knotenpunkt.services.notifications.api import BLUEPRINTS
+    from knotenpunkt.services.notifications.bootstrap import deps
+    from knotenpunkt.shared.config import from_env
+    from knotenpunkt.shared.tenants import TenantRegistry
 
     settings = settings or from_env()
     tenants = tenants or TenantRegistry.load(settings.tenants_dir)

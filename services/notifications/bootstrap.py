@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from services.notifications import channels, render
+from knotenpunkt.services.notifications import channels, render
 
 
 def deps(settings, tenants) -> dict:

@@ -17,8 +17,8 @@ from email.utils import format_datetime, formataddr
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from services.notifications.domain import webhook_signature
-from shared import net
+from knotenpunkt.services.notifications.domain import webhook_signature
+from knotenpunkt.shared import net
 
 
 def build_email(

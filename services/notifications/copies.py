@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from services.notifications import store
-from shared.usecase import Context
+from knotenpunkt.services.notifications import store
+from knotenpunkt.shared.usecase import Context
 
 ERASED_NOTE = "nicht zugestellt: die genannte Person wurde gelöscht"
 

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlencode
 
-from services.notifications import channels, copies, domain, render, store
-from shared import net
-from shared.errors import Forbidden, NotFound, RuleViolation
-from shared.messaging import event_name
-from shared.usecase import Context
+from knotenpunkt.services.notifications import channels, copies, domain, render, store
+from knotenpunkt.shared import net
+from knotenpunkt.shared.errors import Forbidden, NotFound, RuleViolation
+from knotenpunkt.shared.messaging import event_name
+from knotenpunkt.shared.usecase import Context
 
 log = logging.getLogger(__name__)
 
@@ -194,7 +194,7 @@ def _attachments(template: str, data: dict, ctx: Context) -> list[dict]:
     method = domain.WITH_ICS.get(template)
     if not method:
         return []
-    from shared.ical import ics
+    from knotenpunkt.shared.ical import ics
 
     return [
         {

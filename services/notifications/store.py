@@ -11,7 +11,7 @@ from datetime import datetime
 
 from psycopg import sql
 
-from shared.db import get_by_id, insert, where
+from knotenpunkt.shared.db import get_by_id, insert, where
 
 # --- Delivery log -----------------------------------------------------------------
 

@@ -6,8 +6,8 @@ the delivery job opens a unit of work and calls its handler. No SQL here.
 
 from __future__ import annotations
 
-from services.notifications import copies, handlers
-from shared import worker
+from knotenpunkt.services.notifications import copies, handlers
+from knotenpunkt.shared import worker
 
 
 def on_member_added(conn, env: dict, ctx) -> None:

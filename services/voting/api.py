@@ -8,8 +8,8 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.voting import handlers
-from services.voting.schemas import (
+from knotenpunkt.services.voting import handlers
+from knotenpunkt.services.voting.schemas import (
     BallotIn,
     BallotOut,
     BallotQuery,
@@ -18,8 +18,8 @@ from services.voting.schemas import (
     VoteOut,
     VoterOut,
 )
-from shared.access import allows
-from shared.web import context, principal, uow
+from knotenpunkt.shared.access import allows
+from knotenpunkt.shared.web import context, principal, uow
 
 electorates_bp = Blueprint(
     "electorates",

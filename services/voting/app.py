@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.web import create_service_app
+from knotenpunkt.shared.web import create_service_app
 
 
 def create_app(settings=None, tenants=None, clock=None):
@@ -10,7 +10,7 @@ def create_app(settings=None, tenants=None, clock=None):
 
     clock: where the handlers take the time from (tests pass their own; default: UTC now).
     """
-    from services.voting.api import BLUEPRINTS
+    from knotenpunkt.services.voting.api import BLUEPRINTS
 
     return create_service_app(
         "voting",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from shared.usecase import Context
+from knotenpunkt.shared.usecase import Context
 
 # --- Commands -----------------------------------------------------------------
 

@@ -8,9 +8,9 @@ import math
 from collections import Counter
 from datetime import timedelta
 
-from shared.access import may
-from shared.auth import Principal
-from shared.errors import Conflict, RuleViolation
+from knotenpunkt.shared.access import may
+from knotenpunkt.shared.auth import Principal
+from knotenpunkt.shared.errors import Conflict, RuleViolation
 
 MAJORITY_CHOICES = ("yes", "no", "abstain")
 CONSENSUS_CHOICES = ("agree", "stand_aside", "object")

@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from services.voting import copies, domain, store
-from shared.auth import Principal
-from shared.errors import Conflict, Forbidden
-from shared.messaging import add_event
-from shared.usecase import Context
+from knotenpunkt.services.voting import copies, domain, store
+from knotenpunkt.shared.auth import Principal
+from knotenpunkt.shared.errors import Conflict, Forbidden
+from knotenpunkt.shared.messaging import add_event
+from knotenpunkt.shared.usecase import Context
 
 SERVICE = "voting"
 

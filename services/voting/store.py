@@ -12,7 +12,7 @@ from datetime import datetime
 from psycopg import sql
 from psycopg.errors import UniqueViolation
 
-from shared.db import get_by_id, insert, update, where
+from knotenpunkt.shared.db import get_by_id, insert, update, where
 
 
 def _json(value) -> str:

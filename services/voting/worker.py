@@ -9,10 +9,10 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from services.voting import copies, handlers
-from shared import worker
-from shared.errors import Conflict, NotFound
-from shared.messaging import PermanentError
+from knotenpunkt.services.voting import copies, handlers
+from knotenpunkt.shared import worker
+from knotenpunkt.shared.errors import Conflict, NotFound
+from knotenpunkt.shared.messaging import PermanentError
 
 log = logging.getLogger(__name__)
 

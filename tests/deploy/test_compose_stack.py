@@ -32,8 +32,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from shared.auth import issue_token
-from shared.config import ROOT, Settings
+from knotenpunkt.shared.auth import issue_token
+from knotenpunkt.shared.config import ROOT, Settings
 
 pytestmark = [pytest.mark.deploy, pytest.mark.integration]
 

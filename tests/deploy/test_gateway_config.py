@@ -9,7 +9,7 @@ import subprocess
 import pytest
 
 from knotenpunkt.gateway import GatewayConfigError, RouteTable, openapi_paths, render
-from shared.config import SERVICES
+from knotenpunkt.shared.config import SERVICES
 
 
 @pytest.fixture(scope="module")

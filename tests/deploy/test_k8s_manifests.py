@@ -14,7 +14,7 @@ import subprocess
 import pytest
 import yaml
 
-from shared.config import ROOT
+from knotenpunkt.shared.config import ROOT
 
 K8S = ROOT / "deploy" / "k8s"
 KUBERNETES_VERSION = "1.32.0"

@@ -7,7 +7,7 @@ import time
 import pytest
 from kombu import Connection, Exchange, Producer, Queue
 
-from shared import messaging
+from knotenpunkt.shared import messaging
 from tests.support import unique
 
 pytestmark = pytest.mark.integration

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from shared.config import Settings, from_env
-from shared.tenants import TenantConfigError, TenantRegistry, selected_tenants
+from knotenpunkt.shared.config import Settings, from_env
+from knotenpunkt.shared.tenants import TenantConfigError, TenantRegistry, selected_tenants
 
 TENANTS = Settings().tenants_dir
 
@@ -80,7 +80,7 @@ def test_a_named_tenant_without_file_fails_loudly(monkeypatch):
 
 def test_other_networks_answer_404(monkeypatch, tmp_path):
     """A Saalekreis-only membership app: Chemnitz is unknown (problem+json 404), Saalekreis is served."""
-    from services.membership.app import create_app
+    from knotenpunkt.services.membership.app import create_app
 
     monkeypatch.setenv("TENANTS", "saalekreis")
     settings = Settings(

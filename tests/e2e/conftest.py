@@ -7,8 +7,8 @@ import time
 import pytest
 from kombu import Connection
 
+from knotenpunkt.shared.messaging import declare, delay_queue
 from knotenpunkt.wiring import worker_for
-from shared.messaging import declare, delay_queue
 from tests.support import drain
 
 SERVICES = ("membership", "voting", "events", "notifications")

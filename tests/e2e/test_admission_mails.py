@@ -8,8 +8,8 @@ import email.policy
 from collections import Counter
 from datetime import datetime, timedelta
 
-from services.membership import worker as mw
-from services.notifications import worker as nw
+from knotenpunkt.services.membership import worker as mw
+from knotenpunkt.services.notifications import worker as nw
 from tests.support import unique
 
 

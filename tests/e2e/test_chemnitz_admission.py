@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 import pytest
 from kombu import Connection
 
-from services.membership import worker as mw
-from shared.messaging import envelope, exchanges
+from knotenpunkt.services.membership import worker as mw
+from knotenpunkt.shared.messaging import envelope, exchanges
 from tests.support import Clock, unique
 
 BODY = "vorbereitungsgremium"

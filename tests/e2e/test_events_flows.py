@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 
-from kombu import Connection
-
-from shared.messaging import envelope, exchanges
 from tests.support import unique
 
 
@@ -21,7 +17,7 @@ def admit(clients, token, flow, settings, name, email=None):
     and announced by membership's job once the voting period has ended (Leitlinie 3)."""
     import dataclasses
 
-    from services.membership import worker as mw
+    from knotenpunkt.services.membership import worker as mw
 
     m, v = clients["membership"], clients["voting"]
     coord = token("chemnitz", "coordinator")
@@ -260,7 +256,7 @@ def test_new_partner_is_told_the_introduction_slot_and_guests_get_ics(
 ):
     from icalendar import Calendar
 
-    from services.notifications import worker as nw
+    from knotenpunkt.services.notifications import worker as nw
 
     coord = token("chemnitz", "coordinator")
     e = clients["events"]
@@ -317,7 +313,7 @@ def test_new_partner_is_told_the_introduction_slot_and_guests_get_ics(
 
 
 def test_a_working_group_is_invited_through_its_members_partners(clients, token, flow, settings):
-    from services.notifications import worker as nw
+    from knotenpunkt.services.notifications import worker as nw
 
     coord = token("saalekreis", "coordinator")
     m, e = clients["membership"], clients["events"]

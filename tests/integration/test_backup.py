@@ -15,8 +15,8 @@ import pytest
 from psycopg import sql
 
 from knotenpunkt.backup import BackupError, backup, read_manifest, restore
-from shared.config import SERVICES
-from shared.db import provision
+from knotenpunkt.shared.config import SERVICES
+from knotenpunkt.shared.db import provision
 from tests.support import unique
 
 ADMIN = "kp_backup_admin"
@@ -72,9 +72,9 @@ def test_migrate_runs_again_without_a_superuser(operator_settings):
 def test_backup_wipe_restore_keeps_partners_and_ballot_records(
     postgres, operator_settings, tenants, tmp_path
 ):
-    from services.membership.app import create_app as membership_app
-    from services.voting.app import create_app as voting_app
-    from shared.auth import issue_token
+    from knotenpunkt.services.membership.app import create_app as membership_app
+    from knotenpunkt.services.voting.app import create_app as voting_app
+    from knotenpunkt.shared.auth import issue_token
 
     s = operator_settings
     provision(s)

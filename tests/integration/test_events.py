@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from icalendar import Calendar
 
-from shared.config import Settings
-from shared.tenants import TenantRegistry
+from knotenpunkt.shared.config import Settings
+from knotenpunkt.shared.tenants import TenantRegistry
 
 TZ = TenantRegistry.load(Settings().tenants_dir).get("magdeburg").tz
 
@@ -401,8 +401,8 @@ def test_consultation_window_and_moderation(clients, token):
 
 
 def test_consultation_opened_and_closed_are_announced_once(clients, token, settings, tenants):
-    from services.events import worker as ew
-    from shared.worker import Worker
+    from knotenpunkt.services.events import worker as ew
+    from knotenpunkt.shared.worker import Worker
 
     coord = token("saalekreis", "coordinator")
     now = datetime(2031, 5, 14, 22, 30, tzinfo=UTC)  # 00:30 on the 15th in Saalekreis
@@ -449,7 +449,7 @@ def test_consultation_opened_and_closed_are_announced_once(clients, token, setti
 
 
 def _events_db(settings):
-    from shared.db import Database
+    from knotenpunkt.shared.db import Database
 
     db = Database(settings.app_url("events"), max_size=2)
     db.open()
@@ -457,7 +457,7 @@ def _events_db(settings):
 
 
 def test_time_poll_picks_the_best_date_and_creates_the_meeting(clients, token, settings):
-    from services.events import copies
+    from knotenpunkt.services.events import copies
     from tests.support import unique
 
     db = _events_db(settings)
@@ -627,8 +627,8 @@ def test_participation_process_with_phases(clients, token):
 
 
 def test_worker_announces_a_due_cadence_once(settings, tenants):
-    from services.events import worker as ew
-    from shared.worker import Worker
+    from knotenpunkt.services.events import worker as ew
+    from knotenpunkt.shared.worker import Worker
 
     query = (
         "select event_id, envelope->'data' as d from outbox"
@@ -666,7 +666,7 @@ def test_worker_announces_a_due_cadence_once(settings, tenants):
 
 def test_cadence_under_a_fixed_clock(settings, tenants, token):
     """Magdeburg's Projektgruppe meets quarterly: due within 30 days, overdue after, ok once planned."""
-    from services.events.app import create_app
+    from knotenpunkt.services.events.app import create_app
 
     clock = Clock(datetime(2041, 6, 1, 10, 0, tzinfo=UTC))
     app = create_app(settings, tenants, clock=clock)

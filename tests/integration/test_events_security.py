@@ -10,12 +10,12 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from services.events.handlers import meetings
-from shared.access import action_of
-from shared.auth import Principal
-from shared.db import Database
-from shared.errors import NotFound
-from shared.usecase import Context
+from knotenpunkt.services.events.handlers import meetings
+from knotenpunkt.shared.access import action_of
+from knotenpunkt.shared.auth import Principal
+from knotenpunkt.shared.db import Database
+from knotenpunkt.shared.errors import NotFound
+from knotenpunkt.shared.usecase import Context
 from tests.integration.test_events import at
 
 FEDERATION = Principal(sub="fed", tenant="chemnitz", roles=frozenset({"federation"}))

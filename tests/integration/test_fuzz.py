@@ -18,7 +18,7 @@ import schemathesis
 from hypothesis import HealthCheck, given
 from schemathesis.generation import GenerationMode
 
-from shared.tenants import TenantRegistry
+from knotenpunkt.shared.tenants import TenantRegistry
 
 SERVICES = ("membership", "voting", "events", "notifications")
 FUZZ = "fuzzland"
@@ -27,10 +27,10 @@ EXAMPLES = 12
 
 @pytest.fixture(scope="module")
 def fuzz_apps(settings, tenants):
-    from services.events.app import create_app as events_app
-    from services.membership.app import create_app as membership_app
-    from services.notifications.app import create_app as notifications_app
-    from services.voting.app import create_app as voting_app
+    from knotenpunkt.services.events.app import create_app as events_app
+    from knotenpunkt.services.membership.app import create_app as membership_app
+    from knotenpunkt.services.notifications.app import create_app as notifications_app
+    from knotenpunkt.services.voting.app import create_app as voting_app
 
     chemnitz = tenants.get("chemnitz")
     fuzz = replace(chemnitz, key=FUZZ, rules={**chemnitz.rules, "key": FUZZ})

@@ -185,7 +185,7 @@ def test_without_the_database_writes_and_reads_answer_503_with_retry_after(
     """A database that cannot be reached is a 503 problem with Retry-After, quickly, never a 500."""
     import time
 
-    from services.membership.app import create_app
+    from knotenpunkt.services.membership.app import create_app
     from tests.support import free_port
 
     # a server that is not there (nothing listens on the port)

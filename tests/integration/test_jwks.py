@@ -16,9 +16,9 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from shared.auth import TokenVerifier
-from shared.config import Settings
-from shared.errors import Forbidden, Unauthorized
+from knotenpunkt.shared.auth import TokenVerifier
+from knotenpunkt.shared.config import Settings
+from knotenpunkt.shared.errors import Forbidden, Unauthorized
 
 ISSUER = "https://login.example/realms/chemnitz"
 CLIENT = "knotenpunkt"

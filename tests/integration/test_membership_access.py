@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from shared.access import ACCESS, action_of
+from knotenpunkt.shared.access import ACCESS, action_of
 from tests.support import unique
 
 

@@ -103,8 +103,8 @@ def test_body_members(clients, token):
 
 
 def test_seed_demo_fills_the_networks_and_can_run_again(settings, clients, token):
-    from services.events.seed import seed_consultations
-    from services.membership.seed import seed_demo
+    from knotenpunkt.services.events.seed import seed_consultations
+    from knotenpunkt.services.membership.seed import seed_demo
 
     seed_demo(settings)
     seed_consultations(settings)

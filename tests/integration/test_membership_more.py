@@ -408,8 +408,8 @@ def test_shared_directory_across_networks(clients, token, tenants):
 def test_worker_publishes_the_overview_when_the_interval_is_due(settings, tenants):
     import psycopg
 
-    from services.membership import worker as mw
-    from shared.worker import Worker
+    from knotenpunkt.services.membership import worker as mw
+    from knotenpunkt.shared.worker import Worker
 
     with psycopg.connect(settings.admin_url("knotenpunkt_membership")) as conn:
         conn.execute("delete from directory_publications where tenant = 'chemnitz'")

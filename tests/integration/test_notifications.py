@@ -13,12 +13,12 @@ from types import SimpleNamespace
 
 import pytest
 
+from knotenpunkt.services.notifications import copies, store
+from knotenpunkt.services.notifications import worker as nw
+from knotenpunkt.services.notifications.app import create_app
+from knotenpunkt.shared.messaging import envelope
+from knotenpunkt.shared.tenants import TenantRegistry
 from knotenpunkt.wiring import worker_for
-from services.notifications import copies, store
-from services.notifications import worker as nw
-from services.notifications.app import create_app
-from shared.messaging import envelope
-from shared.tenants import TenantRegistry
 from tests.support import SmtpSink, WebhookReceiver, unique
 
 # A network of the tests' own (Magdeburg's rules) whose webhooks may call the receivers on

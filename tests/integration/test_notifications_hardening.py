@@ -23,11 +23,11 @@ from urllib.parse import urlencode, urljoin
 
 import pytest
 
-from services.notifications import copies, domain, store
-from services.notifications import worker as nw
-from services.notifications.api import BLUEPRINTS
-from shared.access import action_of
-from shared.messaging import envelope
+from knotenpunkt.services.notifications import copies, domain, store
+from knotenpunkt.services.notifications import worker as nw
+from knotenpunkt.services.notifications.api import BLUEPRINTS
+from knotenpunkt.shared.access import action_of
+from knotenpunkt.shared.messaging import envelope
 from tests.integration import test_notifications as base
 from tests.support import WebhookReceiver, unique
 
@@ -244,7 +244,7 @@ def test_redirects_are_not_followed_and_the_log_says_only_the_status(notifier, s
     try:
         subscribe(HOOKS, redirector.url)
         notifier.inbox.handle(ballot_closed(HOOKS, "projektgruppe"))
-        with caplog.at_level(logging.WARNING, logger="services.notifications"):
+        with caplog.at_level(logging.WARNING, logger="knotenpunkt.services.notifications"):
             deliver(notifier, HOOKS)
         assert target.received == []  # the 307 did not re-POST the body
         row = webhook_rows(notifier, HOOKS, redirector.url)[0]
@@ -263,7 +263,7 @@ def test_an_unreachable_receiver_is_logged_generically(notifier, subscribe, capl
     url = f"http://127.0.0.1:{port}/hook"
     subscribe(HOOKS, url)
     notifier.inbox.handle(ballot_closed(HOOKS, "projektgruppe"))
-    with caplog.at_level(logging.WARNING, logger="services.notifications"):
+    with caplog.at_level(logging.WARNING, logger="knotenpunkt.services.notifications"):
         deliver(notifier, HOOKS)
     row = webhook_rows(notifier, HOOKS, url)[0]
     assert row["last_error"] == "Empfänger nicht erreichbar"

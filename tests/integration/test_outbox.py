@@ -8,9 +8,9 @@ import pytest
 from kombu import Connection, Consumer, Queue
 from kombu.exceptions import OperationalError
 
-from services.membership.handlers.partners import CreatePartner, create_partner
-from shared.db import Database
-from shared.messaging import (
+from knotenpunkt.services.membership.handlers.partners import CreatePartner, create_partner
+from knotenpunkt.shared.db import Database
+from knotenpunkt.shared.messaging import (
     EventConsumer,
     OutboxRelay,
     Publisher,
@@ -81,8 +81,8 @@ def tap(url: str, key: str, durable: bool = False) -> Queue:
 
 def add_partner(conn, settings, tenant: str, name: str, kind: str) -> None:
     """A partner through membership's use case (it adds membership.partner.created)."""
-    from shared.tenants import TenantRegistry
-    from shared.usecase import Context, utcnow
+    from knotenpunkt.shared.tenants import TenantRegistry
+    from knotenpunkt.shared.usecase import Context, utcnow
 
     ctx = Context(
         settings=settings,
@@ -128,8 +128,8 @@ def _consumer(settings, db, conn, handlers, service):
 
 def _contexts(settings):
     """Contexts for chemnitz and magdeburg only: any other tenant is unknown to this consumer."""
-    from shared.tenants import TenantRegistry
-    from shared.usecase import Context, utcnow
+    from knotenpunkt.shared.tenants import TenantRegistry
+    from knotenpunkt.shared.usecase import Context, utcnow
 
     registry = TenantRegistry.load(settings.tenants_dir)
 

@@ -14,7 +14,7 @@ NOW = datetime(2026, 11, 24, 10, 15, tzinfo=UTC)
 @pytest.fixture
 def limited(settings, tenants):
     """Two membership apps (two web processes) sharing the production-like limits."""
-    from services.membership.app import create_app
+    from knotenpunkt.services.membership.app import create_app
 
     strict = settings.with_(rate_anonymous_client="4/hour", rate_anonymous_target="2/hour")
     apps = [create_app(strict, tenants) for _ in range(2)]
@@ -88,7 +88,7 @@ def test_signed_in_writes_are_not_limited(limited, token):
 
 def test_behind_the_gateway_the_forwarded_client_is_limited(settings, tenants):
     """TRUSTED_PROXIES=1: the client is the address the gateway forwards, not the gateway."""
-    from services.membership.app import create_app
+    from knotenpunkt.services.membership.app import create_app
 
     app = create_app(settings.with_(rate_anonymous_client="2/hour", trusted_proxies=1), tenants)
     app.extensions["knotenpunkt"].clock = lambda: NOW

@@ -6,8 +6,8 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from shared.config import SERVICES
-from shared.db import Database, tenant_tables
+from knotenpunkt.shared.config import SERVICES
+from knotenpunkt.shared.db import Database, tenant_tables
 from tests.support import unique
 
 

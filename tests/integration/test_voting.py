@@ -13,12 +13,12 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 import pytest
 
-from services.voting import copies, handlers, store
-from services.voting import worker as vw
-from services.voting.app import create_app
-from shared.db import Database
-from shared.usecase import Context
-from shared.worker import Worker
+from knotenpunkt.services.voting import copies, handlers, store
+from knotenpunkt.services.voting import worker as vw
+from knotenpunkt.services.voting.app import create_app
+from knotenpunkt.shared.db import Database
+from knotenpunkt.shared.usecase import Context
+from knotenpunkt.shared.worker import Worker
 from tests.support import unique
 
 
@@ -478,7 +478,7 @@ def test_worker_closes_at_the_deadline_and_reminds_who_has_not_voted(
 
 
 def test_every_voting_route_declares_one_action(voting_app):
-    from shared.access import action_of
+    from knotenpunkt.shared.access import action_of
 
     missing = [
         f"{method} {rule.rule}"

@@ -135,7 +135,7 @@ def test_without_the_broker_the_worker_is_not_ready_and_comes_back_by_itself(set
 
 
 def test_web_readyz_is_degraded_when_the_outbox_ages(settings, tenants):
-    from services.voting.app import create_app
+    from knotenpunkt.services.voting.app import create_app
 
     app = create_app(settings.with_(outbox_degraded_seconds=60), tenants)
     service = app.extensions["knotenpunkt"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import jwt
 import pytest
 
-from shared.auth import TokenVerifier, issue_token, require
-from shared.config import Settings
-from shared.errors import Forbidden, Unauthorized
+from knotenpunkt.shared.auth import TokenVerifier, issue_token, require
+from knotenpunkt.shared.config import Settings
+from knotenpunkt.shared.errors import Forbidden, Unauthorized
 
 S = Settings()
 
@@ -79,8 +79,8 @@ def test_library_error_text_is_not_echoed():
 
 
 def test_access_table_federation_reaches_the_shared_directory_only():
-    from shared.access import ACCESS, check, may
-    from shared.auth import ANONYMOUS, Principal
+    from knotenpunkt.shared.access import ACCESS, check, may
+    from knotenpunkt.shared.auth import ANONYMOUS, Principal
 
     federation = Principal(sub="peer", tenant="chemnitz", roles=frozenset({"federation"}))
     assert [a for a in ACCESS if may(federation, a)] == ["shared_directory"]

@@ -1,6 +1,13 @@
 """One table maps domain errors to HTTP status codes."""
 
-from shared.errors import Conflict, Forbidden, NotFound, RuleViolation, Unauthorized, status_of
+from knotenpunkt.shared.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    RuleViolation,
+    Unauthorized,
+    status_of,
+)
 
 
 def test_status_codes():

@@ -9,11 +9,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from icalendar import Calendar
 
-from services.events.domain import consultations, meetings, planning
-from shared.config import Settings
-from shared.errors import Conflict, RuleViolation
-from shared.ical import ics
-from shared.tenants import TenantRegistry
+from knotenpunkt.services.events.domain import consultations, meetings, planning
+from knotenpunkt.shared.config import Settings
+from knotenpunkt.shared.errors import Conflict, RuleViolation
+from knotenpunkt.shared.ical import ics
+from knotenpunkt.shared.tenants import TenantRegistry
 
 REG = TenantRegistry.load(Settings().tenants_dir)
 MDG = REG.get("magdeburg").body("projektgruppe")["meeting"]
@@ -255,7 +255,7 @@ def test_ics_in_the_tenants_time_zone():
 
     import icalendar
 
-    from shared.ical import ics
+    from knotenpunkt.shared.ical import ics
 
     doc = ics(
         [

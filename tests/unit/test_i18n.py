@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from shared.i18n import german, prefers_english
+from knotenpunkt.shared.i18n import german, prefers_english
 
 
 @pytest.mark.parametrize(

@@ -18,11 +18,20 @@ def imported_modules(path: Path) -> set[str]:
     return names
 
 
+def layer(name: str) -> str:
+    """The part of the house a module belongs to: shared, services, knotenpunkt (the
+    composition root), tests, bench — or the third-party package it is."""
+    parts = name.split(".")
+    if parts[0] == "knotenpunkt" and len(parts) > 1 and parts[1] in ("shared", "services"):
+        return parts[1]
+    return parts[0]
+
+
 def offenders(folder: str, forbidden: tuple[str, ...]) -> list[str]:
     found = []
     for path in sorted((ROOT / folder).rglob("*.py")):
         for name in imported_modules(path):
-            if name.split(".")[0] in forbidden:
+            if layer(name) in forbidden:
                 found.append(f"{path.relative_to(ROOT)} imports {name}")
     return found
 
@@ -37,3 +46,15 @@ def test_services_do_not_import_the_composition_root_or_tests():
 
 def test_benchmarks_do_not_import_tests():
     assert offenders("bench", ("tests",)) == []
+
+
+def test_the_code_is_imported_under_the_project_name_only():
+    """shared and services are knotenpunkt.shared and knotenpunkt.services: a bare `shared`
+    would load a second copy of every module (and is not installed at all)."""
+    found = []
+    for folder in ("shared", "services", "knotenpunkt", "tests", "bench"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            for name in imported_modules(path):
+                if name.split(".")[0] in ("shared", "services"):
+                    found.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert found == []

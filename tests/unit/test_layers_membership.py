@@ -8,7 +8,7 @@ from pathlib import Path
 from tests.unit.test_layers import ROOT, imported_modules
 
 SERVICE = ROOT / "services" / "membership"
-PACKAGE = "services.membership"
+PACKAGE = "knotenpunkt.services.membership"
 AGGREGATES = ("partners", "applications", "working_groups", "monitoring", "directories")
 
 

@@ -27,7 +27,10 @@ def layer_modules(service: str, layer: str) -> list[Path]:
 
 
 def uses(path: Path, service: str, layer: str) -> list[str]:
-    prefixes = (f"services.{service}.{layer}", f"knotenpunkt.services.{service}.{layer}")
+    prefixes = (
+        f"knotenpunkt.services.{service}.{layer}",
+        f"knotenpunkt.services.{service}.{layer}",
+    )
     return sorted(
         n for n in imported_names(path) if any(n == p or n.startswith(p + ".") for p in prefixes)
     )

@@ -8,12 +8,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.membership.domain import applications, directories, monitoring, working_groups
-from shared.auth import Principal
-from shared.config import Settings
-from shared.errors import Conflict, Forbidden, NotFound, RuleViolation, Unauthorized
-from shared.tenants import TenantRegistry
-from shared.usecase import add_months
+from knotenpunkt.services.membership.domain import (
+    applications,
+    directories,
+    monitoring,
+    working_groups,
+)
+from knotenpunkt.shared.auth import Principal
+from knotenpunkt.shared.config import Settings
+from knotenpunkt.shared.errors import Conflict, Forbidden, NotFound, RuleViolation, Unauthorized
+from knotenpunkt.shared.tenants import TenantRegistry
+from knotenpunkt.shared.usecase import add_months
 
 REG = TenantRegistry.load(Settings().tenants_dir)
 CHEMNITZ, SAALEKREIS, MAGDEBURG, MITTELSACHSEN = (
@@ -196,7 +201,7 @@ def test_monitoring_report():
 
 
 def test_rules_moved_out_of_the_routes():
-    from services.membership.domain import partners
+    from knotenpunkt.services.membership.domain import partners
 
     coordinator, stranger = who("coordinator", sub="k1"), Principal()
     hidden = {"id": "p1", "name": "X", "public": False, "email": "x@example.org"}

@@ -7,7 +7,14 @@ import uuid
 
 import pytest
 
-from shared.messaging import EnvelopeError, binding_keys, envelope, event_name, parse, routing_key
+from knotenpunkt.shared.messaging import (
+    EnvelopeError,
+    binding_keys,
+    envelope,
+    event_name,
+    parse,
+    routing_key,
+)
 
 
 def test_envelope_is_cloudevents_1_0():

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from shared.net import UnsafeTarget, post_checked, resolve_checked
+from knotenpunkt.shared.net import UnsafeTarget, post_checked, resolve_checked
 
 
 @pytest.mark.parametrize(

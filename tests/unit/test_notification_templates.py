@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.notifications import domain, render
-from shared.config import Settings
-from shared.tenants import TenantRegistry
+from knotenpunkt.services.notifications import domain, render
+from knotenpunkt.shared.config import Settings
+from knotenpunkt.shared.tenants import TenantRegistry
 
 REG = TenantRegistry.load(Settings().tenants_dir)
 R = render.Renderer()

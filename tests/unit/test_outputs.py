@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from shared.ical import ics
-from shared.outputs import csv_cell, csv_document, markdown_text
+from knotenpunkt.shared.ical import ics
+from knotenpunkt.shared.outputs import csv_cell, csv_document, markdown_text
 
 
 @pytest.mark.parametrize(

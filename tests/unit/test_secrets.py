@@ -6,7 +6,7 @@ import secrets
 
 import pytest
 
-from shared.config import DEV_JWT_SECRET, InsecureSettings, Settings, from_env
+from knotenpunkt.shared.config import DEV_JWT_SECRET, InsecureSettings, Settings, from_env
 
 STRONG = secrets.token_urlsafe(48)
 LINK = secrets.token_urlsafe(48)
@@ -45,8 +45,8 @@ def test_own_secrets_or_a_jwks_url_start():
 
 
 def test_app_and_worker_refuse_to_start(tmp_path):
-    from shared.web import create_service_app
-    from shared.worker import Worker
+    from knotenpunkt.shared.web import create_service_app
+    from knotenpunkt.shared.worker import Worker
 
     insecure = Settings(var_dir=tmp_path)
     with pytest.raises(InsecureSettings):

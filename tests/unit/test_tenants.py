@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from shared.config import Settings
-from shared.tenants import TenantConfigError, TenantRegistry, load_file
+from knotenpunkt.shared.config import Settings
+from knotenpunkt.shared.tenants import TenantConfigError, TenantRegistry, load_file
 
 TENANTS = Settings().tenants_dir
 

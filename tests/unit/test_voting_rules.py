@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.voting import domain
-from shared.errors import RuleViolation
+from knotenpunkt.services.voting import domain
+from knotenpunkt.shared.errors import RuleViolation
 
 majority_votes = st.lists(st.sampled_from(domain.MAJORITY_CHOICES), max_size=60)
 consensus_votes = st.lists(st.sampled_from(domain.CONSENSUS_CHOICES), max_size=60)

@@ -10,7 +10,7 @@ TOTAL_HEADER = {"description": "Zahl aller Treffer", "schema": {"type": "integer
 
 def blueprints() -> tuple:
     """The events blueprints, in the order of the OpenAPI document."""
-    from services.events.api import consultations, meetings, planning
+    from knotenpunkt.services.events.api import consultations, meetings, planning
 
     return (
         meetings.events_bp,

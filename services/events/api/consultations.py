@@ -6,9 +6,9 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.events.api import TOTAL_HEADER
-from services.events.handlers import consultations as handlers
-from services.events.schemas.consultations import (
+from knotenpunkt.services.events.api import TOTAL_HEADER
+from knotenpunkt.services.events.handlers import consultations as handlers
+from knotenpunkt.services.events.schemas.consultations import (
     ConsultationIn,
     ConsultationOut,
     IdeaIn,
@@ -16,8 +16,8 @@ from services.events.schemas.consultations import (
     IdeaQuery,
     ModerationIn,
 )
-from shared.access import allows
-from shared.web import context, principal, uow
+from knotenpunkt.shared.access import allows
+from knotenpunkt.shared.web import context, principal, uow
 
 consult_bp = Blueprint(
     "consultations",

@@ -6,9 +6,9 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.events.api import TOTAL_HEADER, calendar_response
-from services.events.handlers import meetings as handlers
-from services.events.schemas.meetings import (
+from knotenpunkt.services.events.api import TOTAL_HEADER, calendar_response
+from knotenpunkt.services.events.handlers import meetings as handlers
+from knotenpunkt.services.events.schemas.meetings import (
     AgendaIn,
     AgendaItemOut,
     EventIn,
@@ -24,8 +24,8 @@ from services.events.schemas.meetings import (
     SubmissionIn,
     SubmissionOut,
 )
-from shared.access import allows
-from shared.web import context, principal, uow
+from knotenpunkt.shared.access import allows
+from knotenpunkt.shared.web import context, principal, uow
 
 events_bp = Blueprint(
     "events",

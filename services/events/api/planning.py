@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.events.api import calendar_response
-from services.events.handlers import meetings
-from services.events.handlers import planning as handlers
-from services.events.schemas.planning import (
+from knotenpunkt.services.events.api import calendar_response
+from knotenpunkt.services.events.handlers import meetings
+from knotenpunkt.services.events.handlers import planning as handlers
+from knotenpunkt.services.events.schemas.planning import (
     CadenceOut,
     PollAnswersIn,
     PollCloseIn,
@@ -19,8 +19,8 @@ from services.events.schemas.planning import (
     ProposalQuery,
     SlotOut,
 )
-from shared.access import allows
-from shared.web import context, principal, uow
+from knotenpunkt.shared.access import allows
+from knotenpunkt.shared.web import context, principal, uow
 
 planning_bp = Blueprint(
     "planning",

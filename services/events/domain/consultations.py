@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from shared.errors import Conflict, RuleViolation
+from knotenpunkt.shared.errors import Conflict, RuleViolation
 
 
 def ensure_window(opens: date, closes: date, now: datetime, tz: ZoneInfo) -> None:

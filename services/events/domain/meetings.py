@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from shared.errors import Conflict, NotFound, RuleViolation
-from shared.outputs import markdown_text
+from knotenpunkt.shared.errors import Conflict, NotFound, RuleViolation
+from knotenpunkt.shared.outputs import markdown_text
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 WEEKDAYS_DE = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from services.events.domain.meetings import WEEKDAYS
-from shared.errors import Conflict, Forbidden, RuleViolation
-from shared.usecase import add_months
+from knotenpunkt.services.events.domain.meetings import WEEKDAYS
+from knotenpunkt.shared.errors import Conflict, Forbidden, RuleViolation
+from knotenpunkt.shared.usecase import add_months
 
 CADENCE_ALERTS = ("due", "overdue")
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 
-from shared.errors import NotFound
-from shared.messaging import add_event
-from shared.usecase import Context
+from knotenpunkt.shared.errors import NotFound
+from knotenpunkt.shared.messaging import add_event
+from knotenpunkt.shared.usecase import Context
 
 SERVICE = "events"
 

@@ -6,15 +6,15 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from services.events.domain import consultations as domain
-from services.events.handlers import emit
-from services.events.store import consultations as store
-from services.events.store.planning import note_once
-from shared.access import may
-from shared.auth import Principal
-from shared.errors import NotFound
-from shared.outputs import csv_document
-from shared.usecase import Context
+from knotenpunkt.services.events.domain import consultations as domain
+from knotenpunkt.services.events.handlers import emit
+from knotenpunkt.services.events.store import consultations as store
+from knotenpunkt.services.events.store.planning import note_once
+from knotenpunkt.shared.access import may
+from knotenpunkt.shared.auth import Principal
+from knotenpunkt.shared.errors import NotFound
+from knotenpunkt.shared.outputs import csv_document
+from knotenpunkt.shared.usecase import Context
 
 # --- Commands -------------------------------------------------------------------------
 

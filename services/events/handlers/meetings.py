@@ -6,15 +6,15 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from uuid import UUID
 
-from services.events import copies
-from services.events.domain import meetings as domain
-from services.events.handlers import body_of, emit, jsonable, meeting_rules
-from services.events.store import meetings as store
-from shared.access import may
-from shared.auth import Principal
-from shared.errors import Forbidden, RuleViolation
-from shared.ical import ics
-from shared.usecase import Context
+from knotenpunkt.services.events import copies
+from knotenpunkt.services.events.domain import meetings as domain
+from knotenpunkt.services.events.handlers import body_of, emit, jsonable, meeting_rules
+from knotenpunkt.services.events.store import meetings as store
+from knotenpunkt.shared.access import may
+from knotenpunkt.shared.auth import Principal
+from knotenpunkt.shared.errors import Forbidden, RuleViolation
+from knotenpunkt.shared.ical import ics
+from knotenpunkt.shared.usecase import Context
 
 # --- Commands -------------------------------------------------------------------------
 

@@ -6,16 +6,16 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from services.events import copies
-from services.events.domain import planning as domain
-from services.events.handlers import body_of, emit
-from services.events.handlers.meetings import record_event
-from services.events.store import consultations as consultations_store
-from services.events.store import meetings as meetings_store
-from services.events.store import planning as store
-from shared.access import may
-from shared.auth import Principal
-from shared.usecase import Context
+from knotenpunkt.services.events import copies
+from knotenpunkt.services.events.domain import planning as domain
+from knotenpunkt.services.events.handlers import body_of, emit
+from knotenpunkt.services.events.handlers.meetings import record_event
+from knotenpunkt.services.events.store import consultations as consultations_store
+from knotenpunkt.services.events.store import meetings as meetings_store
+from knotenpunkt.services.events.store import planning as store
+from knotenpunkt.shared.access import may
+from knotenpunkt.shared.auth import Principal
+from knotenpunkt.shared.usecase import Context
 
 # --- Commands -------------------------------------------------------------------------
 

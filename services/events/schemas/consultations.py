@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from services.events.schemas import NAME, SANE_DAY, PageQuery
+from knotenpunkt.services.events.schemas import NAME, SANE_DAY, PageQuery
 
 MAX_TOPICS = 50
 

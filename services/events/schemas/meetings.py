@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from services.events.domain.meetings import EVENT_KINDS
-from services.events.schemas import KEY, NAME, SANE_MOMENT, PageQuery
-from shared.schema import patch_of
+from knotenpunkt.services.events.domain.meetings import EVENT_KINDS
+from knotenpunkt.services.events.schemas import KEY, NAME, SANE_MOMENT, PageQuery
+from knotenpunkt.shared.schema import patch_of
 
 MAX_AGENDA_ITEMS = 100
 MAX_GUESTS = 500

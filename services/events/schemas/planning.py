@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from services.events.schemas import KEY, NAME, SANE_DAY
+from knotenpunkt.services.events.schemas import KEY, NAME, SANE_DAY
 
 MAX_PHASES = 50
 MAX_POLL_ANSWERS = 100

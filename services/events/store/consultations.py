@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from psycopg import sql
 
-from services.events.store import page
-from shared.db import get_by_id, insert, where
+from knotenpunkt.services.events.store import page
+from knotenpunkt.shared.db import get_by_id, insert, where
 
 
 def create_consultation(conn, tenant: str, data: dict) -> dict:

@@ -6,9 +6,9 @@ import json
 
 from psycopg import sql
 
-from services.events.store import page
-from shared.db import get_by_id, insert, update, where
-from shared.errors import NotFound
+from knotenpunkt.services.events.store import page
+from knotenpunkt.shared.db import get_by_id, insert, update, where
+from knotenpunkt.shared.errors import NotFound
 
 EVENT_COLUMNS = (
     "kind body working_group_id title description starts_at ends_at place online_url public".split()

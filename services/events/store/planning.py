@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from psycopg import sql
 
-from shared.db import get_by_id, insert, where
+from knotenpunkt.shared.db import get_by_id, insert, where
 
 # --- Cadence ----------------------------------------------------------------------------
 

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from services.membership.api.applications import applications_bp
-from services.membership.api.directories import directory_bp, doctors_bp, offers_bp, resp_bp
-from services.membership.api.monitoring import measures_bp
-from services.membership.api.partners import bodies_bp, contacts_bp, partners_bp, rules_bp
-from services.membership.api.working_groups import wg_bp
+from knotenpunkt.services.membership.api.applications import applications_bp
+from knotenpunkt.services.membership.api.directories import (
+    directory_bp,
+    doctors_bp,
+    offers_bp,
+    resp_bp,
+)
+from knotenpunkt.services.membership.api.monitoring import measures_bp
+from knotenpunkt.services.membership.api.partners import (
+    bodies_bp,
+    contacts_bp,
+    partners_bp,
+    rules_bp,
+)
+from knotenpunkt.services.membership.api.working_groups import wg_bp
 
 BLUEPRINTS = (
     rules_bp,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.membership.handlers import applications as handlers
-from services.membership.schemas.applications import (
+from knotenpunkt.services.membership.handlers import applications as handlers
+from knotenpunkt.services.membership.schemas.applications import (
     ApplicationIn,
     ApplicationOut,
     ApplicationPage,
@@ -15,8 +15,8 @@ from services.membership.schemas.applications import (
     CheckIn,
     TokenQuery,
 )
-from shared.access import allows
-from shared.web import context, principal, uow
+from knotenpunkt.shared.access import allows
+from knotenpunkt.shared.web import context, principal, uow
 
 applications_bp = Blueprint(
     "applications",

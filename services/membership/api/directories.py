@@ -6,8 +6,8 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.membership.handlers import directories as handlers
-from services.membership.schemas.directories import (
+from knotenpunkt.services.membership.handlers import directories as handlers
+from knotenpunkt.services.membership.schemas.directories import (
     DoctorIn,
     DoctorOut,
     DoctorPatch,
@@ -23,9 +23,9 @@ from services.membership.schemas.directories import (
     ResponsibilityOut,
     SharedOut,
 )
-from shared.access import allows
-from shared.outputs import csv_document
-from shared.web import context, ctx, uow
+from knotenpunkt.shared.access import allows
+from knotenpunkt.shared.outputs import csv_document
+from knotenpunkt.shared.web import context, ctx, uow
 
 directory_bp = Blueprint(
     "directory",

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.membership.handlers import monitoring as handlers
-from services.membership.schemas.monitoring import MeasureIn, MeasureOut, MeasurePatch
-from shared.access import allows
-from shared.web import context, uow
+from knotenpunkt.services.membership.handlers import monitoring as handlers
+from knotenpunkt.services.membership.schemas.monitoring import MeasureIn, MeasureOut, MeasurePatch
+from knotenpunkt.shared.access import allows
+from knotenpunkt.shared.web import context, uow
 
 measures_bp = Blueprint(
     "measures",

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.membership.handlers import partners as handlers
-from services.membership.handlers import privacy
-from services.membership.schemas.partners import (
+from knotenpunkt.services.membership.handlers import partners as handlers
+from knotenpunkt.services.membership.handlers import privacy
+from knotenpunkt.services.membership.schemas.partners import (
     BodyOut,
     ContactIn,
     ContactOut,
@@ -20,8 +20,8 @@ from services.membership.schemas.partners import (
     PartnerPatch,
     PartnerQuery,
 )
-from shared.access import allows
-from shared.web import context, principal, uow
+from knotenpunkt.shared.access import allows
+from knotenpunkt.shared.web import context, principal, uow
 
 rules_bp = Blueprint(
     "rules", __name__, url_prefix="/api/v1/<tenant>", description="Regeln des Netzwerks"

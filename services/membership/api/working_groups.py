@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.membership.handlers import working_groups as handlers
-from services.membership.schemas.working_groups import (
+from knotenpunkt.services.membership.handlers import working_groups as handlers
+from knotenpunkt.services.membership.schemas.working_groups import (
     DecisionIn,
     GroupMemberIn,
     GroupMemberOut,
@@ -17,8 +17,8 @@ from services.membership.schemas.working_groups import (
     WorkingGroupIn,
     WorkingGroupOut,
 )
-from shared.access import allows
-from shared.web import context, principal, uow
+from knotenpunkt.shared.access import allows
+from knotenpunkt.shared.web import context, principal, uow
 
 wg_bp = Blueprint(
     "working_groups",

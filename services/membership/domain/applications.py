@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from shared.access import may
-from shared.auth import Principal
-from shared.errors import Conflict, RuleViolation, Unauthorized
+from knotenpunkt.shared.access import may
+from knotenpunkt.shared.auth import Principal
+from knotenpunkt.shared.errors import Conflict, RuleViolation, Unauthorized
 
 APPLICATION_STATES = ("submitted", "returned", "in_vote", "admitted", "rejected", "withdrawn")
 WITHDRAWABLE = ("submitted", "returned", "in_vote")

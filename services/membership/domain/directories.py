@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from services.membership.domain.partners import public_view
-from shared.errors import NotFound
-from shared.usecase import add_months
+from knotenpunkt.services.membership.domain.partners import public_view
+from knotenpunkt.shared.errors import NotFound
+from knotenpunkt.shared.usecase import add_months
 
 SHARED_CONTACT_FIELDS = ("id", "name", "role", "email", "phone", "languages", "responsibilities")
 DEFAULT_NEW_MONTHS = 6  # without a publication interval, "new" means admitted in the last 6 months

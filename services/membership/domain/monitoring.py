@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.errors import NotFound, RuleViolation
+from knotenpunkt.shared.errors import NotFound, RuleViolation
 
 MEASURE_STATES = ("planned", "running", "done", "stopped")
 

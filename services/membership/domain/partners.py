@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from shared.access import may
-from shared.auth import Principal
-from shared.errors import NotFound, RuleViolation
+from knotenpunkt.shared.access import may
+from knotenpunkt.shared.auth import Principal
+from knotenpunkt.shared.errors import NotFound, RuleViolation
 
 PARTNER_KINDS = (
     "authority",

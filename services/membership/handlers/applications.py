@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from uuid import UUID
 
-from services.membership.domain import applications as domain
-from services.membership.handlers.common import emit, jsonable
-from services.membership.handlers.partners import partner_event_data
-from services.membership.store import applications as store
-from services.membership.store import partners as partner_store
-from shared.auth import Principal
-from shared.usecase import Context
+from knotenpunkt.services.membership.domain import applications as domain
+from knotenpunkt.services.membership.handlers.common import emit, jsonable
+from knotenpunkt.services.membership.handlers.partners import partner_event_data
+from knotenpunkt.services.membership.store import applications as store
+from knotenpunkt.services.membership.store import partners as partner_store
+from knotenpunkt.shared.auth import Principal
+from knotenpunkt.shared.usecase import Context
 
 log = logging.getLogger(__name__)
 ORGANISATION_FIELDS = ("kind", "street", "postcode", "city", "website", "email", "phone")

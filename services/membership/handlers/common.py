@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import uuid
 
-from shared.messaging import add_event
-from shared.usecase import Context
+from knotenpunkt.shared.messaging import add_event
+from knotenpunkt.shared.usecase import Context
 
 SERVICE = "membership"
 

@@ -7,13 +7,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from uuid import UUID
 
-from services.membership.domain import directories as domain
-from services.membership.handlers.common import emit, plain
-from services.membership.store import directories as store
-from services.membership.store import partners as partner_store
-from shared.errors import NotFound
-from shared.tenants import Tenant
-from shared.usecase import Context
+from knotenpunkt.services.membership.domain import directories as domain
+from knotenpunkt.services.membership.handlers.common import emit, plain
+from knotenpunkt.services.membership.store import directories as store
+from knotenpunkt.services.membership.store import partners as partner_store
+from knotenpunkt.shared.errors import NotFound
+from knotenpunkt.shared.tenants import Tenant
+from knotenpunkt.shared.usecase import Context
 
 DOCTORS = ("doctors", "Ärzte mit Sprachkompetenzen")
 OFFERS = ("offers", "Angebote")

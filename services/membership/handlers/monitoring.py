@@ -6,9 +6,9 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from uuid import UUID
 
-from services.membership.domain import monitoring as domain
-from services.membership.store import monitoring as store
-from shared.usecase import Context
+from knotenpunkt.services.membership.domain import monitoring as domain
+from knotenpunkt.services.membership.store import monitoring as store
+from knotenpunkt.shared.usecase import Context
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,11 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from uuid import UUID
 
-from services.membership.domain import partners as domain
-from services.membership.handlers.common import emit, jsonable, plain
-from services.membership.store import partners as store
-from shared.auth import Principal
-from shared.usecase import Context
+from knotenpunkt.services.membership.domain import partners as domain
+from knotenpunkt.services.membership.handlers.common import emit, jsonable, plain
+from knotenpunkt.services.membership.store import partners as store
+from knotenpunkt.shared.auth import Principal
+from knotenpunkt.shared.usecase import Context
 
 PARTNER_EVENT_FIELDS = ("id", "name", "kind", "email", "city", "status", "public", "shared")
 MEMBER_EVENT_FIELDS = ("body", "person_id", "name", "email", "partner_id", "department", "role")

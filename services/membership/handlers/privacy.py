@@ -12,15 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from services.membership.domain import partners as domain
-from services.membership.handlers.common import emit, plain
-from services.membership.handlers.partners import RemoveBodyMember, remove_body_member
-from services.membership.handlers.working_groups import remove_group_member
-from services.membership.store import applications as application_store
-from services.membership.store import directories as directory_store
-from services.membership.store import partners as store
-from services.membership.store import working_groups as group_store
-from shared.usecase import Context
+from knotenpunkt.services.membership.domain import partners as domain
+from knotenpunkt.services.membership.handlers.common import emit, plain
+from knotenpunkt.services.membership.handlers.partners import RemoveBodyMember, remove_body_member
+from knotenpunkt.services.membership.handlers.working_groups import remove_group_member
+from knotenpunkt.services.membership.store import applications as application_store
+from knotenpunkt.services.membership.store import directories as directory_store
+from knotenpunkt.services.membership.store import partners as store
+from knotenpunkt.services.membership.store import working_groups as group_store
+from knotenpunkt.shared.usecase import Context
 
 COPIES = (
     "body_memberships",

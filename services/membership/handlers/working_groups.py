@@ -6,14 +6,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from uuid import UUID
 
-from services.membership.domain import working_groups as domain
-from services.membership.domain.partners import sees_members
-from services.membership.handlers.common import emit, jsonable, plain
-from services.membership.handlers.partners import AddBodyMember, add_body_member
-from services.membership.store import working_groups as store
-from shared.auth import Principal
-from shared.errors import NotFound
-from shared.usecase import Context, add_months
+from knotenpunkt.services.membership.domain import working_groups as domain
+from knotenpunkt.services.membership.domain.partners import sees_members
+from knotenpunkt.services.membership.handlers.common import emit, jsonable, plain
+from knotenpunkt.services.membership.handlers.partners import AddBodyMember, add_body_member
+from knotenpunkt.services.membership.store import working_groups as store
+from knotenpunkt.shared.auth import Principal
+from knotenpunkt.shared.errors import NotFound
+from knotenpunkt.shared.usecase import Context, add_months
 
 MEMBER_EVENT_FIELDS = ("working_group_id", "person_id", "name", "partner_id", "role")
 

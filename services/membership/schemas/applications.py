@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from services.membership.domain.applications import APPLICATION_STATES
-from services.membership.domain.partners import PARTNER_KINDS
-from services.membership.schemas.common import PageOut, PageQuery
-from services.membership.schemas.partners import OrganisationFields
-from shared.schema import patch_of
+from knotenpunkt.services.membership.domain.applications import APPLICATION_STATES
+from knotenpunkt.services.membership.domain.partners import PARTNER_KINDS
+from knotenpunkt.services.membership.schemas.common import PageOut, PageQuery
+from knotenpunkt.services.membership.schemas.partners import OrganisationFields
+from knotenpunkt.shared.schema import patch_of
 
 
 class OrganisationIn(OrganisationFields):

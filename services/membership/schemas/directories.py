@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from services.membership.schemas.common import Day, Texts
-from services.membership.schemas.partners import POSTCODE
-from shared.schema import patch_of
+from knotenpunkt.services.membership.schemas.common import Day, Texts
+from knotenpunkt.services.membership.schemas.partners import POSTCODE
+from knotenpunkt.shared.schema import patch_of
 
 
 class PublicationSummary(Schema):

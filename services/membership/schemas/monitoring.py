@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from services.membership.schemas.common import Figure, FiniteFloat
-from shared.schema import patch_of
+from knotenpunkt.services.membership.schemas.common import Figure, FiniteFloat
+from knotenpunkt.shared.schema import patch_of
 
 
 class MeasureIn(Schema):

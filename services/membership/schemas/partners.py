@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from services.membership.domain.partners import BODY_ROLES, PARTNER_KINDS
-from services.membership.schemas.common import Day, Moment, PageOut, PageQuery, Texts
-from shared.schema import patch_of
+from knotenpunkt.services.membership.domain.partners import BODY_ROLES, PARTNER_KINDS
+from knotenpunkt.services.membership.schemas.common import Day, Moment, PageOut, PageQuery, Texts
+from knotenpunkt.shared.schema import patch_of
 
 POSTCODE = validate.Regexp(r"^\d{5}$", error="must be a German postcode of five digits")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from services.membership.schemas.common import Day, Texts
+from knotenpunkt.services.membership.schemas.common import Day, Texts
 
 
 class ProposalIn(Schema):

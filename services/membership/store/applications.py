@@ -6,8 +6,8 @@ import json
 
 from psycopg import sql
 
-from services.membership.store.common import paged
-from shared.db import get_by_id, insert, update, where
+from knotenpunkt.services.membership.store.common import paged
+from knotenpunkt.shared.db import get_by_id, insert, update, where
 
 JSON_COLUMNS = ("organisation", "contact", "statements", "decision", "history")
 MERGED = ("organisation", "contact", "statements")

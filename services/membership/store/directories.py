@@ -6,8 +6,8 @@ import json
 
 from psycopg import sql
 
-from shared.db import get_by_id, insert, update, where
-from shared.errors import NotFound
+from knotenpunkt.shared.db import get_by_id, insert, update, where
+from knotenpunkt.shared.errors import NotFound
 
 # --- Publications ---------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.db import get_by_id, insert, update
+from knotenpunkt.shared.db import get_by_id, insert, update
 
 
 def insert_measure(conn, tenant: str, values: dict) -> dict:

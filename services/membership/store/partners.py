@@ -5,9 +5,9 @@ from __future__ import annotations
 from psycopg import sql
 from psycopg.errors import UniqueViolation
 
-from services.membership.store.common import paged
-from shared.db import get_by_id, insert, update, where
-from shared.errors import Conflict, NotFound
+from knotenpunkt.services.membership.store.common import paged
+from knotenpunkt.shared.db import get_by_id, insert, update, where
+from knotenpunkt.shared.errors import Conflict, NotFound
 
 
 def _name_taken(name) -> Conflict:

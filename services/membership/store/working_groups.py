@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from shared.db import get_by_id, insert, update
-from shared.errors import NotFound
+from knotenpunkt.shared.db import get_by_id, insert, update
+from knotenpunkt.shared.errors import NotFound
 
 
 def insert_proposal(conn, tenant: str, values: dict) -> dict:

@@ -68,7 +68,7 @@ class Ideas(MethodView):
     def post(self, data, tenant, consultation_id):
         """Eine Idee einreichen, auch anonym – nur im Beteiligungszeitraum."""
         cmd = handlers.SubmitIdea(
-            consultation_id, data["topic"], data["text"], data["author"], principal().sub
+            consultation_id, data["topic"], data["text"], data["author"], principal().person
         )
         with uow() as conn:
             return handlers.submit_idea(cmd, conn, context())

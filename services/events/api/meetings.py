@@ -133,7 +133,7 @@ class Submissions(MethodView):
             event_id=event_id,
             title=data["title"],
             description=data["description"],
-            submitted_by=caller.sub,
+            submitted_by=caller.person,
             partner_id=caller.partner_id,
         )
         with uow() as conn:
@@ -192,7 +192,7 @@ class Replies(MethodView):
     def post(self, data, tenant, event_id):
         """Auf die Einladung antworten (als eingeladenes Mitglied oder eingeladener Partner)."""
         caller = principal()
-        cmd = handlers.ReplyToInvitation(event_id, data["answer"], caller.sub, caller.partner_id)
+        cmd = handlers.ReplyToInvitation(event_id, data["answer"], caller.person, caller.partner_id)
         with uow() as conn:
             return handlers.reply_to_invitation(cmd, conn, context())
 
@@ -227,7 +227,7 @@ class ApproveMinutes(MethodView):
     @events_bp.response(200, MinutesOut)
     def post(self, tenant, event_id):
         """Den Entwurf genehmigen."""
-        cmd = handlers.ApproveMinutes(event_id, principal().sub)
+        cmd = handlers.ApproveMinutes(event_id, principal().person)
         with uow() as conn:
             return handlers.approve_minutes(cmd, conn, context())
 
@@ -238,7 +238,7 @@ class PublishMinutes(MethodView):
     @events_bp.response(200, MinutesOut)
     def post(self, tenant, event_id):
         """Das genehmigte Protokoll veröffentlichen (Ereignis minutes.published)."""
-        cmd = handlers.PublishMinutes(event_id, principal().sub)
+        cmd = handlers.PublishMinutes(event_id, principal().person)
         with uow() as conn:
             return handlers.publish_minutes(cmd, conn, context())
 

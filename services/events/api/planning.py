@@ -113,7 +113,7 @@ class PollAnswers(MethodView):
     @polls_bp.response(200, PollOut)
     def post(self, data, tenant, poll_id):
         """Je Termin ja, vielleicht oder nein (Mitglieder des Gremiums; erneutes Antworten ändert)."""
-        cmd = handlers.AnswerPoll(poll_id, principal().sub, tuple(data["answers"]))
+        cmd = handlers.AnswerPoll(poll_id, principal().person, tuple(data["answers"]))
         with uow() as conn:
             return handlers.answer_poll(cmd, conn, context())
 

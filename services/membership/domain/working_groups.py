@@ -70,8 +70,8 @@ def joining_member(caller: Principal, person: dict, rules: dict) -> dict:
     else:
         ensure_may_join(rules, caller)
         joining = {
-            "person_id": caller.sub,
-            "name": person.get("name") or caller.sub,
+            "person_id": caller.person,
+            "name": person.get("name") or caller.person,
             "partner_id": caller.partner_id,
             "role": "member",
         }
@@ -82,14 +82,14 @@ def joining_member(caller: Principal, person: dict, rules: dict) -> dict:
 
 def ensure_may_remove(caller: Principal, person_id: str) -> None:
     """Members leave themselves; others are removed by the Koordinierungsstelle. Raises Forbidden."""
-    if person_id != caller.sub and not may(caller, "manage"):
+    if person_id != caller.person and not may(caller, "manage"):
         raise Forbidden("Andere Mitglieder entfernt nur die Koordinierungsstelle.")
 
 
 def ensure_may_edit_paper(caller: Principal, members: list[dict]) -> None:
     """The group's leaders or the Koordinierungsstelle edit the paper. Raises Forbidden."""
     leaders = {m["person_id"] for m in members if m["role"] == "leader"}
-    if caller.sub not in leaders and not may(caller, "manage"):
+    if caller.person not in leaders and not may(caller, "manage"):
         raise Forbidden(
             "Das Arbeitspapier ändern die Leitung der Arbeitsgruppe oder die Koordinierungsstelle."
         )

@@ -101,7 +101,7 @@ def propose_working_group(cmd: ProposeWorkingGroup, conn, ctx: Context) -> dict:
             "topic": cmd.topic,
             "aims": cmd.aims,
             "planned_months": cmd.planned_months,
-            "proposed_by": cmd.caller.sub,
+            "proposed_by": cmd.caller.person,
             "partner_id": cmd.caller.partner_id,
             "status": domain.PROPOSAL_STATUS[route],
         },
@@ -343,5 +343,5 @@ def save_working_paper(cmd: SaveWorkingPaper, conn, ctx: Context) -> dict:
     """
     domain.ensure_may_edit_paper(cmd.caller, store.group_members(conn, cmd.group_id))
     store.get_working_group(conn, cmd.group_id)
-    row = store.insert_paper(conn, ctx.tenant.key, cmd.group_id, plain(cmd.content), cmd.caller.sub)
+    row = store.insert_paper(conn, ctx.tenant.key, cmd.group_id, plain(cmd.content), cmd.caller.person)
     return {**row, "versions": row["version"]}

@@ -62,6 +62,7 @@ def cmd_token(args) -> int:
             sub=args.sub,
             bodies=args.body,
             partner_id=args.partner,
+            person_id=args.person,
             ttl_seconds=args.hours * 3600,
         )
     except ValueError as exc:
@@ -240,6 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     tok.add_argument("--body", action="append", help="body key (repeatable)")
     tok.add_argument("--sub")
     tok.add_argument("--partner")
+    tok.add_argument("--person", help="person id as in the bodies' member lists (default: --sub)")
     tok.add_argument("--hours", type=int, default=8)
     tok.set_defaults(func=cmd_token)
 

@@ -62,9 +62,10 @@ def issue_token(
     sub: str | None = None,
     bodies: list[str] | None = None,
     partner_id: str | None = None,
+    person_id: str | None = None,
     ttl_seconds: int = 8 * 3600,
 ) -> str:
-    """A development token signed with the shared secret (HS256)."""
+    """A development token signed with the shared secret (HS256); raises ValueError for a role."""
     unknown = [r for r in roles if r not in ROLES]
     if unknown:
         raise ValueError(f"unknown role(s) {', '.join(unknown)}; roles: {', '.join(ROLES)}")
@@ -75,6 +76,7 @@ def issue_token(
         "roles": roles,
         "bodies": bodies or [],
         "partner_id": partner_id,
+        **({settings.jwt_person_claim: person_id} if person_id else {}),
         "iss": settings.jwt_issuer,
         "aud": settings.jwt_audience,
         "iat": now,

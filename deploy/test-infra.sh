@@ -148,3 +148,17 @@ if [ "${KP_WITH_BASE:-0}" = 1 ]; then build_base; fi
 ensure_image "$PG_IMAGE" postgres
 ensure_image "$MQ_IMAGE" rabbitmq
 log "ready: $PG_IMAGE, $MQ_IMAGE"
+
+# The portal's browser tests (tests/browser) drive Debian's Chromium through chromedriver.
+ensure_browser() {
+    if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then return 0; fi
+    if ! command -v apt-get >/dev/null 2>&1; then
+        log "no chromium/chromedriver: install them, then run make test again"
+        return 1
+    fi
+    log "installing chromium and chromium-driver from Debian's packages"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null ||
+        { as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+            as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
+}
+ensure_browser

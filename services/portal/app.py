@@ -122,6 +122,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(public_pages.bp)
     app.register_blueprint(console.bp)
 
+    app.jinja_env.filters.update(choice=labels.choice, language=labels.language)
     app.jinja_env.globals.update(
         field_id=field_id,
         pairs=lambda items: [(i, i) for i in items or []],

@@ -26,22 +26,18 @@ class Errors:
 
     def from_reply(self, reply, aliases: dict[str, str] | None = None) -> None:
         """A problem+json answer: per-field messages where the field is on the form, else the detail."""
+        from .labels import quoted_choices
+
         aliases = aliases or {}
         placed = False
         for key, messages in reply.errors.items():
             name = aliases.get(key, key)
-            if name in self.order:
-                for m in messages:
-                    self.add(name, m)
-                placed = True
-            else:
-                for m in messages:
-                    self.add(None, m)
-                placed = True
+            for m in messages:
+                self.add(name if name in self.order else None, quoted_choices(m))
+            placed = True
         if not placed:
-            self.add(
-                None, reply.detail or _("Das hat nicht geklappt. Bitte versuchen Sie es erneut.")
-            )
+            detail = reply.detail or _("Das hat nicht geklappt. Bitte versuchen Sie es erneut.")
+            self.add(None, quoted_choices(detail))
 
     def __bool__(self) -> bool:
         return bool(self.fields or self.general)

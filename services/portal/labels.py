@@ -129,3 +129,10 @@ def choice(value) -> str:
 
 def choice_options(choices) -> list[tuple[str, str]]:
     return [(c, label(CHOICES, c)) for c in choices or []]
+
+
+def quoted_choices(text: str) -> str:
+    """An API sentence with the choices it quotes in the reader's words („no“ → „Nein“)."""
+    for value, word in CHOICES.items():
+        text = text.replace(f"„{value}“", f"„{word}“")
+    return text

@@ -50,18 +50,25 @@ def one_line_key(key: str) -> bool:
     return bool(_ONE_LINE.search(key))
 
 
-def _parse_int(text: str) -> int:
+class _BadNumber:
+    """A number the parser met that no field may take; check_structure names its field."""
+
+    def __init__(self, rule: str):
+        self.rule = rule
+
+
+def _parse_int(text: str):
     if len(text.lstrip("-")) > MAX_NUMBER_DIGITS:
-        raise BadInput("_body", f"enthält eine Zahl mit mehr als {MAX_NUMBER_DIGITS} Ziffern.")
+        return _BadNumber(f"ist eine Zahl mit mehr als {MAX_NUMBER_DIGITS} Ziffern.")
     return int(text)
 
 
-def _parse_float(text: str) -> float:
+def _parse_float(text: str):
     if len(text) > MAX_NUMBER_DIGITS:
-        raise BadInput("_body", f"enthält eine Zahl mit mehr als {MAX_NUMBER_DIGITS} Zeichen.")
+        return _BadNumber(f"ist eine Zahl mit mehr als {MAX_NUMBER_DIGITS} Zeichen.")
     value = float(text)
     if value in (float("inf"), float("-inf")):
-        raise BadInput("_body", "enthält eine Zahl außerhalb des darstellbaren Bereichs.")
+        return _BadNumber("ist eine Zahl außerhalb des darstellbaren Bereichs.")
     return value
 
 
@@ -120,6 +127,8 @@ def check_structure(data, path: str = "") -> None:
     stack = [(path, data, "")]
     while stack:
         where, value, key = stack.pop()
+        if isinstance(value, _BadNumber):
+            raise BadInput(where or "_body", value.rule)
         if isinstance(value, str):
             check_text(where or "_body", value, one_line=one_line_key(key))
         elif isinstance(value, dict):

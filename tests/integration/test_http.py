@@ -119,7 +119,8 @@ BAD_BODIES = [
     (b'{"name": "Verein\\u2028", "kind": "initiative"}', 422, "name"),
     (b'{"name": "Verein", "kind": "initiative", "topics": ["a\\u000bb"]}', 422, "topics.0"),
     (b"[" * 100000 + b"]" * 100000, 400, "_body"),
-    (b'{"name": "Verein", "kind": "initiative", "n": ' + b"9" * 5000 + b"}", 422, "_body"),
+    (b'{"name": "Verein", "kind": "initiative", "n": ' + b"9" * 5000 + b"}", 422, "n"),
+    (b'{"name": "Verein", "kind": "initiative", "topics": [1e400]}', 422, "topics.0"),
     (b'{"name": NaN, "kind": "initiative"}', 422, "_body"),
     (b'{"name": "\xff"}', 400, "_body"),
 ]

@@ -250,6 +250,7 @@ def test_1e400_is_refused_and_never_reaches_the_measures(clients, token):
         headers=coord,
     )
     assert resp.status_code == 422
+    assert list(resp.get_json()["errors"]) == ["target"]
     text = c.get("/api/v1/magdeburg/measures", headers=coord).get_data(as_text=True)
     assert "Infinity" not in text
 

@@ -234,3 +234,36 @@ def test_dev_login_and_console_need_login(web):
     page(web, "/chemnitz/console/antraege?status=submitted")
     page(web, "/chemnitz/console/abstimmungen")
     page(web, "/magdeburg/console/", status=302)
+
+
+def test_english_catalogue_translates_every_message_of_the_sources():
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.pofile import read_po
+
+    from knotenpunkt.services.portal import i18n
+
+    root = i18n.TRANSLATIONS.parent
+    method_map = [("**.py", "python"), ("**/templates/**.html", "jinja2.ext.babel_extract")]
+    found = {
+        msg[2]
+        for msg in extract_from_dir(
+            str(root),
+            method_map,
+            keywords={
+                "_": None,
+                "gettext": None,
+                "ngettext": (1, 2),
+                "_l": None,
+                "lazy_gettext": None,
+            },
+        )
+    }
+    with (i18n.TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        english = read_po(f, locale="en")
+    missing = [
+        m
+        for m in found
+        if not (english.get(m[0] if isinstance(m, tuple) else m) or None)
+        or not english.get(m[0] if isinstance(m, tuple) else m).string
+    ]
+    assert len(found) > 300 and missing == []

@@ -11,7 +11,7 @@ from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from knotenpunkt.services.notifications import handlers, render
+from knotenpunkt.services.notifications import handlers
 from knotenpunkt.services.notifications.schemas import (
     EmailQuery,
     NotificationOut,
@@ -23,7 +23,7 @@ from knotenpunkt.services.notifications.schemas import (
     WebhookOut,
 )
 from knotenpunkt.shared.access import allows
-from knotenpunkt.shared.web import context, current_tenant, uow
+from knotenpunkt.shared.web import context, uow
 
 notifications_bp = Blueprint(
     "notifications",
@@ -115,13 +115,6 @@ class Preferences(MethodView):
             return handlers.set_preference(handlers.SetPreference(**data), conn, context())
 
 
-def _page(title: str, said: dict, action: str | None = None) -> Response:
-    text = render.unsubscribe_page(
-        current_tenant().name, title, said["detail"], said["email"], action
-    )
-    return Response(text, mimetype="text/html")
-
-
 @prefs_bp.route("/unsubscribe")
 class Unsubscribe(MethodView):
     @allows("public")
@@ -131,8 +124,10 @@ class Unsubscribe(MethodView):
         """Der Link aus der E-Mail: eine Seite, die fragt, ob abgemeldet werden soll (ändert nichts;
         Mail-Scanner folgen Links). Ihr Formular sendet die Abmeldung per POST."""
         with uow() as conn:
-            said = handlers.unsubscribe_preview(conn, context(), **query)
-        return _page("Abmelden?", said, action="?" + urlencode(query))
+            said = handlers.unsubscribe_preview(
+                conn, context(), action="?" + urlencode(query), **query
+            )
+        return Response(said["page"], mimetype="text/html")
 
     @allows("public")
     @prefs_bp.arguments(UnsubscribeQuery, location="query")
@@ -143,7 +138,7 @@ class Unsubscribe(MethodView):
         with uow() as conn:
             said = handlers.unsubscribe(handlers.Unsubscribe(**query), conn, context())
         if request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html":
-            return _page("Abgemeldet", said)
+            return Response(said["page"], mimetype="text/html")
         return {"detail": said["detail"]}
 
 

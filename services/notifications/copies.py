@@ -86,9 +86,7 @@ def keep_partner(cmd: KeepPartner, conn, ctx: Context) -> None:
 
 
 def erase_contact(cmd: EraseContact, conn, ctx: Context) -> int:
-    """Erase every trace of the person's address: recipient entries, preferences, the
-    deliveries to them, and the subject, body and attachments of any other delivery that
-    names them (not yet sent: suppressed); returns how many rows; raises nothing."""
+    """Erase every trace of the address (recipients, preferences, deliveries to it, other deliveries naming it); returns how many rows; raises nothing."""
     if not cmd.email:
         return 0
     return (

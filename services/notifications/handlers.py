@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from knotenpunkt.services.notifications import channels, copies, domain, render, store
 from knotenpunkt.shared import net
 from knotenpunkt.shared.errors import Forbidden, NotFound, RuleViolation
+from knotenpunkt.shared.ical import ics
 from knotenpunkt.shared.messaging import event_name
 from knotenpunkt.shared.usecase import Context
 
@@ -109,16 +110,23 @@ def preferences(conn, ctx: Context, *, email: str) -> list[dict]:
     return store.preferences_of(conn, email)
 
 
-def unsubscribe_preview(conn, ctx: Context, *, email: str, category: str, token: str) -> dict:
-    """What the link's POST would do, changing nothing (mail scanners follow links); raises Forbidden (bad token)."""
+def unsubscribe_preview(
+    conn, ctx: Context, *, email: str, category: str, token: str, action: str | None = None
+) -> dict:
+    """What the link's POST would do, changing nothing (mail scanners follow links), with its HTML page (a form posting to `action`); raises Forbidden (bad token)."""
     _check_link(ctx, email, category, token)
-    return {
-        "email": email,
-        "category": category,
-        "detail": f"Möchten Sie keine Nachrichten der Kategorie „{CATEGORY_DE[category]}“ mehr "
+    detail = (
+        f"Möchten Sie keine Nachrichten der Kategorie „{CATEGORY_DE[category]}“ mehr "
         "erhalten? Pflichtmitteilungen (z. B. Entscheidungen über Ihren Antrag) erhalten Sie "
-        "weiterhin.",
-    }
+        "weiterhin."
+    )
+    return _said(ctx, "Abmelden?", email, category, detail, action)
+
+
+def _said(ctx: Context, title: str, email: str, category: str, detail: str, action=None) -> dict:
+    """What to tell the person who followed an unsubscribe link, as data and as its HTML page."""
+    page = render.unsubscribe_page(ctx.tenant.name, title, detail, email, action)
+    return {"email": email, "category": category, "detail": detail, "page": page}
 
 
 def delivery_counts(conn) -> dict[tuple[tuple[str, str], ...], float]:
@@ -194,8 +202,6 @@ def _attachments(template: str, data: dict, ctx: Context) -> list[dict]:
     method = domain.WITH_ICS.get(template)
     if not method:
         return []
-    from knotenpunkt.shared.ical import ics
-
     return [
         {
             "filename": "termin.ics",
@@ -311,24 +317,19 @@ def _check_link(ctx: Context, email: str, category: str, token: str) -> None:
 
 
 def unsubscribe(cmd: Unsubscribe, conn, ctx: Context) -> dict:
-    """Opt out of the category with the link's token; returns what to tell the person; raises Forbidden (bad token)."""
+    """Opt out of the category with the link's token; returns what to tell the person (detail, HTML page); raises Forbidden (bad token)."""
     _check_link(ctx, cmd.email, cmd.category, cmd.token)
     store.set_preference(conn, ctx.tenant.key, cmd.email, cmd.category, True, None, ctx.now)
-    return {
-        "email": cmd.email,
-        "category": cmd.category,
-        "detail": f"Sie erhalten keine Nachrichten der Kategorie „{CATEGORY_DE[cmd.category]}“ mehr. "
-        "Pflichtmitteilungen (z. B. Entscheidungen über Ihren Antrag) erhalten Sie weiterhin.",
-    }
+    detail = (
+        f"Sie erhalten keine Nachrichten der Kategorie „{CATEGORY_DE[cmd.category]}“ mehr. "
+        "Pflichtmitteilungen (z. B. Entscheidungen über Ihren Antrag) erhalten Sie weiterhin."
+    )
+    return _said(ctx, "Abgemeldet", cmd.email, cmd.category, detail)
 
 
 def subscribe_webhook(cmd: SubscribeWebhook, conn, ctx: Context) -> dict:
-    """Add a webhook subscription; returns it with its secret (the only time it is shown).
-
-    Raises RuleViolation (field url) for a target on an internal address (loopback,
-    link-local, private, unique-local, numeric forms of them) unless the network's
-    `webhooks.allowed_internal_hosts` lists its host, and for one that does not resolve.
-    """
+    """Add a webhook subscription, returned with its secret (shown this once); raises RuleViolation (url: internal address not in webhooks.allowed_internal_hosts, or no address)."""
+    # Internal: loopback, link-local, private, unique-local and the numeric forms of them.
     try:
         net.resolve_checked(cmd.url, domain.allowed_hosts(ctx.tenant.rules))
     except net.UnsafeTarget as exc:

@@ -17,7 +17,7 @@ from knotenpunkt.shared.db import get_by_id, insert, where
 
 
 def enqueue(conn, values: dict) -> bool:
-    """Add one delivery (column → value); False when this event already went to this recipient on this channel."""
+    """Add one delivery (column → value); False when this event already went to this recipient on this channel; raises nothing."""
     values = {**values, "attachments": json.dumps(list(values.get("attachments") or ()))}
     cols = list(values)
     stmt = sql.SQL(
@@ -91,8 +91,7 @@ def postpone(conn, notification_id, until: datetime) -> None:
 
 
 def release(conn, about: str, templates: tuple[str, ...], now: datetime) -> int:
-    """Make the queued deliveries of these templates about `about` due at `now` (those waiting
-    later); returns how many; raises nothing."""
+    """Make the queued deliveries of these templates about `about` that wait later due at `now`; returns how many; raises nothing."""
     return conn.execute(
         "update notifications set next_attempt_at = %s where about = %s and template = any(%s)"
         " and status = 'queued' and next_attempt_at > %s",
@@ -109,9 +108,7 @@ def count_by_channel_and_status(conn) -> list[dict]:
 
 
 def erase_deliveries(conn, email: str, note: str) -> int:
-    """Delete the deliveries to this address (any case), and blank every other delivery whose
-    subject, body or attachments name it (those not yet sent are suppressed, with `note`);
-    returns how many rows were touched; raises nothing."""
+    """Delete the deliveries to this address (any case), blank every other one naming it (unsent ones suppressed, with `note`); returns how many rows; raises nothing."""
     deleted = conn.execute(
         "delete from notifications where lower(recipient) = lower(%s)", (email,)
     ).rowcount
@@ -147,7 +144,7 @@ def get_notification(conn, notification_id) -> dict:
 
 
 def requeue(conn, notification_id, now: datetime) -> dict | None:
-    """Queue a delivery again from `now`, its attempts reset; returns it (None when there is none)."""
+    """Queue a delivery again from `now`, its attempts reset; returns it, None when there is none; raises nothing."""
     return conn.execute(
         "update notifications set status = 'queued', attempts = 0, last_error = null,"
         " next_attempt_at = %s where id = %s returning *",

@@ -22,29 +22,36 @@ def on_member_removed(conn, env: dict, ctx) -> None:
     copies.remove_body_member(copies.RemoveBodyMember(d["body"], d["person_id"]), conn, ctx)
 
 
-def on_partner(conn, env: dict, ctx) -> None:
-    d = env["data"]
-    copies.keep_partner(copies.KeepPartner(d["id"], d["name"], d.get("email")), conn, ctx)
-
-
 def on_contact_erased(conn, env: dict, ctx) -> None:
     """Membership erased a person: erase every copy of them here too."""
     copies.erase_contact(copies.EraseContact(env["data"].get("email")), conn, ctx)
 
 
-def notify(conn, env: dict, ctx) -> None:
-    """Plan the e-mails an event causes and the webhooks that want it; enqueue each once."""
+def on_partner_created(conn, env: dict, ctx) -> None:
+    """A new partner: keep the copy, then plan the mails and webhooks the event causes."""
+    _keep_partner(conn, env, ctx)
+    on_event(conn, env, ctx)
+
+
+def on_partner_updated(conn, env: dict, ctx) -> None:
+    """A changed partner: keep the copy (no message)."""
+    _keep_partner(conn, env, ctx)
+
+
+def on_partner_admitted(conn, env: dict, ctx) -> None:
+    """An admitted partner: keep the copy, then plan the mails and webhooks the event causes."""
+    _keep_partner(conn, env, ctx)
+    on_event(conn, env, ctx)
+
+
+def on_event(conn, env: dict, ctx) -> None:
+    """An event of NOTIFYING: plan the e-mails it causes and the webhooks that want it; enqueue each once."""
     handlers.notify(handlers.Notify(env), conn, ctx)
 
 
-def with_copy(copy_handler):
-    """A consumer that keeps the service's copy and then notifies."""
-
-    def consume(conn, env, ctx):
-        copy_handler(conn, env, ctx)
-        notify(conn, env, ctx)
-
-    return consume
+def _keep_partner(conn, env: dict, ctx) -> None:
+    d = env["data"]
+    copies.keep_partner(copies.KeepPartner(d["id"], d["name"], d.get("email")), conn, ctx)
 
 
 def deliver(w, ctx) -> None:
@@ -53,7 +60,8 @@ def deliver(w, ctx) -> None:
         handlers.deliver(handlers.Deliver(), conn, ctx)
 
 
-NOTIFY_ONLY = [
+# The events that only cause messages (e-mails, webhooks).
+NOTIFYING = [
     "events.event.changed",
     "events.consultation.opened",
     "events.consultation.closed",
@@ -79,10 +87,10 @@ HANDLERS = {
     "membership.contact.erased": on_contact_erased,
     "membership.body.member_added": on_member_added,
     "membership.body.member_removed": on_member_removed,
-    "membership.partner.created": with_copy(on_partner),
-    "membership.partner.updated": on_partner,
-    "membership.partner.admitted": with_copy(on_partner),
-    **{name: notify for name in NOTIFY_ONLY},
+    "membership.partner.created": on_partner_created,
+    "membership.partner.updated": on_partner_updated,
+    "membership.partner.admitted": on_partner_admitted,
+    **{name: on_event for name in NOTIFYING},
 }
 JOBS = [worker.Job("deliver", 1, deliver)]
 # The worker's own gauges (its /metrics), each read per tenant inside that tenant's unit of work.

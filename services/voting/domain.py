@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from knotenpunkt.shared.access import may
 from knotenpunkt.shared.auth import Principal
-from knotenpunkt.shared.errors import Conflict, RuleViolation
+from knotenpunkt.shared.errors import Conflict, Forbidden, RuleViolation
 
 MAJORITY_CHOICES = ("yes", "no", "abstain")
 CONSENSUS_CHOICES = ("agree", "stand_aside", "object")
@@ -103,6 +103,14 @@ def anonymous_dissent(entries: list[dict] | None) -> list[dict] | None:
 def reads_members(caller: Principal, body: str) -> bool:
     """Whether the caller may see per-member data of the body's ballots: its members, the Koordinierungsstelle."""
     return may(caller, "manage") or (may(caller, "body") and body in caller.bodies)
+
+
+def ensure_reads_members(caller: Principal, body: str) -> None:
+    """Raises Forbidden unless the caller may see per-member data of the body (reads_members)."""
+    if not reads_members(caller, body):
+        raise Forbidden(
+            "Das dürfen nur die Mitglieder des Gremiums und die Koordinierungsstelle lesen."
+        )
 
 
 def check_subject_by_hand(kind: str) -> None:

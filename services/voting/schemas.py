@@ -9,8 +9,9 @@ from marshmallow import Schema, fields, validate
 # A moment outside these years is a typing error, and would break the mails downstream.
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 LATEST = datetime(2200, 12, 31, tzinfo=UTC)
+# English, like marshmallow's own messages: shared.i18n turns it into German (the default).
 SANE_MOMENT = validate.Range(
-    min=EARLIEST, max=LATEST, error="Erlaubt ist ein Zeitpunkt zwischen 1900 und 2200."
+    min=EARLIEST, max=LATEST, error="Must be no earlier than 1900 and no later than 2200."
 )
 MAX_PAGE = 100_000
 MAX_PAGE_SIZE = 200

@@ -30,7 +30,7 @@ def electorate_size(conn, body: str) -> int:
 
 
 def insert_ballot(conn, values: dict) -> dict | None:
-    """Insert a ballot (column → value); None when its subject already has an open ballot."""
+    """Insert a ballot (column → value); None when its subject already has an open ballot; raises nothing (other constraint errors propagate)."""
     try:
         with conn.transaction():
             return insert(conn, "ballots", values)
@@ -123,12 +123,9 @@ def set_reminded(conn, ballot_id, now: datetime) -> None:
 
 
 def due_ballots(conn, now: datetime) -> list[dict]:
-    """Open ballots past their deadline at `now`, and those every member has voted in (where that closes them).
-
-    The cast closes a ballot itself when it sees the last vote; two last votes
-    committing at once may each miss the other, so the worker catches those.
-    Raises nothing.
-    """
+    """Open ballots past their deadline at `now`, and those every member has voted in (where that closes them); raises nothing."""
+    # The cast closes a ballot itself when it sees the last vote; two last votes
+    # committing at once may each miss the other, so the worker catches those.
     return conn.execute(
         """
         select b.id, case when b.deadline <= %(now)s then 'deadline' else 'all_voted' end as reason

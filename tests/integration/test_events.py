@@ -664,6 +664,24 @@ def test_worker_announces_a_due_cadence_once(settings, tenants):
     ]
 
 
+def plan_projektgruppe(c, coord: dict, day: date) -> dict:
+    """Plan Magdeburg's Projektgruppe on `day` (a Wednesday) at 13:00 for an hour, within its rules."""
+    start = datetime(day.year, day.month, day.day, 13, 0, tzinfo=TZ)
+    resp = c.post(
+        "/api/v1/magdeburg/events",
+        json={
+            "kind": "body_meeting",
+            "body": "projektgruppe",
+            "title": "Sitzung Projektgruppe",
+            "starts_at": start.isoformat(),
+            "ends_at": (start + timedelta(hours=1)).isoformat(),
+        },
+        headers=coord,
+    )
+    assert resp.status_code == 201 and resp.get_json()["warnings"] == [], resp.get_json()
+    return resp.get_json()
+
+
 def test_cadence_under_a_fixed_clock(settings, tenants, token):
     """Magdeburg's Projektgruppe meets quarterly: due within 30 days, overdue after, ok once planned."""
     from knotenpunkt.services.events.app import create_app
@@ -674,20 +692,7 @@ def test_cadence_under_a_fixed_clock(settings, tenants, token):
     coord = token("magdeburg", "coordinator")
 
     def plan(day: date) -> dict:
-        start = datetime(day.year, day.month, day.day, 13, 0, tzinfo=TZ)
-        resp = c.post(
-            "/api/v1/magdeburg/events",
-            json={
-                "kind": "body_meeting",
-                "body": "projektgruppe",
-                "title": "Sitzung Projektgruppe",
-                "starts_at": start.isoformat(),
-                "ends_at": (start + timedelta(hours=1)).isoformat(),
-            },
-            headers=coord,
-        )
-        assert resp.status_code == 201 and resp.get_json()["warnings"] == []
-        return resp.get_json()
+        return plan_projektgruppe(c, coord, day)
 
     def projektgruppe() -> dict:
         resp = c.get("/api/v1/magdeburg/cadence", headers=coord)
@@ -724,3 +729,83 @@ def test_cadence_under_a_fixed_clock(settings, tenants, token):
         }
     finally:
         app.extensions["knotenpunkt"].db.close()
+
+
+def test_cadence_turns_due_within_the_networks_days(settings, tenants, token):
+    """Fourteen days before the Projektgruppe's quarterly meeting is late: due under the
+    default notice of 30 days, still ok where the network's rules say 10 (due_within_days)."""
+    from dataclasses import replace
+
+    from knotenpunkt.services.events.app import create_app
+
+    magdeburg = tenants.get("magdeburg")
+    bodies = [
+        {
+            **b,
+            "meeting": {
+                **b["meeting"],
+                "cadence": {**b["meeting"]["cadence"], "due_within_days": 10},
+            },
+        }
+        if b["key"] == "projektgruppe"
+        else b
+        for b in magdeburg.rules["bodies"]
+    ]
+    short = replace(magdeburg, rules={**magdeburg.rules, "bodies": bodies})
+    assert magdeburg.body("projektgruppe")["meeting"]["cadence"]["due_within_days"] == 30
+    clock = Clock(datetime(2045, 5, 25, 10, 0, tzinfo=UTC))
+    default = create_app(settings, tenants, clock=clock)
+    notice = create_app(
+        settings, TenantRegistry({**{t.key: t for t in tenants}, "magdeburg": short}), clock=clock
+    )
+    coord = token("magdeburg", "coordinator")
+
+    def projektgruppe(app) -> tuple[str, str]:
+        resp = app.test_client().get("/api/v1/magdeburg/cadence", headers=coord)
+        assert resp.status_code == 200
+        row = next(r for r in resp.get_json() if r["rule"] == "body:projektgruppe")
+        return row["status"], row["due"]
+
+    try:
+        plan_projektgruppe(default.test_client(), coord, date(2045, 3, 8))  # 12:00 UTC
+        due = datetime(2045, 6, 8, 12, 0, tzinfo=UTC).isoformat()
+        assert projektgruppe(default) == ("due", due)
+        assert projektgruppe(notice) == ("ok", due)
+        clock.now = datetime(2045, 6, 1, 10, 0, tzinfo=UTC)  # seven days before
+        assert projektgruppe(notice) == ("due", due)
+    finally:
+        default.extensions["knotenpunkt"].db.close()
+        notice.extensions["knotenpunkt"].db.close()
+
+
+def test_an_unknown_body_is_not_found_naming_the_networks_bodies(clients, token, tenants):
+    """Every events route taking a body answers as the tenant does (Tenant.body_or_404)."""
+    c = clients["events"]
+    coord = token("magdeburg", "coordinator")
+    known = ", ".join(b["key"] for b in tenants.get("magdeburg").rules["bodies"])
+    detail = f"Ein Gremium 'gibt-es-nicht' gibt es in diesem Netzwerk nicht (Gremien: {known})."
+    s, e = at(3)
+    for method, path, data in [
+        ("get", "schedule/proposals?body=gibt-es-nicht&from=2031-01-01&to=2031-01-31", None),
+        ("get", "bodies/gibt-es-nicht/calendar.ics", None),
+        (
+            "post",
+            "polls",
+            {"body": "gibt-es-nicht", "title": "Umfrage", "from": "2031-01-01", "to": "2031-01-31"},
+        ),
+        (
+            "post",
+            "events",
+            {
+                "kind": "body_meeting",
+                "body": "gibt-es-nicht",
+                "title": "Sitzung",
+                "starts_at": s,
+                "ends_at": e,
+            },
+        ),
+    ]:
+        resp = getattr(c, method)(f"/api/v1/magdeburg/{path}", json=data, headers=coord)
+        assert resp.status_code == 404, (path, resp.get_data(as_text=True))
+        problem = resp.get_json()
+        assert problem["detail"] == detail and problem["errors"] == {"body": [detail]}, path

@@ -90,18 +90,53 @@ def test_proposals_mark_the_quarterly_rhythm():
 
 
 def test_cadence_status():
-    assert planning.cadence_status(3, None, None, NOW) == ("due", None)
-    assert planning.cadence_status(3, NOW - timedelta(days=30), None, NOW)[0] == "ok"
-    assert planning.cadence_status(3, NOW - timedelta(days=80), None, NOW)[0] == "due"
-    assert planning.cadence_status(3, NOW - timedelta(days=100), None, NOW)[0] == "overdue"
+    assert planning.cadence_status(3, None, None, NOW, 30) == ("due", None)
+    assert planning.cadence_status(3, NOW - timedelta(days=30), None, NOW, 30)[0] == "ok"
+    assert planning.cadence_status(3, NOW - timedelta(days=80), None, NOW, 30)[0] == "due"
+    assert planning.cadence_status(3, NOW - timedelta(days=100), None, NOW, 30)[0] == "overdue"
     assert (
-        planning.cadence_status(3, NOW - timedelta(days=100), NOW + timedelta(days=3), NOW)[0]
+        planning.cadence_status(3, NOW - timedelta(days=100), NOW + timedelta(days=3), NOW, 30)[0]
         == "overdue"
     )
     assert (
-        planning.cadence_status(12, NOW - timedelta(days=300), NOW + timedelta(days=20), NOW)[0]
+        planning.cadence_status(12, NOW - timedelta(days=300), NOW + timedelta(days=20), NOW, 30)[0]
         == "ok"
     )
+
+
+def test_cadence_turns_due_within_the_rules_days():
+    """80 days after a quarterly meeting, the next is due in about 12 days: due under the
+    default 30 days' notice, still ok under 10."""
+    last = NOW - timedelta(days=80)
+    due = planning.cadence_status(3, last, None, NOW, 30)[1]
+    assert 10 < (due - NOW).days < 30
+    assert planning.cadence_status(3, last, None, NOW, 30) == ("due", due)
+    assert planning.cadence_status(3, last, None, NOW, 10) == ("ok", due)
+
+
+def test_cadence_rules_carry_their_days_of_notice():
+    rules = {
+        "network_events": {"name": "Netzwerktreffen", "cadence": None},
+        "membership": {"introduction": {"event_kind": "network_event"}},
+        "bodies": [
+            {
+                "key": "a",
+                "name": "A",
+                "meeting": {"cadence": {"every_months": 3, "due_within_days": 10}},
+            },
+            {"key": "b", "name": "B", "meeting": {"cadence": None}},
+        ],
+    }
+    assert planning.cadence_rules(rules) == [
+        {
+            "rule": "body:a",
+            "label": "A",
+            "kind": None,
+            "body": "a",
+            "every_months": 3,
+            "due_within_days": 10,
+        }
+    ]
 
 
 def test_introduction_slot_needs_lead_time():
@@ -169,7 +204,7 @@ def test_ics_parses_with_an_independent_library():
             "description": "x" * 200,
         },
     ]
-    text = ics(events, "Integrationsnetzwerk Chemnitz", now=NOW)
+    text = ics(events, "Integrationsnetzwerk Chemnitz", now=NOW, tz=TZ)
     assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
     cal = Calendar.from_ical(text)
     tz = [c for c in cal.walk("VTIMEZONE")]
@@ -268,6 +303,7 @@ def test_ics_in_the_tenants_time_zone():
             }
         ],
         "Kalender",
+        now=NOW,
         tz=ZoneInfo("America/New_York"),
     )
     cal = icalendar.Calendar.from_ical(doc)

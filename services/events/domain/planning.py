@@ -72,9 +72,9 @@ def cadence_status(
     last: datetime | None,
     next_planned: datetime | None,
     now: datetime,
-    due_within_days: int = 30,
+    due_within_days: int,
 ) -> tuple[str, datetime | None]:
-    """(status, due date): ok, due (within the coming days and nothing planned in time) or overdue."""
+    """(status, due date): ok, due (within `due_within_days` and nothing planned in time) or overdue."""
     if last is None:
         return ("ok" if next_planned else "due"), None
     due = add_months(last, every_months)
@@ -88,7 +88,8 @@ def cadence_status(
 
 
 def cadence_rules(rules: dict) -> list[dict]:
-    """Every cadence rule of the tenant: the network events and each body's meetings."""
+    """Every cadence rule of the tenant (the network events and each body's meetings), with its
+    interval and how many days ahead it turns due."""
     out = []
     ne = rules["network_events"]
     if ne.get("cadence"):
@@ -99,6 +100,7 @@ def cadence_rules(rules: dict) -> list[dict]:
                 "kind": rules["membership"]["introduction"]["event_kind"],
                 "body": None,
                 "every_months": ne["cadence"]["every_months"],
+                "due_within_days": ne["cadence"]["due_within_days"],
             }
         )
     for b in rules["bodies"]:
@@ -111,6 +113,7 @@ def cadence_rules(rules: dict) -> list[dict]:
                     "kind": None,
                     "body": b["key"],
                     "every_months": cad["every_months"],
+                    "due_within_days": cad["due_within_days"],
                 }
             )
     return out

@@ -3,14 +3,13 @@
 A write takes a command (a frozen dataclass with an imperative name), the open
 connection and the use-case context: ``plan_event(cmd, conn, ctx)``; a read
 takes the connection, the context and keyword filters. This module holds what
-the three modules share: the outbox events and the bodies of the tenant.
+the three modules share: the outbox events and a body's meeting rules.
 """
 
 from __future__ import annotations
 
 import json
 
-from knotenpunkt.shared.errors import NotFound
 from knotenpunkt.shared.messaging import add_event
 from knotenpunkt.shared.usecase import Context
 
@@ -27,14 +26,6 @@ def emit(conn, ctx: Context, aggregate: str, event: str, data: dict, subject) ->
     add_event(conn, SERVICE, ctx.tenant.key, aggregate, event, jsonable(data), str(subject))
 
 
-def body_of(ctx: Context, key: str) -> dict:
-    """The tenant's body with this key; raises NotFound."""
-    body = ctx.tenant.body(key)
-    if body is None:
-        raise NotFound(f"Ein Gremium '{key}' gibt es in diesem Netzwerk nicht.")
-    return body
-
-
 def meeting_rules(ctx: Context, body_key: str | None) -> dict:
     """The meeting rules of the body (none without a body); raises NotFound for an unknown body."""
-    return body_of(ctx, body_key)["meeting"] if body_key is not None else {}
+    return ctx.tenant.body_or_404(body_key)["meeting"] if body_key is not None else {}

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from knotenpunkt.services.events import copies
 from knotenpunkt.services.events.domain import meetings as domain
-from knotenpunkt.services.events.handlers import body_of, emit, jsonable, meeting_rules
+from knotenpunkt.services.events.handlers import emit, jsonable, meeting_rules
 from knotenpunkt.services.events.store import meetings as store
 from knotenpunkt.shared.access import may
 from knotenpunkt.shared.auth import Principal
@@ -256,7 +256,7 @@ def public_calendar(conn, ctx: Context) -> str:
 
 def body_calendar(conn, ctx: Context, key: str) -> str:
     """A body's meetings as an iCalendar document; raises NotFound (body)."""
-    body = body_of(ctx, key)
+    body = ctx.tenant.body_or_404(key)
     events = store.list_events(conn, public_only=False, body=key)
     return ics(events, body["name"], now=ctx.now, tz=ctx.tz)
 
@@ -321,7 +321,7 @@ def _send(conn, ctx: Context, event_id, people: list[dict], via: str) -> int:
 
 def invite_body(cmd: InviteBody, conn, ctx: Context) -> int:
     """Invite every member of a body; returns how many were new; raises NotFound (event, body)."""
-    body_of(ctx, cmd.body)
+    ctx.tenant.body_or_404(cmd.body)
     people = [
         {"invitee": m["person_id"], "name": m["name"], "email": m["email"]}
         for m in copies.body_members(conn, cmd.body)

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from knotenpunkt.services.events import copies
 from knotenpunkt.services.events.domain import planning as domain
-from knotenpunkt.services.events.handlers import body_of, emit
+from knotenpunkt.services.events.handlers import emit
 from knotenpunkt.services.events.handlers.meetings import record_event
 from knotenpunkt.services.events.store import consultations as consultations_store
 from knotenpunkt.services.events.store import meetings as meetings_store
@@ -63,7 +63,9 @@ def cadence(conn, ctx: Context) -> list[dict]:
     report = []
     for r in domain.cadence_rules(ctx.rules):
         last, nxt = store.last_and_next(conn, kind=r["kind"], body=r["body"], now=ctx.now)
-        status, due = domain.cadence_status(r["every_months"], last, nxt, ctx.now)
+        status, due = domain.cadence_status(
+            r["every_months"], last, nxt, ctx.now, r["due_within_days"]
+        )
         report.append({**r, "last": last, "next": nxt, "due": due, "status": status})
     return report
 
@@ -83,7 +85,7 @@ def announce_due_cadences(cmd: AnnounceDueCadences, conn, ctx: Context) -> int:
 
 def proposals(conn, ctx: Context, *, body: str, from_: date, to: date) -> list[domain.Slot]:
     """Dates between from_ and to that satisfy the body's rules; raises NotFound (body)."""
-    found = body_of(ctx, body)
+    found = ctx.tenant.body_or_404(body)
     last, _ = store.last_and_next(conn, kind=None, body=found["key"], now=ctx.now)
     return domain.proposals(found["meeting"], from_, to, last, ctx.tz)
 
@@ -99,7 +101,7 @@ def _poll_view(conn, poll: dict) -> dict:
 
 def open_poll(cmd: OpenPoll, conn, ctx: Context) -> dict:
     """Open a time poll over the dates the body's rules allow; raises NotFound (body), RuleViolation (no such date in the range)."""
-    body = body_of(ctx, cmd.body)
+    body = ctx.tenant.body_or_404(cmd.body)
     last, _ = store.last_and_next(conn, kind=None, body=body["key"], now=ctx.now)
     slots = domain.proposals(
         body["meeting"], cmd.from_, cmd.to, last, ctx.tz, limit=cmd.max_options
@@ -141,7 +143,7 @@ def close_poll(cmd: ClosePoll, conn, ctx: Context) -> dict:
     best = domain.best_option(view["options"], view["answers"])
     event_id = None
     if cmd.create_event and best:
-        body = body_of(ctx, found["body"])
+        body = ctx.tenant.body_or_404(found["body"])
         event = record_event(
             conn,
             ctx,

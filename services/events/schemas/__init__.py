@@ -11,15 +11,17 @@ from datetime import UTC, date, datetime
 from marshmallow import Schema, fields, validate
 
 # A date outside these years is a typing error (and breaks calendars and mails downstream).
+# The messages are English, like marshmallow's own: shared.i18n turns them into German (the
+# default) and leaves them English for Accept-Language: en.
 SANE_MOMENT = validate.Range(
     min=datetime(1900, 1, 1, tzinfo=UTC),
     max=datetime(2200, 12, 31, tzinfo=UTC),
-    error="Erlaubt ist ein Zeitpunkt zwischen 1900 und 2200.",
+    error="Must be no earlier than 1900 and no later than 2200.",
 )
 SANE_DAY = validate.Range(
     min=date(1900, 1, 1),
     max=date(2200, 12, 31),
-    error="Erlaubt ist ein Datum zwischen 1900 und 2200.",
+    error="Must be no earlier than 1900 and no later than 2200.",
 )
 KEY = validate.Length(max=100)
 NAME = validate.Length(max=300)

@@ -8,8 +8,7 @@ from psycopg import sql
 def page(
     conn, table: str, clause: sql.Composable, args: list, order: str, limit: int, offset: int
 ) -> tuple[list[dict], int]:
-    """One page of the table's rows matching the clause (from shared.db.where), ordered by the
-    columns in `order`, and how many match in all; raises nothing."""
+    """One page of the table's rows matching the clause (shared.db.where) in the order of the columns in `order`, and how many match; raises nothing."""
     total = conn.execute(
         sql.SQL("select count(*) as n from {} {}").format(sql.Identifier(table), clause), args
     ).fetchone()["n"]

@@ -132,11 +132,9 @@ def get_process(conn, process_id) -> dict:
 
 
 def phases(conn, process_id, tz_name: str) -> list[dict]:
-    """The process's phases in order; an event's or consultation's dates (days in `tz_name`) fill in.
-
-    event_public tells whether the phase's event is public (None without an event);
-    own_starts_on / own_ends_on are the phase's own dates. Raises nothing.
-    """
+    """The process's phases in order, an event's or consultation's dates (days in `tz_name`) filling in; raises nothing."""
+    # event_public: whether the phase's event is public (None without an event);
+    # own_starts_on / own_ends_on: the phase's own dates.
     return conn.execute(
         """
         select p.position, p.title, p.kind, p.event_id, p.consultation_id,

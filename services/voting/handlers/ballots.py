@@ -1,9 +1,5 @@
-"""The voting service's use cases, called by its routes and by its worker's consumers and jobs.
-
-Each write takes a command and ``(cmd, conn, ctx)``; reads take ``(conn, ctx, **filters)``.
-A handler applies the rules of ``domain``, writes through ``store`` and adds
-its own events; the time is ``ctx.now``, a body's rules come from ``ctx.tenant``.
-"""
+"""Use cases of a ballot's life: open it (by hand or put to the vote by an event), list and
+show it, close it (by hand, at the deadline, when all have voted), cancel it, remind its voters."""
 
 from __future__ import annotations
 
@@ -11,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from knotenpunkt.services.voting import copies, domain, store
+from knotenpunkt.services.voting.handlers.record import cast_votes, seal
 from knotenpunkt.shared.auth import Principal
-from knotenpunkt.shared.errors import Conflict, Forbidden
+from knotenpunkt.shared.errors import Conflict
 from knotenpunkt.shared.messaging import add_event
 from knotenpunkt.shared.usecase import Context
 
@@ -51,16 +48,6 @@ class PutToVote:
 
 
 @dataclass(frozen=True)
-class CastVote:
-    """Cast a member's vote, or change it while the ballot is open (named ballots only)."""
-
-    ballot_id: str
-    voter: str
-    choice: str
-    reason: str | None = None
-
-
-@dataclass(frozen=True)
 class CloseBallot:
     """Close an open ballot now: tally, outcome, dissent."""
 
@@ -82,27 +69,13 @@ class RemindVoters:
     """Remind who has not voted yet, once per ballot, `settings.reminder_hours` before its deadline."""
 
 
-@dataclass(frozen=True)
-class SealRecord:
-    """Link the ballot's new record entries into its hash chain."""
-
-    ballot_id: str
-
-
 # --- Reads --------------------------------------------------------------------
-
-
-def _ensure_reads_members(caller: Principal, body: str) -> None:
-    if not domain.reads_members(caller, body):
-        raise Forbidden(
-            "Das dürfen nur die Mitglieder des Gremiums und die Koordinierungsstelle lesen."
-        )
 
 
 def electorate(conn, ctx: Context, *, body: str, caller: Principal) -> list[dict]:
     """Who may vote in the body now; raises NotFound (no such body), Forbidden (not of the body)."""
     ctx.tenant.body_or_404(body)
-    _ensure_reads_members(caller, body)
+    domain.ensure_reads_members(caller, body)
     return copies.voters(conn, body)
 
 
@@ -119,22 +92,6 @@ def list_ballots(
 def get_ballot(conn, ctx: Context, *, ballot_id, caller: Principal) -> dict:
     """One ballot as the caller sees it; raises NotFound."""
     return _view(conn, store.get_ballot(conn, ballot_id), caller)
-
-
-def ballot_record(conn, ctx: Context, *, ballot_id, caller: Principal) -> dict:
-    """The ballot's record as a hash chain, recomputed and compared with its votes.
-
-    While the ballot is open the entries tell only who took part. Raises
-    NotFound, Forbidden (not of the body).
-    """
-    ballot = store.get_ballot(conn, ballot_id)
-    _ensure_reads_members(caller, ballot["body"])
-    _seal(conn, ballot_id)
-    entries = store.record(conn, ballot_id)
-    problems = domain.record_problems(ballot, entries, _votes(conn, ballot))
-    if ballot["status"] == "open":
-        entries = domain.interim_record(entries)
-    return {"ballot_id": ballot_id, "valid": not problems, "problems": problems, "entries": entries}
 
 
 def due_ballots(conn, ctx: Context) -> list[dict]:
@@ -168,12 +125,6 @@ def _view(conn, ballot: dict, caller: Principal | None = None) -> dict:
         out["voters"] = []
         out["dissent"] = domain.anonymous_dissent(out["dissent"])
     return out
-
-
-def _votes(conn, ballot: dict) -> list[dict]:
-    if ballot["secret"]:
-        return store.secret_votes(conn, ballot["id"])
-    return store.named_votes(conn, ballot["id"])
 
 
 def _summary(ballot: dict) -> dict:
@@ -265,68 +216,21 @@ def _open(conn, ctx: Context, body: dict, cmd, deadline: datetime, opened_by: st
     return ballot
 
 
-def cast_vote(cmd: CastVote, conn, ctx: Context) -> dict:
-    """Record a vote (or change it, in named ballots); closes the ballot when all have voted.
-
-    Raises NotFound, Forbidden (not in the electorate), Conflict (closed, past
-    the deadline, or a second vote in a secret ballot), RuleViolation (choice, reason).
-    """
-    tenant, ballot_id, person = ctx.tenant.key, cmd.ballot_id, cmd.voter
-    ballot = store.get_ballot(conn, ballot_id, lock="share")
-    domain.ensure_open(ballot, ctx.now)
-    domain.check_vote(ballot, cmd.choice, cmd.reason)
-    if store.voter_name(conn, ballot_id, person) is None:
-        raise Forbidden(
-            "Abstimmen dürfen nur die Mitglieder des Gremiums, die bei Eröffnung dazugehörten."
-        )
-    if ballot["secret"]:
-        if not store.add_participation(conn, tenant, ballot_id, person):
-            raise Conflict(
-                "In einer geheimen Abstimmung zählt nur die erste Stimme; sie lässt sich nicht ändern."
-            )
-        store.add_secret_vote(conn, tenant, ballot_id, cmd.choice, cmd.reason)
-        store.append(conn, tenant, ballot_id, {"type": "participation", "person_id": person})
-        voted = store.participation_count(conn, ballot_id)
-        vote = {"person_id": person, "choice": None, "secret": True}
-    else:
-        vote = store.upsert_vote(conn, tenant, ballot_id, person, cmd.choice, cmd.reason, ctx.now)
-        store.append(
-            conn,
-            tenant,
-            ballot_id,
-            {"type": "vote", "person_id": person, "choice": cmd.choice, "reason": cmd.reason},
-        )
-        voted = store.vote_count(conn, ballot_id)
-    status = ballot["status"]
-    if domain.should_close_early(ballot, voted) and _close(conn, ctx, ballot_id, "all_voted"):
-        status = "closed"
-    return {**vote, "ballot_status": status}
-
-
 def close_ballot(cmd: CloseBallot, conn, ctx: Context) -> dict:
     """Close the ballot now and return it; raises NotFound, Conflict (not open any more)."""
-    closed = _close(conn, ctx, cmd.ballot_id, cmd.closed_by)
+    closed = close_if_open(conn, ctx, cmd.ballot_id, cmd.closed_by)
     if closed is None:
         raise Conflict("Die Abstimmung ist schon geschlossen.")
     return _view(conn, closed)
 
 
-def _close(conn, ctx: Context, ballot_id, closed_by: str) -> dict | None:
-    """Tally, dissent, record, event ballot.closed; None when the ballot is not open any more.
-
-    ballot.closed carries: ballot_id, body, title, text, subject {kind, id},
-    decision_rule, binding, outcome_to, deadline, secret, reasons_required_for,
-    opened_by ("event:<envelope id>" or the coordinator), origin ("manual",
-    "application.checked", "working_group_proposal.submitted"), outcome,
-    outcome_text, kind, tally, closed_at, closed_by and dissent: a list of
-    {choice, reason, person_id, name}, the same keys in every ballot, person_id
-    and name None in a secret one.
-    """
+def close_if_open(conn, ctx: Context, ballot_id, closed_by: str) -> dict | None:
+    """Tally, dissent, record, event ballot.closed; returns the closed ballot, None when it is not open any more; raises NotFound."""
     tenant = ctx.tenant.key
     ballot = store.get_ballot(conn, ballot_id, lock="update")
     if ballot["status"] != "open":
         return None
-    votes = _votes(conn, ballot)
+    votes = cast_votes(conn, ballot)
     result = domain.tally(
         ballot["decision_rule"],
         float(ballot["quorum"]),
@@ -352,7 +256,14 @@ def _close(conn, ctx: Context, ballot_id, closed_by: str) -> dict | None:
         {"type": "closed", "by": closed_by, "tally": result, "outcome": outcome},
     )
     ballot = store.set_closed(conn, ballot_id, closed_by, result, outcome, dissent, ctx.now)
-    _seal(conn, ballot_id)
+    seal(conn, ballot_id)
+    # ballot.closed carries: ballot_id, body, title, text, subject {kind, id},
+    # decision_rule, binding, outcome_to, deadline, secret, reasons_required_for,
+    # opened_by ("event:<envelope id>" or the coordinator), origin ("manual",
+    # "application.checked", "working_group_proposal.submitted"), outcome,
+    # outcome_text, kind, tally, closed_at, closed_by and dissent: a list of
+    # {choice, reason, person_id, name}, the same keys in every ballot, person_id
+    # and name None in a secret one.
     _event(
         conn,
         ctx,
@@ -382,7 +293,7 @@ def cancel_ballot(cmd: CancelBallot, conn, ctx: Context) -> bool:
         return False
     store.append(conn, ctx.tenant.key, ballot["id"], {"type": "cancelled", "reason": cmd.reason})
     store.set_cancelled(conn, ballot["id"], cmd.reason, ctx.now)
-    _seal(conn, ballot["id"])
+    seal(conn, ballot["id"])
     _event(conn, ctx, "cancelled", ballot["id"], {**_summary(ballot), "reason": cmd.reason})
     return True
 
@@ -406,18 +317,3 @@ def remind_voters(cmd: RemindVoters, conn, ctx: Context) -> int:
                 {**_summary(ballot), "not_voted": not_voted},
             )
     return len(due)
-
-
-def seal_record(cmd: SealRecord, conn, ctx: Context) -> int:
-    """Link the ballot's unsealed record entries into its hash chain; returns how many; raises nothing."""
-    return _seal(conn, cmd.ballot_id)
-
-
-def _seal(conn, ballot_id) -> int:
-    store.lock_record(conn, ballot_id)
-    sealed = domain.chain(
-        store.last_sealed(conn, ballot_id), store.unsealed_entries(conn, ballot_id)
-    )
-    for entry_id, seq, prev, hash_ in sealed:
-        store.set_seal(conn, ballot_id, entry_id, seq, prev, hash_)
-    return len(sealed)

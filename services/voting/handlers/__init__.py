@@ -1,0 +1,54 @@
+"""The voting service's use cases, called by its routes and by its worker's consumers and jobs.
+
+One module per aggregate: ``ballots`` (open, put to the vote, list, close, cancel,
+remind), ``votes`` (cast a vote), ``record`` (the hash chain: seal, read back).
+Each write takes a command and ``(cmd, conn, ctx)``; reads take ``(conn, ctx, **filters)``.
+A handler applies the rules of ``domain``, writes through ``store`` and adds
+its own events; the time is ``ctx.now``, a body's rules come from ``ctx.tenant``.
+Routes and the worker import this package: every use case is here by name.
+"""
+
+from __future__ import annotations
+
+from knotenpunkt.services.voting.handlers.ballots import (
+    CancelBallot,
+    CloseBallot,
+    OpenBallot,
+    PutToVote,
+    RemindVoters,
+    cancel_ballot,
+    close_ballot,
+    due_ballots,
+    electorate,
+    get_ballot,
+    list_ballots,
+    open_ballot,
+    open_ballot_ids,
+    put_to_vote,
+    remind_voters,
+)
+from knotenpunkt.services.voting.handlers.record import SealRecord, ballot_record, seal_record
+from knotenpunkt.services.voting.handlers.votes import CastVote, cast_vote
+
+__all__ = [
+    "CancelBallot",
+    "CastVote",
+    "CloseBallot",
+    "OpenBallot",
+    "PutToVote",
+    "RemindVoters",
+    "SealRecord",
+    "ballot_record",
+    "cancel_ballot",
+    "cast_vote",
+    "close_ballot",
+    "due_ballots",
+    "electorate",
+    "get_ballot",
+    "list_ballots",
+    "open_ballot",
+    "open_ballot_ids",
+    "put_to_vote",
+    "remind_voters",
+    "seal_record",
+]

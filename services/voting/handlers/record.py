@@ -1,0 +1,51 @@
+"""Use cases of a ballot's record: its hash chain sealed and read back, checked against the votes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from knotenpunkt.services.voting import domain, store
+from knotenpunkt.shared.auth import Principal
+from knotenpunkt.shared.usecase import Context
+
+
+@dataclass(frozen=True)
+class SealRecord:
+    """Link the ballot's new record entries into its hash chain."""
+
+    ballot_id: str
+
+
+def cast_votes(conn, ballot: dict) -> list[dict]:
+    """The ballot's votes: named (person, choice, reason) or secret (choice, reason); raises nothing."""
+    if ballot["secret"]:
+        return store.secret_votes(conn, ballot["id"])
+    return store.named_votes(conn, ballot["id"])
+
+
+def ballot_record(conn, ctx: Context, *, ballot_id, caller: Principal) -> dict:
+    """The ballot's record as a hash chain, checked against its votes (while open only who took part); raises NotFound, Forbidden (not of the body)."""
+    ballot = store.get_ballot(conn, ballot_id)
+    domain.ensure_reads_members(caller, ballot["body"])
+    seal(conn, ballot_id)
+    entries = store.record(conn, ballot_id)
+    problems = domain.record_problems(ballot, entries, cast_votes(conn, ballot))
+    if ballot["status"] == "open":
+        entries = domain.interim_record(entries)
+    return {"ballot_id": ballot_id, "valid": not problems, "problems": problems, "entries": entries}
+
+
+def seal_record(cmd: SealRecord, conn, ctx: Context) -> int:
+    """Link the ballot's unsealed record entries into its hash chain; returns how many; raises nothing."""
+    return seal(conn, cmd.ballot_id)
+
+
+def seal(conn, ballot_id) -> int:
+    """Link the ballot's unsealed record entries into its hash chain, the record locked; returns how many; raises nothing."""
+    store.lock_record(conn, ballot_id)
+    sealed = domain.chain(
+        store.last_sealed(conn, ballot_id), store.unsealed_entries(conn, ballot_id)
+    )
+    for entry_id, seq, prev, hash_ in sealed:
+        store.set_seal(conn, ballot_id, entry_id, seq, prev, hash_)
+    return len(sealed)

@@ -228,3 +228,13 @@ def test_admission_in_the_browser(page, flow, set_body, clock):
     page.check("/chemnitz/partneruebersicht", "chemnitz-overview-new-partner")
     row = page.d.find_element(By.XPATH, f"//tr[th[normalize-space()='{name}']]")
     assert "neu" in row.text.split()
+
+
+def test_axe_check_finds_what_it_should(page):
+    """The checker itself: a field without a label and low contrast are violations."""
+    page.d.get(
+        "data:text/html;charset=utf-8,<html lang=de><title>t</title><main><input>"
+        "<p style='color:%23bbb'>blass</p></main></html>"
+    )
+    ids = {v["id"] for v in page.violations()}
+    assert {"label", "color-contrast"} <= ids, ids

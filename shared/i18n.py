@@ -78,6 +78,21 @@ _RULES: list[tuple[re.Pattern, str]] = [
             r"^may hold letters, digits and \. _ @ - only$",
             "Erlaubt sind nur Buchstaben, Ziffern und . _ @ -.",
         ),
+        # events: the order of times and dates, a process's phases, an invitation's invitees
+        (r"^must be after (\w+)$", "Muss nach {0} liegen."),
+        (r"^must not be before (\w+)$", "Darf nicht vor {0} liegen."),
+        (
+            r"^the range may span one year at most$",
+            "Der Zeitraum darf höchstens ein Jahr umfassen.",
+        ),
+        (r"^is required for a phase of kind (\w+)$", "Pflichtfeld bei einer Phase der Art {0}."),
+        # membership: a partner that left needs the date it left
+        (r"^is required when status is '(\w+)'$", "Pflichtfeld, wenn der Status '{0}' ist."),
+        (
+            r"^invite a body, a working group, all partners or named guests$",
+            "Einzuladen ist ein Gremium, eine Arbeitsgruppe, alle Partner oder namentlich "
+            "genannte Gäste.",
+        ),
     ]
 ]
 

@@ -18,7 +18,7 @@ from tests.support import free_port
 
 
 @pytest.fixture(scope="module")
-def voting_web(settings):
+def voting_web(settings, tmp_path_factory):
     port = free_port()
     env = {
         # Not the test runner's PATH: the CLI must find gunicorn in its own environment.
@@ -29,10 +29,11 @@ def voting_web(settings):
         "JWT_SECRET": secrets.token_urlsafe(48),
         "LINK_SECRET": secrets.token_urlsafe(48),
         "LOG_LEVEL": "WARNING",
+        "KNOTENPUNKT_VAR": str(tmp_path_factory.mktemp("var")),
     }
     cli = Path(sys.executable).parent / "knotenpunkt"
     proc = subprocess.Popen(
-        [str(cli), "web", "voting", "--port", str(port), "--workers", "1"],
+        [str(cli), "web", "voting", "--port", str(port), "--workers", "2"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -87,3 +88,21 @@ def test_garbage_request_line_gets_400_problem_json(voting_web):
     assert status.startswith("HTTP/1.1 400")
     assert headers["Content-Type"] == "application/problem+json"
     assert json.loads(body)["title"] == "Ungültige Anfrage"
+
+
+def healthz_count(port: int) -> float:
+    text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+    for line in text.splitlines():
+        if line.startswith("http_requests_total{") and 'endpoint="/healthz"' in line:
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def test_metrics_add_up_across_gunicorn_workers(voting_web):
+    """Two gunicorn workers share the load; every scrape shows the sum of both."""
+    before = healthz_count(voting_web)
+    with requests.Session() as s:
+        for _ in range(40):
+            assert s.get(f"http://127.0.0.1:{voting_web}/healthz", timeout=5).status_code == 200
+    # new connections, so that the scrapes land on both workers
+    assert [healthz_count(voting_web) for _ in range(8)] == [before + 40] * 8

@@ -165,3 +165,66 @@ def test_web_readyz_is_degraded_when_the_outbox_ages(settings, tenants):
         with psycopg.connect(admin) as conn:
             conn.execute("delete from outbox where event_id = %s", (event_id,))
         service.db.close()
+
+
+def test_sighup_makes_a_running_worker_learn_a_new_network(settings, tmp_path):
+    """A fifth network's file appears; SIGHUP (no restart) and the worker serves it."""
+    import os
+    import shutil
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    tenants = tmp_path / "tenants"
+    tenants.mkdir()
+    shutil.copy(settings.tenants_dir / "chemnitz.yaml", tenants)
+    port = free_port()
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "DATABASE_URL": settings.database_url,
+        "BROKER_URL": settings.broker_url,
+        "JWT_SECRET": settings.jwt_secret,
+        "LINK_SECRET": settings.link_secret,
+        "TENANTS_DIR": str(tenants),
+        "KNOTENPUNKT_VAR": str(tmp_path / "var"),
+        "WORKER_OPS_PORT": str(port),
+        "LOG_LEVEL": "INFO",
+    }
+    cli = Path(sys.executable).parent / "knotenpunkt"
+    proc = subprocess.Popen(
+        [str(cli), "worker", "voting"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    log: list[bytes] = []
+    reader = threading.Thread(target=lambda: log.extend(iter(proc.stderr.readline, b"")))
+    reader.start()
+    url = f"http://127.0.0.1:{port}/metrics"
+
+    def served() -> set[str]:
+        text = requests.get(url, timeout=5).text
+        return {
+            line.split('tenant="')[1].split('"')[0]
+            for line in text.splitlines()
+            if line.startswith("knotenpunkt_outbox_backlog{")
+        }
+
+    try:
+        assert wait_until(lambda: served() == {"chemnitz"}, "the worker up with one network")
+        shutil.copy(settings.tenants_dir / "saalekreis.yaml", tenants)
+        os.kill(proc.pid, signal.SIGHUP)
+        assert wait_until(
+            lambda: served() == {"chemnitz", "saalekreis"}, "the new network after SIGHUP"
+        )
+        # a broken file: the worker keeps what it had and says why
+        (tenants / "leipzig.yaml").write_text("key: leipzig\nname: [\n", encoding="utf-8")
+        os.kill(proc.pid, signal.SIGHUP)
+        wait_until(lambda: any(b"tenant files not reloaded" in line for line in log), "the log")
+        assert served() == {"chemnitz", "saalekreis"}
+        assert proc.poll() is None
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        reader.join(timeout=10)
+        proc.stderr.close()
+    assert any(b"tenants reloaded (2; added: saalekreis" in line for line in log)

@@ -44,3 +44,15 @@ def test_marshmallow_messages_in_german(english, expected):
 )
 def test_english_only_when_ranked_above_german(header, english):
     assert prefers_english(header) is english
+
+
+@pytest.mark.parametrize(
+    ("english", "german_text"),
+    [
+        ("must be after starts_at", "Muss nach starts_at liegen."),
+        ("is required when status is 'left'", "Pflichtfeld, wenn der Status 'left' ist."),
+        ("the range may span one year at most", "Der Zeitraum darf höchstens ein Jahr umfassen."),
+    ],
+)
+def test_the_services_own_rule_messages_are_german(english, german_text):
+    assert german(english) == german_text

@@ -200,6 +200,9 @@ class NetworkEventsSchema(Strict):
 class DirectorySchema(Strict):
     publication_months = fields.Integer(load_default=None, validate=validate.Range(min=1, max=60))
     mark_new_partners = fields.Boolean(load_default=False)
+    # the first overview (no previous one) marks as new who was admitted this many months back
+    # (default: the publication interval, else 6)
+    new_within_months = fields.Integer(load_default=None, validate=validate.Range(min=1, max=60))
     doctors = fields.Boolean(load_default=False)
     offers = fields.Boolean(load_default=False)
     responsibility_matrix = fields.Boolean(load_default=False)
@@ -293,6 +296,13 @@ class TenantSchema(Strict):
     monitoring = fields.Nested(MonitoringSchema, load_default=dict)
     sharing = fields.Boolean(load_default=True)
     webhooks = fields.Nested(WebhooksSchema, load_default=dict)
+
+
+def _defaults_from_other_rules(data: dict) -> None:
+    """Defaults that follow from other rules of the same file."""
+    directory = data["directory"]
+    if directory.get("new_within_months") is None:
+        directory["new_within_months"] = directory.get("publication_months") or 6
 
 
 def _cross_checks(data: dict) -> list[tuple[str, str]]:
@@ -424,6 +434,7 @@ def load_file(path: Path) -> Tenant:
     if problems:
         lines = "; ".join(f"{field}: {msg}" for field, msg in sorted(problems))
         raise TenantConfigError(f"{path}: {lines}")
+    _defaults_from_other_rules(data)
     return Tenant(key=data["key"], rules=data, source=path)
 
 

@@ -9,7 +9,6 @@ from knotenpunkt.shared.errors import NotFound
 from knotenpunkt.shared.usecase import add_months
 
 SHARED_CONTACT_FIELDS = ("id", "name", "role", "email", "phone", "languages", "responsibilities")
-DEFAULT_NEW_MONTHS = 6  # without a publication interval, "new" means admitted in the last 6 months
 
 
 def publication_due(rules: dict, last: datetime | None, now: datetime) -> bool:
@@ -24,8 +23,7 @@ def new_since(rules: dict, previous_at: datetime | None, now: datetime) -> datet
     """Partners admitted after this moment are marked new: since the previous overview."""
     if previous_at is not None:
         return previous_at
-    months = rules["directory"].get("publication_months") or DEFAULT_NEW_MONTHS
-    return add_months(now, -months)
+    return add_months(now, -rules["directory"]["new_within_months"])
 
 
 def overview_entries(

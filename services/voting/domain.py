@@ -20,6 +20,29 @@ SUBJECTS_FROM_EVENTS = ("admission", "working_group_founding")
 MAX_DEADLINE_YEARS = 3
 
 
+# How a coordinator reads the choices and rules in a German sentence.
+CHOICE_LABELS = {
+    "yes": "Ja",
+    "no": "Nein",
+    "abstain": "Enthaltung",
+    "agree": "Einverstanden",
+    "stand_aside": "Enthaltung (Beiseitestehen)",
+    "object": "Einwand",
+}
+RULE_LABELS = {
+    "simple_majority": "einfacher Mehrheit",
+    "absolute_majority": "absoluter Mehrheit",
+    "two_thirds": "Zweidrittelmehrheit",
+    "unanimity": "Einstimmigkeit",
+    "consensus": "Konsens",
+}
+
+
+def label(choice: str) -> str:
+    """A choice as the German text names it („Nein“ for no)."""
+    return CHOICE_LABELS.get(choice, choice)
+
+
 def choices_for(rule: str) -> tuple[str, ...]:
     return CONSENSUS_CHOICES if rule == "consensus" else MAJORITY_CHOICES
 
@@ -28,13 +51,16 @@ def check_vote(ballot: dict, choice: str, reason: str | None) -> None:
     """Raises RuleViolation for a choice the rule does not know or a missing required reason."""
     allowed = choices_for(ballot["decision_rule"])
     if choice not in allowed:
+        rule = RULE_LABELS.get(ballot["decision_rule"], ballot["decision_rule"])
+        options = ", ".join(f"„{label(c)}“ ({c})" for c in allowed)
         raise RuleViolation(
-            f"„{choice}“ ist hier keine Wahl; unter {ballot['decision_rule']} gilt: {', '.join(allowed)}.",
+            f"„{choice}“ ist hier keine Wahl; bei {rule} gilt: {options}.",
             field="choice",
         )
     if choice in ballot["reasons_required_for"] and not (reason or "").strip():
         raise RuleViolation(
-            f"Wer mit „{choice}“ stimmt, teilt dem Gremium seine Gründe mit: eine Begründung ist Pflicht.",
+            f"Wer mit „{label(choice)}“ stimmt, teilt dem Gremium seine Gründe mit: "
+            "eine Begründung ist Pflicht.",
             field="reason",
         )
 

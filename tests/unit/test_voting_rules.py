@@ -91,11 +91,19 @@ def test_ties_fail_and_nobody_voting_rejects():
 def test_choices_and_reasons():
     chem = {"decision_rule": "simple_majority", "reasons_required_for": ["no"]}
     domain.check_vote(chem, "yes", None)
-    with pytest.raises(RuleViolation, match="Begründung") as e:
+    with pytest.raises(RuleViolation) as e:
         domain.check_vote(chem, "no", "  ")
     assert e.value.field == "reason"
-    with pytest.raises(RuleViolation, match="keine Wahl"):
+    # German words for the choices, never the API's enum values inside the sentence
+    assert str(e.value) == (
+        "Wer mit „Nein“ stimmt, teilt dem Gremium seine Gründe mit: eine Begründung ist Pflicht."
+    )
+    with pytest.raises(RuleViolation) as e:
         domain.check_vote(chem, "object", "x")
+    assert str(e.value) == (
+        "„object“ ist hier keine Wahl; bei einfacher Mehrheit gilt: „Ja“ (yes), „Nein“ (no), "
+        "„Enthaltung“ (abstain)."
+    )
     mdg = {"decision_rule": "consensus", "reasons_required_for": ["object"]}
     domain.check_vote(mdg, "stand_aside", None)
     with pytest.raises(RuleViolation):

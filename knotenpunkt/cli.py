@@ -8,7 +8,15 @@ import shutil
 import sys
 from pathlib import Path
 
-from knotenpunkt.shared.config import FROM_CHECKOUT, PORTS, ROOT, SERVICES, from_env
+from knotenpunkt.shared.config import (
+    FROM_CHECKOUT,
+    PORTAL_PORT,
+    PORTS,
+    ROOT,
+    SERVICES,
+    WEB_APPS,
+    from_env,
+)
 
 
 def cmd_tenants_check(args) -> int:
@@ -107,8 +115,18 @@ def _refuse_insecure() -> int:
 def cmd_web(args) -> int:
     if _refuse_insecure():
         return 2
+    settings = from_env()
+    if args.service == "portal" and not (
+        os.environ.get("PORTAL_SECRET_KEY") or settings.dev_mode or os.environ.get("DEV_LOGIN")
+    ):
+        print(
+            "knotenpunkt: the portal needs PORTAL_SECRET_KEY (at least 32 random bytes, e.g. "
+            "`openssl rand -base64 48`) to sign its session cookies",
+            file=sys.stderr,
+        )
+        return 2
     # Not $PORT: process managers set it for every process; the ports are fixed by design.
-    port = args.port or PORTS[args.service]
+    port = args.port or PORTS.get(args.service, PORTAL_PORT)
     # Metrics of all gunicorn workers in one scrape: a fresh multiprocess folder per start.
     if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         folder = from_env().var_dir / "metrics" / f"{args.service}-{port}"
@@ -195,7 +213,7 @@ def cmd_gateway_config(args) -> int:
     upstreams = {}
     for item in args.upstream or []:
         service, sep, target = item.partition("=")
-        if not sep or service not in SERVICES:
+        if not sep or service not in WEB_APPS:
             print(f"--upstream {item!r}: expected <service>=<host:port>", file=sys.stderr)
             return 2
         upstreams[service] = target
@@ -249,7 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_seed_demo)
 
     w = sub.add_parser("web", help="run a service's web process (gunicorn)")
-    w.add_argument("service", choices=SERVICES)
+    w.add_argument("service", choices=WEB_APPS)
     w.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     w.add_argument("--port", type=int)
     w.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", 2)))

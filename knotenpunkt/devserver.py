@@ -17,7 +17,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from knotenpunkt.shared.config import PORTS, ROOT, from_env
+from knotenpunkt.shared.config import PORTAL_PORT, PORTS, ROOT, from_env
 
 EMBEDDED_PORT = int(os.environ.get("EMBEDDED_PG_PORT", 55432))
 
@@ -200,6 +200,7 @@ def run(with_seed: bool = True) -> int:
     from knotenpunkt.supervisor import Supervisor, read_procfile
 
     os.environ.setdefault("KNOTENPUNKT_DEV", "1")  # the public development secrets are fine here
+    os.environ.setdefault("DEV_LOGIN", "1")  # the portal's development login (tenant, role, person)
     settings = from_env()
     env = dict(os.environ)
     pg = None
@@ -239,9 +240,13 @@ def run(with_seed: bool = True) -> int:
 
 
 def _banner(settings) -> None:
-    lines = ["", "Knotenpunkt läuft / is running:"]
+    lines = [
+        "",
+        "Knotenpunkt läuft / is running:",
+        f"  portal         http://127.0.0.1:{PORTAL_PORT}/   (Anmeldung zum Ausprobieren: /anmelden)",
+    ]
     for service, port in PORTS.items():
-        lines.append(f"  {service:<14} http://127.0.0.1:{port}/api/v1/openapi.json")
+        lines.append(f"  {service:<14} http://127.0.0.1:{port}/api/v1/docs")
     lines += [
         f"  broker         {settings.broker}",
         f"  mail           {settings.smtp_url or settings.mail_dir}",

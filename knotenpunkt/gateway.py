@@ -13,7 +13,8 @@ the service owning the resource:
 - two services claiming the same path (after renaming the parameters) is an
   error (:class:`GatewayConfigError`), never a silent choice.
 
-The gateway itself answers ``/healthz``; each service's OpenAPI document is
+Every other path goes to the web portal (upstream ``portal``, port 8000); an
+unknown ``/api/…`` path is a 404 problem. The gateway itself answers ``/healthz``; each service's OpenAPI document is
 reachable as ``/api/v1/<service>/openapi.json``. Request bodies are limited,
 timeouts set, ``X-Request-ID`` passed through (generated when absent or
 malformed), ``X-Forwarded-For/Proto/Host/Port`` set. With a certificate the
@@ -28,7 +29,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from knotenpunkt.shared.config import PORTS, SERVICES, Settings, from_env
+from knotenpunkt.shared.config import PORTAL_PORT, PORTS, SERVICES, Settings, from_env
 
 API = "/api/v1/"
 TENANT_PREFIX = "/api/v1/{tenant}/"
@@ -257,8 +258,8 @@ def render(
     """The complete nginx.conf (runs as a non-root user, logs to stdout/stderr)."""
     upstreams = upstreams or {}
     ups = []
-    for service in table.services:
-        target = upstreams.get(service, f"{service}:{PORTS.get(service, 8000)}")
+    for service in (*table.services, "portal"):
+        target = upstreams.get(service, f"{service}:{PORTS.get(service, PORTAL_PORT)}")
         ups.append(
             f"    upstream {service} {{\n        server {target};\n        keepalive 16;\n    }}\n"
         )
@@ -288,8 +289,12 @@ def render(
             '            return 200 \'{"status": "ok", "service": "gateway"}\';\n'
             "        }\n"
             f"{body}\n"
-            "        location / {\n"
+            "        location /api/ {\n"
             "            return 404;\n"
+            "        }\n"
+            "        # everything else is the web portal (pages, its static files, login)\n"
+            "        location / {\n"
+            "            proxy_pass http://portal;\n"
             "        }\n"
             "        error_page 404 /_problem/404;\n"
             "        error_page 413 /_problem/413;\n"

@@ -22,6 +22,9 @@ DEFAULT_TENANTS_DIR = (
 )
 SERVICES = ("membership", "voting", "events", "notifications")
 PORTS = {"membership": 8001, "voting": 8002, "events": 8003, "notifications": 8004}
+# The web portal: a fifth web process, a backend for the frontend over the four services.
+PORTAL_PORT = 8000
+WEB_APPS = ("portal", *SERVICES)
 WORKER_OPS_PORTS = {"membership": 9001, "voting": 9002, "events": 9003, "notifications": 9004}
 
 # Public development secrets: valid only with KNOTENPUNKT_DEV=1 (make run, tests that say so).

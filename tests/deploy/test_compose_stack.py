@@ -198,6 +198,7 @@ def stack(images, sink, tmp_path_factory):
         "RABBITMQ_PASSWORD": secrets.token_hex(16),
         "JWT_SECRET": secrets.token_urlsafe(48),
         "LINK_SECRET": secrets.token_urlsafe(48),
+        "PORTAL_SECRET_KEY": secrets.token_urlsafe(48),
         "JWT_ISSUER": "knotenpunkt-test",
         "GATEWAY_BIND": "127.0.0.1",
         "GATEWAY_PORT": str(free_port()),
@@ -238,6 +239,14 @@ def test_chemnitz_admission_through_the_gateway(stack, sink):
     for service in ("membership", "voting", "events", "notifications"):
         doc = http.get(f"{stack.url}/api/v1/{service}/openapi.json", timeout=10)
         assert doc.status_code == 200 and doc.json()["paths"], service
+    # the web portal at "/" through the same gateway; an unknown API path stays a problem
+    home = http.get(f"{stack.url}/chemnitz/", timeout=10)
+    assert home.status_code == 200 and "Integrationsnetzwerk Chemnitz" in home.text
+    assert home.headers["Content-Type"].startswith("text/html")
+    unknown = http.get(f"{stack.url}/api/v1/chemnitz/nothing-here", timeout=10)
+    assert unknown.status_code == 404
+    assert unknown.headers["Content-Type"].startswith("application/problem+json")
+
     # API docs in the intranet: the gateway's index, each service's Swagger UI and its assets
     index = http.get(f"{stack.url}/api/v1/docs", timeout=10)
     assert index.status_code == 200 and 'href="/api/v1/voting/docs"' in index.text

@@ -113,12 +113,16 @@ def test_rendered_config_has_limits_headers_health_and_documents(table):
     for service in SERVICES:
         assert f"location = /api/v1/{service}/openapi.json" in conf
         assert f"upstream {service} " in conf
+    # the portal behind "/", an unknown API path stays a 404 problem
+    assert "upstream portal " in conf and "proxy_pass http://portal;" in conf
+    assert "location /api/ {\n            return 404;" in conf
     assert "listen 8443 ssl;" in conf and "ssl_certificate /etc/tls/tls.crt;" in conf
 
 
 @pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed on this machine")
 def test_nginx_accepts_the_config(table, tmp_path):
     upstreams = {s: f"127.0.0.1:{8001 + i}" for i, s in enumerate(SERVICES)}
+    upstreams["portal"] = "127.0.0.1:8000"
     conf = tmp_path / "nginx.conf"
     conf.write_text(render(table, upstreams=upstreams), encoding="utf-8")
     result = subprocess.run(

@@ -343,5 +343,7 @@ def save_working_paper(cmd: SaveWorkingPaper, conn, ctx: Context) -> dict:
     """
     domain.ensure_may_edit_paper(cmd.caller, store.group_members(conn, cmd.group_id))
     store.get_working_group(conn, cmd.group_id)
-    row = store.insert_paper(conn, ctx.tenant.key, cmd.group_id, plain(cmd.content), cmd.caller.person)
+    row = store.insert_paper(
+        conn, ctx.tenant.key, cmd.group_id, plain(cmd.content), cmd.caller.person
+    )
     return {**row, "versions": row["version"]}

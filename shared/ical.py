@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-BERLIN = ZoneInfo("Europe/Berlin")
-
+# The compact form (with RRULEs) of the zone every network uses today; any other zone's
+# VTIMEZONE is computed from its transitions (vtimezone below).
 BERLIN_VTIMEZONE = [
     "BEGIN:VTIMEZONE",
     "TZID:Europe/Berlin",
@@ -105,10 +105,11 @@ def _local(moment: datetime, tz: ZoneInfo) -> str:
 def ics(
     events: list[dict],
     calendar_name: str,
+    *,
+    now: datetime,
+    tz: ZoneInfo,
     host: str = "knotenpunkt",
-    now: datetime | None = None,
     method: str = "PUBLISH",
-    tz: ZoneInfo = BERLIN,
 ) -> str:
     """An iCalendar document with one VEVENT per event; cancelled ones as STATUS:CANCELLED.
 
@@ -121,8 +122,8 @@ def ics(
             min(e["starts_at"].year for e in events), max(e["ends_at"].year for e in events) + 1
         )
     else:
-        years = range(datetime.now(UTC).year, datetime.now(UTC).year + 1)
-    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+        years = range(now.year, now.year + 1)
+    stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",

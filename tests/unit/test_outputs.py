@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -55,6 +56,8 @@ def test_ics_turns_bare_cr_into_an_escaped_line_break():
             }
         ],
         "Kalender",
+        now=datetime(2026, 6, 1, tzinfo=UTC),
+        tz=ZoneInfo("Europe/Berlin"),
     )
     lines = doc.split("\r\n")
     assert "SUMMARY:Treffen\\nATTENDEE:mailto:x@example.org" in lines

@@ -2,8 +2,8 @@
 
 `knotenpunkt gateway-config` builds each service's app (no database is
 touched: the pool opens on first use), reads ``/api/v1/openapi.json`` and
-writes an nginx configuration that sends ``/api/v1/<tenant>/<resource>…`` to
-the service owning the resource:
+writes an nginx configuration that sends ``/api/v1/<tenant>/<resource>…`` (and the OParl
+read API, ``/oparl/v1/<tenant>/<type>…``) to the service owning the resource:
 
 - a first path segment (``partners``, ``ballots`` …) that only one service
   serves is routed by one regex location per service;
@@ -13,12 +13,17 @@ the service owning the resource:
 - two services claiming the same path (after renaming the parameters) is an
   error (:class:`GatewayConfigError`), never a silent choice.
 
+The two roots are routed alike and apart: ``/api/v1/`` and ``/oparl/v1/`` each have their
+own first segments. A few paths outside the documents have a fixed owner
+(:data:`FIXED`: the instance's signing keys, ``/.well-known/jwks.json``, at membership).
+
 Every other path goes to the web portal (upstream ``portal``, port 8000); an
-unknown ``/api/…`` path is a 404 problem. The gateway itself answers ``/healthz``; each service's OpenAPI document is
-reachable as ``/api/v1/<service>/openapi.json``. Request bodies are limited,
-timeouts set, ``X-Request-ID`` passed through (generated when absent or
-malformed), ``X-Forwarded-For/Proto/Host/Port`` set. With a certificate the
-same routes are also served over TLS.
+unknown ``/api/…`` or ``/oparl/…`` path is a 404 problem. The gateway itself answers
+``/healthz``; each service's OpenAPI document is reachable as
+``/api/v1/<service>/openapi.json``. Request bodies are limited, timeouts set,
+``X-Request-ID`` passed through (generated when absent or malformed),
+``X-Forwarded-For/Proto/Host/Port`` set. With a certificate the same routes are also
+served over TLS.
 """
 
 from __future__ import annotations
@@ -32,7 +37,12 @@ from dataclasses import dataclass, field
 from knotenpunkt.shared.config import PORTAL_PORT, PORTS, SERVICES, Settings, from_env
 
 API = "/api/v1/"
+OPARL = "/oparl/v1/"
+ROOTS = (API, OPARL)
 TENANT_PREFIX = "/api/v1/{tenant}/"
+TENANT_PREFIXES = tuple(root + "{tenant}/" for root in ROOTS)
+# Paths served outside the OpenAPI documents, and their owners.
+FIXED = {"/.well-known/jwks.json": "membership"}
 TENANT_RE = "[a-z][a-z0-9_-]*"
 PARAM = re.compile(r"\{[^}/]+\}")
 
@@ -43,24 +53,30 @@ class GatewayConfigError(Exception):
 
 @dataclass(frozen=True)
 class Route:
-    """One OpenAPI path below /api/v1/{tenant}/ and the service that owns it."""
+    """One OpenAPI path below /api/v1/{tenant}/ or /oparl/v1/{tenant}/ and its service."""
 
     service: str
     path: str  # as in the document, e.g. /api/v1/{tenant}/bodies/{key}/members
 
     @property
+    def root(self) -> str:
+        """/api/v1/ or /oparl/v1/."""
+        return next(r for r in ROOTS if self.path.startswith(r))
+
+    @property
     def segments(self) -> tuple[str, ...]:
-        return tuple(self.path[len(TENANT_PREFIX) :].split("/"))
+        return tuple(self.path[len(self.root + "{tenant}/") :].split("/"))
 
     @property
     def shape(self) -> tuple[str, ...]:
-        """The segments with every parameter renamed to {}: equal shapes are the same path."""
-        return tuple(PARAM.sub("{}", s) for s in self.segments)
+        """The root and the segments with every parameter renamed to {}: equal shapes are the
+        same path."""
+        return (self.root, *(PARAM.sub("{}", s) for s in self.segments))
 
     def regex(self) -> str:
         """A regex for nginx that matches exactly this path (parameters: one segment each)."""
         parts = [_segment_regex(s) for s in self.segments]
-        return f"^/api/v1/{TENANT_RE}/" + "/".join(parts) + "$"
+        return f"^{self.root}{TENANT_RE}/" + "/".join(parts) + "$"
 
 
 def _escape(literal: str) -> str:
@@ -94,7 +110,11 @@ def _segments_overlap(a: str, b: str) -> bool:
 def overlap(a: Route, b: Route) -> bool:
     """Whether some concrete URL matches both routes."""
     sa, sb = a.segments, b.segments
-    return len(sa) == len(sb) and all(_segments_overlap(x, y) for x, y in zip(sa, sb, strict=True))
+    return (
+        a.root == b.root
+        and len(sa) == len(sb)
+        and all(_segments_overlap(x, y) for x, y in zip(sa, sb, strict=True))
+    )
 
 
 def specificity(route: Route) -> tuple:
@@ -105,12 +125,12 @@ def specificity(route: Route) -> tuple:
 
 @dataclass
 class RouteTable:
-    """Which service serves which path below /api/v1/{tenant}/."""
+    """Which service serves which path below /api/v1/{tenant}/ and /oparl/v1/{tenant}/."""
 
     routes: list[Route]
     services: tuple[str, ...] = SERVICES
-    # first segment -> service, for segments only one service serves
-    by_prefix: dict[str, str] = field(default_factory=dict)
+    # (root, first segment) -> service, for segments only one service serves below the root
+    by_prefix: dict[tuple[str, str], str] = field(default_factory=dict)
     # routes under shared first segments, most specific first
     explicit: list[Route] = field(default_factory=list)
 
@@ -121,14 +141,14 @@ class RouteTable:
         other: list[str] = []
         for service, service_paths in paths.items():
             for p in service_paths:
-                if p.startswith(TENANT_PREFIX) and len(p) > len(TENANT_PREFIX):
+                if any(p.startswith(t) and len(p) > len(t) for t in TENANT_PREFIXES):
                     routes.append(Route(service, p))
                 else:
                     other.append(f"{service}: {p}")
         if other:
             raise GatewayConfigError(
-                "paths outside /api/v1/{tenant}/ cannot be routed by the gateway: "
-                + ", ".join(sorted(other))
+                "paths outside /api/v1/{tenant}/ and /oparl/v1/{tenant}/ cannot be routed by "
+                "the gateway: " + ", ".join(sorted(other))
             )
         claimed: dict[tuple[str, ...], Route] = {}
         clashes = []
@@ -141,12 +161,12 @@ class RouteTable:
                 "two services claim the same path, the gateway cannot route it: "
                 + "; ".join(sorted(set(clashes)))
             )
-        owners: dict[str, set[str]] = {}
+        owners: dict[tuple[str, str], set[str]] = {}
         for r in routes:
-            owners.setdefault(r.segments[0], set()).add(r.service)
+            owners.setdefault((r.root, r.segments[0]), set()).add(r.service)
         by_prefix = {seg: next(iter(s)) for seg, s in owners.items() if len(s) == 1}
         shared = {seg for seg, s in owners.items() if len(s) > 1}
-        explicit = sorted((r for r in routes if r.segments[0] in shared), key=specificity)
+        explicit = sorted((r for r in routes if (r.root, r.segments[0]) in shared), key=specificity)
         # Overlapping paths of different services are routed by the more specific one;
         # if neither is more specific, the choice would be arbitrary: refuse.
         for i, a in enumerate(explicit):
@@ -165,15 +185,24 @@ class RouteTable:
     def locations(self) -> list[tuple[str, str]]:
         """(regex, service) in the order nginx must try them: explicit paths, then prefixes."""
         out = [(r.regex(), r.service) for r in self.explicit]
-        for service in self.services:
-            segs = sorted(seg for seg, s in self.by_prefix.items() if s == service)
-            if segs:
-                alt = "|".join(_segment_regex(s) for s in segs)
-                out.append((f"^/api/v1/{TENANT_RE}/(?:{alt})(?:/|$)", service))
+        for root in ROOTS:
+            for service in self.services:
+                segs = sorted(
+                    seg for (r, seg), s in self.by_prefix.items() if (r, s) == (root, service)
+                )
+                if segs:
+                    alt = "|".join(_segment_regex(s) for s in segs)
+                    out.append((f"^{root}{TENANT_RE}/(?:{alt})(?:/|$)", service))
         return out
+
+    def fixed(self) -> dict[str, str]:
+        """The paths outside the documents with a fixed owner among these services."""
+        return {path: s for path, s in FIXED.items() if s in self.services}
 
     def owner(self, uri: str) -> str | None:
         """The service nginx would send this URI to (first matching regex location), or None."""
+        if uri in self.fixed():
+            return self.fixed()[uri]
         for regex, service in self.locations():
             if re.search(regex, uri):
                 return service
@@ -272,6 +301,8 @@ def render(
             f"    proxy_pass http://{service}/api/v1/docs;\n}}\n"
         )
     routes.append(docs_index(table.services))
+    for path, service in table.fixed().items():
+        routes.append(f"location = {path} {{\n    proxy_pass http://{service};\n}}\n")
     for regex, service in table.locations():
         routes.append(f"location ~ {_q(regex)} {{\n    proxy_pass http://{service};\n}}\n")
     route_block = "".join(routes)
@@ -290,6 +321,9 @@ def render(
             "        }\n"
             f"{body}\n"
             "        location /api/ {\n"
+            "            return 404;\n"
+            "        }\n"
+            "        location /oparl/ {\n"
             "            return 404;\n"
             "        }\n"
             "        # everything else is the web portal (pages, its static files, login)\n"

@@ -274,6 +274,30 @@ class WebhooksSchema(Strict):
     )
 
 
+class OparlSchema(Strict):
+    """The OParl 1.1 read API (/oparl/v1/<tenant>/): licence of the data, who appears, page size."""
+
+    license = fields.Url(
+        load_default=None,
+        metadata={
+            "description": "URL of the licence of the published data (none: no licence named)"
+        },
+    )
+    ags = fields.String(
+        load_default=None,
+        metadata={"description": "Amtlicher Gemeindeschlüssel of the network's area"},
+    )
+    persons = fields.String(
+        load_default="public_contacts",
+        validate=validate.OneOf(("public_contacts", "none")),
+        metadata={
+            "description": "public_contacts: a body member whose e-mail address belongs to a contact "
+            "marked public (names only); none: no persons at all"
+        },
+    )
+    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+
+
 class TenantSchema(Strict):
     key = fields.String(required=True, validate=KEY)
     name = fields.String(required=True)
@@ -296,6 +320,7 @@ class TenantSchema(Strict):
     monitoring = fields.Nested(MonitoringSchema, load_default=dict)
     sharing = fields.Boolean(load_default=True)
     webhooks = fields.Nested(WebhooksSchema, load_default=dict)
+    oparl = fields.Nested(OparlSchema, load_default=dict)
 
 
 def _defaults_from_other_rules(data: dict) -> None:

@@ -41,7 +41,7 @@ def test_every_path_of_every_service_goes_to_its_owner(paths, table):
 
 def test_shared_first_segment_is_routed_by_full_paths(table):
     # membership serves bodies and their members, events a body's calendar
-    assert "bodies" not in table.by_prefix
+    assert ("/api/v1/", "bodies") not in table.by_prefix
     assert table.owner("/api/v1/chemnitz/bodies/vorbereitungsgremium/calendar.ics") == "events"
     assert table.owner("/api/v1/chemnitz/bodies/vorbereitungsgremium/members") == "membership"
     assert table.owner("/api/v1/chemnitz/bodies") == "membership"
@@ -50,6 +50,45 @@ def test_shared_first_segment_is_routed_by_full_paths(table):
     assert table.owner("/api/v1/chemnitz/responsibilities.csv") == "membership"
     assert table.owner("/api/v1/chemnitz/nothing-here") is None
     assert table.owner("/healthz") is None and table.owner("/metrics") is None
+
+
+def test_oparl_types_go_to_the_service_that_serves_them(table):
+    base = "/oparl/v1/chemnitz"
+    for kind in ("system", "body", "organization", "person", "membership"):
+        assert table.owner(f"{base}/{kind}") == "membership", kind
+    assert table.owner(f"{base}/organization/gremium/vorbereitungsgremium") == "membership"
+    for kind in ("meeting", "agendaitem", "paper", "consultation", "file", "location"):
+        assert table.owner(f"{base}/{kind}") == "events", kind
+    assert table.owner(f"{base}/file/x1/markdown/content") == "events"
+    assert table.owner(f"{base}/nothing-here") is None
+    # the two roots keep their own first segments: no OParl type under /api/v1 and back
+    assert table.owner("/api/v1/chemnitz/meeting") is None
+    assert table.owner("/oparl/v1/chemnitz/events") is None
+    assert table.owner("/oparl/v1/Chemnitz!/system") is None
+
+
+def test_the_signing_keys_go_to_membership(table):
+    assert table.owner("/.well-known/jwks.json") == "membership"
+    assert table.owner("/.well-known/other") is None
+    conf = render(table)
+    assert "location = /.well-known/jwks.json {\n            proxy_pass http://membership;" in conf
+    # an unknown OParl path is a 404 problem, not a page of the portal
+    assert "location /oparl/ {\n            return 404;" in conf
+
+
+def test_oparl_and_api_paths_are_routed_apart():
+    t = RouteTable.build(
+        {
+            "a": ["/api/v1/{tenant}/things", "/oparl/v1/{tenant}/other"],
+            "b": ["/oparl/v1/{tenant}/things/{id}", "/api/v1/{tenant}/other/{id}"],
+        }
+    )
+    assert t.owner("/api/v1/x/things") == "a" and t.owner("/oparl/v1/x/things/1") == "b"
+    assert t.owner("/oparl/v1/x/other") == "a" and t.owner("/api/v1/x/other/1") == "b"
+    with pytest.raises(GatewayConfigError, match="same path"):
+        RouteTable.build(
+            {"a": ["/oparl/v1/{tenant}/things/{id}"], "b": ["/oparl/v1/{tenant}/things/{key}"]}
+        )
 
 
 def test_same_path_in_two_services_fails_loudly():
@@ -100,6 +139,8 @@ def test_equally_specific_overlap_fails_loudly():
 def test_paths_outside_the_tenant_prefix_are_refused():
     with pytest.raises(GatewayConfigError, match="outside"):
         RouteTable.build({"a": ["/api/v1/global"]})
+    with pytest.raises(GatewayConfigError, match="outside"):
+        RouteTable.build({"a": ["/oparl/v1/{tenant}/"]})
 
 
 def test_rendered_config_has_limits_headers_health_and_documents(table):

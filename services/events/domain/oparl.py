@@ -1,0 +1,406 @@
+"""OParl 1.1 (https://schema.oparl.org/1.1/): public events as Meetings with their agenda items,
+the decisions of published minutes as Papers and Consultations, the minutes as Files.
+
+Pure functions over what the store found: only public events (an event withdrawn from the
+public stays as a tombstone), minutes only once published, decisions only as far as they are
+public (an admission only once the applicant may be told). Of a ballot only its title, kind
+and outcome leave, never a tally, a name or a reason; the minutes themselves are the document
+the events API publishes (``minutes.md``), also as HTML.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import math
+import re
+from datetime import datetime
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from knotenpunkt.services.events.domain.meetings import minutes_markdown
+
+OPARL = "https://schema.oparl.org/1.1/"
+KINDS = ("meeting", "agendaitem", "paper", "consultation", "file", "location")
+MEETING_STATES = {
+    "planned": "terminiert",
+    "invited": "eingeladen",
+    "held": "durchgeführt",
+    "cancelled": "abgesagt",
+}
+SUBJECT_PAPER_TYPES = {
+    "admission": "Aufnahmeantrag",
+    "working_group_founding": "Gründung einer Arbeitsgruppe",
+}
+KIND_PAPER_TYPES = {"resolution": "Beschluss", "recommendation": "Empfehlung"}
+FORMATS = {"markdown": ("text/markdown", "md"), "html": ("text/html", "html")}
+FILTERS = {
+    "created_since": ("created", True),
+    "created_until": ("created", False),
+    "modified_since": ("modified", True),
+    "modified_until": ("modified", False),
+}
+
+
+def root_url(base: str, tenant: str) -> str:
+    """The tenant's OParl root: ``<base>/oparl/v1/<tenant>``."""
+    return f"{base.rstrip('/')}/oparl/v1/{tenant}"
+
+
+def _moment(value) -> datetime | None:
+    """A moment from a row (datetime) or from event data (ISO text)."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+def _stamp(value) -> str | None:
+    moment = _moment(value)
+    return moment.isoformat() if moment else None
+
+
+def _clean(obj: dict) -> dict:
+    return {k: v for k, v in obj.items() if v not in (None, "", [])}
+
+
+def disclosed(decision: dict, rules: dict, now: datetime) -> bool:
+    """Whether a decision may be public: an admission only once the applicant may be told
+    (after the voting period where the network says so, Chemnitz' Leitlinie 3)."""
+    if (decision.get("subject") or {}).get("kind") != "admission":
+        return True
+    if rules["membership"].get("inform_applicant") != "after_deadline":
+        return True
+    deadline = _moment(decision.get("deadline"))
+    return deadline is None or deadline <= now
+
+
+def paper_type(decision: dict) -> str:
+    """What the decided subject is, in the words of council information systems."""
+    kind = (decision.get("subject") or {}).get("kind")
+    return SUBJECT_PAPER_TYPES.get(kind) or KIND_PAPER_TYPES.get(decision.get("kind"), "Beschluss")
+
+
+class Urls:
+    """The ids of one tenant's OParl objects (membership's on the same host)."""
+
+    def __init__(self, root: str, tenant: str):
+        self.root, self.tenant = root, tenant
+
+    def of(self, kind: str, key) -> str:
+        return f"{self.root}/{kind}/{key}"
+
+    def body(self) -> str:
+        return self.of("body", self.tenant)
+
+    def organizations(self, event_or_decision: dict) -> list[str]:
+        out = []
+        if event_or_decision.get("body"):
+            out.append(self.of("organization", f"gremium/{event_or_decision['body']}"))
+        if event_or_decision.get("working_group_id"):
+            out.append(
+                self.of("organization", f"arbeitsgruppe/{event_or_decision['working_group_id']}")
+            )
+        return out
+
+    def item(self, item: dict) -> str:
+        return self.of("agendaitem", f"{item['event_id']}/{item['position']}")
+
+    def file(self, event_id, fmt: str) -> str:
+        return self.of("file", f"{event_id}/{fmt}")
+
+
+# --- The minutes as files ----------------------------------------------------------------
+
+_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~])")
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+
+def _inline(text: str) -> str:
+    # Everything people wrote went through markdown_text: &, < and > are entities already and
+    # every markup character has a backslash, so ** is only ever the document's own bold.
+    return _ESCAPED.sub(r"\1", _BOLD.sub(r"<strong>\1</strong>", text)).replace("\n", "<br>\n")
+
+
+def markdown_to_html(markdown: str, title: str) -> str:
+    """The minutes' Markdown (as minutes_markdown writes it) as an HTML document."""
+    lines: list[str] = []
+    for line in markdown.split("\n"):
+        if lines and lines[-1].endswith("  "):  # a hard line break inside what people wrote
+            lines[-1] = lines[-1][:-2] + "\n" + line
+        else:
+            lines.append(line)
+    out: list[str] = []
+    depth = 0  # 0: no list, 1: in an item of the list, 2: in its sub-list
+
+    def close(to: int) -> None:
+        nonlocal depth
+        while depth > to:
+            out.append("</ul>" if depth == 2 else "</li></ul>")
+            depth -= 1
+
+    for line in lines:
+        if line.startswith("  - "):
+            if depth == 1:
+                out.append("<ul>")
+                depth = 2
+            out.append(f"<li>{_inline(line[4:])}</li>")
+        elif line.startswith("- "):
+            close(1)
+            out.append(("</li><li>" if depth == 1 else "<ul><li>") + _inline(line[2:]))
+            depth = 1
+        else:
+            close(0)
+            if line.startswith("## "):
+                out.append(f"<h2>{_inline(line[3:])}</h2>")
+            elif line.startswith("# "):
+                out.append(f"<h1>{_inline(line[2:])}</h1>")
+            elif line.strip():
+                out.append(f"<p>{_inline(line)}</p>")
+    close(0)
+    return (
+        '<!DOCTYPE html>\n<html lang="de">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{html.escape(title)}</title>\n</head>\n<body>\n"
+        + "\n".join(out)
+        + "\n</body>\n</html>\n"
+    )
+
+
+def minutes_files(event: dict, agenda: list[dict], tz: ZoneInfo) -> dict[str, bytes]:
+    """The published minutes as {format: content}: Markdown (the master) and HTML."""
+    minutes = {k: event[k] or [] for k in ("attendees", "notes", "decisions")}
+    markdown = minutes_markdown(event, minutes, agenda, tz)
+    return {
+        "markdown": markdown.encode(),
+        "html": markdown_to_html(markdown, f"Protokoll: {event['title']}").encode(),
+    }
+
+
+def _file(urls: Urls, event: dict, fmt: str, content: bytes, tz: ZoneInfo) -> dict:
+    mime, ext = FORMATS[fmt]
+    published = _moment(event["minutes_published_at"])
+    other = "html" if fmt == "markdown" else "markdown"
+    return _clean(
+        {
+            "id": urls.file(event["id"], fmt),
+            "type": OPARL + "File",
+            "name": f"Protokoll: {event['title']}",
+            "fileName": f"protokoll-{event['starts_at'].astimezone(tz):%Y-%m-%d}.{ext}",
+            "mimeType": mime,
+            "date": published.astimezone(tz).date().isoformat(),
+            "size": len(content),
+            "sha512Checksum": hashlib.sha512(content).hexdigest(),
+            "accessUrl": urls.file(event["id"], f"{fmt}/content"),
+            "masterFile": urls.file(event["id"], other) if fmt == "html" else None,
+            "derivativeFile": [urls.file(event["id"], other)] if fmt == "markdown" else None,
+            "meeting": [urls.of("meeting", event["id"])],
+            "created": _stamp(published),
+            "modified": _stamp(max(published, event["modified_at"])),
+        }
+    )
+
+
+# --- The catalogue -------------------------------------------------------------------------
+
+
+def _tombstone(urls: Urls, event: dict) -> dict:
+    return {
+        "id": urls.of("meeting", event["id"]),
+        "type": OPARL + "Meeting",
+        "deleted": True,
+        "created": _stamp(event["created_at"]),
+        "modified": _stamp(event["withdrawn_at"]),
+    }
+
+
+def catalogue(
+    urls: Urls, events: list[dict], items: list[dict], rules: dict, tz: ZoneInfo, now: datetime
+) -> tuple[dict[str, list[dict]], dict[str, bytes]]:
+    """Every OParl object of the events service by kind, and the files' contents by file id.
+
+    events: visible events with their minutes (store.visible_events); items: the agenda items
+    of the public ones.
+    """
+    out: dict[str, list[dict]] = {kind: [] for kind in KINDS}
+    contents: dict[str, bytes] = {}
+    papers: dict[str, dict] = {}
+    by_event: dict = {}
+    for item in items:
+        by_event.setdefault(item["event_id"], []).append(item)
+    for event in events:
+        if not event["public"]:
+            out["meeting"].append(_tombstone(urls, event))
+            continue
+        meeting_url = urls.of("meeting", event["id"])
+        agenda = by_event.get(event["id"], [])
+        published = event["minutes_status"] == "published"
+        modified = max(
+            event["modified_at"],
+            event["minutes_updated_at"] if published else event["modified_at"],
+        )
+        common = {"created": _stamp(event["created_at"]), "modified": _stamp(modified)}
+        decisions = [
+            d for d in (event["decisions"] or []) if published and disclosed(d, rules, now)
+        ]
+        item_of = {i["ballot_id"]: i for i in agenda if i.get("ballot_id")}
+        consultations = []
+        for d in decisions:
+            ballot, item = str(d["ballot_id"]), item_of.get(str(d["ballot_id"]))
+            consultation = _clean(
+                {
+                    "id": urls.of("consultation", f"{event['id']}/{ballot}"),
+                    "type": OPARL + "Consultation",
+                    "paper": urls.of("paper", ballot),
+                    "meeting": meeting_url,
+                    "agendaItem": urls.item(item) if item else None,
+                    "organization": urls.organizations(d),
+                    "authoritative": bool(d.get("binding")),
+                    "role": "Beschlussfassung" if d.get("binding") else "Empfehlung",
+                    **common,
+                }
+            )
+            consultations.append(consultation)
+            paper = papers.setdefault(ballot, {"decision": d, "consultations": [], "at": []})
+            paper["consultations"].append(consultation)
+            paper["at"].append(_moment(event["minutes_published_at"]))
+        results = {str(d["ballot_id"]): d for d in decisions}
+        agenda_items = [
+            _clean(
+                {
+                    "id": urls.item(i),
+                    "type": OPARL + "AgendaItem",
+                    "meeting": meeting_url,
+                    "number": str(i["position"]),
+                    "order": i["position"],
+                    "name": i["title"],
+                    "public": True,
+                    "result": (results.get(i.get("ballot_id") or "") or {}).get("outcome_text"),
+                    "consultation": urls.of("consultation", f"{event['id']}/{i['ballot_id']}")
+                    if i.get("ballot_id") in results
+                    else None,
+                    **common,
+                }
+            )
+            for i in agenda
+        ]
+        files = []
+        if published:
+            for fmt, content in minutes_files(event, agenda, tz).items():
+                files.append(_file(urls, event, fmt, content, tz))
+                contents[files[-1]["id"]] = content
+        location = None
+        if event.get("place"):
+            location = _clean(
+                {
+                    "id": urls.of("location", event["id"]),
+                    "type": OPARL + "Location",
+                    "description": event["place"],
+                    "meetings": [meeting_url],
+                    **common,
+                }
+            )
+            out["location"].append(location)
+        out["meeting"].append(
+            _clean(
+                {
+                    "id": meeting_url,
+                    "type": OPARL + "Meeting",
+                    "name": event["title"],
+                    "meetingState": MEETING_STATES.get(event["status"], event["status"]),
+                    "cancelled": event["status"] == "cancelled",
+                    "start": _stamp(event["starts_at"]),
+                    "end": _stamp(event["ends_at"]),
+                    "location": location,
+                    "organization": urls.organizations(event),
+                    "agendaItem": agenda_items,
+                    "resultsProtocol": files[0] if files else None,
+                    "auxiliaryFile": files[1:],
+                    **common,
+                }
+            )
+        )
+        out["agendaitem"] += agenda_items
+        out["consultation"] += consultations
+        out["file"] += files
+    for ballot, paper in papers.items():
+        d, first = paper["decision"], _moment(paper["decision"].get("closed_at"))
+        out["paper"].append(
+            _clean(
+                {
+                    "id": urls.of("paper", ballot),
+                    "type": OPARL + "Paper",
+                    "body": urls.body(),
+                    "name": d.get("title"),
+                    "date": first.astimezone(tz).date().isoformat() if first else None,
+                    "paperType": paper_type(d),
+                    "underDirectionOf": urls.organizations(d),
+                    "consultation": paper["consultations"],
+                    "created": _stamp(first or min(paper["at"])),
+                    "modified": _stamp(max(paper["at"])),
+                }
+            )
+        )
+    return out, contents
+
+
+# --- Lists ----------------------------------------------------------------------------
+
+
+def matches(obj: dict, filters: dict) -> bool:
+    """Whether the object passes the created/modified filters given (an object without the
+    moment a filter asks about does not pass it)."""
+    for name, (key, since) in FILTERS.items():
+        limit = filters.get(name)
+        if limit is None:
+            continue
+        if obj.get(key) is None:
+            return False
+        moment = datetime.fromisoformat(obj[key])
+        if (moment < limit) if since else (moment > limit):
+            return False
+    return True
+
+
+def without_internal(obj: dict) -> dict:
+    """The object without its embedded objects (omit_internal)."""
+    return {
+        k: v
+        for k, v in obj.items()
+        if not isinstance(v, dict) and not (isinstance(v, list) and v and isinstance(v[0], dict))
+    }
+
+
+def page(objects: list[dict], url: str, query: dict, size: int) -> dict:
+    """One page of an OParl list: data, pagination, links (which keep the filters)."""
+    chosen = [o for o in objects if matches(o, query)]
+    size = query.get("elements_per_page") or size
+    total_pages = max(1, math.ceil(len(chosen) / size))
+    current = query.get("page", 1)
+    data = chosen[(current - 1) * size : current * size]
+    if query.get("omit_internal"):
+        data = [without_internal(o) for o in data]
+    kept = {
+        k: (v.isoformat() if isinstance(v, datetime) else str(v).lower())
+        for k, v in query.items()
+        if k not in ("page", "elements_per_page") and v not in (None, False)
+    }
+    if query.get("elements_per_page"):
+        kept["elementsPerPage"] = str(size)
+
+    def link(n: int) -> str:
+        return f"{url}?{urlencode({**kept, 'page': n})}"
+
+    links = {"first": link(1), "last": link(total_pages), "self": link(current)}
+    if current > 1:
+        links["prev"] = link(min(current - 1, total_pages))
+    if current < total_pages:
+        links["next"] = link(current + 1)
+    return {
+        "data": data,
+        "pagination": {
+            "totalElements": len(chosen),
+            "elementsPerPage": size,
+            "currentPage": current,
+            "totalPages": total_pages,
+        },
+        "links": links,
+    }

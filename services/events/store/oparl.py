@@ -1,0 +1,28 @@
+"""SQL of the OParl read API: the events the public may see (and those withdrawn from it),
+their agendas and minutes."""
+
+from __future__ import annotations
+
+
+def visible_events(conn) -> list[dict]:
+    """Public events and events withdrawn from the public, by start, each with its minutes'
+    status, decisions, attendees, notes and times (None without minutes); raises nothing."""
+    return conn.execute(
+        """
+        select e.*, m.status as minutes_status, m.attendees, m.notes, m.decisions,
+               m.published_at as minutes_published_at, m.updated_at as minutes_updated_at
+          from events e left join minutes m on m.event_id = e.id
+         where e.public or e.withdrawn_at is not null
+         order by e.starts_at, e.id
+        """
+    ).fetchall()
+
+
+def public_agenda_items(conn) -> list[dict]:
+    """The agenda items of every public event, by event and position; raises nothing."""
+    return conn.execute(
+        """
+        select a.* from agenda_items a join events e on e.id = a.event_id
+         where e.public order by a.event_id, a.position
+        """
+    ).fetchall()

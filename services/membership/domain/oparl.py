@@ -1,0 +1,254 @@
+"""OParl 1.1 (https://schema.oparl.org/1.1/): the network as System and Body, its bodies and
+working groups as Organizations, the public members of its bodies as Persons and Memberships.
+
+Pure functions: ids are full URLs below ``<root>`` = ``<base>/oparl/v1/<tenant>``; the lists the
+Body names lie on the same host, whichever service serves them (meetings and papers: events).
+What leaves is public by construction: a Person only for a body member the handler found
+public, with the name alone (never an e-mail address or a phone number).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from datetime import datetime
+from urllib.parse import urlencode
+
+OPARL = "https://schema.oparl.org/1.1/"
+ROLE_NAMES = {"chair": "Vorsitz", "member": "Mitglied", "guest": "Gast"}
+# What a filter compares: the object's created or modified moment.
+FILTERS = {
+    "created_since": ("created", True),
+    "created_until": ("created", False),
+    "modified_since": ("modified", True),
+    "modified_until": ("modified", False),
+}
+# The Body's lists, by which service serves them (all on one host behind the gateway).
+BODY_LISTS = {
+    "organization": "organization",
+    "person": "person",
+    "membership": "membership",
+    "meeting": "meeting",
+    "paper": "paper",
+    "agendaItem": "agendaitem",
+    "consultation": "consultation",
+    "file": "file",
+    "locationList": "location",
+}
+
+
+def root_url(base: str, tenant: str) -> str:
+    """The tenant's OParl root: ``<base>/oparl/v1/<tenant>``."""
+    return f"{base.rstrip('/')}/oparl/v1/{tenant}"
+
+
+def stamp(moment: datetime | None) -> str | None:
+    """A moment as OParl writes it (ISO 8601 with offset), None stays None."""
+    return moment.isoformat() if moment else None
+
+
+def opaque(*parts: str) -> str:
+    """A stable id that tells nothing (a person id may be an e-mail address)."""
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]
+
+
+def _clean(obj: dict) -> dict:
+    """The object without empty values (OParl leaves unknown fields out; the Body's
+    legislativeTerm is required, an empty list where the network has none)."""
+    return {k: v for k, v in obj.items() if k == "legislativeTerm" or v not in (None, "", [])}
+
+
+def system(root: str, tenant: dict, oparl: dict) -> dict:
+    """The System of one network: its OParl version, licence and the list of its bodies."""
+    cp = tenant["contact_point"]
+    return _clean(
+        {
+            "id": f"{root}/system",
+            "type": OPARL + "System",
+            "oparlVersion": OPARL,
+            "name": f"Knotenpunkt – {tenant['name']}",
+            "body": f"{root}/body",
+            "license": oparl.get("license"),
+            "contactEmail": cp.get("email"),
+            "contactName": cp.get("name"),
+            "website": cp.get("website"),
+        }
+    )
+
+
+def body(root: str, tenant: dict, oparl: dict) -> dict:
+    """The Body: the network itself, with the URLs of its lists (legislative terms: none)."""
+    cp = tenant["contact_point"]
+    return _clean(
+        {
+            "id": f"{root}/body/{tenant['key']}",
+            "type": OPARL + "Body",
+            "system": f"{root}/system",
+            "name": tenant["name"],
+            "shortName": tenant.get("short_name"),
+            "website": cp.get("website"),
+            "license": oparl.get("license"),
+            "ags": oparl.get("ags"),
+            "contactEmail": cp.get("email"),
+            "contactName": cp.get("name"),
+            "classification": "Integrationsnetzwerk",
+            **{name: f"{root}/{path}" for name, path in BODY_LISTS.items()},
+            "legislativeTerm": [],
+        }
+    )
+
+
+def body_url(root: str, tenant_key: str) -> str:
+    return f"{root}/body/{tenant_key}"
+
+
+def gremium_url(root: str, key: str) -> str:
+    return f"{root}/organization/gremium/{key}"
+
+
+def working_group_url(root: str, group_id) -> str:
+    return f"{root}/organization/arbeitsgruppe/{group_id}"
+
+
+def person_key(person_id: str) -> str:
+    return opaque("person", person_id)
+
+
+def membership_key(body_key: str, person_id: str) -> str:
+    return opaque("membership", body_key, person_id)
+
+
+def gremium(root: str, tenant_key: str, spec: dict, count: int, memberships: list[str]) -> dict:
+    """A body (Gremium) of the tenant file as an Organization; its public memberships as URLs."""
+    return _clean(
+        {
+            "id": gremium_url(root, spec["key"]),
+            "type": OPARL + "Organization",
+            "body": body_url(root, tenant_key),
+            "name": spec["name"],
+            "organizationType": "Gremium",
+            "classification": "Gremium",
+            "post": sorted(ROLE_NAMES.values()),
+            "membership": memberships,
+            "memberCount": count,
+            "keyword": list(spec.get("composition") or []),
+        }
+    )
+
+
+def working_group(root: str, tenant_key: str, group: dict, count: int) -> dict:
+    """A working group as an Organization (its members are not public: only their number)."""
+    ended = group["status"] == "closed" or group.get("ends_on") is not None
+    return _clean(
+        {
+            "id": working_group_url(root, group["id"]),
+            "type": OPARL + "Organization",
+            "body": body_url(root, tenant_key),
+            "name": group["name"],
+            "organizationType": "Arbeitsgruppe",
+            "classification": group.get("topic") or "Arbeitsgruppe",
+            "startDate": group["created_at"].date().isoformat(),
+            "endDate": group["ends_on"].isoformat() if ended and group.get("ends_on") else None,
+            "memberCount": count,
+            "created": stamp(group["created_at"]),
+            "modified": stamp(group["created_at"]),
+        }
+    )
+
+
+def membership(root: str, row: dict, *, embedded: bool = False) -> dict:
+    """A public person's seat in a body (role, voting right, since when)."""
+    return _clean(
+        {
+            "id": f"{root}/membership/{membership_key(row['body'], row['person_id'])}",
+            "type": OPARL + "Membership",
+            "person": None if embedded else f"{root}/person/{person_key(row['person_id'])}",
+            "organization": gremium_url(root, row["body"]),
+            "role": ROLE_NAMES.get(row["role"], row["role"]),
+            "votingRight": row["role"] != "guest",
+            "startDate": row["added_at"].date().isoformat(),
+            "created": stamp(row["added_at"]),
+            "modified": stamp(row["added_at"]),
+        }
+    )
+
+
+def person(root: str, tenant_key: str, seats: list[dict]) -> dict:
+    """A public person (name only) with their memberships embedded; seats: their body member rows."""
+    first = seats[0]
+    modified = max(max(s["added_at"], s.get("contact_updated_at") or s["added_at"]) for s in seats)
+    return _clean(
+        {
+            "id": f"{root}/person/{person_key(first['person_id'])}",
+            "type": OPARL + "Person",
+            "body": body_url(root, tenant_key),
+            "name": first["name"],
+            "membership": [membership(root, s, embedded=True) for s in seats],
+            "created": stamp(min(s["added_at"] for s in seats)),
+            "modified": stamp(modified),
+        }
+    )
+
+
+# --- Lists ----------------------------------------------------------------------------
+
+
+def matches(obj: dict, filters: dict) -> bool:
+    """Whether the object passes the created/modified filters given (an object without the
+    moment a filter asks about does not pass it)."""
+    for name, (key, since) in FILTERS.items():
+        limit = filters.get(name)
+        if limit is None:
+            continue
+        if obj.get(key) is None:
+            return False
+        moment = datetime.fromisoformat(obj[key])
+        if (moment < limit) if since else (moment > limit):
+            return False
+    return True
+
+
+def without_internal(obj: dict) -> dict:
+    """The object without its embedded objects (omit_internal)."""
+    return {
+        k: v
+        for k, v in obj.items()
+        if not isinstance(v, dict) and not (isinstance(v, list) and v and isinstance(v[0], dict))
+    }
+
+
+def page(objects: list[dict], url: str, query: dict, size: int) -> dict:
+    """One page of an OParl list: data, pagination, links (which keep the filters)."""
+    chosen = [o for o in objects if matches(o, query)]
+    size = query.get("elements_per_page") or size
+    total_pages = max(1, math.ceil(len(chosen) / size))
+    current = query.get("page", 1)
+    data = chosen[(current - 1) * size : current * size]
+    if query.get("omit_internal"):
+        data = [without_internal(o) for o in data]
+    kept = {
+        k: (v.isoformat() if isinstance(v, datetime) else str(v).lower())
+        for k, v in query.items()
+        if k not in ("page", "elements_per_page") and v not in (None, False)
+    }
+    if query.get("elements_per_page"):
+        kept["elementsPerPage"] = str(size)
+
+    def link(n: int) -> str:
+        return f"{url}?{urlencode({**kept, 'page': n})}"
+
+    links = {"first": link(1), "last": link(total_pages), "self": link(current)}
+    if current > 1:
+        links["prev"] = link(min(current - 1, total_pages))
+    if current < total_pages:
+        links["next"] = link(current + 1)
+    return {
+        "data": data,
+        "pagination": {
+            "totalElements": len(chosen),
+            "elementsPerPage": size,
+            "currentPage": current,
+            "totalPages": total_pages,
+        },
+        "links": links,
+    }

@@ -1,0 +1,76 @@
+"""Use cases of the OParl 1.1 read API: the lists and objects membership serves (System, Body,
+Organization, Person, Membership), built from the tenant file and the public data only.
+
+The base of the ids is the composition root's ``oparl_base_url`` (OPARL_BASE_URL, else
+PUBLIC_URL), else the origin of the request (behind the gateway: the gateway's host).
+"""
+
+from __future__ import annotations
+
+from knotenpunkt.services.membership.domain import oparl as domain
+from knotenpunkt.services.membership.store import oparl as store
+from knotenpunkt.shared.errors import NotFound
+from knotenpunkt.shared.usecase import Context
+
+
+def _root(ctx: Context, origin: str) -> str:
+    return domain.root_url(ctx.deps.get("oparl_base_url") or origin, ctx.tenant.key)
+
+
+def _seats(conn, ctx: Context) -> list[dict]:
+    """The seats of public persons (none where the tenant publishes no persons)."""
+    if ctx.rules["oparl"]["persons"] == "none":
+        return []
+    return store.public_members(conn)
+
+
+def _objects(conn, ctx: Context, root: str, kind: str) -> list[dict]:
+    rules, key = ctx.rules, ctx.tenant.key
+    if kind == "body":
+        return [domain.body(root, rules, rules["oparl"])]
+    seats = _seats(conn, ctx)
+    if kind == "membership":
+        return [domain.membership(root, s) for s in seats]
+    if kind == "person":
+        by_person: dict[str, list[dict]] = {}
+        for s in seats:
+            by_person.setdefault(s["person_id"], []).append(s)
+        people = [domain.person(root, key, rows) for rows in by_person.values()]
+        return sorted(people, key=lambda p: (p["name"], p["id"]))
+    counts = store.body_member_counts(conn)
+    orgs = [
+        domain.gremium(
+            root,
+            key,
+            spec,
+            counts.get(spec["key"], 0),
+            [domain.membership(root, s)["id"] for s in seats if s["body"] == spec["key"]],
+        )
+        for spec in ctx.tenant.bodies
+    ]
+    return orgs + [
+        domain.working_group(root, key, g, g["member_count"]) for g in store.working_groups(conn)
+    ]
+
+
+def system(ctx: Context, *, origin: str) -> dict:
+    """The System object of the tenant; raises nothing."""
+    return domain.system(_root(ctx, origin), ctx.rules, ctx.rules["oparl"])
+
+
+def oparl_list(conn, ctx: Context, kind: str, *, origin: str, **query) -> dict:
+    """One page of the list of a kind (body, organization, person, membership) with the
+    filters of the query; raises nothing."""
+    root = _root(ctx, origin)
+    objects = _objects(conn, ctx, root, kind)
+    return domain.page(objects, f"{root}/{kind}", query, ctx.rules["oparl"]["page_size"])
+
+
+def oparl_object(conn, ctx: Context, kind: str, key: str, *, origin: str) -> dict:
+    """The object of a kind whose id ends in ``<kind>/<key>``; raises NotFound."""
+    root = _root(ctx, origin)
+    wanted = f"{root}/{kind}/{key}"
+    found = next((o for o in _objects(conn, ctx, root, kind) if o["id"] == wanted), None)
+    if found is None:
+        raise NotFound(f"Ein OParl-Objekt {kind}/{key} gibt es hier nicht.")
+    return found

@@ -1,0 +1,581 @@
+"""OParl 1.1 read API: a crawler walks Chemnitz from its System through every link and every
+page of both services, validates every object against the specification's schemas and finds
+no broken link; filters, deleted objects and what must never leave are checked.
+
+The tenant is filled with the demo data (seed_demo, seed_consultations) and, through the
+services' HTTP APIs and handlers, a public meeting with an agenda and published minutes
+deciding five ballots (a named resolution with dissent, a secret one, a recommendation, a
+working-group founding and an admission whose announcement is still due), a cancelled and a
+withdrawn meeting, a non-public one, public and private body members, an application in
+progress. Membership and events get databases of their own, so that only this data is there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from jsonschema import Draft7Validator, FormatChecker
+
+from knotenpunkt.gateway import RouteTable
+from knotenpunkt.shared.tenants import TenantRegistry
+from tests.support import unique
+
+SCHEMAS = Path(__file__).resolve().parents[1] / "oparl_schema"
+OPARL = "https://schema.oparl.org/1.1/"
+BASE = "http://localhost"
+ROOT = f"{BASE}/oparl/v1/chemnitz"
+LICENSE = "https://www.govdata.de/dl-de/by-2-0"
+MAIN_OBJECTS = ("System", "Body", "Organization", "Person", "Meeting", "Paper", "File")
+
+FORMATS = FormatChecker()
+
+
+@FORMATS.checks("url")
+def _url(value) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+@FORMATS.checks("date-time", raises=ValueError)
+def _date_time(value) -> bool:
+    return datetime.fromisoformat(value).tzinfo is not None
+
+
+VALIDATORS = {
+    path.stem: Draft7Validator(json.loads(path.read_text(encoding="utf-8")), format_checker=FORMATS)
+    for path in SCHEMAS.glob("*.json")
+}
+
+
+def validate(obj: dict, where: str) -> int:
+    """Validate an object and every object embedded in it by its type; how many were checked."""
+    kind = obj["type"].removeprefix(OPARL)
+    errors = [f"{where} ({kind}): {e.message}" for e in VALIDATORS[kind].iter_errors(obj)]
+    assert not errors, "\n".join(errors)
+    checked = 1
+    for key, value in obj.items():
+        for inner in value if isinstance(value, list) else [value]:
+            if isinstance(inner, dict) and str(inner.get("type", "")).startswith(OPARL):
+                checked += validate(inner, f"{where}.{key}")
+    return checked
+
+
+def links(value) -> list[str]:
+    """Every URL of the tenant's OParl API in a document (ids, lists, pages, files)."""
+    if isinstance(value, dict):
+        return [u for v in value.values() for u in links(v)]
+    if isinstance(value, list):
+        return [u for v in value for u in links(v)]
+    return [value] if isinstance(value, str) and value.startswith(ROOT + "/") else []
+
+
+def objects_in(value) -> list[dict]:
+    """Every OParl object in a document, embedded ones too."""
+    found = []
+    if isinstance(value, dict):
+        if str(value.get("type", "")).startswith(OPARL):
+            found.append(value)
+        for v in value.values():
+            found += objects_in(v)
+    elif isinstance(value, list):
+        for v in value:
+            found += objects_in(v)
+    return found
+
+
+@pytest.fixture(scope="module")
+def world(settings, tenants, token):
+    """Both apps on their own databases, Chemnitz filled; returns what the tests look for."""
+    from knotenpunkt.services.events import copies
+    from knotenpunkt.services.events.app import create_app as events_app
+    from knotenpunkt.services.events.seed import seed_consultations
+    from knotenpunkt.services.membership.app import create_app as membership_app
+    from knotenpunkt.services.membership.seed import seed_demo
+    from knotenpunkt.shared.db import provision
+    from knotenpunkt.shared.usecase import Context
+
+    own = settings.with_(
+        extra={
+            **settings.extra,
+            "membership_database": "knotenpunkt_oparl_membership",
+            "events_database": "knotenpunkt_oparl_events",
+        }
+    )
+    provision(own, services=("membership", "events"))
+    seed_demo(own)
+    seed_consultations(own)
+    chemnitz = tenants.get("chemnitz")
+    oparl = {**chemnitz.rules["oparl"], "license": LICENSE, "page_size": 2}
+    chemnitz = replace(chemnitz, rules={**chemnitz.rules, "oparl": oparl})
+    registry = TenantRegistry({**{t.key: t for t in tenants}, "chemnitz": chemnitz})
+    apps = {"membership": membership_app(own, registry), "events": events_app(own, registry)}
+    m, e = apps["membership"].test_client(), apps["events"].test_client()
+    coord = token("chemnitz", "coordinator", sub="oparl-coordinator")
+    paths = {
+        name: list(app.test_client().get("/api/v1/openapi.json").get_json()["paths"])
+        for name, app in apps.items()
+    }
+    # a URL goes to the app the gateway would send it to
+    w = {"apps": apps, "clients": {"membership": m, "events": e}, "table": RouteTable.build(paths)}
+
+    def ok(resp, status=200):
+        assert resp.status_code == status, resp.get_data(as_text=True)
+        return resp.get_json()
+
+    # --- membership: who may appear, who must not ---------------------------------------
+    public_email = f"{unique('amira')}@example.org"
+    ok(
+        m.post(
+            "/api/v1/chemnitz/contacts",
+            json={
+                "name": "Dr. Amira Haddad",
+                "email": public_email,
+                "legal_basis": "consent",
+                "consent_at": "2024-01-10T09:00:00+00:00",
+                "public": True,
+            },
+            headers=coord,
+        ),
+        201,
+    )
+    w["public_name"] = unique("Amira Haddad")
+    w["public_person_id"] = public_email  # a person id may be an e-mail address
+    for body in ("vorbereitungsgremium", "netzwerkkonferenz"):
+        ok(
+            m.post(
+                f"/api/v1/chemnitz/bodies/{body}/members",
+                json={
+                    "person_id": public_email,
+                    "name": w["public_name"],
+                    "email": public_email,
+                    "role": "chair" if body == "netzwerkkonferenz" else "member",
+                },
+                headers=coord,
+            ),
+            201,
+        )
+    hidden_email = f"{unique('hidden')}@example.org"
+    ok(
+        m.post(
+            "/api/v1/chemnitz/contacts",
+            json={"name": "Nicht Öffentlich", "email": hidden_email, "legal_basis": "contract"},
+            headers=coord,
+        ),
+        201,
+    )
+    w["private_names"] = [unique("Heimlich Privat"), unique("Kontakt Intern")]
+    for name, email in zip(w["private_names"], (None, hidden_email), strict=True):
+        ok(
+            m.post(
+                "/api/v1/chemnitz/bodies/vorbereitungsgremium/members",
+                json={"name": name, **({"email": email} if email else {})},
+                headers=coord,
+            ),
+            201,
+        )
+    w["private_emails"] = [hidden_email, public_email]
+    w["group"] = ok(
+        m.post(
+            "/api/v1/chemnitz/working-groups",
+            json={"name": unique("AG Sprache und Bildung"), "topic": "Sprache und Bildung"},
+            headers=coord,
+        ),
+        201,
+    )
+    w["applicant"] = unique("Verein im Verfahren")
+    ok(
+        m.post(
+            "/api/v1/chemnitz/applications",
+            json={
+                "organisation": {
+                    "name": w["applicant"],
+                    "kind": "migrant_self_organisation",
+                    "city": "Chemnitz",
+                },
+                "contact": {"name": "Leyla Demir", "email": "leyla@verfahren.example"},
+                "statements": {"migrant_interests": True, "non_commercial": True},
+            },
+        ),
+        201,
+    )
+
+    # --- events: ballot results as voting.ballot.closed carries them --------------------
+    now = datetime.now(UTC)
+    closed = (now - timedelta(days=1)).isoformat()
+
+    def ballot(title, *, kind="general", binding=True, secret=False, dissent=(), **extra):
+        return {
+            "ballot_id": unique("ballot"),
+            "body": "vorbereitungsgremium",
+            "title": title,
+            "text": None,
+            "subject": {"kind": kind, "id": unique("subject")},
+            "decision_rule": "simple_majority",
+            "binding": binding,
+            "outcome_to": None if binding else "Stadtrat",
+            "deadline": (now + timedelta(days=13)).isoformat(),
+            "secret": secret,
+            "reasons_required_for": ["no"],
+            "opened_by": "coordinator",
+            "origin": "manual",
+            "outcome": "adopted",
+            "outcome_text": "Beschluss: angenommen" if binding else "Empfehlung: angenommen",
+            "kind": "resolution" if binding else "recommendation",
+            "tally": {"yes": 2, "no": 1, "abstain": 0, "quorum_needed": 0},
+            "dissent": list(dissent),
+            "closed_at": closed,
+            "closed_by": "coordinator",
+            **extra,
+        }
+
+    w["dissenter"] = unique("Bernd Gegenrede")
+    w["secret_reason"] = unique("Geheimer Grund")
+    ballots = {
+        "resolution": ballot(
+            unique("Leitlinien der Netzwerkarbeit"),
+            dissent=[
+                {"choice": "no", "reason": "Zu früh", "person_id": "b-1", "name": w["dissenter"]}
+            ],
+        ),
+        "secret": ballot(
+            unique("Wahl der Sprecherin"),
+            secret=True,
+            dissent=[
+                {"choice": "no", "reason": w["secret_reason"], "person_id": None, "name": None}
+            ],
+        ),
+        "recommendation": ballot(unique("Empfehlung Sprachkurse"), binding=False),
+        "founding": ballot(unique("Gründung AG Wohnen"), kind="working_group_founding"),
+        "admission": ballot(unique("Aufnahme: Verein Sperrfrist"), kind="admission"),
+    }
+    w["ballots"] = ballots
+    ctx = Context(settings=own, tenant=chemnitz, now=now, actor="test")
+    with apps["events"].extensions["knotenpunkt"].database().transaction("chemnitz") as conn:
+        for data in ballots.values():
+            copies.keep_ballot(copies.KeepBallotResult(data), conn, ctx)
+
+    def event(title, public=True, **extra):
+        return ok(
+            e.post(
+                "/api/v1/chemnitz/events",
+                json={
+                    "kind": "body_meeting",
+                    "body": "vorbereitungsgremium",
+                    "title": title,
+                    "starts_at": "2031-03-04T15:00:00+01:00",
+                    "ends_at": "2031-03-04T17:00:00+01:00",
+                    "place": "Rathaus Chemnitz, Markt 1, Raum 120",
+                    "public": public,
+                    **extra,
+                },
+                headers=coord,
+            ),
+            201,
+        )
+
+    meeting = event(unique("Sitzung des Vorbereitungsgremiums"))
+    w["meeting"] = meeting
+    agenda = [
+        {"title": "Begrüßung & <Tagesordnung>"},
+        {
+            "title": "Leitlinien",
+            "kind": "decision",
+            "ballot_id": ballots["resolution"]["ballot_id"],
+        },
+        {"title": "Wahl", "kind": "decision", "ballot_id": ballots["secret"]["ballot_id"]},
+        {"title": "Aufnahme", "kind": "decision", "ballot_id": ballots["admission"]["ballot_id"]},
+    ]
+    items = ok(
+        e.put(
+            f"/api/v1/chemnitz/events/{meeting['id']}/agenda", json={"items": agenda}, headers=coord
+        )
+    )
+    ok(e.post(f"/api/v1/chemnitz/events/{meeting['id']}/agenda/publish", headers=coord))
+    ok(
+        e.put(
+            f"/api/v1/chemnitz/events/{meeting['id']}/minutes",
+            json={
+                "attendees": ["Koordinierungsstelle", "Migrationsbeauftragte"],
+                "notes": [{"item_id": items[0]["id"], "text": "Erste Zeile\n**keine** Markup"}],
+                "ballot_ids": [b["ballot_id"] for b in ballots.values()],
+            },
+            headers=coord,
+        )
+    )
+    ok(e.post(f"/api/v1/chemnitz/events/{meeting['id']}/minutes/approve", headers=coord))
+    ok(e.post(f"/api/v1/chemnitz/events/{meeting['id']}/minutes/publish", headers=coord))
+    w["secret_event"] = event(unique("Nichtöffentliche Klausur"), public=False)
+    cancelled = event(unique("Abgesagte Sitzung"))
+    ok(
+        e.patch(
+            f"/api/v1/chemnitz/events/{cancelled['id']}",
+            json={"status": "cancelled"},
+            headers=coord,
+        )
+    )
+    w["cancelled"] = cancelled
+    w["unchanged"] = event(unique("Netzwerkkonferenz 2031"), body="netzwerkkonferenz")
+
+    # --- after the moment T: a change, a withdrawal ------------------------------------------
+    w["t"] = datetime.now(UTC)
+    w["withdrawn"] = event(unique("Zurückgezogene Sitzung"))
+    ok(
+        e.patch(
+            f"/api/v1/chemnitz/events/{w['withdrawn']['id']}", json={"public": False}, headers=coord
+        )
+    )
+    w["changed"] = cancelled
+    ok(
+        e.patch(
+            f"/api/v1/chemnitz/events/{cancelled['id']}",
+            json={"description": "Ersatztermin folgt."},
+            headers=coord,
+        )
+    )
+    yield w
+    for app in apps.values():
+        app.extensions["knotenpunkt"].db.close()
+
+
+def get(world, url: str, **kwargs):
+    """GET a URL of the API from the app that serves its path (as the gateway routes it)."""
+    parts = urlsplit(url)
+    service = world["table"].owner(parts.path)
+    assert service in world["clients"], f"no service serves {url}"
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    return world["clients"][service].get(path, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def crawl(world):
+    """Walk from the System: every link, every page; {url: document} and {url: file bytes}."""
+    documents: dict[str, dict] = {}
+    files: dict[str, bytes] = {}
+    todo = [f"{ROOT}/system"]
+    while todo:
+        url = todo.pop()
+        if url in documents or url in files:
+            continue
+        parts = urlsplit(url)
+        resp = get(world, url)
+        assert resp.status_code == 200, f"broken link {url}: {resp.status_code}"
+        assert resp.headers["Access-Control-Allow-Origin"] == "*"
+        if parts.path.endswith("/content"):
+            files[url] = resp.data
+            continue
+        assert resp.mimetype == "application/json", url
+        documents[url] = resp.get_json()
+        todo += links(documents[url])
+    return {"documents": documents, "files": files}
+
+
+def test_every_object_is_valid_and_every_link_resolves(crawl):
+    documents = crawl["documents"]
+    checked, by_id = 0, {}
+    for url, doc in documents.items():
+        if "data" in doc and "pagination" in doc:
+            assert set(doc["links"]) >= {"first", "last", "self"}, url
+            for obj in doc["data"]:
+                checked += validate(obj, url)
+                by_id.setdefault(obj["id"], obj)
+        else:
+            checked += validate(doc, url)
+            assert doc["id"] == url
+    assert checked > 50
+    # every object of a list is reachable at its id and is the same object there
+    for obj_id, obj in by_id.items():
+        assert documents[obj_id] == obj, obj_id
+    kinds = {o["type"].removeprefix(OPARL) for d in documents.values() for o in objects_in(d)}
+    assert kinds >= {
+        "System",
+        "Body",
+        "Organization",
+        "Person",
+        "Membership",
+        "Meeting",
+        "AgendaItem",
+        "Paper",
+        "Consultation",
+        "File",
+        "Location",
+    }
+    # a list names how many it holds, and its pages (two objects each here) hold them all
+    for url, doc in documents.items():
+        if "pagination" not in doc or "?" in url:
+            continue
+        total, pages = doc["pagination"]["totalElements"], doc["pagination"]["totalPages"]
+        seen, page = [], doc
+        while True:
+            seen += [o["id"] for o in page["data"]]
+            if "next" not in page["links"]:
+                break
+            page = documents[page["links"]["next"]]
+        assert len(seen) == len(set(seen)) == total, url
+        assert pages == max(1, -(-total // 2)), url
+
+
+def test_system_and_body_point_at_the_lists_of_both_services(crawl):
+    documents = crawl["documents"]
+    system = documents[f"{ROOT}/system"]
+    assert system["oparlVersion"] == OPARL and system["license"] == LICENSE
+    bodies = documents[system["body"]]["data"]
+    assert [b["id"] for b in bodies] == [f"{ROOT}/body/chemnitz"]
+    body = bodies[0]
+    assert body["name"] == "Integrationsnetzwerk Chemnitz" and body["license"] == LICENSE
+    assert body["legislativeTerm"] == []
+    for name, path in {
+        "organization": "organization",
+        "person": "person",
+        "meeting": "meeting",
+        "paper": "paper",
+        "file": "file",
+    }.items():
+        assert body[name] == f"{ROOT}/{path}"
+    orgs = {
+        o["name"]: o
+        for o in objects_in(documents)
+        if o["type"] == OPARL + "Organization" and "name" in o
+    }
+    assert {"Vorbereitungsgremium", "Netzwerkkonferenz"} <= set(orgs)
+    assert orgs["Vorbereitungsgremium"]["organizationType"] == "Gremium"
+    # demo members (3) + the public person + two private ones: counted, not named
+    assert orgs["Vorbereitungsgremium"]["memberCount"] == 6
+    assert len(orgs["Vorbereitungsgremium"]["membership"]) == 1
+
+
+def test_meetings_agenda_papers_and_minutes(world, crawl):
+    documents, files = crawl["documents"], crawl["files"]
+    meeting = documents[f"{ROOT}/meeting/{world['meeting']['id']}"]
+    assert meeting["meetingState"] == "terminiert"
+    assert meeting["cancelled"] is False
+    assert meeting["organization"] == [f"{ROOT}/organization/gremium/vorbereitungsgremium"]
+    assert meeting["location"]["description"] == "Rathaus Chemnitz, Markt 1, Raum 120"
+    items = meeting["agendaItem"]
+    assert [i["order"] for i in items] == [1, 2, 3, 4] and all(i["public"] for i in items)
+    assert items[1]["result"] == "Beschluss: angenommen" and "consultation" in items[1]
+    assert "result" not in items[3] and "consultation" not in items[3]  # admission: not yet told
+    ballots = world["ballots"]
+    papers = {
+        p["name"]: p
+        for d in documents.values()
+        for p in objects_in(d)
+        if p["type"] == OPARL + "Paper"
+    }
+    assert set(papers) == {
+        ballots[k]["title"] for k in ("resolution", "secret", "recommendation", "founding")
+    }
+    assert papers[ballots["resolution"]["title"]]["paperType"] == "Beschluss"
+    assert papers[ballots["recommendation"]["title"]]["paperType"] == "Empfehlung"
+    assert papers[ballots["founding"]["title"]]["paperType"] == "Gründung einer Arbeitsgruppe"
+    consultation = papers[ballots["resolution"]["title"]]["consultation"][0]
+    assert consultation["meeting"] == meeting["id"] and consultation["agendaItem"] == items[1]["id"]
+    assert consultation["authoritative"] is True
+    founding = papers[ballots["founding"]["title"]]["consultation"][0]
+    assert "agendaItem" not in founding  # decided, but not on the agenda
+    # the minutes: Markdown (master) and HTML, their checksums and sizes true
+    protocol = meeting["resultsProtocol"]
+    html_file = meeting["auxiliaryFile"][0]
+    assert protocol["mimeType"] == "text/markdown" and html_file["mimeType"] == "text/html"
+    assert (
+        protocol["derivativeFile"] == [html_file["id"]]
+        and html_file["masterFile"] == protocol["id"]
+    )
+    for f in (protocol, html_file):
+        content = files[f["accessUrl"]]
+        assert len(content) == f["size"]
+        assert hashlib.sha512(content).hexdigest() == f["sha512Checksum"]
+    markdown, page = files[protocol["accessUrl"]].decode(), files[html_file["accessUrl"]].decode()
+    assert markdown.startswith("# Protokoll: Sitzung des Vorbereitungsgremiums\\-")
+    assert "<li><strong>" in page and "Begrüßung &amp; &lt;Tagesordnung&gt;" in page
+    assert "<Tagesordnung>" not in page and "**keine**" in page  # people's markup stays text
+    resp = get(world, html_file["accessUrl"])
+    assert resp.mimetype == "text/html"
+    assert "default-src 'none'" in resp.headers["Content-Security-Policy"]
+
+
+def test_cancelled_and_withdrawn_meetings(world, crawl):
+    documents = crawl["documents"]
+    cancelled = documents[f"{ROOT}/meeting/{world['cancelled']['id']}"]
+    assert cancelled["cancelled"] is True and cancelled["meetingState"] == "abgesagt"
+    gone = documents[f"{ROOT}/meeting/{world['withdrawn']['id']}"]
+    assert gone["deleted"] is True
+    assert set(gone) == {"id", "type", "created", "modified", "deleted"}
+    assert world["withdrawn"]["title"] not in json.dumps(documents)
+    assert datetime.fromisoformat(gone["modified"]) >= world["t"]
+
+
+def test_filters(world):
+    t = world["t"].isoformat()
+    since = get(world, f"{ROOT}/meeting?modified_since={t.replace('+', '%2B')}").get_json()
+    ids = {m["id"] for m in since["data"]}
+    assert ids == {
+        f"{ROOT}/meeting/{world['withdrawn']['id']}",
+        f"{ROOT}/meeting/{world['changed']['id']}",
+    }
+    # the next link keeps the filter
+    assert parse_qs(urlsplit(since["links"]["self"]).query)["modified_since"] == [t]
+    until = get(
+        world, f"{ROOT}/meeting?modified_until={t.replace('+', '%2B')}&elementsPerPage=50"
+    ).get_json()
+    assert {m["id"] for m in until["data"]}.isdisjoint(ids)
+    assert f"{ROOT}/meeting/{world['unchanged']['id']}" in {m["id"] for m in until["data"]}
+    created = get(world, f"{ROOT}/meeting?created_since={t.replace('+', '%2B')}").get_json()
+    assert [m["id"] for m in created["data"]] == [f"{ROOT}/meeting/{world['withdrawn']['id']}"]
+    assert (
+        get(world, f"{ROOT}/organization?created_until=2000-01-01T00:00:00").get_json()["data"]
+        == []
+    )
+    bare = get(world, f"{ROOT}/meeting?omit_internal=true&elementsPerPage=50").get_json()["data"]
+    assert bare and not any("agendaItem" in m or "location" in m for m in bare)
+    paged = get(world, f"{ROOT}/organization?elementsPerPage=1").get_json()
+    assert (
+        paged["pagination"]["elementsPerPage"] == 1
+        and "elementsPerPage=1" in paged["links"]["next"]
+    )
+    assert get(world, f"{ROOT}/meeting?modified_since=gestern").status_code == 422
+    assert get(world, f"{ROOT}/meeting?page=0").status_code == 422
+
+
+def test_nothing_that_is_not_public_leaves(world, crawl):
+    documents = json.dumps(crawl["documents"], ensure_ascii=False)
+    everything = documents + "".join(f.decode() for f in crawl["files"].values())
+    never = [
+        world["secret_event"]["title"],  # a non-public event
+        world["applicant"],  # an application in progress
+        *world["private_names"],  # members without consent
+        *world["private_emails"],  # no e-mail address of a person, ever
+        world["public_person_id"],
+        "leyla@verfahren.example",
+    ]
+    for text in never:
+        assert text not in everything, text
+    # of ballots only title, kind and outcome: no tally, no names, no reasons (a secret
+    # ballot's dissent is in the published minutes, without names, as the events API has it)
+    for text in (world["secret_reason"], world["dissenter"], "quorum_needed", "Zu früh"):
+        assert text not in documents, text
+    assert world["ballots"]["admission"]["title"] not in documents  # not announced yet
+    persons = [o for o in objects_in(crawl["documents"]) if o["type"] == OPARL + "Person"]
+    assert {p["name"] for p in persons} == {world["public_name"]}
+    assert all(
+        set(p) <= {"id", "type", "body", "name", "membership", "created", "modified"}
+        for p in persons
+    )
+    assert get(world, f"{ROOT}/meeting/{world['secret_event']['id']}").status_code == 404
+
+
+def test_unknown_tenant_preflight_and_foreign_tokens(world, token):
+    assert get(world, f"{BASE}/oparl/v1/nirgendwo/system").status_code == 404
+    assert get(world, f"{ROOT}/meeting/{world['meeting']['id']}x").status_code == 404
+    preflight = world["clients"]["events"].options("/oparl/v1/chemnitz/meeting")
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "GET" in preflight.headers["Access-Control-Allow-Methods"]
+    # anonymous is enough; a token of another network is refused here as everywhere
+    foreign = token("magdeburg", "coordinator", sub="oparl-foreigner")
+    assert get(world, f"{ROOT}/system", headers=foreign).status_code == 403
+    assert get(world, f"{ROOT}/meeting", headers=foreign).status_code == 403

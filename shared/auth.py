@@ -3,17 +3,25 @@
 HS256 with a shared secret in development; RS256 against an OIDC provider's
 JWKS (JWT_JWKS_URL) in production. A token for one tenant never works for
 another.
+
+Another Knotenpunkt instance (a federation peer) signs its calls with its own key:
+a service that trusts peers (membership) gives its TokenVerifier a
+:class:`FederationVerifier`, which takes every token of a foreign issuer, looks the
+peer up by issuer and network, and checks the token against that peer's key set.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import jwt
 
+from knotenpunkt.shared import net
 from knotenpunkt.shared.config import Settings
 from knotenpunkt.shared.errors import Forbidden, Unauthorized
 
@@ -103,6 +111,8 @@ class TokenVerifier:
             if settings.jwt_jwks_url
             else None
         )
+        # Tokens of other instances (federation peers), when the service trusts any.
+        self.federation: FederationVerifier | None = None
         self.claims = {
             "tenant": settings.jwt_tenant_claim,
             "roles": settings.jwt_roles_claim,
@@ -111,12 +121,18 @@ class TokenVerifier:
             "person_id": settings.jwt_person_claim,
         }
 
+    def trust_peers(self, federation: FederationVerifier) -> None:
+        """Accept the tokens of registered peers too (tokens of any issuer but our own)."""
+        self.federation = federation
+
     def verify(self, token: str, tenant: str) -> Principal:
         """Decode the token and check it is for this tenant.
 
         Raises Unauthorized for a missing, malformed, expired or badly signed
         token and Forbidden for a token of another tenant.
         """
+        if self.federation is not None and self.federation.handles(token):
+            return self.federation.verify(token, tenant)
         try:
             if self._jwks is not None:
                 key = self._jwks.get_signing_key_from_jwt(token).key
@@ -171,6 +187,135 @@ class TokenVerifier:
             partner_id=partner_id,
             person_id=str(person_id) if person_id is not None else None,
             verified_email=email.strip().lower() if isinstance(email, str) and email else None,
+        )
+
+
+@dataclass(frozen=True)
+class PeerTrust:
+    """A registered peer as the verifier needs it: where its keys are and whether it is active."""
+
+    peer_id: str
+    issuer: str
+    jwks_url: str
+    active: bool
+
+
+# lookup(tenant, issuer, caller_tenant) -> the peer the tenant registered for them, or None
+PeerLookup = Callable[[str, str, str], "PeerTrust | None"]
+# The longest lifetime (iat to exp) of a peer's token.
+MAX_FEDERATION_TOKEN_SECONDS = 300
+
+
+class _CheckedJWKClient(jwt.PyJWKClient):
+    """A peer's key set, fetched only from a public address (unless internal ones are allowed)."""
+
+    def __init__(self, uri: str, allow_internal: bool, **kwargs):
+        super().__init__(uri, **kwargs)
+        self.allow_internal = allow_internal
+
+    def fetch_data(self):
+        if not self.allow_internal:
+            try:
+                if not self.uri.startswith("https://"):
+                    raise net.UnsafeTarget("only https")
+                net.resolve_checked(self.uri)
+            except net.UnsafeTarget as exc:
+                raise jwt.PyJWKClientConnectionError(f"key set not fetched: {exc}") from exc
+        return super().fetch_data()
+
+
+class FederationVerifier:
+    """Checks the RS256 tokens of other Knotenpunkt instances against the key set of the
+    peer the called network registered (looked up by ``iss`` and ``sub``, the calling
+    network).
+
+    An unknown issuer is 401, a token for another network 403, a disabled peer 403 (after
+    its signature was checked). The principal has the role ``federation`` only, whatever
+    the token claims.
+    """
+
+    def __init__(self, settings: Settings, lookup: PeerLookup):
+        self.settings = settings
+        self.lookup = lookup
+        self.audience = settings.federation_url.strip().rstrip("/")
+        self._clients: dict[str, jwt.PyJWKClient] = {}
+        self._lock = threading.Lock()
+
+    def handles(self, token: str) -> bool:
+        """Whether the token is a peer's: RS256 from an issuer that is not our login's."""
+        try:
+            header = jwt.get_unverified_header(token)
+            claims = jwt.decode(token, options={"verify_signature": False})
+        except jwt.PyJWTError:
+            return False
+        issuer = claims.get("iss")
+        return (
+            header.get("alg") == "RS256"
+            and isinstance(issuer, str)
+            and issuer != self.settings.jwt_issuer
+        )
+
+    def _client(self, jwks_url: str) -> jwt.PyJWKClient:
+        with self._lock:
+            client = self._clients.get(jwks_url)
+            if client is None:
+                client = _CheckedJWKClient(
+                    jwks_url,
+                    self.settings.federation_allow_internal,
+                    cache_jwk_set=True,
+                    lifespan=self.settings.jwks_cache_seconds,
+                    cooldown_duration=self.settings.jwks_refetch_cooldown,
+                    timeout=min(self.settings.federation_timeout, 10.0),
+                )
+                self._clients[jwks_url] = client
+            return client
+
+    def verify(self, token: str, tenant: str | None) -> Principal:
+        """The peer calling; raises Unauthorized (unknown issuer, bad signature, expired,
+        too long-lived) or Forbidden (another network, peer disabled)."""
+        unverified = jwt.decode(token, options={"verify_signature": False})
+        issuer, caller = unverified.get("iss"), unverified.get("sub")
+        if not tenant or not isinstance(caller, str):
+            raise Unauthorized("Das Token ist ungültig (claim 'sub' must name a network).")
+        trust = self.lookup(tenant, issuer, caller)
+        if trust is None:
+            log.info("federation token refused: unknown issuer %r (network %r)", issuer, caller)
+            raise Unauthorized(
+                "Das Token stammt von einer Instanz, die dieses Netzwerk nicht als Partner "
+                "registriert hat (unknown issuer)."
+            )
+        try:
+            key = self._client(trust.jwks_url).get_signing_key_from_jwt(token).key
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=["RS256"],
+                audience=self.audience,
+                issuer=trust.issuer,
+                options={"require": ["iss", "sub", "aud", "iat", "exp"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise Unauthorized("Das Token ist abgelaufen (token expired).") from exc
+        except jwt.PyJWTError as exc:
+            log.info("federation token refused: %s: %s", exc.__class__.__name__, exc)
+            raise Unauthorized(
+                "Das Token ist ungültig (Signatur, Aussteller, Zielgruppe oder Format passen "
+                "nicht)."
+            ) from exc
+        lifetime = claims["exp"] - claims["iat"]
+        if not isinstance(lifetime, int | float) or lifetime > MAX_FEDERATION_TOKEN_SECONDS:
+            raise Unauthorized(
+                f"Das Token gilt zu lange (höchstens {MAX_FEDERATION_TOKEN_SECONDS} Sekunden)."
+            )
+        if claims.get("tenant") != tenant:
+            raise Forbidden(
+                f"Das Token gilt nicht für das Netzwerk '{tenant}' (token issued for another "
+                "tenant)."
+            )
+        if not trust.active:
+            raise Forbidden("Dieser Partner-Knoten ist deaktiviert (peer disabled).")
+        return Principal(
+            sub=f"federation:{trust.peer_id}", tenant=tenant, roles=frozenset({"federation"})
         )
 
 

@@ -93,6 +93,19 @@ class Settings:
     worker_ops_host: str = "127.0.0.1"
     # /readyz of a web process says "degraded" when an unsent outbox event is older than this.
     outbox_degraded_seconds: float = 120.0
+    # Federation between instances: FEDERATION_URL is this instance's public URL (the issuer of
+    # its federation tokens; peers call <url>/api/v1/<tenant>/federation/directory and read
+    # <url>/.well-known/jwks.json). FEDERATION_KEY_FILE: its RS256 signing key (PEM; generated
+    # under the var folder when missing, in development mode only).
+    federation_url: str = "http://127.0.0.1:8001"
+    federation_key_file: Path = HOME / "var" / "federation-key.pem"
+    # how often the membership worker pulls each active peer
+    federation_sync_seconds: float = 900.0
+    # peers on loopback or private addresses (tests, one host with several instances)
+    federation_allow_internal: bool = False
+    # HTTP timeout of one call to a peer (connect and read), and the lifetime of our tokens
+    federation_timeout: float = 10.0
+    federation_token_seconds: int = 60
     extra: dict = field(default_factory=dict)
 
     @property
@@ -257,5 +270,19 @@ def from_env(env: dict | None = None) -> Settings:
         worker_ops_host=env.get("WORKER_OPS_HOST", env.get("HOST", d.worker_ops_host)),
         outbox_degraded_seconds=float(
             env.get("OUTBOX_DEGRADED_SECONDS", d.outbox_degraded_seconds)
+        ),
+        federation_url=env.get("FEDERATION_URL", d.federation_url),
+        federation_key_file=Path(env.get("FEDERATION_KEY_FILE") or var_dir / "federation-key.pem"),
+        federation_sync_seconds=float(
+            env.get("FEDERATION_SYNC_SECONDS", d.federation_sync_seconds)
+        ),
+        # default: allowed in development mode (make run: peers on this machine)
+        federation_allow_internal=env.get(
+            "FEDERATION_ALLOW_INTERNAL", env.get("KNOTENPUNKT_DEV", "")
+        ).lower()
+        in ("1", "true", "yes"),
+        federation_timeout=float(env.get("FEDERATION_TIMEOUT", d.federation_timeout)),
+        federation_token_seconds=int(
+            env.get("FEDERATION_TOKEN_SECONDS", d.federation_token_seconds)
         ),
     )

@@ -1,7 +1,9 @@
 """Membership worker: decides applications and proposals when their ballots close; announces
-admission outcomes after the voting period; publishes overviews."""
+admission outcomes after the voting period; publishes overviews; pulls the federation peers."""
 
 from __future__ import annotations
+
+import logging
 
 from knotenpunkt.services.membership.handlers.applications import (
     AnnounceDueDecisions,
@@ -13,10 +15,13 @@ from knotenpunkt.services.membership.handlers.directories import (
     PublishDueDirectory,
     publish_due_directory,
 )
+from knotenpunkt.services.membership.handlers.federation import SyncPeer, due_peers, sync_peer
 from knotenpunkt.services.membership.handlers.working_groups import DecideFounding, decide_founding
 from knotenpunkt.shared import worker
 from knotenpunkt.shared.errors import NotFound
 from knotenpunkt.shared.messaging import PermanentError
+
+log = logging.getLogger(__name__)
 
 
 def on_ballot_closed(conn, env: dict, ctx) -> None:
@@ -60,8 +65,23 @@ def announce_decisions(w, ctx) -> None:
         announce_due_decisions(AnnounceDueDecisions(), conn, ctx)
 
 
+def sync_federation(w, ctx) -> None:
+    """Pull every active peer whose interval (FEDERATION_SYNC_SECONDS) has passed, each in a
+    unit of work of its own (a peer that is down is recorded and the others go on)."""
+    with w.db.transaction(ctx.tenant.key) as conn:
+        due = due_peers(conn, ctx)
+    for peer_id in due:
+        try:
+            with w.db.transaction(ctx.tenant.key) as conn:
+                sync_peer(SyncPeer(peer_id), conn, ctx)
+        except Exception:
+            log.exception("federation sync of peer %s failed for %s", peer_id, ctx.tenant.key)
+
+
 HANDLERS = {"voting.ballot.closed": on_ballot_closed}
 JOBS = [
     worker.Job("directory-publication", 3600, publish_due_overviews),
     worker.Job("announce-decisions", 60, announce_decisions),
+    # looks every minute which peers are due; the interval itself is the setting
+    worker.Job("federation-sync", 60, sync_federation),
 ]

@@ -9,6 +9,7 @@ from knotenpunkt.services.membership.api.directories import (
     offers_bp,
     resp_bp,
 )
+from knotenpunkt.services.membership.api.federation import federation_bp, search_bp
 from knotenpunkt.services.membership.api.monitoring import measures_bp
 from knotenpunkt.services.membership.api.partners import (
     bodies_bp,
@@ -30,4 +31,6 @@ BLUEPRINTS = (
     doctors_bp,
     offers_bp,
     resp_bp,
+    federation_bp,
+    search_bp,
 )

@@ -9,6 +9,7 @@ from datetime import timedelta
 from uuid import UUID
 
 from knotenpunkt.services.membership.domain import applications as domain
+from knotenpunkt.services.membership.handlers import federation
 from knotenpunkt.services.membership.handlers.common import emit, jsonable
 from knotenpunkt.services.membership.handlers.partners import partner_event_data
 from knotenpunkt.services.membership.store import applications as store
@@ -273,7 +274,11 @@ def announce_due_decisions(cmd: AnnounceDueDecisions, conn, ctx: Context) -> lis
 def _announce(conn, ctx: Context, app: dict) -> dict:
     decision = app["decision"]
     if app["status"] == "admitted":
-        partner = partner_store.update_partner(conn, app["partner_id"], {"embargoed_until": None})
+        before = partner_store.get_partner(conn, app["partner_id"])
+        partner = partner_store.update_partner(
+            conn, app["partner_id"], {"embargoed_until": None, "updated_at": ctx.now}
+        )
+        federation.note_change(conn, ctx, "partner", before, partner)
         emit(
             conn,
             ctx,
@@ -312,6 +317,7 @@ def _admit(conn, ctx: Context, app: dict, embargoed_until) -> dict:
                 "updated_at": ctx.now,
             },
         )
+        federation.note_change(conn, ctx, "partner", existing, partner)
     else:
         partner = partner_store.insert_partner(
             conn,

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from uuid import UUID
 
 from knotenpunkt.services.membership.domain import partners as domain
+from knotenpunkt.services.membership.handlers import federation
 from knotenpunkt.services.membership.handlers.common import emit, jsonable, plain
 from knotenpunkt.services.membership.store import partners as store
 from knotenpunkt.shared.auth import Principal
@@ -93,7 +94,9 @@ def partner_event_data(row: dict) -> dict:
 
 def create_partner(cmd: CreatePartner, conn, ctx: Context) -> dict:
     """Record a partner (admitted now) and announce it; raises Conflict (name taken)."""
-    row = store.insert_partner(conn, ctx.tenant.key, {**asdict(cmd), "admitted_at": ctx.now})
+    row = store.insert_partner(
+        conn, ctx.tenant.key, {**asdict(cmd), "admitted_at": ctx.now, "updated_at": ctx.now}
+    )
     emit(conn, ctx, "partner", "created", partner_event_data(row), str(row["id"]))
     return row
 
@@ -102,7 +105,9 @@ def update_partner(cmd: UpdatePartner, conn, ctx: Context) -> dict:
     """Change a partner and announce it; raises NotFound, Conflict (name taken)."""
     if not cmd.changes:
         return store.get_partner(conn, cmd.partner_id)
+    before = store.get_partner(conn, cmd.partner_id)
     row = store.update_partner(conn, cmd.partner_id, {**cmd.changes, "updated_at": ctx.now})
+    federation.note_change(conn, ctx, "partner", before, row)
     emit(conn, ctx, "partner", "updated", partner_event_data(row), str(row["id"]))
     return row
 
@@ -211,7 +216,7 @@ def create_contact(cmd: CreateContact, conn, ctx: Context) -> dict:
     """Record a contact person; raises NotFound (partner)."""
     if cmd.partner_id:
         store.get_partner(conn, cmd.partner_id)
-    return store.insert_contact(conn, ctx.tenant.key, asdict(cmd))
+    return store.insert_contact(conn, ctx.tenant.key, {**asdict(cmd), "updated_at": ctx.now})
 
 
 def get_contact(conn, ctx: Context, *, contact_id, caller: Principal) -> dict:
@@ -225,4 +230,6 @@ def update_contact(cmd: UpdateContact, conn, ctx: Context) -> dict:
     if not cmd.changes:
         return current
     domain.check_legal_basis({**current, **cmd.changes})
-    return store.update_contact(conn, cmd.contact_id, {**cmd.changes, "updated_at": ctx.now})
+    row = store.update_contact(conn, cmd.contact_id, {**cmd.changes, "updated_at": ctx.now})
+    federation.note_change(conn, ctx, "contact", current, row)
+    return row

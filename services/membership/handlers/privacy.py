@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from knotenpunkt.services.membership.domain import partners as domain
+from knotenpunkt.services.membership.handlers import federation
 from knotenpunkt.services.membership.handlers.common import emit, plain
 from knotenpunkt.services.membership.handlers.partners import RemoveBodyMember, remove_body_member
 from knotenpunkt.services.membership.handlers.working_groups import remove_group_member
@@ -76,6 +77,7 @@ def erase_contact(cmd: EraseContact, conn, ctx: Context) -> None:
     contact = store.get_contact(conn, cmd.contact_id)
     email = contact["email"]
     store.delete_contact(conn, cmd.contact_id)
+    federation.note_change(conn, ctx, "contact", contact, None)
     copies = _copies(conn, email)
     for m in copies["body_memberships"]:
         remove_body_member(RemoveBodyMember(m["body"], m["person_id"]), conn, ctx)

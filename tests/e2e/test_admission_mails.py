@@ -6,7 +6,7 @@ import dataclasses
 import email
 import email.policy
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from knotenpunkt.services.membership import worker as mw
 from knotenpunkt.services.notifications import worker as nw
@@ -29,6 +29,21 @@ def test_admission_mails(clients, token, flow, settings, set_body):
         [f"Mitglied {i + 1}" for i in range(3)],
         emails=True,
     )
+    # a network event far enough ahead: the new partner is always offered an introduction
+    # (whichever qualifying event is the next one, this test's or another test's)
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=60)
+    planned = clients["events"].post(
+        "/api/v1/chemnitz/events",
+        json={
+            "kind": "network_event",
+            "title": unique("Netzwerkveranstaltung"),
+            "starts_at": start.isoformat(),
+            "ends_at": (start + timedelta(hours=3)).isoformat(),
+            "public": True,
+        },
+        headers=coord,
+    )
+    assert planned.status_code == 201, planned.get_json()
     applicant = f"{unique('antrag')}@example.org"
     app = m.post(
         "/api/v1/chemnitz/applications",
@@ -94,8 +109,15 @@ def test_admission_mails(clients, token, flow, settings, set_body):
     mw.announce_decisions(w, dataclasses.replace(w.context("chemnitz"), now=after))
     flow.settle()
     nw.deliver(notifier, dataclasses.replace(notifier.context("chemnitz"), now=after))
+    # the introduction goes only once the decision mail has gone (a second run at the latest)
+    nw.deliver(notifier, dataclasses.replace(notifier.context("chemnitz"), now=after))
     to_applicant = {msg["Subject"]: msg for msg in mails(settings) if applicant in msg["To"]}
-    assert sorted(to_applicant) == [
+    introduction = [k for k in to_applicant if k.startswith("Ihre Vorstellung im Integrations")]
+    assert len(introduction) == 1, sorted(to_applicant)
+    decided = to_applicant["Aufnahme in das Integrationsnetzwerk Chemnitz"]
+    introduced = to_applicant[introduction[0]]
+    assert introduced["Date"].datetime >= decided["Date"].datetime
+    assert sorted(set(to_applicant) - set(introduction)) == [
         "Aufnahme in das Integrationsnetzwerk Chemnitz",
         "Ihre Beitrittserklärung ist eingegangen – Integrationsnetzwerk Chemnitz",
     ]

@@ -6,9 +6,12 @@ job opens one unit of work per tenant and calls a handler.
 
 from __future__ import annotations
 
+import logging
+
 from knotenpunkt.services.events import copies
-from knotenpunkt.services.events.handlers import consultations, meetings, planning
+from knotenpunkt.services.events.handlers import consultations, meetings, planning, privacy
 from knotenpunkt.shared import worker
+from knotenpunkt.shared.privacy import log_retention, request_fields
 
 
 def _partner(data: dict) -> copies.KeepPartner:
@@ -84,7 +87,20 @@ def consultation_windows(w, ctx) -> None:
         )
 
 
+def on_privacy_requested(conn, env: dict, ctx) -> None:
+    """A person's request (DSGVO): answer with what events holds or erased."""
+    privacy.answer_privacy_request(privacy.AnswerPrivacyRequest(**request_fields(env)), conn, ctx)
+
+
+def privacy_retention(w, ctx) -> None:
+    """Delete what the tenant's retention rules say is due (daily), logged with counts."""
+    with w.db.transaction(ctx.tenant.key) as conn:
+        counts = privacy.apply_retention(privacy.ApplyRetention(), conn, ctx)
+    log_retention(logging.getLogger(__name__), "events", ctx.tenant.key, counts)
+
+
 HANDLERS = {
+    "membership.privacy.requested": on_privacy_requested,
     "membership.working_group.member_added": on_group_member_added,
     "membership.working_group.member_removed": on_group_member_removed,
     "membership.partner.created": on_partner,
@@ -97,4 +113,5 @@ HANDLERS = {
 JOBS = [
     worker.Job("cadence", 3600, check_cadence),
     worker.Job("consultation-windows", 300, consultation_windows),
+    worker.Job("privacy-retention", 86400, privacy_retention),
 ]

@@ -6,8 +6,11 @@ the delivery job opens a unit of work and calls its handler. No SQL here.
 
 from __future__ import annotations
 
-from knotenpunkt.services.notifications import copies, handlers
+import logging
+
+from knotenpunkt.services.notifications import copies, handlers, privacy
 from knotenpunkt.shared import worker
+from knotenpunkt.shared.privacy import log_retention, request_fields
 
 
 def on_member_added(conn, env: dict, ctx) -> None:
@@ -83,7 +86,22 @@ NOTIFYING = [
     "voting.ballot.closed",
     "voting.ballot.cancelled",
 ]
+
+
+def on_privacy_requested(conn, env: dict, ctx) -> None:
+    """A person's request (DSGVO): answer with what notifications holds or erased."""
+    privacy.answer_privacy_request(privacy.AnswerPrivacyRequest(**request_fields(env)), conn, ctx)
+
+
+def privacy_retention(w, ctx) -> None:
+    """Delete what the tenant's retention rules say is due (daily), logged with counts."""
+    with w.db.transaction(ctx.tenant.key) as conn:
+        counts = privacy.apply_retention(privacy.ApplyRetention(), conn, ctx)
+    log_retention(logging.getLogger(__name__), "notifications", ctx.tenant.key, counts)
+
+
 HANDLERS = {
+    "membership.privacy.requested": on_privacy_requested,
     "membership.contact.erased": on_contact_erased,
     "membership.body.member_added": on_member_added,
     "membership.body.member_removed": on_member_removed,
@@ -92,7 +110,10 @@ HANDLERS = {
     "membership.partner.admitted": on_partner_admitted,
     **{name: on_event for name in NOTIFYING},
 }
-JOBS = [worker.Job("deliver", 1, deliver)]
+JOBS = [
+    worker.Job("deliver", 1, deliver),
+    worker.Job("privacy-retention", 86400, privacy_retention),
+]
 # The worker's own gauges (its /metrics), each read per tenant inside that tenant's unit of work.
 GAUGES = {
     "knotenpunkt_deliveries": ("Notifications by channel and status", handlers.delivery_counts),

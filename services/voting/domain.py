@@ -239,15 +239,49 @@ def verify_chain(entries: list[dict]) -> list[str]:
     """Problems in a sealed record (empty when intact): broken links, wrong hashes, gaps."""
     problems = []
     prev = None
+    rewritten = pseudonymised_hashes(entries)
     for i, e in enumerate(entries, start=1):
         if e["seq"] != i:
             problems.append(f"Eintrag {i} fehlt oder ist verschoben (gefunden: {e['seq']}).")
         if e["prev_hash"] != prev:
             problems.append(f"Eintrag {e['seq']}: Verweis auf den Vorgänger stimmt nicht.")
-        if entry_hash(e["prev_hash"], e["seq"], e["entry"]) != e["hash"]:
+        if entry_hash(e["prev_hash"], e["seq"], e["entry"]) != rewritten.get(e["seq"], e["hash"]):
             problems.append(f"Eintrag {e['seq']}: Inhalt wurde verändert (Hash stimmt nicht).")
         prev = e["hash"]
     return problems
+
+
+PSEUDONYMISED = "pseudonymised"
+
+
+def pseudonymised_hashes(entries: list[dict]) -> dict[int, str]:
+    """The content hashes that later pseudonymisation entries give for the entries they rewrote
+    (seq → hash); the stored hash stays the original one, so the links of the chain hold."""
+    rewritten: dict[int, str] = {}
+    for e in entries:
+        if e["entry"].get("type") == PSEUDONYMISED:
+            rewritten.update(
+                {int(k): h for k, h in e["entry"]["entries"].items() if int(k) < e["seq"]}
+            )
+    return rewritten
+
+
+def pseudonymise_record(
+    entries: list[dict], person_ids, pseudonym: str
+) -> tuple[list, dict | None]:
+    """Erasure of a person in a sealed record without rewriting its history: each entry naming
+    the person gets the pseudonym instead, and one new entry (appended, then sealed) gives the
+    hash of each rewritten entry's new content. Returns ([(id, new entry)], the new entry or None)."""
+    ids = set(person_ids)
+    rewrites, hashes = [], {}
+    for e in entries:
+        if e["entry"].get("person_id") in ids:
+            new = {**e["entry"], "person_id": pseudonym}
+            rewrites.append((e["id"], new))
+            hashes[str(e["seq"])] = entry_hash(e["prev_hash"], e["seq"], new)
+    if not rewrites:
+        return [], None
+    return rewrites, {"type": PSEUDONYMISED, "pseudonym": pseudonym, "entries": hashes}
 
 
 def replay_named(entries: list[dict]) -> dict[str, dict]:

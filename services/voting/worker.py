@@ -10,9 +10,11 @@ import logging
 from datetime import datetime
 
 from knotenpunkt.services.voting import copies, handlers
+from knotenpunkt.services.voting.handlers import privacy
 from knotenpunkt.shared import worker
 from knotenpunkt.shared.errors import Conflict, NotFound
 from knotenpunkt.shared.messaging import PermanentError
+from knotenpunkt.shared.privacy import request_fields
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +107,13 @@ def seal_open(w, ctx) -> None:
             handlers.seal_record(handlers.SealRecord(ballot_id), conn, ctx)
 
 
+def on_privacy_requested(conn, env: dict, ctx) -> None:
+    """A person's request (DSGVO): answer with what voting holds or erased."""
+    privacy.answer_privacy_request(privacy.AnswerPrivacyRequest(**request_fields(env)), conn, ctx)
+
+
 HANDLERS = {
+    "membership.privacy.requested": on_privacy_requested,
     "membership.body.member_added": on_member_added,
     "membership.body.member_removed": on_member_removed,
     "membership.application.checked": on_application_checked,

@@ -1,0 +1,141 @@
+"""Membership's data catalogue (Art. 30 DSGVO): each table's personal fields, the other fields,
+purpose, legal basis, retention and recipients. tests/unit/test_privacy_catalogues.py fails when a
+migration adds a column that is not classified here."""
+
+from __future__ import annotations
+
+from knotenpunkt.shared.privacy import table as _t
+
+KEYS = "tenant id created_at updated_at"
+NETWORK = ("Koordinierungsstelle", "Mitglieder der Gremien")
+
+CATALOGUE = {
+    "partners": _t(
+        "email phone street postcode city",
+        f"{KEYS} name kind website topics languages since status left_on public shared "
+        "admitted_at embargoed_until",
+        "Verzeichnis der Partnerorganisationen des Netzwerks",
+        "public_task",
+        "solange die Organisation Partner ist; Kontaktdaten ausgeschiedener Partner nach "
+        "privacy.former_member_months Monaten gelöscht",
+        (*NETWORK, "Öffentlichkeit (nur öffentliche Angaben)", "verbundene Netzwerke (geteilt)"),
+    ),
+    "body_members": _t(
+        "person_id name email department",
+        "tenant body partner_id role added_at",
+        "Zusammensetzung der Gremien, Einladungen und Abstimmungen",
+        "public_task",
+        "solange die Mitgliedschaft im Gremium besteht",
+        NETWORK,
+    ),
+    "contacts": _t(
+        "name role email phone languages responsibilities consent_at",
+        f"{KEYS} partner_id legal_basis public shared",
+        "Ansprechpersonen der Partner und der Verwaltung",
+        "consent",
+        "bis zum Widerruf oder zur Löschung; bei ausgeschiedenen Partnern "
+        "privacy.former_member_months Monate nach dem Austritt",
+        (*NETWORK, "verbundene Netzwerke (geteilt)"),
+    ),
+    "applications": _t(
+        "contact organisation motivation statements history check_note checked_by",
+        f"{KEYS} token_hash status checked_at ballot_id decision partner_id checked_event "
+        "announce_at announced_at",
+        "Aufnahmeverfahren (Beitrittserklärung, Prüfung, Entscheidung)",
+        "contract",
+        "abgelehnte und zurückgezogene Anträge privacy.applications_months Monate nach der "
+        "letzten Änderung gelöscht; aufgenommene pseudonymisiert bei Löschung",
+        ("Koordinierungsstelle", "aufnehmendes Gremium"),
+    ),
+    "working_group_proposals": _t(
+        "proposed_by",
+        f"{KEYS} topic aims planned_months partner_id status decided_by decision_note "
+        "working_group_id decided_at",
+        "Vorschläge zur Gründung von Arbeitsgruppen",
+        "public_task",
+        "dauerhaft (Beschlusslage); der Name wird bei Löschung ersetzt",
+        NETWORK,
+    ),
+    "working_groups": _t("", f"{KEYS} name topic goals ends_on status proposal_id", "", "none", ""),
+    "working_group_members": _t(
+        "person_id name",
+        "tenant working_group_id partner_id role joined_at",
+        "Mitarbeit in Arbeitsgruppen",
+        "public_task",
+        "solange die Mitarbeit besteht",
+        NETWORK,
+    ),
+    "working_papers": _t(
+        "changed_by",
+        "tenant working_group_id version content changed_at",
+        "Arbeitspapiere der Arbeitsgruppen (Versionen)",
+        "public_task",
+        "dauerhaft; der Name der Autorin/des Autors wird bei Löschung ersetzt",
+        NETWORK,
+    ),
+    "measures": _t(
+        "",
+        f"{KEYS} policy_field title responsible indicator unit baseline target current_value "
+        "status",
+        "",
+        "none",
+        "",
+    ),
+    "directory_publications": _t(
+        "entries",
+        "tenant id published_at previous_at trigger",
+        "Veröffentlichte Partnerübersicht (Stand der Veröffentlichung)",
+        "public_task",
+        "dauerhaft als Veröffentlichungsstand",
+        ("Öffentlichkeit",),
+    ),
+    "doctors": _t(
+        "name phone street postcode city",
+        "tenant id specialty languages last_verified created_at",
+        "Verzeichnis mehrsprachiger Arztpraxen (berufliche Angaben)",
+        "public_task",
+        "solange die Praxis verzeichnet ist",
+        ("Öffentlichkeit",),
+    ),
+    "offers": _t(
+        "contact",
+        "tenant id title kind provider target_groups languages place description created_at",
+        "Verzeichnis der Angebote",
+        "public_task",
+        "solange das Angebot besteht",
+        ("Öffentlichkeit",),
+    ),
+    "responsibilities": _t(
+        "contact_name contact_email contact_phone",
+        "tenant id actor topic responsibility",
+        "Zuständigkeiten in der Verwaltung",
+        "public_task",
+        "solange die Zuständigkeit besteht",
+        ("Öffentlichkeit",),
+    ),
+    "federation_peers": _t(
+        "",
+        f"{KEYS} name base_url remote_tenant issuer jwks_url status cursor etag etag_since "
+        "last_attempt_at last_sync_at last_full_sync_at last_error unreachable_since",
+        "",
+        "none",
+        "",
+    ),
+    "federation_entries": _t(
+        "name data",
+        "tenant peer_id kind remote_id modified_at first_seen_at synced_at",
+        "Von verbundenen Netzwerken geteilte Partner und Ansprechpersonen",
+        "public_task",
+        "bis das andere Netzwerk den Eintrag zurückzieht",
+        NETWORK,
+    ),
+    "federation_tombstones": _t("", "tenant kind entry_id reason removed_at", "", "none", ""),
+    "privacy_requests": _t(
+        "subject answers",
+        "tenant id kind subject_digest requested_by created_at completed_at",
+        "Nachweis der Auskunfts- und Löschersuchen (Art. 5 Abs. 2 DSGVO)",
+        "legal_obligation",
+        "Auskünfte bis zur Löschung der Person; Löschersuchen nur mit Digest, dauerhaft",
+        ("Koordinierungsstelle",),
+    ),
+}

@@ -1,0 +1,57 @@
+"""Use cases of a person's request (DSGVO) and of retention in notifications.
+
+Erasure reuses the erasure of a contact (recipients, preferences, deliveries to the address,
+other deliveries naming it) and also blanks deliveries that name the person; the delivery log
+is deleted, not kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from knotenpunkt.services.notifications import copies, privacy_store
+from knotenpunkt.services.notifications.privacy_catalogue import CATALOGUE
+from knotenpunkt.shared.privacy import (
+    AnswerPrivacyRequest,
+    describe,
+    forget_sent_events,
+    publish_answer,
+)
+from knotenpunkt.shared.usecase import Context
+
+SERVICE = "notifications"
+
+
+def answer_privacy_request(cmd: AnswerPrivacyRequest, conn, ctx: Context) -> dict:
+    """Access: every datum; erasure: deleted as above (counts per table); record: the catalogue.
+    Publishes notifications.privacy.answered; returns the answer; raises nothing."""
+    if cmd.kind == "record":
+        answer = {"catalogue": describe(SERVICE, CATALOGUE)}
+    elif cmd.kind == "access":
+        data = {k: v for k, v in privacy_store.rows_of(conn, cmd.email, cmd.names).items() if v}
+        answer = {"data": data, "catalogue": describe(SERVICE, CATALOGUE, data)}
+    else:
+        erased = {
+            "recipients_preferences_deliveries": copies.erase_contact(
+                copies.EraseContact(cmd.email), conn, ctx
+            ),
+            "notifications_naming": privacy_store.blank_deliveries_naming(conn, list(cmd.names)),
+            "outbox": forget_sent_events(conn, [cmd.email, *cmd.person_ids, *cmd.names]),
+        }
+        answer = {"erased": erased}
+    publish_answer(conn, SERVICE, ctx.tenant.key, cmd, answer)
+    return answer
+
+
+@dataclass(frozen=True)
+class ApplyRetention:
+    """Delete what the tenant's retention rules say is no longer needed (privacy section)."""
+
+
+def apply_retention(cmd: ApplyRetention, conn, ctx: Context) -> dict:
+    """The delivery log after privacy.delivery_log_days; returns the counts; raises nothing."""
+    days = ctx.tenant.rules["privacy"]["delivery_log_days"]
+    return {
+        "notifications": privacy_store.delete_old_deliveries(conn, ctx.now - timedelta(days=days))
+    }

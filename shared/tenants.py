@@ -298,6 +298,31 @@ class OparlSchema(Strict):
     page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
+class PrivacySchema(Strict):
+    """Retention (Art. 5 Abs. 1 lit. e DSGVO): how long what is no longer needed is kept."""
+
+    applications_months = fields.Integer(
+        load_default=6,
+        validate=validate.Range(min=1, max=120),
+        metadata={"description": "rejected or withdrawn applications, after their last change"},
+    )
+    delivery_log_days = fields.Integer(
+        load_default=90,
+        validate=validate.Range(min=1, max=3650),
+        metadata={"description": "sent, failed or suppressed deliveries, after they were created"},
+    )
+    idea_author_days = fields.Integer(
+        load_default=30,
+        validate=validate.Range(min=0, max=3650),
+        metadata={"description": "ideas' author data, after the consultation closes"},
+    )
+    former_member_months = fields.Integer(
+        load_default=12,
+        validate=validate.Range(min=1, max=120),
+        metadata={"description": "contact data of partners that left, after they left"},
+    )
+
+
 class TenantSchema(Strict):
     key = fields.String(required=True, validate=KEY)
     name = fields.String(required=True)
@@ -320,6 +345,7 @@ class TenantSchema(Strict):
     monitoring = fields.Nested(MonitoringSchema, load_default=dict)
     sharing = fields.Boolean(load_default=True)
     webhooks = fields.Nested(WebhooksSchema, load_default=dict)
+    privacy = fields.Nested(PrivacySchema, load_default=dict)
     oparl = fields.Nested(OparlSchema, load_default=dict)
 
 

@@ -16,10 +16,21 @@ from knotenpunkt.services.membership.handlers.directories import (
     publish_due_directory,
 )
 from knotenpunkt.services.membership.handlers.federation import SyncPeer, due_peers, sync_peer
+from knotenpunkt.services.membership.handlers.privacy import (
+    AnswerPrivacyRequest,
+    answer_privacy_request,
+)
+from knotenpunkt.services.membership.handlers.privacy_requests import (
+    ApplyRetention,
+    RecordPrivacyAnswer,
+    apply_retention,
+    record_privacy_answer,
+)
 from knotenpunkt.services.membership.handlers.working_groups import DecideFounding, decide_founding
 from knotenpunkt.shared import worker
 from knotenpunkt.shared.errors import NotFound
 from knotenpunkt.shared.messaging import PermanentError
+from knotenpunkt.shared.privacy import SERVICES, log_retention, request_fields
 
 log = logging.getLogger(__name__)
 
@@ -78,10 +89,36 @@ def sync_federation(w, ctx) -> None:
             log.exception("federation sync of peer %s failed for %s", peer_id, ctx.tenant.key)
 
 
-HANDLERS = {"voting.ballot.closed": on_ballot_closed}
+def on_privacy_requested(conn, env: dict, ctx) -> None:
+    """A person's request (DSGVO): answer with what membership holds or erased."""
+    answer_privacy_request(AnswerPrivacyRequest(**request_fields(env)), conn, ctx)
+
+
+def on_privacy_answered(conn, env: dict, ctx) -> None:
+    """A service answered a person's request: keep its answer with the request."""
+    d = env["data"]
+    try:
+        record_privacy_answer(RecordPrivacyAnswer(d["request_id"], d["service"], d), conn, ctx)
+    except NotFound as exc:
+        raise PermanentError(f"privacy.answered for unknown request {d['request_id']}") from exc
+
+
+def privacy_retention(w, ctx) -> None:
+    """Delete what the tenant's retention rules say is due (daily), logged with counts."""
+    with w.db.transaction(ctx.tenant.key) as conn:
+        counts = apply_retention(ApplyRetention(), conn, ctx)
+    log_retention(logging.getLogger(__name__), "membership", ctx.tenant.key, counts)
+
+
+HANDLERS = {
+    "voting.ballot.closed": on_ballot_closed,
+    "membership.privacy.requested": on_privacy_requested,
+    **{f"{s}.privacy.answered": on_privacy_answered for s in SERVICES},
+}
 JOBS = [
     worker.Job("directory-publication", 3600, publish_due_overviews),
     worker.Job("announce-decisions", 60, announce_decisions),
+    worker.Job("privacy-retention", 86400, privacy_retention),
     # looks every minute which peers are due; the interval itself is the setting
     worker.Job("federation-sync", 60, sync_federation),
 ]

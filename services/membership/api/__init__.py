@@ -17,6 +17,7 @@ from knotenpunkt.services.membership.api.partners import (
     partners_bp,
     rules_bp,
 )
+from knotenpunkt.services.membership.api.privacy import privacy_bp
 from knotenpunkt.services.membership.api.working_groups import wg_bp
 
 BLUEPRINTS = (
@@ -33,4 +34,5 @@ BLUEPRINTS = (
     resp_bp,
     federation_bp,
     search_bp,
+    privacy_bp,
 )

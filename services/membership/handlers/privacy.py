@@ -14,13 +14,24 @@ from uuid import UUID
 
 from knotenpunkt.services.membership.domain import partners as domain
 from knotenpunkt.services.membership.handlers import federation
-from knotenpunkt.services.membership.handlers.common import emit, plain
+from knotenpunkt.services.membership.handlers.common import SERVICE, emit, plain
 from knotenpunkt.services.membership.handlers.partners import RemoveBodyMember, remove_body_member
 from knotenpunkt.services.membership.handlers.working_groups import remove_group_member
+from knotenpunkt.services.membership.privacy_catalogue import CATALOGUE
 from knotenpunkt.services.membership.store import applications as application_store
 from knotenpunkt.services.membership.store import directories as directory_store
 from knotenpunkt.services.membership.store import partners as store
+from knotenpunkt.services.membership.store import privacy as privacy_store
 from knotenpunkt.services.membership.store import working_groups as group_store
+from knotenpunkt.shared.privacy import (
+    AnswerPrivacyRequest,
+    describe,
+    digest,
+    forget_sent_events,
+    json_replacements,
+    publish_answer,
+    replace_in_jsonb,
+)
 from knotenpunkt.shared.usecase import Context
 
 COPIES = (
@@ -78,6 +89,20 @@ def erase_contact(cmd: EraseContact, conn, ctx: Context) -> None:
     email = contact["email"]
     store.delete_contact(conn, cmd.contact_id)
     federation.note_change(conn, ctx, "contact", contact, None)
+    _erase_copies(conn, ctx, email)
+    emit(
+        conn,
+        ctx,
+        "contact",
+        "erased",
+        {"contact_id": str(cmd.contact_id), "email": email},
+        str(cmd.contact_id),
+    )
+
+
+def _erase_copies(conn, ctx: Context, email: str | None) -> dict:
+    """End the person's memberships, pseudonymise applications and papers, forget sent events;
+    returns how many rows per table."""
     copies = _copies(conn, email)
     for m in copies["body_memberships"]:
         remove_body_member(RemoveBodyMember(m["body"], m["person_id"]), conn, ctx)
@@ -92,11 +117,49 @@ def erase_contact(cmd: EraseContact, conn, ctx: Context) -> None:
     if email:
         directory_store.clear_responsibility_contact(conn, email)
         store.forget_sent_events(conn, email, ids)
-    emit(
-        conn,
-        ctx,
-        "contact",
-        "erased",
-        {"contact_id": str(cmd.contact_id), "email": email},
-        str(cmd.contact_id),
-    )
+    return {
+        "body_members": len(copies["body_memberships"]),
+        "working_group_members": len(copies["working_groups"]),
+        "applications": len(copies["applications"]),
+        "working_papers": len(copies["working_papers"]),
+        "working_group_proposals": len(copies["working_group_proposals"]),
+        "responsibilities": len(copies["responsibilities"]),
+    }
+
+
+def answer_privacy_request(cmd: AnswerPrivacyRequest, conn, ctx: Context) -> dict:
+    """Access: every datum with its catalogue entry; erasure: contacts deleted and the copies
+    erased (counts per table); record: the catalogue. Publishes membership.privacy.answered;
+    returns the answer; raises nothing."""
+    if cmd.kind == "record":
+        answer = {"catalogue": describe(SERVICE, CATALOGUE)}
+    elif cmd.kind == "access":
+        data = {"contacts": privacy_store.contacts_of(conn, cmd.email) if cmd.email else []}
+        data.update(export_person(conn, cmd.email))
+        data = {k: v for k, v in data.items() if v}
+        answer = {"data": plain(data), "catalogue": describe(SERVICE, CATALOGUE, data)}
+    else:
+        erased = {
+            "contacts": privacy_store.delete_contacts_of(conn, cmd.email) if cmd.email else 0,
+            **_erase_copies(conn, ctx, cmd.email),
+        }
+        replacements = json_replacements(
+            cmd.names, cmd.person_ids, domain.ERASED_NAME, cmd.pseudonym
+        )
+        erased["applications_decisions"] = sum(
+            replace_in_jsonb(conn, "applications", column, replacements)
+            for column in ("decision", "history")
+        )
+        erased["outbox"] = forget_sent_events(conn, [cmd.email, *cmd.person_ids, *cmd.names])
+        digests = [digest(x) for x in (cmd.email, *cmd.person_ids) if x]
+        erased["privacy_requests"] = privacy_store.forget_requests(conn, digests, cmd.request_id)
+        answer = {"erased": erased}
+    publish_answer(conn, SERVICE, ctx.tenant.key, cmd, answer)
+    return answer
+
+
+def export_person(conn, email: str | None) -> dict:
+    """Where the person of the e-mail address appears in membership (without the contacts)."""
+    copies = _copies(conn, email)
+    copies.pop("person_ids")
+    return copies

@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import html
-import math
 import re
 from datetime import datetime
-from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from knotenpunkt.services.events.domain.meetings import minutes_markdown
@@ -34,17 +32,6 @@ SUBJECT_PAPER_TYPES = {
 }
 KIND_PAPER_TYPES = {"resolution": "Beschluss", "recommendation": "Empfehlung"}
 FORMATS = {"markdown": ("text/markdown", "md"), "html": ("text/html", "html")}
-FILTERS = {
-    "created_since": ("created", True),
-    "created_until": ("created", False),
-    "modified_since": ("modified", True),
-    "modified_until": ("modified", False),
-}
-
-
-def root_url(base: str, tenant: str) -> str:
-    """The tenant's OParl root: ``<base>/oparl/v1/<tenant>``."""
-    return f"{base.rstrip('/')}/oparl/v1/{tenant}"
 
 
 def _moment(value) -> datetime | None:
@@ -340,67 +327,3 @@ def catalogue(
             )
         )
     return out, contents
-
-
-# --- Lists ----------------------------------------------------------------------------
-
-
-def matches(obj: dict, filters: dict) -> bool:
-    """Whether the object passes the created/modified filters given (an object without the
-    moment a filter asks about does not pass it)."""
-    for name, (key, since) in FILTERS.items():
-        limit = filters.get(name)
-        if limit is None:
-            continue
-        if obj.get(key) is None:
-            return False
-        moment = datetime.fromisoformat(obj[key])
-        if (moment < limit) if since else (moment > limit):
-            return False
-    return True
-
-
-def without_internal(obj: dict) -> dict:
-    """The object without its embedded objects (omit_internal)."""
-    return {
-        k: v
-        for k, v in obj.items()
-        if not isinstance(v, dict) and not (isinstance(v, list) and v and isinstance(v[0], dict))
-    }
-
-
-def page(objects: list[dict], url: str, query: dict, size: int) -> dict:
-    """One page of an OParl list: data, pagination, links (which keep the filters)."""
-    chosen = [o for o in objects if matches(o, query)]
-    size = query.get("elements_per_page") or size
-    total_pages = max(1, math.ceil(len(chosen) / size))
-    current = query.get("page", 1)
-    data = chosen[(current - 1) * size : current * size]
-    if query.get("omit_internal"):
-        data = [without_internal(o) for o in data]
-    kept = {
-        k: (v.isoformat() if isinstance(v, datetime) else str(v).lower())
-        for k, v in query.items()
-        if k not in ("page", "elements_per_page") and v not in (None, False)
-    }
-    if query.get("elements_per_page"):
-        kept["elementsPerPage"] = str(size)
-
-    def link(n: int) -> str:
-        return f"{url}?{urlencode({**kept, 'page': n})}"
-
-    links = {"first": link(1), "last": link(total_pages), "self": link(current)}
-    if current > 1:
-        links["prev"] = link(min(current - 1, total_pages))
-    if current < total_pages:
-        links["next"] = link(current + 1)
-    return {
-        "data": data,
-        "pagination": {
-            "totalElements": len(chosen),
-            "elementsPerPage": size,
-            "currentPage": current,
-            "totalPages": total_pages,
-        },
-        "links": links,
-    }

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from knotenpunkt.services.events.domain import oparl as domain
 from knotenpunkt.services.events.store import oparl as store
+from knotenpunkt.shared import oparl
 from knotenpunkt.shared.errors import NotFound
 from knotenpunkt.shared.usecase import Context
 
 
 def _catalogue(conn, ctx: Context, origin: str):
-    root = domain.root_url(ctx.deps.get("oparl_base_url") or origin, ctx.tenant.key)
+    root = oparl.root_url(ctx.deps.get("oparl_base_url") or origin, ctx.tenant.key)
     urls = domain.Urls(root, ctx.tenant.key)
     objects, contents = domain.catalogue(
         urls,
@@ -31,7 +32,7 @@ def oparl_list(conn, ctx: Context, kind: str, *, origin: str, **query) -> dict:
     """One page of the list of a kind (meeting, agendaitem, paper, consultation, file,
     location) with the filters of the query; raises nothing."""
     urls, objects, _ = _catalogue(conn, ctx, origin)
-    return domain.page(objects[kind], f"{urls.root}/{kind}", query, ctx.rules["oparl"]["page_size"])
+    return oparl.page(objects[kind], f"{urls.root}/{kind}", query, ctx.rules["oparl"]["page_size"])
 
 
 def oparl_object(conn, ctx: Context, kind: str, key: str, *, origin: str) -> dict:

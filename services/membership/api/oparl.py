@@ -8,9 +8,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from knotenpunkt.services.membership.handlers import oparl as handlers
-from knotenpunkt.services.membership.schemas.oparl import OparlListQuery
+from knotenpunkt.shared import oparl
 from knotenpunkt.shared.access import allows
-from knotenpunkt.shared.web import context, uow
+from knotenpunkt.shared.web import context
 
 oparl_bp = Blueprint(
     "oparl_membership",
@@ -20,13 +20,7 @@ oparl_bp = Blueprint(
 )
 
 
-@oparl_bp.after_request
-def _cors(resp):
-    """Any site may read the OParl API (GET only; nothing here needs credentials)."""
-    resp.headers["Access-Control-Allow-Origin"] = "*"
-    resp.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
-    resp.headers["Access-Control-Allow-Headers"] = "Accept, Accept-Language"
-    return resp
+oparl_bp.after_request(oparl.open_for_reading)
 
 
 def _origin() -> str:
@@ -42,36 +36,15 @@ class System(MethodView):
         return handlers.system(context(), origin=_origin())
 
 
-def _list_view(kind: str, doc: str):
-    @allows("public")
-    @oparl_bp.arguments(OparlListQuery, location="query")
-    @oparl_bp.response(200)
-    def get(self, query, tenant):
-        with uow() as conn:
-            return handlers.oparl_list(conn, context(), kind, origin=_origin(), **query)
-
-    get.__doc__ = doc
-    return type(f"{kind.title()}List", (MethodView,), {"get": get})
-
-
-def _object_view(kind: str, doc: str):
-    @allows("public")
-    @oparl_bp.response(200)
-    def get(self, tenant, key):
-        with uow() as conn:
-            return handlers.oparl_object(conn, context(), kind, key, origin=_origin())
-
-    get.__doc__ = doc
-    return type(f"{kind.title()}Object", (MethodView,), {"get": get})
-
-
-for _kind, _plural, _one in (
-    ("body", "Die Körperschaft (das Netzwerk) als Liste.", "Die Körperschaft."),
-    ("organization", "Gremien und Arbeitsgruppen.", "Ein Gremium oder eine Arbeitsgruppe."),
-    ("person", "Öffentliche Mitglieder der Gremien (nur Namen).", "Eine Person."),
-    ("membership", "Mitgliedschaften öffentlicher Personen.", "Eine Mitgliedschaft."),
-):
-    oparl_bp.route(f"/{_kind}")(_list_view(_kind, _plural))
-    oparl_bp.route(f"/{_kind}/<path:key>")(_object_view(_kind, _one))
+oparl.add_routes(
+    oparl_bp,
+    handlers,
+    (
+        ("body", "Die Körperschaft (das Netzwerk) als Liste.", "Die Körperschaft."),
+        ("organization", "Gremien und Arbeitsgruppen.", "Ein Gremium oder eine Arbeitsgruppe."),
+        ("person", "Öffentliche Mitglieder der Gremien (nur Namen).", "Eine Person."),
+        ("membership", "Mitgliedschaften öffentlicher Personen.", "Eine Mitgliedschaft."),
+    ),
+)
 
 OPARL_BLUEPRINTS = (oparl_bp,)

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from knotenpunkt.services.membership.domain import oparl as domain
 from knotenpunkt.services.membership.store import oparl as store
+from knotenpunkt.shared import oparl
 from knotenpunkt.shared.errors import NotFound
 from knotenpunkt.shared.usecase import Context
 
 
 def _root(ctx: Context, origin: str) -> str:
-    return domain.root_url(ctx.deps.get("oparl_base_url") or origin, ctx.tenant.key)
+    return oparl.root_url(ctx.deps.get("oparl_base_url") or origin, ctx.tenant.key)
 
 
 def _seats(conn, ctx: Context) -> list[dict]:
@@ -63,7 +64,7 @@ def oparl_list(conn, ctx: Context, kind: str, *, origin: str, **query) -> dict:
     filters of the query; raises nothing."""
     root = _root(ctx, origin)
     objects = _objects(conn, ctx, root, kind)
-    return domain.page(objects, f"{root}/{kind}", query, ctx.rules["oparl"]["page_size"])
+    return oparl.page(objects, f"{root}/{kind}", query, ctx.rules["oparl"]["page_size"])
 
 
 def oparl_object(conn, ctx: Context, kind: str, key: str, *, origin: str) -> dict:

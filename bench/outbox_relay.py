@@ -42,6 +42,8 @@ from knotenpunkt.shared.messaging import (  # noqa: E402
     envelope,
     exchanges,
 )
+from knotenpunkt.shared.tenants import TenantRegistry  # noqa: E402
+from knotenpunkt.shared.usecase import Context, utcnow  # noqa: E402
 
 TENANT = "chemnitz"
 
@@ -115,8 +117,13 @@ def main() -> int:
         live_relay = OutboxRelay(db, Publisher(settings), [TENANT], batch=settings.outbox_batch)
         relay_thread = threading.Thread(target=live_relay.run, args=(stop, 1.0), daemon=True)
         with Connection(mq.url) as conn:
+            tenants = TenantRegistry.load(settings.tenants_dir)
             consumer = Timed(
-                conn, db, "benchsink", {"membership.bench.latency": lambda c, e: None}, [TENANT]
+                conn,
+                db,
+                "benchsink",
+                {"membership.bench.latency": lambda conn, env, ctx: None},
+                lambda key: Context(settings=settings, tenant=tenants.get(key), now=utcnow()),
             )
             declare(conn, "benchsink", consumer.queue_keys)
             consumer_thread = threading.Thread(target=consumer.run, daemon=True)

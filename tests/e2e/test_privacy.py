@@ -156,6 +156,23 @@ def test_a_person_is_exported_and_erased_in_every_service(clients, token, flow, 
     votes = next(d for d in export["data"] if d["table"] == "votes")
     assert votes["legal_basis"].startswith("Art. 6 Abs. 1 lit. e") and votes["purpose"]
     assert [r["choice"] for r in votes["rows"]] == ["no"]
+    # the same data as a readable German page (no script, no style: CSP default-src 'none')
+    summary = m.get(f"/api/v1/chemnitz/privacy/requests/{access['id']}/summary.html", headers=coord)
+    assert summary.status_code == 200 and summary.mimetype == "text/html"
+    assert "default-src 'none'" in summary.headers["Content-Security-Policy"]
+    page = summary.get_data(as_text=True)
+    for heading in ("Mitgliederverwaltung", "Abstimmungen", "Termine", "Benachrichtigungen"):
+        assert f"<h2>{heading}" in page, heading
+    assert "<h3>Stimmen</h3>" in page and votes["legal_basis"] in page and email in page
+    assert votes["purpose"] in page and votes["retention"] in page
+    assert "<script" not in page and "style" not in page.lower()
+    assert (
+        m.get(
+            f"/api/v1/chemnitz/privacy/requests/{access['id']}/summary.html",
+            headers=token("chemnitz", "member"),
+        ).status_code
+        == 403
+    )
 
     # the chair is refused until the role is handed over
     chair = unique("chair")

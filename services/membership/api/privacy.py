@@ -3,6 +3,7 @@ processing (Art. 30)."""
 
 from __future__ import annotations
 
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -49,6 +50,18 @@ class PrivacyExport(MethodView):
         """Die Auskunft als ein JSON-Dokument: jedes Datum mit Zweck und Rechtsgrundlage."""
         with uow() as conn:
             return handlers.privacy_export(conn, context(), request_id=request_id)
+
+
+@privacy_bp.route("/requests/<uuid:request_id>/summary.html")
+class PrivacySummary(MethodView):
+    @allows("manage")
+    @privacy_bp.response(200, content_type="text/html")
+    def get(self, tenant, request_id):
+        """Die Auskunft als lesbare HTML-Seite: je Dienst die Daten mit Zweck, Rechtsgrundlage und
+        Speicherdauer."""
+        with uow() as conn:
+            page = handlers.privacy_summary(conn, context(), request_id=request_id)
+        return Response(page, mimetype="text/html")
 
 
 @privacy_bp.route("/record")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from knotenpunkt.services.membership.domain import privacy as domain
 from knotenpunkt.services.membership.handlers.common import emit, plain
 from knotenpunkt.services.membership.store import partners as partner_store
 from knotenpunkt.services.membership.store import privacy as store
@@ -183,6 +184,14 @@ def privacy_export(conn, ctx: Context, *, request_id) -> dict:
             "data": data,
         }
     )
+
+
+def privacy_summary(conn, ctx: Context, *, request_id) -> str:
+    """The access request's export as a readable German HTML page (a heading per service, a table
+    per kind of data with purpose, legal basis, retention); raises NotFound, Conflict (as
+    privacy_export)."""
+    export = privacy_export(conn, ctx, request_id=request_id)
+    return domain.summary_html(export, ctx.tenant.name, ctx.tz)
 
 
 def processing_record(conn, ctx: Context) -> dict:

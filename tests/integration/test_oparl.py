@@ -478,18 +478,23 @@ def test_meetings_agenda_papers_and_minutes(world, crawl):
     assert consultation["authoritative"] is True
     founding = papers[ballots["founding"]["title"]]["consultation"][0]
     assert "agendaItem" not in founding  # decided, but not on the agenda
-    # the minutes: Markdown (master) and HTML, their checksums and sizes true
+    # the minutes: Markdown (master), HTML and PDF, their checksums and sizes true
     protocol = meeting["resultsProtocol"]
-    html_file = meeting["auxiliaryFile"][0]
+    html_file, pdf_file = meeting["auxiliaryFile"]
     assert protocol["mimeType"] == "text/markdown" and html_file["mimeType"] == "text/html"
-    assert (
-        protocol["derivativeFile"] == [html_file["id"]]
-        and html_file["masterFile"] == protocol["id"]
-    )
-    for f in (protocol, html_file):
+    assert pdf_file["mimeType"] == "application/pdf" and pdf_file["fileName"].endswith(".pdf")
+    assert protocol["derivativeFile"] == [html_file["id"], pdf_file["id"]]
+    assert html_file["masterFile"] == pdf_file["masterFile"] == protocol["id"]
+    listed = {f["id"] for d in documents.values() for f in objects_in(d) if "accessUrl" in f}
+    assert {protocol["id"], html_file["id"], pdf_file["id"]} <= listed
+    for f in (protocol, html_file, pdf_file):
         content = files[f["accessUrl"]]
         assert len(content) == f["size"]
         assert hashlib.sha512(content).hexdigest() == f["sha512Checksum"]
+    pdf = files[pdf_file["accessUrl"]]
+    assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
+    served = get(world, pdf_file["accessUrl"])
+    assert served.mimetype == "application/pdf" and served.data == pdf  # the same bytes again
     markdown, page = files[protocol["accessUrl"]].decode(), files[html_file["accessUrl"]].decode()
     assert markdown.startswith("# Protokoll: Sitzung des Vorbereitungsgremiums\\-")
     assert "<li><strong>" in page and "Begrüßung &amp; &lt;Tagesordnung&gt;" in page
@@ -544,7 +549,10 @@ def test_filters(world):
 
 def test_nothing_that_is_not_public_leaves(world, crawl):
     documents = json.dumps(crawl["documents"], ensure_ascii=False)
-    everything = documents + "".join(f.decode() for f in crawl["files"].values())
+    # the PDFs are rendered from the Markdown checked here (and their text is compressed)
+    texts = [f.decode() for f in crawl["files"].values() if not f.startswith(b"%PDF-")]
+    assert len(texts) == len(crawl["files"]) * 2 // 3
+    everything = documents + "".join(texts)
     never = [
         world["secret_event"]["title"],  # a non-public event
         world["applicant"],  # an application in progress

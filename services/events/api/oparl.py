@@ -35,18 +35,18 @@ oparl.add_routes(
         ("agendaitem", "Tagesordnungspunkte öffentlicher Sitzungen.", "Ein Tagesordnungspunkt."),
         ("paper", "Beschlossene Gegenstände aus veröffentlichten Protokollen.", "Ein Gegenstand."),
         ("consultation", "Beratungen: Gegenstand und Sitzung.", "Eine Beratung."),
-        ("file", "Veröffentlichte Protokolle (Markdown, HTML).", "Eine Datei."),
+        ("file", "Veröffentlichte Protokolle (Markdown, HTML, PDF).", "Eine Datei."),
         ("location", "Orte öffentlicher Sitzungen.", "Ein Ort."),
     ),
 )
 
 
-@oparl_bp.route("/file/<uuid:event_id>/<any(markdown, html):fmt>/content")
+@oparl_bp.route("/file/<uuid:event_id>/<any(markdown, html, pdf):fmt>/content")
 class FileContent(MethodView):
     @allows("public")
     @oparl_bp.response(200, content_type="text/markdown")
     def get(self, tenant, event_id, fmt):
-        """Der Inhalt eines veröffentlichten Protokolls (Markdown oder HTML)."""
+        """Der Inhalt eines veröffentlichten Protokolls (Markdown, HTML oder PDF)."""
         with uow() as conn:
             content, mime, name = handlers.file_content(
                 conn, context(), f"{event_id}/{fmt}", origin=_origin()

@@ -5,16 +5,21 @@ Pure functions over what the store found: only public events (an event withdrawn
 public stays as a tombstone), minutes only once published, decisions only as far as they are
 public (an admission only once the applicant may be told). Of a ballot only its title, kind
 and outcome leave, never a tally, a name or a reason; the minutes themselves are the document
-the events API publishes (``minutes.md``), also as HTML.
+the events API publishes (``minutes.md``), also as HTML and PDF.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import re
+import unicodedata
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from fpdf import FPDF
 
 from knotenpunkt.services.events.domain.meetings import minutes_markdown
 
@@ -31,7 +36,16 @@ SUBJECT_PAPER_TYPES = {
     "working_group_founding": "Gründung einer Arbeitsgruppe",
 }
 KIND_PAPER_TYPES = {"resolution": "Beschluss", "recommendation": "Empfehlung"}
-FORMATS = {"markdown": ("text/markdown", "md"), "html": ("text/html", "html")}
+# The formats of the minutes: Markdown is the master, the others are derived from it.
+FORMATS = {
+    "markdown": ("text/markdown", "md"),
+    "html": ("text/html", "html"),
+    "pdf": ("application/pdf", "pdf"),
+}
+MASTER = "markdown"
+# The PDF's font (Debian: fonts-dejavu-core); without it a core font, text transliterated.
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
 
 
 def _moment(value) -> datetime | None:
@@ -108,14 +122,27 @@ def _inline(text: str) -> str:
     return _ESCAPED.sub(r"\1", _BOLD.sub(r"<strong>\1</strong>", text)).replace("\n", "<br>\n")
 
 
-def markdown_to_html(markdown: str, title: str) -> str:
-    """The minutes' Markdown (as minutes_markdown writes it) as an HTML document."""
+def _lines(markdown: str) -> list[str]:
+    """The minutes' lines, a hard line break inside what people wrote joined with ``\\n``."""
     lines: list[str] = []
     for line in markdown.split("\n"):
-        if lines and lines[-1].endswith("  "):  # a hard line break inside what people wrote
+        if lines and lines[-1].endswith("  "):
             lines[-1] = lines[-1][:-2] + "\n" + line
         else:
             lines.append(line)
+    return lines
+
+
+def _block(line: str) -> tuple[str, str]:
+    """(kind, text) of a line as minutes_markdown writes them: h1, h2, item, subitem, text."""
+    for prefix, kind in (("  - ", "subitem"), ("- ", "item"), ("## ", "h2"), ("# ", "h1")):
+        if line.startswith(prefix):
+            return kind, line[len(prefix) :]
+    return "text", line
+
+
+def markdown_to_html(markdown: str, title: str) -> str:
+    """The minutes' Markdown (as minutes_markdown writes it) as an HTML document."""
     out: list[str] = []
     depth = 0  # 0: no list, 1: in an item of the list, 2: in its sub-list
 
@@ -125,24 +152,23 @@ def markdown_to_html(markdown: str, title: str) -> str:
             out.append("</ul>" if depth == 2 else "</li></ul>")
             depth -= 1
 
-    for line in lines:
-        if line.startswith("  - "):
+    for line in _lines(markdown):
+        kind, text = _block(line)
+        if kind == "subitem":
             if depth == 1:
                 out.append("<ul>")
                 depth = 2
-            out.append(f"<li>{_inline(line[4:])}</li>")
-        elif line.startswith("- "):
+            out.append(f"<li>{_inline(text)}</li>")
+        elif kind == "item":
             close(1)
-            out.append(("</li><li>" if depth == 1 else "<ul><li>") + _inline(line[2:]))
+            out.append(("</li><li>" if depth == 1 else "<ul><li>") + _inline(text))
             depth = 1
         else:
             close(0)
-            if line.startswith("## "):
-                out.append(f"<h2>{_inline(line[3:])}</h2>")
-            elif line.startswith("# "):
-                out.append(f"<h1>{_inline(line[2:])}</h1>")
-            elif line.strip():
-                out.append(f"<p>{_inline(line)}</p>")
+            if kind in ("h1", "h2"):
+                out.append(f"<{kind}>{_inline(text)}</{kind}>")
+            elif text.strip():
+                out.append(f"<p>{_inline(text)}</p>")
     close(0)
     return (
         '<!DOCTYPE html>\n<html lang="de">\n<head>\n<meta charset="utf-8">\n'
@@ -152,20 +178,106 @@ def markdown_to_html(markdown: str, title: str) -> str:
     )
 
 
+# What a core font (latin-1) cannot show, as the nearest it can.
+_LATIN1 = str.maketrans(
+    {
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u201e": '"',
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u2018": "'",
+        "\u2026": "...",
+        "\u2022": "-",
+        "\u20ac": "EUR",
+    }
+)
+
+
+def _latin1(text: str) -> str:
+    text = text.translate(_LATIN1)
+    if all(ord(c) < 256 for c in text):
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return unicodedata.normalize("NFKC", plain).encode("latin-1", "replace").decode("latin-1")
+
+
+def _spans(text: str) -> list[tuple[str, str]]:
+    """(style, plain text) of a line of the minutes: the document's own bold, every escape
+    and entity resolved (what people wrote is shown as they wrote it)."""
+    out = []
+    for n, part in enumerate(_BOLD.split(text)):
+        if part:
+            out.append(("B" if n % 2 else "", html.unescape(_ESCAPED.sub(r"\1", part))))
+    return out
+
+
+def _pdf_fonts(pdf: FPDF) -> tuple[str, bool]:
+    """Register the Unicode font where it is installed: (family, unicode)."""
+    regular = FONT_DIR / FONT_FILES[""]
+    if not regular.is_file():
+        return "helvetica", False
+    for style, name in FONT_FILES.items():
+        path = FONT_DIR / name
+        pdf.add_font("dejavu", style, str(path if path.is_file() else regular))
+    return "dejavu", True
+
+
+@functools.lru_cache(maxsize=64)
+def minutes_pdf(markdown: str, title: str, created: datetime) -> bytes:
+    """The minutes' Markdown as a PDF (A4), the same bytes for the same minutes: its date is
+    ``created`` (their publication), never the moment it is rendered."""
+    pdf = FPDF(format="A4")
+    pdf.set_creation_date(created)
+    pdf.set_title(title)
+    pdf.set_lang("de")
+    pdf.set_creator("Knotenpunkt")
+    pdf.set_auto_page_break(auto=True, margin=20)
+    family, unicode = _pdf_fonts(pdf)
+    pdf.add_page()
+    left = pdf.l_margin
+    sizes = {"h1": (16, 9), "h2": (13, 7.5), "item": (11, 6), "subitem": (10, 5.5), "text": (11, 6)}
+    indents = {"item": 6, "subitem": 12}
+    for line in _lines(markdown):
+        kind, text = _block(line)
+        size, height = sizes[kind]
+        if not text.strip():
+            pdf.ln(height / 2)
+            continue
+        if kind in ("h1", "h2"):
+            pdf.ln(height / 3)
+        pdf.set_left_margin(left + indents.get(kind, 0))
+        pdf.set_x(pdf.l_margin)
+        if kind in indents:
+            pdf.set_font(family, "", size)
+            pdf.set_x(pdf.l_margin - 4)
+            pdf.cell(4, height, "\u2022" if unicode else "-")
+        for style, span in _spans(text):
+            pdf.set_font(family, "B" if kind in ("h1", "h2") else style, size)
+            pdf.write(height, span if unicode else _latin1(span))
+        pdf.ln(height)
+        pdf.set_left_margin(left)
+    return bytes(pdf.output())
+
+
 def minutes_files(event: dict, agenda: list[dict], tz: ZoneInfo) -> dict[str, bytes]:
-    """The published minutes as {format: content}: Markdown (the master) and HTML."""
+    """The published minutes as {format: content}: Markdown (the master), HTML and PDF."""
     minutes = {k: event[k] or [] for k in ("attendees", "notes", "decisions")}
     markdown = minutes_markdown(event, minutes, agenda, tz)
+    title = f"Protokoll: {event['title']}"
     return {
         "markdown": markdown.encode(),
-        "html": markdown_to_html(markdown, f"Protokoll: {event['title']}").encode(),
+        "html": markdown_to_html(markdown, title).encode(),
+        "pdf": minutes_pdf(markdown, title, _moment(event["minutes_published_at"])),
     }
 
 
 def _file(urls: Urls, event: dict, fmt: str, content: bytes, tz: ZoneInfo) -> dict:
     mime, ext = FORMATS[fmt]
     published = _moment(event["minutes_published_at"])
-    other = "html" if fmt == "markdown" else "markdown"
     return _clean(
         {
             "id": urls.file(event["id"], fmt),
@@ -177,8 +289,10 @@ def _file(urls: Urls, event: dict, fmt: str, content: bytes, tz: ZoneInfo) -> di
             "size": len(content),
             "sha512Checksum": hashlib.sha512(content).hexdigest(),
             "accessUrl": urls.file(event["id"], f"{fmt}/content"),
-            "masterFile": urls.file(event["id"], other) if fmt == "html" else None,
-            "derivativeFile": [urls.file(event["id"], other)] if fmt == "markdown" else None,
+            "masterFile": urls.file(event["id"], MASTER) if fmt != MASTER else None,
+            "derivativeFile": [urls.file(event["id"], f) for f in FORMATS if f != MASTER]
+            if fmt == MASTER
+            else None,
             "meeting": [urls.of("meeting", event["id"])],
             "created": _stamp(published),
             "modified": _stamp(max(published, event["modified_at"])),

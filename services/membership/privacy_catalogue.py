@@ -28,6 +28,15 @@ CATALOGUE = {
         "solange die Mitgliedschaft im Gremium besteht",
         NETWORK,
     ),
+    "body_member_removals": _t(
+        "person_key",
+        "tenant body membership_key removed_at",
+        "Löschvermerke der OParl-Schnittstelle: ausgeschiedene öffentliche Gremienmitglieder "
+        "bleiben als gelöscht sichtbar (nur Prüfsummen, weder Name noch E-Mail-Adresse)",
+        "public_task",
+        "dauerhaft (OParl 1.1: gelöschte Objekte bleiben als gelöscht stehen)",
+        ("Öffentlichkeit (nur die Kennung, als gelöscht)",),
+    ),
     "contacts": _t(
         "name role email phone languages responsibilities consent_at",
         f"{KEYS} partner_id legal_basis public shared",

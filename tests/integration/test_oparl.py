@@ -179,7 +179,33 @@ def world(settings, tenants, token):
             ),
             201,
         )
-    w["private_emails"] = [hidden_email, public_email]
+    gone_email = f"{unique('gone')}@example.org"
+    ok(
+        m.post(
+            "/api/v1/chemnitz/contacts",
+            json={
+                "name": "Ausgeschiedene Person",
+                "email": gone_email,
+                "legal_basis": "consent",
+                "consent_at": "2024-01-10T09:00:00+00:00",
+                "public": True,
+            },
+            headers=coord,
+        ),
+        201,
+    )
+    w["gone_name"], w["gone_person_id"] = unique("Greta Ausgeschieden"), gone_email
+    w["private_leaver"] = unique("Privat Ausgeschieden")
+    for member in (
+        {"person_id": gone_email, "name": w["gone_name"], "email": gone_email},
+        {"person_id": unique("p-private"), "name": w["private_leaver"], "email": hidden_email},
+    ):
+        ok(
+            m.post("/api/v1/chemnitz/bodies/netzwerkkonferenz/members", json=member, headers=coord),
+            201,
+        )
+        w.setdefault("leavers", []).append(member["person_id"])
+    w["private_emails"] = [hidden_email, public_email, gone_email]
     w["group"] = ok(
         m.post(
             "/api/v1/chemnitz/working-groups",
@@ -331,6 +357,15 @@ def world(settings, tenants, token):
         )
     )
     w["changed"] = cancelled
+    # members leave the Netzwerkkonferenz: the public one who keeps another seat, the public one
+    # who had only this one, a private one
+    for person_id in (public_email, *w["leavers"]):
+        left = m.delete(
+            f"/api/v1/chemnitz/bodies/netzwerkkonferenz/members/{person_id}", headers=coord
+        )
+        assert left.status_code == 204, left.get_data(as_text=True)
+    with apps["membership"].extensions["knotenpunkt"].database().transaction("chemnitz") as conn:
+        w["removals"] = conn.execute("select * from body_member_removals").fetchall()
     ok(
         e.patch(
             f"/api/v1/chemnitz/events/{cancelled['id']}",
@@ -515,6 +550,43 @@ def test_cancelled_and_withdrawn_meetings(world, crawl):
     assert datetime.fromisoformat(gone["modified"]) >= world["t"]
 
 
+def test_removed_members_stay_as_deleted(world, crawl):
+    from knotenpunkt.services.membership.domain.oparl import membership_key, person_key
+
+    documents, t = crawl["documents"], world["t"]
+    amira, gone = world["public_person_id"], world["gone_person_id"]
+    left = {
+        f"{ROOT}/membership/{membership_key('netzwerkkonferenz', amira)}",
+        f"{ROOT}/membership/{membership_key('netzwerkkonferenz', gone)}",
+    }
+    gone_person = f"{ROOT}/person/{person_key(gone)}"
+    for url, kind in [(u, "Membership") for u in sorted(left)] + [(gone_person, "Person")]:
+        stone = documents[url]
+        assert set(stone) == {"id", "type", "deleted", "modified"}, stone
+        assert stone["type"] == OPARL + kind and stone["deleted"] is True
+        assert datetime.fromisoformat(stone["modified"]) >= t
+    # Amira keeps her other seat: her Person is there, changed when she left
+    person = documents[f"{ROOT}/person/{person_key(amira)}"]
+    assert "deleted" not in person and datetime.fromisoformat(person["modified"]) >= t
+    assert [m["organization"] for m in person["membership"]] == [
+        f"{ROOT}/organization/gremium/vorbereitungsgremium"
+    ]
+    conference = documents[f"{ROOT}/organization/gremium/netzwerkkonferenz"]
+    assert left.isdisjoint(conference.get("membership", []))
+    # a client that asks what changed since T learns of the removals (and nothing else)
+    since = t.isoformat().replace("+", "%2B")
+    memberships = get(world, f"{ROOT}/membership?modified_since={since}").get_json()
+    assert {m["id"] for m in memberships["data"]} == left
+    assert all(m["deleted"] for m in memberships["data"])
+    persons = get(world, f"{ROOT}/person?modified_since={since}&elementsPerPage=50").get_json()
+    assert {p["id"] for p in persons["data"]} == {person["id"], gone_person}
+    # only the public seats were noted, by their keys: no name, no address, no person id
+    assert len(world["removals"]) == 2
+    noted = str(world["removals"])
+    for text in (world["gone_name"], world["public_name"], world["private_leaver"], gone, amira):
+        assert text not in noted, text
+
+
 def test_filters(world):
     t = world["t"].isoformat()
     since = get(world, f"{ROOT}/meeting?modified_since={t.replace('+', '%2B')}").get_json()
@@ -568,8 +640,13 @@ def test_nothing_that_is_not_public_leaves(world, crawl):
     for text in (world["secret_reason"], world["dissenter"], "quorum_needed", "Zu früh"):
         assert text not in documents, text
     assert world["ballots"]["admission"]["title"] not in documents  # not announced yet
-    persons = [o for o in objects_in(crawl["documents"]) if o["type"] == OPARL + "Person"]
+    persons = [
+        o
+        for o in objects_in(crawl["documents"])
+        if o["type"] == OPARL + "Person" and not o.get("deleted")
+    ]
     assert {p["name"] for p in persons} == {world["public_name"]}
+    assert world["gone_name"] not in everything and world["private_leaver"] not in everything
     assert all(
         set(p) <= {"id", "type", "body", "name", "membership", "created", "modified"}
         for p in persons

@@ -4,7 +4,9 @@ working groups as Organizations, the public members of its bodies as Persons and
 Pure functions: ids are full URLs below ``<root>`` = ``<base>/oparl/v1/<tenant>``; the lists the
 Body names lie on the same host, whichever service serves them (meetings and papers: events).
 What leaves is public by construction: a Person only for a body member the handler found
-public, with the name alone (never an e-mail address or a phone number).
+public, with the name alone (never an e-mail address or a phone number). A public member
+removed from a body stays as a deleted Membership, and as a deleted Person once no seat is left
+(OParl 1.1: deleted objects remain, with id, type, deleted and modified).
 """
 
 from __future__ import annotations
@@ -160,10 +162,12 @@ def membership(root: str, row: dict, *, embedded: bool = False) -> dict:
     )
 
 
-def person(root: str, tenant_key: str, seats: list[dict]) -> dict:
-    """A public person (name only) with their memberships embedded; seats: their body member rows."""
+def person(root: str, tenant_key: str, seats: list[dict], removed: datetime | None = None) -> dict:
+    """A public person (name only) with their memberships embedded; seats: their body member
+    rows; removed: when they last lost a seat (their list of memberships changed then)."""
     first = seats[0]
     modified = max(max(s["added_at"], s.get("contact_updated_at") or s["added_at"]) for s in seats)
+    modified = max(modified, removed or modified)
     return _clean(
         {
             "id": f"{root}/person/{person_key(first['person_id'])}",
@@ -175,3 +179,24 @@ def person(root: str, tenant_key: str, seats: list[dict]) -> dict:
             "modified": stamp(modified),
         }
     )
+
+
+def tombstone(root: str, kind: str, key: str, removed: datetime) -> dict:
+    """A deleted Membership or Person: only its id, type, that it is deleted, and when."""
+    return {
+        "id": f"{root}/{kind}/{key}",
+        "type": OPARL + kind.title(),
+        "deleted": True,
+        "modified": stamp(removed),
+    }
+
+
+def tombstones(root: str, kind: str, removals: list[dict], live: set[str]) -> list[dict]:
+    """The deleted Memberships or Persons (kind) of the removals whose object is not there
+    any more (live: the ids there are), each with its latest removal, oldest first."""
+    field = "membership_key" if kind == "membership" else "person_key"
+    latest: dict[str, datetime] = {}
+    for r in removals:
+        latest[r[field]] = max(latest.get(r[field], r["removed_at"]), r["removed_at"])
+    gone = [tombstone(root, kind, key, at) for key, at in latest.items()]
+    return sorted((t for t in gone if t["id"] not in live), key=lambda t: (t["modified"], t["id"]))

@@ -25,19 +25,36 @@ def _seats(conn, ctx: Context) -> list[dict]:
     return store.public_members(conn)
 
 
+def _removals(conn, ctx: Context) -> list[dict]:
+    """The removed seats of public persons (none where the tenant publishes no persons)."""
+    if ctx.rules["oparl"]["persons"] == "none":
+        return []
+    return store.removals(conn)
+
+
 def _objects(conn, ctx: Context, root: str, kind: str) -> list[dict]:
     rules, key = ctx.rules, ctx.tenant.key
     if kind == "body":
         return [domain.body(root, rules, rules["oparl"])]
     seats = _seats(conn, ctx)
     if kind == "membership":
-        return [domain.membership(root, s) for s in seats]
+        live = [domain.membership(root, s) for s in seats]
+        gone = domain.tombstones(root, kind, _removals(conn, ctx), {m["id"] for m in live})
+        return live + gone
     if kind == "person":
+        removals = _removals(conn, ctx)
+        last_removed: dict = {}
+        for r in removals:
+            last_removed[r["person_key"]] = r["removed_at"]  # oldest first: the last one stays
         by_person: dict[str, list[dict]] = {}
         for s in seats:
             by_person.setdefault(s["person_id"], []).append(s)
-        people = [domain.person(root, key, rows) for rows in by_person.values()]
-        return sorted(people, key=lambda p: (p["name"], p["id"]))
+        people = [
+            domain.person(root, key, rows, last_removed.get(domain.person_key(pid)))
+            for pid, rows in by_person.items()
+        ]
+        people.sort(key=lambda p: (p["name"], p["id"]))
+        return people + domain.tombstones(root, kind, removals, {p["id"] for p in people})
     counts = store.body_member_counts(conn)
     orgs = [
         domain.gremium(
@@ -75,3 +92,18 @@ def oparl_object(conn, ctx: Context, kind: str, key: str, *, origin: str) -> dic
     if found is None:
         raise NotFound(f"Ein OParl-Objekt {kind}/{key} gibt es hier nicht.")
     return found
+
+
+def note_removal(conn, ctx: Context, body: str, person_id: str) -> None:
+    """A person is being removed from a body: a public seat is remembered by its OParl keys
+    only (so that the API shows it as deleted), never by name; raises nothing."""
+    if store.public_seat(conn, body, person_id) is None:
+        return
+    store.note_removal(
+        conn,
+        ctx.tenant.key,
+        body,
+        domain.membership_key(body, person_id),
+        domain.person_key(person_id),
+        ctx.now,
+    )

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from uuid import UUID
 
 from knotenpunkt.services.membership.domain import partners as domain
-from knotenpunkt.services.membership.handlers import federation
+from knotenpunkt.services.membership.handlers import federation, oparl
 from knotenpunkt.services.membership.handlers.common import emit, jsonable, plain
 from knotenpunkt.services.membership.store import partners as store
 from knotenpunkt.shared.auth import Principal
@@ -193,6 +193,7 @@ def add_body_member(cmd: AddBodyMember, conn, ctx: Context) -> dict:
 def remove_body_member(cmd: RemoveBodyMember, conn, ctx: Context) -> None:
     """Remove a person from a body; raises NotFound (body, not a member)."""
     ctx.tenant.body_or_404(cmd.body)
+    oparl.note_removal(conn, ctx, cmd.body, cmd.person_id)
     store.delete_member(conn, cmd.body, cmd.person_id)
     emit(
         conn,

@@ -1,4 +1,5 @@
-"""SQL of the OParl read API: the bodies' public members, member counts, working groups."""
+"""SQL of the OParl read API: the bodies' public members, member counts, working groups, and
+the removals of public members (by their OParl keys only)."""
 
 from __future__ import annotations
 
@@ -31,4 +32,38 @@ def working_groups(conn) -> list[dict]:
                       where w.working_group_id = g.id) as member_count
           from working_groups g order by g.created_at, g.id
         """
+    ).fetchall()
+
+
+def public_seat(conn, body: str, person_id: str) -> dict | None:
+    """The seat of a body member whose e-mail address belongs to a contact marked public, or
+    None (no such member, or not public); raises nothing."""
+    return conn.execute(
+        """
+        select m.body, m.person_id from body_members m
+         where m.body = %s and m.person_id = %s and exists (
+               select 1 from contacts c
+                where c.public and c.email is not null and lower(c.email) = lower(m.email))
+        """,
+        (body, person_id),
+    ).fetchone()
+
+
+def note_removal(conn, tenant: str, body: str, membership_key: str, person_key: str, at) -> None:
+    """Remember that a seat was removed (again: the newer time)."""
+    conn.execute(
+        """
+        insert into body_member_removals (tenant, body, membership_key, person_key, removed_at)
+        values (%s, %s, %s, %s, %s)
+        on conflict (tenant, membership_key) do update set removed_at = excluded.removed_at
+        """,
+        (tenant, body, membership_key, person_key, at),
+    )
+
+
+def removals(conn) -> list[dict]:
+    """Every removed seat, oldest removal first; raises nothing."""
+    return conn.execute(
+        "select body, membership_key, person_key, removed_at from body_member_removals"
+        " order by removed_at, membership_key"
     ).fetchall()

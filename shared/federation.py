@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import http.client
 import json
 import logging
 import os
@@ -24,9 +25,9 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 import jwt
-import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -202,24 +203,68 @@ class DirectoryPage:
     etag: str | None
 
 
+@dataclass(frozen=True)
+class Answer:
+    """A peer's answer: status, headers (names in lower case) and body."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+def get_pinned(
+    url: str,
+    headers: dict[str, str],
+    *,
+    allow_internal: bool,
+    timeout: float,
+    max_bytes: int = MAX_RESPONSE_BYTES,
+) -> Answer:
+    """GET a peer's URL at exactly the address that was checked (shared.net): one lookup, so no
+    second answer of the peer's DNS can send the call elsewhere (no rebinding window); https
+    with the certificate checked for the URL's host; redirects never followed; the body capped.
+
+    Only https and public addresses unless allow_internal (FEDERATION_ALLOW_INTERNAL: then
+    any address, still the one resolved once). Raises PeerUnreachable (refused target, network
+    error, timeout, answer too large).
+    """
+    try:
+        if not allow_internal and not url.startswith("https://"):
+            raise net.UnsafeTarget("Andere Instanzen werden nur über https abgefragt.")
+        host = (urlsplit(url).hostname or "").rstrip(".").lower()
+        scheme, host, port, path, address = net.resolve_checked(
+            url, {host} if allow_internal else frozenset()
+        )
+    except (net.UnsafeTarget, ValueError) as exc:
+        raise PeerUnreachable(getattr(exc, "reason", "Die URL ist ungültig.")) from exc
+    cls = net._PinnedHTTPS if scheme == "https" else net._PinnedHTTP
+    conn = cls(host, address, port, timeout)
+    try:
+        conn.request("GET", path, headers={**headers, "Host": net._host_header(host, port, scheme)})
+        resp = conn.getresponse()
+        chunks, size = [], 0
+        while chunk := resp.read(65536):
+            size += len(chunk)
+            if size > max_bytes:
+                raise PeerUnreachable("Die Antwort des Partner-Knotens ist zu groß.")
+            chunks.append(chunk)
+        answer_headers = {k.lower(): v for k, v in resp.getheaders()}
+        return Answer(resp.status, answer_headers, b"".join(chunks))
+    except (OSError, http.client.HTTPException) as exc:
+        log.info("federation: %s: %s: %s", url, exc.__class__.__name__, exc)
+        raise PeerUnreachable("Der Partner-Knoten ist nicht erreichbar.") from exc
+    finally:
+        conn.close()
+
+
 class FederationClient:
     """Calls peers: signed, with timeouts, no redirects, capped answers, and — unless
-    FEDERATION_ALLOW_INTERNAL — only to public addresses (shared.net)."""
+    FEDERATION_ALLOW_INTERNAL — only to public addresses over https, each call to the address
+    that was checked (:func:`get_pinned`)."""
 
     def __init__(self, settings: Settings, keys: KeyStore | None = None):
         self.settings = settings
         self.keys = keys or KeyStore(settings)
-
-    def check(self, url: str) -> None:
-        """Raises PeerUnreachable when the URL may not be called (internal address, scheme)."""
-        if self.settings.federation_allow_internal:
-            return
-        if not url.startswith("https://"):
-            raise PeerUnreachable("Andere Instanzen werden nur über https abgefragt.")
-        try:
-            net.resolve_checked(url)
-        except net.UnsafeTarget as exc:
-            raise PeerUnreachable(exc.reason) from exc
 
     def fetch_directory(
         self,
@@ -232,12 +277,13 @@ class FederationClient:
     ) -> DirectoryPage | None:
         """One page of the peer's shared directory; None when it answers 304 (etag matched).
 
-        Raises PeerUnreachable (network error, timeout, refusal, no JSON object) and
-        FederationKeyMissing.
+        Raises PeerUnreachable (refused address, network error, timeout, refusal, no JSON
+        object) and FederationKeyMissing.
         """
         base = normal_url(base_url)
         url = f"{base}/api/v1/{remote_tenant}/federation/directory"
-        self.check(url)
+        if params:
+            url += "?" + urlencode(params)
         token = federation_token(
             self.keys.key(),
             issuer=self.settings.federation_url,
@@ -249,43 +295,23 @@ class FederationClient:
         headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
         if etag:
             headers["If-None-Match"] = etag
-        timeout = self.settings.federation_timeout
+        resp = get_pinned(
+            url,
+            headers,
+            allow_internal=self.settings.federation_allow_internal,
+            timeout=self.settings.federation_timeout,
+        )
+        if resp.status == 304:
+            return None
+        if resp.status != 200:
+            log.info("federation: %s answered %s", url, resp.status)
+            raise PeerUnreachable(
+                f"Der Partner-Knoten antwortete mit HTTP {resp.status}.", status=resp.status
+            )
         try:
-            with requests.get(
-                url,
-                params=params,
-                headers=headers,
-                timeout=(min(timeout, 5.0), timeout),
-                allow_redirects=False,
-                stream=True,
-            ) as resp:
-                if resp.status_code == 304:
-                    return None
-                if resp.status_code != 200:
-                    log.info("federation: %s answered %s", url, resp.status_code)
-                    raise PeerUnreachable(
-                        f"Der Partner-Knoten antwortete mit HTTP {resp.status_code}.",
-                        status=resp.status_code,
-                    )
-                body = _read_capped(resp)
-                new_etag = resp.headers.get("ETag")
-        except requests.RequestException as exc:
-            log.info("federation: %s: %s: %s", url, exc.__class__.__name__, exc)
-            raise PeerUnreachable("Der Partner-Knoten ist nicht erreichbar.") from exc
-        try:
-            data = json.loads(body)
+            data = json.loads(resp.body)
         except ValueError as exc:
             raise PeerUnreachable("Der Partner-Knoten lieferte kein gültiges JSON.") from exc
         if not isinstance(data, dict):
             raise PeerUnreachable("Der Partner-Knoten lieferte kein Verzeichnis.")
-        return DirectoryPage(data, new_etag)
-
-
-def _read_capped(resp) -> bytes:
-    chunks, size = [], 0
-    for chunk in resp.iter_content(65536):
-        size += len(chunk)
-        if size > MAX_RESPONSE_BYTES:
-            raise PeerUnreachable("Die Antwort des Partner-Knotens ist zu groß.")
-        chunks.append(chunk)
-    return b"".join(chunks)
+        return DirectoryPage(data, resp.headers.get("etag"))

@@ -15,7 +15,13 @@ from knotenpunkt.services.membership.handlers.directories import (
     PublishDueDirectory,
     publish_due_directory,
 )
-from knotenpunkt.services.membership.handlers.federation import SyncPeer, due_peers, sync_peer
+from knotenpunkt.services.membership.handlers.federation import (
+    PurgeTombstones,
+    SyncPeer,
+    due_peers,
+    purge_tombstones,
+    sync_peer,
+)
 from knotenpunkt.services.membership.handlers.privacy import (
     AnswerPrivacyRequest,
     answer_privacy_request,
@@ -89,6 +95,14 @@ def sync_federation(w, ctx) -> None:
             log.exception("federation sync of peer %s failed for %s", peer_id, ctx.tenant.key)
 
 
+def purge_federation_tombstones(w, ctx) -> None:
+    """Drop the tombstones of the shared directory that no peer can still need (daily)."""
+    with w.db.transaction(ctx.tenant.key) as conn:
+        purged = purge_tombstones(PurgeTombstones(), conn, ctx)
+    if purged:
+        log.info("%s: %d federation tombstones purged", ctx.tenant.key, purged)
+
+
 def on_privacy_requested(conn, env: dict, ctx) -> None:
     """A person's request (DSGVO): answer with what membership holds or erased."""
     answer_privacy_request(AnswerPrivacyRequest(**request_fields(env)), conn, ctx)
@@ -121,4 +135,5 @@ JOBS = [
     worker.Job("privacy-retention", 86400, privacy_retention),
     # looks every minute which peers are due; the interval itself is the setting
     worker.Job("federation-sync", 60, sync_federation),
+    worker.Job("federation-tombstones", 86400, purge_federation_tombstones),
 ]

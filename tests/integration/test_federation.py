@@ -427,6 +427,32 @@ def test_the_directory_pages_and_its_tombstones(pair, monkeypatch):
     assert broken.status_code == 422
 
 
+def test_old_tombstones_are_purged_by_the_daily_job(pair):
+    _, b = pair
+    gone = create_partner(b, name="Verein auf Zeit", shared=True)
+    assert b.api("PATCH", f"/partners/{gone}", json={"shared": False}).status_code == 200
+
+    def stones() -> list:
+        with b.db() as conn:
+            rows = conn.execute(
+                "select entry_id::text, removed_at from federation_tombstones where tenant = %s",
+                (b.tenant,),
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    assert gone in stones()
+    # a day and a margin later a peer that asks for changes may still need it: kept
+    b.clock.advance(days=2)
+    b.worker.run_jobs_once()
+    assert gone in stones()
+    # past that, the daily job drops it (and only tombstones that old)
+    fresh = create_partner(b, name="Verein von heute", shared=True)
+    b.clock.advance(seconds=1)
+    assert b.api("PATCH", f"/partners/{fresh}", json={"shared": False}).status_code == 200
+    b.worker.run_jobs_once()
+    assert gone not in stones() and fresh in stones()
+
+
 def test_the_signing_key_file(tmp_path):
     """Generated only in development mode (make run, these tests), 0600; replaced, it rotates."""
     import os

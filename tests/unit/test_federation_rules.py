@@ -168,6 +168,16 @@ def test_schedule_and_overlap():
     assert fed.request_since(hour_ago, None, NOW) is None
 
 
+def test_tombstones_outlive_the_incremental_syncs_that_need_them():
+    expire = fed.tombstones_expire_before(NOW)
+    assert expire == NOW - fed.FULL_LISTING_EVERY - fed.TOMBSTONE_MARGIN
+    # a peer asks for changes only within a day of its last complete listing: a tombstone
+    # made just after that listing is still there when it last asks
+    listed = NOW - fed.FULL_LISTING_EVERY + timedelta(seconds=1)
+    assert fed.request_since(listed, listed, NOW) is not None and listed > expire
+    assert fed.TOMBSTONE_MARGIN > fed.SYNC_OVERLAP
+
+
 def test_networks_of_a_search():
     peers = [
         {"id": "a", "remote_tenant": "chemnitz", "status": "active"},

@@ -37,6 +37,10 @@ TOMBSTONE_REASONS = ("unshared", "left", "erased")
 # overlap harmless.
 SYNC_OVERLAP = timedelta(minutes=5)
 FULL_LISTING_EVERY = timedelta(days=1)
+# A tombstone matters only to a peer that asks for changes, which it does only within
+# FULL_LISTING_EVERY of its last complete listing (older ones it learns from the next complete
+# listing): kept that long and a day more (clocks, a slow or late sync), then purged daily.
+TOMBSTONE_MARGIN = timedelta(days=1)
 MAX_PAGES = 1000
 DEFAULT_PAGE_SIZE = 200
 MAX_PAGE_SIZE = 500
@@ -282,6 +286,11 @@ def request_since(
     if now is not None and (last_full is None or last_full + FULL_LISTING_EVERY <= now):
         return None
     return cursor - SYNC_OVERLAP
+
+
+def tombstones_expire_before(now: datetime) -> datetime:
+    """Tombstones removed before this moment no peer can still need (see TOMBSTONE_MARGIN)."""
+    return now - FULL_LISTING_EVERY - TOMBSTONE_MARGIN
 
 
 # --- What this network accepts from a peer -------------------------------------------------

@@ -64,6 +64,11 @@ class SyncPeer:
     peer_id: UUID
 
 
+@dataclass(frozen=True)
+class PurgeTombstones:
+    pass
+
+
 # --- Peers ------------------------------------------------------------------------------
 
 
@@ -236,6 +241,13 @@ def shared_directory_page(
     )
     etag = domain.etag_of(body)
     return {"body": body, "etag": etag, "not_modified": domain.etag_matches(if_none_match, etag)}
+
+
+def purge_tombstones(cmd: PurgeTombstones, conn, ctx: Context) -> int:
+    """Drop the tombstones no peer can still need (older than a complete listing's interval
+    and a margin: a peer that synced before then gets a complete listing next); how many;
+    raises nothing."""
+    return store.purge_tombstones(conn, domain.tombstones_expire_before(ctx.now))
 
 
 # --- The sync -------------------------------------------------------------------------------

@@ -167,6 +167,14 @@ def drop_tombstone(conn, kind: str, entry_id) -> None:
     )
 
 
+def purge_tombstones(conn, before) -> int:
+    """Drop the tombstones of entries removed before `before`; how many."""
+    rows = conn.execute(
+        "delete from federation_tombstones where removed_at < %s returning entry_id", (before,)
+    ).fetchall()
+    return len(rows)
+
+
 # --- The change stream of what this network shares -----------------------------------------
 
 _CHANGES = sql.SQL(

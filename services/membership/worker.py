@@ -24,7 +24,9 @@ from knotenpunkt.services.membership.handlers.federation import (
 )
 from knotenpunkt.services.membership.handlers.privacy import (
     AnswerPrivacyRequest,
+    WithdrawConsent,
     answer_privacy_request,
+    withdraw_consent,
 )
 from knotenpunkt.services.membership.handlers.privacy_requests import (
     ApplyRetention,
@@ -117,6 +119,11 @@ def on_privacy_answered(conn, env: dict, ctx) -> None:
         raise PermanentError(f"privacy.answered for unknown request {d['request_id']}") from exc
 
 
+def on_consent_withdrawn(conn, env: dict, ctx) -> None:
+    """A person withdrew their consent with the link of a mail: erase the contacts held on it."""
+    withdraw_consent(WithdrawConsent(env["data"]["email"]), conn, ctx)
+
+
 def privacy_retention(w, ctx) -> None:
     """Delete what the tenant's retention rules say is due (daily), logged with counts."""
     with w.db.transaction(ctx.tenant.key) as conn:
@@ -127,6 +134,7 @@ def privacy_retention(w, ctx) -> None:
 HANDLERS = {
     "voting.ballot.closed": on_ballot_closed,
     "membership.privacy.requested": on_privacy_requested,
+    "notifications.consent.withdrawn": on_consent_withdrawn,
     **{f"{s}.privacy.answered": on_privacy_answered for s in SERVICES},
 }
 JOBS = [

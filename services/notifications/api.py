@@ -21,6 +21,7 @@ from knotenpunkt.services.notifications.schemas import (
     UnsubscribeQuery,
     WebhookIn,
     WebhookOut,
+    WithdrawalQuery,
 )
 from knotenpunkt.shared.access import allows
 from knotenpunkt.shared.web import context, uow
@@ -137,9 +138,42 @@ class Unsubscribe(MethodView):
         Formular der Seite; antwortet HTML, wenn der Aufrufer es bevorzugt, sonst JSON."""
         with uow() as conn:
             said = handlers.unsubscribe(handlers.Unsubscribe(**query), conn, context())
-        if request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html":
-            return Response(said["page"], mimetype="text/html")
-        return {"detail": said["detail"]}
+        return _told(said)
+
+
+@prefs_bp.route("/consent/withdraw")
+class WithdrawConsent(MethodView):
+    @allows("public")
+    @prefs_bp.arguments(WithdrawalQuery, location="query")
+    @prefs_bp.response(200, content_type="text/html")
+    def get(self, query, tenant):
+        """Der Link aus jeder E-Mail an eine Kontaktperson, deren Daten auf ihrer Einwilligung
+        beruhen: eine Seite, die fragt, ob widerrufen werden soll (ändert nichts; Mail-Scanner
+        folgen Links). Ihr Formular sendet den Widerruf per POST."""
+        with uow() as conn:
+            said = handlers.withdrawal_preview(
+                conn, context(), action="?" + urlencode(query), **query
+            )
+        return Response(said["page"], mimetype="text/html")
+
+    @allows("public")
+    @prefs_bp.arguments(WithdrawalQuery, location="query")
+    @prefs_bp.response(200)
+    def post(self, query, tenant):
+        """Die Einwilligung widerrufen, ohne Anmeldung: die Kontaktdaten werden in allen Diensten
+        gelöscht (notifications.consent.withdrawn); antwortet HTML, wenn der Aufrufer es
+        bevorzugt, sonst JSON."""
+        with uow() as conn:
+            said = handlers.withdraw_consent(handlers.WithdrawConsent(**query), conn, context())
+        return _told(said)
+
+
+def _told(said: dict):
+    """What a link's POST tells the person: its HTML page when the caller prefers HTML, else
+    JSON."""
+    if request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html":
+        return Response(said["page"], mimetype="text/html")
+    return {"detail": said["detail"]}
 
 
 BLUEPRINTS = (notifications_bp, webhooks_bp, prefs_bp)

@@ -1,8 +1,9 @@
 """Notifications' copies of other services' data: whom it may tell, from membership events.
 
-Body members (``membership.body.*``) and partners (``membership.partner.*``),
-erased with every other trace of a person (preferences, delivery log) on
-``membership.contact.erased``.
+Body members (``membership.body.*``), partners (``membership.partner.*``) and the
+addresses of contacts whose legal basis is consent (``membership.contact.*``: their mails
+carry a withdrawal link), erased with every other trace of a person (preferences, delivery
+log) on ``membership.contact.erased``.
 The SQL of the copies and the use cases that keep them, in one place.
 """
 
@@ -12,12 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from knotenpunkt.services.notifications import store
+from knotenpunkt.shared.privacy import forget_sent_events
 from knotenpunkt.shared.usecase import Context
 
 ERASED_NOTE = "nicht zugestellt: die genannte Person wurde gelöscht"
 
-BODY_MEMBER, PARTNER = "body_member", "partner"
-PARTNERS_SCOPE = "partners"
+BODY_MEMBER, PARTNER, CONTACT = "body_member", "partner", "contact"
+PARTNERS_SCOPE, CONSENT_SCOPE = "partners", "consent"
 
 # --- Commands -----------------------------------------------------------------
 
@@ -47,6 +49,15 @@ class KeepPartner:
     partner_id: str
     name: str
     email: str | None = None
+
+
+@dataclass(frozen=True)
+class KeepContact:
+    """A contact was created or changed: keep its address while its legal basis is consent."""
+
+    contact_id: str
+    email: str | None
+    legal_basis: str
 
 
 @dataclass(frozen=True)
@@ -85,14 +96,26 @@ def keep_partner(cmd: KeepPartner, conn, ctx: Context) -> None:
     )
 
 
+def keep_contact(cmd: KeepContact, conn, ctx: Context) -> None:
+    """Keep the contact's address while it is held on consent, forget it otherwise; raises
+    nothing."""
+    if cmd.legal_basis == "consent" and cmd.email:
+        upsert_recipient(
+            conn, ctx.tenant.key, CONTACT, CONSENT_SCOPE, cmd.contact_id, "", cmd.email, ctx.now
+        )
+    else:
+        remove_recipient(conn, CONTACT, CONSENT_SCOPE, cmd.contact_id)
+
+
 def erase_contact(cmd: EraseContact, conn, ctx: Context) -> int:
-    """Erase every trace of the address (recipients, preferences, deliveries to it, other deliveries naming it); returns how many rows; raises nothing."""
+    """Erase every trace of the address (recipients, preferences, deliveries to it, other deliveries naming it, sent events naming it: a consent withdrawal); returns how many rows; raises nothing."""
     if not cmd.email:
         return 0
     return (
         erase_email(conn, cmd.email)
         + store.erase_preferences(conn, cmd.email)
         + store.erase_deliveries(conn, cmd.email, ERASED_NOTE)
+        + forget_sent_events(conn, [cmd.email])
     )
 
 
@@ -124,6 +147,17 @@ def remove_recipient(conn, kind: str, scope: str, ref: str) -> None:
 def erase_email(conn, email: str) -> int:
     """Delete every recipient entry with this e-mail address (any case); returns how many; raises nothing."""
     return conn.execute("delete from recipients where lower(email) = lower(%s)", (email,)).rowcount
+
+
+def consented(conn, email: str) -> bool:
+    """Whether a contact with this address (any case) is held on consent; raises nothing."""
+    return (
+        conn.execute(
+            "select 1 from recipients where kind = %s and scope = %s and lower(email) = lower(%s)",
+            (CONTACT, CONSENT_SCOPE, email),
+        ).fetchone()
+        is not None
+    )
 
 
 def body_members(conn, body: str) -> list[dict]:

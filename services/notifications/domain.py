@@ -174,6 +174,15 @@ def unsubscribe_token(secret: str, tenant: str, email: str, category: str) -> st
     return base64.urlsafe_b64encode(mac[:18]).decode().rstrip("=")
 
 
+def withdrawal_token(secret: str, tenant: str, email: str) -> str:
+    """A token that lets a contact held on consent withdraw it without logging in (it fits no
+    unsubscribe link: another message is signed)."""
+    mac = hmac.new(
+        secret.encode(), f"withdraw-consent|{tenant}|{email.lower()}".encode(), hashlib.sha256
+    ).digest()
+    return base64.urlsafe_b64encode(mac[:18]).decode().rstrip("=")
+
+
 def webhook_signature(secret: str, timestamp: int, body: bytes) -> str:
     """HMAC-SHA256 over "<timestamp>.<body>", hex; sent as `t=<timestamp>,v1=<hex>`."""
     return hmac.new(

@@ -19,10 +19,11 @@ from knotenpunkt.services.notifications import channels, copies, domain, render,
 from knotenpunkt.shared import net
 from knotenpunkt.shared.errors import Forbidden, NotFound, RuleViolation
 from knotenpunkt.shared.ical import ics
-from knotenpunkt.shared.messaging import event_name
+from knotenpunkt.shared.messaging import add_event, event_name
 from knotenpunkt.shared.usecase import Context
 
 log = logging.getLogger(__name__)
+SERVICE = "notifications"
 
 # --- Commands -----------------------------------------------------------------
 
@@ -65,6 +66,15 @@ class Unsubscribe:
 
     email: str
     category: str
+    token: str
+
+
+@dataclass(frozen=True)
+class WithdrawConsent:
+    """Withdraw the consent with the link from an e-mail to a contact held on consent, without
+    logging in (on POST only: GET shows what this would do, see `withdrawal_preview`)."""
+
+    email: str
     token: str
 
 
@@ -123,6 +133,23 @@ def unsubscribe_preview(
     return _said(ctx, "Abmelden?", email, category, detail, action)
 
 
+def withdrawal_preview(
+    conn, ctx: Context, *, email: str, token: str, action: str | None = None
+) -> dict:
+    """What the withdrawal link's POST would do, changing nothing (mail scanners follow links),
+    with its HTML page (a form posting to `action`); raises Forbidden (bad token)."""
+    _check_withdrawal_link(ctx, email, token)
+    detail = (
+        "Möchten Sie Ihre Einwilligung in die Speicherung Ihrer Kontaktdaten widerrufen? Dann "
+        "löschen wir Ihre Kontaktdaten und die Nachrichten an Sie; Sie erhalten keine "
+        "Nachrichten mehr als Kontaktperson."
+    )
+    page = render.withdrawal_page(
+        ctx.tenant.name, "Einwilligung widerrufen?", detail, email, action
+    )
+    return {"email": email, "detail": detail, "page": page}
+
+
 def _said(ctx: Context, title: str, email: str, category: str, detail: str, action=None) -> dict:
     """What to tell the person who followed an unsubscribe link, as data and as its HTML page."""
     page = render.unsubscribe_page(ctx.tenant.name, title, detail, email, action)
@@ -150,8 +177,13 @@ def notify(cmd: Notify, conn, ctx: Context) -> int:
     for p in domain.plan(name, data, tenant.rules, members, ctx.now):
         unsub = None if p.mandatory else _unsubscribe_url(ctx, p.recipient, p.category)
         language = store.language_of(conn, p.recipient, p.category) or p.language
+        consent = copies.consented(conn, p.recipient)
+        withdraw = _withdrawal_url(ctx, p.recipient) if consent else None
         subject, body = renderer.render(
-            tenant.key, p.template, language, render.context(tenant.rules, data, p.name, unsub)
+            tenant.key,
+            p.template,
+            language,
+            render.context(tenant.rules, data, p.name, unsub, withdraw),
         )
         suppressed = not p.mandatory and store.opted_out(conn, p.recipient, p.category)
         not_before = p.not_before or ctx.now
@@ -325,6 +357,34 @@ def unsubscribe(cmd: Unsubscribe, conn, ctx: Context) -> dict:
         "Pflichtmitteilungen (z. B. Entscheidungen über Ihren Antrag) erhalten Sie weiterhin."
     )
     return _said(ctx, "Abgemeldet", cmd.email, cmd.category, detail)
+
+
+def _check_withdrawal_link(ctx: Context, email: str, token: str) -> None:
+    """Raises Forbidden unless the token is the link secret's for this tenant and address."""
+    expected = domain.withdrawal_token(ctx.settings.link_secret, ctx.tenant.key, email)
+    if not hmac.compare_digest(expected.encode(), token.encode()):
+        raise Forbidden("Der Link zum Widerruf der Einwilligung ist ungültig.")
+
+
+def withdraw_consent(cmd: WithdrawConsent, conn, ctx: Context) -> dict:
+    """Withdraw the consent with the link's token: publishes notifications.consent.withdrawn
+    (membership erases the contacts held on consent, then contact.erased erases the copies
+    here); returns what to tell the person (detail, HTML page); raises Forbidden (bad token)."""
+    _check_withdrawal_link(ctx, cmd.email, cmd.token)
+    add_event(conn, SERVICE, ctx.tenant.key, "consent", "withdrawn", {"email": cmd.email})
+    detail = (
+        "Ihre Einwilligung ist widerrufen. Ihre Kontaktdaten und die Nachrichten an Sie werden "
+        "gelöscht."
+    )
+    page = render.withdrawal_page(ctx.tenant.name, "Einwilligung widerrufen", detail, cmd.email)
+    return {"email": cmd.email, "detail": detail, "page": page}
+
+
+def _withdrawal_url(ctx: Context, email: str) -> str:
+    settings, tenant = ctx.settings, ctx.tenant.key
+    token = domain.withdrawal_token(settings.link_secret, tenant, email)
+    query = urlencode({"email": email, "token": token})
+    return f"{settings.public_url}/api/v1/{tenant}/consent/withdraw?{query}"
 
 
 def subscribe_webhook(cmd: SubscribeWebhook, conn, ctx: Context) -> dict:

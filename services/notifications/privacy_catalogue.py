@@ -9,7 +9,9 @@ CATALOGUE = {
     "recipients": _t(
         "ref name email",
         "tenant kind scope updated_at",
-        "Empfänger der Benachrichtigungen (Kopie aus der Mitgliederverwaltung)",
+        "Empfänger der Benachrichtigungen; Adressen der Kontaktpersonen, deren Daten auf ihrer"
+        " Einwilligung beruhen (für den Widerrufslink in jeder E-Mail; Kopie aus der"
+        " Mitgliederverwaltung)",
         "public_task",
         "solange die Mitgliedschaft oder Partnerschaft besteht",
         ("E-Mail-Versand (SMTP-Server des Netzwerks)",),

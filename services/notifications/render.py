@@ -69,9 +69,14 @@ class Renderer:
 
 
 def context(
-    tenant_rules: dict, data: dict, recipient_name: str | None, unsubscribe_url: str | None
+    tenant_rules: dict,
+    data: dict,
+    recipient_name: str | None,
+    unsubscribe_url: str | None,
+    withdraw_url: str | None = None,
 ) -> dict:
-    """What a template sees: the tenant's rules, the event's data, the recipient, the time zone."""
+    """What a template sees: the tenant's rules, the event's data, the recipient, the time zone,
+    the unsubscribe link and (to a contact held on consent) the link to withdraw the consent."""
     body = next((b for b in tenant_rules["bodies"] if b["key"] == data.get("body")), None)
     return {
         "tenant": tenant_rules,
@@ -82,6 +87,7 @@ def context(
         "body_name": body["name"] if body else data.get("body", ""),
         "rule_de": RULE_DE.get(data.get("decision_rule"), data.get("decision_rule", "")),
         "unsubscribe_url": unsubscribe_url,
+        "withdraw_url": withdraw_url,
     }
 
 
@@ -97,6 +103,25 @@ def unsubscribe_page(
 ) -> str:
     """The unsubscribe link's HTML page (German, escaped, no script or inline style, so the
     strict CSP holds); with `action`, a form that POSTs there."""
+    return _link_page(tenant_name, title, detail, email, action, "Ja, abmelden", one_click=True)
+
+
+def withdrawal_page(
+    tenant_name: str, title: str, detail: str, email: str, action: str | None = None
+) -> str:
+    """The consent withdrawal link's HTML page (the same page); with `action`, a form that POSTs
+    the withdrawal there."""
+    button = "Ja, Einwilligung widerrufen und Daten löschen"
+    return _link_page(tenant_name, title, detail, email, action, button, one_click=False)
+
+
+def _link_page(tenant_name, title, detail, email, action, button, one_click) -> str:
     return _PAGES.get_template("unsubscribe.de.html").render(
-        tenant_name=tenant_name, title=title, detail=detail, email=email, action=action
+        tenant_name=tenant_name,
+        title=title,
+        detail=detail,
+        email=email,
+        action=action,
+        button=button,
+        one_click=one_click,
     )

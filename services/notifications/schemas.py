@@ -94,3 +94,8 @@ class UnsubscribeQuery(Schema):
     email = fields.Email(required=True)
     category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
     token = fields.String(required=True)
+
+
+class WithdrawalQuery(Schema):
+    email = fields.Email(required=True)
+    token = fields.String(required=True, validate=validate.Length(max=200))

@@ -30,6 +30,13 @@ def on_contact_erased(conn, env: dict, ctx) -> None:
     copies.erase_contact(copies.EraseContact(env["data"].get("email")), conn, ctx)
 
 
+def on_contact_saved(conn, env: dict, ctx) -> None:
+    """A contact was created or changed: keep its address while it is held on consent (its
+    mails carry a withdrawal link)."""
+    d = env["data"]
+    copies.keep_contact(copies.KeepContact(d["id"], d.get("email"), d["legal_basis"]), conn, ctx)
+
+
 def on_partner_created(conn, env: dict, ctx) -> None:
     """A new partner: keep the copy, then plan the mails and webhooks the event causes."""
     _keep_partner(conn, env, ctx)
@@ -103,6 +110,8 @@ def privacy_retention(w, ctx) -> None:
 HANDLERS = {
     "membership.privacy.requested": on_privacy_requested,
     "membership.contact.erased": on_contact_erased,
+    "membership.contact.created": on_contact_saved,
+    "membership.contact.updated": on_contact_saved,
     "membership.body.member_added": on_member_added,
     "membership.body.member_removed": on_member_removed,
     "membership.partner.created": on_partner_created,

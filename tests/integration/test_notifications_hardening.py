@@ -592,6 +592,7 @@ def test_the_delivery_log_is_bounded_and_pages(clients, token, notifier):
 def test_every_route_carries_exactly_the_action_it_is(notifications_app):
     expected = {
         "/api/v1/<tenant>/unsubscribe": "public",
+        "/api/v1/<tenant>/consent/withdraw": "public",
         "/api/v1/<tenant>/preferences": "manage",
         "/api/v1/<tenant>/notifications": "manage",
         "/api/v1/<tenant>/notifications/<uuid:notification_id>/resend": "manage",

@@ -11,6 +11,7 @@ from knotenpunkt.shared.config import Settings
 from knotenpunkt.shared.tenants import TenantRegistry
 
 REG = TenantRegistry.load(Settings().tenants_dir)
+CATEGORIES_ALL = sorted({c for _, _, c, _ in domain.RULES.values()})
 R = render.Renderer()
 
 SAMPLES = {
@@ -181,6 +182,32 @@ def test_every_template_renders(template, language):
     assert subject and "\n" not in subject and "{{" not in body
     assert EXPECT[template][0 if language == "de" else 1] in body
     assert "integrationsnetzwerk@stadt-chemnitz.de" in body  # the tenant's contact block
+
+
+@pytest.mark.parametrize("template", sorted(SAMPLES))
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_every_mail_to_a_contact_held_on_consent_carries_the_withdrawal_link(template, language):
+    rules, url = REG.get("chemnitz").rules, "http://x/api/v1/chemnitz/consent/withdraw?t=1"
+    said = "Einwilligung widerrufen" if language == "de" else "Withdraw your consent"
+    _, body = R.render(
+        "chemnitz", template, language, render.context(rules, SAMPLES[template], "A", None, url)
+    )
+    assert said in body and url in body
+    _, other = R.render(
+        "chemnitz", template, language, render.context(rules, SAMPLES[template], "A", None)
+    )
+    assert said not in other and "withdraw" not in other
+
+
+def test_withdrawal_tokens_are_per_tenant_and_address_and_fit_no_unsubscribe_link():
+    t = domain.withdrawal_token("s", "chemnitz", "A@x.example")
+    assert t == domain.withdrawal_token("s", "chemnitz", "a@x.example")
+    assert t != domain.withdrawal_token("s", "magdeburg", "a@x.example")
+    assert t != domain.withdrawal_token("s", "chemnitz", "b@x.example")
+    assert t != domain.withdrawal_token("other", "chemnitz", "a@x.example")
+    assert t not in {
+        domain.unsubscribe_token("s", "chemnitz", "a@x.example", c) for c in CATEGORIES_ALL
+    }
 
 
 def test_contact_block_of_saalekreis_has_address_phones_and_hours():

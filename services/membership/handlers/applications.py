@@ -11,7 +11,7 @@ from uuid import UUID
 from knotenpunkt.services.membership.domain import applications as domain
 from knotenpunkt.services.membership.handlers import federation
 from knotenpunkt.services.membership.handlers.common import emit, jsonable
-from knotenpunkt.services.membership.handlers.partners import partner_event_data
+from knotenpunkt.services.membership.handlers.partners import announce_contact, partner_event_data
 from knotenpunkt.services.membership.store import applications as store
 from knotenpunkt.services.membership.store import partners as partner_store
 from knotenpunkt.shared.auth import Principal
@@ -333,7 +333,7 @@ def _admit(conn, ctx: Context, app: dict, embargoed_until) -> dict:
             },
         )
     contact = app["contact"]
-    partner_store.insert_contact(
+    row = partner_store.insert_contact(
         conn,
         ctx.tenant.key,
         {
@@ -346,4 +346,5 @@ def _admit(conn, ctx: Context, app: dict, embargoed_until) -> dict:
             "consent_at": ctx.now,
         },
     )
+    announce_contact(conn, ctx, row, "created")
     return partner

@@ -16,6 +16,8 @@ from knotenpunkt.shared.usecase import Context
 
 PARTNER_EVENT_FIELDS = ("id", "name", "kind", "email", "city", "status", "public", "shared")
 MEMBER_EVENT_FIELDS = ("body", "person_id", "name", "email", "partner_id", "department", "role")
+# What notifications needs of a contact: whether mails to its address carry a withdrawal link.
+CONTACT_EVENT_FIELDS = ("id", "email", "legal_basis")
 
 
 @dataclass(frozen=True)
@@ -217,7 +219,22 @@ def create_contact(cmd: CreateContact, conn, ctx: Context) -> dict:
     """Record a contact person; raises NotFound (partner)."""
     if cmd.partner_id:
         store.get_partner(conn, cmd.partner_id)
-    return store.insert_contact(conn, ctx.tenant.key, {**asdict(cmd), "updated_at": ctx.now})
+    row = store.insert_contact(conn, ctx.tenant.key, {**asdict(cmd), "updated_at": ctx.now})
+    announce_contact(conn, ctx, row, "created")
+    return row
+
+
+def announce_contact(conn, ctx: Context, row: dict, event: str) -> None:
+    """contact.created/updated with the address and the legal basis only (notifications puts a
+    consent withdrawal link into every mail to a contact whose basis is consent)."""
+    emit(
+        conn,
+        ctx,
+        "contact",
+        event,
+        jsonable({k: row[k] for k in CONTACT_EVENT_FIELDS}),
+        str(row["id"]),
+    )
 
 
 def get_contact(conn, ctx: Context, *, contact_id, caller: Principal) -> dict:
@@ -233,4 +250,5 @@ def update_contact(cmd: UpdateContact, conn, ctx: Context) -> dict:
     domain.check_legal_basis({**current, **cmd.changes})
     row = store.update_contact(conn, cmd.contact_id, {**cmd.changes, "updated_at": ctx.now})
     federation.note_change(conn, ctx, "contact", current, row)
+    announce_contact(conn, ctx, row, "updated")
     return row

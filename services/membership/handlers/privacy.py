@@ -50,6 +50,14 @@ class EraseContact:
     contact_id: UUID
 
 
+@dataclass(frozen=True)
+class WithdrawConsent:
+    """The person behind the address withdrew their consent (the link in a mail,
+    notifications.consent.withdrawn): the contacts held on that basis are erased."""
+
+    email: str
+
+
 def _copies(conn, email: str | None) -> dict:
     """Where the person behind the e-mail address appears in membership."""
     if not email:
@@ -98,6 +106,16 @@ def erase_contact(cmd: EraseContact, conn, ctx: Context) -> None:
         {"contact_id": str(cmd.contact_id), "email": email},
         str(cmd.contact_id),
     )
+
+
+def withdraw_consent(cmd: WithdrawConsent, conn, ctx: Context) -> int:
+    """Erase every contact of the address whose legal basis is consent, as the coordinator's
+    DELETE does (contact.erased: the other services erase their copies); returns how many
+    (none when there is none any more: a repeated withdrawal changes nothing); raises nothing."""
+    held = [c for c in privacy_store.contacts_of(conn, cmd.email) if c["legal_basis"] == "consent"]
+    for contact in held:
+        erase_contact(EraseContact(contact["id"]), conn, ctx)
+    return len(held)
 
 
 def _erase_copies(conn, ctx: Context, email: str | None) -> dict:

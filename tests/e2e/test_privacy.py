@@ -204,6 +204,43 @@ def test_a_person_is_exported_and_erased_in_every_service(clients, token, flow, 
     assert after["dissent"][0]["reason"] == "Noch zu früh."
 
 
+def test_a_working_group_leader_is_refused_until_the_lead_is_handed_over(clients, token, flow):
+    m = clients["membership"]
+    coord = token("chemnitz", "coordinator")
+    group = m.post(
+        "/api/v1/chemnitz/working-groups", json={"name": unique("AG Übergabe")}, headers=coord
+    ).get_json()
+    leader, member = unique("leitung"), unique("mitglied")
+    for person, role in ((leader, "leader"), (member, "member")):
+        added = m.post(
+            f"/api/v1/chemnitz/working-groups/{group['id']}/members",
+            json={"person_id": person, "name": f"Person {person}", "role": role},
+            headers=coord,
+        )
+        assert added.status_code == 201, added.get_json()
+
+    def erasure(person):
+        return m.post(
+            "/api/v1/chemnitz/privacy/requests",
+            json={"kind": "erasure", "person_id": person},
+            headers=coord,
+        )
+
+    refused = erasure(leader)
+    assert refused.status_code == 409, refused.get_json()
+    detail = refused.get_json()["detail"]
+    assert f"die Leitung der Arbeitsgruppe „{group['name']}“" in detail and "übergeben" in detail
+    assert erasure(member).status_code == 202
+    # handed over: the leader is an ordinary member now, and the request goes through
+    m.post(
+        f"/api/v1/chemnitz/working-groups/{group['id']}/members",
+        json={"person_id": leader, "name": f"Person {leader}", "role": "member"},
+        headers=coord,
+    )
+    assert erasure(leader).status_code == 202
+    flow.settle()
+
+
 def test_the_record_of_processing_comes_from_every_services_catalogue(clients, token, flow):
     m = clients["membership"]
     coord = token("chemnitz", "coordinator")

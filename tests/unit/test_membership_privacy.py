@@ -1,6 +1,6 @@
 """Membership's rules of a person's rights (DSGVO): the readable summary of an access request
 (Art. 15: German HTML from the export's data, escaped, without script or style, so that it works
-under CSP default-src 'none')."""
+under CSP default-src 'none') and the open roles that hold up an erasure (Art. 17)."""
 
 from __future__ import annotations
 
@@ -101,3 +101,21 @@ def test_the_summary_is_escaped_and_needs_no_script_or_style():
 def test_a_summary_without_data_says_so():
     page = privacy.summary_html({**EXPORT, "data": []}, "Netz", BERLIN)
     assert "Über diese Person sind keine Daten gespeichert." in page and "<h2>" not in page
+
+
+def test_a_chair_or_a_working_group_leader_must_hand_over_first():
+    member = {"body": "netzwerkkonferenz", "role": "member"}
+    chair = {"body": "vorbereitungsgremium", "role": "chair"}
+    assert privacy.open_roles([member], []) is None
+    assert privacy.open_roles([chair], []) == (
+        "Die Person hat den Vorsitz im Gremium vorbereitungsgremium. Bitte übergeben Sie den "
+        "Vorsitz zuerst an ein anderes Mitglied; erst dann lassen sich ihre Daten löschen."
+    )
+    led = privacy.open_roles([member], ["AG Wohnen", "AG Arbeit", "AG Wohnen"])
+    assert led == (
+        "Die Person hat die Leitung der Arbeitsgruppe „AG Arbeit“, „AG Wohnen“. Bitte übergeben "
+        "Sie die Leitung zuerst an ein anderes Mitglied; erst dann lassen sich ihre Daten löschen."
+    )
+    both = privacy.open_roles([chair], ["AG Arbeit"])
+    assert "den Vorsitz im Gremium vorbereitungsgremium und die Leitung der Arbeitsgruppe" in both
+    assert "übergeben Sie den Vorsitz und die Leitung zuerst" in both

@@ -1,5 +1,5 @@
-"""A person's rights (DSGVO): the readable summary of an access request. Pure functions, no
-I/O."""
+"""A person's rights (DSGVO): the readable summary of an access request and the roles that must be
+handed over before an erasure. Pure functions, no I/O."""
 
 from __future__ import annotations
 
@@ -160,3 +160,24 @@ def _controller(cp: dict) -> list[str]:
         f"E-Mail: {cp['email']}" if cp.get("email") else None,
     ]
     return [line for line in lines if line]
+
+
+def open_roles(body_memberships: list[dict], led_groups: list[str]) -> str | None:
+    """Why an erasure must wait (the person chairs a body or leads an active working group, a
+    role to hand over first), in German; None when nothing stands in the way."""
+    chairs = sorted({m["body"] for m in body_memberships if m["role"] == "chair"})
+    groups = sorted(set(led_groups))
+    if not chairs and not groups:
+        return None
+    roles = []
+    if chairs:
+        roles.append(f"den Vorsitz im Gremium {', '.join(chairs)}")
+    if groups:
+        named = ", ".join(f"„{g}“" for g in groups)
+        roles.append(f"die Leitung der Arbeitsgruppe {named}")
+    what = " und ".join(roles)
+    handed = " und ".join(x for x, on in (("den Vorsitz", chairs), ("die Leitung", groups)) if on)
+    return (
+        f"Die Person hat {what}. Bitte übergeben Sie {handed} zuerst an ein anderes Mitglied; "
+        "erst dann lassen sich ihre Daten löschen."
+    )

@@ -43,7 +43,8 @@ class RecordPrivacyAnswer:
 
 def request_privacy(cmd: RequestPrivacy, conn, ctx: Context) -> dict:
     """Record the request and publish membership.privacy.requested; raises RuleViolation (no
-    person, unknown kind), Conflict (erasure of a person who chairs a body)."""
+    person, unknown kind), Conflict (erasure of a person who chairs a body or leads a working
+    group)."""
     if cmd.kind not in KINDS:
         raise RuleViolation(f"Unbekannte Art des Ersuchens: {cmd.kind}.", field="kind")
     email, person_ids, names = None, [], []
@@ -103,16 +104,14 @@ def _person(conn, email: str | None, person_id: str | None) -> tuple:
 
 
 def _ensure_no_open_role(conn, email: str | None, person_ids: list[str]) -> None:
-    """Raises Conflict when the person chairs a body (the role must be handed over first)."""
+    """Raises Conflict when the person chairs a body or leads an active working group (the role
+    must be handed over first)."""
     memberships = store.memberships_by_person(conn, person_ids)
     if email:
         memberships += partner_store.memberships_of(conn, email)
-    chairs = sorted({m["body"] for m in memberships if m["role"] == "chair"})
-    if chairs:
-        raise Conflict(
-            f"Die Person hat den Vorsitz im Gremium {', '.join(chairs)}. Bitte übergeben Sie "
-            "den Vorsitz zuerst an ein anderes Mitglied; erst dann lassen sich ihre Daten löschen."
-        )
+    refusal = domain.open_roles(memberships, store.led_groups(conn, person_ids))
+    if refusal:
+        raise Conflict(refusal)
 
 
 def record_privacy_answer(cmd: RecordPrivacyAnswer, conn, ctx: Context) -> dict:

@@ -90,6 +90,17 @@ def delete_contacts_of(conn, email: str) -> int:
     return conn.execute("delete from contacts where lower(email) = lower(%s)", (email,)).rowcount
 
 
+def led_groups(conn, person_ids: list[str]) -> list[str]:
+    """The names of the active working groups one of the person ids leads."""
+    rows = conn.execute(
+        "select distinct g.name from working_group_members m join working_groups g"
+        " on g.id = m.working_group_id where m.person_id = any(%s) and m.role = 'leader'"
+        " and g.status = 'active' order by g.name",
+        (person_ids,),
+    ).fetchall()
+    return [r["name"] for r in rows]
+
+
 def group_names(conn, person_ids: list[str]) -> list[str]:
     """The names under which the person ids work in working groups."""
     rows = conn.execute(

@@ -105,6 +105,18 @@ class MembershipSchema(Strict):
     )
     introduction = fields.Nested(IntroductionSchema, load_default=dict)
     refusal = fields.String(load_default=None)
+    confirm_applicant_email = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "an anonymous application waits (status unconfirmed, nothing else "
+            "sent) until the applicant follows the one confirmation mail to the address given"
+        },
+    )
+    unconfirmed_days = fields.Integer(
+        load_default=7,
+        validate=validate.Range(min=1, max=90),
+        metadata={"description": "unconfirmed applications are deleted after this many days"},
+    )
 
     @validates_schema
     def _mode_needs(self, data, **_):

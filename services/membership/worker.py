@@ -8,8 +8,10 @@ import logging
 from knotenpunkt.services.membership.handlers.applications import (
     AnnounceDueDecisions,
     DecideApplication,
+    DeleteUnconfirmedApplications,
     announce_due_decisions,
     decide_application,
+    delete_unconfirmed_applications,
 )
 from knotenpunkt.services.membership.handlers.directories import (
     PublishDueDirectory,
@@ -84,6 +86,14 @@ def announce_decisions(w, ctx) -> None:
         announce_due_decisions(AnnounceDueDecisions(), conn, ctx)
 
 
+def delete_unconfirmed(w, ctx) -> None:
+    """Delete applications whose address was not confirmed within membership.unconfirmed_days."""
+    with w.db.transaction(ctx.tenant.key) as conn:
+        deleted = delete_unconfirmed_applications(DeleteUnconfirmedApplications(), conn, ctx)
+    if deleted:
+        log.info("%s: %d unconfirmed applications deleted", ctx.tenant.key, deleted)
+
+
 def sync_federation(w, ctx) -> None:
     """Pull every active peer whose interval (FEDERATION_SYNC_SECONDS) has passed, each in a
     unit of work of its own (a peer that is down is recorded and the others go on)."""
@@ -141,6 +151,7 @@ JOBS = [
     worker.Job("directory-publication", 3600, publish_due_overviews),
     worker.Job("announce-decisions", 60, announce_decisions),
     worker.Job("privacy-retention", 86400, privacy_retention),
+    worker.Job("unconfirmed-applications", 3600, delete_unconfirmed),
     # looks every minute which peers are due; the interval itself is the setting
     worker.Job("federation-sync", 60, sync_federation),
     worker.Job("federation-tombstones", 86400, purge_federation_tombstones),

@@ -12,6 +12,13 @@ from datetime import datetime, timedelta
 # event name -> (template, audience, category, mandatory)
 RULES: dict[str, tuple[str, str, str, bool]] = {
     "membership.application.submitted": ("application_received", "applicant", "applications", True),
+    # where the network confirms the address first: the only mail before the confirmation
+    "membership.application.confirmation_requested": (
+        "application_confirm",
+        "applicant",
+        "applications",
+        True,
+    ),
     "membership.application.returned": ("application_returned", "applicant", "applications", True),
     "membership.partner.admitted": ("application_admitted", "applicant", "decisions", True),
     "membership.application.rejected": ("application_rejected", "applicant", "decisions", True),
@@ -39,7 +46,11 @@ WITH_ICS = {"invitation": "REQUEST", "event_changed": "REQUEST", "event_cancelle
 DECISIONS = ("membership.partner.admitted", "membership.application.rejected")
 # Mails caused by an anonymous write (anyone can name any address): they carry only what the
 # platform wrote, not even the name typed into the form (issue 10, point 5).
-PLATFORM_TEXT_ONLY = frozenset({"membership.application.submitted"})
+PLATFORM_TEXT_ONLY = frozenset(
+    {"membership.application.submitted", "membership.application.confirmation_requested"}
+)
+# Templates whose mail carries a signed link (shared.links) that notifications writes.
+CONFIRM_TEMPLATE = "application_confirm"
 # What a message is about (the key in the event's data): the partner of a decision and of an
 # introduction slot.
 ABOUT = {"membership.partner.admitted": "partner_id", "events.introduction.scheduled": "partner_id"}

@@ -19,6 +19,7 @@ from knotenpunkt.services.notifications import channels, copies, domain, render,
 from knotenpunkt.shared import net
 from knotenpunkt.shared.errors import Forbidden, NotFound, RuleViolation
 from knotenpunkt.shared.ical import ics
+from knotenpunkt.shared.links import CONFIRM_APPLICATION, link_token
 from knotenpunkt.shared.messaging import add_event, event_name
 from knotenpunkt.shared.usecase import Context
 
@@ -179,11 +180,12 @@ def notify(cmd: Notify, conn, ctx: Context) -> int:
         language = store.language_of(conn, p.recipient, p.category) or p.language
         consent = copies.consented(conn, p.recipient)
         withdraw = _withdrawal_url(ctx, p.recipient) if consent else None
+        shown = _with_links(ctx, p.template, data)
         subject, body = renderer.render(
             tenant.key,
             p.template,
             language,
-            render.context(tenant.rules, data, p.name, unsub, withdraw),
+            render.context(tenant.rules, shown, p.name, unsub, withdraw),
         )
         suppressed = not p.mandatory and store.opted_out(conn, p.recipient, p.category)
         not_before = p.not_before or ctx.now
@@ -241,6 +243,18 @@ def _attachments(template: str, data: dict, ctx: Context) -> list[dict]:
             "content": ics([data], ctx.tenant.name, now=ctx.now, method=method, tz=ctx.tz),
         }
     ]
+
+
+def _with_links(ctx: Context, template: str, data: dict) -> dict:
+    """The event's data as its template sees it: the confirmation mail gets its signed link
+    (LINK_SECRET; the token is in no event, so webhooks and the broker never carry it)."""
+    if template != domain.CONFIRM_TEMPLATE:
+        return data
+    settings, tenant, application = ctx.settings, ctx.tenant.key, str(data["application_id"])
+    token = link_token(settings.link_secret, CONFIRM_APPLICATION, tenant, application)
+    query = urlencode({"token": token})
+    url = f"{settings.public_url}/api/v1/{tenant}/applications/{application}/confirm?{query}"
+    return {**data, "confirm_url": url}
 
 
 def _unsubscribe_url(ctx: Context, email: str, category: str) -> str:

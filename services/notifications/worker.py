@@ -83,6 +83,7 @@ NOTIFYING = [
     "events.cadence.due",
     "events.topic_submission.submitted",
     "membership.application.submitted",
+    "membership.application.confirmation_requested",
     "membership.application.returned",
     "membership.application.rejected",
     "membership.application.checked",

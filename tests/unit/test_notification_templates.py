@@ -21,6 +21,12 @@ SAMPLES = {
         "organisation": "Kulturverein e. V.",
         "contact": {"name": "Leyla Demir", "email": "l@x.example", "language": "de"},
     },
+    "application_confirm": {
+        "application_id": "6f1c2a3b-0000-4000-8000-000000000001",
+        "status": "unconfirmed",
+        "contact": {"email": "l@x.example", "language": "de"},
+        "confirm_url": "https://k.example/api/v1/chemnitz/applications/6f1c/confirm?token=T0k",
+    },
     "application_returned": {
         "organisation": "Kulturverein e. V.",
         "contact": {"name": "Leyla Demir", "email": "l@x.example"},
@@ -135,6 +141,7 @@ EXPECT = {
         "ist bei der Koordinierungsstelle eingegangen",
         "has reached the coordination office",
     ),
+    "application_confirm": ("confirm?token=T0k", "confirm?token=T0k"),
     "application_returned": ("Bitte Anschrift ergänzen.", "Bitte Anschrift ergänzen."),
     "application_admitted": ("2 Ja, 1 Nein", "2 yes, 1 no"),
     "application_rejected": ("nicht beschlossen", "was not agreed"),
@@ -527,3 +534,41 @@ def test_the_receipt_is_not_addressed_by_the_name_in_the_form():
         now,
     )
     assert [(p.recipient, p.name) for p in planned] == [("l@x.example", None)]
+
+
+# --- The confirmation of the applicant's address (issue 10, point 5) ---------------------------
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_confirmation_mail_has_the_link_and_no_text_from_the_form(language):
+    data = {
+        **SAMPLES["application_confirm"],
+        "contact": {"email": "l@x.example", "language": language},
+    }
+    subject, body = _render("application_confirm", data, language)
+    assert data["confirm_url"] in body
+    assert ("nach 7 Tagen" if language == "de" else "after 7 days") in body  # unconfirmed_days
+    assert all(text not in subject + body for text in FORM_TEXT)
+
+
+def test_the_confirmation_goes_to_the_address_only_unnamed_and_mandatory():
+    rules = REG.get("chemnitz").rules
+    planned = domain.plan(
+        "membership.application.confirmation_requested",
+        {
+            "application_id": "a1",
+            "contact": {"email": "l@x.example", "name": FORM_TEXT[1], "language": "en"},
+        },
+        rules,
+        [],
+        datetime(2026, 11, 22, tzinfo=UTC),
+    )
+    assert [(p.recipient, p.name, p.template, p.mandatory, p.language) for p in planned] == [
+        ("l@x.example", None, "application_confirm", True, "en")
+    ]
+
+
+def test_the_four_networks_do_not_confirm_addresses_unless_they_say_so():
+    for tenant in REG:
+        assert tenant.membership["confirm_applicant_email"] is False
+        assert tenant.membership["unconfirmed_days"] == 7

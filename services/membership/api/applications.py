@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -13,6 +16,8 @@ from knotenpunkt.services.membership.schemas.applications import (
     ApplicationPatch,
     ApplicationQuery,
     CheckIn,
+    ConfirmationOut,
+    ConfirmationQuery,
     TokenQuery,
 )
 from knotenpunkt.shared.access import allows
@@ -85,6 +90,39 @@ class Withdraw(MethodView):
         cmd = handlers.WithdrawApplication(application_id, principal(), query["token"])
         with uow() as conn:
             return handlers.withdraw_application(cmd, conn, context())
+
+
+@applications_bp.route("/<uuid:application_id>/confirm")
+class Confirm(MethodView):
+    @allows("public")
+    @applications_bp.arguments(ConfirmationQuery, location="query")
+    @applications_bp.response(200, content_type="text/html")
+    def get(self, query, tenant, application_id):
+        """Der Link aus der Bestätigungsmail: eine Seite, die fragt, ob bestätigt werden soll
+        (ändert nichts; Mail-Scanner folgen Links). Ihr Formular bestätigt per POST."""
+        with uow() as conn:
+            said = handlers.confirmation_preview(
+                conn,
+                context(),
+                application_id=application_id,
+                token=query["token"],
+                action="?" + urlencode({"token": query["token"] or ""}),
+            )
+        return Response(said["page"], mimetype="text/html")
+
+    @allows("public")
+    @applications_bp.arguments(ConfirmationQuery, location="query")
+    @applications_bp.response(200, ConfirmationOut)
+    def post(self, query, tenant, application_id):
+        """Die Adresse des Antragstellers bestätigen (Token aus der Bestätigungsmail, wo das
+        Netzwerk das verlangt): erst dann gilt der Antrag als eingegangen. Ein zweites Mal
+        ändert nichts und antwortet ebenso; HTML, wenn der Aufrufer es bevorzugt."""
+        cmd = handlers.ConfirmApplication(application_id, query["token"])
+        with uow() as conn:
+            said = handlers.confirm_application(cmd, conn, context())
+        if request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html":
+            return Response(said["page"], mimetype="text/html")
+        return said
 
 
 @applications_bp.route("/<uuid:application_id>/check")

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import datetime, timedelta
+from html import escape
 
 from knotenpunkt.shared.access import may
 from knotenpunkt.shared.auth import Principal
 from knotenpunkt.shared.errors import Conflict, RuleViolation, Unauthorized
 
-APPLICATION_STATES = ("submitted", "returned", "in_vote", "admitted", "rejected", "withdrawn")
+APPLICATION_STATES = (
+    "unconfirmed",
+    "submitted",
+    "returned",
+    "in_vote",
+    "admitted",
+    "rejected",
+    "withdrawn",
+)
 WITHDRAWABLE = ("submitted", "returned", "in_vote")
 DECIDED = ("admitted", "rejected")
 ADMISSION_ORIGIN = "application.checked"  # voting's origin of a ballot opened from the check
@@ -47,6 +56,50 @@ def check_statements(rules: dict, statements: dict) -> None:
         raise RuleViolation(
             f"Unbekannte Erklärung(en): {', '.join(sorted(unknown))}.", field="statements"
         )
+
+
+def first_status(rules: dict) -> str:
+    """An anonymous application's first status: unconfirmed where the network confirms the
+    applicant's address first (membership.confirm_applicant_email), else submitted."""
+    return "unconfirmed" if rules["membership"].get("confirm_applicant_email") else "submitted"
+
+
+def unconfirmed_before(rules: dict, now: datetime) -> datetime:
+    """Unconfirmed applications created before this moment are deleted (unconfirmed_days)."""
+    return now - timedelta(days=rules["membership"].get("unconfirmed_days") or 7)
+
+
+def ensure_confirmable(rules: dict, row: dict, now: datetime) -> bool:
+    """True when the application waits for its confirmation, False when it is confirmed
+    already (a second confirmation changes nothing). Raises Conflict when the link has
+    expired (older than unconfirmed_days, not yet deleted)."""
+    if row["status"] != "unconfirmed":
+        return False
+    if row["created_at"] < unconfirmed_before(rules, now):
+        raise Conflict(
+            "Der Bestätigungslink ist abgelaufen; bitte reichen Sie die Beitrittserklärung erneut ein."
+        )
+    return True
+
+
+def confirmation_page(tenant_name: str, title: str, detail: str, action: str | None) -> str:
+    """The confirmation link's HTML page (escaped, no script or style: the strict CSP holds);
+    with `action`, a form that POSTs the confirmation there."""
+    form = ""
+    if action:
+        form = (
+            f'<form method="post" action="{escape(action)}">\n'
+            '<button type="submit">Ja, Adresse bestätigen</button>\n</form>\n'
+            "<p>Wenn Sie nichts tun, wird der Antrag nach einigen Tagen gelöscht.</p>\n"
+        )
+    return (
+        '<!DOCTYPE html>\n<html lang="de">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="robots" content="noindex">\n'
+        f"<title>{escape(title)} – {escape(tenant_name)}</title>\n</head>\n<body>\n<main>\n"
+        f"<h1>{escape(title)}</h1>\n<p>{escape(detail)}</p>\n{form}"
+        f"<p>{escape(tenant_name)}</p>\n</main>\n</body>\n</html>\n"
+    )
 
 
 def check_outcome(status: str, complete: bool, plausible: bool, note: str | None) -> str:

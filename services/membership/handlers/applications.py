@@ -15,6 +15,8 @@ from knotenpunkt.services.membership.handlers.partners import announce_contact, 
 from knotenpunkt.services.membership.store import applications as store
 from knotenpunkt.services.membership.store import partners as partner_store
 from knotenpunkt.shared.auth import Principal
+from knotenpunkt.shared.errors import Forbidden
+from knotenpunkt.shared.links import CONFIRM_APPLICATION, link_token_matches
 from knotenpunkt.shared.usecase import Context
 
 log = logging.getLogger(__name__)
@@ -27,6 +29,19 @@ class SubmitApplication:
     contact: dict
     statements: dict
     motivation: str | None = None
+
+
+@dataclass(frozen=True)
+class ConfirmApplication:
+    """The applicant confirms the address with the link of the confirmation mail."""
+
+    application_id: UUID
+    token: str | None = None
+
+
+@dataclass(frozen=True)
+class DeleteUnconfirmedApplications:
+    """The timed job: delete applications unconfirmed for membership.unconfirmed_days."""
 
 
 @dataclass(frozen=True)
@@ -119,26 +134,104 @@ def submit_application(cmd: SubmitApplication, conn, ctx: Context) -> dict:
     domain.ensure_applications_accepted(ctx.rules)
     domain.check_statements(ctx.rules, cmd.statements)
     token = secrets.token_urlsafe(24)
+    status = domain.first_status(ctx.rules)
     row = store.insert_application(
         conn,
         ctx.tenant.key,
         {
             "token_hash": domain.hash_token(token),
-            "status": "submitted",
+            "status": status,
             "organisation": cmd.organisation,
             "contact": cmd.contact,
             "statements": cmd.statements,
             "motivation": cmd.motivation,
-            "history": [domain.history_entry("submitted", ctx.now)],
+            "history": [domain.history_entry(status, ctx.now)],
+            "created_at": ctx.now,
+            "updated_at": ctx.now,
         },
     )
-    _emit(conn, ctx, row, "submitted")
+    if status == "unconfirmed":
+        # Only the address and the language: the confirmation mail carries no text from the
+        # form, and nothing else is sent (no receipt, no check) until the link is followed.
+        data = jsonable(
+            {
+                "application_id": row["id"],
+                "status": status,
+                "contact": {
+                    "email": row["contact"]["email"],
+                    "language": row["contact"].get("language", "de"),
+                },
+            }
+        )
+        emit(conn, ctx, "application", "confirmation_requested", data, str(row["id"]))
+    else:
+        _emit(conn, ctx, row, "submitted")
     return {**domain.applicant_view(row), "token": token}
 
 
+def _check_confirmation_link(ctx: Context, application_id, token: str | None) -> None:
+    """Raises Forbidden unless the token is the link secret's for this tenant and application."""
+    if not link_token_matches(
+        ctx.settings.link_secret,
+        token,
+        CONFIRM_APPLICATION,
+        ctx.tenant.key,
+        str(application_id),
+    ):
+        raise Forbidden("Der Bestätigungslink ist ungültig.")
+
+
+def confirm_application(cmd: ConfirmApplication, conn, ctx: Context) -> dict:
+    """Confirm the applicant's address: the application is submitted and application.submitted
+    published (the receipt, the check). A second confirmation changes nothing and answers the
+    same (idempotent). Returns the id, the status the applicant may see, a sentence and its
+    HTML page.
+
+    Raises Forbidden (not the link's token), NotFound (no such application, or deleted
+    unconfirmed), Conflict (the link has expired).
+    """
+    _check_confirmation_link(ctx, cmd.application_id, cmd.token)
+    row = store.get_application(conn, cmd.application_id, lock=True)
+    if domain.ensure_confirmable(ctx.rules, row, ctx.now):
+        row = _set_status(
+            conn, ctx, row["id"], "submitted", note="Adresse bestätigt", by="applicant"
+        )
+        _emit(conn, ctx, row, "submitted")
+    detail = "Ihre Adresse ist bestätigt; die Beitrittserklärung ist eingegangen."
+    page = domain.confirmation_page(ctx.tenant.name, "Bestätigt", detail, None)
+    return {"id": row["id"], "status": domain.shown_status(row), "detail": detail, "page": page}
+
+
+def confirmation_preview(conn, ctx: Context, *, application_id, token, action: str) -> dict:
+    """What the link's POST would do, changing nothing (mail scanners follow links), with its
+    HTML page (a form posting to `action`). Raises Forbidden (bad token), NotFound."""
+    _check_confirmation_link(ctx, application_id, token)
+    row = store.get_application(conn, application_id)
+    if row["status"] == "unconfirmed":
+        title, detail = (
+            "Adresse bestätigen?",
+            f"Mit dieser Adresse wurde eine Beitrittserklärung an {ctx.tenant.name} gerichtet. "
+            "Erst wenn Sie bestätigen, wird sie bearbeitet. Haben Sie keine eingereicht, "
+            "tun Sie nichts.",
+        )
+    else:
+        title, detail, action = "Bestätigt", "Ihre Adresse ist bereits bestätigt.", None
+    page = domain.confirmation_page(ctx.tenant.name, title, detail, action)
+    return {"id": row["id"], "status": domain.shown_status(row), "detail": detail, "page": page}
+
+
+def delete_unconfirmed_applications(cmd: DeleteUnconfirmedApplications, conn, ctx: Context) -> int:
+    """Delete the applications left unconfirmed for membership.unconfirmed_days; how many."""
+    return store.delete_unconfirmed(conn, before=domain.unconfirmed_before(ctx.rules, ctx.now))
+
+
 def list_applications(conn, ctx: Context, *, status=None, page=1, page_size=20) -> dict:
-    """A page of the applications (or of those in one status), oldest first."""
-    rows, total = store.list_applications(conn, status=status, page=page, page_size=page_size)
+    """A page of the applications (or of those in one status), oldest first; unconfirmed ones
+    only with status=unconfirmed."""
+    # Unconfirmed ones (anyone can name any address) only when asked for by status.
+    rows, total = store.list_applications(
+        conn, status=status, page=page, page_size=page_size, hidden="unconfirmed"
+    )
     return {"items": rows, "total": total, "page": page, "page_size": page_size}
 
 

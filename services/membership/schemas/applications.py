@@ -57,6 +57,20 @@ class TokenQuery(Schema):
     )
 
 
+class ConfirmationQuery(Schema):
+    token = fields.String(
+        load_default=None,
+        validate=validate.Length(max=200),
+        metadata={"description": "Token aus dem Link der Bestätigungsmail"},
+    )
+
+
+class ConfirmationOut(Schema):
+    id = fields.UUID()
+    status = fields.String()
+    detail = fields.String()
+
+
 class CheckIn(Schema):
     complete = fields.Boolean(required=True)
     plausible = fields.Boolean(required=True)

@@ -36,9 +36,15 @@ def get_application(conn, application_id, *, lock: bool = False) -> dict:
     )
 
 
-def list_applications(conn, *, status=None, page=1, page_size=20) -> tuple[list[dict], int]:
-    """A page of the applications (or of those in one status), oldest first; (rows, total)."""
-    clause, args = where(status=status)
+def list_applications(
+    conn, *, status=None, page=1, page_size=20, hidden: str | None = None
+) -> tuple[list[dict], int]:
+    """A page of the applications (or of those in one status; without those in status `hidden`
+    when no status is asked for), oldest first; (rows, total)."""
+    raw = ()
+    if status is None and hidden is not None:
+        raw = (sql.SQL("status <> {}").format(sql.Literal(hidden)),)
+    clause, args = where(raw=raw, status=status)
     return paged(conn, "applications", clause, args, "created_at, id", page, page_size)
 
 
@@ -96,3 +102,10 @@ def unannounced(conn, *, now) -> list[dict]:
         " order by announce_at for update skip locked",
         (now,),
     ).fetchall()
+
+
+def delete_unconfirmed(conn, *, before) -> int:
+    """Delete the unconfirmed applications created before `before`; how many."""
+    return conn.execute(
+        "delete from applications where status = 'unconfirmed' and created_at < %s", (before,)
+    ).rowcount

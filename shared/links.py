@@ -1,0 +1,34 @@
+"""Signed links in mails (LINK_SECRET, never the JWT key): one service writes the link, another
+checks it, neither stores the token.
+
+A token is an HMAC-SHA256 over its purpose, the tenant and what it is about, so a token of
+one purpose, network or application fits no other.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+
+# Membership checks, notifications writes: the link of the mail that confirms an applicant's
+# address (POST /api/v1/<tenant>/applications/<id>/confirm?token=…).
+CONFIRM_APPLICATION = "confirm-application"
+
+
+def link_token(secret: str, purpose: str, tenant: str, subject: str) -> str:
+    """The token of a link for `purpose` (e.g. "confirm-application") about `subject`."""
+    mac = hmac.new(
+        secret.encode(), f"{purpose}|{tenant}|{subject}".encode(), hashlib.sha256
+    ).digest()
+    return base64.urlsafe_b64encode(mac[:24]).decode().rstrip("=")
+
+
+def link_token_matches(
+    secret: str, token: str | None, purpose: str, tenant: str, subject: str
+) -> bool:
+    """Is `token` the link token for this purpose, tenant and subject? (constant time)"""
+    if not token:
+        return False
+    expected = link_token(secret, purpose, tenant, subject)
+    return hmac.compare_digest(expected.encode(), token.encode())

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -109,6 +110,12 @@ class Page:
     def open(self, path: str) -> None:
         self.d.get(self.url(path))
 
+    def wait_loaded(self) -> None:
+        """Until the document has loaded completely."""
+        WebDriverWait(self.d, 15).until(
+            lambda d: d.execute_script("return document.readyState") == "complete"
+        )
+
     @property
     def path(self) -> str:
         return self.d.current_url.removeprefix(self.base)
@@ -181,8 +188,26 @@ class Page:
             element.click()
 
     def press(self, button_text: str) -> None:
-        """Click the button with this text and wait for the next page."""
-        self.click(self.d.find_element(By.XPATH, f"//button[normalize-space()='{button_text}']"))
+        """Click the button with this text and wait for the next page.
+
+        Chromium may still be settling the page it just loaded (a node of the old document
+        answers "does not belong to the document"): then the button is found again, up to
+        three times; the click itself has not happened in that case.
+        """
+        xpath = f"//button[normalize-space()='{button_text}']"
+        for attempt in range(3):
+            try:
+                self.click(self.d.find_element(By.XPATH, xpath))
+                return
+            except (StaleElementReferenceException, WebDriverException) as exc:
+                settling = isinstance(exc, StaleElementReferenceException) or (
+                    "does not belong to the document" in str(exc)
+                )
+                if not settling or attempt == 2:
+                    raise
+                WebDriverWait(self.d, 5).until(
+                    lambda d: d.execute_script("return document.readyState") == "complete"
+                )
 
     # --- keyboard only ---------------------------------------------------------------
 

@@ -125,6 +125,7 @@ def vote_no_by_keyboard(page, ballot_path: str) -> None:
 
 def vote(page, ballot_path: str, choice: str) -> None:
     page.open(ballot_path)
+    page.wait_loaded()
     page.d.find_element(By.CSS_SELECTOR, f"input[name=choice][value={choice}]").click()
     page.press("Stimme abgeben")
     assert "Ihre Stimme ist gezählt" in page.text()

@@ -19,7 +19,6 @@ from selenium.common.exceptions import StaleElementReferenceException, WebDriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.browser.live import Served, portal_app, serve_services
@@ -92,6 +91,20 @@ def browser():
     driver.set_page_load_timeout(30)
     yield driver
     driver.quit()
+
+
+def replaced(element) -> bool:
+    """Whether the element's document has gone (the next page replaced it). Chromium says so
+    either as a stale element or as a node that "does not belong to the document"."""
+    try:
+        element.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as exc:
+        if "does not belong to the document" in str(exc):
+            return True
+        raise
+    return False
 
 
 class Page:
@@ -179,7 +192,7 @@ class Page:
 
             def __exit__(self, *exc):
                 if exc[0] is None:
-                    WebDriverWait(page.d, 15).until(staleness_of(self.old))
+                    WebDriverWait(page.d, 15).until(lambda _: replaced(self.old))
 
         return Leaving()
 

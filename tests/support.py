@@ -91,3 +91,34 @@ class WebhookReceiver:
     def stop(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+def registry_with_copy(tenants, key: str, of: str = "chemnitz"):
+    """The registry plus a tenant `key` with the rules of `of`: tests whose data nobody else sees."""
+    from dataclasses import replace
+
+    from knotenpunkt.shared.tenants import TenantRegistry
+
+    model = tenants.get(of)
+    copy = replace(model, key=key, rules={**model.rules, "key": key})
+    return TenantRegistry({**{t.key: t for t in tenants}, key: copy})
+
+
+def four_apps(settings, registry) -> dict:
+    """The four service apps on these settings and tenants (close with close_apps)."""
+    from knotenpunkt.services.events.app import create_app as events_app
+    from knotenpunkt.services.membership.app import create_app as membership_app
+    from knotenpunkt.services.notifications.app import create_app as notifications_app
+    from knotenpunkt.services.voting.app import create_app as voting_app
+
+    return {
+        "membership": membership_app(settings, registry),
+        "voting": voting_app(settings, registry),
+        "events": events_app(settings, registry),
+        "notifications": notifications_app(settings, registry),
+    }
+
+
+def close_apps(apps: dict) -> None:
+    for app in apps.values():
+        app.extensions["knotenpunkt"].db.close()

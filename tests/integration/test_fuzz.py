@@ -9,7 +9,6 @@ apps on the test containers as a coordinator of a tenant of their own
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from urllib.parse import urlencode
 
 import hypothesis
@@ -18,7 +17,7 @@ import schemathesis
 from hypothesis import HealthCheck, given
 from schemathesis.generation import GenerationMode
 
-from knotenpunkt.shared.tenants import TenantRegistry
+from tests.support import close_apps, four_apps, registry_with_copy
 
 SERVICES = ("membership", "voting", "events", "notifications")
 FUZZ = "fuzzland"
@@ -27,24 +26,9 @@ EXAMPLES = 12
 
 @pytest.fixture(scope="module")
 def fuzz_apps(settings, tenants):
-    from knotenpunkt.services.events.app import create_app as events_app
-    from knotenpunkt.services.membership.app import create_app as membership_app
-    from knotenpunkt.services.notifications.app import create_app as notifications_app
-    from knotenpunkt.services.voting.app import create_app as voting_app
-
-    chemnitz = tenants.get("chemnitz")
-    fuzz = replace(chemnitz, key=FUZZ, rules={**chemnitz.rules, "key": FUZZ})
-    registry = TenantRegistry({**{t.key: t for t in tenants}, FUZZ: fuzz})
-    factories = {
-        "membership": membership_app,
-        "voting": voting_app,
-        "events": events_app,
-        "notifications": notifications_app,
-    }
-    built = {name: factories[name](settings, registry) for name in SERVICES}
+    built = four_apps(settings, registry_with_copy(tenants, FUZZ))
     yield built
-    for app in built.values():
-        app.extensions["knotenpunkt"].db.close()
+    close_apps(built)
 
 
 def operations(app):

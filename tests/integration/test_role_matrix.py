@@ -17,12 +17,11 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import replace
 
 import pytest
 
 from knotenpunkt.shared.access import ACCESS, ANONYMOUS_ROLE, action_of
-from knotenpunkt.shared.tenants import TenantRegistry
+from tests.support import close_apps, four_apps, registry_with_copy
 
 SERVICES = ("membership", "voting", "events", "notifications")
 MATRIX = "matrixland"
@@ -34,24 +33,9 @@ ROLE_REFUSAL = "(role required)"  # the detail of shared.auth.require's Forbidde
 
 @pytest.fixture(scope="module")
 def matrix_apps(settings, tenants):
-    from knotenpunkt.services.events.app import create_app as events_app
-    from knotenpunkt.services.membership.app import create_app as membership_app
-    from knotenpunkt.services.notifications.app import create_app as notifications_app
-    from knotenpunkt.services.voting.app import create_app as voting_app
-
-    chemnitz = tenants.get("chemnitz")
-    matrix = replace(chemnitz, key=MATRIX, rules={**chemnitz.rules, "key": MATRIX})
-    registry = TenantRegistry({**{t.key: t for t in tenants}, MATRIX: matrix})
-    factories = {
-        "membership": membership_app,
-        "voting": voting_app,
-        "events": events_app,
-        "notifications": notifications_app,
-    }
-    built = {name: factories[name](settings, registry) for name in SERVICES}
+    built = four_apps(settings, registry_with_copy(tenants, MATRIX))
     yield built
-    for app in built.values():
-        app.extensions["knotenpunkt"].db.close()
+    close_apps(built)
 
 
 def routes(app):

@@ -77,3 +77,28 @@ def flow(settings, tenants, apps):
     f.settle()
     yield f
     f.close()
+
+
+def invite_body_to_meeting(
+    events, coord, title: str, days_ahead: int, body: str = "vorbereitungsgremium"
+) -> dict:
+    """A meeting of the Chemnitz body `days_ahead` days from now, its members invited; the event."""
+    from datetime import UTC, datetime, timedelta
+
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=days_ahead)
+    event = events.post(
+        "/api/v1/chemnitz/events",
+        json={
+            "kind": "body_meeting",
+            "body": body,
+            "title": title,
+            "starts_at": start.isoformat(),
+            "ends_at": (start + timedelta(hours=2)).isoformat(),
+        },
+        headers=coord,
+    ).get_json()
+    invited = events.post(
+        f"/api/v1/chemnitz/events/{event['id']}/invitations", json={"body": body}, headers=coord
+    )
+    assert invited.status_code == 201, invited.get_json()
+    return event

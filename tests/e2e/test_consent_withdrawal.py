@@ -8,13 +8,14 @@ from __future__ import annotations
 import email
 import email.policy
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import psycopg
 from psycopg import sql
 
 from knotenpunkt.services.notifications import worker as nw
+from tests.e2e.conftest import invite_body_to_meeting
 
 LINK = re.compile(r"Einwilligung widerrufen und Ihre Kontaktdaten löschen lassen: (\S+)")
 
@@ -60,24 +61,7 @@ def test_withdrawing_consent_by_the_mail_link_erases_the_contact_everywhere(
     flow.settle()
 
     # a mail to both: the invitation to a meeting of their body
-    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
-    event = e.post(
-        "/api/v1/chemnitz/events",
-        json={
-            "kind": "body_meeting",
-            "body": "vorbereitungsgremium",
-            "title": "Sitzung mit Einwilligung",
-            "starts_at": start.isoformat(),
-            "ends_at": (start + timedelta(hours=2)).isoformat(),
-        },
-        headers=coord,
-    ).get_json()
-    invited = e.post(
-        f"/api/v1/chemnitz/events/{event['id']}/invitations",
-        json={"body": "vorbereitungsgremium"},
-        headers=coord,
-    )
-    assert invited.status_code == 201, invited.get_json()
+    invite_body_to_meeting(e, coord, "Sitzung mit Einwilligung", 30)
     flow.settle()
     notifier = flow.workers["notifications"]
     nw.deliver(notifier, notifier.context("chemnitz"))

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import psycopg
 from psycopg import sql
 
+from tests.e2e.conftest import invite_body_to_meeting
 from tests.support import unique
 
 SERVICES = ("membership", "voting", "events", "notifications")
@@ -92,24 +93,7 @@ def test_a_person_is_exported_and_erased_in_every_service(clients, token, flow, 
     assert before["status"] == "closed" and before["dissent"][0]["name"] == name
 
     # replied to an invitation and answered a time poll
-    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=20)
-    event = e.post(
-        "/api/v1/chemnitz/events",
-        json={
-            "kind": "body_meeting",
-            "body": "vorbereitungsgremium",
-            "title": "Sitzung des Vorbereitungsgremiums",
-            "starts_at": start.isoformat(),
-            "ends_at": (start + timedelta(hours=2)).isoformat(),
-        },
-        headers=coord,
-    ).get_json()
-    invited = e.post(
-        f"/api/v1/chemnitz/events/{event['id']}/invitations",
-        json={"body": "vorbereitungsgremium"},
-        headers=coord,
-    )
-    assert invited.status_code == 201, invited.get_json()
+    event = invite_body_to_meeting(e, coord, "Sitzung des Vorbereitungsgremiums", 20)
     reply = e.post(
         f"/api/v1/chemnitz/events/{event['id']}/replies", json={"answer": "yes"}, headers=member
     )

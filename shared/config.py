@@ -81,6 +81,9 @@ class Settings:
     consumer_max_retries: int = 5
     reminder_hours: float = 48.0
     public_url: str = "http://127.0.0.1:8004"
+    # The portal's public address, the base of the links in mails that lead to its pages (an
+    # invitation's reply link): PORTAL_PUBLIC_URL, else PUBLIC_URL (the gateway serves it at /).
+    portal_url: str = f"http://127.0.0.1:{PORTAL_PORT}"
     notify_max_attempts: int = 8
     notify_backoff_seconds: float = 30.0
     max_body_bytes: int = 1024 * 1024
@@ -260,6 +263,9 @@ def from_env(env: dict | None = None) -> Settings:
         consumer_max_retries=int(env.get("CONSUMER_MAX_RETRIES", d.consumer_max_retries)),
         reminder_hours=float(env.get("BALLOT_REMINDER_HOURS", d.reminder_hours)),
         public_url=env.get("PUBLIC_URL", d.public_url),
+        portal_url=(env.get("PORTAL_PUBLIC_URL") or env.get("PUBLIC_URL") or d.portal_url).rstrip(
+            "/"
+        ),
         notify_max_attempts=int(env.get("NOTIFY_MAX_ATTEMPTS", d.notify_max_attempts)),
         notify_backoff_seconds=float(env.get("NOTIFY_BACKOFF_SECONDS", d.notify_backoff_seconds)),
         max_body_bytes=int(env.get("MAX_BODY_BYTES", d.max_body_bytes)),

@@ -14,6 +14,14 @@ import hmac
 # Membership checks, notifications writes: the link of the mail that confirms an applicant's
 # address (POST /api/v1/<tenant>/applications/<id>/confirm?token=…).
 CONFIRM_APPLICATION = "confirm-application"
+# Events checks, notifications writes: the reply link of an invitation, per event and address
+# (the portal's page /<tenant>/antwort/<event>?email=…&token=… posts the answer to events).
+REPLY_TO_INVITATION = "reply-to-invitation"
+
+
+def invitation_subject(event_id, email: str) -> str:
+    """What a reply link is about: one event and one address (case does not matter)."""
+    return f"{event_id}|{email.strip().lower()}"
 
 
 def link_token(secret: str, purpose: str, tenant: str, subject: str) -> str:

@@ -19,7 +19,12 @@ from knotenpunkt.services.notifications import channels, copies, domain, render,
 from knotenpunkt.shared import net
 from knotenpunkt.shared.errors import Forbidden, NotFound, RuleViolation
 from knotenpunkt.shared.ical import ics
-from knotenpunkt.shared.links import CONFIRM_APPLICATION, link_token
+from knotenpunkt.shared.links import (
+    CONFIRM_APPLICATION,
+    REPLY_TO_INVITATION,
+    invitation_subject,
+    link_token,
+)
 from knotenpunkt.shared.messaging import add_event, event_name
 from knotenpunkt.shared.usecase import Context
 
@@ -180,7 +185,7 @@ def notify(cmd: Notify, conn, ctx: Context) -> int:
         language = store.language_of(conn, p.recipient, p.category) or p.language
         consent = copies.consented(conn, p.recipient)
         withdraw = _withdrawal_url(ctx, p.recipient) if consent else None
-        shown = _with_links(ctx, p.template, data)
+        shown = _with_links(ctx, p.template, data, p.recipient)
         subject, body = renderer.render(
             tenant.key,
             p.template,
@@ -245,9 +250,16 @@ def _attachments(template: str, data: dict, ctx: Context) -> list[dict]:
     ]
 
 
-def _with_links(ctx: Context, template: str, data: dict) -> dict:
-    """The event's data as its template sees it: the confirmation mail gets its signed link
-    (LINK_SECRET; the token is in no event, so webhooks and the broker never carry it)."""
+def _with_links(ctx: Context, template: str, data: dict, recipient: str | None = None) -> dict:
+    """The event's data as its template sees it: the confirmation mail gets its signed link,
+    an invitation the signed reply link to the portal's page for this address (LINK_SECRET; the
+    token is in no event, so webhooks and the broker never carry it)."""
+    if template == domain.REPLY_TEMPLATE and recipient and data.get("id"):
+        settings, tenant, event = ctx.settings, ctx.tenant.key, str(data["id"])
+        subject = invitation_subject(event, recipient)
+        token = link_token(settings.link_secret, REPLY_TO_INVITATION, tenant, subject)
+        query = urlencode({"email": recipient, "token": token})
+        return {**data, "reply_url": f"{settings.portal_url}/{tenant}/antwort/{event}?{query}"}
     if template != domain.CONFIRM_TEMPLATE:
         return data
     settings, tenant, application = ctx.settings, ctx.tenant.key, str(data["application_id"])

@@ -17,6 +17,9 @@ from knotenpunkt.services.events.schemas.meetings import (
     EventQuery,
     InvitationIn,
     InviteeOut,
+    LinkInvitationOut,
+    LinkQuery,
+    LinkReplyIn,
     MinutesIn,
     MinutesOut,
     ReplyIn,
@@ -41,7 +44,7 @@ class Events(MethodView):
     @events_bp.arguments(EventQuery, location="query")
     @events_bp.response(200, EventOut(many=True), headers={"X-Total-Count": TOTAL_HEADER})
     def get(self, query, tenant):
-        """Termine seitenweise nach Beginn; ohne Anmeldung nur die öffentlichen. X-Total-Count: alle Treffer."""
+        """Termine seitenweise nach Beginn; ohne Anmeldung nur die öffentlichen; invited=me: die eigenen Einladungen (mit my_answer). X-Total-Count: alle Treffer."""
         with uow() as conn:
             page, total = handlers.list_events(conn, context(), caller=principal(), **query)
         return page, 200, {"X-Total-Count": str(total)}
@@ -195,6 +198,26 @@ class Replies(MethodView):
         cmd = handlers.ReplyToInvitation(event_id, data["answer"], caller.person, caller.partner_id)
         with uow() as conn:
             return handlers.reply_to_invitation(cmd, conn, context())
+
+
+@events_bp.route("/<uuid:event_id>/reply-link")
+class ReplyLink(MethodView):
+    @allows("public")
+    @events_bp.arguments(LinkQuery, location="query")
+    @events_bp.response(200, LinkInvitationOut)
+    def get(self, query, tenant, event_id):
+        """Was der Antwortlink der Einladungs-Mail beantwortet (Termin, Name, bisherige Antwort); ändert nichts."""
+        with uow() as conn:
+            return handlers.linked_invitation(conn, context(), event_id, **query)
+
+    @allows("public")
+    @events_bp.arguments(LinkReplyIn)
+    @events_bp.response(200, LinkInvitationOut)
+    def post(self, data, tenant, event_id):
+        """Mit dem Antwortlink der Einladungs-Mail antworten, ohne Anmeldung (falscher Link → 403)."""
+        cmd = handlers.ReplyByLink(event_id, data["email"], data["token"], data["answer"])
+        with uow() as conn:
+            return handlers.reply_by_link(cmd, conn, context())
 
 
 @events_bp.route("/<uuid:event_id>/minutes")

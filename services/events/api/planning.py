@@ -14,6 +14,7 @@ from knotenpunkt.services.events.schemas.planning import (
     PollCloseIn,
     PollIn,
     PollOut,
+    PollQuery,
     ProcessIn,
     ProcessOut,
     ProposalQuery,
@@ -87,6 +88,14 @@ class BodyCalendar(MethodView):
 
 @polls_bp.route("")
 class Polls(MethodView):
+    @allows("internal")
+    @polls_bp.arguments(PollQuery, location="query")
+    @polls_bp.response(200, PollOut(many=True))
+    def get(self, query, tenant):
+        """Terminumfragen, neueste zuerst (eines Gremiums, offen oder geschlossen), mit den eigenen Antworten."""
+        with uow() as conn:
+            return handlers.polls(conn, context(), caller=principal(), **query)
+
     @allows("manage")
     @polls_bp.arguments(PollIn)
     @polls_bp.response(201, PollOut)
@@ -101,9 +110,9 @@ class Poll(MethodView):
     @allows("internal")
     @polls_bp.response(200, PollOut)
     def get(self, tenant, poll_id):
-        """Die Umfrage mit den Antworten je Termin."""
+        """Die Umfrage mit den Antworten je Termin und den eigenen (my_answers)."""
         with uow() as conn:
-            return handlers.poll(conn, context(), poll_id)
+            return handlers.poll(conn, context(), poll_id, caller=principal())
 
 
 @polls_bp.route("/<uuid:poll_id>/answers")

@@ -32,6 +32,7 @@ SUMMARY_FIELDS = (
     "sequence",
 )
 MINUTES_NEXT = {"draft": "approved", "approved": "published"}
+MINUTES_STATUS_DE = {"draft": "ein Entwurf", "approved": "genehmigt", "published": "veröffentlicht"}
 
 
 def check_meeting(meeting: dict, starts: datetime, ends: datetime, tz: ZoneInfo) -> list[str]:
@@ -141,6 +142,36 @@ def invitee_of(invited: set[str], sub: str | None, partner_id: str | None) -> st
     return next((x for x in (sub, partner_id) if x and x in invited), sub)
 
 
+def caller_invitees(sub: str | None, partner_id: str | None) -> list[str]:
+    """The invitees a caller answers for: their own invitation, then their partner's."""
+    return [x for x in (sub, partner_id) if x]
+
+
+def own_answer(answers: dict, sub: str | None, partner_id: str | None) -> tuple[bool, str | None]:
+    """(invited?, answer) of a caller from {invitee: answer} of one event, as `invitee_of` picks."""
+    for who in caller_invitees(sub, partner_id):
+        if who in answers:
+            return True, answers[who]
+    return False, None
+
+
+def reachable(invitee: dict) -> dict:
+    """The invitee with `reachable`: only an invitation with an e-mail address reaches anyone."""
+    return {**invitee, "reachable": bool((invitee.get("email") or "").strip())}
+
+
+def linked_answer(invitations: list[dict]) -> dict:
+    """Name and answer of the invitations to one address (the first, by name, speaks for all)."""
+    first = invitations[0]
+    return {"name": first["name"], "answer": first["answer"], "answered_at": first["answered_at"]}
+
+
+def ensure_answerable(event: dict) -> None:
+    """Raises Conflict for a cancelled event: there is nothing left to answer."""
+    if event["status"] == "cancelled":
+        raise Conflict("Dieser Termin ist abgesagt.")
+
+
 def blank_minutes(event_id) -> dict:
     """The minutes of an event before anyone wrote them: an empty draft."""
     return {"event_id": event_id, "status": "draft", "attendees": [], "notes": [], "decisions": []}
@@ -150,15 +181,20 @@ def ensure_minutes_editable(minutes: dict) -> None:
     """Raises Conflict once the minutes are approved or published."""
     if minutes["status"] != "draft":
         raise Conflict(
-            f"Das Protokoll ist {minutes['status']} und kann nicht mehr geändert werden."
+            f"Das Protokoll ist {MINUTES_STATUS_DE.get(minutes['status'], minutes['status'])}"
+            " und kann nicht mehr geändert werden."
         )
 
 
 def ensure_next_minutes_status(current: str, to: str) -> None:
     """Minutes go draft → approved → published; raises Conflict for any other step."""
     if MINUTES_NEXT.get(current) != to:
+        nxt = MINUTES_NEXT.get(current)
+        step = {"approved": "die Genehmigung", "published": "die Veröffentlichung"}.get(
+            nxt, "nichts mehr"
+        )
         raise Conflict(
-            f"Das Protokoll ist {current}; als Nächstes kommt {MINUTES_NEXT.get(current, 'nichts')}."
+            f"Das Protokoll ist {MINUTES_STATUS_DE.get(current, current)}; als Nächstes kommt {step}."
         )
 
 

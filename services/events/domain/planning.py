@@ -135,6 +135,18 @@ def count_answers(options: list[dict], answers: list[dict]) -> list[dict]:
     return out
 
 
+def answers_by(answers: list[dict], person_id: str | None) -> dict[str, str]:
+    """One person's answers: option id (as text) → answer; none for nobody."""
+    if not person_id:
+        return {}
+    return {str(a["option_id"]): a["answer"] for a in answers if a["person_id"] == person_id}
+
+
+def respondents(answers: list[dict]) -> int:
+    """How many people answered the poll."""
+    return len({a["person_id"] for a in answers})
+
+
 def ensure_poll_answerable(poll: dict, is_member: bool, valid: set, answers: list[dict]) -> None:
     """Raises Conflict (closed), Forbidden (not a member of the body), RuleViolation (foreign option)."""
     if poll["status"] != "open":

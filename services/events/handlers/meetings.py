@@ -12,8 +12,9 @@ from knotenpunkt.services.events.handlers import emit, jsonable, meeting_rules
 from knotenpunkt.services.events.store import meetings as store
 from knotenpunkt.shared.access import may
 from knotenpunkt.shared.auth import Principal
-from knotenpunkt.shared.errors import Forbidden, RuleViolation
+from knotenpunkt.shared.errors import Forbidden, NotFound, RuleViolation, Unauthorized
 from knotenpunkt.shared.ical import ics
+from knotenpunkt.shared.links import REPLY_TO_INVITATION, invitation_subject, link_token_matches
 from knotenpunkt.shared.usecase import Context
 
 # --- Commands -------------------------------------------------------------------------
@@ -110,6 +111,16 @@ class ReplyToInvitation:
 
 
 @dataclass(frozen=True)
+class ReplyByLink:
+    """Answer an invitation with the reply link of its mail, without logging in."""
+
+    event_id: UUID
+    email: str
+    token: str
+    answer: str
+
+
+@dataclass(frozen=True)
 class WriteMinutes:
     event_id: UUID
     attendees: tuple = ()
@@ -183,25 +194,58 @@ def change_event(cmd: ChangeEvent, conn, ctx: Context) -> dict:
     return _full(conn, row, warnings)
 
 
+def _with_own_answers(conn, events: list[dict], caller: Principal) -> list[dict]:
+    """The events with `invited` and `my_answer` of a signed-in caller (unchanged for anyone else)."""
+    mine = domain.caller_invitees(caller.person, caller.partner_id)
+    if caller.anonymous or not mine or not events:
+        return events
+    found = store.answers_of(conn, [e["id"] for e in events], mine)
+    out = []
+    for e in events:
+        invited, answer = domain.own_answer(
+            found.get(e["id"], {}), caller.person, caller.partner_id
+        )
+        out.append({**e, "invited": invited, "my_answer": answer})
+    return out
+
+
 def list_events(
-    conn, ctx: Context, *, caller: Principal, body=None, kind=None, page=1, page_size=50
+    conn,
+    ctx: Context,
+    *,
+    caller: Principal,
+    body=None,
+    kind=None,
+    invited=None,
+    page=1,
+    page_size=50,
 ) -> tuple[list[dict], int]:
-    """A page of events by start (only the public ones for who may not read internal data) and how many there are; raises nothing."""
-    return store.events_page(
+    """A page of events by start (only the public ones for who may not read internal data; with
+    invited="me" only those the caller is invited to, with their answer) and how many there are;
+    raises Unauthorized (invited="me" without a login)."""
+    invitees = None
+    if invited == "me":
+        invitees = domain.caller_invitees(caller.person, caller.partner_id)
+        if caller.anonymous or not invitees:
+            raise Unauthorized("Welche Einladungen Ihre sind, sehen Sie nach der Anmeldung.")
+    rows, total = store.events_page(
         conn,
         public_only=not may(caller, "internal"),
         body=body,
         kind=kind,
+        invitees=invitees,
         limit=page_size,
         offset=(page - 1) * page_size,
     )
+    return _with_own_answers(conn, rows, caller), total
 
 
 def show_event(conn, ctx: Context, event_id, *, caller: Principal) -> dict:
-    """An event with its agenda; raises NotFound (also for a private event asked by an outsider)."""
+    """An event with its agenda (and, for a signed-in caller, whether they are invited and
+    their answer); raises NotFound (also for a private event asked by an outsider)."""
     event = store.get_event(conn, event_id)
     domain.ensure_visible(event, may(caller, "internal"))
-    return _full(conn, event)
+    return _with_own_answers(conn, [_full(conn, event)], caller)[0]
 
 
 def agenda(conn, ctx: Context, event_id, *, caller: Principal) -> list[dict]:
@@ -370,13 +414,14 @@ def invite(cmd: Invite, conn, ctx: Context) -> list[dict]:
         invite_partners(InvitePartners(cmd.event_id), conn, ctx)
     if cmd.guests:
         invite_guests(InviteGuests(cmd.event_id, tuple(cmd.guests)), conn, ctx)
-    return store.invitees(conn, cmd.event_id)
+    return [domain.reachable(i) for i in store.invitees(conn, cmd.event_id)]
 
 
 def invitations(conn, ctx: Context, event_id) -> list[dict]:
-    """An event's invitees with their answers; raises NotFound (event)."""
+    """An event's invitees with their answers and whether the invitation reaches them (an
+    e-mail address); raises NotFound (event)."""
     store.get_event(conn, event_id)
-    return store.invitees(conn, event_id)
+    return [domain.reachable(i) for i in store.invitees(conn, event_id)]
 
 
 def replies(conn, ctx: Context, event_id) -> list[dict]:
@@ -392,6 +437,39 @@ def reply_to_invitation(cmd: ReplyToInvitation, conn, ctx: Context) -> dict:
     if row is None:
         raise Forbidden("Antworten können nur Eingeladene.")
     return row
+
+
+def _linked_invitations(conn, ctx: Context, event_id, email: str, token: str, lock=False):
+    """The invitations a reply link is for; raises Forbidden (a wrong token), NotFound (event;
+    an address not invited)."""
+    subject = invitation_subject(event_id, email)
+    if not link_token_matches(
+        ctx.settings.link_secret, token, REPLY_TO_INVITATION, ctx.tenant.key, subject
+    ):
+        raise Forbidden("Der Antwortlink ist ungültig.")
+    event = store.get_event(conn, event_id)
+    found = store.invitations_by_email(conn, event_id, email, lock=lock)
+    if not found:
+        raise NotFound("Zu diesem Termin ist diese Adresse nicht (mehr) eingeladen.")
+    return event, found
+
+
+def linked_invitation(conn, ctx: Context, event_id, *, email: str, token: str) -> dict:
+    """What the reply link of an invitation mail answers (the event, the invitee's name and
+    answer), changing nothing; raises Forbidden (wrong token), NotFound (event, not invited)."""
+    event, found = _linked_invitations(conn, ctx, event_id, email, token)
+    return {"event": _full(conn, event), **domain.linked_answer(found)}
+
+
+def reply_by_link(cmd: ReplyByLink, conn, ctx: Context) -> dict:
+    """Answer with the reply link of the invitation mail (every invitation to that address);
+    raises Forbidden (wrong token), NotFound (event, not invited), Conflict (cancelled)."""
+    event, found = _linked_invitations(conn, ctx, cmd.event_id, cmd.email, cmd.token, lock=True)
+    domain.ensure_answerable(event)
+    for i in found:
+        store.set_answer(conn, cmd.event_id, i["invitee"], cmd.answer, ctx.now)
+    found = store.invitations_by_email(conn, cmd.event_id, cmd.email)
+    return {"event": _full(conn, event), **domain.linked_answer(found)}
 
 
 # --- Minutes ----------------------------------------------------------------------------------

@@ -93,10 +93,16 @@ def proposals(conn, ctx: Context, *, body: str, from_: date, to: date) -> list[d
 # --- Time polls ---------------------------------------------------------------------------
 
 
-def _poll_view(conn, poll: dict) -> dict:
+def _poll_view(conn, poll: dict, person_id: str | None = None) -> dict:
     options = store.poll_options(conn, poll["id"])
     answers = store.poll_answers(conn, poll["id"])
-    return {**poll, "options": domain.count_answers(options, answers), "answers": answers}
+    return {
+        **poll,
+        "options": domain.count_answers(options, answers),
+        "answers": answers,
+        "respondents": domain.respondents(answers),
+        "my_answers": domain.answers_by(answers, person_id),
+    }
 
 
 def open_poll(cmd: OpenPoll, conn, ctx: Context) -> dict:
@@ -117,9 +123,18 @@ def open_poll(cmd: OpenPoll, conn, ctx: Context) -> dict:
     return _poll_view(conn, poll)
 
 
-def poll(conn, ctx: Context, poll_id) -> dict:
-    """A poll with its options and the answers per option; raises NotFound."""
-    return _poll_view(conn, store.get_poll(conn, poll_id))
+def poll(conn, ctx: Context, poll_id, *, caller: Principal | None = None) -> dict:
+    """A poll with its options, the answers per option and the caller's own; raises NotFound."""
+    return _poll_view(conn, store.get_poll(conn, poll_id), caller.person if caller else None)
+
+
+def polls(conn, ctx: Context, *, caller: Principal, body=None, status=None) -> list[dict]:
+    """Polls, newest first (of a body, of a status), each with the caller's answers; raises NotFound (body)."""
+    if body is not None:
+        ctx.tenant.body_or_404(body)
+    return [
+        _poll_view(conn, p, caller.person) for p in store.list_polls(conn, body=body, status=status)
+    ]
 
 
 def answer_poll(cmd: AnswerPoll, conn, ctx: Context) -> dict:
@@ -132,7 +147,7 @@ def answer_poll(cmd: AnswerPoll, conn, ctx: Context) -> dict:
         store.save_poll_answer(
             conn, ctx.tenant.key, found["id"], cmd.person_id, a["option_id"], a["answer"]
         )
-    return _poll_view(conn, found)
+    return _poll_view(conn, found, cmd.person_id)
 
 
 def close_poll(cmd: ClosePoll, conn, ctx: Context) -> dict:

@@ -76,11 +76,25 @@ class EventOut(Schema):
     agenda_published_at = fields.DateTime(allow_none=True)
     warnings = fields.List(fields.String())
     agenda = fields.List(fields.Nested(AgendaItemOut))
+    invited = fields.Boolean(
+        metadata={"description": "ob der Anfragende eingeladen ist (nur mit Anmeldung)"}
+    )
+    my_answer = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "die Antwort des Anfragenden auf seine Einladung (yes, no, maybe)"
+        },
+    )
 
 
 class EventQuery(PageQuery):
     body = fields.String(load_default=None, validate=KEY)
     kind = fields.String(load_default=None, validate=validate.OneOf(EVENT_KINDS))
+    invited = fields.String(
+        load_default=None,
+        validate=validate.OneOf(("me",)),
+        metadata={"description": "me: nur die Termine, zu denen der Anfragende eingeladen ist"},
+    )
 
 
 class SubmissionIn(Schema):
@@ -139,10 +153,32 @@ class InviteeOut(Schema):
     via = fields.String()
     answer = fields.String(allow_none=True)
     answered_at = fields.DateTime(allow_none=True)
+    reachable = fields.Boolean(
+        metadata={"description": "false: ohne E-Mail-Adresse, die Einladung erreicht sie nicht"}
+    )
+
+
+ANSWERS = ("yes", "no", "maybe")
 
 
 class ReplyIn(Schema):
-    answer = fields.String(required=True, validate=validate.OneOf(("yes", "no", "maybe")))
+    answer = fields.String(required=True, validate=validate.OneOf(ANSWERS))
+
+
+class LinkQuery(Schema):
+    email = fields.Email(required=True)
+    token = fields.String(required=True, validate=validate.Length(min=10, max=200))
+
+
+class LinkReplyIn(LinkQuery):
+    answer = fields.String(required=True, validate=validate.OneOf(ANSWERS))
+
+
+class LinkInvitationOut(Schema):
+    event = fields.Nested(EventOut)
+    name = fields.String()
+    answer = fields.String(allow_none=True)
+    answered_at = fields.DateTime(allow_none=True)
 
 
 class NoteIn(Schema):

@@ -72,6 +72,18 @@ class PollOut(Schema):
     chosen = fields.UUID(allow_none=True)
     event_id = fields.UUID(allow_none=True)
     options = fields.List(fields.Nested(PollOptionOut))
+    created_at = fields.DateTime()
+    respondents = fields.Integer(metadata={"description": "wie viele geantwortet haben"})
+    my_answers = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={"description": "die Antworten des Anfragenden je Termin (option_id → answer)"},
+    )
+
+
+class PollQuery(Schema):
+    body = fields.String(load_default=None, validate=KEY)
+    status = fields.String(load_default=None, validate=validate.OneOf(("open", "closed")))
 
 
 class PollAnswerIn(Schema):

@@ -72,13 +72,25 @@ def list_events(conn, *, public_only: bool, body=None, kind=None, since=None) ->
 
 
 def events_page(
-    conn, *, public_only: bool, body=None, kind=None, limit: int, offset: int = 0
+    conn,
+    *,
+    public_only: bool,
+    body=None,
+    kind=None,
+    invitees: list[str] | None = None,
+    limit: int,
+    offset: int = 0,
 ) -> tuple[list[dict], int]:
-    """A page of events by start (optionally only public ones, of a body, of a kind) and how many match; raises nothing."""
-    clause, args = where(
-        raw=(sql.SQL("public"),) if public_only else (), body=body or None, kind=kind or None
-    )
-    return page(conn, "events", clause, args, "starts_at id", limit, offset)
+    """A page of events by start (optionally only public ones, of a body, of a kind, to which
+    one of `invitees` is invited) and how many match; raises nothing."""
+    raw, first = [], []
+    if invitees is not None:
+        raw.append(sql.SQL("id in (select event_id from invitations where invitee = any(%s))"))
+        first.append(list(invitees))
+    if public_only:
+        raw.append(sql.SQL("public"))
+    clause, args = where(raw=tuple(raw), body=body or None, kind=kind or None)
+    return page(conn, "events", clause, [*first, *args], "starts_at id", limit, offset)
 
 
 def agenda(conn, event_id) -> list[dict]:
@@ -174,6 +186,28 @@ def invitees(conn, event_id) -> list[dict]:
     return conn.execute(
         "select invitee, name, email, via, answer, answered_at from invitations where event_id = %s order by name",
         (event_id,),
+    ).fetchall()
+
+
+def answers_of(conn, event_ids: list, invitees: list[str]) -> dict:
+    """{event id: {invitee: answer or None}} of these invitees' invitations to these events; raises nothing."""
+    found: dict = {}
+    for row in conn.execute(
+        "select event_id, invitee, answer from invitations"
+        " where event_id = any(%s) and invitee = any(%s)",
+        (list(event_ids), list(invitees)),
+    ).fetchall():
+        found.setdefault(row["event_id"], {})[row["invitee"]] = row["answer"]
+    return found
+
+
+def invitations_by_email(conn, event_id, email: str, lock: bool = False) -> list[dict]:
+    """The event's invitations sent to this address (case does not matter), by name; raises nothing."""
+    return conn.execute(
+        "select invitee, name, email, via, answer, answered_at from invitations"
+        " where event_id = %s and lower(email) = lower(%s) order by name"
+        + (" for update" if lock else ""),
+        (event_id, email),
     ).fetchall()
 
 

@@ -65,6 +65,14 @@ def get_poll(conn, poll_id, lock: bool = False) -> dict:
     )
 
 
+def list_polls(conn, *, body=None, status=None) -> list[dict]:
+    """Polls, newest first, optionally of a body and of a status; raises nothing."""
+    clause, args = where(body=body, status=status)
+    return conn.execute(
+        sql.SQL("select * from polls {} order by created_at desc, id").format(clause), args
+    ).fetchall()
+
+
 def poll_options(conn, poll_id) -> list[dict]:
     """The poll's options by start; raises nothing."""
     return conn.execute(

@@ -1,6 +1,14 @@
-"""Swagger UI for a service at ``/api/v1/docs``, served from the service itself (no CDN).
+"""The OpenAPI document of a service (its error answers) and its Swagger UI at ``/api/v1/docs``.
 
-The page and its script use relative addresses only, so the same page works at
+:class:`ServiceApi` is flask-smorest's ``Api`` with the answers every route of
+the platform can give declared on each operation: problem+json (RFC 9457, the
+shape :func:`knotenpunkt.shared.web.problem` writes) for 400/401/403/404/409/
+413/422/429/503, derived from the route itself (its action in the access
+table, its method, parameters and body), so a client — and the fuzz test —
+can rely on every status being documented. There is no catch-all ``default``
+answer: a status the document does not name is a bug.
+
+The Swagger UI page is served from the service itself (no CDN). The page and its script use relative addresses only, so the same page works at
 the service (``/api/v1/docs``) and behind the gateway
 (``/api/v1/<service>/docs``, whose ``openapi.json`` sits beside it). Its
 Content-Security-Policy allows scripts and styles from the same origin only.
@@ -8,11 +16,150 @@ Content-Security-Policy allows scripts and styles from the same origin only.
 
 from __future__ import annotations
 
+import http
 from html import escape
 from pathlib import Path
 
+import marshmallow as ma
+from apispec import BasePlugin
 from flask import Flask, abort, request, send_from_directory
+from flask_smorest import Api
+from flask_smorest.utils import prepare_response
 from swagger_ui_bundle import swagger_ui_path
+
+from knotenpunkt.shared.access import ACCESS, ANONYMOUS_ROLE, action_of
+
+PROBLEM = "application/problem+json"
+WRITES = ("post", "put", "patch", "delete")
+
+
+class ProblemSchema(ma.Schema):
+    """An error answer (problem+json): what went wrong, in German unless English was asked for."""
+
+    class Meta:
+        # a domain error may add its own members (e.g. the state that conflicts)
+        unknown = ma.INCLUDE
+
+    type = ma.fields.String(
+        required=True, metadata={"format": "uri", "description": "Art des Fehlers (URI)"}
+    )
+    title = ma.fields.String(required=True)
+    status = ma.fields.Integer(required=True)
+    detail = ma.fields.String(required=True)
+    instance = ma.fields.String(metadata={"description": "urn:request:<X-Request-ID>"})
+    errors = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.List(ma.fields.String()),
+        metadata={"description": "je Feld die verletzten Regeln"},
+    )
+
+
+# Headers the platform sends with some error answers (shared.web).
+ERROR_HEADERS = {
+    401: {"WWW-Authenticate": {"schema": {"type": "string"}, "required": True}},
+    429: {
+        "Retry-After": {
+            "description": "Sekunden bis zum nächsten Versuch",
+            "schema": {"type": "integer", "minimum": 0},
+            "required": True,
+        }
+    },
+    503: {
+        "Retry-After": {
+            "description": "Sekunden bis zum nächsten Versuch",
+            "schema": {"type": "integer", "minimum": 0},
+            "required": True,
+        }
+    },
+}
+
+# Why an operation may answer with a status (the description in the document).
+WHY = {
+    400: "Der Anfragekörper ist kein gültiges JSON (malformed JSON).",
+    401: "Kein oder ein ungültiges Token.",
+    403: "Das Token hat keine Rolle, die das darf, oder gehört zu einem anderen Netzwerk.",
+    404: "Netzwerk oder Eintrag unbekannt.",
+    409: "Der Zustand lässt das nicht zu (z. B. Frist abgelaufen, schon entschieden).",
+    413: "Der Anfragekörper ist zu groß.",
+    422: "Eine Eingabe verletzt das Schema oder eine Regel des Netzwerks (Feld und Regel in errors).",
+    429: "Zu viele anonyme Schreibzugriffe (Retry-After).",
+    503: "Die Datenbank ist gerade nicht erreichbar (Retry-After).",
+}
+
+
+def error_statuses(method: str, rule, action: str | None, operation: dict) -> set[int]:
+    """The error statuses the platform can answer an operation with (shared.web's handlers).
+
+    Every route below ``/<tenant>/`` checks the tenant (404), a presented token (401; a token
+    of another network 403, public routes too) and uses the database (503). Bodies can be
+    malformed (400), too large (413) or invalid (422), so can queries (422); writes meet
+    the current state (409), the network's rules (422) and, without a token, the
+    anonymous rate limit (429, checked before the route's role).
+    """
+    found: set[int] = set()
+    if "tenant" in rule.arguments:
+        found |= {401, 403, 404, 503}
+    elif action is not None and ANONYMOUS_ROLE not in ACCESS[action]:
+        found |= {401, 403}
+    if len(rule.arguments - {"tenant"}):
+        found.add(404)
+    params = operation.get("parameters", [])
+    if any(isinstance(p, dict) and p.get("in") == "query" for p in params):
+        found.add(422)
+    if "requestBody" in operation:
+        found |= {400, 413, 422}
+    if method in WRITES:
+        found |= {409, 422, 429}
+    return found
+
+
+class ErrorResponses(BasePlugin):
+    """apispec plugin: adds the statuses of :func:`error_statuses` to every operation."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        rule = kwargs.get("rule")
+        if rule is None or not operations:
+            return
+        view = self.app.view_functions.get(rule.endpoint)
+        for method, operation in operations.items():
+            if method not in ("get", "head", "options", *WRITES):
+                continue
+            fn = getattr(getattr(view, "view_class", None), method, view)
+            responses = operation.setdefault("responses", {})
+            declared = {str(code) for code in responses}
+            for status in sorted(error_statuses(method, rule, action_of(fn), operation)):
+                if str(status) not in declared:
+                    responses[status] = http.HTTPStatus(status).name
+
+
+class ServiceApi(Api):
+    """flask-smorest's Api with problem+json error answers declared on every operation."""
+
+    ERROR_SCHEMA = ProblemSchema
+    # no catch-all: every status an operation can answer with is named (ErrorResponses)
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
+    def __init__(self, app: Flask, *, spec_kwargs: dict | None = None, **kwargs):
+        spec_kwargs = dict(spec_kwargs or {})
+        spec_kwargs["extra_plugins"] = [*spec_kwargs.get("extra_plugins", ()), ErrorResponses(app)]
+        super().__init__(app, spec_kwargs=spec_kwargs, **kwargs)
+
+    def _register_responses(self):
+        """One response per status (referenced by name, e.g. ``CONFLICT``); errors as problem+json."""
+        for status in http.HTTPStatus:
+            response = {"description": WHY.get(status.value, status.phrase)}
+            content_type = self.DEFAULT_RESPONSE_CONTENT_TYPE
+            if status >= 400:
+                response["schema"] = self.ERROR_SCHEMA
+                content_type = PROBLEM
+                if status.value in ERROR_HEADERS:
+                    response["headers"] = ERROR_HEADERS[status.value]
+            prepare_response(response, self.spec, content_type)
+            self.spec.components.response(status.name, response, lazy=True)
+
 
 ASSETS = ("swagger-ui.css", "swagger-ui-bundle.js", "favicon-32x32.png", "favicon-16x16.png")
 CSP = (

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 
 import psycopg
 from flask import Flask, current_app, g, jsonify, request
-from flask_smorest import Api
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -34,7 +33,7 @@ from knotenpunkt.shared import logs
 from knotenpunkt.shared.auth import ANONYMOUS, Principal, TokenVerifier, require
 from knotenpunkt.shared.config import Settings, from_env
 from knotenpunkt.shared.db import Database
-from knotenpunkt.shared.docs import add_docs
+from knotenpunkt.shared.docs import ServiceApi, add_docs
 from knotenpunkt.shared.errors import DomainError, TooManyRequests, status_of
 from knotenpunkt.shared.i18n import german, prefers_english
 from knotenpunkt.shared.inputs import BadInput, check_query, parse_json_body
@@ -338,7 +337,7 @@ def create_service_app(
         deps=dict(deps or {}),
         clock=clock or utcnow,
     )
-    api = Api(app, spec_kwargs={"info": {"description": f"Knotenpunkt {service} service"}})
+    api = ServiceApi(app, spec_kwargs={"info": {"description": f"Knotenpunkt {service} service"}})
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )

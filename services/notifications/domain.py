@@ -42,6 +42,13 @@ RULES: dict[str, tuple[str, str, str, bool]] = {
 RULES["events.event.changed"] = ("event_changed", "listed", "events", False)
 RULES["events.consultation.opened"] = ("consultation_opened", "coordinators", "coordination", False)
 RULES["events.consultation.closed"] = ("consultation_closed", "coordinators", "coordination", False)
+# A new partner overview: the Koordinierungsstelle gets the links to put on the website or send on.
+RULES["membership.directory.published"] = (
+    "directory_published",
+    "coordinators",
+    "coordination",
+    False,
+)
 WITH_ICS = {"invitation": "REQUEST", "event_changed": "REQUEST", "event_cancelled": "CANCEL"}
 DECISIONS = ("membership.partner.admitted", "membership.application.rejected")
 # Mails caused by an anonymous write (anyone can name any address): they carry only what the
@@ -138,6 +145,21 @@ def plan(
             )
         )
     return out
+
+
+def document_links(template: str, data: dict, portal_url: str, tenant: str) -> dict:
+    """The portal's addresses of the documents a mail is about: the published minutes (HTML,
+    and the PDF where the event is public) and the partner overview (HTML and PDF)."""
+    base = f"{portal_url.rstrip('/')}/{tenant}"
+    if template == "minutes_published" and data.get("id"):
+        links = {"minutes_url": f"{base}/protokolle/{data['id']}"}
+        if data.get("public"):
+            links["minutes_pdf_url"] = f"{base}/protokolle/{data['id']}.pdf"
+        return links
+    if template == "directory_published" and data.get("publication_id"):
+        url = f"{base}/partneruebersicht/{data['publication_id']}"
+        return {"overview_url": url, "overview_pdf_url": f"{url}.pdf"}
+    return {}
 
 
 def held_until(waiting_for: datetime | None, now: datetime) -> datetime | None:

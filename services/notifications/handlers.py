@@ -253,7 +253,11 @@ def _attachments(template: str, data: dict, ctx: Context) -> list[dict]:
 def _with_links(ctx: Context, template: str, data: dict, recipient: str | None = None) -> dict:
     """The event's data as its template sees it: the confirmation mail gets its signed link,
     an invitation the signed reply link to the portal's page for this address (LINK_SECRET; the
-    token is in no event, so webhooks and the broker never carry it)."""
+    token is in no event, so webhooks and the broker never carry it); the minutes and the
+    partner overview the portal's addresses of their documents."""
+    documents = domain.document_links(template, data, ctx.settings.portal_url, ctx.tenant.key)
+    if documents:
+        return {**data, **documents}
     if template == domain.REPLY_TEMPLATE and recipient and data.get("id"):
         settings, tenant, event = ctx.settings, ctx.tenant.key, str(data["id"])
         subject = invitation_subject(event, recipient)

@@ -24,6 +24,65 @@ RULE_DE = {
     "consensus": "Konsens",
 }
 
+RULE_EN = {
+    "simple_majority": "simple majority",
+    "absolute_majority": "absolute majority",
+    "two_thirds": "two-thirds majority",
+    "unanimity": "unanimity",
+    "consensus": "consensus",
+}
+# The choices of a ballot as a reader sees them: never the API's enum word in a sentence.
+CHOICES = {
+    "de": {
+        "yes": "Ja",
+        "no": "Nein",
+        "abstain": "Enthaltung",
+        "agree": "Einverstanden",
+        "stand_aside": "Enthaltung (Beiseitestehen)",
+        "object": "Einwand",
+    },
+    "en": {
+        "yes": "yes",
+        "no": "no",
+        "abstain": "abstain",
+        "agree": "agree",
+        "stand_aside": "stand aside",
+        "object": "object",
+    },
+}
+OUTCOMES = {
+    "de": {
+        "adopted": "angenommen",
+        "rejected": "abgelehnt",
+        "no_quorum": "nicht beschlussfähig",
+        "recommended": "empfohlen",
+        "not_recommended": "nicht empfohlen",
+        "consensus": "Konsens erreicht",
+        "no_consensus": "kein Konsens",
+    },
+    "en": {
+        "adopted": "adopted",
+        "rejected": "rejected",
+        "no_quorum": "no quorum",
+        "recommended": "recommended",
+        "not_recommended": "not recommended",
+        "consensus": "consensus reached",
+        "no_consensus": "no consensus",
+    },
+}
+QUOTES = {"de": ("„", "“"), "en": ('"', '"')}
+
+
+def choice_words(values, language: str = "de") -> list[str]:
+    """Ballot choices as quoted words of the language („Nein“, "no"); unknown ones as they are."""
+    words, (left, right) = CHOICES.get(language, CHOICES["de"]), QUOTES.get(language, ("", ""))
+    return [f"{left}{words.get(v, v)}{right}" for v in values or []]
+
+
+def outcome_word(value, language: str = "de") -> str:
+    """A ballot's outcome in the language's words (angenommen, no quorum …)."""
+    return OUTCOMES.get(language, OUTCOMES["de"]).get(value, value or "")
+
 
 @pass_context
 def datetime_de(context, value) -> str:
@@ -49,6 +108,8 @@ class Renderer:
             keep_trailing_newline=True,
         )
         self.env.filters["datetime_de"] = datetime_de
+        self.env.filters["choices"] = choice_words
+        self.env.filters["outcome"] = outcome_word
 
     def render(
         self, tenant_key: str, template: str, language: str, context: dict
@@ -86,6 +147,7 @@ def context(
         "recipient_name": recipient_name or "",
         "body_name": body["name"] if body else data.get("body", ""),
         "rule_de": RULE_DE.get(data.get("decision_rule"), data.get("decision_rule", "")),
+        "rule_en": RULE_EN.get(data.get("decision_rule"), data.get("decision_rule", "")),
         "unsubscribe_url": unsubscribe_url,
         "withdraw_url": withdraw_url,
     }

@@ -127,6 +127,13 @@ SAMPLES = {
         "ideas": 3,
         "topics": [{"topic": "Gesundheit", "ideas": 3}],
     },
+    "directory_published": {
+        "publication_id": "6f1c2a3b-0000-4000-8000-000000000002",
+        "partners": 87,
+        "new": 3,
+        "overview_url": "https://k.example/chemnitz/partneruebersicht/6f1c",
+        "overview_pdf_url": "https://k.example/chemnitz/partneruebersicht/6f1c.pdf",
+    },
     "event_changed": {
         "title": "Netzwerkveranstaltung",
         "starts_at": "2027-03-31T11:00:00+00:00",
@@ -165,6 +172,10 @@ EXPECT = {
     "event_changed": ("Neu: 31.03.2027, 13:00 Uhr", "New: 31.03.2027, 13:00 Uhr"),
     "consultation_opened": ("vom 2016-09-05 bis zum 2016-09-25", "from 2016-09-05 to 2016-09-25"),
     "consultation_closed": ("- Gesundheit: 3", "- Gesundheit: 3"),
+    "directory_published": (
+        "Als PDF: https://k.example/chemnitz/partneruebersicht/6f1c.pdf",
+        "As PDF: https://k.example/chemnitz/partneruebersicht/6f1c.pdf",
+    ),
 }
 
 
@@ -490,14 +501,14 @@ def test_secret_dissent_shows_reasons_without_names(language):
 
 def test_named_consensus_result_counts_agreement_and_objections():
     _, body = _render("ballot_result", SHAPES["ballot_result"]["consensus-named"], "de")
-    assert "Zustimmung: 2, Enthaltung (stand aside): 1, Einwände: 1" in body
+    assert "Zustimmung: 2, Enthaltung (Beiseitestehen): 1, Einwände: 1" in body
     assert "- Cem C.: Zu teuer." in body
 
 
 @pytest.mark.parametrize("template", ["application_admitted", "application_rejected"])
 def test_a_consensus_decision_is_told_in_its_own_words(template):
     _, body = _render(template, SHAPES[template]["consensus"], "de")
-    assert "2 Zustimmungen, 1 Enthaltung (stand aside), 1 Einwand" in body
+    assert "2 Zustimmungen, 1 Enthaltung (Beiseitestehen), 1 Einwand" in body
     assert "None" not in body
 
 

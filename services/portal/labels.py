@@ -72,6 +72,44 @@ EVENT_KINDS = {
 
 ANSWERS = {"yes": _l("Ich komme"), "no": _l("Ich komme nicht"), "maybe": _l("Vielleicht")}
 
+# An invitee's answer as the coordinator reads it (zugesagt, abgesagt, vielleicht).
+REPLIES = {"yes": _l("zugesagt"), "no": _l("abgesagt"), "maybe": _l("vielleicht")}
+
+EVENT_STATUS = {
+    "planned": _l("geplant"),
+    "invited": _l("eingeladen"),
+    "held": _l("stattgefunden"),
+    "cancelled": _l("abgesagt"),
+}
+
+MINUTES_STATUS = {
+    "draft": _l("Entwurf"),
+    "approved": _l("genehmigt"),
+    "published": _l("veröffentlicht"),
+}
+
+POLL_STATUS = {"open": _l("offen"), "closed": _l("abgeschlossen")}
+
+POLL_ANSWERS = {"yes": _l("Passt"), "maybe": _l("Passt vielleicht"), "no": _l("Passt nicht")}
+
+WEEKDAYS = {
+    "monday": _l("Montag"),
+    "tuesday": _l("Dienstag"),
+    "wednesday": _l("Mittwoch"),
+    "thursday": _l("Donnerstag"),
+    "friday": _l("Freitag"),
+    "saturday": _l("Samstag"),
+    "sunday": _l("Sonntag"),
+}
+
+# How someone was invited (the API's "via": body:<key>, working_group:<id>, partners, guests).
+INVITED_VIA = {
+    "body": _l("als Mitglied des Gremiums"),
+    "working_group": _l("als Mitglied der Arbeitsgruppe"),
+    "partners": _l("als Partner des Netzwerks"),
+    "guests": _l("als Gast"),
+}
+
 CADENCE = {"ok": _l("im Turnus"), "due": _l("fällig"), "overdue": _l("überfällig")}
 
 AGENDA_KINDS = {

@@ -181,3 +181,24 @@ def test_polls_are_listed_with_my_answers(clients, token, members):
     assert c.get("/api/v1/magdeburg/polls").status_code == 401
     unknown = c.get("/api/v1/magdeburg/polls?body=gibt-es-nicht", headers=me)
     assert unknown.status_code == 404
+
+
+def test_an_event_shows_the_warnings_of_its_bodys_rules_to_the_network(clients, token):
+    c = clients["events"]
+    coord = token("magdeburg", "coordinator")
+    s, e = at(6, hour=10, length=30)  # a Wednesday, but before the window
+    eid = c.post(
+        "/api/v1/magdeburg/events",
+        json={
+            "kind": "body_meeting",
+            "body": BODY,
+            "title": unique("Früh"),
+            "starts_at": s,
+            "ends_at": e,
+            "public": True,
+        },
+        headers=coord,
+    ).get_json()["id"]
+    shown = c.get(f"/api/v1/magdeburg/events/{eid}", headers=coord).get_json()
+    assert shown["warnings"] == ["Vorzuziehen ist die Zeit zwischen 13:00 und 15:30 Uhr."]
+    assert c.get(f"/api/v1/magdeburg/events/{eid}").get_json()["warnings"] == []

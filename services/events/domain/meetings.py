@@ -76,6 +76,15 @@ def check_meeting(meeting: dict, starts: datetime, ends: datetime, tz: ZoneInfo)
     return warnings
 
 
+def meeting_warnings(meeting: dict, starts: datetime, ends: datetime, tz: ZoneInfo) -> list[str]:
+    """What `check_meeting` says about an event already planned: its warnings, and a hard rule
+    it breaks (the rules changed since) as one more warning; raises nothing."""
+    try:
+        return check_meeting(meeting, starts, ends, tz)
+    except RuleViolation as exc:
+        return [exc.detail]
+
+
 def summary(event: dict) -> dict:
     """The fields of an event that travel in its events (planned, changed, invited …)."""
     return {k: event[k] for k in SUMMARY_FIELDS}

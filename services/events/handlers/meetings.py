@@ -241,11 +241,20 @@ def list_events(
 
 
 def show_event(conn, ctx: Context, event_id, *, caller: Principal) -> dict:
-    """An event with its agenda (and, for a signed-in caller, whether they are invited and
-    their answer); raises NotFound (also for a private event asked by an outsider)."""
+    """An event with its agenda (for the network's people with the warnings of the body's
+    rules; for a signed-in caller whether they are invited and their answer); raises NotFound
+    (also for a private event asked by an outsider)."""
     event = store.get_event(conn, event_id)
-    domain.ensure_visible(event, may(caller, "internal"))
-    return _with_own_answers(conn, [_full(conn, event)], caller)[0]
+    internal = may(caller, "internal")
+    domain.ensure_visible(event, internal)
+    warnings = (
+        domain.meeting_warnings(
+            meeting_rules(ctx, event["body"]), event["starts_at"], event["ends_at"], ctx.tz
+        )
+        if internal
+        else ()
+    )
+    return _with_own_answers(conn, [_full(conn, event, warnings)], caller)[0]
 
 
 def agenda(conn, ctx: Context, event_id, *, caller: Principal) -> list[dict]:

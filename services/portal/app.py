@@ -115,12 +115,14 @@ def create_app(config: dict | None = None) -> Flask:
         {s: app.config[f"{s.upper()}_URL"] for s in SERVICES}, timeout=app.config["API_TIMEOUT"]
     )
 
-    from . import auth, console, console_events
+    from . import auth, console, console_events, console_manage
     from . import public as public_pages
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(public_pages.bp)
     app.register_blueprint(console.bp)
+    app.register_blueprint(console_manage.bp)
+    app.register_blueprint(console_manage.docs)
     app.register_blueprint(console_events.bp)
     app.register_blueprint(console_events.reply_bp)
 

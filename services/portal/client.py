@@ -82,6 +82,17 @@ class Api:
         json=None,
         token: str | None = None,
     ) -> Reply:
+        if params:
+            params = {k: v for k, v in params.items() if v not in (None, "", [])}
+        return self._request(
+            method, self.url(service, tenant, path), service, params=params, json=json, token=token
+        )
+
+    def fetch(self, url: str) -> Reply:
+        """An anonymous GET of a full URL of one of the services (e.g. an OParl file)."""
+        return self._request("GET", url, url)
+
+    def _request(self, method, url, what, *, params=None, json=None, token=None) -> Reply:
         headers = {"Accept": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
@@ -89,21 +100,14 @@ class Api:
             headers["Accept-Language"] = i18n.current_language()
             if "request_id" in g:
                 headers["X-Request-ID"] = g.request_id
-        if params:
-            params = {k: v for k, v in params.items() if v not in (None, "", [])}
         try:
             resp = self._session().request(
-                method,
-                self.url(service, tenant, path),
-                params=params,
-                json=json,
-                headers=headers,
-                timeout=self.timeout,
+                method, url, params=params, json=json, headers=headers, timeout=self.timeout
             )
         except requests.RequestException as exc:
-            raise ServiceUnavailable(f"{service}: {exc.__class__.__name__}") from exc
+            raise ServiceUnavailable(f"{what}: {exc.__class__.__name__}") from exc
         if resp.status_code >= 500 and resp.status_code != 501:
-            raise ServiceUnavailable(f"{service}: HTTP {resp.status_code}")
+            raise ServiceUnavailable(f"{what}: HTTP {resp.status_code}")
         data = None
         if "json" in resp.headers.get("Content-Type", ""):
             try:

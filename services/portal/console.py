@@ -61,23 +61,9 @@ def _list(reply) -> list:
 def home(tenant):
     ctx = {}
     if is_coordinator():
-        submitted = as_user(
-            "GET",
-            "membership",
-            tenant,
-            "applications",
-            params={"status": "submitted", "page_size": 50},
-        )
-        ctx["to_check"] = submitted.data.get("items", []) if submitted.ok else []
-        proposals = as_user("GET", "membership", tenant, "working-group-proposals")
-        ctx["proposals"] = [
-            p for p in _list(proposals) if p.get("status") in ("submitted", "pending", "in_vote")
-        ]
-        ctx["cadence"] = _list(as_user("GET", "events", tenant, "cadence"))
-        ctx["submissions"] = _pending_submissions(tenant)
-        ctx["open_ballots"] = _list(
-            as_user("GET", "voting", tenant, "ballots", params={"status": "open"})
-        )
+        from .console_manage import coordinator_tasks
+
+        ctx = coordinator_tasks(tenant)
     else:
         ctx["my_ballots"] = _my_open_ballots(tenant)
     return render_template("console/home.html", **ctx)

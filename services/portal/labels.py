@@ -29,6 +29,7 @@ PARTNER_KINDS = {
 }
 
 APPLICATION_STATUS = {
+    "unconfirmed": _l("Adresse noch nicht bestätigt"),
     "submitted": _l("eingereicht, wird geprüft"),
     "returned": _l("zur Ergänzung zurückgegeben"),
     "in_vote": _l("in der Abstimmung"),
@@ -125,6 +126,57 @@ SUBMISSION_STATUS = {
     "accepted": _l("aufgenommen"),
     "declined": _l("abgelehnt"),
 }
+
+PARTNER_STATUS = {"active": _l("aktiv"), "left": _l("ausgetreten")}
+
+LEGAL_BASES = {
+    "consent": _l("Einwilligung"),
+    "public_task": _l("öffentliche Aufgabe"),
+    "legitimate_interest": _l("berechtigtes Interesse"),
+    "contract": _l("Vertrag"),
+}
+
+OFFER_KINDS = {
+    "language_course": _l("Sprachkurs"),
+    "counselling": _l("Beratung"),
+    "education": _l("Bildung"),
+    "work": _l("Arbeit"),
+    "health": _l("Gesundheit"),
+    "housing": _l("Wohnen"),
+    "leisure": _l("Freizeit"),
+    "welcome_package": _l("Willkommenspaket"),
+    "other": _l("Sonstiges"),
+}
+
+BODY_ROLES = {"chair": _l("Vorsitz"), "member": _l("Mitglied"), "guest": _l("Gast")}
+
+PROPOSAL_STATUS = {
+    "submitted": _l("eingereicht"),
+    "in_vote": _l("in der Abstimmung"),
+    "approved": _l("angenommen"),
+    "declined": _l("abgelehnt"),
+}
+
+DELIVERY_STATUS = {
+    "queued": _l("wartet auf Versand"),
+    "sent": _l("zugestellt"),
+    "retrying": _l("wird erneut versucht"),
+    "failed": _l("fehlgeschlagen"),
+    "suppressed": _l("nicht gesendet (abbestellt)"),
+}
+
+CHANNELS = {"email": _l("E-Mail"), "webhook": _l("Webhook")}
+
+CATEGORIES = {
+    "applications": _l("Beitrittserklärungen"),
+    "decisions": _l("Entscheidungen"),
+    "ballots": _l("Abstimmungen"),
+    "coordination": _l("Koordinierung"),
+    "events": _l("Termine"),
+    "webhook": _l("Webhook"),
+}
+
+PUBLICATION_TRIGGERS = {"manual": _l("von Hand"), "schedule": _l("planmäßig")}
 
 ROLES = {
     "coordinator": _l("Koordinierungsstelle"),

@@ -1,4 +1,4 @@
-"""The `knotenpunkt` command: tenants check, migrate, token, seed-demo, web, worker, backup, restore, gateway-config, run."""
+"""The `knotenpunkt` command: tenants check, migrate, token, seed-demo, web, worker, dead-letters, backup, restore, gateway-config, run."""
 
 from __future__ import annotations
 
@@ -173,6 +173,42 @@ def cmd_worker(args) -> int:
     return 0
 
 
+def cmd_dead_letters(args) -> int:
+    """List the services' dead letters with their reasons, or give them back to their queue."""
+    from knotenpunkt.shared.workerops import dead_letters, replay_dead_letters
+
+    settings = from_env()
+    if not settings.broker_url:
+        print("knotenpunkt dead-letters: BROKER_URL is not set", file=sys.stderr)
+        return 2
+    services = args.service or list(SERVICES)
+    if args.action == "list":
+        total = 0
+        for service in services:
+            for entry in dead_letters(settings, service, limit=args.limit):
+                total += 1
+                print(
+                    f"{entry['service']}\t{entry['id']}\t{entry['type']}\t{entry['tenant']}\t"
+                    f"{entry['reason']}"
+                )
+        print(f"{total} dead letters", file=sys.stderr)
+        return 0
+    if not args.all and not args.id:
+        print(
+            "knotenpunkt dead-letters replay: name --id EVENT_ID (repeatable) or --all",
+            file=sys.stderr,
+        )
+        return 2
+    ids = None if args.all else set(args.id)
+    total = 0
+    for service in services:
+        for entry in replay_dead_letters(settings, service, ids):
+            total += 1
+            print(f"replayed {entry['service']}\t{entry['id']}\t{entry['type']}")
+    print(f"{total} dead letters replayed", file=sys.stderr)
+    return 0
+
+
 def cmd_backup(args) -> int:
     from knotenpunkt.backup import BackupError, backup
 
@@ -277,6 +313,19 @@ def build_parser() -> argparse.ArgumentParser:
     wk = sub.add_parser("worker", help="run a service's worker (relay, consumer, jobs)")
     wk.add_argument("service", choices=SERVICES)
     wk.set_defaults(func=cmd_worker)
+
+    dl = sub.add_parser(
+        "dead-letters",
+        help="list the messages in the services' dead-letter queues (with the reason), or replay them",
+    )
+    dl.add_argument("action", choices=("list", "replay"))
+    dl.add_argument(
+        "--service", action="append", help=f"repeatable; default: all of {', '.join(SERVICES)}"
+    )
+    dl.add_argument("--id", action="append", help="replay: the event id (repeatable)")
+    dl.add_argument("--all", action="store_true", help="replay: every dead letter")
+    dl.add_argument("--limit", type=int, default=1000, help="list: at most so many per service")
+    dl.set_defaults(func=cmd_dead_letters)
 
     gw = sub.add_parser(
         "gateway-config",

@@ -6,6 +6,7 @@ deploy/test-infra.sh builds; used by tests/ and bench/ alike.
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import time
@@ -18,6 +19,8 @@ from testcontainers.core.container import DockerContainer
 PG_IMAGE = os.environ.get("KP_POSTGRES_IMAGE", "knotenpunkt/postgres:15")
 MQ_IMAGE = os.environ.get("KP_RABBITMQ_IMAGE", "knotenpunkt/rabbitmq:3")
 PG_PASSWORD = "knotenpunkt-test"
+
+log = logging.getLogger(__name__)
 
 
 def free_port() -> int:
@@ -38,10 +41,26 @@ def _wait(check, what: str, seconds: float = 90.0):
     raise TimeoutError(f"{what} did not come up in {seconds}s: {last!r}")
 
 
-class Postgres:
-    """A PostgreSQL server in a container (image from KP_POSTGRES_IMAGE)."""
+def start_or_remove(container: DockerContainer, ready, what: str, seconds: float = 90.0) -> None:
+    """Start the container and wait until ready() passes; one that fails to come up is removed."""
+    try:
+        container.start()
+        _wait(ready, what, seconds)
+    except BaseException:
+        try:
+            container.stop()  # testcontainers' stop removes the container and its volumes
+        except Exception as exc:  # it may not exist at all: nothing to remove then
+            log.warning("%s container not removed: %s", what, exc)
+        raise
 
-    def __init__(self, durable: bool = False):
+
+class Postgres:
+    """A PostgreSQL server in a container (image from KP_POSTGRES_IMAGE).
+
+    With fixed_port the host port survives a stop and start of the container.
+    """
+
+    def __init__(self, durable: bool = False, fixed_port: bool = False):
         # Tests trade durability for speed; benchmarks measure the real thing.
         options = "-c max_connections=300"
         if not durable:
@@ -50,14 +69,27 @@ class Postgres:
             DockerContainer(PG_IMAGE)
             .with_env("POSTGRES_PASSWORD", PG_PASSWORD)
             .with_env("POSTGRES_USER", "postgres")
-            .with_exposed_ports(5432)
             .with_command(options)
         )
+        if fixed_port:
+            self.container = self.container.with_bind_ports(5432, free_port())
+        else:
+            self.container = self.container.with_exposed_ports(5432)
 
     def start(self) -> Postgres:
-        self.container.start()
-        _wait(lambda: psycopg.connect(self.url, connect_timeout=2).close(), "PostgreSQL")
+        start_or_remove(self.container, self._ping, "PostgreSQL")
         return self
+
+    def _ping(self) -> None:
+        psycopg.connect(self.url, connect_timeout=2).close()
+
+    def pause_server(self):
+        """Stop the server (the container keeps its data and, with fixed_port, its port)."""
+        self.container.get_wrapped_container().stop(timeout=10)
+
+    def resume_server(self):
+        self.container.get_wrapped_container().start()
+        _wait(self._ping, "PostgreSQL")
 
     @property
     def url(self) -> str:
@@ -83,16 +115,15 @@ class RabbitMQ:
             self.container = self.container.with_exposed_ports(5672)
 
     def start(self) -> RabbitMQ:
-        self.container.start()
-        self.wait()
+        start_or_remove(self.container, self._ping, "RabbitMQ")
         return self
 
-    def wait(self):
-        def ping():
-            with Connection(self.url, connect_timeout=2) as c:
-                c.ensure_connection(max_retries=1)
+    def _ping(self) -> None:
+        with Connection(self.url, connect_timeout=2) as c:
+            c.ensure_connection(max_retries=1)
 
-        _wait(ping, "RabbitMQ")
+    def wait(self):
+        _wait(self._ping, "RabbitMQ")
 
     @property
     def url(self) -> str:
@@ -100,9 +131,12 @@ class RabbitMQ:
         port = self.container.get_exposed_port(5672)
         return f"amqp://guest:guest@{host}:{port}//"
 
-    def pause_server(self):
-        """Stop the broker (the container keeps its data and port)."""
-        self.container.get_wrapped_container().stop(timeout=10)
+    def pause_server(self, kill: bool = False):
+        """Stop the broker (the container keeps its data and port); kill: SIGKILL, no shutdown."""
+        if kill:
+            self.container.get_wrapped_container().kill()
+        else:
+            self.container.get_wrapped_container().stop(timeout=10)
 
     def resume_server(self):
         self.container.get_wrapped_container().start()

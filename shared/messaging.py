@@ -387,13 +387,20 @@ class OutboxRelay:
         listener = None
         backoff = 0.5
         last_prune = 0.0
+        failing_since = None  # one log line when publishing stops and one when it resumes
         while not stop.is_set():
             try:
                 if listener is None or listener.closed:
-                    listener = psycopg.connect(self.db.url, autocommit=True)
+                    listener = psycopg.connect(self.db.url, autocommit=True, connect_timeout=5)
                     listener.execute("listen outbox")
                 sent = self.run_once()
                 backoff = 0.5
+                if failing_since is not None:
+                    log.warning(
+                        "outbox relay: publishing again after %.1f s",
+                        time.monotonic() - failing_since,
+                    )
+                    failing_since = None
                 if time.monotonic() - last_prune > 3600:
                     self.prune()
                     last_prune = time.monotonic()
@@ -403,7 +410,11 @@ class OutboxRelay:
                     self._notice(notice.payload)
             except Exception as exc:
                 # Broker or database away: nothing was marked sent, so retry later.
-                log.warning("outbox relay: %s; retrying in %.1fs", exc, backoff)
+                if failing_since is None:
+                    failing_since = time.monotonic()
+                    log.warning("outbox relay: %s; retrying with backoff (up to 10 s)", exc)
+                else:
+                    log.debug("outbox relay: %s; retrying in %.1fs", exc, backoff)
                 self.publisher.reset()
                 if listener is not None:
                     listener.close()

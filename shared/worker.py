@@ -4,6 +4,12 @@ The relay and the timed jobs run in threads; the consumer runs in the main
 thread. SIGTERM and SIGINT stop all three cleanly; SIGHUP reads the tenant
 files again. Readiness and metrics are served on the worker's own port
 (:mod:`shared.workerops`, setting WORKER_OPS_PORT).
+
+When the broker or the database goes away the worker waits for it by itself
+(backoff from 0.5 s doubling up to 30 s) and says so once per change, not once
+per try. A message whose handling met an unreachable database is put back in
+its queue (neither retried nor dead-lettered: it is not the message's fault),
+the consumer pauses until the database answers again, then resumes.
 """
 
 from __future__ import annotations
@@ -12,8 +18,13 @@ import collections
 import logging
 import signal
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+import psycopg
+from kombu.exceptions import OperationalError as KombuOperationalError
+from psycopg_pool import PoolTimeout
 
 from knotenpunkt.shared.config import Settings, from_env
 from knotenpunkt.shared.db import Database
@@ -31,6 +42,111 @@ from knotenpunkt.shared.usecase import Clock, Context, utcnow
 from knotenpunkt.shared.workerops import OpsServer
 
 log = logging.getLogger(__name__)
+
+# SQLSTATE classes of a server that is away: 08 connection exception, 57 operator intervention
+# (admin shutdown, "the database system is starting up").
+AWAY_CLASSES = ("08", "57")
+
+
+def database_away(exc: BaseException) -> bool:
+    """Is this error the database being unreachable (restart, failover), not the work's fault?"""
+    if isinstance(exc, PoolTimeout):
+        return True
+    if isinstance(exc, psycopg.OperationalError):
+        state = exc.sqlstate
+        return state is None or state[:2] in AWAY_CLASSES
+    return False
+
+
+class Link:
+    """Whether the worker reaches one server (database, broker): a log line per change of state,
+    and the backoff between tries while it is away (thread-safe)."""
+
+    def __init__(self, service: str, name: str, first: float = 0.5, cap: float = 30.0):
+        self.service, self.name = service, name
+        self.first, self.cap = first, cap
+        self.delay = first
+        self.reachable: bool | None = None
+        self.since = 0.0
+        self._lock = threading.Lock()
+
+    def up(self) -> None:
+        with self._lock:
+            if self.reachable is False:
+                log.warning(
+                    "%s worker: %s reachable again after %.1f s",
+                    self.service,
+                    self.name,
+                    time.monotonic() - self.since,
+                )
+            self.reachable, self.delay = True, self.first
+
+    def down(self, exc: BaseException) -> None:
+        with self._lock:
+            if self.reachable is not False:
+                log.warning(
+                    "%s worker: %s unreachable (%s: %s); waiting for it (backoff up to %.0f s)",
+                    self.service,
+                    self.name,
+                    exc.__class__.__name__,
+                    str(exc).strip().splitlines()[0] if str(exc).strip() else "",
+                    self.cap,
+                )
+                self.since = time.monotonic()
+            self.reachable = False
+
+    def wait(self, stop: threading.Event) -> None:
+        """Sleep the current backoff (or until stop), then double it."""
+        with self._lock:
+            delay = self.delay
+            self.delay = min(self.cap, self.delay * 2)
+        stop.wait(delay)
+
+
+class _DatabaseAway(BaseException):
+    """Carries a database outage past EventConsumer's catch-all (which would count it as the
+    message's failure: retry, then dead letter) to WorkerConsumer.on_message."""
+
+
+class WorkerConsumer(EventConsumer):
+    """The worker's consumer: an unreachable database pauses it instead of failing messages.
+
+    ``run()`` consumes over one connection; a lost broker connection ends it with the
+    connection error, for the worker's loop to wait and reconnect (kombu's own retry
+    loop would log every try).
+    """
+
+    connect_max_retries = 1
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.away: BaseException | None = None
+
+    def handle(self, env: dict) -> bool:
+        try:
+            return super().handle(env)
+        except Exception as exc:
+            if database_away(exc):
+                raise _DatabaseAway(exc) from exc
+            raise
+
+    def on_message(self, message) -> None:
+        if self.away is not None:
+            message.requeue()  # prefetched before the pause: back to the queue, untouched
+            return
+        try:
+            super().on_message(message)
+        except _DatabaseAway as away:
+            self.away = away.args[0]
+            self.should_stop = True
+            message.requeue()
+
+    def on_connection_error(self, exc, interval) -> None:
+        """The worker's loop says it (once per outage)."""
+
+    def run(self, _tokens=1, **kwargs) -> None:
+        for _ in self.consume(limit=None, **kwargs):
+            pass
 
 
 @dataclass
@@ -68,6 +184,10 @@ class Worker:
         self.db = Database(
             self.settings.app_url(service), min_size=1, max_size=4, name=f"{service}-worker"
         )
+        # a unit of work waits this long for a connection, then counts the database as away
+        self.db.pool.timeout = self.settings.db_pool_timeout
+        self.database = Link(service, "database")
+        self.broker = Link(service, "broker")
         self.stop = threading.Event()
         self.consuming = threading.Event()
         self.running: EventConsumer | None = None
@@ -158,10 +278,10 @@ class Worker:
             deps=self.deps,
         )
 
-    def consumer(self, connection, **options) -> EventConsumer:
+    def consumer(self, connection, **options) -> WorkerConsumer:
         """This service's consumer on a broker connection (options: max_retries, retry_delay …)."""
         options.setdefault("max_retries", self.settings.consumer_max_retries)
-        return EventConsumer(
+        return WorkerConsumer(
             connection, self.db, self.service, self.handlers, self.context, **options
         )
 
@@ -169,8 +289,30 @@ class Worker:
         for t in self.tenants:
             try:
                 job.fn(self, self.context(t.key))
-            except Exception:
+            except Exception as exc:
+                if database_away(exc):
+                    self.database.down(exc)
+                    return  # the other tenants would meet the same outage
                 log.exception("job %s failed for %s", job.name, t.key)
+
+    def reach_database(self) -> bool:
+        """True once the database answers; else records the outage and waits its backoff.
+
+        Back after an outage, the pool's idle connections (broken by the server's restart)
+        are checked and replaced at once, before the relay or a handler meets them.
+        """
+        try:
+            self.db.ping()
+        except Exception as exc:
+            if not database_away(exc):
+                raise
+            self.database.down(exc)
+            self.database.wait(self.stop)
+            return False
+        if self.database.reachable is False:
+            self.db.pool.check()
+        self.database.up()
+        return True
 
     def run_jobs_once(self) -> None:
         """Run every timed job for every tenant once (tests and the job loop call this)."""
@@ -178,9 +320,11 @@ class Worker:
             self._run_job(job)
 
     def _job_loop(self) -> None:
-        import time
-
         while not self.stop.is_set():
+            # a ping a second: an outage is seen (and the pool renewed after it) even when
+            # no message arrives
+            if not self.reach_database():
+                continue
             now = time.monotonic()
             for job in self.jobs:
                 if now - job.last >= job.every:
@@ -189,8 +333,10 @@ class Worker:
             self.stop.wait(1.0)
 
     def run(self) -> None:
-        """Run until SIGTERM/SIGINT."""
-        self.db.open(wait=True, timeout=60)
+        """Run until SIGTERM/SIGINT; waits for the database and the broker by itself."""
+        # the pool would log every failed try; the worker's Link lines say each change once
+        logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
+        self.db.open(wait=False)
         threads = [
             threading.Thread(
                 target=self.relay.run,
@@ -219,22 +365,36 @@ class Worker:
             ).start()
         log.info("%s worker started", self.service)
         while not self.stop.is_set():
-            with connect(self.settings) as conn:
-                try:
-                    conn.ensure_connection(max_retries=3)
-                    self.running = self.consumer(conn)
-                    declare(conn, self.service, self.running.queue_keys)
-                    self.consuming.set()
-                    self.running.run()
-                except Exception as exc:
-                    log.warning("%s consumer: %s; reconnecting", self.service, exc)
-                    self.consuming.clear()
-                    self.stop.wait(2.0)
-                finally:
-                    self.consuming.clear()
+            if not self.reach_database():
+                continue
+            self._consume()
         if ops is not None:
             ops.stop()
         for t in threads:
             t.join(timeout=10)
         self.db.close()
         log.info("%s worker stopped", self.service)
+
+    def _consume(self) -> None:
+        """Consume over one broker connection until it is lost, the database goes away or stop."""
+        with connect(self.settings) as conn:
+            errors = conn.connection_errors + conn.channel_errors
+            try:
+                conn.ensure_connection(max_retries=1, timeout=5)
+                consumer = self.running = self.consumer(conn)
+                declare(conn, self.service, consumer.queue_keys)
+                self.broker.up()
+                self.consuming.set()
+                consumer.run()
+            except (*errors, KombuOperationalError) as exc:
+                self.broker.down(exc)
+                self.broker.wait(self.stop)
+                return
+            except Exception:
+                log.exception("%s consumer failed; starting it again", self.service)
+                self.stop.wait(2.0)
+                return
+            finally:
+                self.consuming.clear()
+        if consumer.away is not None:
+            self.database.down(consumer.away)

@@ -7,6 +7,9 @@
   tenants this worker does not know; and the service's own gauges
   (``worker.GAUGES``, e.g. notifications' deliveries by status).
 
+``dead_letters`` and ``replay_dead_letters`` list and give back what a service's
+dead-letter queue holds (``knotenpunkt dead-letters list|replay``).
+
 Each figure is read when scraped (a scrape costs one query per tenant and one
 passive queue declaration per queue), so there is no state to get out of step.
 """
@@ -19,10 +22,17 @@ import threading
 from collections.abc import Callable
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+from kombu import Producer
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
-from knotenpunkt.shared.messaging import connect, dead_queue, delay_queue
+from knotenpunkt.shared.messaging import (
+    RETRY_EXCHANGE,
+    connect,
+    dead_queue,
+    delay_queue,
+    exchange,
+)
 
 log = logging.getLogger(__name__)
 
@@ -162,3 +172,88 @@ def queue_depths(settings, service: str, queue) -> dict[str, int]:
         for q in (queue, delay_queue(service), dead_queue(service)):
             depths[q.name] = q(channel).queue_declare(passive=True).message_count
     return depths
+
+
+def _dead_entry(service: str, message) -> dict:
+    headers = message.headers or {}
+    try:
+        env = json.loads(message.body)
+    except (TypeError, ValueError):
+        env = {}
+    if not isinstance(env, dict):
+        env = {}
+    return {
+        "service": service,
+        "id": env.get("id") or message.properties.get("message_id"),
+        "type": env.get("type"),
+        "tenant": env.get("tenant"),
+        "routing_key": headers.get("x-original-routing-key"),
+        "reason": headers.get("x-dead-reason", ""),
+    }
+
+
+def dead_letters(settings, service: str, limit: int = 1000) -> list[dict]:
+    """The messages in the service's dead-letter queue (at most limit), left where they are.
+
+    Each: service, id, type, tenant, routing_key (where it first came from) and reason.
+    """
+    found = []
+    with connect(settings) as conn:
+        channel = conn.channel()
+        queue = dead_queue(service)(channel)
+        queue.declare()
+        try:
+            while len(found) < limit:
+                message = queue.get(no_ack=False)
+                if message is None:
+                    break
+                found.append(_dead_entry(service, message))
+        finally:
+            channel.close()  # the unacknowledged messages go back to the queue, untouched
+    return found
+
+
+def replay_dead_letters(settings, service: str, ids: set[str] | None = None) -> list[dict]:
+    """Give dead letters (all, or those whose event id is in ids) back to the service's queue.
+
+    Each is published to the retry exchange with routing key ``service`` (only this
+    service's queue receives it again; its retry count starts afresh), the broker
+    confirms it, and only then is it removed from the dead-letter queue. Consumers are
+    idempotent, so a replay that is interrupted and repeated changes nothing twice.
+    Returns the entries replayed.
+    """
+    replayed = []
+    with connect(settings) as conn:
+        conn.transport_options["confirm_publish"] = True
+        channel = conn.channel()
+        queue = dead_queue(service)(channel)
+        queue.declare()
+        producer = Producer(conn.channel(), exchange=exchange(RETRY_EXCHANGE))
+        try:
+            while True:
+                message = queue.get(no_ack=False)
+                if message is None:
+                    break
+                entry = _dead_entry(service, message)
+                if ids is not None and entry["id"] not in ids:
+                    continue  # stays unacknowledged: back to the queue when the channel closes
+                headers = {
+                    k: v
+                    for k, v in (message.headers or {}).items()
+                    if k not in ("x-retries", "x-dead-reason")
+                }
+                headers["x-replayed-reason"] = entry["reason"]
+                producer.publish(
+                    message.body,
+                    routing_key=service,
+                    headers=headers,
+                    content_type=message.content_type or "application/octet-stream",
+                    content_encoding=message.content_encoding or "binary",
+                    delivery_mode=2,
+                    declare=[exchange(RETRY_EXCHANGE)],
+                )
+                message.ack()
+                replayed.append(entry)
+        finally:
+            channel.close()
+    return replayed

@@ -8,15 +8,18 @@ on first use, i.e. after gunicorn has forked.
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import os
 import threading
 import time
 import uuid
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import psycopg
-from flask import Flask, current_app, g, jsonify, request
+from flask import Flask, Response, current_app, g, jsonify, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -47,6 +50,39 @@ PROBLEM = "application/problem+json"
 TYPE_BASE = "https://knotenpunkt.invalid/problems/"
 
 
+class PageCache:
+    """Serialized answers of hot reads by their version (an ETag), least recently used out.
+
+    An entry is only ever looked up by a version the database has just confirmed, so it
+    cannot be stale; the bound keeps a process small (entries and bytes).
+    """
+
+    def __init__(self, max_entries: int = 256, max_bytes: int = 8 * 1024 * 1024):
+        self.max_entries, self.max_bytes = max_entries, max_bytes
+        self._entries: OrderedDict[str, bytes] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            body = self._entries.get(key)
+            if body is not None:
+                self._entries.move_to_end(key)
+            return body
+
+    def put(self, key: str, body: bytes) -> None:
+        if len(body) > self.max_bytes // 4:
+            return
+        with self._lock:
+            old = self._entries.pop(key, None)
+            self._bytes -= len(old) if old is not None else 0
+            self._entries[key] = body
+            self._bytes += len(body)
+            while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
+                _, dropped = self._entries.popitem(last=False)
+                self._bytes -= len(dropped)
+
+
 @dataclass
 class ServiceContext:
     """What a request handler may reach: settings, tenants, the pool, the verifier."""
@@ -58,6 +94,7 @@ class ServiceContext:
     verifier: TokenVerifier
     deps: dict = field(default_factory=dict)
     clock: Clock = utcnow
+    pages: PageCache = field(default_factory=PageCache)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _opened: bool = False
 
@@ -112,6 +149,36 @@ def principal() -> Principal:
                 raise Unauthorized("Erwartet wird 'Authorization: Bearer <token>'.")
             g.principal = ctx().verifier.verify(token.strip(), request.view_args.get("tenant"))
     return g.principal
+
+
+PUBLIC_MAX_AGE = 60
+
+
+def conditional(version: str, render: Callable[[], object], *, public: bool) -> Response:
+    """Answer a GET from the version of what it shows (a conditional, cacheable read).
+
+    ``version`` must change whenever the answer would (the tenant, what the caller may
+    see, the query and the state of the data it reads); ``render`` builds the answer (a
+    JSON value) and runs only when neither the client nor this process holds it. The
+    weak ETag is a digest of the version: ``If-None-Match`` naming it (or ``*``) gets 304
+    without a body, otherwise 200 from the process's page cache or from ``render``.
+    Public answers may be kept by shared caches for a minute; answers that depend on the
+    caller's token are ``private`` (browser only) and revalidated (``no-cache``).
+    """
+    tag = hashlib.sha256(version.encode()).hexdigest()[:32]
+    headers = {
+        "ETag": f'W/"{tag}"',
+        "Cache-Control": f"public, max-age={PUBLIC_MAX_AGE}" if public else "private, no-cache",
+        "Vary": "Authorization",
+    }
+    if request.if_none_match.contains_weak(tag):
+        return Response(status=304, headers=headers)
+    pages = ctx().pages
+    body = pages.get(tag)
+    if body is None:
+        body = current_app.json.dumps(render()).encode()
+        pages.put(tag, body)
+    return Response(body, status=200, headers=headers, mimetype="application/json")
 
 
 def requires(*roles: str) -> Principal:

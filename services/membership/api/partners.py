@@ -21,7 +21,7 @@ from knotenpunkt.services.membership.schemas.partners import (
     PartnerQuery,
 )
 from knotenpunkt.shared.access import allows
-from knotenpunkt.shared.web import context, principal, uow
+from knotenpunkt.shared.web import conditional, context, principal, uow
 
 rules_bp = Blueprint(
     "rules", __name__, url_prefix="/api/v1/<tenant>", description="Regeln des Netzwerks"
@@ -52,15 +52,30 @@ class Rules(MethodView):
         return handlers.network_rules(context())
 
 
+# The hot public read keeps one instance of each schema: given a class, webargs and
+# flask-smorest build (and deep-copy the fields of) a new one on every request.
+PARTNER_QUERY, PARTNER_PAGE = PartnerQuery(), PartnerPage()
+
+
 @partners_bp.route("")
 class Partners(MethodView):
     @allows("public")
-    @partners_bp.arguments(PartnerQuery, location="query")
-    @partners_bp.response(200, PartnerPage)
+    @partners_bp.arguments(PARTNER_QUERY, location="query")
+    @partners_bp.response(200, PARTNER_PAGE)
+    @partners_bp.alt_response(304, description="Unverändert seit dem ETag (If-None-Match)")
     def get(self, query, tenant):
-        """Partner suchen; Anonyme sehen nur öffentliche Partner und öffentliche Felder."""
+        """Partner suchen; Anonyme sehen nur öffentliche Partner und öffentliche Felder.
+        Mit ETag: If-None-Match beantwortet eine unveränderte Seite mit 304; öffentlich
+        (anonym) eine Minute zwischenspeicherbar, angemeldet nur privat."""
+        caller, use_case = principal(), context()
         with uow() as conn:
-            return handlers.find_partners(conn, context(), caller=principal(), **query)
+            return conditional(
+                handlers.partner_list_version(conn, use_case, caller=caller, **query),
+                lambda: PARTNER_PAGE.dump(
+                    handlers.find_partners(conn, use_case, caller=caller, **query)
+                ),
+                public=caller.anonymous,
+            )
 
     @allows("manage")
     @partners_bp.arguments(PartnerIn)

@@ -146,6 +146,14 @@ def find_partners(
     return {"items": rows, "total": total, "page": page, "page_size": page_size}
 
 
+def partner_list_version(conn, ctx: Context, *, caller: Principal, **query) -> str:
+    """What a page of find_partners depends on, as text: the tenant, what the caller may see,
+    the query and the state of the tenant's partners (any change to any partner changes it)."""
+    view = f"all={domain.sees_all_partners(caller)},embargoed={domain.sees_embargoed(caller)}"
+    args = ",".join(f"{k}={query[k]!r}" for k in sorted(query))
+    return f"partners|{ctx.tenant.key}|{view}|{args}|{store.partners_version(conn)}"
+
+
 def get_partner(conn, ctx: Context, *, partner_id, caller: Principal) -> dict:
     """A partner as the caller may see it; raises NotFound (also for a hidden one)."""
     return domain.partner_for(caller, store.get_partner(conn, partner_id))

@@ -77,6 +77,20 @@ def find_partners(
     return paged(conn, "partners", clause, args, "lower(name)", page, page_size)
 
 
+def partners_version(conn) -> str:
+    """A text that changes with every insert, update or delete of the tenant's partners.
+
+    Every row version carries its writing transaction's id (xmin): an update replaces a
+    row's xmin by a newer one, so the sum changes; an insert or a delete changes the
+    count (and the sum), also where a change does not touch updated_at (the privacy
+    clean-up). One pass over the tenant's rows, no sorting, two numbers sent back.
+    """
+    row = conn.execute(
+        "select count(*) as n, coalesce(sum(xmin::text::bigint), 0) as h from partners"
+    ).fetchone()
+    return f"{row['n']}.{row['h']}"
+
+
 def shared_partners(conn) -> list[dict]:
     """Active partners marked as shared with other networks."""
     return conn.execute(

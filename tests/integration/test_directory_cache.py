@@ -1,0 +1,167 @@
+"""The public partner list as a conditional, cacheable read: ETag, 304, Cache-Control.
+
+Any change to a partner of the network (through the API or not: an update that leaves
+updated_at alone, a delete) gives every page a new ETag; a tag never answers for another
+network, another query or another caller's view.
+"""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from tests.support import unique
+
+LIST = "/api/v1/{tenant}/partners?q={q}"
+
+
+@pytest.fixture
+def partner(clients, token):
+    """A public partner of Chemnitz with a name no other test uses: (id, name)."""
+    name = unique("Verzeichnisverein")
+    created = clients["membership"].post(
+        "/api/v1/chemnitz/partners",
+        json={"name": name, "kind": "initiative", "city": "Chemnitz"},
+        headers=token("chemnitz", "coordinator"),
+    )
+    assert created.status_code == 201, created.get_json()
+    return created.get_json()["id"], name
+
+
+def admin_sql(settings, statement: str, args: tuple) -> int:
+    """Run a statement as the privileged role (a write path beside the API); rows touched."""
+    with psycopg.connect(settings.admin_url("knotenpunkt_membership")) as conn:
+        return conn.execute(statement, args).rowcount
+
+
+def test_anonymous_list_has_a_weak_etag_and_is_publicly_cacheable(clients, partner):
+    _, name = partner
+    r = clients["membership"].get(LIST.format(tenant="chemnitz", q=name))
+    assert r.status_code == 200 and [p["name"] for p in r.get_json()["items"]] == [name]
+    assert r.headers["ETag"].startswith('W/"') and r.headers["ETag"].endswith('"')
+    assert r.headers["Cache-Control"] == "public, max-age=60"
+    assert "Authorization" in r.headers["Vary"]
+    assert r.headers["Content-Type"] == "application/json"
+
+
+def test_unchanged_page_is_answered_304_without_a_body(clients, partner):
+    c = clients["membership"]
+    url = LIST.format(tenant="chemnitz", q=partner[1])
+    etag = c.get(url).headers["ETag"]
+    again = c.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    assert again.headers["ETag"] == etag
+    assert again.headers["Cache-Control"] == "public, max-age=60"
+    # a list of tags, the strong form of the tag and `*` all match (weak comparison)
+    assert c.get(url, headers={"If-None-Match": f'W/"other", {etag}'}).status_code == 304
+    assert c.get(url, headers={"If-None-Match": etag.removeprefix("W/")}).status_code == 304
+    assert c.get(url, headers={"If-None-Match": "*"}).status_code == 304
+    assert c.get(url, headers={"If-None-Match": 'W/"something-else"'}).status_code == 200
+
+
+def test_a_changed_partner_gives_a_new_etag_and_the_new_page(clients, token, partner):
+    c = clients["membership"]
+    pid, name = partner
+    url = LIST.format(tenant="chemnitz", q=name)
+    before = c.get(url)
+    etag = before.headers["ETag"]
+    patched = c.patch(
+        f"/api/v1/chemnitz/partners/{pid}",
+        json={"city": "Zwickau"},
+        headers=token("chemnitz", "coordinator"),
+    )
+    assert patched.status_code == 200
+    after = c.get(url, headers={"If-None-Match": etag})
+    assert after.status_code == 200
+    assert after.headers["ETag"] != etag
+    assert after.get_json()["items"][0]["city"] == "Zwickau"
+    # the new tag holds until the next change
+    assert c.get(url, headers={"If-None-Match": after.headers["ETag"]}).status_code == 304
+
+
+def test_a_change_to_another_partner_changes_the_etag_too(clients, token, partner):
+    """The version covers the network's partners as a whole: a new partner, on another page
+    or not matching the query at all, still makes a cached page revalidate."""
+    c = clients["membership"]
+    url = LIST.format(tenant="chemnitz", q=partner[1])
+    etag = c.get(url).headers["ETag"]
+    created = c.post(
+        "/api/v1/chemnitz/partners",
+        json={"name": unique("Anderer Verein"), "kind": "other"},
+        headers=token("chemnitz", "coordinator"),
+    )
+    assert created.status_code == 201
+    assert c.get(url, headers={"If-None-Match": etag}).status_code == 200
+
+
+def test_a_write_that_leaves_updated_at_alone_changes_the_etag(clients, settings, partner):
+    c = clients["membership"]
+    pid, name = partner
+    url = LIST.format(tenant="chemnitz", q=name)
+    etag = c.get(url).headers["ETag"]
+    # like the privacy clean-up: a column changed, updated_at not
+    assert (
+        admin_sql(
+            settings,
+            "update partners set website = %s where id = %s",
+            ("https://neu.example.org", pid),
+        )
+        == 1
+    )
+    after = c.get(url, headers={"If-None-Match": etag})
+    assert after.status_code == 200 and after.headers["ETag"] != etag
+    assert after.get_json()["items"][0]["website"] == "https://neu.example.org"
+
+
+def test_a_deleted_partner_changes_the_etag(clients, settings, partner):
+    c = clients["membership"]
+    pid, name = partner
+    url = LIST.format(tenant="chemnitz", q=name)
+    etag = c.get(url).headers["ETag"]
+    assert admin_sql(settings, "delete from partners where id = %s", (pid,)) == 1
+    after = c.get(url, headers={"If-None-Match": etag})
+    assert after.status_code == 200 and after.headers["ETag"] != etag
+    assert after.get_json()["items"] == [] and after.get_json()["total"] == 0
+
+
+def test_signed_in_answers_are_private_and_do_not_match_the_public_tag(clients, token, partner):
+    c = clients["membership"]
+    url = LIST.format(tenant="chemnitz", q=partner[1])
+    public = c.get(url)
+    coord = token("chemnitz", "coordinator")
+    private = c.get(url, headers=coord)
+    assert private.status_code == 200 and "email" in private.get_json()["items"][0]
+    assert private.headers["Cache-Control"] == "private, no-cache"
+    assert "public" not in private.headers["Cache-Control"]
+    assert "Authorization" in private.headers["Vary"]
+    assert private.headers["ETag"] != public.headers["ETag"]
+    # the public page's tag does not stand for the coordinators' fuller page, nor the reverse
+    assert c.get(url, headers={**coord, "If-None-Match": public.headers["ETag"]}).status_code == 200
+    assert c.get(url, headers={"If-None-Match": private.headers["ETag"]}).status_code == 200
+    # a signed-in caller revalidates their own page
+    again = c.get(url, headers={**coord, "If-None-Match": private.headers["ETag"]})
+    assert again.status_code == 304 and again.headers["Cache-Control"] == "private, no-cache"
+
+
+def test_no_304_across_networks_or_queries(clients, partner):
+    c = clients["membership"]
+    q = unique("niemand")  # no partner anywhere: both networks' pages read the same
+    chemnitz = c.get(LIST.format(tenant="chemnitz", q=q))
+    magdeburg_url = LIST.format(tenant="magdeburg", q=q)
+    assert chemnitz.get_json()["items"] == [] == c.get(magdeburg_url).get_json()["items"]
+    tag = chemnitz.headers["ETag"]
+    assert c.get(magdeburg_url, headers={"If-None-Match": tag}).status_code == 200
+    assert c.get(magdeburg_url).headers["ETag"] != tag
+    # the same network, another page or page size: another tag
+    url = LIST.format(tenant="chemnitz", q=partner[1])
+    etag = c.get(url).headers["ETag"]
+    assert c.get(url + "&page=2", headers={"If-None-Match": etag}).status_code == 200
+    assert c.get(url + "&page_size=5", headers={"If-None-Match": etag}).status_code == 200
+
+
+def test_bad_input_is_still_a_problem_not_a_304(clients, partner):
+    c = clients["membership"]
+    url = LIST.format(tenant="chemnitz", q=partner[1])
+    etag = c.get(url).headers["ETag"]
+    bad = c.get(url + "&page_size=0", headers={"If-None-Match": etag})
+    assert bad.status_code == 422 and "query.page_size" in bad.get_json()["errors"]

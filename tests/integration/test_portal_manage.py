@@ -390,8 +390,7 @@ def test_a_cell_of_the_responsibility_matrix_is_set_and_changed(portal, clients)
 # --- The delivery log -------------------------------------------------------------------------
 
 
-@pytest.fixture
-def failed_delivery(settings, tenants):
+def make_failed_delivery(settings, tenants, tenant: str = "chemnitz") -> dict:
     """A real delivery that really failed: the notifications worker plans the overview mail
     and sends it to an SMTP port nobody listens on, one attempt allowed. Its clock is a month
     ahead (the delivery is the newest in the log); what other tests left queued stays
@@ -404,35 +403,42 @@ def failed_delivery(settings, tenants):
         clock=lambda: later,
     )
     w.db.open()
-    publication = unique_uuid()
-    w.consumer(None).handle(
-        envelope(
-            "membership",
-            "chemnitz",
-            "directory",
-            "published",
-            {"publication_id": publication, "partners": 3, "new": 1},
+    try:
+        publication = unique_uuid()
+        w.consumer(None).handle(
+            envelope(
+                "membership",
+                tenant,
+                "directory",
+                "published",
+                {"publication_id": publication, "partners": 3, "new": 1},
+            )
         )
-    )
-    with w.db.transaction("chemnitz") as others:
-        mine = [
-            n
-            for n in notification_store.list_notifications(others, status="queued", limit=1000)
-            if publication in (n["body"] or "")
-        ]
-        assert len(mine) == 1
-        others.execute(
-            "select id from notifications where status in ('queued', 'retrying') and id <> %s"
-            " for update",
-            (mine[0]["id"],),
-        )
-        with w.db.transaction("chemnitz") as conn:
-            handlers.deliver(handlers.Deliver(), conn, w.context("chemnitz"))
-    with w.db.transaction("chemnitz") as conn:
-        failed = notification_store.get_notification(conn, mine[0]["id"])
+        with w.db.transaction(tenant) as others:
+            mine = [
+                n
+                for n in notification_store.list_notifications(others, status="queued", limit=1000)
+                if publication in (n["body"] or "")
+            ]
+            assert len(mine) == 1
+            others.execute(
+                "select id from notifications where status in ('queued', 'retrying')"
+                " and id <> %s for update",
+                (mine[0]["id"],),
+            )
+            with w.db.transaction(tenant) as conn:
+                handlers.deliver(handlers.Deliver(), conn, w.context(tenant))
+        with w.db.transaction(tenant) as conn:
+            failed = notification_store.get_notification(conn, mine[0]["id"])
+    finally:
+        w.db.close()
     assert failed["status"] == "failed" and failed["attempts"] == 1
-    yield failed
-    w.db.close()
+    return failed
+
+
+@pytest.fixture
+def failed_delivery(settings, tenants):
+    return make_failed_delivery(settings, tenants)
 
 
 def test_the_delivery_log_shows_failed_deliveries_and_resends_them(web, failed_delivery):

@@ -73,8 +73,8 @@ EVENT_KINDS = {
 
 ANSWERS = {"yes": _l("Ich komme"), "no": _l("Ich komme nicht"), "maybe": _l("Vielleicht")}
 
-# An invitee's answer as the coordinator reads it (zugesagt, abgesagt, vielleicht).
-REPLIES = {"yes": _l("zugesagt"), "no": _l("abgesagt"), "maybe": _l("vielleicht")}
+# An invitee's answer as the coordinator reads it (Zusage, Absage, Vielleicht).
+REPLIES = {"yes": _l("Zusage"), "no": _l("Absage"), "maybe": _l("Vielleicht")}
 
 EVENT_STATUS = {
     "planned": _l("geplant"),

@@ -635,32 +635,42 @@ def my_invitations(tenant):
     return render_template("console/invitations_mine.html", coming=coming, past=past, polls=polls)
 
 
+def _answer(send, current: str | None, done):
+    """The RSVP form's POST: (errors, values, a redirect once sent); `send(answer)` calls the API."""
+    errors = Errors(["answer"])
+    if request.method != "POST":
+        return errors, {"answer": current or ""}, None
+    answer = request.form.get("answer", "")
+    if answer not in labels.ANSWERS:
+        errors.add("answer", _("Bitte wählen Sie Ihre Antwort: zusagen, absagen oder vielleicht."))
+        return errors, request.form, None
+    sent = send(answer)
+    if sent.ok:
+        flash(
+            _(
+                "Danke, Ihre Antwort ist gespeichert: %(answer)s.",
+                answer=labels.label(labels.REPLIES, answer),
+            ),
+            "success",
+        )
+        return errors, request.form, done()
+    errors.from_reply(sent)
+    return errors, request.form, None
+
+
 @bp.route("/einladungen/<uuid:event_id>", methods=["GET", "POST"])
 @signed_in()
 def reply(tenant, event_id):
     event = _event(tenant, event_id)
-    errors = Errors(["answer"])
-    if request.method == "POST":
-        answer = request.form.get("answer", "")
-        if answer not in labels.ANSWERS:
-            errors.add(
-                "answer", _("Bitte wählen Sie Ihre Antwort: zusagen, absagen oder vielleicht.")
-            )
-        else:
-            sent = as_user(
-                "POST", "events", tenant, f"events/{event_id}/replies", json={"answer": answer}
-            )
-            if sent.ok:
-                flash(
-                    _(
-                        "Danke, Ihre Antwort ist gespeichert: %(answer)s.",
-                        answer=labels.label(labels.REPLIES, answer),
-                    ),
-                    "success",
-                )
-                return _redirect("reply", event_id=event_id)
-            errors.from_reply(sent)
-    values = request.form if request.method == "POST" else {"answer": event.get("my_answer") or ""}
+    errors, values, sent = _answer(
+        lambda answer: as_user(
+            "POST", "events", tenant, f"events/{event_id}/replies", json={"answer": answer}
+        ),
+        event.get("my_answer"),
+        lambda: _redirect("reply", event_id=event_id),
+    )
+    if sent:
+        return sent
     return render_template(
         "console/invitation_reply.html", event=event, errors=errors, values=values
     ), _status(errors)
@@ -712,29 +722,16 @@ def by_link(tenant, event_id):
         return render_template(
             "invitation_link_invalid.html", status=found.status, detail=found.detail
         ), (404 if found.status == 404 else 403 if found.status in (401, 403) else 400)
-    errors = Errors(["answer"])
     state = found.data
-    if request.method == "POST":
-        answer = request.form.get("answer", "")
-        if answer not in labels.ANSWERS:
-            errors.add(
-                "answer", _("Bitte wählen Sie Ihre Antwort: zusagen, absagen oder vielleicht.")
-            )
-        else:
-            sent = api().call("POST", "events", tenant, path, json={**link, "answer": answer})
-            if sent.ok:
-                flash(
-                    _(
-                        "Danke, Ihre Antwort ist gespeichert: %(answer)s.",
-                        answer=labels.label(labels.REPLIES, answer),
-                    ),
-                    "success",
-                )
-                return redirect(
-                    url_for("invitation_reply.by_link", tenant=tenant, event_id=event_id, **link)
-                )
-            errors.from_reply(sent)
-    values = request.form if request.method == "POST" else {"answer": state.get("answer") or ""}
+    errors, values, sent = _answer(
+        lambda answer: api().call("POST", "events", tenant, path, json={**link, "answer": answer}),
+        state.get("answer"),
+        lambda: redirect(
+            url_for("invitation_reply.by_link", tenant=tenant, event_id=event_id, **link)
+        ),
+    )
+    if sent:
+        return sent
     return render_template(
         "invitation_link.html",
         state=state,

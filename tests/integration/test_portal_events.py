@@ -13,6 +13,8 @@ import pytest
 from knotenpunkt.shared.links import REPLY_TO_INVITATION, invitation_subject, link_token
 from tests.browser.live import csrf_token, portal_app, serve_services
 from tests.integration.test_events import _events_db
+from tests.integration.test_portal import page
+from tests.integration.test_portal import post_form as post
 from tests.support import unique
 
 TENANT = "magdeburg"
@@ -45,17 +47,6 @@ def people(set_body, settings):
     finally:
         db.close()
     return list(zip(ids, names, strict=True))
-
-
-def page(web, url, status=200) -> str:
-    resp = web.get(url)
-    assert resp.status_code == status, (url, resp.status_code, resp.get_data(as_text=True)[:3000])
-    return resp.get_data(as_text=True)
-
-
-def post(web, url, data, form_url=None):
-    html = page(web, form_url or url)
-    return web.post(url, data={"csrf_token": csrf_token(html), **data})
 
 
 def follow(web, resp, status=302) -> str:

@@ -441,7 +441,12 @@ def failed_delivery(settings, tenants):
     return make_failed_delivery(settings, tenants)
 
 
-def test_the_delivery_log_shows_failed_deliveries_and_resends_them(web, failed_delivery):
+def test_the_delivery_log_shows_failed_deliveries_and_resends_them(web, failed_delivery, settings):
+    # the overview mail links to the portal's printable overview and its PDF
+    url = f"{settings.portal_url}/chemnitz/partneruebersicht/"
+    assert f"Zum Lesen und Drucken (für die Website): {url}" in failed_delivery["body"]
+    pdf = failed_delivery["body"].split("Als PDF: ")[1].split()[0]
+    assert pdf.startswith(url) and pdf.endswith(".pdf")
     html = page(web, "/chemnitz/console/zustellungen?status=failed")
     row = html.split(f'id="delivery-{failed_delivery["id"]}"')[1].split("</tr>")[0]
     assert "Partnerübersicht veröffentlicht: 3 Partner, davon 1 neu" in row

@@ -201,6 +201,9 @@ def test_invitations_list_the_replies_and_who_cannot_be_reached(coordinator, mee
     assert people[1][1] in unreachable and people[0][1] not in unreachable
     assert "Gast e. V." in html and "als Gast" in html and "als Mitglied: Projektgruppe" in html
     assert "noch keine Antwort: " in html
+    overview = page(coordinator, f"{CONSOLE}/termine/{meeting}")
+    assert f"/console/planung/{meeting}" in overview
+    assert re.search(rf"{re.escape(people[1][1])}</th><td>[^<]*\(ohne E-Mail-Adresse", overview)
     resp = post(coordinator, url, {"guests": "nur ein Name ohne Adresse"})
     assert resp.status_code == 422
     assert 'href="#f-guests"' in resp.get_data(as_text=True)

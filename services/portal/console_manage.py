@@ -309,10 +309,21 @@ def _shown(kind: Kind, item: dict) -> dict:
 
 
 def _partner_options(tenant: str) -> list[tuple[str, str]]:
-    reply = as_user(
-        "GET", "membership", tenant, "partners", params={"status": "all", "page_size": 200}
-    )
-    items = reply.data.get("items", []) if reply.ok else []
+    """Every partner (all pages of 200) as a choice, after „keinem Partner zugeordnet“."""
+    items, page = [], 1
+    while True:
+        reply = as_user(
+            "GET",
+            "membership",
+            tenant,
+            "partners",
+            params={"status": "all", "page": page, "page_size": 200},
+        )
+        data = reply.data if reply.ok else {}
+        items += data.get("items", [])
+        if not data.get("items") or len(items) >= data.get("total", 0) or page >= 50:
+            break
+        page += 1
     return [("", str(_("keinem Partner zugeordnet")))] + [(str(p["id"]), p["name"]) for p in items]
 
 

@@ -91,6 +91,13 @@ class Postgres:
         self.container.get_wrapped_container().start()
         _wait(self._ping, "PostgreSQL")
 
+    def freeze(self):
+        """Freeze the server's processes (docker pause): connections stay open, nothing answers."""
+        self.container.get_wrapped_container().pause()
+
+    def thaw(self):
+        self.container.get_wrapped_container().unpause()
+
     @property
     def url(self) -> str:
         host = self.container.get_container_host_ip()

@@ -240,7 +240,10 @@ class Worker:
         """Database, broker and consumer: "ok" or what is wrong with each."""
         checks = {"database": "ok", "broker": "ok", "consumer": "ok"}
         try:
-            self.db.ping()
+            # a connection of its own with a connect timeout: a pooled one would wait forever
+            # on a server that holds the connection but does not answer (frozen, overloaded)
+            with psycopg.connect(self.db.url, connect_timeout=2) as conn:
+                conn.execute("select 1")
         except Exception as exc:
             checks["database"] = f"error: {exc.__class__.__name__}"
         try:

@@ -41,3 +41,14 @@ def test_every_flow_completes_and_nothing_is_lost_or_doubled(phases, fault):
 
 def test_the_flows_add_up(phases):
     assert sum(len(p.flows) for p in phases.values()) == FLOWS
+
+
+def test_while_the_database_is_down_http_answers_503_with_retry_after(phases):
+    answers = phases["postgres"].result["while down"]
+    assert len(answers) == 8  # /readyz and an API read of each of the four web processes
+    for name, answer in answers.items():
+        assert answer["status"] == 503, (name, answer)
+        assert answer["type"] == "application/problem+json", (name, answer)
+        assert answer["seconds"] < 10, (name, answer)  # never a request hung past the timeout
+        if name.endswith(" api"):
+            assert answer["retry_after"] == "5", (name, answer)

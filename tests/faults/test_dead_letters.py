@@ -1,10 +1,13 @@
-"""Dead letters: a failing and a poison message reach the dead-letter queue with their reasons;
+"""Failing messages: their retries wait in the delay queue without holding up the others; a
+poison or always-failing message reaches the dead-letter queue with its reason;
 `knotenpunkt dead-letters list` shows them, `replay` gives one back and it is handled once."""
 
 from __future__ import annotations
 
 import json
+import time
 
+import pytest
 from kombu import Connection
 
 from knotenpunkt import cli
@@ -18,12 +21,88 @@ from knotenpunkt.shared.messaging import (
     envelope,
     exchange,
 )
+from knotenpunkt.shared.workerops import dead_letters
 from tests.support import drain, unique
 
 
-def test_dead_letters_are_listed_with_their_reason_and_replayed_once(settings, capsys, monkeypatch):
-    service = unique("dltest")  # a consumer of its own: its queues see no other test's events
-    name = f"{service}.thing.happened"
+class OwnConsumer:
+    """A consumer of a service name of its own (its queues see no other test's events), on
+    voting's database (processed_events), handling `<service>.thing.happened` with `handler`."""
+
+    def __init__(self, settings, handler, **options):
+        self.service = unique("dltest")
+        self.name = f"{self.service}.thing.happened"
+        self.db = Database(settings.app_url("voting"), max_size=2, name="dltest")
+        self.db.open()
+        self.conn = Connection(settings.broker_url)
+        self.consumer = EventConsumer(
+            self.conn, self.db, self.service, {self.name: handler}, lambda tenant: None, **options
+        )
+        declare(self.conn, self.service, self.consumer.queue_keys)
+        self.producer = self.conn.Producer(exchange=exchange(EXCHANGE))
+
+    def publish(self, body=None, **data) -> dict:
+        env = envelope(self.service, "chemnitz", "thing", "happened", data)
+        self.producer.publish(
+            json.dumps(env) if body is None else body,
+            routing_key=f"chemnitz.{self.name}",
+            content_type="application/json",
+        )
+        return env
+
+    def waiting(self, queue) -> int:
+        return queue(self.conn.default_channel).queue_declare(passive=True).message_count
+
+    def close(self) -> None:
+        channel = self.conn.default_channel
+        for queue in (self.consumer.queue, dead_queue(self.service), delay_queue(self.service)):
+            queue(channel).delete()
+        self.conn.release()
+        self.db.close()
+
+
+@pytest.fixture
+def own_consumer(settings):
+    made = []
+
+    def make(handler, **options) -> OwnConsumer:
+        made.append(OwnConsumer(settings, handler, **options))
+        return made[-1]
+
+    yield make
+    for c in made:
+        c.close()
+
+
+def test_a_failing_message_waits_for_its_retry_while_the_others_are_handled(settings, own_consumer):
+    handled = []
+
+    def on_thing(conn, env, ctx):
+        if env["data"]["n"] == 0:
+            raise RuntimeError("Gegenstelle antwortet nicht")
+        handled.append(env["data"]["n"])
+
+    c = own_consumer(on_thing, max_retries=2, retry_delay=5.0)
+    failing = c.publish(n=0)
+    for n in range(1, 21):
+        c.publish(n=n)
+    drain(c.consumer, idle=0.5)
+    # the twenty behind it are done while the failing one waits out its delay
+    assert sorted(handled) == list(range(1, 21))
+    assert c.waiting(delay_queue(c.service)) == 1 and c.waiting(c.consumer.queue) == 0
+
+    deadline = time.monotonic() + 60
+    while not dead_letters(settings, c.service) and time.monotonic() < deadline:
+        drain(c.consumer, idle=0.5)
+    (dead,) = dead_letters(settings, c.service)
+    assert dead["id"] == failing["id"]
+    assert dead["reason"].startswith("failed 3 times; last error: RuntimeError(")
+    assert dead["routing_key"] == f"chemnitz.{c.name}"
+
+
+def test_dead_letters_are_listed_with_their_reason_and_replayed_once(
+    settings, own_consumer, capsys, monkeypatch
+):
     handled, broken = [], [True]
 
     def on_thing(conn, env, ctx):
@@ -31,49 +110,32 @@ def test_dead_letters_are_listed_with_their_reason_and_replayed_once(settings, c
             raise RuntimeError("Empfänger fehlt noch")
         handled.append(env["id"])
 
-    db = Database(settings.app_url("voting"), max_size=2, name="dltest")
-    db.open()
-    conn = Connection(settings.broker_url)
-    try:
-        consumer = EventConsumer(
-            conn, db, service, {name: on_thing}, lambda tenant: None, max_retries=0
-        )
-        declare(conn, service, consumer.queue_keys)
-        env = envelope(service, "chemnitz", "thing", "happened", {"n": 1})
-        producer = conn.Producer(exchange=exchange(EXCHANGE))
-        key = f"chemnitz.{name}"
-        producer.publish(json.dumps(env), routing_key=key)
-        producer.publish(b"{not json", routing_key=key, content_type="application/json")
-        drain(consumer, idle=0.5)
-        assert handled == []
+    c = own_consumer(on_thing, max_retries=0)
+    env = c.publish(n=1)
+    c.publish(body=b"{not json")
+    drain(c.consumer, idle=0.5)
+    assert handled == []
 
-        monkeypatch.setenv("BROKER_URL", settings.broker_url)
-        assert cli.main(["dead-letters", "list", "--service", service]) == 0
-        out = capsys.readouterr()
-        lines = [line.split("\t") for line in out.out.splitlines()]
-        reasons = {line[1]: line[4] for line in lines}
-        assert "RuntimeError('Empfänger fehlt noch')" in reasons[env["id"]]
-        assert [r for i, r in reasons.items() if i != env["id"]] == [
-            "body is not JSON: Expecting property name enclosed in double quotes"
-        ]
-        assert "2 dead letters" in out.err
+    monkeypatch.setenv("BROKER_URL", settings.broker_url)
+    assert cli.main(["dead-letters", "list", "--service", c.service]) == 0
+    out = capsys.readouterr()
+    reasons = {line.split("\t")[1]: line.split("\t")[4] for line in out.out.splitlines()}
+    assert "RuntimeError('Empfänger fehlt noch')" in reasons[env["id"]]
+    assert [r for i, r in reasons.items() if i != env["id"]] == [
+        "body is not JSON: Expecting property name enclosed in double quotes"
+    ]
+    assert "2 dead letters" in out.err
 
-        assert cli.main(["dead-letters", "replay", "--service", service]) == 2  # names nothing
-        broken[0] = False
-        argv = ["dead-letters", "replay", "--service", service, "--id", env["id"]]
-        assert cli.main(argv) == 0
-        assert f"replayed {service}\t{env['id']}" in capsys.readouterr().out
-        drain(consumer, idle=0.5)
-        assert handled == [env["id"]]
+    assert cli.main(["dead-letters", "replay", "--service", c.service]) == 2  # names nothing
+    broken[0] = False
+    argv = ["dead-letters", "replay", "--service", c.service, "--id", env["id"]]
+    assert cli.main(argv) == 0
+    assert f"replayed {c.service}\t{env['id']}" in capsys.readouterr().out
+    drain(c.consumer, idle=0.5)
+    assert handled == [env["id"]]
 
-        assert cli.main(argv) == 0  # replaying again finds nothing: it is no dead letter now
-        assert "0 dead letters replayed" in capsys.readouterr().err
-        assert cli.main(["dead-letters", "list", "--service", service]) == 0
-        left = capsys.readouterr().out.splitlines()
-        assert len(left) == 1 and "body is not JSON" in left[0]
-    finally:
-        channel = conn.default_channel
-        for queue in (consumer.queue, dead_queue(service), delay_queue(service)):
-            queue(channel).delete()
-        conn.release()
-        db.close()
+    assert cli.main(argv) == 0  # replaying again finds nothing: it is no dead letter now
+    assert "0 dead letters replayed" in capsys.readouterr().err
+    assert cli.main(["dead-letters", "list", "--service", c.service]) == 0
+    left = capsys.readouterr().out.splitlines()
+    assert len(left) == 1 and "body is not JSON" in left[0]

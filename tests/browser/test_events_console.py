@@ -162,6 +162,13 @@ def test_a_meeting_planned_answered_and_minuted_in_the_browser(page, flow, set_b
     assert title in page.text() and "Ihre Antwort fehlt noch." in page.text()
     reply_path = f"{CONSOLE}/einladungen/{event_id}"
     page.check(reply_path, "console-invitation-reply")
+    page.open(f"/sprache/ar?next={reply_path}")  # right to left, German where Arabic is missing
+    html = page.d.find_element(By.TAG_NAME, "html")
+    assert (html.get_attribute("lang"), html.get_attribute("dir")) == ("ar", "rtl")
+    assert "ردك" in page.text()
+    page.axe()
+    page.shot("console-invitation-reply")
+    page.open(f"/sprache/de?next={reply_path}")
     reply_by_keyboard(page, reply_path)
     page.axe()
     page.shot("console-invitation-replied")

@@ -113,8 +113,25 @@ def error_statuses(method: str, rule, action: str | None, operation: dict) -> se
     return found
 
 
+def bare_successes(fn) -> dict[str, str | None]:
+    """Success answers a route declares without a schema: status → the content type it named.
+
+    flask-smorest documents such an answer without any content (its content type is lost),
+    so the document would promise nothing about a CSV, a calendar or a JSON answer.
+    """
+    responses = getattr(fn, "_apidoc", {}).get("response", {}).get("responses", {})
+    found = {}
+    for status, docs in responses.items():
+        for doc in docs:
+            if isinstance(doc, dict) and "schema" not in doc and int(status) not in (204, 304):
+                found[str(status)] = doc.get("content_type")
+    return found
+
+
 class ErrorResponses(BasePlugin):
-    """apispec plugin: adds the statuses of :func:`error_statuses` to every operation."""
+    """apispec plugin: adds the statuses of :func:`error_statuses` to every operation, and the
+    content type of success answers declared without a schema (text as a string, JSON as an
+    object)."""
 
     def __init__(self, app: Flask):
         self.app = app
@@ -129,6 +146,12 @@ class ErrorResponses(BasePlugin):
                 continue
             fn = getattr(getattr(view, "view_class", None), method, view)
             responses = operation.setdefault("responses", {})
+            for status, content_type in bare_successes(fn).items():
+                answer = next((r for c, r in responses.items() if str(c) == status), None)
+                if isinstance(answer, dict) and "content" not in answer:
+                    content_type = content_type or Api.DEFAULT_RESPONSE_CONTENT_TYPE
+                    schema = {"type": "object"} if "json" in content_type else {"type": "string"}
+                    answer["content"] = {content_type: {"schema": schema}}
             declared = {str(code) for code in responses}
             for status in sorted(error_statuses(method, rule, action_of(fn), operation)):
                 if str(status) not in declared:

@@ -46,6 +46,7 @@ class PrivacyRequest(MethodView):
 class PrivacyExport(MethodView):
     @allows("manage")
     @privacy_bp.response(200)
+    @privacy_bp.alt_response(409, response="CONFLICT")
     def get(self, tenant, request_id):
         """Die Auskunft als ein JSON-Dokument: jedes Datum mit Zweck und Rechtsgrundlage."""
         with uow() as conn:
@@ -56,6 +57,7 @@ class PrivacyExport(MethodView):
 class PrivacySummary(MethodView):
     @allows("manage")
     @privacy_bp.response(200, content_type="text/html")
+    @privacy_bp.alt_response(409, response="CONFLICT")
     def get(self, tenant, request_id):
         """Die Auskunft als lesbare HTML-Seite: je Dienst die Daten mit Zweck, Rechtsgrundlage und
         Speicherdauer."""

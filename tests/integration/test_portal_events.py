@@ -298,6 +298,8 @@ def test_minutes_are_drafted_approved_and_published(coordinator, meeting, people
     assert 'id="minutes-status">genehmigt<' in html and "Entwurf schreiben" not in html
     html = follow(coordinator, post(coordinator, url, {"op": "publish"}))
     assert 'id="minutes-status">veröffentlicht<' in html and "wird übermittelt" in html
+    printable = re.search(r'href="(/magdeburg/protokolle/[0-9a-f-]{36})"', html).group(1)
+    assert "Gast e. V." in page(coordinator, printable)
     html = follow(coordinator, post(coordinator, url, {"op": "approve"}, url))
     assert "Das Protokoll ist veröffentlicht; als Nächstes kommt nichts mehr." in html
 

@@ -73,6 +73,19 @@ ERROR_HEADERS = {
     },
 }
 
+# A conditional read (an operation that answers 304): what it takes and sends.
+IF_NONE_MATCH = {
+    "in": "header",
+    "name": "If-None-Match",
+    "required": False,
+    "description": "ETag einer früheren Antwort: unverändert → 304 ohne Inhalt",
+    "schema": {"type": "string"},
+}
+CONDITIONAL_HEADERS = {
+    "ETag": {"schema": {"type": "string"}, "required": True},
+    "Cache-Control": {"schema": {"type": "string"}, "required": True},
+}
+
 # Why an operation may answer with a status (the description in the document).
 WHY = {
     400: "Der Anfragekörper ist kein gültiges JSON (malformed JSON).",
@@ -128,10 +141,18 @@ def bare_successes(fn) -> dict[str, str | None]:
     return found
 
 
+def conditional(operation: dict) -> None:
+    """An operation that answers 304 takes If-None-Match and sends its ETag with 200 and 304."""
+    operation.setdefault("parameters", []).append(dict(IF_NONE_MATCH))
+    for code, answer in operation["responses"].items():
+        if str(code) in ("200", "304") and isinstance(answer, dict):
+            answer["headers"] = {**CONDITIONAL_HEADERS, **answer.get("headers", {})}
+
+
 class ErrorResponses(BasePlugin):
-    """apispec plugin: adds the statuses of :func:`error_statuses` to every operation, and the
+    """apispec plugin: adds the statuses of :func:`error_statuses` to every operation, the
     content type of success answers declared without a schema (text as a string, JSON as an
-    object)."""
+    object) and the headers of conditional reads."""
 
     def __init__(self, app: Flask):
         self.app = app
@@ -152,6 +173,8 @@ class ErrorResponses(BasePlugin):
                     content_type = content_type or Api.DEFAULT_RESPONSE_CONTENT_TYPE
                     schema = {"type": "object"} if "json" in content_type else {"type": "string"}
                     answer["content"] = {content_type: {"schema": schema}}
+            if any(str(code) == "304" for code in responses):
+                conditional(operation)
             declared = {str(code) for code in responses}
             for status in sorted(error_statuses(method, rule, action_of(fn), operation)):
                 if str(status) not in declared:

@@ -216,7 +216,26 @@ def fuzz(op, mode, target: dict, allowed, role_headers, failures: dict, on_answe
                 failures.setdefault((op.label, role, failure_title(exc)), report[:1800])
             else:
                 on_answer(role, resp)
+                if conditional and resp.status_code == 200:
+                    revalidate(case, role, resp)
 
+    def revalidate(case, role, first):
+        """A conditional read asked again with the ETag it sent: 304, as declared."""
+        etag = (first.headers.get("etag") or [""])[0]
+        headers = {**role_headers[role], "If-None-Match": etag}
+        try:
+            again = case.call_and_validate(headers=headers, checks=CHECKS)
+        except FailureGroup as exc:
+            report = f"{mode.value} {role} {op.label} If-None-Match: {exc}"
+            failures.setdefault((op.label, role, "304 " + failure_title(exc)), report[:1800])
+            return
+        if again.status_code != 304:
+            failures.setdefault(
+                (op.label, role, "not 304"),
+                f"{role} {op.label}: If-None-Match {etag} answered {again.status_code}",
+            )
+
+    conditional = "304" in op.responses.status_codes
     send()
 
 

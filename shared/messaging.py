@@ -233,41 +233,48 @@ class PublishError(Exception):
 class Publisher:
     """Publishes batches to the topic exchange; with AMQP, waits for confirms per batch.
 
-    Confirms are collected for a whole batch (one round trip), not one by one.
+    Confirms are collected for a whole batch (one round trip), not one by one. The
+    messages go straight to the channel (prepare_message, basic_publish: what kombu's
+    Producer does underneath, without its per-message serializer, compression and
+    declaration checks); the body is the envelope's JSON text as the outbox holds it.
     """
 
     def __init__(self, settings: Settings, confirm_timeout: float = 10.0):
         self.settings = settings
         self.confirm_timeout = confirm_timeout
         self._conn: Connection | None = None
-        self._producer: Producer | None = None
+        self._channel = None
         self._unacked: set[int] = set()
         self._nacked = False
         self._seq = 0
+        self._floor = 1
 
     @property
     def confirms(self) -> bool:
         return self.settings.broker.startswith(("amqp", "pyamqp"))
 
-    def _ensure(self) -> Producer:
-        if self._producer is not None:
-            return self._producer
+    def _ensure(self):
+        if self._channel is not None:
+            return self._channel
         conn = connect(self.settings)
         conn.ensure_connection(max_retries=1)
         channel = conn.channel()
-        topic = exchange(EXCHANGE)
-        topic(channel).declare()
+        exchange(EXCHANGE)(channel).declare()
         if self.confirms:
             channel.confirm_select()
             channel.events["basic_ack"].add(self._on_ack)
             channel.events["basic_nack"].add(self._on_nack)
         self._conn, self._seq, self._unacked, self._nacked = conn, 0, set(), False
-        self._producer = Producer(channel, exchange=topic)
-        return self._producer
+        self._floor = 1
+        self._channel = channel
+        return channel
 
     def _on_ack(self, tag: int, multiple: bool) -> None:
         if multiple:
-            self._unacked = {t for t in self._unacked if t > tag}
+            # Tags count up per channel; nothing below _floor is unconfirmed: one pass over
+            # each tag, not over every unconfirmed one per ack.
+            self._unacked.difference_update(range(self._floor, tag + 1))
+            self._floor = max(self._floor, tag + 1)
         else:
             self._unacked.discard(tag)
 
@@ -275,26 +282,28 @@ class Publisher:
         self._nacked = True
         self._on_ack(tag, multiple)
 
-    def publish_batch(self, messages: list[tuple[str, dict]]) -> None:
-        """Publish (routing key, envelope) pairs; returns once the broker holds all of them.
+    def publish_batch(self, messages: list[tuple[str, str, str]]) -> None:
+        """Publish (routing key, envelope as JSON text, event id) triples; returns once the
+        broker holds all of them (persistent messages, confirmed with AMQP).
 
         Raises PublishError (or a kombu/amqp connection error) when it does not.
         """
         try:
-            producer = self._ensure()
-            for key, env in messages:
-                producer.publish(
-                    json.dumps(env, default=str),
-                    routing_key=key,
-                    content_type="application/cloudevents+json",
-                    content_encoding="utf-8",
-                    delivery_mode=2,
-                    message_id=env["id"],
-                    retry=False,
+            channel = self._ensure()
+            if self.confirms:
+                # Registered first: basic_publish may read acks of earlier messages already.
+                self._unacked.update(range(self._seq + 1, self._seq + len(messages) + 1))
+                self._seq += len(messages)
+            for key, body, event_id in messages:
+                message = channel.prepare_message(
+                    body.encode("utf-8"),
+                    None,
+                    "application/cloudevents+json",
+                    "utf-8",
+                    None,
+                    {"delivery_mode": 2, "message_id": str(event_id)},
                 )
-                if self.confirms:
-                    self._seq += 1
-                    self._unacked.add(self._seq)
+                channel.basic_publish(message, exchange=EXCHANGE, routing_key=key)
             if self.confirms:
                 self._wait_confirms()
         except Exception:
@@ -321,7 +330,7 @@ class Publisher:
                 self._conn.release()
             except Exception as exc:  # closing a broken connection may fail too
                 log.debug("releasing broker connection failed: %s", exc)
-        self._conn, self._producer = None, None
+        self._conn, self._channel = None, None
 
 
 class OutboxRelay:
@@ -348,14 +357,17 @@ class OutboxRelay:
         for tenant in self.tenants:
             while True:
                 with self.db.transaction(tenant) as conn:
+                    # The envelope as text: published as the outbox holds it, never parsed here.
                     rows = conn.execute(
-                        "select id, routing_key, envelope from outbox where sent_at is null"
-                        " order by id limit %s for update skip locked",
+                        "select id, event_id, routing_key, envelope::text as body from outbox"
+                        " where sent_at is null order by id limit %s for update skip locked",
                         (self.batch,),
                     ).fetchall()
                     if not rows:
                         break
-                    self.publisher.publish_batch([(r["routing_key"], r["envelope"]) for r in rows])
+                    self.publisher.publish_batch(
+                        [(r["routing_key"], r["body"], r["event_id"]) for r in rows]
+                    )
                     conn.execute(
                         "update outbox set sent_at = now() where id = any(%s)",
                         ([r["id"] for r in rows],),

@@ -376,8 +376,13 @@ def via(value: str | None) -> str:
 @signed_in(*MANAGE)
 def invitations(tenant, event_id):
     event = _event(tenant, event_id)
-    errors = Errors(["whom", "guests"])
+    errors = Errors(["whom", "working_group_id", "guests"])
     path = f"events/{event_id}/invitations"
+    groups = [
+        (str(w["id"]), w.get("name") or str(w["id"]))
+        for w in _list(as_user("GET", "membership", tenant, "working-groups"))
+        if w.get("status", "active") == "active"
+    ]
     if request.method == "POST":
         guests, wrong = _guests(request.form.get("guests", ""))
         for line in wrong:
@@ -388,9 +393,12 @@ def invitations(tenant, event_id):
         body = {
             "body": event.get("body") if request.form.get("invite_body") == "yes" else None,
             "all_partners": request.form.get("all_partners") == "yes",
+            "working_group_id": request.form.get("working_group_id") or None,
             "guests": guests,
         }
-        if not errors and not (body["body"] or body["all_partners"] or guests):
+        if body["working_group_id"] and body["working_group_id"] not in dict(groups):
+            errors.add("working_group_id", _("Bitte wählen Sie eine Arbeitsgruppe des Netzwerks."))
+        if not errors and not any(body.values()):
             errors.add("whom", _("Bitte wählen Sie, wen Sie einladen."))
         if not errors:
             sent = as_user(
@@ -414,7 +422,7 @@ def invitations(tenant, event_id):
                         "error",
                     )
                 return _redirect("invitations", event_id=event_id)
-            errors.from_reply(sent, {"_schema": "whom", "guests": "guests"})
+            errors.from_reply(sent, {"_schema": "whom"})
     invitees = _list(as_user("GET", "events", tenant, path))
     return render_template(
         "console/invitations.html",
@@ -425,6 +433,7 @@ def invitations(tenant, event_id):
         errors=errors,
         values=request.form,
         via=via,
+        groups=groups,
     ), _status(errors)
 
 

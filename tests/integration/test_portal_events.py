@@ -334,3 +334,25 @@ def test_english_pages_of_the_events_console(portal, meeting):
     assert "Einladungen senden" not in html
     html = page(web, f"{CONSOLE}/planung/neu")
     assert "Weekday: Wednesday" in html and "at most 60 minutes" in html
+
+
+def test_a_working_group_is_offered_and_the_apis_refusal_shown_at_its_field(
+    coordinator, meeting, clients, token
+):
+    name = unique("AG Wohnen")
+    group = clients["membership"].post(
+        f"/api/v1/{TENANT}/working-groups",
+        json={"name": name},
+        headers=token(TENANT, "coordinator"),
+    )
+    assert group.status_code == 201, group.get_json()
+    url = f"{CONSOLE}/planung/{meeting}/einladungen"
+    assert f'<option value="{group.get_json()["id"]}">{name}</option>' in page(coordinator, url)
+    resp = post(coordinator, url, {"working_group_id": group.get_json()["id"]})
+    assert resp.status_code == 422
+    html = resp.get_data(as_text=True)
+    assert (
+        '<a href="#f-working-group-id">Diese Arbeitsgruppe hat (noch) keine Mitglieder.</a>' in html
+    )
+    resp = post(coordinator, url, {"working_group_id": "keine-von-hier"})
+    assert resp.status_code == 422 and 'href="#f-working-group-id"' in resp.get_data(as_text=True)

@@ -4,10 +4,17 @@
 generator, ``apt-get install wrk``) with ``--latency`` and returns its figures as a
 dict: ``rps``, ``p50_ms``, ``p90_ms``, ``p99_ms``, ``requests``, ``errors`` (socket
 errors: connect, read, write, timeout), ``non2xx`` (answers outside 2xx/3xx), ``raw``
-(wrk's own text). ``lua`` is a path to a wrk script or the script's text. A script may
-print one line ``KP-JSON <json>`` from its ``done()``; that object comes back as
-``script``. ``healthz_reference`` is the same run against a service's ``/healthz``: the
+(wrk's own text), ``cpu_s`` (CPU seconds wrk itself used). ``lua`` is a path to a wrk
+script or the script's text. A script may print one line ``KP-JSON <json>`` from its
+``done()``; that object comes back as ``script``. ``healthz_reference`` is the same run against a service's ``/healthz``: the
 ceiling the other figures are compared with.
+
+``run_wrk_script(url, connections=…, lua=…)`` is for a fixed amount of work rather than
+a fixed time (e.g. every voter votes once): the script prints ``KP-DONE`` from each
+thread when its share is answered (and stops that thread); when every thread has, wrk is
+interrupted (SIGINT, after which it still prints its figures and runs ``done()``). wrk's
+own ``rps`` then counts the waiting time too, so such a script measures its own rate:
+``LUA_CLOCK`` gives it ``kp_now()`` (a monotonic clock in seconds, LuaJIT's FFI).
 
 ``open_loop(base_url, requests, rate=…)`` is the open-loop driver for latency figures
 (wrk2 is not packaged): request *i* is due at ``start + i / rate``, whether or not the
@@ -26,7 +33,9 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import resource
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -36,6 +45,11 @@ from urllib.parse import urlsplit
 from bench._common import percentile
 
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def have_wrk() -> bool:
@@ -111,10 +125,63 @@ def run_wrk(
                 path.write_text(str(lua), encoding="utf-8")
             argv += ["-s", str(path)]
         argv.append(url)
+        before = _children_cpu()
         proc = subprocess.run(argv, capture_output=True, text=True, timeout=duration + timeout + 60)
     if proc.returncode != 0:
         raise RuntimeError(f"wrk failed ({proc.returncode}): {proc.stderr.strip()[:500]}")
-    return parse_wrk(proc.stdout + proc.stderr)
+    return {**parse_wrk(proc.stdout + proc.stderr), "cpu_s": _children_cpu() - before}
+
+
+# A monotonic clock for wrk scripts (wrk's LuaJIT: FFI to clock_gettime(CLOCK_MONOTONIC)).
+LUA_CLOCK = """
+local ffi = require("ffi")
+ffi.cdef[[
+typedef struct { long tv_sec; long tv_nsec; } kp_timespec;
+int clock_gettime(int clk, kp_timespec *tp);
+]]
+local kp_ts = ffi.new("kp_timespec")
+function kp_now()
+  ffi.C.clock_gettime(1, kp_ts)
+  return tonumber(kp_ts.tv_sec) + tonumber(kp_ts.tv_nsec) * 1e-9
+end
+"""
+
+
+def run_wrk_script(
+    url: str,
+    *,
+    connections: int,
+    lua: str,
+    threads: int = 2,
+    max_duration: float = 120.0,
+    timeout: float = 10.0,
+) -> dict:
+    """Run wrk with a script whose threads each print ``KP-DONE`` when their share of the
+    work is answered; interrupt wrk once all have (or after max_duration). Returns what
+    run_wrk returns (``script``: the script's ``KP-JSON`` object); raises RuntimeError."""
+    if not have_wrk():
+        raise RuntimeError("wrk is not installed (Debian: apt-get install wrk)")
+    threads = max(1, min(threads, connections))
+    with tempfile.TemporaryDirectory(prefix="kp-wrk-") as tmp:
+        path = Path(tmp) / "script.lua"
+        path.write_text(lua, encoding="utf-8")
+        argv = ["wrk", "--latency", "-t", str(threads), "-c", str(connections)]
+        argv += ["-d", f"{round(max_duration)}s", "--timeout", f"{round(timeout)}s"]
+        argv += ["-s", str(path), url]
+        before = _children_cpu()
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        lines, finished = [], 0
+        for line in proc.stdout:
+            lines.append(line)
+            if line.startswith("KP-DONE"):
+                finished += 1
+                if finished == threads:
+                    proc.send_signal(signal.SIGINT)
+                    break
+        rest, err = proc.communicate(timeout=max_duration + timeout + 60)
+    if proc.returncode != 0:
+        raise RuntimeError(f"wrk failed ({proc.returncode}): {err.strip()[:500]}")
+    return {**parse_wrk("".join(lines) + rest + err), "cpu_s": _children_cpu() - before}
 
 
 def healthz_reference(

@@ -61,6 +61,8 @@ class Principal:
 
 
 ANONYMOUS = Principal()
+# How many verified tokens a verifier keeps (a few MB at most).
+MAX_VERIFIED_TOKENS = 4096
 
 
 def issue_token(
@@ -114,6 +116,9 @@ class TokenVerifier:
         )
         # Tokens of other instances (federation peers), when the service trusts any.
         self.federation: FederationVerifier | None = None
+        # token → (expiry, key id, principal) of the tokens verified lately (see verify)
+        self._verified: dict[str, tuple[float, str | None, Principal]] = {}
+        self._lock = threading.Lock()
         self.claims = {
             "tenant": settings.jwt_tenant_claim,
             "roles": settings.jwt_roles_claim,
@@ -131,12 +136,49 @@ class TokenVerifier:
 
         Raises Unauthorized for a missing, malformed, expired or badly signed
         token and Forbidden for a token of another tenant.
+
+        A token verified before is not decoded again while it is valid (the same token
+        comes with each request of a session): the verified tokens are kept, at most
+        MAX_VERIFIED_TOKENS, until they expire; with a JWKS only while their signing key
+        is still in the key set (a retired key ends its tokens at once). Peers' tokens are
+        never kept.
         """
+        hit = self._verified.get(token)
+        if hit is not None and self._still_valid(hit):
+            who = hit[2]
+            if who.tenant != tenant:
+                raise Forbidden(
+                    f"Das Token gilt für das Netzwerk '{who.tenant}', nicht für '{tenant}' "
+                    "(token issued for another tenant)."
+                )
+            return who
         if self.federation is not None and self.federation.handles(token):
             return self.federation.verify(token, tenant)
+        who, exp, kid = self._decode(token, tenant)
+        with self._lock:
+            if len(self._verified) >= MAX_VERIFIED_TOKENS:
+                self._verified.pop(next(iter(self._verified)))  # the oldest
+            self._verified[token] = (exp, kid, who)
+        return who
+
+    def _still_valid(self, hit: tuple) -> bool:
+        exp, kid, _ = hit
+        if time.time() >= exp:
+            return False  # decoded again: refused as expired
+        if self._jwks is None:
+            return True
+        try:
+            return any(k.key_id == kid for k in self._jwks.get_jwk_set().keys)
+        except jwt.PyJWTError:
+            return False
+
+    def _decode(self, token: str, tenant: str) -> tuple[Principal, float, str | None]:
+        """The principal of a token for this tenant, its expiry (epoch seconds) and key id."""
+        kid = None
         try:
             if self._jwks is not None:
-                key = self._jwks.get_signing_key_from_jwt(token).key
+                signing = self._jwks.get_signing_key_from_jwt(token)
+                key, kid = signing.key, signing.key_id
                 algorithms = ["RS256"]
             else:
                 key = self.settings.jwt_secret
@@ -180,7 +222,7 @@ class TokenVerifier:
                 f"Das Token ist ungültig (claim '{self.claims['person_id']}' must be a string)."
             )
         email = claims.get("email") if claims.get("email_verified") is True else None
-        return Principal(
+        who = Principal(
             sub=str(claims["sub"]),
             tenant=tenant,
             roles=frozenset(r for r in roles if r in ROLES),
@@ -189,6 +231,7 @@ class TokenVerifier:
             person_id=str(person_id) if person_id is not None else None,
             verified_email=email.strip().lower() if isinstance(email, str) and email else None,
         )
+        return who, float(claims["exp"]), kid
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ def create_app(settings=None, tenants=None, clock=None):
     clock: where the handlers take the time from (tests pass their own; default: UTC now).
     """
     from knotenpunkt.services.voting.api import BLUEPRINTS
+    from knotenpunkt.services.voting.domain import RulesCache
 
     return create_service_app(
         "voting",
@@ -19,4 +20,6 @@ def create_app(settings=None, tenants=None, clock=None):
         tenants=tenants,
         title="Knotenpunkt Abstimmungen",
         clock=clock,
+        # the cast rules of the ballots seen (fixed at opening): a cast reads only the status
+        deps={"ballot_rules": RulesCache()},
     )

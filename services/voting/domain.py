@@ -8,6 +8,7 @@ import math
 from collections import Counter
 from datetime import timedelta
 
+from knotenpunkt.shared import choices
 from knotenpunkt.shared.access import may
 from knotenpunkt.shared.auth import Principal
 from knotenpunkt.shared.errors import Conflict, Forbidden, RuleViolation
@@ -20,15 +21,7 @@ SUBJECTS_FROM_EVENTS = ("admission", "working_group_founding")
 MAX_DEADLINE_YEARS = 3
 
 
-# How a coordinator reads the choices and rules in a German sentence.
-CHOICE_LABELS = {
-    "yes": "Ja",
-    "no": "Nein",
-    "abstain": "Enthaltung",
-    "agree": "Einverstanden",
-    "stand_aside": "Enthaltung (Beiseitestehen)",
-    "object": "Einwand",
-}
+# How a coordinator reads the rules in a German sentence (the choices: shared.choices).
 RULE_LABELS = {
     "simple_majority": "einfacher Mehrheit",
     "absolute_majority": "absoluter Mehrheit",
@@ -40,7 +33,7 @@ RULE_LABELS = {
 
 def label(choice: str) -> str:
     """A choice as the German text names it („Nein“ for no)."""
-    return CHOICE_LABELS.get(choice, choice)
+    return choices.word(choice)
 
 
 def choices_for(rule: str) -> tuple[str, ...]:
@@ -202,6 +195,41 @@ def ensure_open(ballot: dict, now) -> None:
 
 def _status_word(status: str) -> str:
     return {"closed": "geschlossen", "cancelled": "abgebrochen"}.get(status, status)
+
+
+# What a cast needs of its ballot besides the status: fixed when the ballot is opened.
+CAST_RULES = (
+    "decision_rule",
+    "reasons_required_for",
+    "secret",
+    "close_when_all_voted",
+    "electorate_size",
+)
+
+
+def cast_rules(ballot: dict) -> dict:
+    """The parts of a ballot a cast checks that never change after opening."""
+    return {k: ballot[k] for k in CAST_RULES}
+
+
+class RulesCache:
+    """The cast rules of the ballots a process has seen, by tenant and ballot id (a bounded
+    dict: the oldest go first). The rules never change after opening, so an entry is never
+    stale; the status is not in it."""
+
+    def __init__(self, size: int = 4096):
+        self.size = size
+        self._rules: dict[tuple, dict] = {}
+
+    def get(self, tenant: str, ballot_id) -> dict | None:
+        return self._rules.get((tenant, str(ballot_id)))
+
+    def put(self, tenant: str, ballot_id, rules: dict) -> None:
+        if len(self._rules) >= self.size:
+            # dicts keep insertion order: drop the oldest entry (racing threads at worst
+            # both drop one)
+            self._rules.pop(next(iter(self._rules), None), None)
+        self._rules[(tenant, str(ballot_id))] = rules
 
 
 def should_close_early(ballot: dict, voted: int) -> bool:

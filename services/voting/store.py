@@ -152,82 +152,112 @@ def reminders_due(conn, now: datetime, until: datetime) -> list[dict]:
 # --- Votes --------------------------------------------------------------------
 
 
-def voter_name(conn, ballot_id, person_id: str) -> str | None:
-    """The name of the person in the ballot's frozen electorate, None when not in it; raises nothing."""
-    row = conn.execute(
-        "select name from ballot_electorate where ballot_id = %s and person_id = %s",
-        (ballot_id, person_id),
-    ).fetchone()
-    return row["name"] if row else None
+def _cast_params(tenant, ballot_id, person_id, choice, reason, now, entry: dict) -> dict:
+    return {
+        "tenant": tenant,
+        "ballot": ballot_id,
+        "person": person_id,
+        "choice": choice,
+        "reason": reason,
+        "now": now,
+        "entry": _json(entry),
+    }
 
 
-def add_participation(conn, tenant: str, ballot_id, person_id: str) -> bool:
-    """Note that the person took part in a secret ballot; False when they had already; raises nothing."""
-    return (
-        conn.execute(
-            "insert into participation (tenant, ballot_id, person_id) values (%s, %s, %s)"
-            " on conflict do nothing returning person_id",
-            (tenant, ballot_id, person_id),
-        ).fetchone()
-        is not None
-    )
-
-
-def add_secret_vote(conn, tenant: str, ballot_id, choice: str, reason: str | None) -> None:
-    """Store a secret vote, unlinked from who cast it; raises nothing."""
-    insert(
-        conn,
-        "secret_votes",
-        {"tenant": tenant, "ballot_id": ballot_id, "choice": choice, "reason": reason},
-        returning=False,
-    )
-
-
-def participation_count(conn, ballot_id) -> int:
-    """How many have taken part in a secret ballot; raises nothing."""
-    return conn.execute(
-        "select count(*) as n from participation where ballot_id = %s", (ballot_id,)
-    ).fetchone()["n"]
-
-
-def upsert_vote(
-    conn, tenant: str, ballot_id, person_id: str, choice: str, reason: str | None, now: datetime
-) -> dict:
-    """Store or change a named vote (counting changes); returns it; raises nothing."""
+def cast_named(
+    conn, tenant: str, ballot_id, person_id: str, choice: str, reason, now, entry: dict
+) -> dict | None:
+    """One statement for a named vote: the ballot's status and deadline (read under the
+    shared cast lock, see migration 0104), whether the person is in its frozen electorate,
+    and, only when it is open at `now` and they are, the vote stored or changed (changes
+    counted) with its record entry; `voted`: how many have voted, this vote included.
+    None when there is no such ballot; raises nothing."""
     return conn.execute(
         """
-        insert into votes (tenant, ballot_id, person_id, choice, reason, cast_at)
-        values (%(tenant)s, %(ballot)s, %(person)s, %(choice)s, %(reason)s, %(now)s)
-        on conflict (tenant, ballot_id, person_id) do update
-           set choice = excluded.choice, reason = excluded.reason, cast_at = excluded.cast_at,
-               changes = votes.changes + 1
-        returning person_id, choice, reason, cast_at, changes
+        with b as (
+            select status, deadline from ballot_for_cast(%(ballot)s)
+        ), e as (
+            select 1 from ballot_electorate where ballot_id = %(ballot)s and person_id = %(person)s
+        ), v as (
+            insert into votes (tenant, ballot_id, person_id, choice, reason, cast_at)
+            select %(tenant)s, %(ballot)s, %(person)s, %(choice)s, %(reason)s, %(now)s
+             where exists (select 1 from b where b.status = 'open' and b.deadline > %(now)s)
+               and exists (select 1 from e)
+            on conflict (tenant, ballot_id, person_id) do update
+               set choice = excluded.choice, reason = excluded.reason, cast_at = excluded.cast_at,
+                   changes = votes.changes + 1
+            returning person_id, choice, reason, cast_at, changes
+        ), r as (
+            insert into ballot_record (tenant, ballot_id, entry)
+            select %(tenant)s, %(ballot)s, %(entry)s::jsonb from v
+        )
+        select b.status, b.deadline, exists (select 1 from e) as member,
+               v.person_id, v.choice, v.reason, v.cast_at, v.changes,
+               (select count(*) from votes where ballot_id = %(ballot)s)
+                 + (case when v.changes = 0 then 1 else 0 end) as voted
+          from b left join v on true
         """,
-        {
-            "tenant": tenant,
-            "ballot": ballot_id,
-            "person": person_id,
-            "choice": choice,
-            "reason": reason,
-            "now": now,
-        },
+        _cast_params(tenant, ballot_id, person_id, choice, reason, now, entry),
     ).fetchone()
 
 
-def vote_count(conn, ballot_id) -> int:
-    """How many named votes the ballot has; raises nothing."""
+def cast_secret(
+    conn, tenant: str, ballot_id, person_id: str, choice: str, reason, now, entry: dict
+) -> dict | None:
+    """One statement for a secret vote: the ballot's status and deadline (under the shared
+    cast lock), whether the person is in its frozen electorate, and, only when it is open at
+    `now`, they are and have not taken part yet, their participation, the vote unlinked from
+    them and the record entry; `first`: whether this was their first vote; `voted`: how many
+    have taken part, this one included. None when there is no such ballot; raises nothing."""
     return conn.execute(
-        "select count(*) as n from votes where ballot_id = %s", (ballot_id,)
-    ).fetchone()["n"]
+        """
+        with b as (
+            select status, deadline from ballot_for_cast(%(ballot)s)
+        ), e as (
+            select 1 from ballot_electorate where ballot_id = %(ballot)s and person_id = %(person)s
+        ), p as (
+            insert into participation (tenant, ballot_id, person_id)
+            select %(tenant)s, %(ballot)s, %(person)s
+             where exists (select 1 from b where b.status = 'open' and b.deadline > %(now)s)
+               and exists (select 1 from e)
+            on conflict do nothing
+            returning person_id
+        ), s as (
+            insert into secret_votes (tenant, ballot_id, choice, reason)
+            select %(tenant)s, %(ballot)s, %(choice)s, %(reason)s from p
+        ), r as (
+            insert into ballot_record (tenant, ballot_id, entry)
+            select %(tenant)s, %(ballot)s, %(entry)s::jsonb from p
+        )
+        select b.status, b.deadline, exists (select 1 from e) as member,
+               exists (select 1 from p) as first,
+               (select count(*) from participation where ballot_id = %(ballot)s)
+                 + (select count(*) from p) as voted
+          from b
+        """,
+        _cast_params(tenant, ballot_id, person_id, choice, reason, now, entry),
+    ).fetchone()
+
+
+def lock_casts(conn, ballot_id) -> None:
+    """Wait for the casts in flight on the ballot and hold new ones until the transaction ends
+    (before its status changes: close, cancel; migration 0104); raises nothing."""
+    conn.execute(
+        "select pg_advisory_xact_lock(hashtext('ballot-casts'), hashtext(%s::text))",
+        (str(ballot_id),),
+    )
 
 
 def named_votes(conn, ballot_id) -> list[dict]:
     """The named votes (person_id, name, choice, reason) by person id; raises nothing."""
     return conn.execute(
         """
-        select v.person_id, e.name, v.choice, v.reason
-          from votes v join ballot_electorate e on e.ballot_id = v.ballot_id and e.person_id = v.person_id
-         where v.ballot_id = %s order by v.person_id
+        select * from (
+            select v.person_id, v.choice, v.reason,
+                   (select e.name from ballot_electorate e
+                     where e.ballot_id = v.ballot_id and e.person_id = v.person_id) as name
+              from votes v where v.ballot_id = %s
+        ) v where v.name is not null order by v.person_id
         """,
         (ballot_id,),
     ).fetchall()
@@ -244,10 +274,14 @@ def secret_votes(conn, ballot_id) -> list[dict]:
 def voters_status(conn, ballot_id, secret: bool) -> list[dict]:
     """Who may vote and whether they have (never what they chose), by name; raises nothing."""
     table = "participation" if secret else "votes"
+    # exists per member (a lookup by the primary key), not a join: right after opening the
+    # planner's figures say "one row" and it would nest two scans of the whole ballot
     return conn.execute(
         f"""
-        select e.person_id, e.name, (x.person_id is not null) as voted
-          from ballot_electorate e left join {table} x on x.ballot_id = e.ballot_id and x.person_id = e.person_id
+        select e.person_id, e.name,
+               exists (select 1 from {table} x
+                        where x.ballot_id = e.ballot_id and x.person_id = e.person_id) as voted
+          from ballot_electorate e
          where e.ballot_id = %s order by e.name
         """,
         (ballot_id,),
@@ -289,12 +323,19 @@ def unsealed_entries(conn, ballot_id) -> list[dict]:
     ).fetchall()
 
 
-def set_seal(conn, ballot_id, entry_id, seq: int, prev_hash: str | None, hash_: str) -> None:
-    """Give an entry its place in the hash chain; raises nothing."""
+def set_seals(conn, ballot_id, sealed: list[tuple]) -> None:
+    """Give entries their places in the hash chain in one statement: sealed is
+    [(entry id, seq, prev_hash, hash)]; raises nothing."""
+    if not sealed:
+        return
+    ids, seqs, prevs, hashes = (list(col) for col in zip(*sealed, strict=True))
     conn.execute(
-        "update ballot_record set seq = %s, prev_hash = %s, hash = %s"
-        " where ballot_id = %s and id = %s",
-        (seq, prev_hash, hash_, ballot_id, entry_id),
+        """
+        update ballot_record r set seq = s.seq, prev_hash = s.prev, hash = s.hash
+          from unnest(%s::bigint[], %s::int[], %s::text[], %s::text[]) as s(id, seq, prev, hash)
+         where r.ballot_id = %s and r.id = s.id
+        """,
+        (ids, seqs, prevs, hashes, ballot_id),
     )
 
 

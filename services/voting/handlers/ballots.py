@@ -227,6 +227,7 @@ def close_ballot(cmd: CloseBallot, conn, ctx: Context) -> dict:
 def close_if_open(conn, ctx: Context, ballot_id, closed_by: str) -> dict | None:
     """Tally, dissent, record, event ballot.closed; returns the closed ballot, None when it is not open any more; raises NotFound."""
     tenant = ctx.tenant.key
+    store.lock_casts(conn, ballot_id)  # the casts in flight are counted, later ones refused
     ballot = store.get_ballot(conn, ballot_id, lock="update")
     if ballot["status"] != "open":
         return None
@@ -288,6 +289,7 @@ def cancel_ballot(cmd: CancelBallot, conn, ctx: Context) -> bool:
     found = store.open_for_subject(conn, cmd.subject_kind, cmd.subject_id)
     if found is None:
         return False
+    store.lock_casts(conn, found["id"])
     ballot = store.get_ballot(conn, found["id"], lock="update")
     if ballot["status"] != "open":
         return False

@@ -46,6 +46,5 @@ def seal(conn, ballot_id) -> int:
     sealed = domain.chain(
         store.last_sealed(conn, ballot_id), store.unsealed_entries(conn, ballot_id)
     )
-    for entry_id, seq, prev, hash_ in sealed:
-        store.set_seal(conn, ballot_id, entry_id, seq, prev, hash_)
+    store.set_seals(conn, ballot_id, sealed)
     return len(sealed)

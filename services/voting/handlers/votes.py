@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from knotenpunkt.services.voting import domain, store
 from knotenpunkt.services.voting.handlers.ballots import close_if_open
-from knotenpunkt.shared.errors import Conflict, Forbidden
+from knotenpunkt.shared.errors import Conflict, Forbidden, NotFound, RuleViolation
 from knotenpunkt.shared.usecase import Context
 
 
@@ -21,35 +21,54 @@ class CastVote:
 
 
 def cast_vote(cmd: CastVote, conn, ctx: Context) -> dict:
-    """Record a vote (or change it, in named ballots), closing the ballot when all have voted; raises NotFound, Forbidden (not in the electorate), Conflict (closed, past the deadline, a second secret vote), RuleViolation (choice, reason)."""
+    """Record a vote (or change it, in named ballots), closing the ballot when all have voted; raises NotFound, Forbidden (not in the electorate), Conflict (closed, past the deadline, a second secret vote), RuleViolation (choice, reason).
+
+    One statement stores the vote (store.cast_named, cast_secret): the ballot's rules are
+    fixed at opening and come from the process's cache (``ctx.deps["ballot_rules"]``, a
+    domain.RulesCache) once seen; only its status is read, under the shared cast lock that
+    closing waits for, never a lock on the ballot's row.
+    """
     tenant, ballot_id, person = ctx.tenant.key, cmd.ballot_id, cmd.voter
-    ballot = store.get_ballot(conn, ballot_id, lock="share")
-    domain.ensure_open(ballot, ctx.now)
-    domain.check_vote(ballot, cmd.choice, cmd.reason)
-    if store.voter_name(conn, ballot_id, person) is None:
+    cache = ctx.deps.get("ballot_rules")
+    rules = cache.get(tenant, ballot_id) if cache is not None else None
+    if rules is None:
+        ballot = store.get_ballot(conn, ballot_id)
+        rules = domain.cast_rules(ballot)
+        if cache is not None:
+            cache.put(tenant, ballot_id, rules)
+    try:
+        domain.check_vote(rules, cmd.choice, cmd.reason)
+    except RuleViolation:
+        # a closed ballot says so first, as for every vote
+        domain.ensure_open(store.get_ballot(conn, ballot_id), ctx.now)
+        raise
+    entry = {"type": "vote", "person_id": person, "choice": cmd.choice, "reason": cmd.reason}
+    if rules["secret"]:
+        entry = {"type": "participation", "person_id": person}
+        cast = store.cast_secret(
+            conn, tenant, ballot_id, person, cmd.choice, cmd.reason, ctx.now, entry
+        )
+    else:
+        cast = store.cast_named(
+            conn, tenant, ballot_id, person, cmd.choice, cmd.reason, ctx.now, entry
+        )
+    if cast is None:
+        raise NotFound(f"Eine Abstimmung {ballot_id} gibt es nicht.")
+    domain.ensure_open(cast, ctx.now)
+    if not cast["member"]:
         raise Forbidden(
             "Abstimmen dürfen nur die Mitglieder des Gremiums, die bei Eröffnung dazugehörten."
         )
-    if ballot["secret"]:
-        if not store.add_participation(conn, tenant, ballot_id, person):
+    if rules["secret"]:
+        if not cast["first"]:
             raise Conflict(
                 "In einer geheimen Abstimmung zählt nur die erste Stimme; sie lässt sich nicht ändern."
             )
-        store.add_secret_vote(conn, tenant, ballot_id, cmd.choice, cmd.reason)
-        store.append(conn, tenant, ballot_id, {"type": "participation", "person_id": person})
-        voted = store.participation_count(conn, ballot_id)
         vote = {"person_id": person, "choice": None, "secret": True}
     else:
-        vote = store.upsert_vote(conn, tenant, ballot_id, person, cmd.choice, cmd.reason, ctx.now)
-        store.append(
-            conn,
-            tenant,
-            ballot_id,
-            {"type": "vote", "person_id": person, "choice": cmd.choice, "reason": cmd.reason},
-        )
-        voted = store.vote_count(conn, ballot_id)
-    status = ballot["status"]
-    if domain.should_close_early(ballot, voted) and close_if_open(
+        vote = {k: cast[k] for k in ("person_id", "choice", "reason", "cast_at", "changes")}
+    status = cast["status"]
+    if domain.should_close_early(rules, cast["voted"]) and close_if_open(
         conn, ctx, ballot_id, "all_voted"
     ):
         status = "closed"

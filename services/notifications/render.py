@@ -15,6 +15,8 @@ from jinja2 import (
     select_autoescape,
 )
 
+from knotenpunkt.shared import choices
+
 BUILTIN = Path(__file__).parent / "templates"
 RULE_DE = {
     "simple_majority": "einfache Mehrheit",
@@ -30,25 +32,6 @@ RULE_EN = {
     "two_thirds": "two-thirds majority",
     "unanimity": "unanimity",
     "consensus": "consensus",
-}
-# The choices of a ballot as a reader sees them: never the API's enum word in a sentence.
-CHOICES = {
-    "de": {
-        "yes": "Ja",
-        "no": "Nein",
-        "abstain": "Enthaltung",
-        "agree": "Einverstanden",
-        "stand_aside": "Enthaltung (Beiseitestehen)",
-        "object": "Einwand",
-    },
-    "en": {
-        "yes": "yes",
-        "no": "no",
-        "abstain": "abstain",
-        "agree": "agree",
-        "stand_aside": "stand aside",
-        "object": "object",
-    },
 }
 OUTCOMES = {
     "de": {
@@ -75,8 +58,8 @@ QUOTES = {"de": ("„", "“"), "en": ('"', '"')}
 
 def choice_words(values, language: str = "de") -> list[str]:
     """Ballot choices as quoted words of the language („Nein“, "no"); unknown ones as they are."""
-    words, (left, right) = CHOICES.get(language, CHOICES["de"]), QUOTES.get(language, ("", ""))
-    return [f"{left}{words.get(v, v)}{right}" for v in values or []]
+    left, right = QUOTES.get(language, ("", ""))
+    return [f"{left}{choices.word(v, language)}{right}" for v in values or []]
 
 
 def outcome_word(value, language: str = "de") -> str:

@@ -12,8 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+from knotenpunkt.shared.pdf import markdown_pdf
 
 from . import console, labels
 from .auth import current_user
@@ -709,14 +712,6 @@ def _entry_line(entry: dict) -> str:
     return ", ".join(p for p in parts if p)
 
 
-def _pdf(markdown: str, title: str, created: datetime) -> bytes:
-    # The one PDF engine of the platform (fpdf2, DejaVu Sans): the minutes' renderer is a
-    # pure function of Markdown, so the partner overview goes through it as well.
-    from knotenpunkt.services.events.domain.oparl import minutes_pdf
-
-    return minutes_pdf(markdown, title, created)
-
-
 @docs.route("/<tenant>/partneruebersicht/<uuid:publication_id>")
 def overview_document(tenant, publication_id):
     publication = _publication(tenant, str(publication_id))
@@ -727,10 +722,12 @@ def overview_document(tenant, publication_id):
 def overview_pdf(tenant, publication_id):
     publication = _publication(tenant, str(publication_id))
     title = f"{_('Partnerübersicht')}: {g.rules['name']}"
-    content = _pdf(
+    # The one PDF engine of the platform (shared.pdf), as for the minutes.
+    content = markdown_pdf(
         overview_markdown(publication, g.rules["name"], g.rules["timezone"]),
         title,
         datetime.fromisoformat(str(publication["published_at"])),
+        str(get_locale() or "de"),
     )
     day = str(publication["published_at"])[:10]
     return Response(

@@ -6,14 +6,11 @@ from babel import Locale, UnknownLocaleError
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-CHOICES = {
-    "yes": _l("Ja"),
-    "no": _l("Nein"),
-    "abstain": _l("Enthaltung"),
-    "agree": _l("Einverstanden"),
-    "stand_aside": _l("Enthaltung (Beiseitestehen)"),
-    "object": _l("Einwand"),
-}
+from knotenpunkt.shared import choices
+
+# The choices' German words (shared.choices) are the catalogues' message ids: pybabel does not
+# find them in this file, test_portal's catalogue test checks that every one is translated.
+CHOICES = {value: _l(word) for value, word in choices.GERMAN.items()}
 
 PARTNER_KINDS = {
     "authority": _l("Behörde"),

@@ -235,6 +235,7 @@ def test_closed_ballot_dissent_in_published_minutes(clients, token, flow):
     ]
     md = e.get(f"/api/v1/chemnitz/events/{meeting['id']}/minutes.md").get_data(as_text=True)
     assert "Abweichende Meinung: Partner 3: Mittel fehlen im Haushalt\\." in md
+    assert "  - Abstimmung: Ja 2, Nein 1, Enthaltung 0; abgestimmt 3 von 3" in md.splitlines()
 
 
 def _mails_to(settings, address):

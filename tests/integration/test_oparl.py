@@ -534,6 +534,9 @@ def test_meetings_agenda_papers_and_minutes(world, crawl):
     assert markdown.startswith("# Protokoll: Sitzung des Vorbereitungsgremiums\\-")
     assert "<li><strong>" in page and "Begrüßung &amp; &lt;Tagesordnung&gt;" in page
     assert "<Tagesordnung>" not in page and "**keine**" in page  # people's markup stays text
+    # the tally in German words, in the master and in what is derived from it
+    assert "  - Abstimmung: Ja 2, Nein 1, Enthaltung 0" in markdown.splitlines()
+    assert "<li>Abstimmung: Ja 2, Nein 1, Enthaltung 0</li>" in page and "yes 2" not in page
     resp = get(world, html_file["accessUrl"])
     assert resp.mimetype == "text/html"
     assert "default-src 'none'" in resp.headers["Content-Security-Policy"]

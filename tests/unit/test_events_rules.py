@@ -232,7 +232,14 @@ def test_minutes_record_dissent():
                 {
                     "title": "Aufnahme X",
                     "outcome_text": "Beschluss: angenommen",
-                    "tally": {"yes": 2, "no": 1},
+                    "tally": {
+                        "no": 1,
+                        "yes": 2,
+                        "voted": 3,
+                        "abstain": 0,
+                        "electorate": 5,
+                        "quorum_needed": 3,
+                    },
                     "dissent": [{"name": "C", "reason": "Ziele unklar."}],
                 }
             ],
@@ -250,7 +257,7 @@ def test_minutes_record_dissent():
         "## Beschlüsse und Empfehlungen",
         "",
         "- **Aufnahme X**: Beschluss: angenommen",
-        "  - Abstimmung: yes 2, no 1",
+        "  - Abstimmung: Ja 2, Nein 1, Enthaltung 0; abgestimmt 3 von 5",
         "  - Abweichende Meinung: C: Ziele unklar\\.",
     ]
 

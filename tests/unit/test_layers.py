@@ -8,11 +8,24 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def package_of(path: Path) -> list[str]:
+    """The installed package a file is in: services/portal/x.py → knotenpunkt.services.portal."""
+    parts = list(path.resolve().relative_to(ROOT).parent.parts)
+    return ["knotenpunkt", *parts] if parts and parts[0] in ("shared", "services") else parts
+
+
 def imported_modules(path: Path) -> set[str]:
+    """Every module the file imports, relative imports (``from . import labels``) by full name."""
     names: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level:
+            base = package_of(path)[: len(package_of(path)) - node.level + 1]
+            if node.module:
+                names.add(".".join([*base, node.module]))
+            else:
+                names.update(".".join([*base, a.name]) for a in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module:
             names.add(node.module)
     return names
@@ -42,6 +55,19 @@ def test_shared_imports_no_service_and_not_the_composition_root():
 
 def test_services_do_not_import_the_composition_root_or_tests():
     assert offenders("services", ("knotenpunkt", "tests", "bench")) == []
+
+
+def test_a_service_imports_only_shared_and_itself():
+    """The services talk over HTTP and the broker only: no service imports another's code (the
+    portal neither: it is a client of the four APIs); what two need lives in shared."""
+    found = []
+    for folder in sorted(p for p in (ROOT / "services").iterdir() if p.is_dir()):
+        own = f"knotenpunkt.services.{folder.name}"
+        for path in sorted(folder.rglob("*.py")):
+            for name in imported_modules(path):
+                if layer(name) == "services" and not (name == own or name.startswith(own + ".")):
+                    found.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert found == []
 
 
 def test_benchmarks_do_not_import_tests():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from knotenpunkt.shared import choices
 from knotenpunkt.shared.errors import Conflict, NotFound, RuleViolation
 from knotenpunkt.shared.outputs import markdown_text
 
@@ -256,14 +257,9 @@ def minutes_markdown(event: dict, minutes: dict, agenda: list[dict], tz: ZoneInf
         out += ["## Beschlüsse und Empfehlungen", ""]
         for d in decisions:
             out.append(f"- **{md(d['title'])}**: {md(d.get('outcome_text') or d.get('outcome'))}")
-            t = d.get("tally") or {}
-            if t:
-                out.append(
-                    "  - Abstimmung: "
-                    + ", ".join(
-                        f"{md(k)} {md(v)}" for k, v in t.items() if k not in ("quorum_needed",)
-                    )
-                )
+            counted = choices.tally_line(d.get("tally") or {})
+            if counted:
+                out.append(f"  - Abstimmung: {md(counted)}")
             for dis in d.get("dissent") or []:
                 who = f"{md(dis['name'])}: " if dis.get("name") else ""
                 reason = md(dis["reason"]) if dis.get("reason") else "ohne Begründung"

@@ -10,18 +10,13 @@ the events API publishes (``minutes.md``), also as HTML and PDF.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import html
-import re
-import unicodedata
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from fpdf import FPDF
-
 from knotenpunkt.services.events.domain.meetings import minutes_markdown
+from knotenpunkt.shared import pdf
 
 OPARL = "https://schema.oparl.org/1.1/"
 KINDS = ("meeting", "agendaitem", "paper", "consultation", "file", "location")
@@ -43,9 +38,6 @@ FORMATS = {
     "pdf": ("application/pdf", "pdf"),
 }
 MASTER = "markdown"
-# The PDF's font (Debian: fonts-dejavu-core); without it a core font, text transliterated.
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
 
 
 def _moment(value) -> datetime | None:
@@ -112,33 +104,13 @@ class Urls:
 
 # --- The minutes as files ----------------------------------------------------------------
 
-_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~])")
-_BOLD = re.compile(r"\*\*(.+?)\*\*")
-
 
 def _inline(text: str) -> str:
     # Everything people wrote went through markdown_text: &, < and > are entities already and
     # every markup character has a backslash, so ** is only ever the document's own bold.
-    return _ESCAPED.sub(r"\1", _BOLD.sub(r"<strong>\1</strong>", text)).replace("\n", "<br>\n")
-
-
-def _lines(markdown: str) -> list[str]:
-    """The minutes' lines, a hard line break inside what people wrote joined with ``\\n``."""
-    lines: list[str] = []
-    for line in markdown.split("\n"):
-        if lines and lines[-1].endswith("  "):
-            lines[-1] = lines[-1][:-2] + "\n" + line
-        else:
-            lines.append(line)
-    return lines
-
-
-def _block(line: str) -> tuple[str, str]:
-    """(kind, text) of a line as minutes_markdown writes them: h1, h2, item, subitem, text."""
-    for prefix, kind in (("  - ", "subitem"), ("- ", "item"), ("## ", "h2"), ("# ", "h1")):
-        if line.startswith(prefix):
-            return kind, line[len(prefix) :]
-    return "text", line
+    return pdf.ESCAPED.sub(r"\1", pdf.BOLD.sub(r"<strong>\1</strong>", text)).replace(
+        "\n", "<br>\n"
+    )
 
 
 def markdown_to_html(markdown: str, title: str) -> str:
@@ -152,8 +124,8 @@ def markdown_to_html(markdown: str, title: str) -> str:
             out.append("</ul>" if depth == 2 else "</li></ul>")
             depth -= 1
 
-    for line in _lines(markdown):
-        kind, text = _block(line)
+    for line in pdf.lines(markdown):
+        kind, text = pdf.block(line)
         if kind == "subitem":
             if depth == 1:
                 out.append("<ul>")
@@ -178,91 +150,6 @@ def markdown_to_html(markdown: str, title: str) -> str:
     )
 
 
-# What a core font (latin-1) cannot show, as the nearest it can.
-_LATIN1 = str.maketrans(
-    {
-        "\u2013": "-",
-        "\u2014": "-",
-        "\u201e": '"',
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u2019": "'",
-        "\u201a": "'",
-        "\u2018": "'",
-        "\u2026": "...",
-        "\u2022": "-",
-        "\u20ac": "EUR",
-    }
-)
-
-
-def _latin1(text: str) -> str:
-    text = text.translate(_LATIN1)
-    if all(ord(c) < 256 for c in text):
-        return text
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return unicodedata.normalize("NFKC", plain).encode("latin-1", "replace").decode("latin-1")
-
-
-def _spans(text: str) -> list[tuple[str, str]]:
-    """(style, plain text) of a line of the minutes: the document's own bold, every escape
-    and entity resolved (what people wrote is shown as they wrote it)."""
-    out = []
-    for n, part in enumerate(_BOLD.split(text)):
-        if part:
-            out.append(("B" if n % 2 else "", html.unescape(_ESCAPED.sub(r"\1", part))))
-    return out
-
-
-def _pdf_fonts(pdf: FPDF) -> tuple[str, bool]:
-    """Register the Unicode font where it is installed: (family, unicode)."""
-    regular = FONT_DIR / FONT_FILES[""]
-    if not regular.is_file():
-        return "helvetica", False
-    for style, name in FONT_FILES.items():
-        path = FONT_DIR / name
-        pdf.add_font("dejavu", style, str(path if path.is_file() else regular))
-    return "dejavu", True
-
-
-@functools.lru_cache(maxsize=64)
-def minutes_pdf(markdown: str, title: str, created: datetime) -> bytes:
-    """The minutes' Markdown as a PDF (A4), the same bytes for the same minutes: its date is
-    ``created`` (their publication), never the moment it is rendered."""
-    pdf = FPDF(format="A4")
-    pdf.set_creation_date(created)
-    pdf.set_title(title)
-    pdf.set_lang("de")
-    pdf.set_creator("Knotenpunkt")
-    pdf.set_auto_page_break(auto=True, margin=20)
-    family, unicode = _pdf_fonts(pdf)
-    pdf.add_page()
-    left = pdf.l_margin
-    sizes = {"h1": (16, 9), "h2": (13, 7.5), "item": (11, 6), "subitem": (10, 5.5), "text": (11, 6)}
-    indents = {"item": 6, "subitem": 12}
-    for line in _lines(markdown):
-        kind, text = _block(line)
-        size, height = sizes[kind]
-        if not text.strip():
-            pdf.ln(height / 2)
-            continue
-        if kind in ("h1", "h2"):
-            pdf.ln(height / 3)
-        pdf.set_left_margin(left + indents.get(kind, 0))
-        pdf.set_x(pdf.l_margin)
-        if kind in indents:
-            pdf.set_font(family, "", size)
-            pdf.set_x(pdf.l_margin - 4)
-            pdf.cell(4, height, "\u2022" if unicode else "-")
-        for style, span in _spans(text):
-            pdf.set_font(family, "B" if kind in ("h1", "h2") else style, size)
-            pdf.write(height, span if unicode else _latin1(span))
-        pdf.ln(height)
-        pdf.set_left_margin(left)
-    return bytes(pdf.output())
-
-
 def minutes_files(event: dict, agenda: list[dict], tz: ZoneInfo) -> dict[str, bytes]:
     """The published minutes as {format: content}: Markdown (the master), HTML and PDF."""
     minutes = {k: event[k] or [] for k in ("attendees", "notes", "decisions")}
@@ -271,7 +158,7 @@ def minutes_files(event: dict, agenda: list[dict], tz: ZoneInfo) -> dict[str, by
     return {
         "markdown": markdown.encode(),
         "html": markdown_to_html(markdown, title).encode(),
-        "pdf": minutes_pdf(markdown, title, _moment(event["minutes_published_at"])),
+        "pdf": pdf.markdown_pdf(markdown, title, _moment(event["minutes_published_at"])),
     }
 
 

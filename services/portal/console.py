@@ -273,42 +273,12 @@ def events(tenant):
     return render_template("console/events.html", items=items)
 
 
-@bp.route("/termine/<event_id>", methods=["GET", "POST"])
+@bp.route("/termine/<event_id>")
 @signed_in()
 def event(tenant, event_id):
-    reply = as_user("GET", "events", tenant, f"events/{event_id}")
-    if not reply.ok:
-        abort(404)
-    errors = Errors(["answer"])
-    if request.method == "POST":
-        answer = request.form.get("answer", "")
-        if answer not in labels.ANSWERS:
-            errors.add("answer", _("Bitte wählen Sie Ihre Antwort."))
-        else:
-            sent = as_user(
-                "POST", "events", tenant, f"events/{event_id}/replies", json={"answer": answer}
-            )
-            if sent.ok:
-                flash(
-                    _(
-                        "Danke für Ihre Antwort: %(answer)s.",
-                        answer=labels.label(labels.ANSWERS, answer),
-                    ),
-                    "success",
-                )
-                return redirect(url_for("console.event", tenant=tenant, event_id=event_id))
-            errors.from_reply(sent)
-    invitations = (
-        as_user("GET", "events", tenant, f"events/{event_id}/invitations")
-        if is_coordinator()
-        else None
-    )
-    return render_template(
-        "console/event.html",
-        event=reply.data,
-        errors=errors,
-        invitations=_list(invitations) if invitations is not None else None,
-    ), (422 if errors else 200)
+    """An event's older address: coordinators plan it, everyone else comes to the one RSVP page."""
+    target = "console_events.plan_event" if is_coordinator() else "console_events.reply"
+    return redirect(url_for(target, tenant=tenant, event_id=event_id))
 
 
 # --- Partner overview -----------------------------------------------------------------------------

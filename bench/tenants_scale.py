@@ -110,6 +110,32 @@ def start(settings, folder: Path, args) -> dict:
     return {"factory": factory, "startup": startup, "proc": proc, "port": port}
 
 
+def in_process(settings, folder: Path, paths: list[str], n: int = 1400) -> tuple[float, float]:
+    """(wall ms, CPU ms) per request through the app itself (Flask's test client, no HTTP
+    server, no load generator), a random path each time; the least of seven batches, so
+    that a busy machine disturbs it least."""
+    import random
+
+    from knotenpunkt.services.membership.app import create_app
+    from knotenpunkt.shared.tenants import TenantRegistry
+
+    app = create_app(settings, TenantRegistry.load(folder))
+    try:
+        client = app.test_client()
+        for _ in range(2 * len(paths)):
+            client.get(random.choice(paths))
+        walls, cpus = [], []
+        for _ in range(7):
+            wall, cpu = time.perf_counter(), time.thread_time()
+            for _ in range(n // 7):
+                client.get(random.choice(paths))
+            walls.append((time.perf_counter() - wall) / (n // 7) * 1000)
+            cpus.append((time.thread_time() - cpu) / (n // 7) * 1000)
+        return min(walls), min(cpus)
+    finally:
+        app.extensions["knotenpunkt"].db.close()
+
+
 def median(values: list[float]) -> float:
     return sorted(values)[len(values) // 2]
 
@@ -181,6 +207,16 @@ def main() -> int:
                 ).fetchall()
             )
         filled = time.perf_counter() - started
+        local = {}
+        for name, folder, served in (("few", "few", keys[: args.few]), ("many", "many", keys)):
+            local[name] = {
+                "list": in_process(
+                    settings, work / folder, [f"/api/v1/{k}/partners" for k in served]
+                ),
+                "single": in_process(
+                    settings, work / folder, [f"/api/v1/{k}/partners/{ids[k]}" for k in served]
+                ),
+            }
         few = start(settings, work / "few", args)
         many = start(settings, work / "many", args)
         try:
@@ -216,6 +252,11 @@ def main() -> int:
             print(f"{label + ' ' + unit:<34}{a[fig]:>18.1f}  {b[fig]:>18.1f}")
         ratio = b["p99_ms"] / a["p99_ms"]
         print(f"{label + ' p99 ratio':<34}{ratio:>39.2f} (target ≤ 1.2)")
+        (wa, ca), (wb, cb) = local["few"][key], local["many"][key]
+        print(
+            f"{label + ' in-process':<34}{wa:>9.2f} ms ({ca:.2f} CPU){wb:>9.2f} ms ({cb:.2f} CPU)"
+            f"   ratio {wb / wa:.2f}"
+        )
         ok = ok and not (a["failed"] or b["failed"])
     if not ok:
         print("some requests failed (errors or non-2xx answers): see wrk's figures")

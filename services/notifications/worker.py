@@ -6,6 +6,7 @@ the delivery job opens a unit of work and calls its handler. No SQL here.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 from knotenpunkt.services.notifications import copies, handlers, privacy
@@ -64,10 +65,64 @@ def _keep_partner(conn, env: dict, ctx) -> None:
     copies.keep_partner(copies.KeepPartner(d["id"], d["name"], d.get("email")), conn, ctx)
 
 
+# Message-IDs of mails the SMTP server accepted whose "sent" was not committed (the database
+# went away in between): the next run records them as sent instead of sending them again.
+# Kept in this process only: a worker killed in that moment sends the mail once more.
+ACCEPTED_UNRECORDED: set[str] = set()
+
+
+class _RunMailer:
+    """The run's one mailer (one SMTP connection), lent to each unit of work; closed by the run.
+
+    Remembers what the server accepted in the current unit of work; a mail it accepted
+    before (ACCEPTED_UNRECORDED) is not sent again, only recorded.
+    """
+
+    def __init__(self, mailer):
+        self.mailer = mailer
+        self.accepted: list[str] = []
+        self.recorded: list[str] = []
+
+    def send(self, message) -> None:
+        message_id = message["Message-ID"]
+        if message_id in ACCEPTED_UNRECORDED:
+            self.recorded.append(message_id)
+            return
+        self.mailer.send(message)
+        self.accepted.append(message_id)
+
+    def close(self) -> None:
+        """The run closes the mailer when it ends."""
+
+
 def deliver(w, ctx) -> None:
-    """Send what is due for this tenant; failures retry with backoff and end as failed."""
-    with w.db.transaction(ctx.tenant.key) as conn:
-        handlers.deliver(handlers.Deliver(), conn, ctx)
+    """Send what is due for this tenant; failures retry with backoff and end as failed.
+
+    Each delivery is a unit of work of its own (sent, then marked sent, committed): when the
+    database goes away mid-run, no batch of mails goes out again, and the one in flight is
+    remembered and only recorded once the database is back. A run ends when two in a row
+    sent nothing (nothing due, or failures: the mail server is away); the next run, a second
+    later, goes on.
+    """
+    run = _RunMailer(ctx.dep("mailer")())
+    lent = dataclasses.replace(ctx, deps={**ctx.deps, "mailer": lambda: run})
+    idle = 0
+    try:
+        for _ in range(handlers.Deliver.limit):
+            try:
+                with w.db.transaction(ctx.tenant.key) as conn:
+                    sent = handlers.deliver(handlers.Deliver(limit=1), conn, lent)
+            except Exception:
+                ACCEPTED_UNRECORDED.update(run.accepted)
+                raise
+            ACCEPTED_UNRECORDED.difference_update(run.recorded)
+            run.accepted.clear()
+            run.recorded.clear()
+            idle = 0 if sent else idle + 1
+            if idle == 2:
+                return
+    finally:
+        run.mailer.close()
 
 
 # The events that only cause messages (e-mails, webhooks).

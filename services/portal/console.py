@@ -69,17 +69,6 @@ def home(tenant):
     return render_template("console/home.html", **ctx)
 
 
-def _pending_submissions(tenant) -> list[dict]:
-    out = []
-    for event in _list(as_user("GET", "events", tenant, "events", params={"page_size": 50})):
-        if event.get("status") == "cancelled":
-            continue
-        for s in _list(as_user("GET", "events", tenant, f"events/{event['id']}/topic-submissions")):
-            if s.get("status") in ("submitted", "pending"):
-                out.append({**s, "event": event})
-    return out
-
-
 def _my_open_ballots(tenant) -> list[dict]:
     me = g.user["sub"]
     mine = []

@@ -21,7 +21,7 @@ from knotenpunkt.shared.pdf import markdown_pdf
 from . import console, labels
 from .auth import current_user
 from .client import api, as_user, public
-from .console import _list, _pending_submissions, signed_in
+from .console import _list, signed_in
 from .forms import Errors
 
 bp = Blueprint("manage", __name__, url_prefix="/<tenant>/console")
@@ -71,7 +71,15 @@ def coordinator_tasks(tenant: str) -> dict:
             params={"status": "failed", "limit": COUNT_LIMIT + 1},
         )
     )
-    submissions = _pending_submissions(tenant)
+    # one call for the whole network: the submissions still to decide, of events not cancelled
+    pending = as_user(
+        "GET",
+        "events",
+        tenant,
+        "topic-submissions",
+        params={"status": "submitted", "page_size": 50},
+    )
+    submissions = _list(pending)
     to_check = checked.data.get("items", []) if checked.ok else []
     tasks = [
         {
@@ -83,7 +91,7 @@ def coordinator_tasks(tenant: str) -> dict:
         {
             "key": "submissions",
             "label": _("Eingereichte Themen für Tagesordnungen"),
-            "count": len(submissions),
+            "count": (pending.total or 0) if pending.ok else 0,
             "url": url_for("console.home", tenant=tenant) + "#submissions",
         },
         {

@@ -8,6 +8,7 @@ from icalendar import Calendar
 
 from knotenpunkt.shared.config import Settings
 from knotenpunkt.shared.tenants import TenantRegistry
+from tests.support import unique
 
 TZ = TenantRegistry.load(Settings().tenants_dir).get("magdeburg").tz
 
@@ -214,6 +215,64 @@ def test_agenda_submissions_invitations_replies(clients, token):
         ).mimetype
         == "text/calendar"
     )
+
+
+def test_the_networks_topic_submissions_in_one_list(clients, token):
+    """What the coordinators' start page asks: every submission still to decide, with its event,
+    in one call; decided ones and those of cancelled events are not among them."""
+    c = clients["events"]
+    coord = token("chemnitz", "coordinator")
+    partner = token("chemnitz", "partner", sub=unique("verein"))
+    events, topics = [], []
+    for weeks in (5, 6, 7):
+        s, e = at(weeks)
+        ev = c.post(
+            "/api/v1/chemnitz/events",
+            json={
+                "kind": "network_event",
+                "title": unique("Sitzung"),
+                "starts_at": s,
+                "ends_at": e,
+            },
+            headers=coord,
+        ).get_json()
+        events.append(ev)
+        title = unique("Thema")
+        sub = c.post(
+            f"/api/v1/chemnitz/events/{ev['id']}/topic-submissions",
+            json={"title": title},
+            headers=partner,
+        )
+        assert sub.status_code == 201, sub.get_json()
+        topics.append(sub.get_json())
+    decided = c.post(
+        f"/api/v1/chemnitz/events/{events[1]['id']}/topic-submissions/{topics[1]['id']}/decision",
+        json={"accepted": False, "reason": "Passt nicht zum Auftrag."},
+        headers=coord,
+    )
+    assert decided.status_code == 200
+    cancelled = c.patch(
+        f"/api/v1/chemnitz/events/{events[2]['id']}", json={"status": "cancelled"}, headers=coord
+    )
+    assert cancelled.status_code == 200, cancelled.get_json()
+
+    listed = c.get(
+        "/api/v1/chemnitz/topic-submissions?status=submitted&page_size=200", headers=coord
+    )
+    assert listed.status_code == 200
+    items = listed.get_json()
+    assert int(listed.headers["X-Total-Count"]) == len(items)
+    assert {i["status"] for i in items} == {"submitted"}
+    mine = {i["id"]: i for i in items if i["id"] in {t["id"] for t in topics}}
+    assert list(mine) == [topics[0]["id"]]
+    assert mine[topics[0]["id"]]["event_id"] == events[0]["id"]
+    assert mine[topics[0]["id"]]["event_title"] == events[0]["title"]
+    declined = c.get("/api/v1/chemnitz/topic-submissions?status=declined", headers=coord)
+    assert topics[1]["id"] in {i["id"] for i in declined.get_json()}
+    bad = c.get("/api/v1/chemnitz/topic-submissions?status=offen", headers=coord)
+    assert bad.status_code == 422 and "query.status" in bad.get_json()["errors"]
+    assert c.get("/api/v1/chemnitz/topic-submissions", headers=partner).status_code == 403
+    assert c.get("/api/v1/chemnitz/topic-submissions").status_code == 401
 
 
 def test_private_events_are_hidden_from_the_public_and_other_networks(clients, token):

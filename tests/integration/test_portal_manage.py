@@ -150,9 +150,41 @@ def test_the_start_page_counts_what_needs_the_coordinators(clients, token, web):
     html = page(web, "/chemnitz/console/")
     count, link = task_count(html, "applications")
     assert count == str(waiting) and link == "/chemnitz/console/antraege?status=submitted"
-    for key in ("submissions", "proposals", "cadence"):
+    for key in ("proposals", "cadence"):
         count, link = task_count(html, key)
         assert count.isdigit() and link.startswith("/chemnitz/console/")
+    # topic submissions: the network's count in one call to events, each with its agenda page
+    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
+    event = (
+        clients["events"]
+        .post(
+            "/api/v1/chemnitz/events",
+            json={
+                "kind": "network_event",
+                "title": unique("Netzwerktreffen"),
+                "starts_at": starts.isoformat(),
+                "ends_at": (starts + timedelta(hours=1)).isoformat(),
+            },
+            headers=token("chemnitz", "coordinator"),
+        )
+        .get_json()
+    )
+    topic = unique("Thema Wohnen")
+    sent = clients["events"].post(
+        f"/api/v1/chemnitz/events/{event['id']}/topic-submissions",
+        json={"title": topic},
+        headers=token("chemnitz", "partner"),
+    )
+    assert sent.status_code == 201, sent.get_json()
+    pending = clients["events"].get(
+        "/api/v1/chemnitz/topic-submissions?status=submitted",
+        headers=token("chemnitz", "coordinator"),
+    )
+    html = page(web, "/chemnitz/console/")
+    count, link = task_count(html, "submissions")
+    assert count == pending.headers["X-Total-Count"] and link == "/chemnitz/console/#submissions"
+    section = html.split('id="submissions"')[1].split("<h2")[0]
+    assert topic in section and f"/chemnitz/console/planung/{event['id']}/tagesordnung" in section
     count, link = task_count(html, "failed")
     assert link == "/chemnitz/console/zustellungen?status=failed"
     assert "Was ansteht" in html and "Sitzungsturnus" in html
@@ -481,6 +513,8 @@ def test_the_partner_overview_as_document_and_pdf(web, clients, token):
     doc_url = f"/chemnitz/partneruebersicht/{latest['id']}"
     assert doc_url in listing and f"{doc_url}.pdf" in listing and "von Hand" in listing
     anonymous = web.application.test_client()
+    public_overview = page(anonymous, "/chemnitz/partneruebersicht")
+    assert f'href="{doc_url}"' in public_overview and f'href="{doc_url}.pdf"' in public_overview
     html = page(anonymous, doc_url)
     assert "<h1>Partnerübersicht vom " in html and name in html
     assert [e["name"] for e in latest["entries"] if e["name"] == name] == [name]

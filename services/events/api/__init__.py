@@ -14,6 +14,7 @@ def blueprints() -> tuple:
 
     return (
         meetings.events_bp,
+        meetings.submissions_bp,
         planning.planning_bp,
         consultations.consult_bp,
         planning.polls_bp,

@@ -27,6 +27,7 @@ from knotenpunkt.services.events.schemas.meetings import (
     SubmissionIn,
     SubmissionOut,
 )
+from knotenpunkt.services.events.schemas.submissions import NetworkSubmissionOut, SubmissionQuery
 from knotenpunkt.shared.access import allows
 from knotenpunkt.shared.web import context, principal, uow
 
@@ -35,6 +36,13 @@ events_bp = Blueprint(
     __name__,
     url_prefix="/api/v1/<tenant>/events",
     description="Termine, Tagesordnungen, Einladungen, Protokolle",
+)
+
+submissions_bp = Blueprint(
+    "topic_submissions",
+    __name__,
+    url_prefix="/api/v1/<tenant>/topic-submissions",
+    description="Eingereichte Themen aller Termine des Netzwerks",
 )
 
 
@@ -141,6 +149,20 @@ class Submissions(MethodView):
         )
         with uow() as conn:
             return handlers.submit_topic(cmd, conn, context())
+
+
+@submissions_bp.route("")
+class NetworkSubmissions(MethodView):
+    @allows("manage")
+    @submissions_bp.arguments(SubmissionQuery, location="query")
+    @submissions_bp.response(
+        200, NetworkSubmissionOut(many=True), headers={"X-Total-Count": TOTAL_HEADER}
+    )
+    def get(self, query, tenant):
+        """Eingereichte Themen aller nicht abgesagten Termine, älteste zuerst, mit ihrem Termin (status=submitted: die noch zu entscheidenden). X-Total-Count: alle Treffer."""
+        with uow() as conn:
+            page, total = handlers.network_submissions(conn, context(), **query)
+        return page, 200, {"X-Total-Count": str(total)}
 
 
 @events_bp.route("/<uuid:event_id>/topic-submissions/<uuid:submission_id>/decision")

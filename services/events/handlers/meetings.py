@@ -323,6 +323,16 @@ def submissions(conn, ctx: Context, event_id) -> list[dict]:
     return store.list_submissions(conn, event_id)
 
 
+def network_submissions(
+    conn, ctx: Context, *, status=None, page=1, page_size=50
+) -> tuple[list[dict], int]:
+    """A page of the network's topic submissions to events not cancelled (of one status), oldest
+    first, with their event, and how many there are; raises nothing."""
+    return store.submissions_page(
+        conn, status=status, limit=page_size, offset=(page - 1) * page_size
+    )
+
+
 def submit_topic(cmd: SubmitTopic, conn, ctx: Context) -> dict:
     """Propose a topic for the agenda (events.topic_submission.submitted); raises NotFound (event), Conflict (cancelled or begun)."""
     event = store.get_event(conn, cmd.event_id)

@@ -171,6 +171,30 @@ def list_submissions(conn, event_id) -> list[dict]:
     ).fetchall()
 
 
+def submissions_page(conn, *, status=None, limit: int, offset: int = 0) -> tuple[list[dict], int]:
+    """A page of the network's topic submissions to events not cancelled (of one status, if
+    given), oldest first, each with its event's title, start and status, and how many match;
+    raises nothing."""
+    clause = sql.SQL(
+        "from topic_submissions s join events e on e.id = s.event_id where e.status <> 'cancelled'"
+    )
+    args: list = []
+    if status:
+        clause += sql.SQL(" and s.status = %s")
+        args.append(status)
+    total = conn.execute(sql.SQL("select count(*) as n ") + clause, args).fetchone()["n"]
+    rows = conn.execute(
+        sql.SQL(
+            "select s.*, e.title as event_title, e.starts_at as event_starts_at,"
+            " e.status as event_status "
+        )
+        + clause
+        + sql.SQL(" order by s.created_at, s.id limit %s offset %s"),
+        (*args, limit, offset),
+    ).fetchall()
+    return rows, total
+
+
 def add_invitation(conn, tenant: str, event_id, person: dict, via: str) -> bool:
     """Invite a person (invitee, name, email) unless invited already; True when new; raises nothing."""
     row = conn.execute(

@@ -6,8 +6,8 @@ files again. Readiness and metrics are served on the worker's own port
 (:mod:`shared.workerops`, setting WORKER_OPS_PORT).
 
 When the broker or the database goes away the worker waits for it by itself
-(backoff from 0.5 s doubling up to 30 s) and says so once per change, not once
-per try. A message whose handling met an unreachable database is put back in
+(backoff from 0.5 s doubling up to 5 s: a try costs little, and a server that is
+back is seen soon) and says so once per change, not once per try. A message whose handling met an unreachable database is put back in
 its queue (neither retried nor dead-lettered: it is not the message's fault),
 the consumer pauses until the database answers again, then resumes.
 """
@@ -62,7 +62,7 @@ class Link:
     """Whether the worker reaches one server (database, broker): a log line per change of state,
     and the backoff between tries while it is away (thread-safe)."""
 
-    def __init__(self, service: str, name: str, first: float = 0.5, cap: float = 30.0):
+    def __init__(self, service: str, name: str, first: float = 0.5, cap: float = 5.0):
         self.service, self.name = service, name
         self.first, self.cap = first, cap
         self.delay = first

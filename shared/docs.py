@@ -73,6 +73,10 @@ ERROR_HEADERS = {
     },
 }
 
+# The schema of an HTML page a route answers with where the caller prefers HTML
+# (``@blp.alt_response(200, schema=HTML_PAGE, content_type="text/html")``).
+HTML_PAGE = {"type": "string", "description": "HTML-Seite, wenn der Aufrufer HTML bevorzugt"}
+
 # A conditional read (an operation that answers 304): what it takes and sends.
 IF_NONE_MATCH = {
     "in": "header",

@@ -18,12 +18,14 @@ from knotenpunkt.services.notifications.schemas import (
     NotificationQuery,
     PreferenceIn,
     PreferenceOut,
+    ToldOut,
     UnsubscribeQuery,
     WebhookIn,
     WebhookOut,
     WithdrawalQuery,
 )
 from knotenpunkt.shared.access import allows
+from knotenpunkt.shared.docs import HTML_PAGE
 from knotenpunkt.shared.web import context, uow
 
 notifications_bp = Blueprint(
@@ -132,7 +134,8 @@ class Unsubscribe(MethodView):
 
     @allows("public")
     @prefs_bp.arguments(UnsubscribeQuery, location="query")
-    @prefs_bp.response(200)
+    @prefs_bp.response(200, ToldOut)
+    @prefs_bp.alt_response(200, schema=HTML_PAGE, content_type="text/html")
     def post(self, query, tenant):
         """Abmelden, ohne Anmeldung: Ein-Klick-Abmeldung (RFC 8058, List-Unsubscribe-Post) oder das
         Formular der Seite; antwortet HTML, wenn der Aufrufer es bevorzugt, sonst JSON."""
@@ -158,7 +161,8 @@ class WithdrawConsent(MethodView):
 
     @allows("public")
     @prefs_bp.arguments(WithdrawalQuery, location="query")
-    @prefs_bp.response(200)
+    @prefs_bp.response(200, ToldOut)
+    @prefs_bp.alt_response(200, schema=HTML_PAGE, content_type="text/html")
     def post(self, query, tenant):
         """Die Einwilligung widerrufen, ohne Anmeldung: die Kontaktdaten werden in allen Diensten
         gelöscht (notifications.consent.withdrawn); antwortet HTML, wenn der Aufrufer es

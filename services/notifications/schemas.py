@@ -8,6 +8,12 @@ CATEGORIES = ("applications", "decisions", "ballots", "coordination", "events")
 MAX_PAGE, MAX_OFFSET, MAX_EVENT_TYPES = 1000, 1_000_000, 100
 
 
+class ToldOut(Schema):
+    """What a link's POST (unsubscribe, withdraw consent) tells the person, as JSON."""
+
+    detail = fields.String(required=True)
+
+
 class NotificationOut(Schema):
     id = fields.UUID()
     event_id = fields.UUID()

@@ -36,6 +36,7 @@ import schemathesis
 from hypothesis import HealthCheck, given
 from schemathesis.checks import (
     content_type_conformance,
+    negative_data_rejection,
     not_a_server_error,
     response_headers_conformance,
     response_schema_conformance,
@@ -44,11 +45,28 @@ from schemathesis.checks import (
 from schemathesis.core.failures import FailureGroup
 from schemathesis.generation import GenerationMode
 
+from knotenpunkt.services.notifications.domain import unsubscribe_token, withdrawal_token
 from knotenpunkt.shared.access import ACCESS, ANONYMOUS_ROLE, action_of
+from knotenpunkt.shared.links import (
+    CONFIRM_APPLICATION,
+    REPLY_TO_INVITATION,
+    invitation_subject,
+    link_token,
+)
 from tests.support import close_apps, four_apps, registry_with_copy
 
-SERVICES = ("membership", "voting", "events", "notifications")
-FUZZ = "fuzzland"
+# (service, the network whose rules its fuzz tenant copies, the collections fuzzed there:
+# None = all); the other networks' runs cover what Chemnitz' rules switch off
+RUNS = (
+    ("membership", "chemnitz", None),
+    ("voting", "chemnitz", None),
+    ("events", "chemnitz", None),
+    ("notifications", "chemnitz", None),
+    ("membership", "magdeburg", ("/measures",)),
+    ("membership", "saalekreis", ("/doctors", "/offers")),
+    ("membership", "mittelsachsen", ("/responsibilities",)),
+)
+NETWORKS = {rules: f"fuzz-{rules}" for _, rules, _ in RUNS}
 BROKEN = "broken token"
 ROLES = ("coordinator", "admin", "member", "partner", "federation", ANONYMOUS_ROLE, BROKEN)
 # cases per operation, mode and target (random ids / known ids); deterministic
@@ -59,92 +77,108 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
     response_headers_conformance,
+    negative_data_rejection,
 ]
 PARAM = re.compile(r"\{(\w+)\}")
 
 
-def seeds(body: str) -> dict[str, list[tuple[str, dict]]]:
-    """What the coordinator creates first where generated bodies seldom pass the networks' rules:
-    (collection below /api/v1/<tenant>, body) per service."""
+def seeds(body: str, policy_field: str) -> dict[str, dict]:
+    """What the coordinator creates first where generated bodies seldom pass the networks'
+    rules: collection below /api/v1/<tenant> → body."""
     start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=14)
     day = date.today() + timedelta(days=14)
     return {
-        "membership": [
-            (
-                "/applications",
-                {
-                    "organisation": {
-                        "name": "Fuzz-Kulturverein",
-                        "kind": "migrant_self_organisation",
-                        "city": "Chemnitz",
-                    },
-                    "contact": {"name": "Leyla Demir", "email": "leyla@fuzz.example"},
-                    "statements": {"migrant_interests": True, "non_commercial": True},
-                    "motivation": "Wir beraten Familien aus Syrien und Afghanistan.",
-                },
-            ),
-        ],
-        "voting": [("/ballots", {"body": body, "title": "Fuzz-Abstimmung"})],
-        "events": [
-            (
-                "/events",
-                {
-                    "kind": "body_meeting",
-                    "body": body,
-                    "title": "Fuzz-Sitzung",
-                    "starts_at": start.isoformat(),
-                    "ends_at": (start + timedelta(hours=2)).isoformat(),
-                },
-            ),
-            (
-                "/polls",
-                {
-                    "body": body,
-                    "title": "Fuzz-Termin",
-                    "from": day.isoformat(),
-                    "to": (day + timedelta(days=7)).isoformat(),
-                },
-            ),
-            (
-                "/processes",
-                {"title": "Fuzz-Prozess", "phases": [{"title": "Auftakt", "kind": "milestone"}]},
-            ),
-        ],
-        "notifications": [],
+        "/applications": {
+            "organisation": {
+                "name": "Fuzz-Kulturverein",
+                "kind": "migrant_self_organisation",
+                "city": "Chemnitz",
+            },
+            "contact": {"name": "Leyla Demir", "email": "leyla@fuzz.example"},
+            "statements": {"migrant_interests": True, "non_commercial": True},
+            "motivation": "Wir beraten Familien aus Syrien und Afghanistan.",
+        },
+        "/measures": {"policy_field": policy_field, "title": "Sprachkurse", "indicator": "Plätze"},
+        "/doctors": {
+            "name": "Dr. Aydın",
+            "specialty": "Allgemeinmedizin",
+            "languages": ["tr", "de"],
+            "last_verified": date.today().isoformat(),
+        },
+        "/offers": {"title": "Deutschkurs", "kind": "language_course", "provider": "VHS"},
+        "/ballots": {"body": body, "title": "Fuzz-Abstimmung"},
+        "/events": {
+            "kind": "body_meeting",
+            "body": body,
+            "title": "Fuzz-Sitzung",
+            "starts_at": start.isoformat(),
+            "ends_at": (start + timedelta(hours=2)).isoformat(),
+        },
+        "/polls": {
+            "body": body,
+            "title": "Fuzz-Termin",
+            "from": day.isoformat(),
+            "to": (day + timedelta(days=7)).isoformat(),
+        },
+        "/processes": {
+            "title": "Fuzz-Prozess",
+            "phases": [{"title": "Auftakt", "kind": "milestone"}],
+        },
     }
+
+
+# what a whole service's run creates first (a partial run: its collections)
+SEEDED = {
+    "membership": ("/applications",),
+    "voting": ("/ballots",),
+    "events": ("/events", "/polls", "/processes"),
+    "notifications": (),
+}
 
 
 @pytest.fixture(scope="module")
 def fuzz_apps(settings, tenants):
-    built = four_apps(settings, registry_with_copy(tenants, FUZZ))
+    registry = tenants
+    for rules, key in NETWORKS.items():
+        registry = registry_with_copy(registry, key, of=rules)
+    built = four_apps(settings, registry)
     yield built
     close_apps(built)
 
 
 @pytest.fixture(scope="module")
 def role_headers(token, tenants):
-    """The Authorization header of each role (none for anonymous, garbage for a broken token)."""
-    bodies = [b["key"] for b in tenants.get("chemnitz").bodies]
-    made = {
-        role: token(
-            FUZZ,
-            role,
-            sub=f"fuzzer-{role}",
-            **({"bodies": bodies} if role == "member" else {}),
-            **({"partner_id": str(uuid.uuid4())} if role == "partner" else {}),
-        )
-        for role in ROLES
-        if role not in (ANONYMOUS_ROLE, BROKEN)
-    }
-    made[ANONYMOUS_ROLE] = {}
-    made[BROKEN] = {"Authorization": "Bearer kein.gueltiges.token"}
-    return made
+    """role_headers(rules)[role]: the Authorization header of each role on the fuzz tenant with
+    these rules (none for anonymous, garbage for a broken token)."""
+
+    def of(rules: str) -> dict:
+        bodies = [b["key"] for b in tenants.get(rules).bodies]
+        made = {
+            role: token(
+                NETWORKS[rules],
+                role,
+                sub=f"fuzzer-{role}",
+                **({"bodies": bodies} if role == "member" else {}),
+                **({"partner_id": str(uuid.uuid4())} if role == "partner" else {}),
+            )
+            for role in ROLES
+            if role not in (ANONYMOUS_ROLE, BROKEN)
+        }
+        made[ANONYMOUS_ROLE] = {}
+        made[BROKEN] = {"Authorization": "Bearer kein.gueltiges.token"}
+        return made
+
+    return of
 
 
-def operations(schema) -> list:
-    """The operations in the document's order, deletions last (the things they delete serve
-    the others first)."""
+def operations(schema, collections=None) -> list:
+    """The operations in the document's order (those below the collections, when given),
+    deletions last (the things they delete serve the others first)."""
     ops = [result.ok() for result in schema.get_all_operations()]
+    if collections is not None:
+        ops = [
+            op for op in ops if any(op.path.startswith("/api/v1/{tenant}" + c) for c in collections)
+        ]
     return sorted(ops, key=lambda op: op.method.lower() == "delete")
 
 
@@ -188,14 +222,63 @@ def failure_title(exc: FailureGroup) -> str:
     return "; ".join(sorted({f.title for f in exc.exceptions}))
 
 
-def fuzz(op, mode, target: dict, allowed, role_headers, failures: dict, on_answer) -> None:
-    """Send the cases of one operation, mode and target as every role; collect the failures.
+def success_media_types(operation: dict) -> list[str]:
+    """The media types the document offers for an operation's success answers."""
+    found = []
+    for code, answer in operation["responses"].items():
+        if code.startswith("2") and isinstance(answer, dict):
+            found += [t for t in answer.get("content", {}) if t not in found]
+    return found
+
+
+def links(secret: str, tenant: str, ids: dict) -> dict[str, dict]:
+    """The query of the signed links in mails (valid tokens), by path: the pages and answers
+    behind them are reached only with those."""
+    email = "fuzz-link@example.org"
+    found = {
+        "/api/v1/{tenant}/unsubscribe": {
+            "email": email,
+            "category": "events",
+            "token": unsubscribe_token(secret, tenant, email, "events"),
+        },
+        "/api/v1/{tenant}/consent/withdraw": {
+            "email": email,
+            "token": withdrawal_token(secret, tenant, email),
+        },
+    }
+    if "application_id" in ids:
+        found["/api/v1/{tenant}/applications/{application_id}/confirm"] = {
+            "token": link_token(secret, CONFIRM_APPLICATION, tenant, ids["application_id"])
+        }
+    if "event_id" in ids:
+        subject = invitation_subject(ids["event_id"], email)
+        found["/api/v1/{tenant}/events/{event_id}/reply-link"] = {
+            "email": email,
+            "token": link_token(secret, REPLY_TO_INVITATION, tenant, subject),
+        }
+    return found
+
+
+def fuzz(op, mode, target: dict, operation: dict, allowed, role_headers, failures, on_answer):
+    """Send the cases of one operation, mode and target (as_strategy's pinned parts) as every
+    role, in each media type the document offers; collect the failures.
 
     Raises hypothesis' Unsatisfiable when nothing of the operation can be broken.
     """
     refused_sent: set[str] = set()
+    offered = success_media_types(operation)
+    accepts = [{"Accept": t} for t in offered] if len(offered) > 1 else [{}]
+    conditional = "304" in operation["responses"]
 
-    @given(case=op.as_strategy(mode, path_parameters=target))
+    def check(case, role, headers, what=""):
+        try:
+            return case.call_and_validate(headers=headers, checks=CHECKS)
+        except FailureGroup as exc:
+            report = f"{mode.value} {role} {op.label}{what}: {exc}"
+            failures.setdefault((op.label, role, what, failure_title(exc)), report[:1800])
+            return None
+
+    @given(case=op.as_strategy(mode, **target))
     @hypothesis.settings(
         max_examples=EXAMPLES,
         deadline=None,
@@ -209,54 +292,55 @@ def fuzz(op, mode, target: dict, allowed, role_headers, failures: dict, on_answe
                 if role in refused_sent:
                     continue
                 refused_sent.add(role)
-            try:
-                resp = case.call_and_validate(headers=role_headers[role], checks=CHECKS)
-            except FailureGroup as exc:
-                report = f"{mode.value} {role} {op.label}: {exc}"
-                failures.setdefault((op.label, role, failure_title(exc)), report[:1800])
-            else:
+            for accept in accepts:
+                what = f" (Accept: {accept['Accept']})" if accept else ""
+                resp = check(case, role, {**role_headers[role], **accept}, what)
+                if resp is None:
+                    continue
                 on_answer(role, resp)
                 if conditional and resp.status_code == 200:
-                    revalidate(case, role, resp)
+                    # asked again with the ETag it sent: 304, as declared
+                    etag = (resp.headers.get("etag") or [""])[0]
+                    again_headers = {**role_headers[role], "If-None-Match": etag}
+                    again = check(case, role, again_headers, " (If-None-Match)")
+                    if again is not None and again.status_code != 304:
+                        failures.setdefault(
+                            (op.label, role, "not 304"),
+                            f"{role} {op.label}: If-None-Match {etag} → {again.status_code}",
+                        )
 
-    def revalidate(case, role, first):
-        """A conditional read asked again with the ETag it sent: 304, as declared."""
-        etag = (first.headers.get("etag") or [""])[0]
-        headers = {**role_headers[role], "If-None-Match": etag}
-        try:
-            again = case.call_and_validate(headers=headers, checks=CHECKS)
-        except FailureGroup as exc:
-            report = f"{mode.value} {role} {op.label} If-None-Match: {exc}"
-            failures.setdefault((op.label, role, "304 " + failure_title(exc)), report[:1800])
-            return
-        if again.status_code != 304:
-            failures.setdefault(
-                (op.label, role, "not 304"),
-                f"{role} {op.label}: If-None-Match {etag} answered {again.status_code}",
-            )
-
-    conditional = "304" in op.responses.status_codes
     send()
 
 
-@pytest.mark.parametrize("service", SERVICES)
-def test_every_answer_is_declared_and_fits_its_schema(fuzz_apps, role_headers, tenants, service):
+@pytest.mark.parametrize(
+    ("service", "rules", "collections"),
+    RUNS,
+    ids=[f"{service}-{rules}" if part else service for service, rules, part in RUNS],
+)
+def test_every_answer_is_declared_and_fits_its_schema(
+    fuzz_apps, role_headers, settings, tenants, service, rules, collections
+):
     app = fuzz_apps[service]
+    tenant, headers = NETWORKS[rules], role_headers(rules)
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     # the roles' tokens are ours; no generated Authorization header replaces them
     schema.config.generation.update(with_security_parameters=False)
     paths = list(schema.raw_schema["paths"])
-    body = tenants.get("chemnitz").bodies[0]["key"]
-    ids = {"tenant": FUZZ, "key": body, "body": body}
-    for collection, data in seeds(body)[service]:
+    network = tenants.get(rules)
+    body = network.bodies[0]["key"]
+    ids = {"tenant": tenant, "key": body, "body": body}
+    made = seeds(body, (network.rules.get("policy_fields") or ["-"])[0])
+    for collection in collections or SEEDED[service]:
+        if collection not in made:
+            continue
         resp = app.test_client().post(
-            f"/api/v1/{FUZZ}{collection}", json=data, headers=role_headers["coordinator"]
+            f"/api/v1/{tenant}{collection}", json=made[collection], headers=headers["coordinator"]
         )
         assert resp.status_code == 201, (collection, resp.get_json())
         ids[item_param(paths, "/api/v1/{tenant}" + collection)] = resp.get_json()["id"]
     failures: dict[tuple, str] = {}
     answered, unbreakable = 0, []
-    for op in operations(schema):
+    for op in operations(schema, collections):
         allowed = allowed_roles(app, op)
         item = item_param(paths, op.path)
 
@@ -265,13 +349,19 @@ def test_every_answer_is_declared_and_fits_its_schema(fuzz_apps, role_headers, t
                 remember(ids, item, resp)
 
         params = set(PARAM.findall(op.path))
-        targets = [{"tenant": FUZZ}]
-        if params <= ids.keys() and params != {"tenant"}:
-            targets.append({p: ids[p] for p in params})
+        targets = [{"path_parameters": {"tenant": tenant}}]
+        if params <= ids.keys():
+            known = {"path_parameters": {p: ids[p] for p in params}}
+            if params != {"tenant"}:
+                targets.append(known)
+            link = links(settings.link_secret, tenant, ids).get(op.path)
+            if link is not None:
+                targets.append({**known, "query": link})
+        operation = schema.raw_schema["paths"][op.path][op.method.lower()]
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             for target in targets:
                 try:
-                    fuzz(op, mode, target, allowed, role_headers, failures, on_answer)
+                    fuzz(op, mode, target, operation, allowed, headers, failures, on_answer)
                 except hypothesis.errors.Unsatisfiable:
                     # nothing of this operation can be broken (all its parameters are fixed)
                     assert mode is GenerationMode.NEGATIVE, op.label

@@ -21,6 +21,7 @@ from knotenpunkt.services.membership.schemas.applications import (
     TokenQuery,
 )
 from knotenpunkt.shared.access import allows
+from knotenpunkt.shared.docs import HTML_PAGE
 from knotenpunkt.shared.web import context, principal, uow
 
 applications_bp = Blueprint(
@@ -113,6 +114,7 @@ class Confirm(MethodView):
     @allows("public")
     @applications_bp.arguments(ConfirmationQuery, location="query")
     @applications_bp.response(200, ConfirmationOut)
+    @applications_bp.alt_response(200, schema=HTML_PAGE, content_type="text/html")
     def post(self, query, tenant, application_id):
         """Die Adresse des Antragstellers bestätigen (Token aus der Bestätigungsmail, wo das
         Netzwerk das verlangt): erst dann gilt der Antrag als eingegangen. Ein zweites Mal

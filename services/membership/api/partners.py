@@ -21,7 +21,7 @@ from knotenpunkt.services.membership.schemas.partners import (
     PartnerQuery,
 )
 from knotenpunkt.shared.access import allows
-from knotenpunkt.shared.web import conditional, context, principal, uow
+from knotenpunkt.shared.web import conditional, context, principal, read_uow, uow
 
 rules_bp = Blueprint(
     "rules", __name__, url_prefix="/api/v1/<tenant>", description="Regeln des Netzwerks"
@@ -68,7 +68,7 @@ class Partners(MethodView):
         Mit ETag: If-None-Match beantwortet eine unveränderte Seite mit 304; öffentlich
         (anonym) eine Minute zwischenspeicherbar, angemeldet nur privat."""
         caller, use_case = principal(), context()
-        with uow() as conn:
+        with read_uow() as conn:
             return conditional(
                 handlers.partner_list_version(conn, use_case, caller=caller, **query),
                 lambda: PARTNER_PAGE.dump(

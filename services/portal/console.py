@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import math
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -236,6 +238,61 @@ def ballot(tenant, ballot_id):
     return render_template(
         "console/ballot.html", ballot=b, voter=voter, errors=errors, values=request.form
     ), (422 if errors else 200)
+
+
+BALLOT_FIELDS = ["body", "kind", "title", "text", "deadline"]
+
+
+def _ballot_form(values) -> tuple[dict, Errors]:
+    """The API body of the new-ballot form, and the form's own errors."""
+    errors = Errors(BALLOT_FIELDS)
+    body = {
+        "body": values.get("body", ""),
+        "title": values.get("title", "").strip(),
+        "text": values.get("text", "").strip() or None,
+        "subject": {"kind": values.get("kind", "")},
+    }
+    if body["body"] not in {b["key"] for b in g.rules.get("bodies", [])}:
+        errors.add("body", _("Bitte wählen Sie das Gremium, das abstimmt."))
+    if body["subject"]["kind"] not in labels.BALLOT_KINDS:
+        errors.add("kind", _("Bitte wählen Sie, worüber abgestimmt wird."))
+    if len(body["title"]) < 3:
+        errors.add("title", _("Bitte geben Sie einen Titel an (mindestens drei Zeichen)."))
+    if values.get("deadline"):
+        try:
+            day = date.fromisoformat(values["deadline"])
+        except ValueError:
+            errors.add("deadline", _("Bitte geben Sie den Tag an (TT.MM.JJJJ)."))
+        else:
+            zone = ZoneInfo(g.rules.get("timezone") or "Europe/Berlin")
+            body["deadline"] = datetime.combine(day, time(23, 59), tzinfo=zone).isoformat()
+    return body, errors
+
+
+@bp.route("/abstimmungen/neu", methods=["GET", "POST"])
+@signed_in("coordinator", "admin")
+def new_ballot(tenant):
+    """Open a ballot of a body (a resolution, a recommendation): rule, quorum, reasons and the
+    default deadline come from the body's rules; the members are told by mail."""
+    errors = Errors(BALLOT_FIELDS)
+    if request.method == "POST":
+        body, errors = _ballot_form(request.form)
+        if not errors:
+            opened = as_user("POST", "voting", tenant, "ballots", json=body)
+            if opened.ok:
+                flash(
+                    _(
+                        "Die Abstimmung ist eröffnet. Die Stimmberechtigten werden per E-Mail benachrichtigt …"
+                    ),
+                    "success",
+                )
+                return redirect(
+                    url_for("console.ballot", tenant=tenant, ballot_id=opened.data["id"])
+                )
+            errors.from_reply(opened, {"subject.kind": "kind", "subject": "kind"})
+    return render_template("console/ballot_form.html", errors=errors, values=request.form), (
+        422 if errors else 200
+    )
 
 
 @bp.post("/abstimmungen/<ballot_id>/schliessen")

@@ -41,6 +41,13 @@ BALLOT_STATUS = {
     "cancelled": _l("abgebrochen"),
 }
 
+# What a coordinator may put to the vote by hand (admissions and foundings come from their checks).
+BALLOT_KINDS = {
+    "resolution": _l("Beschluss"),
+    "recommendation": _l("Empfehlung"),
+    "general": _l("sonstige Frage"),
+}
+
 OUTCOMES = {
     "adopted": _l("angenommen"),
     "rejected": _l("abgelehnt"),

@@ -26,8 +26,15 @@ def test_management_pages_pass_axe_in_german_and_english(page, clients, token):
         ("/chemnitz/console/verwalten/kontakte/neu", "console-contact-new"),
         ("/chemnitz/console/partneruebersicht", "console-overviews"),
         ("/chemnitz/console/zustellungen", "console-deliveries"),
+        ("/chemnitz/console/abstimmungen/neu", "console-ballot-new"),
     ):
         page.check(path, name)
+    # a ballot opened without a body or title: the error summary links the fields
+    page.open("/chemnitz/console/abstimmungen/neu")
+    page.press("Abstimmung eröffnen")
+    assert {"f-body", "f-kind", "f-title"} <= {target for target, _ in page.error_summary()}
+    page.axe()
+    page.shot("console-ballot-new-errors")
     # a contact on consent without its moment: the error summary links the field
     page.open("/chemnitz/console/verwalten/kontakte/neu")
     page.d.find_element(By.ID, "f-name").send_keys("Karin Weber")

@@ -194,6 +194,48 @@ def test_the_start_page_counts_what_needs_the_coordinators(clients, token, web):
     page(member, "/chemnitz/console/verwalten/partner", status=403)
 
 
+# --- Ballots opened by hand ---------------------------------------------------------------------
+
+
+def test_a_coordinator_opens_a_ballot_and_follows_it(web, clients, token):
+    url = "/chemnitz/console/abstimmungen/neu"
+    assert url in page(web, "/chemnitz/console/abstimmungen")
+    resp = post(web, url, {"kind": "admission", "deadline": "morgen"})
+    assert resp.status_code == 422
+    html = resp.get_data(as_text=True)
+    for field in ("f-body", "f-kind", "f-title", "f-deadline"):
+        assert f'href="#{field}"' in html, field
+    assert "<title>Fehler: Neue Abstimmung" in html
+    title = unique("Resolution Sprachkurse")
+    day = (datetime.now(UTC) + timedelta(days=10)).date()
+    resp = post(
+        web,
+        url,
+        {
+            "body": "vorbereitungsgremium",
+            "kind": "resolution",
+            "title": title,
+            "text": "Das Netzwerk fordert mehr Sprachkurse.",
+            "deadline": day.isoformat(),
+        },
+    )
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
+    ballot_id = resp.location.rsplit("/", 1)[1]
+    ballot = (
+        clients["voting"]
+        .get(f"/api/v1/chemnitz/ballots/{ballot_id}", headers=token("chemnitz", "coordinator"))
+        .get_json()
+    )
+    assert ballot["title"] == title and ballot["status"] == "open"
+    assert ballot["subject"]["kind"] == "resolution" and ballot["body"] == "vorbereitungsgremium"
+    assert ballot["deadline"].startswith(day.isoformat())
+    html = page(web, resp.location)
+    assert "Die Abstimmung ist eröffnet." in html and 'id="participation"' in html
+    assert title in page(web, "/chemnitz/console/abstimmungen?status=open")
+    member = signed_in(web.application, "chemnitz", "partner")
+    page(member, url, status=403)
+
+
 # --- Partners ---------------------------------------------------------------------------------
 
 

@@ -370,3 +370,40 @@ def test_every_answer_is_declared_and_fits_its_schema(
                     answered += 1
     assert not failures, f"{len(failures)} failing:\n" + "\n\n".join(failures.values())
     assert answered > len(unbreakable), (answered, unbreakable)
+
+
+def test_answers_no_generated_case_provokes_fit_the_document_too(settings, tenants):
+    """The anonymous rate limit (429) and a database that is down (503) answer as declared:
+    problem+json with Retry-After. (The suite's own limits are far above what fuzzing sends.)"""
+    from dataclasses import replace
+
+    from knotenpunkt.services.membership.app import create_app
+
+    body = seeds("-", "-")["/applications"]
+    registry = registry_with_copy(tenants, "fuzz-limits")
+    limited = create_app(replace(settings, rate_anonymous_client="1/hour"), registry)
+    # nothing listens on port 9 (discard): every connection is refused at once
+    down = create_app(
+        replace(settings, database_url="postgresql://kp:kp@127.0.0.1:9/kp", db_pool_timeout=1.0),
+        registry,
+    )
+    try:
+        schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", limited)
+        apply = schema["/api/v1/{tenant}/applications"]["POST"]
+        case = apply.Case(
+            path_parameters={"tenant": "fuzz-limits"}, body=body, media_type="application/json"
+        )
+        assert case.call_and_validate(checks=CHECKS).status_code == 201
+        assert case.call_and_validate(checks=CHECKS).status_code == 429
+
+        schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", down)
+        declared = [check for check in CHECKS if check is not not_a_server_error]
+        partners = schema["/api/v1/{tenant}/partners"]["GET"]
+        case = partners.Case(path_parameters={"tenant": "fuzz-limits"})
+        assert case.call_and_validate(checks=declared).status_code == 503
+        case = schema["/api/v1/{tenant}/applications"]["POST"].Case(
+            path_parameters={"tenant": "fuzz-limits"}, body=body, media_type="application/json"
+        )
+        assert case.call_and_validate(checks=declared).status_code == 503
+    finally:
+        close_apps({"limited": limited, "down": down})

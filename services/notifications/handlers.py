@@ -181,7 +181,9 @@ def notify(cmd: Notify, conn, ctx: Context) -> int:
     base = {"tenant": tenant.key, "event_id": env["id"], "event_type": env["type"]}
     added = 0
     for p in domain.plan(name, data, tenant.rules, members, ctx.now):
-        unsub = None if p.mandatory else _unsubscribe_url(ctx, p.recipient, p.category)
+        # the mail's text links the portal's page (it asks first, in the reader's language);
+        # the List-Unsubscribe header keeps the API's one-click address (see _send)
+        unsub = None if p.mandatory else _unsubscribe_page_url(ctx, p.recipient, p.category)
         language = store.language_of(conn, p.recipient, p.category) or p.language
         consent = copies.consented(conn, p.recipient)
         withdraw = _withdrawal_url(ctx, p.recipient) if consent else None
@@ -273,11 +275,21 @@ def _with_links(ctx: Context, template: str, data: dict, recipient: str | None =
     return {**data, "confirm_url": url}
 
 
+def _unsubscribe_query(ctx: Context, email: str, category: str) -> str:
+    token = domain.unsubscribe_token(ctx.settings.link_secret, ctx.tenant.key, email, category)
+    return urlencode({"email": email, "category": category, "token": token})
+
+
 def _unsubscribe_url(ctx: Context, email: str, category: str) -> str:
-    settings, tenant = ctx.settings, ctx.tenant.key
-    token = domain.unsubscribe_token(settings.link_secret, tenant, email, category)
-    query = urlencode({"email": email, "category": category, "token": token})
-    return f"{settings.public_url}/api/v1/{tenant}/unsubscribe?{query}"
+    """The API's unsubscribe address (List-Unsubscribe, one-click POST)."""
+    query = _unsubscribe_query(ctx, email, category)
+    return f"{ctx.settings.public_url}/api/v1/{ctx.tenant.key}/unsubscribe?{query}"
+
+
+def _unsubscribe_page_url(ctx: Context, email: str, category: str) -> str:
+    """The portal's unsubscribe page (the link in the mail's text)."""
+    query = _unsubscribe_query(ctx, email, category)
+    return f"{ctx.settings.portal_url}/{ctx.tenant.key}/abbestellen?{query}"
 
 
 def deliver(cmd: Deliver, conn, ctx: Context) -> int:

@@ -459,3 +459,29 @@ def consultation(tenant, consultation_id):
     return render_template(
         "consultation.html", consultation=found, window=window, errors=errors, values=values
     ), (422 if errors else 200)
+
+
+# --- The unsubscribe link of the mails -------------------------------------------------------
+
+
+@bp.route("/<tenant>/abbestellen", methods=["GET", "POST"])
+def unsubscribe(tenant):
+    """The mail's link to stop a category of messages: GET asks (mail scanners follow links, so
+    it changes nothing), the form's POST unsubscribes. The notifications API checks the token."""
+    source = request.form if request.method == "POST" else request.args
+    link = {k: source.get(k, "") for k in ("email", "category", "token")}
+    if request.method == "POST":
+        # the query as the API's one-click unsubscribe takes it (List-Unsubscribe-Post)
+        said = api().call("POST", "notifications", tenant, "unsubscribe", params=link)
+    else:
+        said = api().call("GET", "notifications", tenant, "unsubscribe", params=link)
+    if not said.ok:
+        status = 403 if said.status in (401, 403) else 404 if said.status == 404 else 400
+        return render_template("unsubscribe.html", invalid=True, link=link), status
+    return render_template(
+        "unsubscribe.html",
+        invalid=False,
+        done=request.method == "POST",
+        link=link,
+        category=labels.label(labels.CATEGORIES, link["category"]),
+    )

@@ -1,12 +1,15 @@
 """The pages the flows of the other browser tests do not pass through, in real Chromium: a
 partner's page, a public event with its agenda, a consultation inside and outside its window,
-the console's ballot and event lists, a record's edit form and the page for an unknown address.
+the unsubscribe page of the mails, the console's ballot and event lists, a record's edit form
+and the page for an unknown address.
 Each passes axe-core (WCAG 2.1 AA) in German and English and is photographed."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from urllib.parse import quote, urlencode
 
+from knotenpunkt.services.notifications.domain import unsubscribe_token
 from tests.browser.test_admission import dev_login, logout
 from tests.integration.test_portal import consultation
 from tests.support import unique
@@ -80,3 +83,22 @@ def test_the_remaining_console_pages_pass_axe(page, clients, token):
     dev_login(page, "partner")
     page.check("/chemnitz/console/termine", "console-events-member")
     page.check("/chemnitz/console/abstimmungen", "console-ballots-member")
+
+
+def test_the_unsubscribe_page_passes_axe_and_unsubscribes(page, settings):
+    email = f"{unique('leserin')}@example.org"
+    token = unsubscribe_token(settings.link_secret, "chemnitz", email, "events")
+    path = "/chemnitz/abbestellen?" + urlencode(
+        {"email": email, "category": "events", "token": token}
+    )
+    page.open(path)
+    page.axe()
+    page.shot("unsubscribe")
+    page.open(f"/sprache/en?next={quote(path, safe='')}")
+    page.axe()
+    page.shot("unsubscribe")
+    page.open(f"/sprache/de?next={quote(path, safe='')}")
+    page.press("Ja, abbestellen")
+    assert "keine Nachrichten der Kategorie „Termine“ mehr" in page.text()
+    page.axe()
+    page.shot("unsubscribed")

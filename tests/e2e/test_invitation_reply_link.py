@@ -55,3 +55,46 @@ def test_invitation_mail_links_to_the_reply_page(clients, token, flow, settings)
         json={**query, "email": f"x{guest}", "answer": "yes"},
     )
     assert other.status_code == 403
+
+
+UNSUBSCRIBE = re.compile(r"Keine solchen Nachrichten mehr erhalten: (\S+)")
+
+
+def test_the_mail_text_links_the_portals_unsubscribe_page(clients, token, flow, settings):
+    """The link in the text goes to the portal's page (it asks first); the List-Unsubscribe
+    header keeps the API's one-click address; both carry the token the API accepts."""
+    coord = token("chemnitz", "coordinator")
+    s, t = iso(41)
+    event = (
+        clients["events"]
+        .post(
+            "/api/v1/chemnitz/events",
+            json={
+                "kind": "network_event",
+                "title": unique("Treffen"),
+                "starts_at": s,
+                "ends_at": t,
+            },
+            headers=coord,
+        )
+        .get_json()
+    )
+    guest = f"{unique('gast')}@example.org"
+    clients["events"].post(
+        f"/api/v1/chemnitz/events/{event['id']}/invitations",
+        json={"guests": [{"name": "Gast e. V.", "email": guest}]},
+        headers=coord,
+    )
+    flow.settle()
+    notifier = flow.workers["notifications"]
+    nw.deliver(notifier, notifier.context("chemnitz"))
+    (mail,) = mails_to(settings, guest)
+    url = UNSUBSCRIBE.search(text(mail)).group(1)
+    assert url.startswith(f"{settings.portal_url}/chemnitz/abbestellen?"), url
+    header = mail["List-Unsubscribe"].strip("<>")
+    assert header.startswith(f"{settings.public_url}/api/v1/chemnitz/unsubscribe?"), header
+    assert urlsplit(url).query == urlsplit(header).query
+    query = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+    assert query["email"] == guest and query["category"] == "events"
+    asked = clients["notifications"].get("/api/v1/chemnitz/unsubscribe", query_string=query)
+    assert asked.status_code == 200

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
 import pytest
 
@@ -270,3 +271,39 @@ def test_english_catalogue_translates_every_message_of_the_sources():
         or not english.get(m[0] if isinstance(m, tuple) else m).string
     ]
     assert len(found) > 300 and missing == []
+
+
+def test_the_unsubscribe_page_asks_then_unsubscribes(web, clients, token, settings):
+    from knotenpunkt.services.notifications.domain import unsubscribe_token
+
+    email = f"{unique('leser')}@example.org"
+    good = unsubscribe_token(settings.link_secret, "chemnitz", email, "events")
+    query = {"email": email, "category": "events", "token": good}
+
+    def opted_out() -> bool:
+        prefs = clients["notifications"].get(
+            "/api/v1/chemnitz/preferences",
+            query_string={"email": email},
+            headers=token("chemnitz", "coordinator"),
+        )
+        return any(p["category"] == "events" and p["opted_out"] for p in prefs.get_json())
+
+    asked = web.get("/chemnitz/abbestellen", query_string=query)
+    html = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "<title>Nachrichten abbestellen?" in html
+    assert f"Soll die Adresse {email} keine Nachrichten der Kategorie „Termine“" in html
+    assert not opted_out()  # the GET (a mail scanner, too) changes nothing
+    done = web.post("/chemnitz/abbestellen", data={"csrf_token": csrf_token(html), **query})
+    assert done.status_code == 200, done.get_data(as_text=True)[:2000]
+    assert "keine Nachrichten der Kategorie „Termine“ mehr" in done.get_data(as_text=True)
+    assert opted_out()
+    # a changed token or another address: refused, nothing asked
+    bad = web.get("/chemnitz/abbestellen", query_string={**query, "email": f"x{email}"})
+    assert bad.status_code == 403 and "Abbestell-Link ungültig" in bad.get_data(as_text=True)
+    assert web.get("/chemnitz/abbestellen").status_code == 400
+    # without the form's CSRF token the POST is refused
+    assert web.post("/chemnitz/abbestellen", data=query).status_code == 400
+    # in English
+    web.get("/sprache/en")
+    english = page(web, f"/chemnitz/abbestellen?{urlencode(query)}")
+    assert "Unsubscribe?" in english and "Yes, unsubscribe" in english

@@ -15,30 +15,39 @@ from tests.support import unique
 LINK = re.compile(r"„vielleicht“ antworten:\s+(\S+)")
 
 
-def test_invitation_mail_links_to_the_reply_page(clients, token, flow, settings):
-    coord = token("chemnitz", "coordinator")
-    e = clients["events"]
-    s, t = iso(40)
-    event = e.post(
-        "/api/v1/chemnitz/events",
-        json={
-            "kind": "network_event",
-            "title": unique("Netzwerktreffen"),
-            "starts_at": s,
-            "ends_at": t,
-        },
-        headers=coord,
-    ).get_json()
+def invited_guest(clients, token, flow, settings, weeks: int) -> tuple[dict, str, object]:
+    """A network event with a guest invited: (event, the guest's address, the mail delivered)."""
+    s, t = iso(weeks)
+    event = (
+        clients["events"]
+        .post(
+            "/api/v1/chemnitz/events",
+            json={
+                "kind": "network_event",
+                "title": unique("Netzwerktreffen"),
+                "starts_at": s,
+                "ends_at": t,
+            },
+            headers=token("chemnitz", "coordinator"),
+        )
+        .get_json()
+    )
     guest = f"{unique('gast')}@example.org"
-    e.post(
+    clients["events"].post(
         f"/api/v1/chemnitz/events/{event['id']}/invitations",
         json={"guests": [{"name": "Gast GmbH", "email": guest}]},
-        headers=coord,
+        headers=token("chemnitz", "coordinator"),
     )
     flow.settle()
     notifier = flow.workers["notifications"]
     nw.deliver(notifier, notifier.context("chemnitz"))
     (mail,) = mails_to(settings, guest)
+    return event, guest, mail
+
+
+def test_invitation_mail_links_to_the_reply_page(clients, token, flow, settings):
+    e = clients["events"]
+    event, guest, mail = invited_guest(clients, token, flow, settings, 40)
     body = text(mail)
     url = LINK.search(body).group(1)
     parts = urlsplit(url)
@@ -63,32 +72,7 @@ UNSUBSCRIBE = re.compile(r"Keine solchen Nachrichten mehr erhalten: (\S+)")
 def test_the_mail_text_links_the_portals_unsubscribe_page(clients, token, flow, settings):
     """The link in the text goes to the portal's page (it asks first); the List-Unsubscribe
     header keeps the API's one-click address; both carry the token the API accepts."""
-    coord = token("chemnitz", "coordinator")
-    s, t = iso(41)
-    event = (
-        clients["events"]
-        .post(
-            "/api/v1/chemnitz/events",
-            json={
-                "kind": "network_event",
-                "title": unique("Treffen"),
-                "starts_at": s,
-                "ends_at": t,
-            },
-            headers=coord,
-        )
-        .get_json()
-    )
-    guest = f"{unique('gast')}@example.org"
-    clients["events"].post(
-        f"/api/v1/chemnitz/events/{event['id']}/invitations",
-        json={"guests": [{"name": "Gast e. V.", "email": guest}]},
-        headers=coord,
-    )
-    flow.settle()
-    notifier = flow.workers["notifications"]
-    nw.deliver(notifier, notifier.context("chemnitz"))
-    (mail,) = mails_to(settings, guest)
+    _, guest, mail = invited_guest(clients, token, flow, settings, 41)
     url = UNSUBSCRIBE.search(text(mail)).group(1)
     assert url.startswith(f"{settings.portal_url}/chemnitz/abbestellen?"), url
     header = mail["List-Unsubscribe"].strip("<>")

@@ -8,10 +8,11 @@ table, its method, parameters and body), so a client — and the fuzz test —
 can rely on every status being documented. There is no catch-all ``default``
 answer: a status the document does not name is a bug.
 
-The Swagger UI page is served from the service itself (no CDN). The page and its script use relative addresses only, so the same page works at
-the service (``/api/v1/docs``) and behind the gateway
-(``/api/v1/<service>/docs``, whose ``openapi.json`` sits beside it). Its
-Content-Security-Policy allows scripts and styles from the same origin only.
+The Swagger UI page is served from the service itself (no CDN). The page and
+its script use relative addresses only, so the same page works at the service
+(``/api/v1/docs``) and behind the gateway (``/api/v1/<service>/docs``, whose
+``openapi.json`` sits beside it). Its Content-Security-Policy allows scripts
+and styles from the same origin only.
 """
 
 from __future__ import annotations
@@ -55,22 +56,17 @@ class ProblemSchema(ma.Schema):
 
 
 # Headers the platform sends with some error answers (shared.web).
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Sekunden bis zum nächsten Versuch",
+        "schema": {"type": "integer", "minimum": 0},
+        "required": True,
+    }
+}
 ERROR_HEADERS = {
     401: {"WWW-Authenticate": {"schema": {"type": "string"}, "required": True}},
-    429: {
-        "Retry-After": {
-            "description": "Sekunden bis zum nächsten Versuch",
-            "schema": {"type": "integer", "minimum": 0},
-            "required": True,
-        }
-    },
-    503: {
-        "Retry-After": {
-            "description": "Sekunden bis zum nächsten Versuch",
-            "schema": {"type": "integer", "minimum": 0},
-            "required": True,
-        }
-    },
+    429: RETRY_AFTER,
+    503: RETRY_AFTER,
 }
 
 # The schema of an HTML page a route answers with where the caller prefers HTML

@@ -307,3 +307,39 @@ def test_the_unsubscribe_page_asks_then_unsubscribes(web, clients, token, settin
     web.get("/sprache/en")
     english = page(web, f"/chemnitz/abbestellen?{urlencode(query)}")
     assert "Unsubscribe?" in english and "Yes, unsubscribe" in english
+
+
+def test_calendar_feeds_and_the_matrix_as_downloads(web, clients, token):
+    from datetime import UTC, datetime
+
+    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=15)
+    title = unique("Netzwerkkonferenz")
+    event = (
+        clients["events"]
+        .post(
+            "/api/v1/chemnitz/events",
+            json={
+                "kind": "network_event",
+                "title": title,
+                "starts_at": starts.isoformat(),
+                "ends_at": (starts + timedelta(hours=2)).isoformat(),
+                "public": True,
+            },
+            headers=token("chemnitz", "coordinator"),
+        )
+        .get_json()
+    )
+    listing = page(web, "/chemnitz/termine")
+    assert 'href="/chemnitz/kalender.ics"' in listing
+    assert f'href="/chemnitz/termine/{event["id"]}.ics"' in page(
+        web, f"/chemnitz/termine/{event['id']}"
+    )
+    for url in ("/chemnitz/kalender.ics", f"/chemnitz/termine/{event['id']}.ics"):
+        resp = web.get(url)
+        assert resp.status_code == 200 and resp.mimetype == "text/calendar", url
+        body = resp.get_data(as_text=True)
+        assert body.startswith("BEGIN:VCALENDAR") and title in body, url
+    csv = web.get("/mittelsachsen/zustaendigkeiten.csv")
+    assert csv.status_code == 200 and csv.mimetype == "text/csv"
+    assert "attachment" in csv.headers["Content-Disposition"]
+    assert web.get("/chemnitz/zustaendigkeiten.csv").status_code == 404

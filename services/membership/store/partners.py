@@ -80,13 +80,14 @@ def find_partners(
 def partners_version(conn) -> str:
     """A text that changes with every insert, update or delete of the tenant's partners.
 
-    Every row version carries its writing transaction's id (xmin): an update replaces a
-    row's xmin by a newer one, so the sum changes; an insert or a delete changes the
-    count (and the sum), also where a change does not touch updated_at (the privacy
-    clean-up). One pass over the tenant's rows, no sorting, two numbers sent back.
+    Every row version carries the id of the transaction that wrote it (xmin): an update
+    gives the row a new xmin, an insert or a delete changes the count, also where a change
+    does not touch updated_at (the privacy clean-up). The xmins are summed as digests, not
+    as numbers: a long transaction's older id replacing a newer one cannot then undo an
+    earlier change by arithmetic. One pass over the tenant's rows, two numbers sent back.
     """
     row = conn.execute(
-        "select count(*) as n, coalesce(sum(xmin::text::bigint), 0) as h from partners"
+        "select count(*) as n, coalesce(sum(hashtext(xmin::text)), 0) as h from partners"
     ).fetchone()
     return f"{row['n']}.{row['h']}"
 

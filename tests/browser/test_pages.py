@@ -26,7 +26,7 @@ def test_the_remaining_public_pages_pass_axe(page, clients, token):
     page.check(f"/chemnitz/partner/{partner.get_json()['id']}", "chemnitz-partner")
     assert partner.get_json()["name"] in page.text()
 
-    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=20)
+    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=10)
     event = (
         clients["events"]
         .post(

@@ -224,7 +224,7 @@ def test_the_networks_topic_submissions_in_one_list(clients, token):
     coord = token("chemnitz", "coordinator")
     partner = token("chemnitz", "partner", sub=unique("verein"))
     events, topics = [], []
-    for weeks in (5, 6, 7):
+    for weeks in (20, 21, 22):  # far off: no network event the introduction tests expect
         s, e = at(weeks)
         ev = c.post(
             "/api/v1/chemnitz/events",

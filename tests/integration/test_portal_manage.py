@@ -154,7 +154,7 @@ def test_the_start_page_counts_what_needs_the_coordinators(clients, token, web):
         count, link = task_count(html, key)
         assert count.isdigit() and link.startswith("/chemnitz/console/")
     # topic submissions: the network's count in one call to events, each with its agenda page
-    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
+    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=90)
     event = (
         clients["events"]
         .post(

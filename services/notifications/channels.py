@@ -68,6 +68,11 @@ class FileMailer:
         return None
 
 
+class MailServerAway(Exception):
+    """The mail server could not be reached: refused, unreachable, timed out, or it hung up or
+    answered 4xx before its greeting. Nothing was sent, so it is no failure of the mail."""
+
+
 class SmtpMailer:
     """SMTP_URL like smtp://user:pass@host:587?starttls=true (smtps:// for implicit TLS)."""
 
@@ -89,17 +94,27 @@ class SmtpMailer:
     def _connect(self) -> smtplib.SMTP:
         if self._smtp is None:
             if self.tls:
-                smtp = smtplib.SMTP_SSL(
-                    self.host, self.port, timeout=self.timeout, context=ssl.create_default_context()
-                )
+                smtp = self._reach(smtplib.SMTP_SSL, context=ssl.create_default_context())
             else:
-                smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+                smtp = self._reach(smtplib.SMTP)
                 if self.starttls:
                     smtp.starttls(context=ssl.create_default_context())
             if self.user:
                 smtp.login(self.user, self.password or "")
             self._smtp = smtp
         return self._smtp
+
+    def _reach(self, kind, **kwargs) -> smtplib.SMTP:
+        """Connect and take the greeting; raises MailServerAway when the server is not there
+        (a 5xx greeting is its answer and raised as it is)."""
+        try:
+            return kind(self.host, self.port, timeout=self.timeout, **kwargs)
+        except smtplib.SMTPConnectError as exc:
+            if exc.smtp_code >= 500:
+                raise
+            raise MailServerAway(f"{exc.__class__.__name__}: {exc}") from exc
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            raise MailServerAway(f"{exc.__class__.__name__}: {exc}") from exc
 
     def send(self, msg: EmailMessage) -> None:
         try:

@@ -162,17 +162,34 @@ def document_links(template: str, data: dict, portal_url: str, tenant: str) -> d
     return {}
 
 
+# A message held for another that is due now waits this much longer: it is not taken again in
+# the same delivery run (sending the other releases it at once, RELEASES).
+HELD_AFTER = timedelta(microseconds=1)
+
+
 def held_until(waiting_for: datetime | None, now: datetime) -> datetime | None:
     """When a message that waits for another may go: None when it may go now (the other was
-    released or there is none), else the later of the other's next attempt and now."""
+    released or there is none), else the other's next attempt, but later than now."""
     if waiting_for is None:
         return None
-    return max(waiting_for, now)
+    return max(waiting_for, now + HELD_AFTER)
 
 
 def backoff(attempts: int, base_seconds: float, cap_seconds: float = 3600.0) -> timedelta:
     """Exponential backoff after the given number of failed attempts."""
     return timedelta(seconds=min(cap_seconds, base_seconds * 2 ** max(0, attempts - 1)))
+
+
+# While the mail server is away (channels.MailServerAway), due mails wait this long at most
+# before the next try: no attempt is counted, so the wait need not grow, and a mail goes
+# within seconds once the server is back.
+SERVER_AWAY_WAIT_SECONDS = 5.0
+
+
+def away_wait(base_seconds: float) -> timedelta:
+    """How long due mails wait while the mail server is away: the first backoff, at most
+    SERVER_AWAY_WAIT_SECONDS."""
+    return timedelta(seconds=min(base_seconds, SERVER_AWAY_WAIT_SECONDS))
 
 
 def after_failure(attempts: int, max_attempts: int) -> str:

@@ -292,14 +292,28 @@ def _unsubscribe_page_url(ctx: Context, email: str, category: str) -> str:
     return f"{ctx.settings.portal_url}/{ctx.tenant.key}/abbestellen?{query}"
 
 
-def deliver(cmd: Deliver, conn, ctx: Context) -> int:
-    """Send the deliveries due now with the context's mailer; returns how many went out; raises nothing (failures are recorded)."""
+@dataclass(frozen=True)
+class Delivered:
+    """What a delivery run did: how many deliveries were due (taken) and how many went out."""
+
+    due: int = 0
+    sent: int = 0
+
+
+def deliver(cmd: Deliver, conn, ctx: Context) -> Delivered:
+    """Send the deliveries due now with the context's mailer; returns how many were due and
+    went out; raises nothing (failures are recorded).
+
+    A failed attempt counts toward `failed` and backs off. A mail server that is away
+    (channels.MailServerAway: nothing was sent) counts no attempt: every due e-mail waits a
+    short while (domain.away_wait) and the run goes on with the webhooks."""
     settings = ctx.settings
     mailer = ctx.dep("mailer")()
-    sent = 0
+    sent, away = 0, False
     try:
-        for n in store.due(conn, ctx.now, cmd.limit):
-            if _held(conn, ctx, n):
+        due = store.due(conn, ctx.now, cmd.limit, tuple(domain.WAITS_FOR))
+        for n in due:
+            if (away and n["channel"] == "email") or _held(conn, ctx, n):
                 continue
             try:
                 _send(conn, ctx, mailer, n)
@@ -307,6 +321,19 @@ def deliver(cmd: Deliver, conn, ctx: Context) -> int:
                 if n.get("about") and n["template"] in domain.RELEASES:
                     store.release(conn, n["about"], domain.RELEASES[n["template"]], ctx.now)
                 sent += 1
+            except channels.MailServerAway as exc:
+                away = True
+                until = ctx.now + domain.away_wait(settings.notify_backoff_seconds)
+                waiting = store.defer_due_emails(
+                    conn, ctx.now, until, f"Mailserver nicht erreichbar: {exc}"
+                )
+                log.warning(
+                    "mail server away at delivery %s: %d due mails wait until %s (%s)",
+                    n["id"],
+                    waiting,
+                    until.isoformat(),
+                    domain.redact(str(exc), n["recipient"]),
+                )
             except Exception as exc:
                 attempts = n["attempts"] + 1
                 status = domain.after_failure(attempts, settings.notify_max_attempts)
@@ -322,7 +349,7 @@ def deliver(cmd: Deliver, conn, ctx: Context) -> int:
                 store.mark_failed_attempt(conn, n["id"], status, _recorded(n, exc), retry_at)
     finally:
         mailer.close()
-    return sent
+    return Delivered(len(due), sent)
 
 
 def _waits_until(conn, template: str, about: str | None, at: datetime) -> datetime | None:

@@ -30,12 +30,15 @@ def enqueue(conn, values: dict) -> bool:
     return conn.execute(stmt, [values[c] for c in cols]).fetchone() is not None
 
 
-def due(conn, now: datetime, limit: int = 100) -> list[dict]:
-    """Queued and retrying deliveries due at `now`, oldest first, locked for this transaction; raises nothing."""
+def due(conn, now: datetime, limit: int = 100, waiting: tuple[str, ...] = ()) -> list[dict]:
+    """Queued and retrying deliveries due at `now`, oldest first, locked for this transaction;
+    of those due at the same moment, the templates that wait for another (`waiting`) come last
+    and the rest in the order they were queued; raises nothing."""
     return conn.execute(
         "select * from notifications where status in ('queued', 'retrying') and next_attempt_at <= %s"
-        " order by next_attempt_at limit %s for update skip locked",
-        (now, limit),
+        " order by next_attempt_at, template = any(%s), created_at, id limit %s"
+        " for update skip locked",
+        (now, list(waiting), limit),
     ).fetchall()
 
 
@@ -71,6 +74,19 @@ def list_notifications(
         "select * from notifications {} order by created_at desc, id limit %s offset %s"
     ).format(clause)
     return conn.execute(stmt, (*args, limit, offset)).fetchall()
+
+
+def defer_due_emails(conn, now: datetime, until: datetime, error: str) -> int:
+    """Move the next attempt of every e-mail due at `now` (not locked by another run) to
+    `until` with the error, its attempts and status unchanged (the mail server is away);
+    returns how many; raises nothing."""
+    return conn.execute(
+        "update notifications set next_attempt_at = %s, last_error = %s where id in ("
+        " select id from notifications where channel = 'email'"
+        " and status in ('queued', 'retrying') and next_attempt_at <= %s"
+        " for update skip locked)",
+        (until, error[:1000], now),
+    ).rowcount
 
 
 def pending_at(conn, about: str, template: str) -> datetime | None:

@@ -100,26 +100,25 @@ def deliver(w, ctx) -> None:
 
     Each delivery is a unit of work of its own (sent, then marked sent, committed): when the
     database goes away mid-run, no batch of mails goes out again, and the one in flight is
-    remembered and only recorded once the database is back. A run ends when two in a row
-    sent nothing (nothing due, or failures: the mail server is away); the next run, a second
-    later, goes on.
+    remembered and only recorded once the database is back. A run ends when nothing more is
+    due (what failed, waits or was held is due again only later); the next run, a second
+    later, goes on. While the mail server is away, the first mail tried puts every due mail
+    off for a few seconds, so a run tries the server once.
     """
     run = _RunMailer(ctx.dep("mailer")())
     lent = dataclasses.replace(ctx, deps={**ctx.deps, "mailer": lambda: run})
-    idle = 0
     try:
         for _ in range(handlers.Deliver.limit):
             try:
                 with w.db.transaction(ctx.tenant.key) as conn:
-                    sent = handlers.deliver(handlers.Deliver(limit=1), conn, lent)
+                    done = handlers.deliver(handlers.Deliver(limit=1), conn, lent)
             except Exception:
                 ACCEPTED_UNRECORDED.update(run.accepted)
                 raise
             ACCEPTED_UNRECORDED.difference_update(run.recorded)
             run.accepted.clear()
             run.recorded.clear()
-            idle = 0 if sent else idle + 1
-            if idle == 2:
+            if not done.due:
                 return
     finally:
         run.mailer.close()

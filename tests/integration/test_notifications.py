@@ -6,6 +6,7 @@ tests move on (`clock.now += …`) where a retry's backoff has to pass; nothing 
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.header import decode_header, make_header
@@ -75,21 +76,45 @@ def smtp():
     s.stop()
 
 
-@pytest.fixture
-def notifier(settings, tenants_here, smtp, clock):
-    """The notifications worker's pieces, sending to the test SMTP server, quick retries."""
+@contextmanager
+def notifier_on(settings, tenants_here, smtp, clock, backoff=0.2):
+    """The notifications worker's pieces, sending to `smtp`, retries after `backoff` seconds."""
     w = worker_for(
         "notifications",
         settings=settings.with_(
-            smtp_url=smtp.url, notify_backoff_seconds=0.2, notify_max_attempts=3
+            smtp_url=smtp.url, notify_backoff_seconds=backoff, notify_max_attempts=3
         ),
         tenants=tenants_here,
         clock=lambda: clock.now,
     )
     w.db.open()
     w.inbox = w.consumer(None)
-    yield w
-    w.db.close()
+    try:
+        yield w
+    finally:
+        w.db.close()
+
+
+@pytest.fixture
+def notifier(settings, tenants_here, smtp, clock):
+    """The notifications worker's pieces, sending to the test SMTP server, quick retries."""
+    with notifier_on(settings, tenants_here, smtp, clock) as w:
+        yield w
+
+
+class RejectingSmtp(SmtpSink):
+    """A real SMTP server that answers every recipient with a permanent 550."""
+
+    def start(self) -> RejectingSmtp:
+        from aiosmtpd.controller import Controller
+
+        class Handler:
+            async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+                return "550 5.1.1 Mailbox unavailable"
+
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+        return self
 
 
 @pytest.fixture
@@ -176,38 +201,69 @@ def test_result_mail_to_each_member_once_with_dissent(notifier, smtp, members):
 
 
 def test_smtp_down_while_ballot_closes_then_mail_arrives_once(notifier, smtp, members, clock):
+    """A mail server that is away (connection refused: nothing was sent) costs no attempt,
+    however many runs find it away; once it is back, the mail goes once."""
     people = members("chemnitz", "vorbereitungsgremium", 1)
+    address = f"{people[0]}@example.org"
     smtp.stop()
     notifier.inbox.handle(ballot_closed())
     deliver(notifier)
+    for _ in range(4):  # more runs than notify_max_attempts (3), each after the wait (0.2 s)
+        clock.now += timedelta(seconds=0.2)
+        deliver(notifier)
     with notifier.db.transaction("chemnitz") as conn:
-        row = store.list_notifications(conn, recipient=f"{people[0]}@example.org")[0]
-    assert (
-        row["status"] == "retrying" and row["attempts"] == 1 and "Connection" in row["last_error"]
-    )
+        row = store.list_notifications(conn, recipient=address)[0]
+    assert row["status"] == "queued" and row["attempts"] == 0
+    assert "nicht erreichbar" in row["last_error"] and "Connection" in row["last_error"]
     smtp.start()
-    deliver(notifier)  # the backoff (0.2 s) has not passed yet
-    assert smtp.to(f"{people[0]}@example.org") == []
+    deliver(notifier)  # the wait (0.2 s) after the last run has not passed yet
+    assert smtp.to(address) == []
     clock.now += timedelta(seconds=0.2)
     deliver(notifier)
     deliver(notifier)
-    assert len(smtp.to(f"{people[0]}@example.org")) == 1
+    assert len(smtp.to(address)) == 1
     with notifier.db.transaction("chemnitz") as conn:
-        assert (
-            store.list_notifications(conn, recipient=f"{people[0]}@example.org")[0]["status"]
-            == "sent"
-        )
+        row = store.list_notifications(conn, recipient=address)[0]
+    assert row["status"] == "sent" and row["attempts"] == 1
+
+
+def test_while_the_mail_server_is_away_mails_wait_at_most_5_s_not_the_backoff(
+    settings, tenants_here, smtp, members, clock
+):
+    """With the default first backoff (30 s), a mail server that is away makes the due mails
+    wait only 5 s (domain.SERVER_AWAY_WAIT_SECONDS): after a 60 s outage they go within 5 s."""
+    people = members("chemnitz", "vorbereitungsgremium", 2)
+    addresses = [f"{p}@example.org" for p in people]
+    with notifier_on(settings, tenants_here, smtp, clock, backoff=30) as w:
+        smtp.stop()
+        w.inbox.handle(ballot_closed())
+        for _ in range(12):  # 60 s of runs, one each 5 s
+            deliver(w)
+            with w.db.transaction("chemnitz") as conn:
+                waiting = [store.list_notifications(conn, recipient=a)[0] for a in addresses]
+            assert [(r["status"], r["attempts"]) for r in waiting] == [("queued", 0)] * 2
+            assert {r["next_attempt_at"] for r in waiting} == {clock.now + timedelta(seconds=5)}
+            clock.now += timedelta(seconds=5)
+        smtp.start()
+        deliver(w)
+        assert [len(smtp.to(a)) for a in addresses] == [1, 1]
 
 
 def test_after_bounded_attempts_a_delivery_is_failed_and_visible(
-    notifier, smtp, clients, token, members, clock
+    settings, tenants_here, smtp, clients, token, members, clock
 ):
+    """A permanent answer of the mail server (550) is a failed attempt; after
+    notify_max_attempts the delivery is failed, and a coordinator can send it again."""
     people = members("chemnitz", "vorbereitungsgremium", 1)
-    smtp.stop()
-    notifier.inbox.handle(ballot_closed())
-    for backoff in (0.2, 0.4, 0.8):  # 0.2 s doubled after each failed attempt
-        deliver(notifier)
-        clock.now += timedelta(seconds=backoff)
+    rejecting = RejectingSmtp().start()
+    try:
+        with notifier_on(settings, tenants_here, rejecting, clock) as w:
+            w.inbox.handle(ballot_closed())
+            for backoff in (0.2, 0.4, 0.8):  # 0.2 s doubled after each failed attempt
+                deliver(w)
+                clock.now += timedelta(seconds=backoff)
+    finally:
+        rejecting.stop()
     listed = (
         clients["notifications"]
         .get(
@@ -216,14 +272,14 @@ def test_after_bounded_attempts_a_delivery_is_failed_and_visible(
         )
         .get_json()
     )
-    assert len(listed) == 1 and listed[0]["attempts"] == 3
-    smtp.start()
+    assert len(listed) == 1 and listed[0]["attempts"] == 3 and "550" in listed[0]["last_error"]
     again = clients["notifications"].post(
         f"/api/v1/chemnitz/notifications/{listed[0]['id']}/resend",
         headers=token("chemnitz", "coordinator"),
     )
     assert again.status_code == 200 and again.get_json()["status"] == "queued"
-    deliver(notifier)
+    with notifier_on(settings, tenants_here, smtp, clock) as w:
+        deliver(w)
     assert len(smtp.to(f"{people[0]}@example.org")) == 1
 
 

@@ -450,10 +450,12 @@ def withdraw_consent(cmd: WithdrawConsent, conn, ctx: Context) -> dict:
 
 
 def _withdrawal_url(ctx: Context, email: str) -> str:
+    """The portal's page to withdraw the consent (the link in the mail's text): it asks first,
+    in the reader's language, and withdraws through this API's consent/withdraw."""
     settings, tenant = ctx.settings, ctx.tenant.key
     token = domain.withdrawal_token(settings.link_secret, tenant, email)
     query = urlencode({"email": email, "token": token})
-    return f"{settings.public_url}/api/v1/{tenant}/consent/withdraw?{query}"
+    return f"{settings.portal_url}/{tenant}/einwilligung-widerrufen?{query}"
 
 
 def subscribe_webhook(cmd: SubscribeWebhook, conn, ctx: Context) -> dict:

@@ -468,16 +468,9 @@ def consultation(tenant, consultation_id):
 def unsubscribe(tenant):
     """The mail's link to stop a category of messages: GET asks (mail scanners follow links, so
     it changes nothing), the form's POST unsubscribes. The notifications API checks the token."""
-    source = request.form if request.method == "POST" else request.args
-    link = {k: source.get(k, "") for k in ("email", "category", "token")}
-    if request.method == "POST":
-        # the query as the API's one-click unsubscribe takes it (List-Unsubscribe-Post)
-        said = api().call("POST", "notifications", tenant, "unsubscribe", params=link)
-    else:
-        said = api().call("GET", "notifications", tenant, "unsubscribe", params=link)
+    link, said = _follow_link(tenant, "unsubscribe", ("email", "category", "token"))
     if not said.ok:
-        status = 403 if said.status in (401, 403) else 404 if said.status == 404 else 400
-        return render_template("unsubscribe.html", invalid=True, link=link), status
+        return render_template("unsubscribe.html", invalid=True, link=link), _refused(said)
     return render_template(
         "unsubscribe.html",
         invalid=False,
@@ -485,3 +478,29 @@ def unsubscribe(tenant):
         link=link,
         category=labels.label(labels.CATEGORIES, link["category"]),
     )
+
+
+@bp.route("/<tenant>/einwilligung-widerrufen", methods=["GET", "POST"])
+def withdraw_consent(tenant):
+    """The link in every mail to a contact held on consent: GET asks (changes nothing), the
+    form's POST withdraws the consent, and the contact is erased. The notifications API checks
+    the token."""
+    link, said = _follow_link(tenant, "consent/withdraw", ("email", "token"))
+    if not said.ok:
+        return render_template("consent_withdrawal.html", invalid=True, link=link), _refused(said)
+    return render_template(
+        "consent_withdrawal.html", invalid=False, done=request.method == "POST", link=link
+    )
+
+
+def _follow_link(tenant: str, path: str, names: tuple[str, ...]):
+    """A mail link's fields (from the query on GET, the form on POST) and the notifications
+    API's answer to the same method with them (its query, as one-click links send it)."""
+    source = request.form if request.method == "POST" else request.args
+    link = {k: source.get(k, "") for k in names}
+    return link, api().call(request.method, "notifications", tenant, path, params=link)
+
+
+def _refused(said) -> int:
+    """The page's status when the API refused a link: 403 for a wrong token, 404, else 400."""
+    return 403 if said.status in (401, 403) else 404 if said.status == 404 else 400

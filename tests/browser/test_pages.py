@@ -1,6 +1,6 @@
 """The pages the flows of the other browser tests do not pass through, in real Chromium: a
 partner's page, a public event with its agenda, a consultation inside and outside its window,
-the unsubscribe page of the mails, the console's ballot and event lists, a record's edit form
+the unsubscribe and consent-withdrawal pages of the mails, the console's ballot and event lists, a record's edit form
 and the page for an unknown address.
 Each passes axe-core (WCAG 2.1 AA) in German and English and is photographed."""
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import quote, urlencode
 
-from knotenpunkt.services.notifications.domain import unsubscribe_token
+from knotenpunkt.services.notifications.domain import unsubscribe_token, withdrawal_token
 from tests.browser.test_admission import dev_login, logout
 from tests.integration.test_portal import consultation
 from tests.support import unique
@@ -102,3 +102,20 @@ def test_the_unsubscribe_page_passes_axe_and_unsubscribes(page, settings):
     assert "keine Nachrichten der Kategorie „Termine“ mehr" in page.text()
     page.axe()
     page.shot("unsubscribed")
+
+
+def test_the_consent_withdrawal_page_passes_axe_and_withdraws(page, settings):
+    email = f"{unique('kontakt')}@example.org"
+    token = withdrawal_token(settings.link_secret, "chemnitz", email)
+    path = "/chemnitz/einwilligung-widerrufen?" + urlencode({"email": email, "token": token})
+    page.open(path)
+    page.axe()
+    page.shot("consent-withdrawal")
+    page.open(f"/sprache/en?next={quote(path, safe='')}")
+    page.axe()
+    page.shot("consent-withdrawal")
+    page.open(f"/sprache/de?next={quote(path, safe='')}")
+    page.press("Ja, Einwilligung widerrufen")
+    assert f"Die Kontaktdaten der Adresse {email} und die Nachrichten" in page.text()
+    page.axe()
+    page.shot("consent-withdrawn")

@@ -343,3 +343,56 @@ def test_calendar_feeds_and_the_matrix_as_downloads(web, clients, token):
     assert csv.status_code == 200 and csv.mimetype == "text/csv"
     assert "attachment" in csv.headers["Content-Disposition"]
     assert web.get("/chemnitz/zustaendigkeiten.csv").status_code == 404
+
+
+def test_the_consent_withdrawal_page_asks_then_withdraws(web, settings):
+    """The link in mails to a contact held on consent: GET asks (changes nothing), the form's
+    POST withdraws through the notifications API (its event notifications.consent.withdrawn,
+    on which membership erases the contact); a wrong link is refused; German and English."""
+    import psycopg
+
+    from knotenpunkt.services.notifications.domain import withdrawal_token
+
+    email = f"{unique('kontakt')}@example.org"
+    query = {"email": email, "token": withdrawal_token(settings.link_secret, "chemnitz", email)}
+
+    def withdrawals() -> int:
+        with psycopg.connect(settings.admin_url(settings.service_database("notifications"))) as c:
+            return c.execute(
+                "select count(*) from outbox where routing_key = 'chemnitz.notifications.consent.withdrawn'"
+                " and envelope->'data'->>'email' = %s",
+                (email,),
+            ).fetchone()[0]
+
+    asked = web.get("/chemnitz/einwilligung-widerrufen", query_string=query)
+    html = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "<title>Einwilligung widerrufen?" in html
+    assert (
+        f"Einwilligung in die Speicherung der Kontaktdaten der Adresse {email} widerrufen?" in html
+    )
+    assert withdrawals() == 0  # the GET (a mail scanner, too) changes nothing
+    form = {"csrf_token": csrf_token(html), **query}
+    # a changed token or another address: refused, nothing withdrawn
+    bad = web.post("/chemnitz/einwilligung-widerrufen", data={**form, "email": f"x{email}"})
+    assert bad.status_code == 403 and "Widerrufslink ungültig" in bad.get_data(as_text=True)
+    assert (
+        web.get(
+            "/chemnitz/einwilligung-widerrufen", query_string={**query, "token": "x"}
+        ).status_code
+        == 403
+    )
+    assert web.get("/chemnitz/einwilligung-widerrufen").status_code == 400
+    # without the form's CSRF token the POST is refused
+    assert web.post("/chemnitz/einwilligung-widerrufen", data=query).status_code == 400
+    assert withdrawals() == 0
+    done = web.post("/chemnitz/einwilligung-widerrufen", data=form)
+    assert done.status_code == 200, done.get_data(as_text=True)[:2000]
+    assert f"Die Kontaktdaten der Adresse {email} und die Nachrichten" in done.get_data(
+        as_text=True
+    )
+    assert withdrawals() == 1
+    # in English
+    web.get("/sprache/en")
+    english = page(web, f"/chemnitz/einwilligung-widerrufen?{urlencode(query)}")
+    assert "Withdraw your consent?" in english and "Yes, withdraw my consent" in english
+    web.get("/sprache/de")

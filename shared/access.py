@@ -30,6 +30,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "participate": frozenset({"coordinator", "admin", "member", "partner"}),
     # bodies' business: ballots, electorates, votes, body calendars
     "body": frozenset({"coordinator", "admin", "member"}),
+    # what a body member asks for themselves: their calendar subscription link
+    "member_self": frozenset({"member"}),
     # the Koordinierungsstelle's work
     "manage": frozenset({"coordinator", "admin"}),
     # the directory other networks share

@@ -17,11 +17,20 @@ CONFIRM_APPLICATION = "confirm-application"
 # Events checks, notifications writes: the reply link of an invitation, per event and address
 # (the portal's page /<tenant>/antwort/<event>?email=…&token=… posts the answer to events).
 REPLY_TO_INVITATION = "reply-to-invitation"
+# Events writes and checks: a body member's personal subscription link of the body's calendar
+# (GET /api/v1/<tenant>/bodies/<key>/calendar.ics?person=…&token=…), for calendar apps that
+# send no bearer token; it works while the person is a member of the body.
+SUBSCRIBE_BODY_CALENDAR = "subscribe-body-calendar"
 
 
 def invitation_subject(event_id, email: str) -> str:
     """What a reply link is about: one event and one address (case does not matter)."""
     return f"{event_id}|{email.strip().lower()}"
+
+
+def calendar_subject(person_id: str, body: str) -> str:
+    """What a calendar subscription link is about: one person and one body."""
+    return f"{person_id}|{body}"
 
 
 def link_token(secret: str, purpose: str, tenant: str, subject: str) -> str:

@@ -10,6 +10,8 @@ from knotenpunkt.services.events.handlers import meetings
 from knotenpunkt.services.events.handlers import planning as handlers
 from knotenpunkt.services.events.schemas.planning import (
     CadenceOut,
+    CalendarLinkOut,
+    CalendarLinkQuery,
     PollAnswersIn,
     PollCloseIn,
     PollIn,
@@ -77,13 +79,24 @@ class PublicCalendar(MethodView):
 
 @planning_bp.route("/bodies/<key>/calendar.ics")
 class BodyCalendar(MethodView):
-    @allows("body")
+    @allows("public")
+    @planning_bp.arguments(CalendarLinkQuery, location="query")
     @planning_bp.response(200, content_type="text/calendar")
-    def get(self, tenant, key):
-        """Die Sitzungen eines Gremiums (für Mitglieder)."""
+    def get(self, query, tenant, key):
+        """Die Sitzungen eines Gremiums (für Mitglieder): mit Token oder ohne Anmeldung über den persönlichen Abonnement-Link (person, token; falscher Link oder kein Mitglied mehr → 403)."""
         with uow() as conn:
-            document = meetings.body_calendar(conn, context(), key)
+            document = meetings.body_calendar(conn, context(), key, caller=principal(), **query)
         return calendar_response(document, f"{tenant}-{key}.ics")
+
+
+@planning_bp.route("/bodies/<key>/calendar-link")
+class BodyCalendarLink(MethodView):
+    @allows("member_self")
+    @planning_bp.response(200, CalendarLinkOut)
+    def get(self, tenant, key):
+        """Der persönliche Abonnement-Link des Kalenders eines Gremiums für Kalender-Apps (https und webcal), nur für Mitglieder des Gremiums."""
+        with uow() as conn:
+            return meetings.calendar_link(conn, context(), key, caller=principal())
 
 
 @polls_bp.route("")

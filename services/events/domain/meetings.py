@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from knotenpunkt.shared import choices
@@ -180,6 +181,22 @@ def ensure_answerable(event: dict) -> None:
     """Raises Conflict for a cancelled event: there is nothing left to answer."""
     if event["status"] == "cancelled":
         raise Conflict("Dieser Termin ist abgesagt.")
+
+
+def subscription_link(
+    base_url: str, tenant: str, body: str, name: str, person: str, token: str
+) -> dict:
+    """A person's subscription link of a body's calendar: the https address and the same as
+    webcal:// (which calendar apps open as a subscription)."""
+    query = urlencode({"person": person, "token": token})
+    url = f"{base_url.rstrip('/')}/api/v1/{tenant}/bodies/{body}/calendar.ics?{query}"
+    return {
+        "body": body,
+        "name": name,
+        "person": person,
+        "url": url,
+        "webcal": "webcal://" + url.split("://", 1)[1],
+    }
 
 
 def blank_minutes(event_id) -> dict:

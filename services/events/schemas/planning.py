@@ -37,6 +37,21 @@ class ProposalQuery(Schema):
         _one_year_at_most(data)
 
 
+class CalendarLinkQuery(Schema):
+    """The personal subscription link's part of a body calendar's address (without a token)."""
+
+    person = fields.String(load_default=None, validate=validate.Length(min=1, max=200))
+    token = fields.String(load_default=None, validate=validate.Length(min=10, max=200))
+
+
+class CalendarLinkOut(Schema):
+    body = fields.String()
+    name = fields.String()
+    person = fields.String()
+    url = fields.String()
+    webcal = fields.String()
+
+
 class SlotOut(Schema):
     starts_at = fields.DateTime()
     ends_at = fields.DateTime()

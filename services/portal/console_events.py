@@ -624,6 +624,8 @@ def close_poll(tenant, poll_id):
 
 
 # --- My invitations (body members, partners) -------------------------------------------------
+# A member also finds there the personal subscription link of each of their bodies' calendars
+# (events' calendar-link: https and webcal://), for calendar apps that send no token.
 
 
 @bp.route("/einladungen")
@@ -641,7 +643,16 @@ def my_invitations(tenant):
         for p in _list(as_user("GET", "events", tenant, "polls", params={"status": "open"}))
         if p.get("body") in mine
     ]
-    return render_template("console/invitations_mine.html", coming=coming, past=past, polls=polls)
+    feeds = [
+        found.data
+        for found in (
+            as_user("GET", "events", tenant, f"bodies/{key}/calendar-link") for key in sorted(mine)
+        )
+        if found.ok
+    ]
+    return render_template(
+        "console/invitations_mine.html", coming=coming, past=past, polls=polls, feeds=feeds
+    )
 
 
 def _answer(send, current: str | None, done):

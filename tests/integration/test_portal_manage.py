@@ -16,6 +16,7 @@ from knotenpunkt.services.notifications import store as notification_store
 from knotenpunkt.shared.messaging import envelope
 from knotenpunkt.wiring import worker_for
 from tests.browser.live import csrf_token, portal_app, serve_services
+from tests.integration.test_notifications import RejectingSmtp
 from tests.support import unique
 
 
@@ -466,13 +467,15 @@ def test_a_cell_of_the_responsibility_matrix_is_set_and_changed(portal, clients)
 
 def make_failed_delivery(settings, tenants, tenant: str = "chemnitz") -> dict:
     """A real delivery that really failed: the notifications worker plans the overview mail
-    and sends it to an SMTP port nobody listens on, one attempt allowed. Its clock is a month
-    ahead (the delivery is the newest in the log); what other tests left queued stays
-    untouched (locked by a second transaction, which the delivery run skips)."""
+    and sends it to a real SMTP server that refuses the recipient (550), one attempt allowed (a
+    server that is away would cost no attempt). Its clock is a month ahead (the delivery is the
+    newest in the log); what other tests left queued stays untouched (locked by a second
+    transaction, which the delivery run skips)."""
     later = datetime.now(UTC) + timedelta(days=30)
+    rejecting = RejectingSmtp().start()
     w = worker_for(
         "notifications",
-        settings=settings.with_(smtp_url="smtp://127.0.0.1:9", notify_max_attempts=1),
+        settings=settings.with_(smtp_url=rejecting.url, notify_max_attempts=1),
         tenants=tenants,
         clock=lambda: later,
     )
@@ -506,6 +509,7 @@ def make_failed_delivery(settings, tenants, tenant: str = "chemnitz") -> dict:
             failed = notification_store.get_notification(conn, mine[0]["id"])
     finally:
         w.db.close()
+        rejecting.stop()
     assert failed["status"] == "failed" and failed["attempts"] == 1
     return failed
 

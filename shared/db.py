@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import select
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,19 +29,70 @@ log = logging.getLogger(__name__)
 SHARED_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
+class PoolOutageLog(logging.Filter):
+    """psycopg_pool warns "error connecting" at every try while the server is away. This filter
+    (on the "psycopg.pool" logger) lets the first of an outage through per pool, drops the
+    repeats, and says once when the pool connects again (one line per change of state)."""
+
+    def __init__(self):
+        super().__init__()
+        self._away: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not (isinstance(record.msg, str) and record.msg.startswith("error connecting in ")):
+            return True
+        name = record.args[0] if isinstance(record.args, tuple) and record.args else "?"
+        with self._lock:
+            if name in self._away:
+                return False
+            self._away[name] = time.monotonic()
+        return True
+
+    def connected(self, name: str) -> None:
+        with self._lock:
+            since = self._away.pop(name, None)
+        if since is not None:
+            log.warning(
+                "pool %r: database reachable again after %.1f s", name, time.monotonic() - since
+            )
+
+
+POOL_LOG = PoolOutageLog()
+
+
+def closed_by_server(conn: psycopg.Connection) -> bool:
+    """Has the server closed this idle connection (restart, admin shutdown, killed backend)?
+
+    An idle pooled connection has nothing to read; one the server closed has its last message
+    and the end of the stream waiting. A poll of the socket, no round trip.
+    """
+    if conn.closed or conn.broken:
+        return True
+    try:
+        readable, _, _ = select.select([conn.fileno()], [], [], 0)
+    except (OSError, ValueError):
+        return True
+    return bool(readable)
+
+
 class Database:
     """A connection pool for one service's database, opened after gunicorn forks."""
 
     def __init__(self, url: str, *, min_size: int = 1, max_size: int = 10, name: str = "db"):
         self.url = url
+        logging.getLogger("psycopg.pool").addFilter(POOL_LOG)  # once: addFilter ignores repeats
         self.pool = ConnectionPool(
             url,
             min_size=min_size,
             max_size=max_size,
             open=False,
             name=name,
-            kwargs={"row_factory": dict_row, "autocommit": False},
+            # a server that accepts but does not answer (frozen) fails a try after 5 s
+            kwargs={"row_factory": dict_row, "autocommit": False, "connect_timeout": 5},
+            configure=lambda _conn: POOL_LOG.connected(name),
         )
+        self._checking = threading.Lock()
 
     def open(self, wait: bool = True, timeout: float = 30.0) -> None:
         """Open the pool; with wait, block until min_size connections work (raises PoolTimeout)."""
@@ -48,15 +102,63 @@ class Database:
         self.pool.close()
 
     @contextmanager
+    def connection(self, timeout: float | None = None) -> Iterator[psycopg.Connection]:
+        """A pooled connection the server has not closed meanwhile (as pool.connection()).
+
+        After a restart of the server, the pool's idle connections are dead; each one met is
+        closed (the pool replaces it in the background) and the next taken, so that the first
+        request after the restart gets a working connection instead of an error.
+        """
+        for _ in range(self.pool.max_size + 1):
+            conn = self.pool.getconn(timeout)
+            if not closed_by_server(conn):
+                break
+            conn.close()
+            self.pool.putconn(conn)  # a closed connection is dropped and replaced
+        else:
+            raise psycopg.OperationalError("the pool gives only connections the server closed")
+        try:
+            with conn:
+                yield conn
+        finally:
+            self.pool.putconn(conn)
+
+    @contextmanager
     def transaction(self, tenant: str) -> Iterator[psycopg.Connection]:
         """One unit of work for one tenant: committed on success, rolled back on any error."""
-        with self.pool.connection() as conn:
+        with self.connection() as conn:
             conn.execute("select set_config('app.tenant', %s, true)", (tenant,))
             yield conn
 
-    def ping(self) -> None:
-        """Raises if the database cannot answer a trivial query."""
-        with self.pool.connection(timeout=2.0) as conn:
+    def check_soon(self) -> None:
+        """After a connection failure: check the pool's idle connections and replace the broken
+        ones (pool.check()), in the background and one check at a time, so that the next
+        request gets a working connection and this one's answer does not wait."""
+        if not self._checking.acquire(blocking=False):
+            return
+        threading.Thread(target=self._check, name=f"{self.pool.name}-check", daemon=True).start()
+
+    def _check(self) -> None:
+        try:
+            self.pool.check()
+        except Exception as exc:  # the pool closed meanwhile, or the server went away again
+            log.info("pool %r: check failed: %s: %s", self.pool.name, type(exc).__name__, exc)
+        finally:
+            self._checking.release()
+
+    def ping(self, *, pooled: bool = False, timeout: int = 2) -> None:
+        """Raises if the database cannot answer a trivial query.
+
+        By default over a connection of its own with a connect timeout (readiness checks): a
+        pooled one would wait forever on a server that holds the connection but does not answer
+        (frozen, overloaded). pooled: over a pooled connection (no new connection each time;
+        the worker's once-a-second check, which also finds the pool's dead connections).
+        """
+        if pooled:
+            with self.connection(timeout=float(timeout)) as conn:
+                conn.execute("select 1")
+            return
+        with psycopg.connect(self.url, connect_timeout=timeout) as conn:
             conn.execute("select 1")
 
 

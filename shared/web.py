@@ -124,7 +124,7 @@ def read_uow():
     statement reach the server as one pipeline (one round trip instead of three; psycopg's
     pipeline mode). Each fetch waits for its own answer, so later statements run as usual.
     """
-    with ctx().database().pool.connection() as conn:
+    with ctx().database().connection() as conn:
         with conn.pipeline():
             conn.execute("select set_config('app.tenant', %s, true)", (current_tenant().key,))
             yield conn
@@ -346,6 +346,9 @@ def _handle_out_of_range(exc: Exception):
 
 def _handle_unavailable(exc: Exception):
     log.error("database unavailable: %s: %s", exc.__class__.__name__, exc)
+    if isinstance(exc, psycopg.OperationalError):
+        # a connection broke: the pool's other idle ones may be dead too (server restarted)
+        ctx().database().check_soon()
     resp = problem(
         503,
         "Dienst nicht verfügbar",
@@ -563,7 +566,7 @@ def _late_outbox(service: ServiceContext) -> list[tuple[str, float]]:
     limit = service.settings.outbox_degraded_seconds
     now = service.clock()
     oldest = []
-    with service.database().pool.connection(timeout=2.0) as conn:
+    with service.database().connection(timeout=2.0) as conn:
         with conn.transaction(), conn.pipeline():
             for tenant in service.tenants.keys():
                 conn.execute("select set_config('app.tenant', %s, true)", (tenant,))

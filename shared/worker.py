@@ -240,10 +240,7 @@ class Worker:
         """Database, broker and consumer: "ok" or what is wrong with each."""
         checks = {"database": "ok", "broker": "ok", "consumer": "ok"}
         try:
-            # a connection of its own with a connect timeout: a pooled one would wait forever
-            # on a server that holds the connection but does not answer (frozen, overloaded)
-            with psycopg.connect(self.db.url, connect_timeout=2) as conn:
-                conn.execute("select 1")
+            self.db.ping()  # a connection of its own with a connect timeout
         except Exception as exc:
             checks["database"] = f"error: {exc.__class__.__name__}"
         try:
@@ -305,7 +302,7 @@ class Worker:
         are checked and replaced at once, before the relay or a handler meets them.
         """
         try:
-            self.db.ping()
+            self.db.ping(pooled=True)
         except Exception as exc:
             if not database_away(exc):
                 raise

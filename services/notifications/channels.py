@@ -106,9 +106,11 @@ class SmtpMailer:
 
     def _reach(self, kind, **kwargs) -> smtplib.SMTP:
         """Connect and take the greeting; raises MailServerAway when the server is not there
-        (a 5xx greeting is its answer and raised as it is)."""
+        (a 5xx greeting is its answer and a TLS failure a setup fault: raised as they are)."""
         try:
             return kind(self.host, self.port, timeout=self.timeout, **kwargs)
+        except ssl.SSLError:
+            raise
         except smtplib.SMTPConnectError as exc:
             if exc.smtp_code >= 500:
                 raise

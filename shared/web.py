@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import psycopg
 from flask import Flask, Response, current_app, g, jsonify, request
+from flask_smorest.arguments import ArgumentsMixin
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -48,6 +49,7 @@ from knotenpunkt.shared.usecase import Clock, Context, utcnow
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
+ARGUMENTS_PARSER = ArgumentsMixin.ARGUMENTS_PARSER
 TYPE_BASE = "https://knotenpunkt.invalid/problems/"
 
 
@@ -369,6 +371,14 @@ def _handle_unexpected(exc: Exception):
     )
 
 
+def _json_parsed_once(req, schema):
+    """webargs' "json" location: the body before_request has already parsed strictly (so it is
+    not parsed a second time); without one (not JSON, or empty), webargs' own loader."""
+    if "json_body" in g:
+        return g.json_body
+    return ARGUMENTS_PARSER.load_json(req, schema)
+
+
 def create_service_app(
     service: str,
     blueprints=(),
@@ -428,6 +438,8 @@ def create_service_app(
         api.register_blueprint(bp)
     _add_ops(app, service)
     add_docs(app, app.config["API_TITLE"])
+    # the one parser flask-smorest's blueprints share (registering again replaces the same)
+    ARGUMENTS_PARSER.location_loader("json")(_json_parsed_once)
     app.register_error_handler(HTTPException, _handle_http)
     app.register_error_handler(DomainError, _handle_domain)
     app.register_error_handler(PoolTimeout, _handle_unavailable)
@@ -489,7 +501,8 @@ def _add_ops(app: Flask, service: str) -> None:
         check_query(request.args)
         data = None
         if request.is_json and request.content_length != 0:
-            data = parse_json_body(request.get_data(cache=True))
+            # parsed once: webargs' json location takes it from g (_json_parsed_once)
+            data = g.json_body = parse_json_body(request.get_data(cache=True))
         if (
             tenant_key is not None
             and request.method not in ("GET", "HEAD", "OPTIONS")

@@ -3,6 +3,7 @@ the notifications worker records it as sent once the database is back."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import psycopg
@@ -11,14 +12,16 @@ import pytest
 from knotenpunkt.services.notifications import worker as nw
 from knotenpunkt.shared.messaging import envelope
 from knotenpunkt.wiring import worker_for
-from tests.support import SmtpSink, unique
+from tests.support import SmtpSink, registry_with_copy, unique
+
+TENANT = "mail-once"  # a tenant of its own: no other test's due deliveries are sent in its run
 
 
 def invitation(address: str) -> dict:
     start = datetime.now(UTC) + timedelta(days=30)
     return envelope(
         "events",
-        "chemnitz",
+        TENANT,
         "event",
         "invited",
         {
@@ -43,13 +46,25 @@ def test_a_mail_accepted_before_the_database_went_away_is_recorded_not_sent_twic
     settings, tenants
 ):
     smtp = SmtpSink().start()
-    w = worker_for("notifications", settings=settings.with_(smtp_url=smtp.url), tenants=tenants)
+    registry = registry_with_copy(tenants, TENANT)
+    w = worker_for("notifications", settings=settings.with_(smtp_url=smtp.url), tenants=registry)
     w.db.open()
     make_mailer = w.deps["mailer"]
     database = settings.admin_url(settings.service_database("notifications"))
+    delivering: list[int] = []  # the backend of the delivery's unit of work
+    transaction = w.db.transaction
+
+    @contextmanager
+    def watched(tenant):
+        with transaction(tenant) as conn:
+            delivering.append(conn.info.backend_pid)
+            yield conn
+
+    w.db.transaction = watched
 
     class CutAfterSending:
-        """Sends, then ends the delivery's database session (as a server restart would)."""
+        """Sends, then ends the delivery's database session (as a server restart would);
+        only that one session, no other test's."""
 
         def __init__(self):
             self.inner = make_mailer()
@@ -57,11 +72,10 @@ def test_a_mail_accepted_before_the_database_went_away_is_recorded_not_sent_twic
         def send(self, message):
             self.inner.send(message)
             with psycopg.connect(database, autocommit=True) as admin:
-                admin.execute(
-                    "select pg_terminate_backend(pid) from pg_stat_activity"
-                    " where datname = current_database() and state = 'idle in transaction'"
-                    " and pid <> pg_backend_pid()"
-                )
+                ended = admin.execute(
+                    "select pg_terminate_backend(%s)", (delivering[-1],)
+                ).fetchone()[0]
+            assert ended
 
         def close(self):
             self.inner.close()
@@ -71,13 +85,13 @@ def test_a_mail_accepted_before_the_database_went_away_is_recorded_not_sent_twic
         w.consumer(None).handle(invitation(address))
         w.deps["mailer"] = CutAfterSending
         with pytest.raises(psycopg.OperationalError):
-            nw.deliver(w, w.context("chemnitz"))
+            nw.deliver(w, w.context(TENANT))
         assert len(smtp.to(address)) == 1  # the server has it; the database does not know
         w.deps["mailer"] = make_mailer
-        nw.deliver(w, w.context("chemnitz"))
-        nw.deliver(w, w.context("chemnitz"))
+        nw.deliver(w, w.context(TENANT))
+        nw.deliver(w, w.context(TENANT))
         assert len(smtp.to(address)) == 1
-        with w.db.transaction("chemnitz") as conn:
+        with transaction(TENANT) as conn:
             row = conn.execute(
                 "select status from notifications where recipient = %s", (address,)
             ).fetchone()

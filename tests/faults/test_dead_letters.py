@@ -8,7 +8,9 @@ import json
 import time
 
 import pytest
+from amqp.channel import Channel
 from kombu import Connection
+from kombu.message import Message
 
 from knotenpunkt import cli
 from knotenpunkt.shared.db import Database
@@ -139,3 +141,45 @@ def test_dead_letters_are_listed_with_their_reason_and_replayed_once(
     assert cli.main(["dead-letters", "list", "--service", c.service]) == 0
     left = capsys.readouterr().out.splitlines()
     assert len(left) == 1 and "body is not JSON" in left[0]
+
+
+def test_replay_all_gives_every_dead_letter_back_once_each_after_the_broker_confirmed_it(
+    settings, own_consumer, capsys, monkeypatch
+):
+    handled, broken = [], [True]
+
+    def on_thing(conn, env, ctx):
+        if broken[0]:
+            raise RuntimeError("Empfänger fehlt noch")
+        handled.append(env["id"])
+
+    c = own_consumer(on_thing, max_retries=0)
+    first, second = c.publish(n=1), c.publish(n=2)
+    drain(c.consumer, idle=0.5)
+    assert {d["id"] for d in dead_letters(settings, c.service)} == {first["id"], second["id"]}
+
+    steps = []  # the order of broker confirms and removals from the dead-letter queue
+    confirmed_publish, ack = Channel.basic_publish_confirm, Message.ack
+
+    def publish_confirmed(self, *args, **kwargs):
+        result = confirmed_publish(self, *args, **kwargs)
+        steps.append("confirmed")
+        return result
+
+    def acknowledged(self, *args, **kwargs):
+        steps.append("removed")
+        return ack(self, *args, **kwargs)
+
+    monkeypatch.setattr(Channel, "basic_publish_confirm", publish_confirmed)
+    monkeypatch.setattr(Message, "ack", acknowledged)
+    monkeypatch.setenv("BROKER_URL", settings.broker_url)
+    broken[0] = False
+    assert cli.main(["dead-letters", "replay", "--service", c.service, "--all"]) == 0
+    captured = capsys.readouterr()
+    assert "2 dead letters replayed" in captured.err
+    assert steps == ["confirmed", "removed", "confirmed", "removed"]
+    monkeypatch.undo()
+
+    drain(c.consumer, idle=0.5)
+    assert sorted(handled) == sorted([first["id"], second["id"]])  # each once
+    assert dead_letters(settings, c.service) == []

@@ -217,10 +217,16 @@ def parse(body) -> dict:
     return body
 
 
-def connect(settings: Settings) -> Connection:
+def connect(settings: Settings, *, confirm_publish: bool = False) -> Connection:
+    """A broker connection (lazy); with confirm_publish, each publish on it waits for the
+    broker's confirm (the option is read when the connection is established, so it is given
+    here, not set on the connection afterwards)."""
+    options = settings.broker_transport_options()
+    if confirm_publish:
+        options = {**options, "confirm_publish": True}
     return Connection(
         settings.broker,
-        transport_options=settings.broker_transport_options(),
+        transport_options=options,
         connect_timeout=5,
         heartbeat=0,
     )

@@ -223,8 +223,7 @@ def replay_dead_letters(settings, service: str, ids: set[str] | None = None) -> 
     Returns the entries replayed.
     """
     replayed = []
-    with connect(settings) as conn:
-        conn.transport_options["confirm_publish"] = True
+    with connect(settings, confirm_publish=True) as conn:
         channel = conn.channel()
         queue = dead_queue(service)(channel)
         queue.declare()

@@ -102,9 +102,8 @@ def test_a_failing_message_waits_for_its_retry_while_the_others_are_handled(sett
     assert dead["routing_key"] == f"chemnitz.{c.name}"
 
 
-def test_dead_letters_are_listed_with_their_reason_and_replayed_once(
-    settings, own_consumer, capsys, monkeypatch
-):
+def failing_until_fixed():
+    """(handled ids, broken flag, handler): the handler fails while broken[0] is true."""
     handled, broken = [], [True]
 
     def on_thing(conn, env, ctx):
@@ -112,6 +111,13 @@ def test_dead_letters_are_listed_with_their_reason_and_replayed_once(
             raise RuntimeError("Empfänger fehlt noch")
         handled.append(env["id"])
 
+    return handled, broken, on_thing
+
+
+def test_dead_letters_are_listed_with_their_reason_and_replayed_once(
+    settings, own_consumer, capsys, monkeypatch
+):
+    handled, broken, on_thing = failing_until_fixed()
     c = own_consumer(on_thing, max_retries=0)
     env = c.publish(n=1)
     c.publish(body=b"{not json")
@@ -146,13 +152,7 @@ def test_dead_letters_are_listed_with_their_reason_and_replayed_once(
 def test_replay_all_gives_every_dead_letter_back_once_each_after_the_broker_confirmed_it(
     settings, own_consumer, capsys, monkeypatch
 ):
-    handled, broken = [], [True]
-
-    def on_thing(conn, env, ctx):
-        if broken[0]:
-            raise RuntimeError("Empfänger fehlt noch")
-        handled.append(env["id"])
-
+    handled, broken, on_thing = failing_until_fixed()
     c = own_consumer(on_thing, max_retries=0)
     first, second = c.publish(n=1), c.publish(n=2)
     drain(c.consumer, idle=0.5)

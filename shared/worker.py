@@ -43,9 +43,12 @@ from knotenpunkt.shared.workerops import OpsServer
 
 log = logging.getLogger(__name__)
 
-# SQLSTATE classes of a server that is away: 08 connection exception, 57 operator intervention
-# (admin shutdown, "the database system is starting up").
-AWAY_CLASSES = ("08", "57")
+# SQLSTATEs of a server that is away: class 08 (connection exception) and, of class 57
+# (operator intervention), only admin/crash shutdown, "the database system is starting up" and
+# an idle session ended by its timeout. 57014 (query cancelled: statement_timeout,
+# pg_cancel_backend) is the work's own failure: retried, then dead-lettered.
+AWAY_CLASSES = ("08",)
+AWAY_STATES = ("57P01", "57P02", "57P03", "57P05")
 
 
 def database_away(exc: BaseException) -> bool:
@@ -54,7 +57,7 @@ def database_away(exc: BaseException) -> bool:
         return True
     if isinstance(exc, psycopg.OperationalError):
         state = exc.sqlstate
-        return state is None or state[:2] in AWAY_CLASSES
+        return state is None or state[:2] in AWAY_CLASSES or state in AWAY_STATES
     return False
 
 

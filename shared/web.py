@@ -166,9 +166,6 @@ def principal() -> Principal:
     return g.principal
 
 
-PUBLIC_MAX_AGE = 60
-
-
 def conditional(version: str, render: Callable[[], object], *, public: bool) -> Response:
     """Answer a GET from the version of what it shows (a conditional, cacheable read).
 
@@ -177,13 +174,15 @@ def conditional(version: str, render: Callable[[], object], *, public: bool) -> 
     JSON value) and runs only when neither the client nor this process holds it. The
     weak ETag is a digest of the version: ``If-None-Match`` naming it (or ``*``) gets 304
     without a body, otherwise 200 from the process's page cache or from ``render``.
-    Public answers may be kept by shared caches for a minute; answers that depend on the
-    caller's token are ``private`` (browser only) and revalidated (``no-cache``).
+    Public answers may be kept by shared caches but are revalidated on every use
+    (``public, no-cache``: a 304 costs no page read), so that an erased, hidden or embargoed
+    entry is never shown from a cache; answers that depend on the caller's token are
+    ``private`` (browser only) and revalidated as well.
     """
     tag = hashlib.sha256(version.encode()).hexdigest()[:32]
     headers = {
         "ETag": f'W/"{tag}"',
-        "Cache-Control": f"public, max-age={PUBLIC_MAX_AGE}" if public else "private, no-cache",
+        "Cache-Control": "public, no-cache" if public else "private, no-cache",
         "Vary": "Authorization",
     }
     if request.if_none_match.contains_weak(tag):

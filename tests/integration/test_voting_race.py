@@ -1,10 +1,17 @@
 """Casts racing a close against real PostgreSQL: a cast holds no lock on the ballot's row,
 only the shared cast lock that closing takes exclusively (migration 0104). Every vote
-answered 200 is in the tally and the record; every later one is refused with 409."""
+answered 200 is in the tally and the record; every later one is refused with 409.
+
+The interleavings are forced: a connection of the test holds the cast lock exclusively while
+the requests queue behind it (PostgreSQL grants waiting locks in their order), then lets go."""
 
 from __future__ import annotations
 
 import threading
+import time
+from contextlib import contextmanager
+
+import psycopg
 
 from tests.integration import test_voting as tv
 
@@ -20,34 +27,69 @@ voting_app, clock, clients, voting_db, context, body = (
 open_ballot, vote = tv.open_ballot, tv.vote
 
 
-def test_casts_racing_a_close_are_counted_or_refused(clients, token, body, voting_db):
+@contextmanager
+def cast_lock_held(settings, ballot_id):
+    """Holds the ballot's cast lock exclusively (as a close does) until the block ends;
+    yields queued(n): wait until n requests wait for that lock."""
+    with psycopg.connect(settings.app_url("voting")) as holder:
+        holder.execute(
+            "select pg_advisory_xact_lock(hashtext('ballot-casts'), hashtext(%s::text))",
+            (str(ballot_id),),
+        )
+
+        def queued(n: int) -> None:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                holder.execute("select pg_stat_clear_snapshot()")  # else read once per transaction
+                waiting = holder.execute(
+                    "select count(*) from pg_stat_activity where datname = current_database()"
+                    " and wait_event_type = 'Lock' and wait_event = 'advisory'"
+                ).fetchone()[0]
+                if waiting >= n:
+                    return
+                time.sleep(0.02)
+            raise AssertionError(f"{n} requests were to wait for the cast lock, {waiting} do")
+
+        yield queued
+        holder.commit()  # lets go: the waiting requests are granted in their order
+
+
+def started(target, *args) -> threading.Thread:
+    thread = threading.Thread(target=target, args=args)
+    thread.start()
+    return thread
+
+
+def test_casts_racing_a_close_are_counted_or_refused(clients, token, body, voting_db, settings):
     people = body("chemnitz", "vorbereitungsgremium", 30)
     bid = open_ballot(clients, token, "chemnitz", "vorbereitungsgremium")["id"]
-    voters = people[:24]
-    start = threading.Barrier(len(voters) + 1)
+    before, after = people[:4], people[4:8]  # queued ahead of the close, and behind it
     codes: dict[str, int] = {}
 
     def cast(person):
-        start.wait()
         codes[person] = vote(clients, token, "chemnitz", bid, person, "yes").status_code
 
     def close():
-        start.wait()
         resp = clients["voting"].post(
             f"/api/v1/chemnitz/ballots/{bid}/close", headers=token("chemnitz", "coordinator")
         )
         codes["close"] = resp.status_code
 
-    threads = [threading.Thread(target=cast, args=(p,)) for p in voters]
-    threads.append(threading.Thread(target=close))
-    for t in threads:
-        t.start()
+    with cast_lock_held(settings, bid) as queued:
+        threads = [started(cast, p) for p in before]
+        queued(len(before))
+        threads.append(started(close))
+        queued(len(before) + 1)
+        threads += [started(cast, p) for p in after]
+        queued(len(before) + 1 + len(after))
     for t in threads:
         t.join()
 
     assert codes.pop("close") == 200
     accepted = sorted(p for p, code in codes.items() if code == 200)
-    assert sorted(set(codes.values()) - {200}) in ([], [409])
+    # both outcomes happened: the casts ahead of the close are counted, those behind refused
+    assert accepted == sorted(before)
+    assert {codes[p] for p in after} == {409}
     coordinator = token("chemnitz", "coordinator")
     closed = (
         clients["voting"].get(f"/api/v1/chemnitz/ballots/{bid}", headers=coordinator).get_json()
@@ -65,6 +107,6 @@ def test_casts_racing_a_close_are_counted_or_refused(clients, token, body, votin
         .get_json()
     )
     assert record["valid"], record["problems"]
-    after = [e for e in record["entries"] if e["entry"]["type"] == "vote"]
-    assert sorted(e["entry"]["person_id"] for e in after) == accepted
+    after_votes = [e for e in record["entries"] if e["entry"]["type"] == "vote"]
+    assert sorted(e["entry"]["person_id"] for e in after_votes) == accepted
     assert record["entries"][-1]["entry"]["type"] == "closed"

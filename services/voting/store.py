@@ -239,6 +239,15 @@ def cast_secret(
     ).fetchone()
 
 
+def try_lock_casts(conn, ballot_id) -> bool:
+    """lock_casts without waiting: False when a cast in flight (other than this transaction's
+    own) holds the shared lock; raises nothing."""
+    return conn.execute(
+        "select pg_try_advisory_xact_lock(hashtext('ballot-casts'), hashtext(%s::text)) as got",
+        (str(ballot_id),),
+    ).fetchone()["got"]
+
+
 def lock_casts(conn, ballot_id) -> None:
     """Wait for the casts in flight on the ballot and hold new ones until the transaction ends
     (before its status changes: close, cancel; migration 0104); raises nothing."""

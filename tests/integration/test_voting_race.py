@@ -13,6 +13,7 @@ from contextlib import contextmanager
 
 import psycopg
 
+from knotenpunkt.services.voting import worker as vw
 from tests.integration import test_voting as tv
 
 # the voting tests' fixtures (a voting app on the test's clock, bodies of fresh members)
@@ -110,3 +111,41 @@ def test_casts_racing_a_close_are_counted_or_refused(clients, token, body, votin
     after_votes = [e for e in record["entries"] if e["entry"]["type"] == "vote"]
     assert sorted(e["entry"]["person_id"] for e in after_votes) == accepted
     assert record["entries"][-1]["entry"]["type"] == "closed"
+
+
+def test_the_last_two_voters_at_once_get_no_server_error_and_the_ballot_closes(
+    clients, token, body, voting_db, settings, tenants, clock, context
+):
+    """Two casts that both see every member voted both close: neither may wait for the other's
+    shared cast lock (a deadlock, 40P01, 500). One closes, or the sweep does."""
+    people = body("chemnitz", "vorbereitungsgremium", 4)
+    bid = open_ballot(clients, token, "chemnitz", "vorbereitungsgremium")["id"]
+    for p in people[:2]:
+        assert vote(clients, token, "chemnitz", bid, p, "yes").status_code == 200
+    last = people[2:]
+    answers: list = []
+
+    def cast(person):
+        answers.append(vote(clients, token, "chemnitz", bid, person, "yes"))
+
+    for _ in range(2):
+        # first the last two votes at once (each counts 3 of 4: the ballot stays open), then
+        # both change their vote at once (each counts 4 of 4: both close)
+        with cast_lock_held(settings, bid) as queued:
+            threads = [started(cast, p) for p in last]
+            queued(len(last))
+        for t in threads:
+            t.join()
+    assert [a.status_code for a in answers] == [200] * 4, [a.get_json() for a in answers]
+    assert [a.get_json()["ballot_status"] for a in answers[:2]] == ["open", "open"]
+
+    coordinator = token("chemnitz", "coordinator")
+    url = f"/api/v1/chemnitz/ballots/{bid}"
+    if clients["voting"].get(url, headers=coordinator).get_json()["status"] == "open":
+        vw.close_due(tv.worker(settings, tenants, voting_db, clock), context("chemnitz"))
+    closed = clients["voting"].get(url, headers=coordinator).get_json()
+    assert closed["status"] == "closed" and closed["closed_by"] == "all_voted"
+    assert closed["tally"]["voted"] == closed["tally"]["yes"] == 4
+    record = clients["voting"].get(f"{url}/record", headers=coordinator).get_json()
+    assert record["valid"], record["problems"]
+    assert [e["entry"]["type"] for e in record["entries"]].count("closed") == 1

@@ -224,10 +224,20 @@ def close_ballot(cmd: CloseBallot, conn, ctx: Context) -> dict:
     return _view(conn, closed)
 
 
-def close_if_open(conn, ctx: Context, ballot_id, closed_by: str) -> dict | None:
-    """Tally, dissent, record, event ballot.closed; returns the closed ballot, None when it is not open any more; raises NotFound."""
+def close_if_open(
+    conn, ctx: Context, ballot_id, closed_by: str, *, wait: bool = True
+) -> dict | None:
+    """Tally, dissent, record, event ballot.closed; returns the closed ballot, None when it is not open any more; raises NotFound.
+
+    Without wait (a cast, which holds the shared cast lock itself): None at once when another
+    cast is in flight. Two last voters asking each for the exclusive lock while holding the
+    shared one would deadlock; the close is left to the next cast or the worker's sweep.
+    """
     tenant = ctx.tenant.key
-    store.lock_casts(conn, ballot_id)  # the casts in flight are counted, later ones refused
+    if wait:
+        store.lock_casts(conn, ballot_id)  # the casts in flight are counted, later ones refused
+    elif not store.try_lock_casts(conn, ballot_id):
+        return None
     ballot = store.get_ballot(conn, ballot_id, lock="update")
     if ballot["status"] != "open":
         return None

@@ -69,7 +69,7 @@ def cast_vote(cmd: CastVote, conn, ctx: Context) -> dict:
         vote = {k: cast[k] for k in ("person_id", "choice", "reason", "cast_at", "changes")}
     status = cast["status"]
     if domain.should_close_early(rules, cast["voted"]) and close_if_open(
-        conn, ctx, ballot_id, "all_voted"
+        conn, ctx, ballot_id, "all_voted", wait=False
     ):
         status = "closed"
     return {**vote, "ballot_status": status}

@@ -162,6 +162,11 @@ def _said(ctx: Context, title: str, email: str, category: str, detail: str, acti
     return {"email": email, "category": category, "detail": detail, "page": page}
 
 
+def still_due(conn, ids: list[str]) -> set[str]:
+    """Of these delivery ids (the tenant's), those still to be sent; raises nothing."""
+    return store.still_due(conn, ids) if ids else set()
+
+
 def delivery_counts(conn) -> dict[tuple[tuple[str, str], ...], float]:
     """Deliveries by channel and status, as gauge labels → figure; raises nothing."""
     return {

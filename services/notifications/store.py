@@ -42,6 +42,16 @@ def due(conn, now: datetime, limit: int = 100, waiting: tuple[str, ...] = ()) ->
     ).fetchall()
 
 
+def still_due(conn, ids: list[str]) -> set[str]:
+    """Of these deliveries, the ids of those still queued or retrying; raises nothing."""
+    rows = conn.execute(
+        "select id::text as id from notifications where id = any(%s::uuid[])"
+        " and status in ('queued', 'retrying')",
+        (ids,),
+    ).fetchall()
+    return {r["id"] for r in rows}
+
+
 def mark_sent(conn, notification_id, now: datetime) -> None:
     """Note a delivery as sent at `now`; raises nothing."""
     conn.execute(

@@ -66,9 +66,27 @@ def _keep_partner(conn, env: dict, ctx) -> None:
 
 
 # Message-IDs of mails the SMTP server accepted whose "sent" was not committed (the database
-# went away in between): the next run records them as sent instead of sending them again.
-# Kept in this process only: a worker killed in that moment sends the mail once more.
-ACCEPTED_UNRECORDED: set[str] = set()
+# went away in between), each with its tenant: the next run records them as sent instead of
+# sending them again. Kept in this process only: a worker killed in that moment sends the mail
+# once more. A tenant's run ends by dropping those whose row is no longer queued or retrying
+# (erased, resent or given up by hand meanwhile), so that the set does not grow.
+ACCEPTED_UNRECORDED: dict[str, str] = {}
+
+
+def _delivery_id(message_id: str) -> str:
+    return message_id.strip("<>").split("@")[0]
+
+
+def _forget_settled(w, ctx) -> None:
+    """Drop the tenant's remembered Message-IDs whose delivery is no longer due."""
+    mine = [m for m, tenant in ACCEPTED_UNRECORDED.items() if tenant == ctx.tenant.key]
+    if not mine:
+        return
+    with w.db.transaction(ctx.tenant.key) as conn:
+        due = handlers.still_due(conn, [_delivery_id(m) for m in mine])
+    for m in mine:
+        if _delivery_id(m) not in due:
+            ACCEPTED_UNRECORDED.pop(m, None)
 
 
 class _RunMailer:
@@ -113,15 +131,17 @@ def deliver(w, ctx) -> None:
                 with w.db.transaction(ctx.tenant.key) as conn:
                     done = handlers.deliver(handlers.Deliver(limit=1), conn, lent)
             except Exception:
-                ACCEPTED_UNRECORDED.update(run.accepted)
+                ACCEPTED_UNRECORDED.update(dict.fromkeys(run.accepted, ctx.tenant.key))
                 raise
-            ACCEPTED_UNRECORDED.difference_update(run.recorded)
+            for message_id in run.recorded:
+                ACCEPTED_UNRECORDED.pop(message_id, None)
             run.accepted.clear()
             run.recorded.clear()
             if not done.due:
-                return
+                break
     finally:
         run.mailer.close()
+    _forget_settled(w, ctx)
 
 
 # The events that only cause messages (e-mails, webhooks).

@@ -67,3 +67,39 @@ class CpuMeter:
 
     def per(self, n: int) -> dict[str, float]:
         return {k: v * 1000 / n for k, v in self.used.items()} if n else {}
+
+
+def start_web_process(service: str, port: int, env: dict, workers: int, threads: int):
+    """`knotenpunkt web <service>` as production runs it (gunicorn from this environment);
+    returns (process, seconds until /healthz answered); raises RuntimeError when it ends or
+    does not answer within 120 s."""
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    import requests
+
+    root = Path(__file__).resolve().parent.parent
+    argv = [str(Path(sys.executable).parent / "knotenpunkt"), "web", service, "--port", str(port)]
+    argv += ["--workers", str(workers), "--threads", str(threads)]
+    proc = subprocess.Popen(
+        argv,
+        cwd=root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    started = time.monotonic()
+    while time.monotonic() - started < 120:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{service}: the web process ended with {proc.returncode}")
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return proc, time.monotonic() - started
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError(f"{service}: the web process did not answer /healthz within 120 s")

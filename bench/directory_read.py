@@ -25,7 +25,6 @@ import argparse
 import os
 import subprocess
 import sys
-import time
 import warnings
 from pathlib import Path
 
@@ -37,6 +36,7 @@ warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
 
+from bench._common import start_web_process  # noqa: E402
 from bench._wrk import run_wrk  # noqa: E402
 from knotenpunkt.containers import Postgres, free_port  # noqa: E402
 from knotenpunkt.shared.config import Settings  # noqa: E402
@@ -86,36 +86,7 @@ def start_web(settings: Settings, port: int, workers: int, threads: int, env_ext
         **(env_extra or {}),
     }
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    proc = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "knotenpunkt"),
-            "web",
-            "membership",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--threads",
-            str(threads),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    started = time.monotonic()
-    while time.monotonic() - started < 120:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the web process ended with {proc.returncode}")
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return proc, time.monotonic() - started
-        except requests.RequestException:
-            pass
-        time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("the web process did not answer /healthz within 120 s")
+    return start_web_process("membership", port, env, workers, threads)
 
 
 def stop_web(proc) -> None:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import subprocess
 import sys
 import time
 import warnings
@@ -35,7 +34,7 @@ warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
 
-from bench._common import percentile  # noqa: E402
+from bench._common import percentile, start_web_process  # noqa: E402
 from bench.directory_read import TENANT, fill_partners, stop_web  # noqa: E402
 from knotenpunkt.containers import Postgres, free_port  # noqa: E402
 from knotenpunkt.shared.auth import issue_token  # noqa: E402
@@ -49,36 +48,7 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 def start(process: str, port: int, env: dict, workers: int, threads: int):
     """`knotenpunkt web <process>` as production runs it; returns it once /healthz answers."""
-    proc = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "knotenpunkt"),
-            "web",
-            process,
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--threads",
-            str(threads),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    started = time.monotonic()
-    while time.monotonic() - started < 120:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{process}: the web process ended with {proc.returncode}")
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return proc
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError(f"{process}: no answer on /healthz within 120 s")
+    return start_web_process(process, port, env, workers, threads)[0]
 
 
 def fill(settings: Settings, urls: dict, partners: int, applications: int) -> str:

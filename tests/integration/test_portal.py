@@ -8,21 +8,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.browser.live import csrf_token, portal_app, serve_services
+from tests.browser.live import csrf_token, portal_app
 from tests.support import unique
-
-
-@pytest.fixture(scope="module")
-def served(apps):
-    servers = serve_services(apps)
-    yield servers
-    for s in servers.values():
-        s.stop()
-
-
-@pytest.fixture(scope="module")
-def portal(served, settings):
-    return portal_app(served, settings)
 
 
 @pytest.fixture

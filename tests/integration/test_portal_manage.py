@@ -15,22 +15,9 @@ from knotenpunkt.services.notifications import handlers
 from knotenpunkt.services.notifications import store as notification_store
 from knotenpunkt.shared.messaging import envelope
 from knotenpunkt.wiring import worker_for
-from tests.browser.live import csrf_token, portal_app, serve_services
+from tests.browser.live import csrf_token
 from tests.integration.test_notifications import RejectingSmtp
 from tests.support import unique
-
-
-@pytest.fixture(scope="module")
-def served(apps):
-    servers = serve_services(apps)
-    yield servers
-    for s in servers.values():
-        s.stop()
-
-
-@pytest.fixture(scope="module")
-def portal(served, settings):
-    return portal_app(served, settings)
 
 
 def page(web, url, status=200) -> str:

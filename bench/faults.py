@@ -107,7 +107,7 @@ DURATIONS = {
 def handlers_of(service: str) -> dict:
     import importlib
 
-    return importlib.import_module(f"knotenpunkt.services.{service}.worker").HANDLERS
+    return importlib.import_module(f"knotenpunkt.services.{service}.worker").CONSUMERS
 
 
 # --- The stack: containers, SMTP, the eight processes --------------------------------------

@@ -1,16 +1,9 @@
-"""Knotenpunkt: the `knotenpunkt` command, the composition root, and (as knotenpunkt.shared and
-knotenpunkt.services) the shared code and the four services.
+"""Knotenpunkt: the `knotenpunkt` command and the composition root; the shared code and the
+services are its subpackages ``knotenpunkt.shared`` and ``knotenpunkt.services``.
 
-The repository keeps its folders (shared/, services/ beside knotenpunkt/); the
-wheel installs them as subpackages of this one, so nothing but ``knotenpunkt``
-lands in site-packages. Run from a checkout, the checkout's folders are found
-through this package's path.
+The repository keeps the folders ``shared/`` and ``services/`` beside this one; the
+subpackages are committed symbolic links to them (``knotenpunkt/shared -> ../shared``), so
+that every tool — the interpreter, an editor's language server, an import-graph checker,
+setuptools building the wheel — finds them by the plain file layout. Only ``knotenpunkt`` is
+installed; ``import shared`` from a checkout is refused (``shared/__init__.py``).
 """
-
-from pathlib import Path as _Path
-
-_checkout = _Path(__file__).resolve().parent.parent
-if (_checkout / "pyproject.toml").is_file() and (_checkout / "shared" / "__init__.py").is_file():
-    __path__.append(
-        str(_checkout)
-    )  # knotenpunkt.shared is ./shared, knotenpunkt.services ./services

@@ -1,8 +1,9 @@
-"""The composition root: builds a service's web app or worker with its dependencies.
+"""The composition root of a worker process: the service's consumers, jobs and dependencies.
 
-Each service may have a ``bootstrap`` module with ``deps(settings, tenants) -> dict``
-(a renderer, a mailer factory …); both its app and its worker get the same
-dependencies through the use-case context (:class:`shared.usecase.Context`).
+Every service has a ``bootstrap`` module with ``deps(settings, tenants) -> dict`` (its store,
+a renderer, a mailer factory …); its app factory (``create_app``, through
+``shared.web.create_service_app``) and its worker (:func:`worker_for`) get the same
+dependencies from it, through the use-case context (:class:`shared.usecase.Context`).
 """
 
 from __future__ import annotations
@@ -16,15 +17,10 @@ from knotenpunkt.shared.worker import Worker
 
 
 def service_deps(service: str, settings: Settings, tenants: TenantRegistry) -> dict:
-    """The service's dependencies from its bootstrap module (none when it has no such module)."""
+    """The service's dependencies, from its bootstrap module."""
     if service not in SERVICES:
         raise ValueError(f"unknown service {service!r}; services: {', '.join(SERVICES)}")
-    try:
-        bootstrap = importlib.import_module(f"knotenpunkt.services.{service}.bootstrap")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"knotenpunkt.services.{service}.bootstrap":
-            raise
-        return {}
+    bootstrap = importlib.import_module(f"knotenpunkt.services.{service}.bootstrap")
     return bootstrap.deps(settings, tenants)
 
 
@@ -35,13 +31,13 @@ def worker_for(
     tenants: TenantRegistry | None = None,
     clock: Clock = utcnow,
 ) -> Worker:
-    """The worker of a service, wired: handlers, timed jobs, dependencies, clock."""
+    """The worker of a service, wired: consumers, timed jobs, dependencies, clock."""
     settings = settings or from_env()
     tenants = tenants or TenantRegistry.from_settings(settings)
     module = importlib.import_module(f"knotenpunkt.services.{service}.worker")
     return Worker(
         service,
-        module.HANDLERS,
+        module.CONSUMERS,
         module.JOBS,
         settings=settings,
         tenants=tenants,

@@ -463,7 +463,7 @@ class EventConsumer(ConsumerMixin):
         connection: Connection,
         db,
         service: str,
-        handlers: dict[str, Handler],
+        consumers: dict[str, Handler],
         context: Callable[[str], Context],
         max_retries: int = 5,
         retry_delay: float = 0.2,
@@ -472,12 +472,12 @@ class EventConsumer(ConsumerMixin):
         self.connection = connection
         self.db = db
         self.service = service
-        self.handlers = handlers
+        self.consumers = consumers
         self.context = context
         self.max_retries = max_retries
         self.retry_delay = retry_delay
         self.prefetch = prefetch
-        self.queue_keys = binding_keys(handlers)
+        self.queue_keys = binding_keys(consumers)
         self.queue = events_queue(service, self.queue_keys)
         self.processed = 0
 
@@ -533,7 +533,7 @@ class EventConsumer(ConsumerMixin):
             ).fetchone()
             if row is None:
                 return False
-            handler = self.handlers.get(name)
+            handler = self.consumers.get(name)
             if handler is not None:
                 handler(conn, env, context)
         self.processed += 1
@@ -565,6 +565,6 @@ class EventConsumer(ConsumerMixin):
         )
 
 
-def binding_keys(handlers: Iterable[str]) -> list[str]:
+def binding_keys(consumers: Iterable[str]) -> list[str]:
     """Routing keys for handler names like ``membership.application.checked`` (any tenant)."""
-    return sorted({f"*.{name}" for name in handlers})
+    return sorted({f"*.{name}" for name in consumers})

@@ -8,6 +8,7 @@ its handlers build the objects, this module pages them the same way everywhere.
 from __future__ import annotations
 
 import math
+import os
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
@@ -16,6 +17,7 @@ from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
 from knotenpunkt.shared.access import allows
+from knotenpunkt.shared.schema import SANE_MOMENT
 from knotenpunkt.shared.web import context, uow
 
 # filter → (the object's field, whether the filter is a lower bound)
@@ -26,11 +28,24 @@ FILTERS = {
     "modified_until": ("modified", False),
 }
 MAX_PAGE = 1_000_000
-PLAUSIBLE_MOMENT = validate.Range(
-    min=datetime(1900, 1, 1, tzinfo=UTC),
-    max=datetime(2200, 12, 31, tzinfo=UTC),
-    error="Must be no earlier than 1900 and no later than 2200.",
-)
+PLAUSIBLE_MOMENT = SANE_MOMENT
+
+
+def base_url(settings) -> str:
+    """The base of the OParl ids: OPARL_BASE_URL, else PUBLIC_URL where set (the gateway's public
+    address), else empty: each request's own origin (behind the gateway, its host)."""
+    extra = settings.extra if settings is not None else {}
+    return (
+        extra.get("oparl_base_url")
+        or os.environ.get("OPARL_BASE_URL")
+        or os.environ.get("PUBLIC_URL")
+        or ""
+    )
+
+
+def request_origin() -> str:
+    """The origin of the current request (the ids' base where none is configured)."""
+    return request.host_url
 
 
 def root_url(base: str, tenant: str) -> str:

@@ -8,7 +8,6 @@ on first use, i.e. after gunicorn has forked.
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import logging
 import os
@@ -35,7 +34,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from knotenpunkt.shared import logs
-from knotenpunkt.shared.auth import ANONYMOUS, Principal, TokenVerifier, require
+from knotenpunkt.shared.auth import ANONYMOUS, Principal, TokenVerifier
 from knotenpunkt.shared.config import Settings, from_env
 from knotenpunkt.shared.db import Database
 from knotenpunkt.shared.docs import ServiceApi, add_docs
@@ -111,13 +110,14 @@ class ServiceContext:
         return self.db
 
 
-def ctx() -> ServiceContext:
+def service_context() -> ServiceContext:
+    """The process's service parts (settings, tenants, pool, verifier, deps) of the current app."""
     return current_app.extensions["knotenpunkt"]
 
 
 def uow():
     """The unit of work of the current request's tenant (a transaction on the service's pool)."""
-    return ctx().database().transaction(current_tenant().key)
+    return service_context().database().transaction(current_tenant().key)
 
 
 @contextlib.contextmanager
@@ -126,7 +126,7 @@ def read_uow():
     statement reach the server as one pipeline (one round trip instead of three; psycopg's
     pipeline mode). Each fetch waits for its own answer, so later statements run as usual.
     """
-    with ctx().database().connection() as conn:
+    with service_context().database().connection() as conn:
         with conn.pipeline():
             conn.execute("select set_config('app.tenant', %s, true)", (current_tenant().key,))
             yield conn
@@ -134,7 +134,7 @@ def read_uow():
 
 def context() -> Context:
     """The use-case context of the current request: settings, tenant, time, caller, deps."""
-    service = ctx()
+    service = service_context()
     who = principal()
     return Context(
         settings=service.settings,
@@ -142,12 +142,13 @@ def context() -> Context:
         now=service.clock(),
         actor=who.person or "anonymous",
         deps=service.deps,
+        service=service.service,
     )
 
 
 def current_tenant() -> Tenant:
     """The tenant of the current request (checked to exist before the view runs)."""
-    return ctx().tenants.get(request.view_args["tenant"])
+    return service_context().tenants.get(request.view_args["tenant"])
 
 
 def principal() -> Principal:
@@ -162,7 +163,7 @@ def principal() -> Principal:
                 from knotenpunkt.shared.errors import Unauthorized
 
                 raise Unauthorized("Erwartet wird 'Authorization: Bearer <token>'.")
-            g.principal = ctx().verifier.verify(token.strip(), request.view_args.get("tenant"))
+            g.principal = service_context().verifier.verify(token.strip(), request.view_args.get("tenant"))
     return g.principal
 
 
@@ -187,39 +188,12 @@ def conditional(version: str, render: Callable[[], object], *, public: bool) -> 
     }
     if request.if_none_match.contains_weak(tag):
         return Response(status=304, headers=headers)
-    pages = ctx().pages
+    pages = service_context().pages
     body = pages.get(tag)
     if body is None:
         body = current_app.json.dumps(render()).encode()
         pages.put(tag, body)
     return Response(body, status=200, headers=headers, mimetype="application/json")
-
-
-def requires(*roles: str) -> Principal:
-    """The caller, who must be signed in with one of the roles (any role when none given)."""
-    return require(principal(), *roles)
-
-
-def roles(*names: str):
-    """Decorator: the caller must be signed in with one of the roles (any role when none).
-
-    Put it above flask-smorest's decorators so that it runs before the body is
-    parsed: an anonymous caller gets 401, not a validation error.
-    """
-
-    def wrap(fn):
-        @functools.wraps(fn)
-        def inner(*args, **kwargs):
-            requires(*names)
-            return fn(*args, **kwargs)
-
-        doc = getattr(inner, "_apidoc", {}).copy()
-        doc.setdefault("manual_doc", {})
-        doc["manual_doc"] = {**doc["manual_doc"], "security": [{"bearer": []}]}
-        inner._apidoc = doc
-        return inner
-
-    return wrap
 
 
 def problem(status: int, title: str, detail: str, *, type_slug: str | None = None, **extra):
@@ -349,7 +323,7 @@ def _handle_unavailable(exc: Exception):
     log.error("database unavailable: %s: %s", exc.__class__.__name__, exc)
     if isinstance(exc, psycopg.OperationalError):
         # a connection broke: the pool's other idle ones may be dead too (server restarted)
-        ctx().database().check_soon()
+        service_context().database().check_soon()
     resp = problem(
         503,
         "Dienst nicht verfügbar",
@@ -385,10 +359,11 @@ def create_service_app(
     settings: Settings | None = None,
     tenants: TenantRegistry | None = None,
     title: str | None = None,
-    deps: dict | None = None,
+    deps: Callable[[Settings, TenantRegistry], dict] | None = None,
     clock: Clock | None = None,
 ) -> Flask:
-    """Build a service's Flask app.
+    """Build a service's Flask app; ``deps`` is the service's ``bootstrap.deps`` (the worker
+    gets its dependencies from the same function, ``knotenpunkt.wiring.worker_for``).
 
     Raises TenantConfigError when a tenant file is broken (start-up stops).
     """
@@ -426,7 +401,7 @@ def create_service_app(
         tenants=tenants,
         db=db,
         verifier=TokenVerifier(settings),
-        deps=dict(deps or {}),
+        deps=dict(deps(settings, tenants) if deps is not None else {}),
         clock=clock or utcnow,
     )
     api = ServiceApi(app, spec_kwargs={"info": {"description": f"Knotenpunkt {service} service"}})
@@ -453,7 +428,7 @@ def create_service_app(
 
 def _limit_anonymous(tenant_key: str, data) -> None:
     """Anonymous writes: at most so many per client address and per e-mail address named."""
-    service = ctx()
+    service = service_context()
     settings = service.settings
     client = request.remote_addr or "unknown"
     buckets = [
@@ -488,7 +463,7 @@ def _add_ops(app: Flask, service: str) -> None:
         g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
         g.started = time.perf_counter()
         tenant_key = (request.view_args or {}).get("tenant")
-        if tenant_key is not None and tenant_key not in ctx().tenants:
+        if tenant_key is not None and tenant_key not in service_context().tenants:
             return problem(
                 404,
                 "Unbekanntes Netzwerk",
@@ -530,7 +505,7 @@ def _add_ops(app: Flask, service: str) -> None:
 
     @app.get("/readyz")
     def readyz():
-        service_ctx = ctx()
+        service_ctx = service_context()
         checks = {"database": "ok", "broker": "ok"}
         try:
             service_ctx.database().ping()

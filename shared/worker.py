@@ -37,6 +37,7 @@ from knotenpunkt.shared.messaging import (
     declare,
     events_queue,
 )
+from knotenpunkt.shared.privacy import log_retention, request_fields
 from knotenpunkt.shared.tenants import TenantConfigError, TenantRegistry
 from knotenpunkt.shared.usecase import Clock, Context, utcnow
 from knotenpunkt.shared.workerops import OpsServer
@@ -152,6 +153,30 @@ class WorkerConsumer(EventConsumer):
             pass
 
 
+def privacy_consumer(privacy) -> Callable:
+    """The consumer of ``membership.privacy.requested`` for a service whose privacy handlers
+    (``handlers.privacy``) answer with what it holds or erased (DSGVO Art. 15, 17)."""
+
+    def on_privacy_requested(conn, env: dict, ctx) -> None:
+        privacy.answer_privacy_request(
+            privacy.AnswerPrivacyRequest(**request_fields(env)), conn, ctx
+        )
+
+    return on_privacy_requested
+
+
+def retention_job(privacy, every: float = 86400) -> Job:
+    """The daily job that deletes what the tenant's retention rules say is due, logged with
+    counts (the service's ``handlers.privacy.apply_retention``)."""
+
+    def privacy_retention(w, ctx) -> None:
+        with w.db.transaction(ctx.tenant.key) as conn:
+            counts = privacy.apply_retention(privacy.ApplyRetention(), conn, ctx)
+        log_retention(log, w.service, ctx.tenant.key, counts)
+
+    return Job("privacy-retention", every, privacy_retention)
+
+
 @dataclass
 class Job:
     """A timed job: fn(worker, ctx) every `every` seconds for each tenant (ctx: its Context)."""
@@ -168,7 +193,7 @@ class Worker:
     def __init__(
         self,
         service: str,
-        handlers: dict,
+        consumers: dict,
         jobs: list[Job] | None = None,
         settings: Settings | None = None,
         tenants: TenantRegistry | None = None,
@@ -180,7 +205,7 @@ class Worker:
         self.settings = settings or from_env()
         self.settings.check_secrets()
         self.tenants = tenants or TenantRegistry.from_settings(self.settings)
-        self.handlers = handlers
+        self.consumers = consumers
         self.jobs = jobs or []
         self.deps = dict(deps or {})
         self.clock = clock
@@ -265,7 +290,7 @@ class Worker:
         from knotenpunkt.shared.workerops import queue_depths
 
         return queue_depths(
-            self.settings, self.service, events_queue(self.service, binding_keys(self.handlers))
+            self.settings, self.service, events_queue(self.service, binding_keys(self.consumers))
         )
 
     def context(self, tenant_key: str) -> Context:
@@ -279,13 +304,14 @@ class Worker:
             now=self.clock(),
             actor=f"worker:{self.service}",
             deps=self.deps,
+            service=self.service,
         )
 
     def consumer(self, connection, **options) -> WorkerConsumer:
         """This service's consumer on a broker connection (options: max_retries, retry_delay …)."""
         options.setdefault("max_retries", self.settings.consumer_max_retries)
         return WorkerConsumer(
-            connection, self.db, self.service, self.handlers, self.context, **options
+            connection, self.db, self.service, self.consumers, self.context, **options
         )
 
     def _run_job(self, job: Job) -> None:

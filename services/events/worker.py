@@ -99,7 +99,7 @@ def privacy_retention(w, ctx) -> None:
     log_retention(logging.getLogger(__name__), "events", ctx.tenant.key, counts)
 
 
-HANDLERS = {
+CONSUMERS = {
     "membership.privacy.requested": on_privacy_requested,
     "membership.working_group.member_added": on_group_member_added,
     "membership.working_group.member_removed": on_group_member_removed,

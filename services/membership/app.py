@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-import os
-
 from knotenpunkt.shared.web import create_service_app
 
 
-def oparl_base_url(settings) -> str:
-    """The base of the OParl ids: OPARL_BASE_URL, else PUBLIC_URL where set (the gateway's public
-    address), else empty: each request's own origin (behind the gateway, its host)."""
-    extra = settings.extra if settings is not None else {}
-    return (
-        extra.get("oparl_base_url")
-        or os.environ.get("OPARL_BASE_URL")
-        or os.environ.get("PUBLIC_URL")
-        or ""
-    )
-
-
 def create_app(settings=None, tenants=None, clock=None):
-    """Build the membership app (raises TenantConfigError when a tenant file is broken)."""
+    """Build the membership app (raises TenantConfigError when a tenant file is broken).
+
+    Its dependencies come from ``bootstrap.deps``, as its worker's do; clock: where the
+    handlers take the time from (tests pass their own; default: UTC now).
+    """
     from knotenpunkt.services.membership.api import BLUEPRINTS
     from knotenpunkt.services.membership.api.oparl import OPARL_BLUEPRINTS
+    from knotenpunkt.services.membership.bootstrap import deps
 
     return create_service_app(
         "membership",
@@ -30,6 +21,6 @@ def create_app(settings=None, tenants=None, clock=None):
         settings=settings,
         tenants=tenants,
         title="Knotenpunkt Mitgliedschaft",
+        deps=deps,
         clock=clock,
-        deps={"oparl_base_url": oparl_base_url(settings)},
     )

@@ -141,7 +141,7 @@ def privacy_retention(w, ctx) -> None:
     log_retention(logging.getLogger(__name__), "membership", ctx.tenant.key, counts)
 
 
-HANDLERS = {
+CONSUMERS = {
     "voting.ballot.closed": on_ballot_closed,
     "membership.privacy.requested": on_privacy_requested,
     "notifications.consent.withdrawn": on_consent_withdrawn,

@@ -8,22 +8,18 @@ from knotenpunkt.shared.web import create_service_app
 def create_app(settings=None, tenants=None, clock=None):
     """Build the notifications app (raises TenantConfigError when a tenant file is broken).
 
-    Its dependencies (renderer, mailer) come from `bootstrap.deps`; clock: where the
+    Its dependencies come from ``bootstrap.deps``, as its worker's do; clock: where the
     handlers take the time from (tests pass their own; default: UTC now).
     """
     from knotenpunkt.services.notifications.api import BLUEPRINTS
     from knotenpunkt.services.notifications.bootstrap import deps
-    from knotenpunkt.shared.config import from_env
-    from knotenpunkt.shared.tenants import TenantRegistry
 
-    settings = settings or from_env()
-    tenants = tenants or TenantRegistry.load(settings.tenants_dir)
     return create_service_app(
         "notifications",
         BLUEPRINTS,
         settings=settings,
         tenants=tenants,
         title="Knotenpunkt Benachrichtigungen",
-        deps=deps(settings, tenants),
+        deps=deps,
         clock=clock,
     )

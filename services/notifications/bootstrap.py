@@ -1,17 +1,18 @@
-"""The notifications service's dependencies, built once per process by its composition root."""
+"""The notifications service's dependencies, built once per process for its app and its worker."""
 
 from __future__ import annotations
 
 import functools
 
-from knotenpunkt.services.notifications import channels, render
+from knotenpunkt.services.notifications import channels, render, store
 
 
 def deps(settings, tenants) -> dict:
-    """renderer: the e-mail templates, with the tenants' overrides under TENANTS_DIR/templates;
+    """store: the SQL (``ctx.store``); renderer: the e-mail templates, with the tenants' overrides under TENANTS_DIR/templates;
     mailer: a factory of the mailer (SMTP_URL, or .eml files in MAIL_DIR), one per delivery run.
     """
     return {
+        "store": store,
         "renderer": render.Renderer(settings.tenants_dir / "templates"),
         "mailer": functools.partial(channels.mailer_for, settings),
     }

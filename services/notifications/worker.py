@@ -182,7 +182,7 @@ def privacy_retention(w, ctx) -> None:
     log_retention(logging.getLogger(__name__), "notifications", ctx.tenant.key, counts)
 
 
-HANDLERS = {
+CONSUMERS = {
     "membership.privacy.requested": on_privacy_requested,
     "membership.contact.erased": on_contact_erased,
     "membership.contact.created": on_contact_saved,

@@ -8,10 +8,11 @@ from knotenpunkt.shared.web import create_service_app
 def create_app(settings=None, tenants=None, clock=None):
     """Build the voting app (raises TenantConfigError when a tenant file is broken).
 
-    clock: where the handlers take the time from (tests pass their own; default: UTC now).
+    Its dependencies come from ``bootstrap.deps``, as its worker's do; clock: where the
+    handlers take the time from (tests pass their own; default: UTC now).
     """
     from knotenpunkt.services.voting.api import BLUEPRINTS
-    from knotenpunkt.services.voting.domain import RulesCache
+    from knotenpunkt.services.voting.bootstrap import deps
 
     return create_service_app(
         "voting",
@@ -19,7 +20,6 @@ def create_app(settings=None, tenants=None, clock=None):
         settings=settings,
         tenants=tenants,
         title="Knotenpunkt Abstimmungen",
+        deps=deps,
         clock=clock,
-        # the cast rules of the ballots seen (fixed at opening): a cast reads only the status
-        deps={"ballot_rules": RulesCache()},
     )

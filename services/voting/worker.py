@@ -112,7 +112,7 @@ def on_privacy_requested(conn, env: dict, ctx) -> None:
     privacy.answer_privacy_request(privacy.AnswerPrivacyRequest(**request_fields(env)), conn, ctx)
 
 
-HANDLERS = {
+CONSUMERS = {
     "membership.privacy.requested": on_privacy_requested,
     "membership.body.member_added": on_member_added,
     "membership.body.member_removed": on_member_removed,

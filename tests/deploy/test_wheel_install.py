@@ -32,6 +32,7 @@ def installed(tmp_path_factory) -> Path:
     shutil.copytree(
         ROOT,
         src,
+        symlinks=True,  # knotenpunkt/shared and knotenpunkt/services stay links, as committed
         ignore=shutil.ignore_patterns(
             ".venv", "var", ".git", "build", "*.egg-info", "__pycache__", "tests", "bench"
         ),

@@ -489,7 +489,7 @@ def test_consultation_opened_and_closed_are_announced_once(clients, token, setti
         )
         .get_json()
     )
-    w = Worker("events", ew.HANDLERS, ew.JOBS, settings=settings, tenants=tenants, clock=Clock(now))
+    w = Worker("events", ew.CONSUMERS, ew.JOBS, settings=settings, tenants=tenants, clock=Clock(now))
     w.db.open()
     try:
         for _ in range(2):
@@ -696,7 +696,7 @@ def test_worker_announces_a_due_cadence_once(settings, tenants):
     )
     w = Worker(
         "events",
-        ew.HANDLERS,
+        ew.CONSUMERS,
         ew.JOBS,
         settings=settings,
         tenants=tenants,

@@ -413,7 +413,7 @@ def test_worker_publishes_the_overview_when_the_interval_is_due(settings, tenant
 
     with psycopg.connect(settings.admin_url("knotenpunkt_membership")) as conn:
         conn.execute("delete from directory_publications where tenant = 'chemnitz'")
-    w = Worker("membership", mw.HANDLERS, mw.JOBS, settings=settings, tenants=tenants)
+    w = Worker("membership", mw.CONSUMERS, mw.JOBS, settings=settings, tenants=tenants)
     w.db.open()
     try:
         for _ in range(2):

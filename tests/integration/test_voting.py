@@ -99,7 +99,7 @@ def body(voting_db, reset_body, context):
 def worker(settings, tenants, db, clock, **overrides) -> Worker:
     w = Worker(
         "voting",
-        vw.HANDLERS,
+        vw.CONSUMERS,
         vw.JOBS,
         settings=settings.with_(**overrides),
         tenants=tenants,

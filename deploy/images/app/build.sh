@@ -45,7 +45,7 @@ src=$(mktemp -d /tmp/kp-src.XXXXXX)
 trap 'rm -rf "$src"' EXIT
 tar -c --exclude=.venv --exclude=var --exclude=build --exclude='*.egg-info' --exclude=__pycache__ \
     --exclude=.git --exclude=tests --exclude=bench \
-    pyproject.toml setup.py shared services knotenpunkt | tar -x -C "$src"
+    pyproject.toml shared services knotenpunkt | tar -x -C "$src"
 $PYTHON -m pip wheel -q --wheel-dir "$WHEELHOUSE" "$src"
 
 log "context $CONTEXT"

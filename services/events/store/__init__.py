@@ -20,3 +20,14 @@ def page(
         (*args, limit, offset),
     ).fetchall()
     return rows, total
+
+
+from knotenpunkt.services.events.store import (  # noqa: E402 (the package's modules, as ctx.store's attributes)
+    consultations,
+    meetings,
+    oparl,
+    planning,
+    privacy,
+)
+
+__all__ = ["consultations", "meetings", "oparl", "page", "planning", "privacy"]

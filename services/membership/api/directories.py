@@ -25,7 +25,7 @@ from knotenpunkt.services.membership.schemas.directories import (
 )
 from knotenpunkt.shared.access import allows
 from knotenpunkt.shared.outputs import csv_document
-from knotenpunkt.shared.web import context, ctx, uow
+from knotenpunkt.shared.web import context, service_context, uow
 
 directory_bp = Blueprint(
     "directory",
@@ -98,7 +98,7 @@ class Shared(MethodView):
     @directory_bp.response(200, SharedOut(many=True))
     def get(self, tenant):
         """Was die anderen Netzwerke teilen: als geteilt markierte Partner und Ansprechpartner."""
-        service = ctx()
+        service = service_context()
         return handlers.shared_directory(
             context(), networks=service.tenants, transaction=service.database().transaction
         )

@@ -33,16 +33,10 @@ os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
 from bench._common import percentile  # noqa: E402
 from knotenpunkt.containers import Postgres, RabbitMQ  # noqa: E402
 from knotenpunkt.shared.config import Settings  # noqa: E402
+from knotenpunkt.shared.consumer import EventConsumer  # noqa: E402
 from knotenpunkt.shared.db import Database, provision  # noqa: E402
-from knotenpunkt.shared.messaging import (  # noqa: E402
-    EventConsumer,
-    OutboxRelay,
-    Publisher,
-    add_event,
-    declare,
-    envelope,
-    exchanges,
-)
+from knotenpunkt.shared.messaging import add_event, declare, envelope, exchanges  # noqa: E402
+from knotenpunkt.shared.outbox import OutboxRelay, Publisher  # noqa: E402
 from knotenpunkt.shared.tenants import TenantRegistry  # noqa: E402
 from knotenpunkt.shared.usecase import Context, utcnow  # noqa: E402
 

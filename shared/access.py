@@ -40,11 +40,6 @@ ACCESS: dict[str, frozenset[str]] = {
 ROLES_IN_TABLE = frozenset().union(*ACCESS.values()) - {ANONYMOUS_ROLE}
 
 
-def roles_for(action: str) -> frozenset[str]:
-    """The roles that may perform an action (KeyError for an action not in the table)."""
-    return ACCESS[action]
-
-
 def may(principal: Principal, action: str) -> bool:
     """Whether this caller may perform the action."""
     allowed = ACCESS[action]

@@ -2,7 +2,7 @@
 
 :class:`ServiceApi` is flask-smorest's ``Api`` with the answers every route of
 the platform can give declared on each operation: problem+json (RFC 9457, the
-shape :func:`knotenpunkt.shared.web.problem` writes) for 400/401/403/404/409/
+shape :func:`knotenpunkt.shared.problems.problem` writes) for 400/401/403/404/409/
 413/422/429/503, derived from the route itself (its action in the access
 table, its method, parameters and body), so a client — and the fuzz test —
 can rely on every status being documented. There is no catch-all ``default``
@@ -55,7 +55,7 @@ class ProblemSchema(ma.Schema):
     )
 
 
-# Headers the platform sends with some error answers (shared.web).
+# Headers the platform sends with some error answers (shared.problems).
 RETRY_AFTER = {
     "Retry-After": {
         "description": "Sekunden bis zum nächsten Versuch",
@@ -101,7 +101,7 @@ WHY = {
 
 
 def error_statuses(method: str, rule, action: str | None, operation: dict) -> set[int]:
-    """The error statuses the platform can answer an operation with (shared.web's handlers).
+    """The error statuses the platform can answer an operation with (shared.problems).
 
     Every route below ``/<tenant>/`` checks the tenant (404), a presented token (401; a token
     of another network 403, public routes too) and uses the database (503). Bodies can be

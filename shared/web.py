@@ -1,4 +1,9 @@
-"""The app factory base every service uses: problem+json errors, auth, tenants, health, metrics.
+"""The app factory every service uses, and what a route reaches of the current request.
+
+The app gets the tenant check, token check, sane queries and bodies and the rate limit of
+anonymous writes (before every view), problem+json errors (``shared.problems``), the
+operations endpoints (``shared.ops``) and the Swagger UI (``shared.docs``); routes get
+:func:`uow`, :func:`context`, :func:`principal` and :func:`conditional`.
 
 A service's ``create_app`` calls :func:`create_service_app` with its
 blueprints; nothing is created at import time and the connection pool opens
@@ -10,27 +15,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-import os
 import threading
-import time
 import uuid
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import psycopg
-from flask import Flask, Response, current_app, g, jsonify, request
+from flask import Flask, Response, current_app, g, request
 from flask_smorest.arguments import ArgumentsMixin
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    CollectorRegistry,
-    Counter,
-    Histogram,
-    generate_latest,
-)
-from prometheus_client.multiprocess import MultiProcessCollector
-from psycopg_pool import PoolTimeout
-from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from knotenpunkt.shared import logs
@@ -38,51 +29,16 @@ from knotenpunkt.shared.auth import ANONYMOUS, Principal, TokenVerifier
 from knotenpunkt.shared.config import Settings, from_env
 from knotenpunkt.shared.db import Database
 from knotenpunkt.shared.docs import ServiceApi, add_docs
-from knotenpunkt.shared.errors import DomainError, TooManyRequests, status_of
-from knotenpunkt.shared.i18n import german, prefers_english
-from knotenpunkt.shared.inputs import BadInput, check_query, parse_json_body
-from knotenpunkt.shared.messaging import connect
+from knotenpunkt.shared.inputs import check_query, parse_json_body
+from knotenpunkt.shared.ops import add_ops
+from knotenpunkt.shared.pagecache import PageCache
+from knotenpunkt.shared.problems import problem, register_error_handlers
 from knotenpunkt.shared.ratelimit import Rate, bucket_of, emails_in, hit
 from knotenpunkt.shared.tenants import Tenant, TenantRegistry
 from knotenpunkt.shared.usecase import Clock, Context, utcnow
 
 log = logging.getLogger(__name__)
-PROBLEM = "application/problem+json"
 ARGUMENTS_PARSER = ArgumentsMixin.ARGUMENTS_PARSER
-TYPE_BASE = "https://knotenpunkt.invalid/problems/"
-
-
-class PageCache:
-    """Serialized answers of hot reads by their version (an ETag), least recently used out.
-
-    An entry is only ever looked up by a version the database has just confirmed, so it
-    cannot be stale; the bound keeps a process small (entries and bytes).
-    """
-
-    def __init__(self, max_entries: int = 1024, max_bytes: int = 8 * 1024 * 1024):
-        self.max_entries, self.max_bytes = max_entries, max_bytes
-        self._entries: OrderedDict[str, bytes] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> bytes | None:
-        with self._lock:
-            body = self._entries.get(key)
-            if body is not None:
-                self._entries.move_to_end(key)
-            return body
-
-    def put(self, key: str, body: bytes) -> None:
-        if len(body) > self.max_bytes // 4:
-            return
-        with self._lock:
-            old = self._entries.pop(key, None)
-            self._bytes -= len(old) if old is not None else 0
-            self._entries[key] = body
-            self._bytes += len(body)
-            while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
-                _, dropped = self._entries.popitem(last=False)
-                self._bytes -= len(dropped)
 
 
 @dataclass
@@ -163,7 +119,9 @@ def principal() -> Principal:
                 from knotenpunkt.shared.errors import Unauthorized
 
                 raise Unauthorized("Erwartet wird 'Authorization: Bearer <token>'.")
-            g.principal = service_context().verifier.verify(token.strip(), request.view_args.get("tenant"))
+            g.principal = service_context().verifier.verify(
+                token.strip(), request.view_args.get("tenant")
+            )
     return g.principal
 
 
@@ -196,152 +154,69 @@ def conditional(version: str, render: Callable[[], object], *, public: bool) -> 
     return Response(body, status=200, headers=headers, mimetype="application/json")
 
 
-def problem(status: int, title: str, detail: str, *, type_slug: str | None = None, **extra):
-    body = {
-        "type": TYPE_BASE + (type_slug or str(status)),
-        "title": title,
-        "status": status,
-        "detail": detail,
-    }
-    if "request_id" in g:
-        body["instance"] = f"urn:request:{g.request_id}"
-    body.update({k: v for k, v in extra.items() if v is not None})
-    resp = jsonify(body)
-    resp.status_code = status
-    resp.mimetype = PROBLEM
-    if status == 401:
-        resp.headers["WWW-Authenticate"] = 'Bearer realm="knotenpunkt"'
-    return resp
-
-
-def _flatten(messages, prefix="") -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    if isinstance(messages, dict):
-        for key, value in messages.items():
-            path = f"{prefix}.{key}" if prefix else str(key)
-            for k, v in _flatten(value, path).items():
-                out.setdefault(k, []).extend(v)
-    elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
-        out[prefix or "_body"] = list(messages)
-    elif isinstance(messages, list):
-        for m in messages:
-            for k, v in _flatten(m, prefix).items():
-                out.setdefault(k, []).extend(v)
-    else:
-        out[prefix or "_body"] = [str(messages)]
-    return out
-
-
-def _validation_errors(messages: dict) -> dict[str, list[str]]:
-    """webargs messages ({location: {field: [msg]}}) as {field: [msg]}; query fields prefixed."""
-    out: dict[str, list[str]] = {}
-    for location, fields_ in messages.items():
-        prefix = "" if location in ("json", "form") else location
-        for k, v in _flatten(fields_, prefix).items():
-            out.setdefault(k, []).extend(v)
-    return out
-
-
-def _handle_http(exc: HTTPException):
-    data = getattr(exc, "data", None) or {}
-    messages = data.get("messages")
-    if (
-        exc.code == 400
-        and messages
-        and "json" in messages
-        and messages["json"] == ["Invalid JSON body."]
-    ):
-        return problem(
-            400,
-            "Ungültiges JSON",
-            "Der Anfragekörper ist kein gültiges JSON (malformed JSON body).",
-            type_slug="malformed-json",
+def _limit_anonymous(tenant_key: str, data) -> None:
+    """Anonymous writes: at most so many per client address and per e-mail address named."""
+    service = service_context()
+    settings = service.settings
+    client = request.remote_addr or "unknown"
+    buckets = [
+        (
+            bucket_of("client", client),
+            Rate.parse(settings.rate_anonymous_client),
+            "von dieser Adresse",
         )
-    if exc.code == 422 and messages:
-        errors = _validation_errors(messages)
-        fields_ = ", ".join(sorted(errors))
-        if prefers_english(request.headers.get("Accept-Language")):
-            return problem(
-                422,
-                "Invalid input",
-                f"The input is invalid in: {fields_}.",
-                type_slug="validation",
-                errors=errors,
+    ]
+    for email in emails_in(data):
+        buckets.append(
+            (
+                bucket_of("target", email),
+                Rate.parse(settings.rate_anonymous_target),
+                "an diese E-Mail-Adresse",
             )
-        return problem(
-            422,
-            "Ungültige Eingabe",
-            f"Die Eingabe ist ungültig in: {fields_}.",
-            type_slug="validation",
-            errors={k: [german(m) for m in v] for k, v in errors.items()},
         )
-    detail = data.get("message") or exc.description or exc.name
-    return problem(exc.code or 500, exc.name, detail, type_slug=str(exc.code))
+    hit(service.database(), tenant_key, buckets, service.clock())
 
 
-def _handle_domain(exc: DomainError):
-    status = status_of(exc)
-    errors = {exc.field: [exc.detail]} if exc.field else None
-    resp = problem(
-        status, exc.title, exc.detail, type_slug=exc.type_slug, errors=errors, **exc.extra
-    )
-    if isinstance(exc, TooManyRequests):
-        resp.headers["Retry-After"] = str(exc.retry_after)
-    return resp
+def _guard_requests(app: Flask) -> None:
+    """Before every view: a request id, the tenant known, a presented token valid, the query
+    and a JSON body sane (parsed once), anonymous writes within their rate; after it: the
+    request id and the security headers."""
 
+    @app.before_request
+    def _guard():
+        g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
+        tenant_key = (request.view_args or {}).get("tenant")
+        if tenant_key is not None and tenant_key not in service_context().tenants:
+            return problem(
+                404,
+                "Unbekanntes Netzwerk",
+                f"Ein Netzwerk '{tenant_key}' gibt es hier nicht (unknown tenant).",
+                type_slug="unknown-tenant",
+            )
+        if tenant_key is not None and "Authorization" in request.headers:
+            principal()  # a presented token is checked on every route, public ones too
+        check_query(request.args)
+        data = None
+        if request.is_json and request.content_length != 0:
+            # parsed once: webargs' json location takes it from g (_json_parsed_once)
+            data = g.json_body = parse_json_body(request.get_data(cache=True))
+        if (
+            tenant_key is not None
+            and request.method not in ("GET", "HEAD", "OPTIONS")
+            and "Authorization" not in request.headers
+        ):
+            _limit_anonymous(tenant_key, data)
+        return None
 
-def _handle_bad_input(exc: BadInput):
-    errors = {exc.field: [exc.rule]}
-    if exc.status == 400:
-        return problem(
-            400,
-            "Ungültige Anfrage",
-            f"Der Anfragekörper {exc.rule}",
-            type_slug="malformed-json",
-            errors=errors,
+    @app.after_request
+    def _secured(resp):
+        resp.headers["X-Request-ID"] = g.get("request_id", "")
+        resp.headers["X-Content-Type-Options"] = "nosniff"
+        resp.headers.setdefault(
+            "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"
         )
-    return problem(
-        422,
-        "Ungültige Eingabe",
-        f"Die Eingabe ist ungültig in: {exc.field}.",
-        type_slug="validation",
-        errors=errors,
-    )
-
-
-def _handle_out_of_range(exc: Exception):
-    log.info("value out of range: %s", exc)
-    return problem(
-        422,
-        "Ungültige Eingabe",
-        "Ein Wert liegt außerhalb des zulässigen Bereichs (Zahl zu groß oder Datum zu weit entfernt).",
-        type_slug="out-of-range",
-    )
-
-
-def _handle_unavailable(exc: Exception):
-    log.error("database unavailable: %s: %s", exc.__class__.__name__, exc)
-    if isinstance(exc, psycopg.OperationalError):
-        # a connection broke: the pool's other idle ones may be dead too (server restarted)
-        service_context().database().check_soon()
-    resp = problem(
-        503,
-        "Dienst nicht verfügbar",
-        "Die Datenbank ist gerade nicht erreichbar; bitte später erneut versuchen.",
-        type_slug="unavailable",
-    )
-    resp.headers["Retry-After"] = "5"
-    return resp
-
-
-def _handle_unexpected(exc: Exception):
-    log.exception("unhandled error")
-    return problem(
-        500,
-        "Interner Fehler",
-        "Ein unerwarteter Fehler ist aufgetreten; er wurde protokolliert.",
-        type_slug="internal",
-    )
+        resp.headers.setdefault("Referrer-Policy", "no-referrer")
+        return resp
 
 
 def _json_parsed_once(req, schema):
@@ -410,159 +285,10 @@ def create_service_app(
     )
     for bp in blueprints:
         api.register_blueprint(bp)
-    _add_ops(app, service)
+    add_ops(app, service)
+    _guard_requests(app)
     add_docs(app, app.config["API_TITLE"])
     # the one parser flask-smorest's blueprints share (registering again replaces the same)
     ARGUMENTS_PARSER.location_loader("json")(_json_parsed_once)
-    app.register_error_handler(HTTPException, _handle_http)
-    app.register_error_handler(DomainError, _handle_domain)
-    app.register_error_handler(PoolTimeout, _handle_unavailable)
-    # the server went away mid-request (restart, failover): nothing was committed
-    app.register_error_handler(psycopg.OperationalError, _handle_unavailable)
-    app.register_error_handler(BadInput, _handle_bad_input)
-    app.register_error_handler(psycopg.errors.DataError, _handle_out_of_range)
-    app.register_error_handler(OverflowError, _handle_out_of_range)
-    app.register_error_handler(Exception, _handle_unexpected)
+    register_error_handlers(app)
     return app
-
-
-def _limit_anonymous(tenant_key: str, data) -> None:
-    """Anonymous writes: at most so many per client address and per e-mail address named."""
-    service = service_context()
-    settings = service.settings
-    client = request.remote_addr or "unknown"
-    buckets = [
-        (
-            bucket_of("client", client),
-            Rate.parse(settings.rate_anonymous_client),
-            "von dieser Adresse",
-        )
-    ]
-    for email in emails_in(data):
-        buckets.append(
-            (
-                bucket_of("target", email),
-                Rate.parse(settings.rate_anonymous_target),
-                "an diese E-Mail-Adresse",
-            )
-        )
-    hit(service.database(), tenant_key, buckets, service.clock())
-
-
-def _add_ops(app: Flask, service: str) -> None:
-    registry = CollectorRegistry()
-    requests_total = Counter(
-        "http_requests_total", "HTTP requests", ["method", "endpoint", "status"], registry=registry
-    )
-    latency = Histogram(
-        "http_request_duration_seconds", "HTTP request latency", ["endpoint"], registry=registry
-    )
-
-    @app.before_request
-    def _start():
-        g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
-        g.started = time.perf_counter()
-        tenant_key = (request.view_args or {}).get("tenant")
-        if tenant_key is not None and tenant_key not in service_context().tenants:
-            return problem(
-                404,
-                "Unbekanntes Netzwerk",
-                f"Ein Netzwerk '{tenant_key}' gibt es hier nicht (unknown tenant).",
-                type_slug="unknown-tenant",
-            )
-        if tenant_key is not None and "Authorization" in request.headers:
-            principal()  # a presented token is checked on every route, public ones too
-        check_query(request.args)
-        data = None
-        if request.is_json and request.content_length != 0:
-            # parsed once: webargs' json location takes it from g (_json_parsed_once)
-            data = g.json_body = parse_json_body(request.get_data(cache=True))
-        if (
-            tenant_key is not None
-            and request.method not in ("GET", "HEAD", "OPTIONS")
-            and "Authorization" not in request.headers
-        ):
-            _limit_anonymous(tenant_key, data)
-        return None
-
-    @app.after_request
-    def _finish(resp):
-        resp.headers["X-Request-ID"] = g.get("request_id", "")
-        resp.headers["X-Content-Type-Options"] = "nosniff"
-        resp.headers.setdefault(
-            "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"
-        )
-        resp.headers.setdefault("Referrer-Policy", "no-referrer")
-        endpoint = request.url_rule.rule if request.url_rule else "unmatched"
-        requests_total.labels(request.method, endpoint, resp.status_code).inc()
-        if "started" in g:
-            latency.labels(endpoint).observe(time.perf_counter() - g.started)
-        return resp
-
-    @app.get("/healthz")
-    def healthz():
-        return {"status": "ok", "service": service}
-
-    @app.get("/readyz")
-    def readyz():
-        service_ctx = service_context()
-        checks = {"database": "ok", "broker": "ok"}
-        try:
-            service_ctx.database().ping()
-        except Exception as exc:
-            checks["database"] = f"error: {exc.__class__.__name__}"
-        try:
-            with connect(service_ctx.settings) as conn:
-                conn.ensure_connection(max_retries=1, timeout=2)
-        except Exception as exc:
-            checks["broker"] = f"error: {exc.__class__.__name__}"
-        if any(v != "ok" for v in checks.values()):
-            return problem(
-                503,
-                "Nicht bereit",
-                "Datenbank oder Broker sind nicht erreichbar.",
-                type_slug="not-ready",
-                checks=checks,
-            )
-        late = _late_outbox(service_ctx)
-        if late:
-            checks["outbox"] = "degraded: " + ", ".join(
-                f"{tenant} {int(age)} s" for tenant, age in late
-            )
-            return {"status": "degraded", "service": service, "checks": checks}
-        checks["outbox"] = "ok"
-        return {"status": "ready", "service": service, "checks": checks}
-
-    @app.get("/metrics")
-    def metrics():
-        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-            # gunicorn's workers each count; the scrape adds them up (multiprocess mode)
-            merged = CollectorRegistry()
-            MultiProcessCollector(merged)
-            return generate_latest(merged), 200, {"Content-Type": CONTENT_TYPE_LATEST}
-        return generate_latest(registry), 200, {"Content-Type": CONTENT_TYPE_LATEST}
-
-
-def _late_outbox(service: ServiceContext) -> list[tuple[str, float]]:
-    """Tenants whose oldest unsent outbox event is older than the setting allows (its worker
-    is down, or does not serve the tenant yet).
-
-    One transaction, the tenants' statements sent as one pipeline: a round trip in all, not
-    a transaction per tenant (400 tenants made /readyz a few hundred round trips).
-    """
-    limit = service.settings.outbox_degraded_seconds
-    now = service.clock()
-    oldest = []
-    with service.database().connection(timeout=2.0) as conn:
-        with conn.transaction(), conn.pipeline():
-            for tenant in service.tenants.keys():
-                conn.execute("select set_config('app.tenant', %s, true)", (tenant,))
-                cur = conn.execute("select min(created_at) from outbox where sent_at is null")
-                oldest.append((tenant, cur))
-        late = []
-        for tenant, cur in oldest:
-            row = cur.fetchone()
-            value = row["min"] if isinstance(row, dict) else row[0]
-            if value is not None and (now - value).total_seconds() > limit:
-                late.append((tenant, (now - value).total_seconds()))
-    return late

@@ -27,16 +27,10 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 from psycopg_pool import PoolTimeout
 
 from knotenpunkt.shared.config import Settings, from_env
+from knotenpunkt.shared.consumer import EventConsumer
 from knotenpunkt.shared.db import Database
-from knotenpunkt.shared.messaging import (
-    EventConsumer,
-    OutboxRelay,
-    Publisher,
-    binding_keys,
-    connect,
-    declare,
-    events_queue,
-)
+from knotenpunkt.shared.messaging import binding_keys, connect, declare, events_queue
+from knotenpunkt.shared.outbox import OutboxRelay, Publisher
 from knotenpunkt.shared.privacy import log_retention, request_fields
 from knotenpunkt.shared.tenants import TenantConfigError, TenantRegistry
 from knotenpunkt.shared.usecase import Clock, Context, utcnow

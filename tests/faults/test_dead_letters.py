@@ -13,10 +13,10 @@ from kombu import Connection
 from kombu.message import Message
 
 from knotenpunkt import cli
+from knotenpunkt.shared.consumer import EventConsumer
 from knotenpunkt.shared.db import Database
 from knotenpunkt.shared.messaging import (
     EXCHANGE,
-    EventConsumer,
     dead_queue,
     declare,
     delay_queue,

@@ -9,17 +9,10 @@ from kombu import Connection, Consumer, Queue
 from kombu.exceptions import OperationalError
 
 from knotenpunkt.services.membership.handlers.partners import CreatePartner, create_partner
+from knotenpunkt.shared.consumer import EventConsumer
 from knotenpunkt.shared.db import Database
-from knotenpunkt.shared.messaging import (
-    EventConsumer,
-    OutboxRelay,
-    Publisher,
-    PublishError,
-    add_event,
-    dead_queue,
-    declare,
-    exchanges,
-)
+from knotenpunkt.shared.messaging import add_event, dead_queue, declare, exchanges
+from knotenpunkt.shared.outbox import OutboxRelay, Publisher, PublishError
 from tests.support import RabbitMQ, drain, unique
 
 

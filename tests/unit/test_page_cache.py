@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from knotenpunkt.shared.web import PageCache
+from knotenpunkt.shared.pagecache import PageCache
 
 
 def test_least_recently_used_entries_go_first():

@@ -4,7 +4,7 @@ message of it is acked, singly or by a multiple ack."""
 from __future__ import annotations
 
 from knotenpunkt.shared.config import Settings
-from knotenpunkt.shared.messaging import Publisher
+from knotenpunkt.shared.outbox import Publisher
 
 
 def publisher_with(unacked: range) -> Publisher:

@@ -7,7 +7,7 @@ import psycopg
 import pytest
 from psycopg import errors
 
-from knotenpunkt.shared.messaging import EventConsumer
+from knotenpunkt.shared.consumer import EventConsumer
 from knotenpunkt.shared.worker import WorkerConsumer, _DatabaseAway, database_away
 
 

@@ -28,14 +28,6 @@ begin
 end $$;
 create trigger outbox_notify after insert on outbox for each row execute function outbox_notify();
 
-alter table outbox enable row level security;
-alter table outbox force row level security;
-create policy tenant_isolation on outbox
-    using (tenant = current_setting('app.tenant'))
-    with check (tenant = current_setting('app.tenant'));
+select isolate_tenant('outbox');
 
-alter table processed_events enable row level security;
-alter table processed_events force row level security;
-create policy tenant_isolation on processed_events
-    using (tenant = current_setting('app.tenant'))
-    with check (tenant = current_setting('app.tenant'));
+select isolate_tenant('processed_events');

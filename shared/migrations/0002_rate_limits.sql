@@ -10,8 +10,4 @@ create table rate_limits (
 );
 create index rate_limits_window on rate_limits (window_start);
 
-alter table rate_limits enable row level security;
-alter table rate_limits force row level security;
-create policy tenant_isolation on rate_limits
-    using (tenant = current_setting('app.tenant'))
-    with check (tenant = current_setting('app.tenant'));
+select isolate_tenant('rate_limits');

@@ -11,8 +11,4 @@ create table partner_copies (
     primary key (tenant, partner_id)
 );
 
-alter table partner_copies enable row level security;
-alter table partner_copies force row level security;
-create policy tenant_isolation on partner_copies
-    using (tenant = current_setting('app.tenant'))
-    with check (tenant = current_setting('app.tenant'));
+select isolate_tenant('partner_copies');

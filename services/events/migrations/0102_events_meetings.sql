@@ -124,17 +124,16 @@ create table ideas (
     created_at      timestamptz not null default now()
 );
 
-do $$
-declare t text;
-begin
-    foreach t in array array['events', 'agenda_items', 'topic_submissions', 'invitations', 'introductions',
-                             'minutes', 'ballot_results', 'cadence_notices', 'consultations', 'ideas'] loop
-        execute format('alter table %I enable row level security', t);
-        execute format('alter table %I force row level security', t);
-        execute format('create policy tenant_isolation on %I using (tenant = current_setting(''app.tenant''))'
-                       ' with check (tenant = current_setting(''app.tenant''))', t);
-    end loop;
-end $$;
+select isolate_tenant('events');
+select isolate_tenant('agenda_items');
+select isolate_tenant('topic_submissions');
+select isolate_tenant('invitations');
+select isolate_tenant('introductions');
+select isolate_tenant('minutes');
+select isolate_tenant('ballot_results');
+select isolate_tenant('cadence_notices');
+select isolate_tenant('consultations');
+select isolate_tenant('ideas');
 
 -- The members of each body (to invite a body), from membership events.
 create table body_member_copies (
@@ -145,8 +144,4 @@ create table body_member_copies (
     email     text,
     primary key (tenant, body, person_id)
 );
-alter table body_member_copies enable row level security;
-alter table body_member_copies force row level security;
-create policy tenant_isolation on body_member_copies
-    using (tenant = current_setting('app.tenant'))
-    with check (tenant = current_setting('app.tenant'));
+select isolate_tenant('body_member_copies');

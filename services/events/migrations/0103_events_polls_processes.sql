@@ -59,13 +59,9 @@ create table group_member_copies (
     primary key (tenant, working_group_id, person_id)
 );
 
-do $$
-declare t text;
-begin
-    foreach t in array array['polls', 'poll_options', 'poll_answers', 'processes', 'process_phases', 'group_member_copies'] loop
-        execute format('alter table %I enable row level security', t);
-        execute format('alter table %I force row level security', t);
-        execute format('create policy tenant_isolation on %I using (tenant = current_setting(''app.tenant''))'
-                       ' with check (tenant = current_setting(''app.tenant''))', t);
-    end loop;
-end $$;
+select isolate_tenant('polls');
+select isolate_tenant('poll_options');
+select isolate_tenant('poll_answers');
+select isolate_tenant('processes');
+select isolate_tenant('process_phases');
+select isolate_tenant('group_member_copies');

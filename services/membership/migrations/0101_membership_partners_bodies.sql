@@ -37,14 +37,6 @@ create table body_members (
     primary key (tenant, body, person_id)
 );
 
-alter table partners enable row level security;
-alter table partners force row level security;
-create policy tenant_isolation on partners
-    using (tenant = current_setting('app.tenant'))
-    with check (tenant = current_setting('app.tenant'));
+select isolate_tenant('partners');
 
-alter table body_members enable row level security;
-alter table body_members force row level security;
-create policy tenant_isolation on body_members
-    using (tenant = current_setting('app.tenant'))
-    with check (tenant = current_setting('app.tenant'));
+select isolate_tenant('body_members');

@@ -156,15 +156,14 @@ create table responsibilities (
     unique (tenant, actor, topic)
 );
 
-do $$
-declare t text;
-begin
-    foreach t in array array['contacts', 'applications', 'working_group_proposals', 'working_groups',
-                             'working_group_members', 'working_papers', 'measures',
-                             'directory_publications', 'doctors', 'offers', 'responsibilities'] loop
-        execute format('alter table %I enable row level security', t);
-        execute format('alter table %I force row level security', t);
-        execute format('create policy tenant_isolation on %I using (tenant = current_setting(''app.tenant''))'
-                       ' with check (tenant = current_setting(''app.tenant''))', t);
-    end loop;
-end $$;
+select isolate_tenant('contacts');
+select isolate_tenant('applications');
+select isolate_tenant('working_group_proposals');
+select isolate_tenant('working_groups');
+select isolate_tenant('working_group_members');
+select isolate_tenant('working_papers');
+select isolate_tenant('measures');
+select isolate_tenant('directory_publications');
+select isolate_tenant('doctors');
+select isolate_tenant('offers');
+select isolate_tenant('responsibilities');

@@ -57,16 +57,9 @@ create table federation_tombstones (
 );
 create index federation_tombstones_removed on federation_tombstones (tenant, removed_at);
 
-do $$
-declare t text;
-begin
-    foreach t in array array['federation_peers', 'federation_entries', 'federation_tombstones'] loop
-        execute format('alter table %I enable row level security', t);
-        execute format('alter table %I force row level security', t);
-        execute format('create policy tenant_isolation on %I using (tenant = current_setting(''app.tenant''))'
-                       ' with check (tenant = current_setting(''app.tenant''))', t);
-    end loop;
-end $$;
+select isolate_tenant('federation_peers');
+select isolate_tenant('federation_entries');
+select isolate_tenant('federation_tombstones');
 
 -- What the federation directory reads: the shared entries in the order of their changes.
 create index partners_shared_changes on partners (tenant, updated_at) where shared;

@@ -13,8 +13,4 @@ create table privacy_requests (
 );
 create index privacy_requests_digest on privacy_requests (tenant, subject_digest);
 
-alter table privacy_requests enable row level security;
-alter table privacy_requests force row level security;
-create policy tenant_isolation on privacy_requests
-    using (tenant = current_setting('app.tenant'))
-    with check (tenant = current_setting('app.tenant'));
+select isolate_tenant('privacy_requests');

@@ -12,8 +12,4 @@ create table body_member_removals (
 );
 create index body_member_removals_person on body_member_removals (tenant, person_key);
 
-alter table body_member_removals enable row level security;
-alter table body_member_removals force row level security;
-create policy tenant_isolation on body_member_removals
-    using (tenant = current_setting('app.tenant'))
-    with check (tenant = current_setting('app.tenant'));
+select isolate_tenant('body_member_removals');

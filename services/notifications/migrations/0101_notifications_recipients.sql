@@ -12,8 +12,4 @@ create table recipients (
     primary key (tenant, kind, scope, ref)
 );
 
-alter table recipients enable row level security;
-alter table recipients force row level security;
-create policy tenant_isolation on recipients
-    using (tenant = current_setting('app.tenant'))
-    with check (tenant = current_setting('app.tenant'));
+select isolate_tenant('recipients');

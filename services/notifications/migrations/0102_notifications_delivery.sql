@@ -46,13 +46,6 @@ create table preferences (
     primary key (tenant, email, category)
 );
 
-do $$
-declare t text;
-begin
-    foreach t in array array['notifications', 'webhooks', 'preferences'] loop
-        execute format('alter table %I enable row level security', t);
-        execute format('alter table %I force row level security', t);
-        execute format('create policy tenant_isolation on %I using (tenant = current_setting(''app.tenant''))'
-                       ' with check (tenant = current_setting(''app.tenant''))', t);
-    end loop;
-end $$;
+select isolate_tenant('notifications');
+select isolate_tenant('webhooks');
+select isolate_tenant('preferences');

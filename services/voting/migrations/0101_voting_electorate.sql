@@ -12,8 +12,4 @@ create table electorate (
     primary key (tenant, body, person_id)
 );
 
-alter table electorate enable row level security;
-alter table electorate force row level security;
-create policy tenant_isolation on electorate
-    using (tenant = current_setting('app.tenant'))
-    with check (tenant = current_setting('app.tenant'));
+select isolate_tenant('electorate');

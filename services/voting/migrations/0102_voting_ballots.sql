@@ -84,13 +84,9 @@ create table ballot_record (
 );
 create index ballot_record_unsealed on ballot_record (tenant, ballot_id, id) where seq is null;
 
-do $$
-declare t text;
-begin
-    foreach t in array array['ballots', 'ballot_electorate', 'votes', 'participation', 'secret_votes', 'ballot_record'] loop
-        execute format('alter table %I enable row level security', t);
-        execute format('alter table %I force row level security', t);
-        execute format('create policy tenant_isolation on %I using (tenant = current_setting(''app.tenant''))'
-                       ' with check (tenant = current_setting(''app.tenant''))', t);
-    end loop;
-end $$;
+select isolate_tenant('ballots');
+select isolate_tenant('ballot_electorate');
+select isolate_tenant('votes');
+select isolate_tenant('participation');
+select isolate_tenant('secret_votes');
+select isolate_tenant('ballot_record');

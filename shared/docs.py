@@ -94,6 +94,7 @@ WHY = {
     404: "Netzwerk oder Eintrag unbekannt.",
     409: "Der Zustand lässt das nicht zu (z. B. Frist abgelaufen, schon entschieden).",
     413: "Der Anfragekörper ist zu groß.",
+    415: "Der Anfragekörper ist kein JSON (Content-Type: application/json erwartet).",
     422: "Eine Eingabe verletzt das Schema oder eine Regel des Netzwerks (Feld und Regel in errors).",
     429: "Zu viele anonyme Schreibzugriffe (Retry-After).",
     503: "Die Datenbank ist gerade nicht erreichbar (Retry-After).",
@@ -105,7 +106,7 @@ def error_statuses(method: str, rule, action: str | None, operation: dict) -> se
 
     Every route below ``/<tenant>/`` checks the tenant (404), a presented token (401; a token
     of another network 403, public routes too) and uses the database (503). Bodies can be
-    malformed (400), too large (413) or invalid (422), so can queries (422); writes meet
+    malformed (400), too large (413), not JSON (415) or invalid (422), so can queries (422); writes meet
     the current state (409), the network's rules (422) and, without a token, the
     anonymous rate limit (429, checked before the route's role).
     """
@@ -120,7 +121,7 @@ def error_statuses(method: str, rule, action: str | None, operation: dict) -> se
     if any(isinstance(p, dict) and p.get("in") == "query" for p in params):
         found.add(422)
     if "requestBody" in operation:
-        found |= {400, 413, 422}
+        found |= {400, 413, 415, 422}
     if method in WRITES:
         found |= {409, 422, 429}
     return found

@@ -177,6 +177,40 @@ def _limit_anonymous(tenant_key: str, data) -> None:
     hit(service.database(), tenant_key, buckets, service.clock())
 
 
+def _takes_json(app: Flask, endpoint: str | None, method: str) -> bool:
+    """Whether the route's operation reads a JSON body (flask-smorest's ``arguments`` in json)."""
+    view = app.view_functions.get(endpoint) if endpoint else None
+    if view is None:
+        return False
+    fn = getattr(getattr(view, "view_class", None), method.lower(), None) or view
+    params = getattr(fn, "_apidoc", {}).get("arguments", {}).get("parameters", [])
+    return any(isinstance(p, dict) and p.get("in") == "json" for p in params)
+
+
+def _not_json(app: Flask):
+    """415 for a write to a route that reads JSON whose body is something else (text, a form,
+    XML …), and for a PUT or PATCH without a body: nothing is parsed, nothing changes. An empty
+    POST stays what it is (an action whose parameters are all optional)."""
+    known = app.extensions.setdefault("knotenpunkt.json_routes", {})
+    key = (request.endpoint, request.method)
+    takes = known.get(key)
+    if takes is None:
+        takes = known[key] = _takes_json(app, *key)
+    has_body = bool(request.content_length) or "chunked" in request.headers.get(
+        "Transfer-Encoding", ""
+    )
+    if not takes or not (has_body or request.method in ("PUT", "PATCH")):
+        return None
+    given = request.mimetype or "keiner"
+    return problem(
+        415,
+        "Nicht unterstützter Medientyp",
+        f"Erwartet wird ein JSON-Körper mit Content-Type: application/json (gegeben: {given}).",
+        type_slug="unsupported-media-type",
+        errors={"_body": ["Content-Type: application/json erwartet"]},
+    )
+
+
 def _guard_requests(app: Flask) -> None:
     """Before every view: a request id, the tenant known, a presented token valid, the query
     and a JSON body sane (parsed once), anonymous writes within their rate; after it: the
@@ -196,6 +230,10 @@ def _guard_requests(app: Flask) -> None:
         if tenant_key is not None and "Authorization" in request.headers:
             principal()  # a presented token is checked on every route, public ones too
         check_query(request.args)
+        if request.method in ("POST", "PUT", "PATCH") and not request.is_json:
+            refused = _not_json(app)
+            if refused is not None:
+                return refused
         data = None
         if request.is_json and request.content_length != 0:
             # parsed once: webargs' json location takes it from g (_json_parsed_once)
@@ -216,6 +254,9 @@ def _guard_requests(app: Flask) -> None:
             "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"
         )
         resp.headers.setdefault("Referrer-Policy", "no-referrer")
+        if "Authorization" in request.headers:
+            # an answer for this caller only: no cache keeps it (conditional reads say their own)
+            resp.headers.setdefault("Cache-Control", "private, no-store")
         return resp
 
 

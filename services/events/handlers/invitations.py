@@ -71,7 +71,7 @@ class ReplyByLink:
     answer: str
 
 
-def _send(conn, ctx: Context, event_id, people: list[dict], via: str) -> int:
+def _invite_and_announce(conn, ctx: Context, event_id, people: list[dict], via: str) -> int:
     """Invite the people and announce it (events.event.invited); returns how many were new."""
     new = sum(
         ctx.store.invitations.add_invitation(conn, ctx.tenant.key, event_id, p, via) for p in people
@@ -102,7 +102,7 @@ def invite_body(cmd: InviteBody, conn, ctx: Context) -> int:
         {"invitee": m["person_id"], "name": m["name"], "email": m["email"]}
         for m in ctx.store.copies.body_members(conn, cmd.body)
     ]
-    return _send(conn, ctx, cmd.event_id, people, f"body:{cmd.body}")
+    return _invite_and_announce(conn, ctx, cmd.event_id, people, f"body:{cmd.body}")
 
 
 def invite_working_group(cmd: InviteWorkingGroup, conn, ctx: Context) -> int:
@@ -115,7 +115,9 @@ def invite_working_group(cmd: InviteWorkingGroup, conn, ctx: Context) -> int:
         raise RuleViolation(
             "Diese Arbeitsgruppe hat (noch) keine Mitglieder.", field="working_group_id"
         )
-    return _send(conn, ctx, cmd.event_id, people, f"working_group:{cmd.working_group_id}")
+    return _invite_and_announce(
+        conn, ctx, cmd.event_id, people, f"working_group:{cmd.working_group_id}"
+    )
 
 
 def invite_partners(cmd: InvitePartners, conn, ctx: Context) -> int:
@@ -124,7 +126,7 @@ def invite_partners(cmd: InvitePartners, conn, ctx: Context) -> int:
         {"invitee": str(p["partner_id"]), "name": p["name"], "email": p["email"]}
         for p in ctx.store.copies.active_partners(conn)
     ]
-    return _send(conn, ctx, cmd.event_id, people, "partners")
+    return _invite_and_announce(conn, ctx, cmd.event_id, people, "partners")
 
 
 def invite_guests(cmd: InviteGuests, conn, ctx: Context) -> int:
@@ -132,7 +134,7 @@ def invite_guests(cmd: InviteGuests, conn, ctx: Context) -> int:
     people = [
         {"invitee": g["email"].lower(), "name": g["name"], "email": g["email"]} for g in cmd.guests
     ]
-    return _send(conn, ctx, cmd.event_id, people, "guests")
+    return _invite_and_announce(conn, ctx, cmd.event_id, people, "guests")
 
 
 def invite(cmd: Invite, conn, ctx: Context) -> list[dict]:

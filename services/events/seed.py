@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from knotenpunkt.services.events.bootstrap import deps
 from knotenpunkt.services.events.handlers import consultations
 from knotenpunkt.shared.config import Settings
 from knotenpunkt.shared.db import Database
@@ -15,9 +16,12 @@ def seed_consultations(settings: Settings, clock: Clock = utcnow) -> int:
     db = Database(settings.app_url("events"), min_size=1, max_size=1, name="seed")
     db.open()
     added = 0
+    wired = deps(settings, registry)
     try:
         for t in registry:
-            ctx = Context(settings=settings, tenant=t, now=clock(), actor="seed")
+            ctx = Context(
+                settings=settings, tenant=t, now=clock(), actor="seed", deps=wired, service="events"
+            )
             with db.transaction(t.key) as conn:
                 titles = {c["title"] for c in consultations.consultations(conn, ctx)}
                 for c in t.rules["consultations"]:

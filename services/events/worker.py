@@ -6,12 +6,14 @@ job opens one unit of work per tenant and calls a handler.
 
 from __future__ import annotations
 
-import logging
-
-from knotenpunkt.services.events import copies
-from knotenpunkt.services.events.handlers import consultations, meetings, planning, privacy
+from knotenpunkt.services.events.handlers import (
+    consultations,
+    copies,
+    introductions,
+    planning,
+    privacy,
+)
 from knotenpunkt.shared import worker
-from knotenpunkt.shared.privacy import log_retention, request_fields
 
 
 def _partner(data: dict) -> copies.KeepPartner:
@@ -32,8 +34,8 @@ def on_partner_admitted(conn, env: dict, ctx) -> None:
     data = env["data"]
     copies.keep_partner(_partner(data), conn, ctx)
     email = (data.get("contact") or {}).get("email") or data.get("email")
-    meetings.schedule_introduction(
-        meetings.ScheduleIntroduction(partner_id=data["id"], name=data["name"], email=email),
+    introductions.schedule_introduction(
+        introductions.ScheduleIntroduction(partner_id=data["id"], name=data["name"], email=email),
         conn,
         ctx,
     )
@@ -87,17 +89,10 @@ def consultation_windows(w, ctx) -> None:
         )
 
 
-def on_privacy_requested(conn, env: dict, ctx) -> None:
-    """A person's request (DSGVO): answer with what events holds or erased."""
-    privacy.answer_privacy_request(privacy.AnswerPrivacyRequest(**request_fields(env)), conn, ctx)
-
-
-def privacy_retention(w, ctx) -> None:
-    """Delete what the tenant's retention rules say is due (daily), logged with counts."""
-    with w.db.transaction(ctx.tenant.key) as conn:
-        counts = privacy.apply_retention(privacy.ApplyRetention(), conn, ctx)
-    log_retention(logging.getLogger(__name__), "events", ctx.tenant.key, counts)
-
+# A person's request (DSGVO): answered with what events holds or erased.
+on_privacy_requested = worker.privacy_consumer(privacy)
+# Daily: delete what the tenant's retention rules say is due, logged with counts.
+privacy_retention = worker.retention_job(privacy)
 
 CONSUMERS = {
     "membership.privacy.requested": on_privacy_requested,
@@ -113,5 +108,5 @@ CONSUMERS = {
 JOBS = [
     worker.Job("cadence", 3600, check_cadence),
     worker.Job("consultation-windows", 300, consultation_windows),
-    worker.Job("privacy-retention", 86400, privacy_retention),
+    privacy_retention,
 ]

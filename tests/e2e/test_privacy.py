@@ -316,7 +316,7 @@ def test_retention_deletes_what_is_due_and_nothing_else(flow, settings, caplog):
     for service, job in (
         ("membership", mw.privacy_retention),
         ("notifications", nw.privacy_retention),
-        ("events", ew.privacy_retention),
+        ("events", ew.privacy_retention.fn),
     ):
         w = flow.workers[service]
         job(w, dataclasses.replace(w.context("chemnitz"), now=fixed))

@@ -462,7 +462,7 @@ def test_consultation_window_and_moderation(clients, token):
 
 def test_consultation_opened_and_closed_are_announced_once(clients, token, settings, tenants):
     from knotenpunkt.services.events import worker as ew
-    from knotenpunkt.shared.worker import Worker
+    from knotenpunkt.wiring import worker_for
 
     coord = token("saalekreis", "coordinator")
     now = datetime(2031, 5, 14, 22, 30, tzinfo=UTC)  # 00:30 on the 15th in Saalekreis
@@ -489,9 +489,7 @@ def test_consultation_opened_and_closed_are_announced_once(clients, token, setti
         )
         .get_json()
     )
-    w = Worker(
-        "events", ew.CONSUMERS, ew.JOBS, settings=settings, tenants=tenants, clock=Clock(now)
-    )
+    w = worker_for("events", settings=settings, tenants=tenants, clock=Clock(now))
     w.db.open()
     try:
         for _ in range(2):
@@ -519,7 +517,7 @@ def _events_db(settings):
 
 
 def test_time_poll_picks_the_best_date_and_creates_the_meeting(clients, token, settings):
-    from knotenpunkt.services.events import copies
+    from knotenpunkt.services.events.store import copies
     from tests.support import unique
 
     db = _events_db(settings)
@@ -690,16 +688,14 @@ def test_participation_process_with_phases(clients, token):
 
 def test_worker_announces_a_due_cadence_once(settings, tenants):
     from knotenpunkt.services.events import worker as ew
-    from knotenpunkt.shared.worker import Worker
+    from knotenpunkt.wiring import worker_for
 
     query = (
         "select event_id, envelope->'data' as d from outbox"
         " where routing_key = 'mittelsachsen.events.cadence.due'"
     )
-    w = Worker(
+    w = worker_for(
         "events",
-        ew.CONSUMERS,
-        ew.JOBS,
         settings=settings,
         tenants=tenants,
         clock=Clock(datetime(2039, 2, 2, 9, 0, tzinfo=UTC)),

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from icalendar import Calendar
 
-from knotenpunkt.services.events import copies
+from knotenpunkt.services.events.store import copies
 from knotenpunkt.shared.links import SUBSCRIBE_BODY_CALENDAR, calendar_subject, link_token
 from tests.integration.test_events import _events_db, at
 from tests.support import unique

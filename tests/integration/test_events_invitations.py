@@ -18,7 +18,7 @@ BODY = "projektgruppe"
 @pytest.fixture
 def members(settings):
     """Two members of Magdeburg's Projektgruppe in events' copy: one with, one without address."""
-    from knotenpunkt.services.events import copies
+    from knotenpunkt.services.events.store import copies
 
     people = [unique("amt"), unique("amt")]
     db = _events_db(settings)

@@ -10,7 +10,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from knotenpunkt.services.events.handlers import meetings
+from knotenpunkt.services.events import bootstrap
+from knotenpunkt.services.events.handlers import meetings, minutes
 from knotenpunkt.shared.access import action_of
 from knotenpunkt.shared.auth import Principal
 from knotenpunkt.shared.db import Database
@@ -76,14 +77,20 @@ def test_visibility_is_decided_by_the_access_table_not_by_signing_in(
     c = clients["events"]
     coord = token("chemnitz", "coordinator")
     private = create(c, coord, title="Nur intern")
-    ctx = Context(settings=settings, tenant=tenants.get("chemnitz"), now=datetime.now(UTC))
+    ctx = Context(
+        settings=settings,
+        tenant=tenants.get("chemnitz"),
+        now=datetime.now(UTC),
+        deps=bootstrap.deps(settings, tenants),
+        service="events",
+    )
     with events_db.transaction("chemnitz") as conn:
         listed, _ = meetings.list_events(conn, ctx, caller=FEDERATION)
         assert private["id"] not in {str(e["id"]) for e in listed}
         with pytest.raises(NotFound):
             meetings.show_event(conn, ctx, private["id"], caller=FEDERATION)
         with pytest.raises(NotFound):
-            meetings.minutes(conn, ctx, private["id"], caller=FEDERATION)
+            minutes.minutes(conn, ctx, private["id"], caller=FEDERATION)
 
 
 def test_processes_show_the_public_no_private_event(clients, token):

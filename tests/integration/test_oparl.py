@@ -92,8 +92,8 @@ def objects_in(value) -> list[dict]:
 @pytest.fixture(scope="module")
 def world(settings, tenants, token):
     """Both apps on their own databases, Chemnitz filled; returns what the tests look for."""
-    from knotenpunkt.services.events import copies
     from knotenpunkt.services.events.app import create_app as events_app
+    from knotenpunkt.services.events.handlers import copies
     from knotenpunkt.services.events.seed import seed_consultations
     from knotenpunkt.services.membership.app import create_app as membership_app
     from knotenpunkt.services.membership.seed import seed_demo
@@ -281,8 +281,11 @@ def world(settings, tenants, token):
         "admission": ballot(unique("Aufnahme: Verein Sperrfrist"), kind="admission"),
     }
     w["ballots"] = ballots
-    ctx = Context(settings=own, tenant=chemnitz, now=now, actor="test")
-    with apps["events"].extensions["knotenpunkt"].database().transaction("chemnitz") as conn:
+    events = apps["events"].extensions["knotenpunkt"]
+    ctx = Context(
+        settings=own, tenant=chemnitz, now=now, actor="test", deps=events.deps, service="events"
+    )
+    with events.database().transaction("chemnitz") as conn:
         for data in ballots.values():
             copies.keep_ballot(copies.KeepBallotResult(data), conn, ctx)
 

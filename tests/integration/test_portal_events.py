@@ -33,7 +33,7 @@ def portal(apps, settings):
 @pytest.fixture(scope="module")
 def people(set_body, settings):
     """Two members of the Projektgruppe (membership and events' copy): with and without address."""
-    from knotenpunkt.services.events import copies
+    from knotenpunkt.services.events.store import copies
 
     names = [unique("Frau Amt"), unique("Herr Ohne")]
     ids = set_body(TENANT, BODY, names)

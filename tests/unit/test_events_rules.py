@@ -9,7 +9,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from icalendar import Calendar
 
-from knotenpunkt.services.events.domain import consultations, meetings, planning
+from knotenpunkt.services.events.domain import (
+    consultations,
+    introductions,
+    meetings,
+    minutes,
+    planning,
+)
 from knotenpunkt.shared.config import Settings
 from knotenpunkt.shared.errors import Conflict, RuleViolation
 from knotenpunkt.shared.ical import ics
@@ -166,8 +172,8 @@ def test_introduction_slot_needs_lead_time():
             "starts_at": NOW + timedelta(days=25),
         },
     ]
-    assert meetings.introduction_event(events, "network_event", 21, NOW)["id"] == 3
-    assert meetings.introduction_event(events[:2], "network_event", 21, NOW) is None
+    assert introductions.introduction_event(events, "network_event", 21, NOW)["id"] == 3
+    assert introductions.introduction_event(events[:2], "network_event", 21, NOW) is None
 
 
 def test_consultation_window_5_to_25_september():
@@ -223,7 +229,7 @@ def test_minutes_record_dissent():
         "starts_at": berlin(2026, 12, 2, 13, 0),
         "place": "Sozialamt",
     }
-    md = meetings.minutes_markdown(
+    md = minutes.minutes_markdown(
         event,
         {
             "attendees": ["A", "B"],
@@ -268,7 +274,7 @@ def test_minutes_show_what_people_wrote_as_text():
         "starts_at": berlin(2026, 12, 2, 13, 0),
         "place": "<img src=x onerror=alert(2)>",
     }
-    md = meetings.minutes_markdown(
+    md = minutes.minutes_markdown(
         event,
         {
             "attendees": ["[A](javascript:alert(3))", "<b>B</b>"],

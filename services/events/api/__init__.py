@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from flask import Response
 
-# The header of a paged list that tells how many items there are in all.
-TOTAL_HEADER = {"description": "Zahl aller Treffer", "schema": {"type": "integer"}}
-
 
 def blueprints() -> tuple:
     """The events blueprints, in the order of the OpenAPI document."""

@@ -6,7 +6,6 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from knotenpunkt.services.events.api import TOTAL_HEADER
 from knotenpunkt.services.events.handlers import consultations as handlers
 from knotenpunkt.services.events.schemas.consultations import (
     ConsultationIn,
@@ -17,6 +16,7 @@ from knotenpunkt.services.events.schemas.consultations import (
     ModerationIn,
 )
 from knotenpunkt.shared.access import allows
+from knotenpunkt.shared.schema import TOTAL_HEADER
 from knotenpunkt.shared.web import context, principal, uow
 
 consult_bp = Blueprint(

@@ -1,4 +1,6 @@
-"""Routes of meetings: events, agendas, topic submissions, invitations, replies, minutes."""
+"""Routes of meetings: events, agendas, topic submissions, invitations, replies, minutes.
+
+One module for the events blueprint: the routes' order is the order of the OpenAPI document."""
 
 from __future__ import annotations
 
@@ -6,29 +8,35 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from knotenpunkt.services.events.api import TOTAL_HEADER, calendar_response
-from knotenpunkt.services.events.handlers import meetings as handlers
-from knotenpunkt.services.events.schemas.meetings import (
-    AgendaIn,
-    AgendaItemOut,
-    EventIn,
-    EventOut,
-    EventPatch,
-    EventQuery,
+from knotenpunkt.services.events.api import calendar_response
+from knotenpunkt.services.events.handlers import (
+    agendas,
+    calendars,
+    invitations,
+    meetings,
+    minutes,
+    submissions,
+)
+from knotenpunkt.services.events.schemas.agendas import AgendaIn, AgendaItemOut
+from knotenpunkt.services.events.schemas.invitations import (
     InvitationIn,
     InviteeOut,
     LinkInvitationOut,
     LinkQuery,
     LinkReplyIn,
-    MinutesIn,
-    MinutesOut,
     ReplyIn,
+)
+from knotenpunkt.services.events.schemas.meetings import EventIn, EventOut, EventPatch, EventQuery
+from knotenpunkt.services.events.schemas.minutes import MinutesIn, MinutesOut
+from knotenpunkt.services.events.schemas.submissions import (
+    NetworkSubmissionOut,
     SubmissionDecisionIn,
     SubmissionIn,
     SubmissionOut,
+    SubmissionQuery,
 )
-from knotenpunkt.services.events.schemas.submissions import NetworkSubmissionOut, SubmissionQuery
 from knotenpunkt.shared.access import allows
+from knotenpunkt.shared.schema import TOTAL_HEADER
 from knotenpunkt.shared.web import context, principal, uow
 
 events_bp = Blueprint(
@@ -54,7 +62,7 @@ class Events(MethodView):
     def get(self, query, tenant):
         """Termine seitenweise nach Beginn; ohne Anmeldung nur die öffentlichen; invited=me: die eigenen Einladungen (mit my_answer). X-Total-Count: alle Treffer."""
         with uow() as conn:
-            page, total = handlers.list_events(conn, context(), caller=principal(), **query)
+            page, total = meetings.list_events(conn, context(), caller=principal(), **query)
         return page, 200, {"X-Total-Count": str(total)}
 
     @allows("manage")
@@ -63,7 +71,7 @@ class Events(MethodView):
     def post(self, data, tenant):
         """Einen Termin anlegen. Harte Regeln des Gremiums (Höchstdauer) → 422; verfehlte Vorlieben → Hinweise."""
         with uow() as conn:
-            return handlers.plan_event(handlers.PlanEvent(**data), conn, context())
+            return meetings.plan_event(meetings.PlanEvent(**data), conn, context())
 
 
 @events_bp.route("/<uuid:event_id>")
@@ -73,7 +81,7 @@ class Event(MethodView):
     def get(self, tenant, event_id):
         """Ein Termin mit Tagesordnung."""
         with uow() as conn:
-            return handlers.show_event(conn, context(), event_id, caller=principal())
+            return meetings.show_event(conn, context(), event_id, caller=principal())
 
     @allows("manage")
     @events_bp.arguments(EventPatch)
@@ -81,7 +89,7 @@ class Event(MethodView):
     def patch(self, data, tenant, event_id):
         """Einen Termin ändern oder absagen (status: cancelled); Eingeladene werden benachrichtigt."""
         with uow() as conn:
-            return handlers.change_event(handlers.ChangeEvent(event_id, data), conn, context())
+            return meetings.change_event(meetings.ChangeEvent(event_id, data), conn, context())
 
 
 @events_bp.route("/<uuid:event_id>.ics")
@@ -91,7 +99,7 @@ class EventIcs(MethodView):
     def get(self, tenant, event_id):
         """Der Termin als iCalendar-Datei."""
         with uow() as conn:
-            document = handlers.event_calendar(conn, context(), event_id, caller=principal())
+            document = calendars.event_calendar(conn, context(), event_id, caller=principal())
         return calendar_response(document, f"termin-{event_id}.ics")
 
 
@@ -102,7 +110,7 @@ class Agenda(MethodView):
     def get(self, tenant, event_id):
         """Die Tagesordnung."""
         with uow() as conn:
-            return handlers.agenda(conn, context(), event_id, caller=principal())
+            return agendas.agenda(conn, context(), event_id, caller=principal())
 
     @allows("manage")
     @events_bp.arguments(AgendaIn)
@@ -110,8 +118,8 @@ class Agenda(MethodView):
     def put(self, data, tenant, event_id):
         """Die Tagesordnung setzen (Reihenfolge wie übergeben)."""
         with uow() as conn:
-            return handlers.set_agenda(
-                handlers.SetAgenda(event_id, tuple(data["items"])), conn, context()
+            return agendas.set_agenda(
+                agendas.SetAgenda(event_id, tuple(data["items"])), conn, context()
             )
 
 
@@ -122,7 +130,7 @@ class PublishAgenda(MethodView):
     def post(self, tenant, event_id):
         """Die Tagesordnung veröffentlichen; Eingeladene erhalten sie (Ereignis agenda.published)."""
         with uow() as conn:
-            return handlers.publish_agenda(handlers.PublishAgenda(event_id), conn, context())
+            return agendas.publish_agenda(agendas.PublishAgenda(event_id), conn, context())
 
 
 @events_bp.route("/<uuid:event_id>/topic-submissions")
@@ -132,7 +140,7 @@ class Submissions(MethodView):
     def get(self, tenant, event_id):
         """Eingereichte Themen (Koordinierungsstelle)."""
         with uow() as conn:
-            return handlers.submissions(conn, context(), event_id)
+            return submissions.submissions(conn, context(), event_id)
 
     @allows("participate")
     @events_bp.arguments(SubmissionIn)
@@ -140,7 +148,7 @@ class Submissions(MethodView):
     def post(self, data, tenant, event_id):
         """Ein Thema für die Tagesordnung einbringen (jedes Netzwerkmitglied)."""
         caller = principal()
-        cmd = handlers.SubmitTopic(
+        cmd = submissions.SubmitTopic(
             event_id=event_id,
             title=data["title"],
             description=data["description"],
@@ -148,7 +156,7 @@ class Submissions(MethodView):
             partner_id=caller.partner_id,
         )
         with uow() as conn:
-            return handlers.submit_topic(cmd, conn, context())
+            return submissions.submit_topic(cmd, conn, context())
 
 
 @submissions_bp.route("")
@@ -161,7 +169,7 @@ class NetworkSubmissions(MethodView):
     def get(self, query, tenant):
         """Eingereichte Themen aller nicht abgesagten Termine, älteste zuerst, mit ihrem Termin (status=submitted: die noch zu entscheidenden). X-Total-Count: alle Treffer."""
         with uow() as conn:
-            page, total = handlers.network_submissions(conn, context(), **query)
+            page, total = submissions.network_submissions(conn, context(), **query)
         return page, 200, {"X-Total-Count": str(total)}
 
 
@@ -172,9 +180,9 @@ class SubmissionDecision(MethodView):
     @events_bp.response(200, SubmissionOut)
     def post(self, data, tenant, event_id, submission_id):
         """Ein Thema auf die Tagesordnung nehmen oder mit Begründung ablehnen."""
-        cmd = handlers.DecideTopic(event_id, submission_id, data["accepted"], data["reason"])
+        cmd = submissions.DecideTopic(event_id, submission_id, data["accepted"], data["reason"])
         with uow() as conn:
-            return handlers.decide_topic(cmd, conn, context())
+            return submissions.decide_topic(cmd, conn, context())
 
 
 @events_bp.route("/<uuid:event_id>/invitations")
@@ -184,14 +192,14 @@ class Invitations(MethodView):
     def get(self, tenant, event_id):
         """Eingeladene und ihre Antworten (für die Organisierenden)."""
         with uow() as conn:
-            return handlers.invitations(conn, context(), event_id)
+            return invitations.invitations(conn, context(), event_id)
 
     @allows("manage")
     @events_bp.arguments(InvitationIn)
     @events_bp.response(201, InviteeOut(many=True))
     def post(self, data, tenant, event_id):
         """Ein Gremium, alle Partner oder benannte Gäste einladen (Ereignis event.invited)."""
-        cmd = handlers.Invite(
+        cmd = invitations.Invite(
             event_id=event_id,
             body=data["body"],
             working_group_id=data["working_group_id"],
@@ -199,7 +207,7 @@ class Invitations(MethodView):
             guests=tuple(data["guests"]),
         )
         with uow() as conn:
-            return handlers.invite(cmd, conn, context())
+            return invitations.invite(cmd, conn, context())
 
 
 @events_bp.route("/<uuid:event_id>/replies")
@@ -209,7 +217,7 @@ class Replies(MethodView):
     def get(self, tenant, event_id):
         """Die Antworten (ja, nein, vielleicht)."""
         with uow() as conn:
-            return handlers.replies(conn, context(), event_id)
+            return invitations.replies(conn, context(), event_id)
 
     @allows("participate")
     @events_bp.arguments(ReplyIn)
@@ -217,9 +225,11 @@ class Replies(MethodView):
     def post(self, data, tenant, event_id):
         """Auf die Einladung antworten (als eingeladenes Mitglied oder eingeladener Partner)."""
         caller = principal()
-        cmd = handlers.ReplyToInvitation(event_id, data["answer"], caller.person, caller.partner_id)
+        cmd = invitations.ReplyToInvitation(
+            event_id, data["answer"], caller.person, caller.partner_id
+        )
         with uow() as conn:
-            return handlers.reply_to_invitation(cmd, conn, context())
+            return invitations.reply_to_invitation(cmd, conn, context())
 
 
 @events_bp.route("/<uuid:event_id>/reply-link")
@@ -230,16 +240,16 @@ class ReplyLink(MethodView):
     def get(self, query, tenant, event_id):
         """Was der Antwortlink der Einladungs-Mail beantwortet (Termin, Name, bisherige Antwort); ändert nichts."""
         with uow() as conn:
-            return handlers.linked_invitation(conn, context(), event_id, **query)
+            return invitations.linked_invitation(conn, context(), event_id, **query)
 
     @allows("public")
     @events_bp.arguments(LinkReplyIn)
     @events_bp.response(200, LinkInvitationOut)
     def post(self, data, tenant, event_id):
         """Mit dem Antwortlink der Einladungs-Mail antworten, ohne Anmeldung (falscher Link → 403)."""
-        cmd = handlers.ReplyByLink(event_id, data["email"], data["token"], data["answer"])
+        cmd = invitations.ReplyByLink(event_id, data["email"], data["token"], data["answer"])
         with uow() as conn:
-            return handlers.reply_by_link(cmd, conn, context())
+            return invitations.reply_by_link(cmd, conn, context())
 
 
 @events_bp.route("/<uuid:event_id>/minutes")
@@ -249,21 +259,21 @@ class Minutes(MethodView):
     def get(self, tenant, event_id):
         """Das Protokoll; vor der Veröffentlichung nur für das Netzwerk (nicht öffentlich)."""
         with uow() as conn:
-            return handlers.minutes(conn, context(), event_id, caller=principal())
+            return minutes.minutes(conn, context(), event_id, caller=principal())
 
     @allows("manage")
     @events_bp.arguments(MinutesIn)
     @events_bp.response(200, MinutesOut)
     def put(self, data, tenant, event_id):
         """Den Entwurf schreiben: Anwesende, Notizen je Punkt, Abstimmungen (mit abweichenden Meinungen)."""
-        cmd = handlers.WriteMinutes(
+        cmd = minutes.WriteMinutes(
             event_id,
             tuple(data["attendees"]),
             tuple(data["notes"]),
             tuple(data["ballot_ids"]),
         )
         with uow() as conn:
-            return handlers.write_minutes(cmd, conn, context())
+            return minutes.write_minutes(cmd, conn, context())
 
 
 @events_bp.route("/<uuid:event_id>/minutes/approve")
@@ -272,9 +282,9 @@ class ApproveMinutes(MethodView):
     @events_bp.response(200, MinutesOut)
     def post(self, tenant, event_id):
         """Den Entwurf genehmigen."""
-        cmd = handlers.ApproveMinutes(event_id, principal().person)
+        cmd = minutes.ApproveMinutes(event_id, principal().person)
         with uow() as conn:
-            return handlers.approve_minutes(cmd, conn, context())
+            return minutes.approve_minutes(cmd, conn, context())
 
 
 @events_bp.route("/<uuid:event_id>/minutes/publish")
@@ -283,9 +293,9 @@ class PublishMinutes(MethodView):
     @events_bp.response(200, MinutesOut)
     def post(self, tenant, event_id):
         """Das genehmigte Protokoll veröffentlichen (Ereignis minutes.published)."""
-        cmd = handlers.PublishMinutes(event_id, principal().person)
+        cmd = minutes.PublishMinutes(event_id, principal().person)
         with uow() as conn:
-            return handlers.publish_minutes(cmd, conn, context())
+            return minutes.publish_minutes(cmd, conn, context())
 
 
 @events_bp.route("/<uuid:event_id>/minutes.md")
@@ -295,5 +305,5 @@ class MinutesMarkdown(MethodView):
     def get(self, tenant, event_id):
         """Das Protokoll als lesbares Dokument (Markdown; alles Eingegebene als Text)."""
         with uow() as conn:
-            document = handlers.minutes_document(conn, context(), event_id, caller=principal())
+            document = minutes.minutes_document(conn, context(), event_id, caller=principal())
         return Response(document, mimetype="text/markdown")

@@ -3,7 +3,7 @@ Consultation, File (published minutes, with their content), Location; public, CO
 
 from __future__ import annotations
 
-from flask import Response, request
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -21,10 +21,6 @@ oparl_bp = Blueprint(
 
 
 oparl_bp.after_request(oparl.open_for_reading)
-
-
-def _origin() -> str:
-    return request.host_url
 
 
 oparl.add_routes(
@@ -49,7 +45,7 @@ class FileContent(MethodView):
         """Der Inhalt eines veröffentlichten Protokolls (Markdown, HTML oder PDF)."""
         with uow() as conn:
             content, mime, name = handlers.file_content(
-                conn, context(), f"{event_id}/{fmt}", origin=_origin()
+                conn, context(), f"{event_id}/{fmt}", origin=oparl.request_origin()
             )
         return Response(
             content,

@@ -6,7 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from knotenpunkt.services.events.api import calendar_response
-from knotenpunkt.services.events.handlers import meetings
+from knotenpunkt.services.events.handlers import calendars
 from knotenpunkt.services.events.handlers import planning as handlers
 from knotenpunkt.services.events.schemas.planning import (
     CadenceOut,
@@ -73,7 +73,7 @@ class PublicCalendar(MethodView):
     def get(self, tenant):
         """Die öffentlichen Termine des Netzwerks als iCalendar-Abonnement."""
         with uow() as conn:
-            document = meetings.public_calendar(conn, context())
+            document = calendars.public_calendar(conn, context())
         return calendar_response(document, f"{tenant}.ics")
 
 
@@ -85,7 +85,7 @@ class BodyCalendar(MethodView):
     def get(self, query, tenant, key):
         """Die Sitzungen eines Gremiums (für Mitglieder): mit Token oder ohne Anmeldung über den persönlichen Abonnement-Link (person, token; falscher Link oder kein Mitglied mehr → 403)."""
         with uow() as conn:
-            document = meetings.body_calendar(conn, context(), key, caller=principal(), **query)
+            document = calendars.body_calendar(conn, context(), key, caller=principal(), **query)
         return calendar_response(document, f"{tenant}-{key}.ics")
 
 
@@ -96,7 +96,7 @@ class BodyCalendarLink(MethodView):
     def get(self, tenant, key):
         """Der persönliche Abonnement-Link des Kalenders eines Gremiums für Kalender-Apps (https und webcal), nur für Mitglieder des Gremiums."""
         with uow() as conn:
-            return meetings.calendar_link(conn, context(), key, caller=principal())
+            return calendars.calendar_link(conn, context(), key, caller=principal())
 
 
 @polls_bp.route("")

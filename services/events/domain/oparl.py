@@ -15,7 +15,7 @@ import html
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from knotenpunkt.services.events.domain.meetings import minutes_markdown
+from knotenpunkt.services.events.domain.minutes import minutes_markdown
 from knotenpunkt.shared import pdf
 
 OPARL = "https://schema.oparl.org/1.1/"

@@ -7,14 +7,11 @@ from datetime import date
 from uuid import UUID
 
 from knotenpunkt.services.events.domain import consultations as domain
-from knotenpunkt.services.events.handlers import emit
-from knotenpunkt.services.events.store import consultations as store
-from knotenpunkt.services.events.store.planning import note_once
 from knotenpunkt.shared.access import may
 from knotenpunkt.shared.auth import Principal
 from knotenpunkt.shared.errors import NotFound
 from knotenpunkt.shared.outputs import csv_document
-from knotenpunkt.shared.usecase import Context
+from knotenpunkt.shared.usecase import Context, emit
 
 # --- Commands -------------------------------------------------------------------------
 
@@ -55,13 +52,13 @@ class AnnounceConsultationWindows:
 
 def consultations(conn, ctx: Context) -> list[dict]:
     """Every consultation, latest opening first; raises nothing."""
-    return store.list_consultations(conn)
+    return ctx.store.consultations.list_consultations(conn)
 
 
 def create_consultation(cmd: CreateConsultation, conn, ctx: Context) -> dict:
     """Create a consultation; its topics default to the network's policy fields (events.consultation.created); raises nothing."""
     topics = list(cmd.topics) if cmd.topics is not None else ctx.rules["policy_fields"]
-    row = store.create_consultation(
+    row = ctx.store.consultations.create_consultation(
         conn,
         ctx.tenant.key,
         {
@@ -80,8 +77,8 @@ def ideas(
     conn, ctx: Context, consultation_id, *, caller: Principal, page=1, page_size=50
 ) -> tuple[list[dict], int]:
     """A page of a consultation's ideas (all for the Koordinierungsstelle, else the published ones) and how many; raises NotFound."""
-    store.get_consultation(conn, consultation_id)
-    return store.ideas_page(
+    ctx.store.consultations.get_consultation(conn, consultation_id)
+    return ctx.store.consultations.ideas_page(
         conn,
         consultation_id,
         published_only=not may(caller, "manage"),
@@ -92,11 +89,11 @@ def ideas(
 
 def submit_idea(cmd: SubmitIdea, conn, ctx: Context) -> dict:
     """Submit an idea, anonymously where allowed, inside the window; raises NotFound, Conflict (outside the window), RuleViolation (topic, signing in needed)."""
-    found = store.get_consultation(conn, cmd.consultation_id)
+    found = ctx.store.consultations.get_consultation(conn, cmd.consultation_id)
     domain.ensure_window(found["opens"], found["closes"], ctx.now, ctx.tz)
     domain.ensure_topic(found["topics"], cmd.topic)
     domain.ensure_may_submit(found, cmd.signed_in_as is None)
-    return store.add_idea(
+    return ctx.store.consultations.add_idea(
         conn,
         ctx.tenant.key,
         cmd.consultation_id,
@@ -109,7 +106,7 @@ def submit_idea(cmd: SubmitIdea, conn, ctx: Context) -> dict:
 def moderate_idea(cmd: ModerateIdea, conn, ctx: Context) -> dict:
     """Publish an idea or hide it with a reason; raises RuleViolation (no reason), NotFound."""
     domain.ensure_moderation(cmd.status, cmd.reason)
-    row = store.set_idea_status(
+    row = ctx.store.consultations.set_idea_status(
         conn,
         cmd.consultation_id,
         cmd.idea_id,
@@ -123,18 +120,18 @@ def moderate_idea(cmd: ModerateIdea, conn, ctx: Context) -> dict:
 
 def idea_counts(conn, ctx: Context, consultation_id) -> list[dict]:
     """Per topic the numbers of ideas, published and hidden; raises NotFound."""
-    store.get_consultation(conn, consultation_id)
-    return store.idea_counts(conn, consultation_id)
+    ctx.store.consultations.get_consultation(conn, consultation_id)
+    return ctx.store.consultations.idea_counts(conn, consultation_id)
 
 
 def ideas_csv(conn, ctx: Context, consultation_id) -> str:
     """Every idea of a consultation as CSV (semicolons, formula cells neutralised); raises NotFound."""
-    store.get_consultation(conn, consultation_id)
+    ctx.store.consultations.get_consultation(conn, consultation_id)
     return csv_document(
         ["Thema", "Idee", "Status", "Eingereicht"],
         (
             [r["topic"], r["text"], r["status"], r["created_at"].isoformat()]
-            for r in store.ideas(conn, consultation_id, published_only=False)
+            for r in ctx.store.consultations.ideas(conn, consultation_id, published_only=False)
         ),
     )
 
@@ -143,7 +140,7 @@ def announce_consultation_windows(cmd: AnnounceConsultationWindows, conn, ctx: C
     """Publish events.consultation.opened / closed once per consultation; returns how many; raises nothing."""
     today = ctx.now.astimezone(ctx.tz).date()
     announced = 0
-    for c in store.list_consultations(conn):
+    for c in ctx.store.consultations.list_consultations(conn):
         state = domain.window_state(c["opens"], c["closes"], today)
         if state is None:
             continue
@@ -154,11 +151,11 @@ def announce_consultation_windows(cmd: AnnounceConsultationWindows, conn, ctx: C
             "closes": c["closes"],
         }
         if state == "closed":
-            counts = store.idea_counts(conn, c["id"])
+            counts = ctx.store.consultations.idea_counts(conn, c["id"])
             data = {**data, "ideas": sum(x["ideas"] for x in counts), "topics": counts}
         rule = f"consultation:{c['id']}"
         day = c["opens"] if state == "opened" else c["closes"]
-        if note_once(conn, ctx.tenant.key, rule, day, state):
+        if ctx.store.planning.note_once(conn, ctx.tenant.key, rule, day, state):
             emit(conn, ctx, "consultation", state, data, rule)
             announced += 1
     return announced

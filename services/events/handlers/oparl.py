@@ -8,7 +8,6 @@ PUBLIC_URL), else the origin of the request (behind the gateway: the gateway's h
 from __future__ import annotations
 
 from knotenpunkt.services.events.domain import oparl as domain
-from knotenpunkt.services.events.store import oparl as store
 from knotenpunkt.shared import oparl
 from knotenpunkt.shared.errors import NotFound
 from knotenpunkt.shared.usecase import Context
@@ -19,8 +18,8 @@ def _catalogue(conn, ctx: Context, origin: str):
     urls = domain.Urls(root, ctx.tenant.key)
     objects, contents = domain.catalogue(
         urls,
-        store.visible_events(conn),
-        store.public_agenda_items(conn),
+        ctx.store.oparl.visible_events(conn),
+        ctx.store.oparl.public_agenda_items(conn),
         ctx.rules,
         ctx.tz,
         ctx.now,

@@ -6,16 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from knotenpunkt.services.events import copies
 from knotenpunkt.services.events.domain import planning as domain
-from knotenpunkt.services.events.handlers import emit
 from knotenpunkt.services.events.handlers.meetings import record_event
-from knotenpunkt.services.events.store import consultations as consultations_store
-from knotenpunkt.services.events.store import meetings as meetings_store
-from knotenpunkt.services.events.store import planning as store
 from knotenpunkt.shared.access import may
 from knotenpunkt.shared.auth import Principal
-from knotenpunkt.shared.usecase import Context
+from knotenpunkt.shared.usecase import Context, emit
 
 # --- Commands -------------------------------------------------------------------------
 
@@ -62,7 +57,9 @@ def cadence(conn, ctx: Context) -> list[dict]:
     """Each cadence rule with its last and next meeting, due date and status; raises nothing."""
     report = []
     for r in domain.cadence_rules(ctx.rules):
-        last, nxt = store.last_and_next(conn, kind=r["kind"], body=r["body"], now=ctx.now)
+        last, nxt = ctx.store.planning.last_and_next(
+            conn, kind=r["kind"], body=r["body"], now=ctx.now
+        )
         status, due = domain.cadence_status(
             r["every_months"], last, nxt, ctx.now, r["due_within_days"]
         )
@@ -77,7 +74,7 @@ def announce_due_cadences(cmd: AnnounceDueCadences, conn, ctx: Context) -> int:
         if r["status"] not in domain.CADENCE_ALERTS:
             continue
         due_on = (r["due"] or ctx.now).date()
-        if store.note_once(conn, ctx.tenant.key, r["rule"], due_on, r["status"]):
+        if ctx.store.planning.note_once(conn, ctx.tenant.key, r["rule"], due_on, r["status"]):
             emit(conn, ctx, "cadence", "due", domain.cadence_notice(r), r["rule"])
             announced += 1
     return announced
@@ -86,16 +83,16 @@ def announce_due_cadences(cmd: AnnounceDueCadences, conn, ctx: Context) -> int:
 def proposals(conn, ctx: Context, *, body: str, from_: date, to: date) -> list[domain.Slot]:
     """Dates between from_ and to that satisfy the body's rules; raises NotFound (body)."""
     found = ctx.tenant.body_or_404(body)
-    last, _ = store.last_and_next(conn, kind=None, body=found["key"], now=ctx.now)
+    last, _ = ctx.store.planning.last_and_next(conn, kind=None, body=found["key"], now=ctx.now)
     return domain.proposals(found["meeting"], from_, to, last, ctx.tz)
 
 
 # --- Time polls ---------------------------------------------------------------------------
 
 
-def _poll_view(conn, poll: dict, person_id: str | None = None) -> dict:
-    options = store.poll_options(conn, poll["id"])
-    answers = store.poll_answers(conn, poll["id"])
+def _poll_view(conn, ctx: Context, poll: dict, person_id: str | None = None) -> dict:
+    options = ctx.store.planning.poll_options(conn, poll["id"])
+    answers = ctx.store.planning.poll_answers(conn, poll["id"])
     return {
         **poll,
         "options": domain.count_answers(options, answers),
@@ -108,24 +105,26 @@ def _poll_view(conn, poll: dict, person_id: str | None = None) -> dict:
 def open_poll(cmd: OpenPoll, conn, ctx: Context) -> dict:
     """Open a time poll over the dates the body's rules allow; raises NotFound (body), RuleViolation (no such date in the range)."""
     body = ctx.tenant.body_or_404(cmd.body)
-    last, _ = store.last_and_next(conn, kind=None, body=body["key"], now=ctx.now)
+    last, _ = ctx.store.planning.last_and_next(conn, kind=None, body=body["key"], now=ctx.now)
     slots = domain.proposals(
         body["meeting"], cmd.from_, cmd.to, last, ctx.tz, limit=cmd.max_options
     )
     domain.ensure_slots(slots)
-    poll = store.create_poll(
+    poll = ctx.store.planning.create_poll(
         conn,
         ctx.tenant.key,
         body["key"],
         cmd.title,
         [{"starts_at": s.starts_at, "ends_at": s.ends_at} for s in slots],
     )
-    return _poll_view(conn, poll)
+    return _poll_view(conn, ctx, poll)
 
 
 def poll(conn, ctx: Context, poll_id, *, caller: Principal | None = None) -> dict:
     """A poll with its options, the answers per option and the caller's own; raises NotFound."""
-    return _poll_view(conn, store.get_poll(conn, poll_id), caller.person if caller else None)
+    return _poll_view(
+        conn, ctx, ctx.store.planning.get_poll(conn, poll_id), caller.person if caller else None
+    )
 
 
 def polls(conn, ctx: Context, *, caller: Principal, body=None, status=None) -> list[dict]:
@@ -133,28 +132,29 @@ def polls(conn, ctx: Context, *, caller: Principal, body=None, status=None) -> l
     if body is not None:
         ctx.tenant.body_or_404(body)
     return [
-        _poll_view(conn, p, caller.person) for p in store.list_polls(conn, body=body, status=status)
+        _poll_view(conn, ctx, p, caller.person)
+        for p in ctx.store.planning.list_polls(conn, body=body, status=status)
     ]
 
 
 def answer_poll(cmd: AnswerPoll, conn, ctx: Context) -> dict:
     """Answer yes, maybe or no per option (answering again changes); raises NotFound, Conflict (closed), Forbidden (not in the body), RuleViolation (foreign option)."""
-    found = store.get_poll(conn, cmd.poll_id)
-    valid = {o["id"] for o in store.poll_options(conn, found["id"])}
-    member = copies.is_body_member(conn, found["body"], cmd.person_id)
+    found = ctx.store.planning.get_poll(conn, cmd.poll_id)
+    valid = {o["id"] for o in ctx.store.planning.poll_options(conn, found["id"])}
+    member = ctx.store.copies.is_body_member(conn, found["body"], cmd.person_id)
     domain.ensure_poll_answerable(found, member, valid, list(cmd.answers))
     for a in cmd.answers:
-        store.save_poll_answer(
+        ctx.store.planning.save_poll_answer(
             conn, ctx.tenant.key, found["id"], cmd.person_id, a["option_id"], a["answer"]
         )
-    return _poll_view(conn, found, cmd.person_id)
+    return _poll_view(conn, ctx, found, cmd.person_id)
 
 
 def close_poll(cmd: ClosePoll, conn, ctx: Context) -> dict:
     """Choose the best date (fewest no) and, when asked, plan the meeting (events.event.planned); raises NotFound, Conflict (closed already)."""
-    found = store.get_poll(conn, cmd.poll_id, lock=True)
+    found = ctx.store.planning.get_poll(conn, cmd.poll_id, lock=True)
     domain.ensure_poll_open(found)
-    view = _poll_view(conn, found)
+    view = _poll_view(conn, ctx, found)
     best = domain.best_option(view["options"], view["answers"])
     event_id = None
     if cmd.create_event and best:
@@ -172,8 +172,8 @@ def close_poll(cmd: ClosePoll, conn, ctx: Context) -> dict:
             },
         )
         event_id = event["id"]
-    store.close_poll(conn, cmd.poll_id, best["id"] if best else None, event_id)
-    return _poll_view(conn, store.get_poll(conn, cmd.poll_id))
+    ctx.store.planning.close_poll(conn, cmd.poll_id, best["id"] if best else None, event_id)
+    return _poll_view(conn, ctx, ctx.store.planning.get_poll(conn, cmd.poll_id))
 
 
 # --- Participation processes ----------------------------------------------------------------
@@ -181,8 +181,8 @@ def close_poll(cmd: ClosePoll, conn, ctx: Context) -> dict:
 
 def _process(conn, ctx: Context, process_id, caller: Principal | None = None) -> dict:
     """A process with its phases; without a caller who may read internal data no non-public event."""
-    proc = store.get_process(conn, process_id)
-    phases = store.phases(conn, process_id, ctx.rules["timezone"])
+    proc = ctx.store.planning.get_process(conn, process_id)
+    phases = ctx.store.planning.phases(conn, process_id, ctx.rules["timezone"])
     if caller is not None and not may(caller, "internal"):
         phases = domain.public_phases(phases)
     current = domain.current_phase(phases, ctx.now.astimezone(ctx.tz).date())
@@ -191,7 +191,7 @@ def _process(conn, ctx: Context, process_id, caller: Principal | None = None) ->
 
 def processes(conn, ctx: Context, *, caller: Principal) -> list[dict]:
     """Every process with its phases and current phase, newest first, as the caller may see it; raises nothing."""
-    return [_process(conn, ctx, p["id"], caller) for p in store.list_processes(conn)]
+    return [_process(conn, ctx, p["id"], caller) for p in ctx.store.planning.list_processes(conn)]
 
 
 def process(conn, ctx: Context, process_id, *, caller: Principal) -> dict:
@@ -203,10 +203,10 @@ def create_process(cmd: CreateProcess, conn, ctx: Context) -> dict:
     """Create a process with ordered phases; raises NotFound (a phase's event or consultation)."""
     for ph in cmd.phases:
         if ph.get("event_id"):
-            meetings_store.get_event(conn, ph["event_id"])
+            ctx.store.meetings.get_event(conn, ph["event_id"])
         if ph.get("consultation_id"):
-            consultations_store.get_consultation(conn, ph["consultation_id"])
-    proc = store.create_process(conn, ctx.tenant.key, cmd.title, cmd.description)
+            ctx.store.consultations.get_consultation(conn, ph["consultation_id"])
+    proc = ctx.store.planning.create_process(conn, ctx.tenant.key, cmd.title, cmd.description)
     for position, ph in enumerate(cmd.phases, start=1):
-        store.add_phase(conn, ctx.tenant.key, proc["id"], position, ph)
+        ctx.store.planning.add_phase(conn, ctx.tenant.key, proc["id"], position, ph)
     return _process(conn, ctx, proc["id"])

@@ -7,12 +7,10 @@ ideas, topic submissions and agenda items goes; copies of members are deleted.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
 from knotenpunkt.services.events.privacy_catalogue import CATALOGUE
-from knotenpunkt.services.events.store import privacy as store
 from knotenpunkt.shared.privacy import (
     ERASED_NAME,
     AnswerPrivacyRequest,
@@ -22,24 +20,25 @@ from knotenpunkt.shared.privacy import (
 )
 from knotenpunkt.shared.usecase import Context
 
-SERVICE = "events"
-log = logging.getLogger(__name__)
-
 
 def answer_privacy_request(cmd: AnswerPrivacyRequest, conn, ctx: Context) -> dict:
     """Access: every datum; erasure: anonymised as above (counts per table); record: the
     catalogue. Publishes events.privacy.answered; returns the answer; raises nothing."""
     ids = cmd.ids
     if cmd.kind == "record":
-        answer = {"catalogue": describe(SERVICE, CATALOGUE)}
+        answer = {"catalogue": describe(ctx.service, CATALOGUE)}
     elif cmd.kind == "access":
-        data = {k: v for k, v in store.rows_of(conn, cmd.email, ids, cmd.names).items() if v}
-        answer = {"data": data, "catalogue": describe(SERVICE, CATALOGUE, data)}
+        data = {
+            k: v for k, v in ctx.store.privacy.rows_of(conn, cmd.email, ids, cmd.names).items() if v
+        }
+        answer = {"data": data, "catalogue": describe(ctx.service, CATALOGUE, data)}
     else:
-        erased = store.erase(conn, cmd.email, ids, cmd.names, cmd.pseudonym, ERASED_NAME)
+        erased = ctx.store.privacy.erase(
+            conn, cmd.email, ids, cmd.names, cmd.pseudonym, ERASED_NAME
+        )
         erased["outbox"] = forget_sent_events(conn, [cmd.email, *ids, *cmd.names])
         answer = {"erased": erased}
-    publish_answer(conn, SERVICE, ctx.tenant.key, cmd, answer)
+    publish_answer(conn, ctx.service, ctx.tenant.key, cmd, answer)
     return answer
 
 
@@ -53,4 +52,6 @@ def apply_retention(cmd: ApplyRetention, conn, ctx: Context) -> dict:
     counts; raises nothing."""
     days = ctx.tenant.rules["privacy"]["idea_author_days"]
     today = ctx.now.astimezone(ctx.tz).date()
-    return {"idea_authors": store.clear_idea_authors(conn, today - timedelta(days=days))}
+    return {
+        "idea_authors": ctx.store.privacy.clear_idea_authors(conn, today - timedelta(days=days))
+    }

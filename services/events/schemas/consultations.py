@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from knotenpunkt.services.events.schemas import NAME, SANE_DAY, PageQuery
+from knotenpunkt.services.events.schemas import NAME, PageQuery
+from knotenpunkt.shared.schema import SANE_DAY
 
 MAX_TOPICS = 50
 

@@ -1,17 +1,13 @@
-"""Marshmallow schemas of the events API: events, agendas, topic submissions, invitations, minutes."""
+"""Marshmallow schemas of events (meetings): planning, changing, listing and showing them."""
 
 from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from knotenpunkt.services.events.domain.meetings import EVENT_KINDS
-from knotenpunkt.services.events.schemas import KEY, NAME, SANE_MOMENT, PageQuery
-from knotenpunkt.shared.schema import patch_of
-
-MAX_AGENDA_ITEMS = 100
-MAX_GUESTS = 500
-MAX_ATTENDEES = 500
-MAX_DECISIONS = 100
+from knotenpunkt.services.events.schemas import KEY, PageQuery
+from knotenpunkt.services.events.schemas.agendas import AgendaItemOut
+from knotenpunkt.shared.schema import SANE_MOMENT, patch_of
 
 
 class EventIn(Schema):
@@ -34,30 +30,6 @@ class EventIn(Schema):
 
 class EventPatch(patch_of(EventIn, "EventPatchFields")):
     status = fields.String(validate=validate.OneOf(("planned", "invited", "held", "cancelled")))
-
-
-class AgendaItemIn(Schema):
-    title = fields.String(required=True, validate=validate.Length(min=2, max=300))
-    minutes = fields.Integer(load_default=None, validate=validate.Range(min=1, max=600))
-    presenter = fields.String(load_default=None, validate=NAME)
-    kind = fields.String(
-        load_default="topic",
-        validate=validate.OneOf(("topic", "report", "introduction", "decision")),
-    )
-    ballot_id = fields.String(load_default=None, validate=KEY)
-    partner_id = fields.String(load_default=None, validate=KEY)
-    submission_id = fields.UUID(load_default=None)
-
-
-class AgendaIn(Schema):
-    items = fields.List(
-        fields.Nested(AgendaItemIn), required=True, validate=validate.Length(max=MAX_AGENDA_ITEMS)
-    )
-
-
-class AgendaItemOut(AgendaItemIn):
-    id = fields.UUID()
-    position = fields.Integer()
 
 
 class EventOut(Schema):
@@ -95,118 +67,3 @@ class EventQuery(PageQuery):
         validate=validate.OneOf(("me",)),
         metadata={"description": "me: nur die Termine, zu denen der Anfragende eingeladen ist"},
     )
-
-
-class SubmissionIn(Schema):
-    title = fields.String(required=True, validate=validate.Length(min=3, max=300))
-    description = fields.String(load_default=None, validate=validate.Length(max=5000))
-
-
-class SubmissionDecisionIn(Schema):
-    accepted = fields.Boolean(required=True)
-    reason = fields.String(load_default=None, validate=validate.Length(max=2000))
-
-
-class SubmissionOut(Schema):
-    id = fields.UUID()
-    title = fields.String()
-    description = fields.String(allow_none=True)
-    submitted_by = fields.String()
-    status = fields.String()
-    reason = fields.String(allow_none=True)
-    created_at = fields.DateTime()
-
-
-class GuestIn(Schema):
-    name = fields.String(required=True, validate=NAME)
-    email = fields.Email(required=True)
-
-
-class InvitationIn(Schema):
-    body = fields.String(
-        load_default=None, validate=KEY, metadata={"description": "alle Mitglieder dieses Gremiums"}
-    )
-    working_group_id = fields.UUID(
-        load_default=None, metadata={"description": "alle Mitglieder dieser Arbeitsgruppe"}
-    )
-    all_partners = fields.Boolean(load_default=False)
-    guests = fields.List(
-        fields.Nested(GuestIn),
-        load_default=list,
-        validate=validate.Length(max=MAX_GUESTS),
-        metadata={"description": "z. B. Unternehmen oder Projekte, die berichten"},
-    )
-
-    @validates_schema
-    def _someone(self, data, **_):
-        wanted = ("body", "working_group_id", "all_partners", "guests")
-        if not any(data.get(k) for k in wanted):
-            raise ValidationError(
-                "invite a body, a working group, all partners or named guests", field_name="_schema"
-            )
-
-
-class InviteeOut(Schema):
-    invitee = fields.String()
-    name = fields.String()
-    email = fields.String(allow_none=True)
-    via = fields.String()
-    answer = fields.String(allow_none=True)
-    answered_at = fields.DateTime(allow_none=True)
-    reachable = fields.Boolean(
-        metadata={"description": "false: ohne E-Mail-Adresse, die Einladung erreicht sie nicht"}
-    )
-
-
-ANSWERS = ("yes", "no", "maybe")
-
-
-class ReplyIn(Schema):
-    answer = fields.String(required=True, validate=validate.OneOf(ANSWERS))
-
-
-class LinkQuery(Schema):
-    email = fields.Email(required=True)
-    token = fields.String(required=True, validate=validate.Length(min=10, max=200))
-
-
-class LinkReplyIn(LinkQuery):
-    answer = fields.String(required=True, validate=validate.OneOf(ANSWERS))
-
-
-class LinkInvitationOut(Schema):
-    event = fields.Nested(EventOut)
-    name = fields.String()
-    answer = fields.String(allow_none=True)
-    answered_at = fields.DateTime(allow_none=True)
-
-
-class NoteIn(Schema):
-    item_id = fields.UUID(required=True)
-    text = fields.String(required=True, validate=validate.Length(max=20000))
-
-
-class MinutesIn(Schema):
-    attendees = fields.List(
-        fields.String(validate=NAME), load_default=list, validate=validate.Length(max=MAX_ATTENDEES)
-    )
-    notes = fields.List(
-        fields.Nested(NoteIn), load_default=list, validate=validate.Length(max=MAX_AGENDA_ITEMS)
-    )
-    ballot_ids = fields.List(
-        fields.String(validate=KEY),
-        load_default=list,
-        validate=validate.Length(max=MAX_DECISIONS),
-        metadata={
-            "description": "Abstimmungen, deren Ergebnis (mit abweichenden Meinungen) ins Protokoll kommt"
-        },
-    )
-
-
-class MinutesOut(Schema):
-    event_id = fields.UUID()
-    status = fields.String()
-    attendees = fields.List(fields.String())
-    notes = fields.List(fields.Dict())
-    decisions = fields.List(fields.Dict())
-    published_at = fields.DateTime(allow_none=True)

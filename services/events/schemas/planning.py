@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from knotenpunkt.services.events.schemas import KEY, NAME, SANE_DAY
+from knotenpunkt.services.events.schemas import KEY, NAME
+from knotenpunkt.shared.schema import SANE_DAY
 
 MAX_PHASES = 50
 MAX_POLL_ANSWERS = 100

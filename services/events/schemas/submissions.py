@@ -1,12 +1,32 @@
-"""Marshmallow schemas of the network's list of topic submissions (across its events; the
-submissions of one event are in meetings)."""
+"""Marshmallow schemas of topic submissions: proposing a topic for an event's agenda, deciding
+on it, and the network's list of them (across its events)."""
 
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from marshmallow import Schema, fields, validate
 
 from knotenpunkt.services.events.schemas import PageQuery
-from knotenpunkt.services.events.schemas.meetings import SubmissionOut
+
+
+class SubmissionIn(Schema):
+    title = fields.String(required=True, validate=validate.Length(min=3, max=300))
+    description = fields.String(load_default=None, validate=validate.Length(max=5000))
+
+
+class SubmissionDecisionIn(Schema):
+    accepted = fields.Boolean(required=True)
+    reason = fields.String(load_default=None, validate=validate.Length(max=2000))
+
+
+class SubmissionOut(Schema):
+    id = fields.UUID()
+    title = fields.String()
+    description = fields.String(allow_none=True)
+    submitted_by = fields.String()
+    status = fields.String()
+    reason = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+
 
 SUBMISSION_STATUS = ("submitted", "accepted", "declined")
 

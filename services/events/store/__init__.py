@@ -1,4 +1,8 @@
-"""SQL of the events service, one module per aggregate; every function runs in the caller's unit of work."""
+"""SQL of the events service, one module per aggregate; every function runs in the caller's unit of work.
+
+Stores decide nothing and publish nothing: the handlers apply the rules and add the events.
+The package's modules are the attributes of ``ctx.store`` (``ctx.store.invitations.invitees``).
+"""
 
 from __future__ import annotations
 
@@ -23,11 +27,30 @@ def page(
 
 
 from knotenpunkt.services.events.store import (  # noqa: E402 (the package's modules, as ctx.store's attributes)
+    agendas,
     consultations,
+    copies,
+    introductions,
+    invitations,
     meetings,
+    minutes,
     oparl,
     planning,
     privacy,
+    submissions,
 )
 
-__all__ = ["consultations", "meetings", "oparl", "page", "planning", "privacy"]
+__all__ = [
+    "agendas",
+    "consultations",
+    "copies",
+    "introductions",
+    "invitations",
+    "meetings",
+    "minutes",
+    "oparl",
+    "page",
+    "planning",
+    "privacy",
+    "submissions",
+]

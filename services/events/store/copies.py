@@ -1,21 +1,14 @@
-"""The events service's copies of other services' data, kept from their events.
+"""SQL of the events service's copies of other services' data, kept from their events.
 
 - partners (membership.partner.*): to invite all partners and reach a working group's partners;
 - bodies' members (membership.body.member_*): to invite a body, and who may answer a time poll;
 - working groups' members (membership.working_group.member_*): to invite a working group;
 - ballot results (voting.ballot.closed): the decisions written into minutes.
-
-Store functions (SQL only) first, then the handlers the worker calls.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-
-from knotenpunkt.shared.usecase import Context
-
-# --- Store -------------------------------------------------------------------------
 
 
 def upsert_partner(conn, tenant: str, partner: dict, now) -> None:
@@ -124,82 +117,3 @@ def ballot_result(conn, ballot_id) -> dict | None:
         "select data from ballot_results where ballot_id = %s", (str(ballot_id),)
     ).fetchone()
     return None if row is None else row["data"]
-
-
-# --- Handlers ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class KeepPartner:
-    id: str
-    name: str
-    email: str | None = None
-    status: str = "active"
-
-
-@dataclass(frozen=True)
-class KeepBodyMember:
-    body: str
-    person_id: str
-    name: str
-    email: str | None = None
-
-
-@dataclass(frozen=True)
-class DropBodyMember:
-    body: str
-    person_id: str
-
-
-@dataclass(frozen=True)
-class KeepGroupMember:
-    working_group_id: str
-    person_id: str
-    name: str
-    partner_id: str | None = None
-
-
-@dataclass(frozen=True)
-class DropGroupMember:
-    working_group_id: str
-    person_id: str
-
-
-@dataclass(frozen=True)
-class KeepBallotResult:
-    data: dict
-
-
-def keep_partner(cmd: KeepPartner, conn, ctx: Context) -> None:
-    """Keep a partner's copy up to date; raises nothing."""
-    upsert_partner(
-        conn,
-        ctx.tenant.key,
-        {"id": cmd.id, "name": cmd.name, "email": cmd.email, "status": cmd.status},
-        ctx.now,
-    )
-
-
-def keep_body_member(cmd: KeepBodyMember, conn, ctx: Context) -> None:
-    """Keep a body member's copy up to date; raises nothing."""
-    upsert_body_member(conn, ctx.tenant.key, vars(cmd))
-
-
-def drop_body_member(cmd: DropBodyMember, conn, ctx: Context) -> None:
-    """Forget a body member's copy; raises nothing."""
-    remove_body_member(conn, cmd.body, cmd.person_id)
-
-
-def keep_group_member(cmd: KeepGroupMember, conn, ctx: Context) -> None:
-    """Keep a working-group member's copy up to date; raises nothing."""
-    upsert_group_member(conn, ctx.tenant.key, vars(cmd))
-
-
-def drop_group_member(cmd: DropGroupMember, conn, ctx: Context) -> None:
-    """Forget a working-group member's copy; raises nothing."""
-    remove_group_member(conn, cmd.working_group_id, cmd.person_id)
-
-
-def keep_ballot(cmd: KeepBallotResult, conn, ctx: Context) -> None:
-    """Keep a closed ballot's result for the minutes; raises nothing."""
-    keep_ballot_result(conn, ctx.tenant.key, cmd.data)

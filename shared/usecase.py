@@ -14,7 +14,7 @@ clock: settings, the tenant, the time and the service's own dependencies
 The unit of work is the pair ``conn`` and ``ctx``: ``conn`` is the open transaction,
 ``ctx.store`` the service's store (its SQL, the ``store`` package that ``bootstrap.deps``
 provides) and :func:`emit` adds an event to the outbox through ``ctx.outbox``. Unit tests
-give a handler a fake store and a fake outbox in the context (``tests/unit/fakes.py``) and
+give a handler a fake store and a fake outbox in the context (``tests/fakes``) and
 no connection at all, so that a use case's rules run without a database.
 """
 

@@ -27,7 +27,7 @@ def test_a_read_of_one_thing_with_a_query_can_also_be_not_found_and_invalid():
 def test_a_write_with_a_body_can_meet_every_error_of_the_platform():
     path = rule("/api/v1/<tenant>/partners")
     found = error_statuses("post", path, "manage", {"requestBody": {}})
-    assert found == {400, 401, 403, 404, 409, 413, 422, 429, 503}
+    assert found == {400, 401, 403, 404, 409, 413, 415, 422, 429, 503}
 
 
 def test_a_write_without_a_body_has_no_malformed_or_oversized_body():

@@ -60,8 +60,12 @@ def cmd_migrate(args) -> int:
 
 def cmd_token(args) -> int:
     from knotenpunkt.shared.auth import issue_token
+    from knotenpunkt.shared.config import DEV_SECRETS_FILE, development_secrets
 
     settings = from_env()
+    if "JWT_SECRET" not in os.environ and (settings.var_dir / DEV_SECRETS_FILE).is_file():
+        # the development instance's own key (make run wrote it at its first start)
+        settings = settings.with_(jwt_secret=development_secrets(settings.var_dir)["JWT_SECRET"])
     try:
         token = issue_token(
             settings,

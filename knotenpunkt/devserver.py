@@ -17,7 +17,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from knotenpunkt.shared.config import PORTAL_PORT, PORTS, ROOT, from_env
+from knotenpunkt.shared.config import PORTAL_PORT, PORTS, ROOT, development_secrets, from_env
 
 EMBEDDED_PORT = int(os.environ.get("EMBEDDED_PG_PORT", 55432))
 
@@ -199,8 +199,12 @@ def run(with_seed: bool = True) -> int:
     """
     from knotenpunkt.supervisor import Supervisor, read_procfile
 
-    os.environ.setdefault("KNOTENPUNKT_DEV", "1")  # the public development secrets are fine here
+    os.environ.setdefault("KNOTENPUNKT_DEV", "1")  # development: demo data, generated keys
     os.environ.setdefault("DEV_LOGIN", "1")  # the portal's development login (tenant, role, person)
+    # this instance's own random secrets (var/dev-secrets.json, 0600), never the public ones:
+    # `knotenpunkt token` reads the same file
+    for name, value in development_secrets(from_env().var_dir).items():
+        os.environ.setdefault(name, value)
     settings = from_env()
     env = dict(os.environ)
     pg = None
@@ -240,6 +244,7 @@ def run(with_seed: bool = True) -> int:
 
 
 def _banner(settings) -> None:
+    host = os.environ.get("HOST", "127.0.0.1")
     lines = [
         "",
         "Knotenpunkt läuft / is running:",
@@ -253,6 +258,9 @@ def _banner(settings) -> None:
         "",
         "Try:  curl http://127.0.0.1:8001/api/v1/chemnitz/rules",
         "Token: .venv/bin/knotenpunkt token --tenant chemnitz --role coordinator",
+        f"Listening on {host} only"
+        + (" (HOST=0.0.0.0 make run listens on every address)." if host == "127.0.0.1" else "."),
+        "Secrets: var/dev-secrets.json (made at the first start, readable by you only).",
         "Stop with Ctrl-C; the data stays in var/.",
         "",
     ]

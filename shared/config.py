@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -31,6 +33,29 @@ WORKER_OPS_PORTS = {"membership": 9001, "voting": 9002, "events": 9003, "notific
 DEV_JWT_SECRET = "knotenpunkt-development-secret-change-me!"
 DEV_LINK_SECRET = "knotenpunkt-development-link-secret-change-me!"
 MIN_SECRET_BYTES = 32
+# The secrets of a development instance (make run): made at random at its first start and
+# kept under the var folder, readable by its owner only; never the public ones above.
+DEV_SECRETS_FILE = "dev-secrets.json"
+DEV_SECRET_NAMES = ("JWT_SECRET", "LINK_SECRET", "PORTAL_SECRET_KEY")
+
+
+def development_secrets(var_dir: Path) -> dict[str, str]:
+    """This development instance's own secrets (JWT_SECRET, LINK_SECRET, PORTAL_SECRET_KEY):
+    read from ``<var>/dev-secrets.json``, or made at random and written there (mode 0600) at
+    the first start; a file missing a name gets it added."""
+    path = Path(var_dir) / DEV_SECRETS_FILE
+    found: dict[str, str] = {}
+    if path.is_file():
+        found = json.loads(path.read_text(encoding="utf-8"))
+    missing = [name for name in DEV_SECRET_NAMES if not found.get(name)]
+    if missing:
+        found.update({name: secrets.token_urlsafe(48) for name in missing})
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(found, out, indent=2)
+    os.chmod(path, 0o600)
+    return {name: found[name] for name in DEV_SECRET_NAMES}
 
 
 class InsecureSettings(RuntimeError):

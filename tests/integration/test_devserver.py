@@ -75,9 +75,10 @@ def test_sigterm_stops_make_run_and_its_postgresql(tmp_path):
         while time.monotonic() < deadline:
             line = proc.stdout.readline()
             lines.append(line)
-            if "Knotenpunkt läuft" in line or proc.poll() is not None:
+            if "Stop with Ctrl-C" in line or proc.poll() is not None:  # the banner's end
                 break
         assert listening(port), "".join(lines)
+        assert "Listening on 127.0.0.1 only" in "".join(lines)  # loopback unless HOST says so
         proc.send_signal(signal.SIGTERM)
         out, _ = proc.communicate(timeout=60)
         assert proc.returncode == 0, out

@@ -16,7 +16,7 @@ from flask_babel import Babel
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import i18n, labels, zone
+from . import i18n, labels, nav, zone
 from .client import Api, ServiceUnavailable
 from .forms import field_id
 
@@ -131,6 +131,7 @@ def create_app(config: dict | None = None) -> Flask:
         field_id=field_id,
         pairs=lambda items: [(i, i) for i in items or []],
         choice_options=labels.choice_options,
+        is_coordinator=nav.is_coordinator,
         L=labels,
     )
 

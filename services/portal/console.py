@@ -17,7 +17,9 @@ from .nav import (
     is_coordinator,
     listed,
     network_of_url,
+    one_of,
     page_number,
+    paged,
     pages,
     signed_in,
 )
@@ -53,9 +55,7 @@ def _my_open_ballots(tenant) -> list[dict]:
 @bp.route("/antraege")
 @signed_in(*COORDINATORS)
 def applications(tenant):
-    status = request.args.get("status", "")
-    if status not in labels.APPLICATION_STATUS:
-        status = ""
+    status = one_of(request.args.get("status", ""), labels.APPLICATION_STATUS)
     page = page_number()
     reply = as_user(
         "GET",
@@ -64,7 +64,7 @@ def applications(tenant):
         "applications",
         params={"status": status, "page": page, "page_size": PAGE_SIZE},
     )
-    result = reply.data if reply.ok else {"items": [], "total": 0}
+    result = paged(reply)
     items = result.get("items", [])
     # The list shows what the API answered; a wrong status in it is the API's bug, shown as such.
     return render_template(
@@ -151,9 +151,7 @@ def application(tenant, application_id):
 @bp.route("/abstimmungen")
 @signed_in()
 def ballots(tenant):
-    status = request.args.get("status", "open")
-    if status not in labels.BALLOT_STATUS:
-        status = "open"
+    status = one_of(request.args.get("status", "open"), labels.BALLOT_STATUS, "open")
     items = listed(
         as_user("GET", "voting", tenant, "ballots", params={"status": status, "page_size": 50})
     )

@@ -48,9 +48,10 @@ def signed_in(*roles):
     return wrap
 
 
-def is_coordinator() -> bool:
-    """The signed-in person manages the network."""
-    return bool(set(COORDINATORS) & set(g.user.get("roles", [])))
+def is_coordinator(user: dict | None = None) -> bool:
+    """The person (by default the signed-in one, g.user) manages the network."""
+    user = g.get("user") if user is None else user
+    return bool(user) and bool(set(COORDINATORS) & set(user.get("roles") or []))
 
 
 def listed(reply) -> list:
@@ -66,3 +67,13 @@ def page_number() -> int:
 def pages(total: int) -> int:
     """How many pages of PAGE_SIZE a list of `total` entries has (at least one)."""
     return max(1, math.ceil(total / PAGE_SIZE))
+
+
+def paged(reply) -> dict:
+    """A paged API answer ({"items": …, "total": …}), or an empty page."""
+    return reply.data if reply.ok else {"items": [], "total": 0}
+
+
+def one_of(value: str, allowed, default: str = "") -> str:
+    """A query or form value when it is one of `allowed`, else `default`."""
+    return value if value in allowed else default

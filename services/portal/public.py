@@ -12,7 +12,7 @@ from . import labels, zone
 from .application_form import FormValues, application_body, application_order, form_values
 from .client import api, public
 from .forms import Errors
-from .nav import PAGE_SIZE, network_of_url, page_number, pages
+from .nav import PAGE_SIZE, network_of_url, one_of, page_number, paged, pages
 from .tenants import networks
 
 bp = Blueprint("public", __name__)
@@ -59,12 +59,12 @@ def partners(tenant):
     page = page_number()
     query = {
         "q": args.get("q", "").strip()[:200],
-        "kind": args.get("art", "") if args.get("art", "") in labels.PARTNER_KINDS else "",
+        "kind": one_of(args.get("art", ""), labels.PARTNER_KINDS),
         "topic": args.get("thema", "").strip()[:200],
-        "language": args.get("sprache", "") if args.get("sprache", "") in FILTER_LANGUAGES else "",
+        "language": one_of(args.get("sprache", ""), FILTER_LANGUAGES),
     }
     reply = public("membership", tenant, "partners", page=page, page_size=PAGE_SIZE, **query)
-    result = reply.data if reply.ok else {"items": [], "total": 0}
+    result = paged(reply)
     return render_template(
         "partners.html",
         result=result,
@@ -187,16 +187,16 @@ def apply(tenant):
             reply = api().call("POST", "membership", tenant, "applications", json=body)
             if reply.status == 201:
                 flash(_("Ihre Beitrittserklärung ist eingegangen."), "success")
-                return redirect(
-                    url_for(
-                        "public.status",
-                        tenant=tenant,
-                        application_id=reply.data["id"],
-                        token=reply.data["token"],
-                    )
-                )
+                return _to_status(tenant, reply.data["id"], reply.data["token"])
             errors.from_reply(reply)
     return render_template("apply.html", errors=errors, values=values), (422 if errors else 200)
+
+
+def _to_status(tenant: str, application_id: str, token: str):
+    """To the application's status page (its link with the applicant's token)."""
+    return redirect(
+        url_for("public.status", tenant=tenant, application_id=application_id, token=token)
+    )
 
 
 def _application(tenant, application_id, token):
@@ -243,9 +243,7 @@ def correct(tenant, application_id):
                 ),
                 "success",
             )
-            return redirect(
-                url_for("public.status", tenant=tenant, application_id=application_id, token=token)
-            )
+            return _to_status(tenant, application_id, token)
         errors.from_reply(reply)
     values = FormValues.of(request.form)
     return render_template("status.html", app=app, token=token, errors=errors, values=values), 422
@@ -268,9 +266,7 @@ def withdraw(tenant, application_id):
         )
         if reply.ok:
             flash(_("Ihr Antrag ist zurückgezogen."), "success")
-            return redirect(
-                url_for("public.status", tenant=tenant, application_id=application_id, token=token)
-            )
+            return _to_status(tenant, application_id, token)
         errors.from_reply(reply)
     return render_template(
         "status.html",

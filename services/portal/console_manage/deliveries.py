@@ -7,19 +7,15 @@ from flask_babel import gettext as _
 
 from .. import labels
 from ..client import as_user
-from ..nav import COORDINATORS, PAGE_SIZE, listed, page_number, signed_in
+from ..nav import COORDINATORS, PAGE_SIZE, listed, one_of, page_number, signed_in
 from .blueprint import bp
 
 
 @bp.route("/zustellungen")
 @signed_in(*COORDINATORS)
 def deliveries(tenant):
-    status = request.args.get("status", "")
-    if status not in labels.DELIVERY_STATUS:
-        status = ""
-    channel = request.args.get("kanal", "")
-    if channel not in labels.CHANNELS:
-        channel = ""
+    status = one_of(request.args.get("status", ""), labels.DELIVERY_STATUS)
+    channel = one_of(request.args.get("kanal", ""), labels.CHANNELS)
     page = page_number()
     found = listed(
         as_user(

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from .. import labels
 from ..client import as_user
 from ..forms import Errors
-from ..nav import COORDINATORS, PAGE_SIZE, page_number, pages, signed_in
+from ..nav import COORDINATORS, PAGE_SIZE, one_of, page_number, paged, pages, signed_in
 from .blueprint import bp
 from .kinds import Kind, kind_for
 from .record_form import api_body, form_values, shown
@@ -21,9 +21,7 @@ def _records(tenant: str, kind: Kind, args) -> dict:
     """The list page's records: a page of a paged kind (partners, by status and search), else
     every record, by name."""
     if kind.paged:
-        status = args.get("stand", "active")
-        if status not in PARTNER_STATUS_FILTERS:
-            status = "active"
+        status = one_of(args.get("stand", "active"), PARTNER_STATUS_FILTERS, "active")
         q = args.get("q", "").strip()[:200]
         page = page_number()
         reply = as_user(
@@ -33,7 +31,7 @@ def _records(tenant: str, kind: Kind, args) -> dict:
             kind.path,
             params={"status": status, "q": q, "page": page, "page_size": PAGE_SIZE},
         )
-        data = reply.data if reply.ok else {"items": [], "total": 0}
+        data = paged(reply)
         return {
             "items": data.get("items", []),
             "total": data.get("total", 0),

@@ -16,7 +16,7 @@ from flask_babel import Babel
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import i18n, labels
+from . import i18n, labels, nav, zone
 from .client import Api, ServiceUnavailable
 from .forms import field_id
 
@@ -115,22 +115,23 @@ def create_app(config: dict | None = None) -> Flask:
         {s: app.config[f"{s.upper()}_URL"] for s in SERVICES}, timeout=app.config["API_TIMEOUT"]
     )
 
-    from . import auth, console, console_events, console_manage
+    from . import auth, console, console_events, console_manage, documents
     from . import public as public_pages
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(public_pages.bp)
     app.register_blueprint(console.bp)
     app.register_blueprint(console_manage.bp)
-    app.register_blueprint(console_manage.docs)
+    app.register_blueprint(documents.docs)
     app.register_blueprint(console_events.bp)
     app.register_blueprint(console_events.reply_bp)
 
-    app.jinja_env.filters.update(choice=labels.choice, language=labels.language)
+    app.jinja_env.filters.update(choice=labels.choice, language=labels.language, when=zone.when)
     app.jinja_env.globals.update(
         field_id=field_id,
         pairs=lambda items: [(i, i) for i in items or []],
         choice_options=labels.choice_options,
+        is_coordinator=nav.is_coordinator,
         L=labels,
     )
 

@@ -29,13 +29,14 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from . import i18n
+from . import i18n, labels
 from .client import api
 from .tenants import network, networks
 
 bp = Blueprint("auth", __name__)
 
-DEV_ROLES = ("coordinator", "member", "partner")
+# The roles a development login offers (their words: labels.ROLES).
+DEV_ROLES = tuple(labels.ROLES)
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
@@ -131,13 +132,20 @@ def _dev_people(tenant: str) -> list[dict]:
     return sorted(people.values(), key=lambda p: (p["name"].lower(), p["id"]))
 
 
-@bp.route("/anmelden/entwicklung", methods=["GET", "POST"])
-def dev_login():
-    if not current_app.config["DEV_LOGIN"]:
+def _login_tenant(enabled: str, source) -> str:
+    """The network a login page is for ("" while none is chosen); 404 where the login `enabled`
+    (a setting) is off or for a network the portal does not serve."""
+    if not current_app.config[enabled]:
         abort(404)
-    tenant = request.values.get("tenant") or ""
+    tenant = source.get("tenant") or ""
     if tenant and network(tenant) is None:
         abort(404)
+    return tenant
+
+
+@bp.route("/anmelden/entwicklung", methods=["GET", "POST"])
+def dev_login():
+    tenant = _login_tenant("DEV_LOGIN", request.values)
     errors = {}
     people = _dev_people(tenant) if tenant else []
     if request.method == "POST":
@@ -193,11 +201,7 @@ def _discovery() -> dict:
 
 @bp.route("/anmelden/oidc")
 def oidc_start():
-    if not current_app.config["OIDC_ISSUER"]:
-        abort(404)
-    tenant = request.args.get("tenant") or ""
-    if tenant and network(tenant) is None:
-        abort(404)
+    tenant = _login_tenant("OIDC_ISSUER", request.args)
     try:
         doc = _discovery()
     except (requests.RequestException, ValueError, KeyError):

@@ -2,60 +2,30 @@
 
 from __future__ import annotations
 
-import functools
-import math
-from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import date, time
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from . import labels
-from .auth import current_user
+from . import labels, zone
 from .client import as_user
+from .console_manage.tasks import coordinator_tasks
 from .forms import Errors
-from .tenants import network
+from .nav import (
+    COORDINATORS,
+    PAGE_SIZE,
+    is_coordinator,
+    listed,
+    network_of_url,
+    one_of,
+    page_number,
+    paged,
+    pages,
+    signed_in,
+)
 
 bp = Blueprint("console", __name__, url_prefix="/<tenant>/console")
-
-PAGE_SIZE = 20
-
-
-@bp.url_value_preprocessor
-def _tenant(endpoint, values):
-    g.tenant = values["tenant"]
-    g.rules = network(values["tenant"])
-    if g.rules is None:
-        abort(404)
-
-
-def signed_in(*roles):
-    """The page needs a login for this network (and one of these roles, if given)."""
-
-    def wrap(view):
-        @functools.wraps(view)
-        def inner(tenant, **kw):
-            user = current_user(tenant)
-            if user is None:
-                return redirect(
-                    url_for("auth.login", tenant=tenant, next=request.full_path.rstrip("?"))
-                )
-            if roles and not set(roles) & set(user.get("roles", [])):
-                abort(403)
-            g.user = user
-            return view(tenant, **kw)
-
-        return inner
-
-    return wrap
-
-
-def is_coordinator() -> bool:
-    return bool({"coordinator", "admin"} & set(g.user.get("roles", [])))
-
-
-def _list(reply) -> list:
-    return reply.data if reply.ok and isinstance(reply.data, list) else []
+bp.url_value_preprocessor(network_of_url)
 
 
 @bp.route("/")
@@ -63,8 +33,6 @@ def _list(reply) -> list:
 def home(tenant):
     ctx = {}
     if is_coordinator():
-        from .console_manage import coordinator_tasks
-
         ctx = coordinator_tasks(tenant)
     else:
         ctx["my_ballots"] = _my_open_ballots(tenant)
@@ -74,7 +42,7 @@ def home(tenant):
 def _my_open_ballots(tenant) -> list[dict]:
     me = g.user["sub"]
     mine = []
-    for b in _list(as_user("GET", "voting", tenant, "ballots", params={"status": "open"})):
+    for b in listed(as_user("GET", "voting", tenant, "ballots", params={"status": "open"})):
         voter = next((v for v in b.get("voters") or [] if v.get("person_id") == me), None)
         if voter is not None or b.get("body") in g.user.get("bodies", []):
             mine.append({**b, "i_voted": bool(voter and voter.get("voted"))})
@@ -85,12 +53,10 @@ def _my_open_ballots(tenant) -> list[dict]:
 
 
 @bp.route("/antraege")
-@signed_in("coordinator", "admin")
+@signed_in(*COORDINATORS)
 def applications(tenant):
-    status = request.args.get("status", "")
-    if status not in labels.APPLICATION_STATUS:
-        status = ""
-    page = max(1, min(request.args.get("seite", type=int, default=1), 10000))
+    status = one_of(request.args.get("status", ""), labels.APPLICATION_STATUS)
+    page = page_number()
     reply = as_user(
         "GET",
         "membership",
@@ -98,16 +64,15 @@ def applications(tenant):
         "applications",
         params={"status": status, "page": page, "page_size": PAGE_SIZE},
     )
-    result = reply.data if reply.ok else {"items": [], "total": 0}
+    result = paged(reply)
     items = result.get("items", [])
     # The list shows what the API answered; a wrong status in it is the API's bug, shown as such.
-    pages = max(1, math.ceil(result.get("total", 0) / PAGE_SIZE))
     return render_template(
         "console/applications.html",
         items=items,
         status=status,
         page=page,
-        pages=pages,
+        pages=pages(result.get("total", 0)),
         total=result.get("total", 0),
     )
 
@@ -115,7 +80,7 @@ def applications(tenant):
 def _admission_ballot(tenant, application_id) -> dict | None:
     body = g.rules.get("membership", {}).get("admitting_body")
     for status in ("open", "closed"):
-        for b in _list(
+        for b in listed(
             as_user(
                 "GET",
                 "voting",
@@ -130,7 +95,7 @@ def _admission_ballot(tenant, application_id) -> dict | None:
 
 
 @bp.route("/antraege/<application_id>", methods=["GET", "POST"])
-@signed_in("coordinator", "admin")
+@signed_in(*COORDINATORS)
 def application(tenant, application_id):
     reply = as_user("GET", "membership", tenant, f"applications/{application_id}")
     if not reply.ok:
@@ -186,10 +151,8 @@ def application(tenant, application_id):
 @bp.route("/abstimmungen")
 @signed_in()
 def ballots(tenant):
-    status = request.args.get("status", "open")
-    if status not in labels.BALLOT_STATUS:
-        status = "open"
-    items = _list(
+    status = one_of(request.args.get("status", "open"), labels.BALLOT_STATUS, "open")
+    items = listed(
         as_user("GET", "voting", tenant, "ballots", params={"status": status, "page_size": 50})
     )
     return render_template("console/ballots.html", items=items, status=status)
@@ -264,13 +227,12 @@ def _ballot_form(values) -> tuple[dict, Errors]:
         except ValueError:
             errors.add("deadline", _("Bitte geben Sie den Tag an (TT.MM.JJJJ)."))
         else:
-            zone = ZoneInfo(g.rules.get("timezone") or "Europe/Berlin")
-            body["deadline"] = datetime.combine(day, time(23, 59), tzinfo=zone).isoformat()
+            body["deadline"] = zone.at(day, time(23, 59)).isoformat()
     return body, errors
 
 
 @bp.route("/abstimmungen/neu", methods=["GET", "POST"])
-@signed_in("coordinator", "admin")
+@signed_in(*COORDINATORS)
 def new_ballot(tenant):
     """Open a ballot of a body (a resolution, a recommendation): rule, quorum, reasons and the
     default deadline come from the body's rules; the members are told by mail."""
@@ -296,7 +258,7 @@ def new_ballot(tenant):
 
 
 @bp.post("/abstimmungen/<ballot_id>/schliessen")
-@signed_in("coordinator", "admin")
+@signed_in(*COORDINATORS)
 def close_ballot(tenant, ballot_id):
     closed = as_user("POST", "voting", tenant, f"ballots/{ballot_id}/close")
     if closed.ok:
@@ -315,7 +277,7 @@ def close_ballot(tenant, ballot_id):
 @bp.route("/termine")
 @signed_in()
 def events(tenant):
-    items = _list(as_user("GET", "events", tenant, "events", params={"page_size": 50}))
+    items = listed(as_user("GET", "events", tenant, "events", params={"page_size": 50}))
     return render_template("console/events.html", items=items)
 
 
@@ -331,7 +293,7 @@ def event(tenant, event_id):
 
 
 @bp.post("/partneruebersicht")
-@signed_in("coordinator", "admin")
+@signed_in(*COORDINATORS)
 def publish_overview(tenant):
     reply = as_user("POST", "membership", tenant, "directory/publications")
     if reply.ok:

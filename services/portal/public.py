@@ -3,21 +3,21 @@ events, the application (Beitrittserklärung) with its status page, consultation
 
 from __future__ import annotations
 
-import math
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from . import labels
+from . import labels, zone
+from .application_form import FormValues, application_body, application_order, form_values
 from .client import api, public
 from .forms import Errors
-from .tenants import network, networks
+from .nav import PAGE_SIZE, network_of_url, one_of, page_number, paged, pages
+from .tenants import networks
 
 bp = Blueprint("public", __name__)
+bp.url_value_preprocessor(network_of_url)
 
-PAGE_SIZE = 20
 # Languages offered as filters (the directory's own values are ISO 639-1 codes).
 FILTER_LANGUAGES = (
     "de",
@@ -39,35 +39,6 @@ FILTER_LANGUAGES = (
 )
 
 
-@bp.url_value_preprocessor
-def _tenant(endpoint, values):
-    if values and "tenant" in values:
-        g.tenant = values["tenant"]
-        g.rules = network(values["tenant"])
-        if g.rules is None:
-            abort(404)
-
-
-@bp.app_template_filter("when")
-def when(value, fmt: str = "datetime") -> str:
-    """An ISO time shown in the network's time zone, German style (03.09.2026, 14:00 Uhr)."""
-    if not value:
-        return ""
-    try:
-        dt = datetime.fromisoformat(str(value))
-    except ValueError:
-        try:
-            return date.fromisoformat(str(value)).strftime("%d.%m.%Y")
-        except ValueError:
-            return str(value)
-    tz = ZoneInfo(getattr(g, "rules", None) and g.rules.get("timezone") or "Europe/Berlin")
-    if dt.tzinfo is not None:
-        dt = dt.astimezone(tz)
-    if fmt == "date":
-        return dt.strftime("%d.%m.%Y")
-    return _("%(date)s, %(time)s Uhr", date=dt.strftime("%d.%m.%Y"), time=dt.strftime("%H:%M"))
-
-
 @bp.route("/")
 def index():
     return render_template("index.html", networks=networks())
@@ -85,23 +56,21 @@ def home(tenant):
 @bp.route("/<tenant>/partner")
 def partners(tenant):
     args = request.args
-    page = args.get("seite", type=int, default=1)
-    page = max(1, min(page, 10000))
+    page = page_number()
     query = {
         "q": args.get("q", "").strip()[:200],
-        "kind": args.get("art", "") if args.get("art", "") in labels.PARTNER_KINDS else "",
+        "kind": one_of(args.get("art", ""), labels.PARTNER_KINDS),
         "topic": args.get("thema", "").strip()[:200],
-        "language": args.get("sprache", "") if args.get("sprache", "") in FILTER_LANGUAGES else "",
+        "language": one_of(args.get("sprache", ""), FILTER_LANGUAGES),
     }
     reply = public("membership", tenant, "partners", page=page, page_size=PAGE_SIZE, **query)
-    result = reply.data if reply.ok else {"items": [], "total": 0}
-    pages = max(1, math.ceil(result.get("total", 0) / PAGE_SIZE))
+    result = paged(reply)
     return render_template(
         "partners.html",
         result=result,
         query=query,
         page=page,
-        pages=pages,
+        pages=pages(result.get("total", 0)),
         filter_languages=FILTER_LANGUAGES,
         problem=None if reply.ok else reply.detail,
     )
@@ -202,89 +171,6 @@ def calendar_ics(tenant):
 
 # --- The application (Beitrittserklärung) ------------------------------------------------
 
-ORG_FIELDS = ("name", "kind", "street", "postcode", "city", "website", "email", "phone")
-CONTACT_FIELDS = ("name", "email", "phone", "role")
-
-
-def application_order(rules: dict) -> list[str]:
-    crit = [f"statements.{c['key']}" for c in rules["membership"].get("criteria", [])]
-    return (
-        [f"organisation.{f}" for f in ORG_FIELDS]
-        + ["organisation.topics", "organisation.languages"]
-        + [f"contact.{f}" for f in CONTACT_FIELDS]
-        + crit
-        + ["motivation"]
-    )
-
-
-def application_body(form, rules: dict, errors: Errors, *, partial: bool = False) -> dict:
-    """The API's ApplicationIn from the form; required fields checked here too, in plain words."""
-    org = {f: form.get(f"organisation.{f}", "").strip() for f in ORG_FIELDS}
-    contact = {f: form.get(f"contact.{f}", "").strip() for f in CONTACT_FIELDS}
-    if not org["name"]:
-        errors.add("organisation.name", _("Bitte geben Sie den Namen der Organisation an."))
-    if not contact["name"]:
-        errors.add("contact.name", _("Bitte geben Sie den Namen der Kontaktperson an."))
-    if not contact["email"]:
-        errors.add(
-            "contact.email",
-            _("Bitte geben Sie eine E-Mail-Adresse an, unter der wir Sie erreichen."),
-        )
-    elif "@" not in contact["email"]:
-        errors.add(
-            "contact.email", _("Die E-Mail-Adresse braucht ein @, zum Beispiel name@beispiel.de.")
-        )
-    statements = {}
-    for c in rules["membership"].get("criteria", []):
-        checked = form.get(f"statements.{c['key']}") == "yes"
-        statements[c["key"]] = checked
-        if not checked:
-            errors.add(
-                f"statements.{c['key']}",
-                _("Bitte bestätigen Sie: %(text)s", text=c["text"]),
-            )
-    topics = [t for t in form.getlist("organisation.topics") if t in rules.get("policy_fields", [])]
-    languages = [
-        s.strip().lower()
-        for s in form.get("organisation.languages", "").replace(";", ",").split(",")
-        if s.strip()
-    ]
-    organisation = {k: v for k, v in org.items() if v}
-    organisation["topics"] = topics
-    organisation["languages"] = languages
-    body = {
-        "organisation": organisation,
-        "contact": {k: v for k, v in contact.items() if v},
-        "statements": statements,
-    }
-    motivation = form.get("motivation", "").strip()
-    if motivation:
-        body["motivation"] = motivation
-    return body
-
-
-def _form_values(app: dict) -> dict:
-    """An application as the form's values (for the correction form)."""
-    values = {}
-    for f in ORG_FIELDS:
-        values[f"organisation.{f}"] = (app.get("organisation") or {}).get(f) or ""
-    values["organisation.topics"] = (app.get("organisation") or {}).get("topics") or []
-    values["organisation.languages"] = ", ".join(
-        (app.get("organisation") or {}).get("languages") or []
-    )
-    for f in CONTACT_FIELDS:
-        values[f"contact.{f}"] = (app.get("contact") or {}).get(f) or ""
-    for k, v in (app.get("statements") or {}).items():
-        values[f"statements.{k}"] = "yes" if v else ""
-    values["motivation"] = app.get("motivation") or ""
-    return values
-
-
-class FormValues(dict):
-    def getlist(self, key):
-        value = self.get(key, [])
-        return value if isinstance(value, list) else [value]
-
 
 @bp.route("/<tenant>/beitritt", methods=["GET", "POST"])
 def apply(tenant):
@@ -295,29 +181,22 @@ def apply(tenant):
     errors = Errors(application_order(rules))
     values = FormValues()
     if request.method == "POST":
-        values = FormValues(
-            {
-                k: request.form.getlist(k)
-                if k == "organisation.topics"
-                else request.form.get(k, "")
-                for k in request.form
-            }
-        )
+        values = FormValues.of(request.form)
         body = application_body(request.form, rules, errors)
         if not errors:
             reply = api().call("POST", "membership", tenant, "applications", json=body)
             if reply.status == 201:
                 flash(_("Ihre Beitrittserklärung ist eingegangen."), "success")
-                return redirect(
-                    url_for(
-                        "public.status",
-                        tenant=tenant,
-                        application_id=reply.data["id"],
-                        token=reply.data["token"],
-                    )
-                )
+                return _to_status(tenant, reply.data["id"], reply.data["token"])
             errors.from_reply(reply)
     return render_template("apply.html", errors=errors, values=values), (422 if errors else 200)
+
+
+def _to_status(tenant: str, application_id: str, token: str):
+    """To the application's status page (its link with the applicant's token)."""
+    return redirect(
+        url_for("public.status", tenant=tenant, application_id=application_id, token=token)
+    )
 
 
 def _application(tenant, application_id, token):
@@ -338,7 +217,7 @@ def status(tenant, application_id):
         app=app,
         token=token,
         errors=Errors(application_order(g.rules)),
-        values=FormValues(_form_values(app)),
+        values=FormValues(form_values(app)),
     )
 
 
@@ -364,16 +243,9 @@ def correct(tenant, application_id):
                 ),
                 "success",
             )
-            return redirect(
-                url_for("public.status", tenant=tenant, application_id=application_id, token=token)
-            )
+            return _to_status(tenant, application_id, token)
         errors.from_reply(reply)
-    values = FormValues(
-        {
-            k: request.form.getlist(k) if k == "organisation.topics" else request.form.get(k, "")
-            for k in request.form
-        }
-    )
+    values = FormValues.of(request.form)
     return render_template("status.html", app=app, token=token, errors=errors, values=values), 422
 
 
@@ -394,9 +266,7 @@ def withdraw(tenant, application_id):
         )
         if reply.ok:
             flash(_("Ihr Antrag ist zurückgezogen."), "success")
-            return redirect(
-                url_for("public.status", tenant=tenant, application_id=application_id, token=token)
-            )
+            return _to_status(tenant, application_id, token)
         errors.from_reply(reply)
     return render_template(
         "status.html",
@@ -404,16 +274,16 @@ def withdraw(tenant, application_id):
         token=token,
         errors=Errors(application_order(g.rules)),
         withdraw_errors=errors,
-        values=FormValues(_form_values(app)),
+        values=FormValues(form_values(app)),
     ), 422
 
 
 # --- Consultations ------------------------------------------------------------------------
 
 
-def _window(consultation: dict, tz: str) -> str:
+def _window(consultation: dict) -> str:
     """'open', 'before' or 'after' on today's date in the network's time zone."""
-    today = datetime.now(ZoneInfo(tz)).date()
+    today = zone.now().date()
     opens = date.fromisoformat(str(consultation["opens"])[:10])
     closes = date.fromisoformat(str(consultation["closes"])[:10])
     if today < opens:
@@ -433,7 +303,7 @@ def consultation(tenant, consultation_id):
     )
     if found is None:
         abort(404)
-    window = _window(found, g.rules.get("timezone") or "Europe/Berlin")
+    window = _window(found)
     errors = Errors(["topic", "text", "author"])
     values = request.form if request.method == "POST" else {}
     if request.method == "POST":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from knotenpunkt.services.voting import store
-from knotenpunkt.services.voting.domain import RulesCache
+from knotenpunkt.services.voting.rules_cache import RulesCache
 
 
 def deps(settings, tenants) -> dict:

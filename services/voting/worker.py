@@ -9,20 +9,19 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from knotenpunkt.services.voting import copies, handlers
+from knotenpunkt.services.voting import handlers
 from knotenpunkt.services.voting.handlers import privacy
 from knotenpunkt.shared import worker
 from knotenpunkt.shared.errors import Conflict, NotFound
 from knotenpunkt.shared.messaging import PermanentError
-from knotenpunkt.shared.privacy import request_fields
 
 log = logging.getLogger(__name__)
 
 
 def on_member_added(conn, env: dict, ctx) -> None:
     d = env["data"]
-    copies.add_voter(
-        copies.AddVoter(
+    handlers.add_voter(
+        handlers.AddVoter(
             body=d["body"],
             person_id=d["person_id"],
             name=d["name"],
@@ -36,7 +35,7 @@ def on_member_added(conn, env: dict, ctx) -> None:
 
 def on_member_removed(conn, env: dict, ctx) -> None:
     d = env["data"]
-    copies.remove_voter(copies.RemoveVoter(body=d["body"], person_id=d["person_id"]), conn, ctx)
+    handlers.remove_voter(handlers.RemoveVoter(body=d["body"], person_id=d["person_id"]), conn, ctx)
 
 
 def _put_to_vote(conn, env: dict, ctx, days: int | None, origin: str) -> None:
@@ -107,13 +106,8 @@ def seal_open(w, ctx) -> None:
             handlers.seal_record(handlers.SealRecord(ballot_id), conn, ctx)
 
 
-def on_privacy_requested(conn, env: dict, ctx) -> None:
-    """A person's request (DSGVO): answer with what voting holds or erased."""
-    privacy.answer_privacy_request(privacy.AnswerPrivacyRequest(**request_fields(env)), conn, ctx)
-
-
 CONSUMERS = {
-    "membership.privacy.requested": on_privacy_requested,
+    "membership.privacy.requested": worker.privacy_consumer(privacy),
     "membership.body.member_added": on_member_added,
     "membership.body.member_removed": on_member_removed,
     "membership.application.checked": on_application_checked,

@@ -13,12 +13,13 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 import pytest
 
-from knotenpunkt.services.voting import copies, handlers, store
+from knotenpunkt.services.voting import bootstrap, handlers, store
 from knotenpunkt.services.voting import worker as vw
 from knotenpunkt.services.voting.app import create_app
 from knotenpunkt.shared.db import Database
 from knotenpunkt.shared.usecase import Context
 from knotenpunkt.shared.worker import Worker
+from knotenpunkt.wiring import worker_for
 from tests.support import unique
 
 
@@ -72,7 +73,14 @@ def context(settings, tenants, clock):
         t = tenants.get(tenant)
         if rules is not None:
             t = dataclasses.replace(t, rules=rules)
-        return Context(settings=settings, tenant=t, now=clock(), actor="test")
+        return Context(
+            settings=settings,
+            tenant=t,
+            now=clock(),
+            actor="test",
+            deps=bootstrap.deps(settings, tenants),
+            service="voting",
+        )
 
     return make
 
@@ -86,8 +94,8 @@ def body(voting_db, reset_body, context):
         people = [unique("m") for _ in range(n)]
         with voting_db.transaction(tenant) as conn:
             for i, p in enumerate(people):
-                copies.add_voter(
-                    copies.AddVoter(key, p, f"Mitglied {i + 1}", f"{p}@example.org"),
+                handlers.add_voter(
+                    handlers.AddVoter(key, p, f"Mitglied {i + 1}", f"{p}@example.org"),
                     conn,
                     context(tenant),
                 )
@@ -97,14 +105,7 @@ def body(voting_db, reset_body, context):
 
 
 def worker(settings, tenants, db, clock, **overrides) -> Worker:
-    w = Worker(
-        "voting",
-        vw.CONSUMERS,
-        vw.JOBS,
-        settings=settings.with_(**overrides),
-        tenants=tenants,
-        clock=clock,
-    )
+    w = worker_for("voting", settings=settings.with_(**overrides), tenants=tenants, clock=clock)
     w.db = db
     return w
 
@@ -458,8 +459,8 @@ def test_worker_closes_at_the_deadline_and_reminds_who_has_not_voted(
                 ([str(b["id"]) for b in (soon, ending, later)],),
             ).fetchall()
         }
-        closed = store.get_ballot(conn, ending["id"])
-        still_open = store.get_ballot(conn, soon["id"])
+        closed = store.ballots.get_ballot(conn, ending["id"])
+        still_open = store.ballots.get_ballot(conn, soon["id"])
     not_voted = [
         {"person_id": p, "name": f"Mitglied {i}"} for i, p in enumerate(people[1:], start=2)
     ]
@@ -590,7 +591,7 @@ def test_ballot_closed_tells_how_the_ballot_was_opened(
     }
     with voting_db.transaction("chemnitz") as conn:
         vw.on_application_checked(conn, env, w.context("chemnitz"))
-        ballot = store.open_for_subject(conn, "admission", app_id)
+        ballot = store.ballots.open_for_subject(conn, "admission", app_id)
     by_hand = open_ballot(clients, token, "chemnitz", "vorbereitungsgremium")
     coord = token("chemnitz", "coordinator")
     for b in (ballot, by_hand):

@@ -6,7 +6,7 @@ from knotenpunkt.shared import choices
 
 
 def test_every_choice_of_the_api_has_a_word_in_every_language():
-    from knotenpunkt.services.voting.schemas import CHOICES
+    from knotenpunkt.services.voting.schemas.votes import CHOICES
 
     for words in choices.WORDS.values():
         assert set(words) == set(CHOICES)

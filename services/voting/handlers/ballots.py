@@ -6,14 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from knotenpunkt.services.voting import copies, domain, store
+from knotenpunkt.services.voting.domain import ballots as rules
 from knotenpunkt.services.voting.handlers.record import cast_votes, seal
 from knotenpunkt.shared.auth import Principal
 from knotenpunkt.shared.errors import Conflict
-from knotenpunkt.shared.messaging import add_event
-from knotenpunkt.shared.usecase import Context
-
-SERVICE = "voting"
+from knotenpunkt.shared.usecase import Context, emit
 
 # --- Commands -----------------------------------------------------------------
 
@@ -72,39 +69,32 @@ class RemindVoters:
 # --- Reads --------------------------------------------------------------------
 
 
-def electorate(conn, ctx: Context, *, body: str, caller: Principal) -> list[dict]:
-    """Who may vote in the body now; raises NotFound (no such body), Forbidden (not of the body)."""
-    ctx.tenant.body_or_404(body)
-    domain.ensure_reads_members(caller, body)
-    return copies.voters(conn, body)
-
-
 def list_ballots(
     conn, ctx: Context, *, caller: Principal, status=None, body=None, page=1, page_size=50
 ) -> tuple[list[dict], int]:
     """A page of ballots as the caller sees them, filtered by status and body, and the total; raises nothing."""
-    rows, total = store.list_ballots(
+    rows, total = ctx.store.ballots.list_ballots(
         conn, status=status, body=body, limit=page_size, offset=(page - 1) * page_size
     )
-    return [_view(conn, b, caller) for b in rows], total
+    return [_view(conn, ctx, b, caller) for b in rows], total
 
 
 def get_ballot(conn, ctx: Context, *, ballot_id, caller: Principal) -> dict:
     """One ballot as the caller sees it; raises NotFound."""
-    return _view(conn, store.get_ballot(conn, ballot_id), caller)
+    return _view(conn, ctx, ctx.store.ballots.get_ballot(conn, ballot_id), caller)
 
 
 def due_ballots(conn, ctx: Context) -> list[dict]:
     """Open ballots to close now (id, reason: deadline or all_voted); raises nothing."""
-    return store.due_ballots(conn, ctx.now)
+    return ctx.store.ballots.due_ballots(conn, ctx.now)
 
 
 def open_ballot_ids(conn, ctx: Context) -> list:
     """The ids of the open ballots (whose records the sealer keeps up); raises nothing."""
-    return store.open_ballot_ids(conn)
+    return ctx.store.ballots.open_ballot_ids(conn)
 
 
-def _view(conn, ballot: dict, caller: Principal | None = None) -> dict:
+def _view(conn, ctx: Context, ballot: dict, caller: Principal | None = None) -> dict:
     """A ballot as a caller sees it: while open who voted (named) but no tally; when closed all of it.
 
     Who may vote, who voted and who dissented only for the body's members and
@@ -112,18 +102,18 @@ def _view(conn, ballot: dict, caller: Principal | None = None) -> dict:
     """
     out = dict(ballot)
     out["subject"] = {"kind": ballot["subject_kind"], "id": ballot["subject_id"]}
-    out["choices"] = list(domain.choices_for(ballot["decision_rule"]))
+    out["choices"] = list(rules.choices_for(ballot["decision_rule"]))
     out["kind"] = "resolution" if ballot["binding"] else "recommendation"
-    voters = store.voters_status(conn, ballot["id"], ballot["secret"])
+    voters = ctx.store.votes.voters_status(conn, ballot["id"], ballot["secret"])
     out["voted"] = sum(1 for v in voters if v["voted"])
     out["voters"] = voters
     if ballot["status"] == "open":
         out["tally"] = out["outcome"] = out["dissent"] = None
     elif ballot["outcome"]:
-        out["outcome_text"] = domain.outcome_text(ballot, ballot["outcome"])
-    if caller is not None and not domain.reads_members(caller, ballot["body"]):
+        out["outcome_text"] = rules.outcome_text(ballot, ballot["outcome"])
+    if caller is not None and not rules.reads_members(caller, ballot["body"]):
         out["voters"] = []
-        out["dissent"] = domain.anonymous_dissent(out["dissent"])
+        out["dissent"] = rules.anonymous_dissent(out["dissent"])
     return out
 
 
@@ -145,20 +135,16 @@ def _summary(ballot: dict) -> dict:
     }
 
 
-def _event(conn, ctx: Context, event: str, ballot_id, data: dict) -> None:
-    add_event(conn, SERVICE, ctx.tenant.key, "ballot", event, data, str(ballot_id))
-
-
 # --- Writes -------------------------------------------------------------------
 
 
 def open_ballot(cmd: OpenBallot, conn, ctx: Context) -> dict:
     """Open a ballot by hand with the body's rules, the electorate frozen now; raises NotFound (body), RuleViolation (deadline, an admission or founding as subject), Conflict (subject already in a vote)."""
     body = ctx.tenant.body_or_404(cmd.body)
-    domain.check_subject_by_hand(cmd.subject_kind)
+    rules.check_subject_by_hand(cmd.subject_kind)
     deadline = cmd.deadline or ctx.now + timedelta(days=body["ballot_days"])
-    domain.check_deadline(deadline, ctx.now)
-    return _view(conn, _open(conn, ctx, body, cmd, deadline, cmd.opened_by or ctx.actor))
+    rules.check_deadline(deadline, ctx.now)
+    return _view(conn, ctx, _open(conn, ctx, body, cmd, deadline, cmd.opened_by or ctx.actor))
 
 
 def put_to_vote(cmd: PutToVote, conn, ctx: Context) -> dict | None:
@@ -173,7 +159,7 @@ def put_to_vote(cmd: PutToVote, conn, ctx: Context) -> dict | None:
 
 def _open(conn, ctx: Context, body: dict, cmd, deadline: datetime, opened_by: str) -> dict:
     tenant = ctx.tenant.key
-    ballot = store.insert_ballot(
+    ballot = ctx.store.ballots.insert_ballot(
         conn,
         {
             "tenant": tenant,
@@ -193,13 +179,13 @@ def _open(conn, ctx: Context, body: dict, cmd, deadline: datetime, opened_by: st
             "outcome_to": body.get("outcome_to"),
             "close_when_all_voted": body["close_when_all_voted"],
             "opened_at": ctx.now,
-            "electorate_size": store.electorate_size(conn, body["key"]),
+            "electorate_size": ctx.store.ballots.electorate_size(conn, body["key"]),
         },
     )
     if ballot is None:
         raise Conflict("Zu diesem Gegenstand läuft bereits eine Abstimmung.")
-    store.freeze_electorate(conn, tenant, ballot["id"], body["key"])
-    store.append(
+    ctx.store.ballots.freeze_electorate(conn, tenant, ballot["id"], body["key"])
+    ctx.store.record.append(
         conn,
         tenant,
         ballot["id"],
@@ -211,8 +197,8 @@ def _open(conn, ctx: Context, body: dict, cmd, deadline: datetime, opened_by: st
             "deadline": ballot["deadline"],
         },
     )
-    voters = store.ballot_voters(conn, ballot["id"])
-    _event(conn, ctx, "opened", ballot["id"], {**_summary(ballot), "electorate": voters})
+    voters = ctx.store.ballots.ballot_voters(conn, ballot["id"])
+    emit(conn, ctx, "ballot", "opened", {**_summary(ballot), "electorate": voters}, ballot["id"])
     return ballot
 
 
@@ -221,7 +207,7 @@ def close_ballot(cmd: CloseBallot, conn, ctx: Context) -> dict:
     closed = close_if_open(conn, ctx, cmd.ballot_id, cmd.closed_by)
     if closed is None:
         raise Conflict("Die Abstimmung ist schon geschlossen.")
-    return _view(conn, closed)
+    return _view(conn, ctx, closed)
 
 
 def close_if_open(
@@ -235,23 +221,25 @@ def close_if_open(
     """
     tenant = ctx.tenant.key
     if wait:
-        store.lock_casts(conn, ballot_id)  # the casts in flight are counted, later ones refused
-    elif not store.try_lock_casts(conn, ballot_id):
+        ctx.store.votes.lock_casts(
+            conn, ballot_id
+        )  # the casts in flight are counted, later ones refused
+    elif not ctx.store.votes.try_lock_casts(conn, ballot_id):
         return None
-    ballot = store.get_ballot(conn, ballot_id, lock="update")
+    ballot = ctx.store.ballots.get_ballot(conn, ballot_id, lock="update")
     if ballot["status"] != "open":
         return None
-    votes = cast_votes(conn, ballot)
-    result = domain.tally(
+    votes = cast_votes(conn, ctx, ballot)
+    result = rules.tally(
         ballot["decision_rule"],
         float(ballot["quorum"]),
         ballot["electorate_size"],
         [v["choice"] for v in votes],
     )
     outcome = result.pop("outcome")
-    dissent = domain.dissent(votes, named=not ballot["secret"])
+    dissent = rules.dissent(votes, named=not ballot["secret"])
     if ballot["secret"]:
-        store.append(
+        ctx.store.record.append(
             conn,
             tenant,
             ballot_id,
@@ -260,14 +248,16 @@ def close_if_open(
                 "votes": [{"choice": v["choice"], "reason": v["reason"]} for v in votes],
             },
         )
-    store.append(
+    ctx.store.record.append(
         conn,
         tenant,
         ballot_id,
         {"type": "closed", "by": closed_by, "tally": result, "outcome": outcome},
     )
-    ballot = store.set_closed(conn, ballot_id, closed_by, result, outcome, dissent, ctx.now)
-    seal(conn, ballot_id)
+    ballot = ctx.store.ballots.set_closed(
+        conn, ballot_id, closed_by, result, outcome, dissent, ctx.now
+    )
+    seal(conn, ctx, ballot_id)
     # ballot.closed carries: ballot_id, body, title, text, subject {kind, id},
     # decision_rule, binding, outcome_to, deadline, secret, reasons_required_for,
     # opened_by ("event:<envelope id>" or the coordinator), origin ("manual",
@@ -275,57 +265,57 @@ def close_if_open(
     # outcome_text, kind, tally, closed_at, closed_by and dissent: a list of
     # {choice, reason, person_id, name}, the same keys in every ballot, person_id
     # and name None in a secret one.
-    _event(
+    emit(
         conn,
         ctx,
+        "ballot",
         "closed",
-        ballot_id,
         {
             **_summary(ballot),
             "outcome": outcome,
-            "outcome_text": domain.outcome_text(ballot, outcome),
+            "outcome_text": rules.outcome_text(ballot, outcome),
             "kind": "resolution" if ballot["binding"] else "recommendation",
             "tally": result,
             "dissent": dissent,
             "closed_at": ballot["closed_at"],
             "closed_by": closed_by,
         },
+        ballot_id,
     )
     return ballot
 
 
 def cancel_ballot(cmd: CancelBallot, conn, ctx: Context) -> bool:
     """Cancel the subject's open ballot; False when it has none; raises nothing."""
-    found = store.open_for_subject(conn, cmd.subject_kind, cmd.subject_id)
+    found = ctx.store.ballots.open_for_subject(conn, cmd.subject_kind, cmd.subject_id)
     if found is None:
         return False
-    store.lock_casts(conn, found["id"])
-    ballot = store.get_ballot(conn, found["id"], lock="update")
+    ctx.store.votes.lock_casts(conn, found["id"])
+    ballot = ctx.store.ballots.get_ballot(conn, found["id"], lock="update")
     if ballot["status"] != "open":
         return False
-    store.append(conn, ctx.tenant.key, ballot["id"], {"type": "cancelled", "reason": cmd.reason})
-    store.set_cancelled(conn, ballot["id"], cmd.reason, ctx.now)
-    seal(conn, ballot["id"])
-    _event(conn, ctx, "cancelled", ballot["id"], {**_summary(ballot), "reason": cmd.reason})
+    ctx.store.record.append(
+        conn, ctx.tenant.key, ballot["id"], {"type": "cancelled", "reason": cmd.reason}
+    )
+    ctx.store.ballots.set_cancelled(conn, ballot["id"], cmd.reason, ctx.now)
+    seal(conn, ctx, ballot["id"])
+    emit(conn, ctx, "ballot", "cancelled", {**_summary(ballot), "reason": cmd.reason}, ballot["id"])
     return True
 
 
 def remind_voters(cmd: RemindVoters, conn, ctx: Context) -> int:
     """Event ballot.reminder_due for each ballot near its deadline with voters missing; returns how many ballots were due; raises nothing."""
     until = ctx.now + timedelta(hours=ctx.settings.reminder_hours)
-    due = store.reminders_due(conn, ctx.now, until)
+    due = ctx.store.ballots.reminders_due(conn, ctx.now, until)
     for ballot in due:
         pending = [
-            v for v in store.voters_status(conn, ballot["id"], ballot["secret"]) if not v["voted"]
+            v
+            for v in ctx.store.votes.voters_status(conn, ballot["id"], ballot["secret"])
+            if not v["voted"]
         ]
-        store.set_reminded(conn, ballot["id"], ctx.now)
+        ctx.store.ballots.set_reminded(conn, ballot["id"], ctx.now)
         if pending:
             not_voted = [{"person_id": v["person_id"], "name": v["name"]} for v in pending]
-            _event(
-                conn,
-                ctx,
-                "reminder_due",
-                ballot["id"],
-                {**_summary(ballot), "not_voted": not_voted},
-            )
+            data = {**_summary(ballot), "not_voted": not_voted}
+            emit(conn, ctx, "ballot", "reminder_due", data, ballot["id"])
     return len(due)

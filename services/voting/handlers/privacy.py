@@ -9,7 +9,7 @@ which gets the pseudonym too). Electorate copies are deleted.
 
 from __future__ import annotations
 
-from knotenpunkt.services.voting import domain, privacy_store, store
+from knotenpunkt.services.voting.domain import record as rules
 from knotenpunkt.services.voting.handlers.record import seal
 from knotenpunkt.services.voting.privacy_catalogue import CATALOGUE
 from knotenpunkt.shared.privacy import (
@@ -21,47 +21,45 @@ from knotenpunkt.shared.privacy import (
 )
 from knotenpunkt.shared.usecase import Context
 
-SERVICE = "voting"
-
 
 def answer_privacy_request(cmd: AnswerPrivacyRequest, conn, ctx: Context) -> dict:
     """Access: every datum; erasure: pseudonymised as above (counts per table); record: the
     catalogue. Publishes voting.privacy.answered; returns the answer; raises nothing."""
     ids = cmd.ids
     if cmd.kind == "record":
-        answer = {"catalogue": describe(SERVICE, CATALOGUE)}
+        answer = {"catalogue": describe(ctx.service, CATALOGUE)}
     elif cmd.kind == "access":
         data = {
-            "electorate": privacy_store.electorate_of(conn, ids),
-            "ballot_electorate": privacy_store.ballot_entries_of(conn, ids),
-            "votes": privacy_store.votes_of(conn, ids),
-            "participation": privacy_store.participation_of(conn, ids),
+            "electorate": ctx.store.privacy.electorate_of(conn, ids),
+            "ballot_electorate": ctx.store.privacy.ballot_entries_of(conn, ids),
+            "votes": ctx.store.privacy.votes_of(conn, ids),
+            "participation": ctx.store.privacy.participation_of(conn, ids),
         }
         data = {k: v for k, v in data.items() if v}
-        answer = {"data": data, "catalogue": describe(SERVICE, CATALOGUE, data)}
+        answer = {"data": data, "catalogue": describe(ctx.service, CATALOGUE, data)}
     else:
         answer = {"erased": _erase(conn, ctx, ids, cmd)}
-    publish_answer(conn, SERVICE, ctx.tenant.key, cmd, answer)
+    publish_answer(conn, ctx.service, ctx.tenant.key, cmd, answer)
     return answer
 
 
 def _erase(conn, ctx: Context, ids: list[str], cmd: AnswerPrivacyRequest) -> dict:
     counts = {"ballot_record": 0, "ballot_electorate": 0, "votes": 0, "participation": 0}
     counts["ballots"] = 0
-    for ballot_id in privacy_store.ballots_naming(conn, ids):
-        seal(conn, ballot_id)
-        rewrites, marker = domain.pseudonymise_record(
-            privacy_store.sealed_entries(conn, ballot_id), ids, cmd.pseudonym
+    for ballot_id in ctx.store.privacy.ballots_naming(conn, ids):
+        seal(conn, ctx, ballot_id)
+        rewrites, marker = rules.pseudonymise_record(
+            ctx.store.privacy.sealed_entries(conn, ballot_id), ids, cmd.pseudonym
         )
         for entry_id, entry in rewrites:
-            privacy_store.set_entry(conn, entry_id, entry)
+            ctx.store.privacy.set_entry(conn, entry_id, entry)
         if marker is not None:
-            store.append(conn, ctx.tenant.key, ballot_id, {**marker, "at": ctx.now})
-            seal(conn, ballot_id)
+            ctx.store.record.append(conn, ctx.tenant.key, ballot_id, {**marker, "at": ctx.now})
+            seal(conn, ctx, ballot_id)
         counts["ballot_record"] += len(rewrites)
-        done = privacy_store.pseudonymise(conn, ballot_id, ids, cmd.pseudonym, ERASED_NAME)
+        done = ctx.store.privacy.pseudonymise(conn, ballot_id, ids, cmd.pseudonym, ERASED_NAME)
         for table, n in done.items():
             counts[table] += n
-    counts["electorate"] = privacy_store.delete_electorate(conn, ids)
+    counts["electorate"] = ctx.store.privacy.delete_electorate(conn, ids)
     counts["outbox"] = forget_sent_events(conn, [cmd.email, *ids, *cmd.names])
     return counts

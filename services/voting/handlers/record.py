@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from knotenpunkt.services.voting import domain, store
+from knotenpunkt.services.voting.domain import ballots as ballot_rules
+from knotenpunkt.services.voting.domain import record as rules
 from knotenpunkt.shared.auth import Principal
 from knotenpunkt.shared.usecase import Context
 
@@ -16,35 +17,36 @@ class SealRecord:
     ballot_id: str
 
 
-def cast_votes(conn, ballot: dict) -> list[dict]:
+def cast_votes(conn, ctx: Context, ballot: dict) -> list[dict]:
     """The ballot's votes: named (person, choice, reason) or secret (choice, reason); raises nothing."""
     if ballot["secret"]:
-        return store.secret_votes(conn, ballot["id"])
-    return store.named_votes(conn, ballot["id"])
+        return ctx.store.votes.secret_votes(conn, ballot["id"])
+    return ctx.store.votes.named_votes(conn, ballot["id"])
 
 
 def ballot_record(conn, ctx: Context, *, ballot_id, caller: Principal) -> dict:
     """The ballot's record as a hash chain, checked against its votes (while open only who took part); raises NotFound, Forbidden (not of the body)."""
-    ballot = store.get_ballot(conn, ballot_id)
-    domain.ensure_reads_members(caller, ballot["body"])
-    seal(conn, ballot_id)
-    entries = store.record(conn, ballot_id)
-    problems = domain.record_problems(ballot, entries, cast_votes(conn, ballot))
+    ballot = ctx.store.ballots.get_ballot(conn, ballot_id)
+    ballot_rules.ensure_reads_members(caller, ballot["body"])
+    seal(conn, ctx, ballot_id)
+    entries = ctx.store.record.record(conn, ballot_id)
+    problems = rules.record_problems(ballot, entries, cast_votes(conn, ctx, ballot))
     if ballot["status"] == "open":
-        entries = domain.interim_record(entries)
+        entries = rules.interim_record(entries)
     return {"ballot_id": ballot_id, "valid": not problems, "problems": problems, "entries": entries}
 
 
 def seal_record(cmd: SealRecord, conn, ctx: Context) -> int:
     """Link the ballot's unsealed record entries into its hash chain; returns how many; raises nothing."""
-    return seal(conn, cmd.ballot_id)
+    return seal(conn, ctx, cmd.ballot_id)
 
 
-def seal(conn, ballot_id) -> int:
+def seal(conn, ctx: Context, ballot_id) -> int:
     """Link the ballot's unsealed record entries into its hash chain, the record locked; returns how many; raises nothing."""
-    store.lock_record(conn, ballot_id)
-    sealed = domain.chain(
-        store.last_sealed(conn, ballot_id), store.unsealed_entries(conn, ballot_id)
+    record = ctx.store.record
+    record.lock_record(conn, ballot_id)
+    sealed = rules.chain(
+        record.last_sealed(conn, ballot_id), record.unsealed_entries(conn, ballot_id)
     )
-    store.set_seals(conn, ballot_id, sealed)
+    record.set_seals(conn, ballot_id, sealed)
     return len(sealed)

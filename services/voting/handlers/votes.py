@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from knotenpunkt.services.voting import domain, store
+from knotenpunkt.services.voting.domain import ballots as ballot_rules
+from knotenpunkt.services.voting.domain import votes as rules
 from knotenpunkt.services.voting.handlers.ballots import close_if_open
 from knotenpunkt.shared.errors import Conflict, Forbidden, NotFound, RuleViolation
 from knotenpunkt.shared.usecase import Context
@@ -23,43 +24,41 @@ class CastVote:
 def cast_vote(cmd: CastVote, conn, ctx: Context) -> dict:
     """Record a vote (or change it, in named ballots), closing the ballot when all have voted; raises NotFound, Forbidden (not in the electorate), Conflict (closed, past the deadline, a second secret vote), RuleViolation (choice, reason).
 
-    One statement stores the vote (store.cast_named, cast_secret): the ballot's rules are
+    One statement stores the vote (store.votes.cast_named, cast_secret): the ballot's rules are
     fixed at opening and come from the process's cache (``ctx.deps["ballot_rules"]``, a
-    domain.RulesCache) once seen; only its status is read, under the shared cast lock that
+    rules_cache.RulesCache) once seen; only its status is read, under the shared cast lock that
     closing waits for, never a lock on the ballot's row.
     """
     tenant, ballot_id, person = ctx.tenant.key, cmd.ballot_id, cmd.voter
-    cache = ctx.deps.get("ballot_rules")
-    rules = cache.get(tenant, ballot_id) if cache is not None else None
-    if rules is None:
-        ballot = store.get_ballot(conn, ballot_id)
-        rules = domain.cast_rules(ballot)
-        if cache is not None:
-            cache.put(tenant, ballot_id, rules)
+    cache = ctx.dep("ballot_rules")
+    cast_rules = cache.get(tenant, ballot_id)
+    if cast_rules is None:
+        cast_rules = rules.cast_rules(ctx.store.ballots.get_ballot(conn, ballot_id))
+        cache.put(tenant, ballot_id, cast_rules)
     try:
-        domain.check_vote(rules, cmd.choice, cmd.reason)
+        rules.check_vote(cast_rules, cmd.choice, cmd.reason)
     except RuleViolation:
         # a closed ballot says so first, as for every vote
-        domain.ensure_open(store.get_ballot(conn, ballot_id), ctx.now)
+        ballot_rules.ensure_open(ctx.store.ballots.get_ballot(conn, ballot_id), ctx.now)
         raise
     entry = {"type": "vote", "person_id": person, "choice": cmd.choice, "reason": cmd.reason}
-    if rules["secret"]:
+    if cast_rules["secret"]:
         entry = {"type": "participation", "person_id": person}
-        cast = store.cast_secret(
+        cast = ctx.store.votes.cast_secret(
             conn, tenant, ballot_id, person, cmd.choice, cmd.reason, ctx.now, entry
         )
     else:
-        cast = store.cast_named(
+        cast = ctx.store.votes.cast_named(
             conn, tenant, ballot_id, person, cmd.choice, cmd.reason, ctx.now, entry
         )
     if cast is None:
         raise NotFound(f"Eine Abstimmung {ballot_id} gibt es nicht.")
-    domain.ensure_open(cast, ctx.now)
+    ballot_rules.ensure_open(cast, ctx.now)
     if not cast["member"]:
         raise Forbidden(
             "Abstimmen dürfen nur die Mitglieder des Gremiums, die bei Eröffnung dazugehörten."
         )
-    if rules["secret"]:
+    if cast_rules["secret"]:
         if not cast["first"]:
             raise Conflict(
                 "In einer geheimen Abstimmung zählt nur die erste Stimme; sie lässt sich nicht ändern."
@@ -68,7 +67,7 @@ def cast_vote(cmd: CastVote, conn, ctx: Context) -> dict:
     else:
         vote = {k: cast[k] for k in ("person_id", "choice", "reason", "cast_at", "changes")}
     status = cast["status"]
-    if domain.should_close_early(rules, cast["voted"]) and close_if_open(
+    if rules.should_close_early(cast_rules, cast["voted"]) and close_if_open(
         conn, ctx, ballot_id, "all_voted", wait=False
     ):
         status = "closed"

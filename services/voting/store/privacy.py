@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+from knotenpunkt.services.voting.store.common import as_json
 
 
 def electorate_of(conn, person_ids: list[str]) -> list[dict]:
@@ -59,7 +59,7 @@ def set_entry(conn, entry_id, entry: dict) -> None:
     """Replace a record entry's content (its seq and hashes stay)."""
     conn.execute(
         "update ballot_record set entry = %s where id = %s",
-        (json.dumps(entry, default=str), entry_id),
+        (as_json(entry), entry_id),
     )
 
 

@@ -1,30 +1,12 @@
-"""Marshmallow schemas of the voting API."""
+"""Marshmallow schemas of the voting API's ballots: opening one, a ballot as read, the list's query."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from marshmallow import Schema, fields, validate
 
-# A moment outside these years is a typing error, and would break the mails downstream.
-EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
-LATEST = datetime(2200, 12, 31, tzinfo=UTC)
-# English, like marshmallow's own messages: shared.i18n turns it into German (the default).
-SANE_MOMENT = validate.Range(
-    min=EARLIEST, max=LATEST, error="Must be no earlier than 1900 and no later than 2200."
-)
-MAX_PAGE = 100_000
-MAX_PAGE_SIZE = 200
+from knotenpunkt.shared.schema import SANE_MOMENT, page_query
 
 SUBJECT_KINDS = ("admission", "resolution", "recommendation", "working_group_founding", "general")
-CHOICES = ("yes", "no", "abstain", "agree", "stand_aside", "object")
-
-
-class VoterOut(Schema):
-    person_id = fields.String()
-    name = fields.String()
-    email = fields.String(allow_none=True)
-    role = fields.String()
 
 
 class SubjectIn(Schema):
@@ -44,21 +26,6 @@ class BallotIn(Schema):
             "description": "Frist (mit Zeitzone) in der Zukunft, höchstens 3 Jahre; Standard: die Tage des Gremiums"
         },
     )
-
-
-class VoteIn(Schema):
-    choice = fields.String(required=True, validate=validate.OneOf(CHOICES))
-    reason = fields.String(load_default=None, validate=validate.Length(max=5000))
-
-
-class VoteOut(Schema):
-    person_id = fields.String()
-    choice = fields.String(allow_none=True)
-    reason = fields.String(allow_none=True)
-    cast_at = fields.DateTime()
-    changes = fields.Integer()
-    secret = fields.Boolean()
-    ballot_status = fields.String()
 
 
 class VoterStatus(Schema):
@@ -112,22 +79,8 @@ class BallotOut(Schema):
     )
 
 
-class BallotQuery(Schema):
+class BallotQuery(page_query(50, "BallotPage")):
     status = fields.String(
         load_default=None, validate=validate.OneOf(("open", "closed", "cancelled"))
     )
     body = fields.String(load_default=None, validate=validate.Length(max=100))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
-    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
-
-
-class RecordOut(Schema):
-    ballot_id = fields.UUID()
-    valid = fields.Boolean()
-    problems = fields.List(fields.String())
-    entries = fields.List(
-        fields.Dict(),
-        metadata={
-            "description": "solange offen: nur wer teilgenommen hat, ohne Wahl, Begründung und Hashes"
-        },
-    )

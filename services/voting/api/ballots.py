@@ -1,4 +1,5 @@
-"""HTTP API of the voting service (blueprints under /api/v1/<tenant>/).
+"""HTTP API of the voting service's ballots (/api/v1/<tenant>/ballots): open, list, read, vote,
+close, the record.
 
 Each route parses, authorises, calls one handler in the request's unit of work and serialises.
 """
@@ -9,25 +10,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from knotenpunkt.services.voting import handlers
-from knotenpunkt.services.voting.schemas import (
-    BallotIn,
-    BallotOut,
-    BallotQuery,
-    RecordOut,
-    VoteIn,
-    VoteOut,
-    VoterOut,
-)
+from knotenpunkt.services.voting.schemas.ballots import BallotIn, BallotOut, BallotQuery
+from knotenpunkt.services.voting.schemas.record import RecordOut
+from knotenpunkt.services.voting.schemas.votes import VoteIn, VoteOut
 from knotenpunkt.shared.access import allows
+from knotenpunkt.shared.schema import TOTAL_HEADER, total_header
 from knotenpunkt.shared.web import context, principal, uow
-
-electorates_bp = Blueprint(
-    "electorates",
-    __name__,
-    url_prefix="/api/v1/<tenant>/electorates",
-    description="Stimmberechtigte je Gremium (Kopie aus der Mitgliederverwaltung)",
-)
-TOTAL_HEADER = {"description": "Zahl aller Treffer", "schema": {"type": "integer"}}
 
 ballots_bp = Blueprint(
     "ballots",
@@ -35,16 +23,6 @@ ballots_bp = Blueprint(
     url_prefix="/api/v1/<tenant>/ballots",
     description="Abstimmungen der Gremien",
 )
-
-
-@electorates_bp.route("/<body>")
-class Electorate(MethodView):
-    @allows("body")
-    @electorates_bp.response(200, VoterOut(many=True))
-    def get(self, tenant, body):
-        """Wer in diesem Gremium abstimmen darf (Koordinierungsstelle, Mitglieder dieses Gremiums)."""
-        with uow() as conn:
-            return handlers.electorate(conn, context(), body=body, caller=principal())
 
 
 @ballots_bp.route("")
@@ -56,7 +34,7 @@ class Ballots(MethodView):
         """Abstimmungen seitenweise (neueste zuerst), filterbar nach Status und Gremium; X-Total-Count: alle Treffer."""
         with uow() as conn:
             page, total = handlers.list_ballots(conn, context(), caller=principal(), **query)
-        return page, 200, {"X-Total-Count": str(total)}
+        return page, 200, total_header(total)
 
     @allows("manage")
     @ballots_bp.arguments(BallotIn)
@@ -118,6 +96,3 @@ class Record(MethodView):
         """Das Protokoll als Hash-Kette, nachgerechnet und mit den Stimmen verglichen (Mitglieder des Gremiums, Koordinierungsstelle); solange offen nur, wer teilgenommen hat."""
         with uow() as conn:
             return handlers.ballot_record(conn, context(), ballot_id=ballot_id, caller=principal())
-
-
-BLUEPRINTS = (electorates_bp, ballots_bp)

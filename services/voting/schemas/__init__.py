@@ -1,0 +1,1 @@
+"""Marshmallow schemas of the voting API, one module per aggregate."""

@@ -56,7 +56,7 @@ class WebhookReceiver:
         import http.server
         import threading
 
-        from knotenpunkt.services.notifications.domain import webhook_signature
+        from knotenpunkt.services.notifications.domain.webhooks import webhook_signature
 
         self.received = []
         self.fail_with = None

@@ -17,7 +17,7 @@ from email.utils import format_datetime, formataddr
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from knotenpunkt.services.notifications.domain import webhook_signature
+from knotenpunkt.services.notifications.domain.webhooks import webhook_signature
 from knotenpunkt.shared import net
 
 

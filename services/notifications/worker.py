@@ -7,35 +7,37 @@ the delivery job opens a unit of work and calls its handler. No SQL here.
 from __future__ import annotations
 
 import dataclasses
-import logging
+from types import SimpleNamespace
 
-from knotenpunkt.services.notifications import copies, handlers, privacy
+from knotenpunkt.services.notifications import bootstrap, handlers
+from knotenpunkt.services.notifications.handlers import privacy
 from knotenpunkt.shared import worker
-from knotenpunkt.shared.privacy import log_retention, request_fields
 
 
 def on_member_added(conn, env: dict, ctx) -> None:
     d = env["data"]
-    copies.add_body_member(
-        copies.AddBodyMember(d["body"], d["person_id"], d["name"], d.get("email")), conn, ctx
+    handlers.add_body_member(
+        handlers.AddBodyMember(d["body"], d["person_id"], d["name"], d.get("email")), conn, ctx
     )
 
 
 def on_member_removed(conn, env: dict, ctx) -> None:
     d = env["data"]
-    copies.remove_body_member(copies.RemoveBodyMember(d["body"], d["person_id"]), conn, ctx)
+    handlers.remove_body_member(handlers.RemoveBodyMember(d["body"], d["person_id"]), conn, ctx)
 
 
 def on_contact_erased(conn, env: dict, ctx) -> None:
     """Membership erased a person: erase every copy of them here too."""
-    copies.erase_contact(copies.EraseContact(env["data"].get("email")), conn, ctx)
+    handlers.erase_contact(handlers.EraseContact(env["data"].get("email")), conn, ctx)
 
 
 def on_contact_saved(conn, env: dict, ctx) -> None:
     """A contact was created or changed: keep its address while it is held on consent (its
     mails carry a withdrawal link)."""
     d = env["data"]
-    copies.keep_contact(copies.KeepContact(d["id"], d.get("email"), d["legal_basis"]), conn, ctx)
+    handlers.keep_contact(
+        handlers.KeepContact(d["id"], d.get("email"), d["legal_basis"]), conn, ctx
+    )
 
 
 def on_partner_created(conn, env: dict, ctx) -> None:
@@ -62,7 +64,7 @@ def on_event(conn, env: dict, ctx) -> None:
 
 def _keep_partner(conn, env: dict, ctx) -> None:
     d = env["data"]
-    copies.keep_partner(copies.KeepPartner(d["id"], d["name"], d.get("email")), conn, ctx)
+    handlers.keep_partner(handlers.KeepPartner(d["id"], d["name"], d.get("email")), conn, ctx)
 
 
 # Message-IDs of mails the SMTP server accepted whose "sent" was not committed (the database
@@ -83,7 +85,7 @@ def _forget_settled(w, ctx) -> None:
     if not mine:
         return
     with w.db.transaction(ctx.tenant.key) as conn:
-        due = handlers.still_due(conn, [_delivery_id(m) for m in mine])
+        due = handlers.still_due(conn, ctx, ids=[_delivery_id(m) for m in mine])
     for m in mine:
         if _delivery_id(m) not in due:
             ACCEPTED_UNRECORDED.pop(m, None)
@@ -170,20 +172,8 @@ NOTIFYING = [
 ]
 
 
-def on_privacy_requested(conn, env: dict, ctx) -> None:
-    """A person's request (DSGVO): answer with what notifications holds or erased."""
-    privacy.answer_privacy_request(privacy.AnswerPrivacyRequest(**request_fields(env)), conn, ctx)
-
-
-def privacy_retention(w, ctx) -> None:
-    """Delete what the tenant's retention rules say is due (daily), logged with counts."""
-    with w.db.transaction(ctx.tenant.key) as conn:
-        counts = privacy.apply_retention(privacy.ApplyRetention(), conn, ctx)
-    log_retention(logging.getLogger(__name__), "notifications", ctx.tenant.key, counts)
-
-
 CONSUMERS = {
-    "membership.privacy.requested": on_privacy_requested,
+    "membership.privacy.requested": worker.privacy_consumer(privacy),
     "membership.contact.erased": on_contact_erased,
     "membership.contact.created": on_contact_saved,
     "membership.contact.updated": on_contact_saved,
@@ -196,9 +186,22 @@ CONSUMERS = {
 }
 JOBS = [
     worker.Job("deliver", 1, deliver),
-    worker.Job("privacy-retention", 86400, privacy_retention),
+    worker.retention_job(privacy),
 ]
+
+
+def deliveries_by_channel_and_status(conn) -> dict:
+    """The deliveries gauge in a tenant's unit of work. The worker's /metrics calls a gauge with
+    the connection only (``shared.workerops``), so its handler gets the one part of the context
+    it reads: the store that ``bootstrap`` provides."""
+    return handlers.delivery_counts(conn, GAUGE_CONTEXT)
+
+
+GAUGE_CONTEXT = SimpleNamespace(store=bootstrap.STORE)
 # The worker's own gauges (its /metrics), each read per tenant inside that tenant's unit of work.
 GAUGES = {
-    "knotenpunkt_deliveries": ("Notifications by channel and status", handlers.delivery_counts),
+    "knotenpunkt_deliveries": (
+        "Notifications by channel and status",
+        deliveries_by_channel_and_status,
+    ),
 }

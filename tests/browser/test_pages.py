@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import quote, urlencode
 
-from knotenpunkt.services.notifications.domain import unsubscribe_token, withdrawal_token
+from knotenpunkt.services.notifications.domain.links import unsubscribe_token, withdrawal_token
 from tests.browser.test_admission import dev_login, logout
 from tests.integration.test_portal import consultation
 from tests.support import unique

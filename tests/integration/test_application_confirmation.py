@@ -100,7 +100,9 @@ def hand_over(notifier, envs: list[dict]) -> None:
 
 def mails_to(notifier, email: str) -> list[dict]:
     with notifier.db.transaction(CONFIRM) as conn:
-        return notification_store.list_notifications(conn, recipient=email, channel="email")
+        return notification_store.deliveries.list_notifications(
+            conn, recipient=email, channel="email"
+        )
 
 
 def submitted(client, email: str) -> dict:

@@ -45,7 +45,7 @@ from schemathesis.checks import (
 from schemathesis.core.failures import FailureGroup
 from schemathesis.generation import GenerationMode
 
-from knotenpunkt.services.notifications.domain import unsubscribe_token, withdrawal_token
+from knotenpunkt.services.notifications.domain.links import unsubscribe_token, withdrawal_token
 from knotenpunkt.shared.access import ACCESS, ANONYMOUS_ROLE, action_of
 from knotenpunkt.shared.links import (
     CONFIRM_APPLICATION,

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from knotenpunkt.services.notifications import copies, store
+from knotenpunkt.services.notifications import handlers, store
 from knotenpunkt.services.notifications import worker as nw
 from knotenpunkt.services.notifications.app import create_app
 from knotenpunkt.shared.messaging import envelope
@@ -126,8 +126,8 @@ def members(notifier, reset_body):
         people = [unique("m") for _ in range(n)]
         with notifier.db.transaction(tenant) as conn:
             for i, p in enumerate(people):
-                copies.add_body_member(
-                    copies.AddBodyMember(body, p, f"Mitglied {i + 1}", f"{p}@example.org"),
+                handlers.add_body_member(
+                    handlers.AddBodyMember(body, p, f"Mitglied {i + 1}", f"{p}@example.org"),
                     conn,
                     notifier.context(tenant),
                 )
@@ -212,7 +212,7 @@ def test_smtp_down_while_ballot_closes_then_mail_arrives_once(notifier, smtp, me
         clock.now += timedelta(seconds=0.2)
         deliver(notifier)
     with notifier.db.transaction("chemnitz") as conn:
-        row = store.list_notifications(conn, recipient=address)[0]
+        row = store.deliveries.list_notifications(conn, recipient=address)[0]
     assert row["status"] == "queued" and row["attempts"] == 0
     assert "nicht erreichbar" in row["last_error"] and "Connection" in row["last_error"]
     smtp.start()
@@ -223,7 +223,7 @@ def test_smtp_down_while_ballot_closes_then_mail_arrives_once(notifier, smtp, me
     deliver(notifier)
     assert len(smtp.to(address)) == 1
     with notifier.db.transaction("chemnitz") as conn:
-        row = store.list_notifications(conn, recipient=address)[0]
+        row = store.deliveries.list_notifications(conn, recipient=address)[0]
     assert row["status"] == "sent" and row["attempts"] == 1
 
 
@@ -231,7 +231,7 @@ def test_while_the_mail_server_is_away_mails_wait_at_most_5_s_not_the_backoff(
     settings, tenants_here, smtp, members, clock
 ):
     """With the default first backoff (30 s), a mail server that is away makes the due mails
-    wait only 5 s (domain.SERVER_AWAY_WAIT_SECONDS): after a 60 s outage they go within 5 s."""
+    wait only 5 s (domain.deliveries.SERVER_AWAY_WAIT_SECONDS): after a 60 s outage they go within 5 s."""
     people = members("chemnitz", "vorbereitungsgremium", 2)
     addresses = [f"{p}@example.org" for p in people]
     with notifier_on(settings, tenants_here, smtp, clock, backoff=30) as w:
@@ -240,7 +240,9 @@ def test_while_the_mail_server_is_away_mails_wait_at_most_5_s_not_the_backoff(
         for _ in range(12):  # 60 s of runs, one each 5 s
             deliver(w)
             with w.db.transaction("chemnitz") as conn:
-                waiting = [store.list_notifications(conn, recipient=a)[0] for a in addresses]
+                waiting = [
+                    store.deliveries.list_notifications(conn, recipient=a)[0] for a in addresses
+                ]
             assert [(r["status"], r["attempts"]) for r in waiting] == [("queued", 0)] * 2
             assert {r["next_attempt_at"] for r in waiting} == {clock.now + timedelta(seconds=5)}
             clock.now += timedelta(seconds=5)
@@ -329,7 +331,7 @@ def test_decision_waits_for_the_deadline(notifier, smtp, clock):
     deliver(notifier)
     assert smtp.to(address) == []
     with notifier.db.transaction("chemnitz") as conn:
-        row = store.list_notifications(conn, recipient=address)[0]
+        row = store.deliveries.list_notifications(conn, recipient=address)[0]
     assert row["status"] == "queued" and row["next_attempt_at"] == deadline
     clock.now = deadline
     deliver(notifier)

@@ -23,9 +23,10 @@ from urllib.parse import urlencode, urljoin
 
 import pytest
 
-from knotenpunkt.services.notifications import copies, domain, store
+from knotenpunkt.services.notifications import handlers, store
 from knotenpunkt.services.notifications import worker as nw
 from knotenpunkt.services.notifications.api import BLUEPRINTS
+from knotenpunkt.services.notifications.domain import links
 from knotenpunkt.shared.access import action_of
 from knotenpunkt.shared.messaging import envelope
 from tests.integration import test_notifications as base
@@ -56,12 +57,12 @@ def unsubscribe_path(tenant: str, email: str, category: str, token: str) -> str:
 
 def opted_out(notifier, tenant: str, email: str, category: str) -> bool:
     with notifier.db.transaction(tenant) as conn:
-        return store.opted_out(conn, email, category)
+        return store.preferences.opted_out(conn, email, category)
 
 
 def rows(notifier, tenant: str, **filters) -> list[dict]:
     with notifier.db.transaction(tenant) as conn:
-        return store.list_notifications(conn, **filters)
+        return store.deliveries.list_notifications(conn, **filters)
 
 
 # --- Point 1: links are signed with the link secret ---------------------------------------------
@@ -69,12 +70,12 @@ def rows(notifier, tenant: str, **filters) -> list[dict]:
 
 def test_unsubscribe_token_signed_with_the_jwt_secret_is_refused(clients, settings, notifier):
     email = address()
-    forged = domain.unsubscribe_token(settings.jwt_secret, "chemnitz", email, "ballots")
+    forged = links.unsubscribe_token(settings.jwt_secret, "chemnitz", email, "ballots")
     path = unsubscribe_path("chemnitz", email, "ballots", forged)
     assert clients["notifications"].get(path).status_code == 403
     assert clients["notifications"].post(path).status_code == 403
     assert not opted_out(notifier, "chemnitz", email, "ballots")
-    good = domain.unsubscribe_token(settings.link_secret, "chemnitz", email, "ballots")
+    good = links.unsubscribe_token(settings.link_secret, "chemnitz", email, "ballots")
     assert (
         clients["notifications"]
         .post(unsubscribe_path("chemnitz", email, "ballots", good))
@@ -89,8 +90,8 @@ def test_the_link_in_a_mail_carries_a_link_secret_token(notifier, smtp, members,
     notifier.inbox.handle(ballot_closed())
     deliver(notifier)
     link = smtp.to(email)[0]["List-Unsubscribe"]
-    assert domain.unsubscribe_token(settings.link_secret, "chemnitz", email, "ballots") in link
-    assert domain.unsubscribe_token(settings.jwt_secret, "chemnitz", email, "ballots") not in link
+    assert links.unsubscribe_token(settings.link_secret, "chemnitz", email, "ballots") in link
+    assert links.unsubscribe_token(settings.jwt_secret, "chemnitz", email, "ballots") not in link
 
 
 # --- Point 16: GET asks, POST unsubscribes ------------------------------------------------------
@@ -98,7 +99,7 @@ def test_the_link_in_a_mail_carries_a_link_secret_token(notifier, smtp, members,
 
 def test_get_unsubscribe_asks_and_post_unsubscribes(clients, settings, notifier):
     email = address()
-    token = domain.unsubscribe_token(settings.link_secret, "chemnitz", email, "events")
+    token = links.unsubscribe_token(settings.link_secret, "chemnitz", email, "events")
     path = unsubscribe_path("chemnitz", email, "events", token)
     page = clients["notifications"].get(path)
     assert page.status_code == 200 and page.mimetype == "text/html"
@@ -120,7 +121,7 @@ def test_get_unsubscribe_asks_and_post_unsubscribes(clients, settings, notifier)
 
 def test_one_click_post_answers_json(clients, settings, notifier):
     email = address()
-    token = domain.unsubscribe_token(settings.link_secret, "chemnitz", email, "ballots")
+    token = links.unsubscribe_token(settings.link_secret, "chemnitz", email, "ballots")
     resp = clients["notifications"].post(
         unsubscribe_path("chemnitz", email, "ballots", token),
         data={"List-Unsubscribe": "One-Click"},
@@ -131,7 +132,7 @@ def test_one_click_post_answers_json(clients, settings, notifier):
 
 def test_the_confirmation_page_escapes_what_the_link_says(clients, settings):
     email = '"<img/src=x>"@example.org'  # a valid address (quoted local part) full of markup
-    token = domain.unsubscribe_token(settings.link_secret, "chemnitz", email, "events")
+    token = links.unsubscribe_token(settings.link_secret, "chemnitz", email, "events")
     resp = clients["notifications"].get(unsubscribe_path("chemnitz", email, "events", token))
     assert resp.status_code == 200 and resp.mimetype == "text/html"
     text = resp.get_data(as_text=True)
@@ -140,7 +141,7 @@ def test_the_confirmation_page_escapes_what_the_link_says(clients, settings):
 
 def test_a_link_with_markup_that_is_no_address_is_refused(clients, settings):
     email = '"><img src=x>@example.org'
-    token = domain.unsubscribe_token(settings.link_secret, "chemnitz", email, "events")
+    token = links.unsubscribe_token(settings.link_secret, "chemnitz", email, "events")
     resp = clients["notifications"].get(unsubscribe_path("chemnitz", email, "events", token))
     assert resp.status_code == 422
     assert resp.get_json()["errors"] == {"query.email": ["Keine gültige E-Mail-Adresse."]}
@@ -327,8 +328,8 @@ def test_erasure_leaves_no_row_with_the_address(notifier, smtp, clients, token, 
     try:
         subscribe(HOOKS, receiver.url)
         with notifier.db.transaction(HOOKS) as conn:
-            copies.add_body_member(
-                copies.AddBodyMember("projektgruppe", unique("m"), "Erika E.", email),
+            handlers.add_body_member(
+                handlers.AddBodyMember("projektgruppe", unique("m"), "Erika E.", email),
                 conn,
                 notifier.context(HOOKS),
             )
@@ -642,7 +643,7 @@ def test_deliveries_are_counted_by_channel_and_status(notifier, settings):
     tenant = unique("gauge")  # a tenant of its own: nothing else writes here
     with notifier.db.transaction(tenant) as conn:
         for channel, status in [("email", "sent"), ("email", "sent"), ("webhook", "failed")]:
-            store.enqueue(
+            store.deliveries.enqueue(
                 conn,
                 {
                     "tenant": tenant,
@@ -656,7 +657,7 @@ def test_deliveries_are_counted_by_channel_and_status(notifier, settings):
                     "status": status,
                 },
             )
-        counted = store.count_by_channel_and_status(conn)
+        counted = store.deliveries.count_by_channel_and_status(conn)
         gauge = nw.GAUGES["knotenpunkt_deliveries"][1](conn)
     assert counted == [
         {"channel": "email", "status": "sent", "n": 2},

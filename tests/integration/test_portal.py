@@ -261,7 +261,7 @@ def test_english_catalogue_translates_every_message_of_the_sources():
 
 
 def test_the_unsubscribe_page_asks_then_unsubscribes(web, clients, token, settings):
-    from knotenpunkt.services.notifications.domain import unsubscribe_token
+    from knotenpunkt.services.notifications.domain.links import unsubscribe_token
 
     email = f"{unique('leser')}@example.org"
     good = unsubscribe_token(settings.link_secret, "chemnitz", email, "events")
@@ -338,7 +338,7 @@ def test_the_consent_withdrawal_page_asks_then_withdraws(web, settings):
     on which membership erases the contact); a wrong link is refused; German and English."""
     import psycopg
 
-    from knotenpunkt.services.notifications.domain import withdrawal_token
+    from knotenpunkt.services.notifications.domain.links import withdrawal_token
 
     email = f"{unique('kontakt')}@example.org"
     query = {"email": email, "token": withdrawal_token(settings.link_secret, "chemnitz", email)}

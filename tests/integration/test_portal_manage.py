@@ -481,7 +481,9 @@ def make_failed_delivery(settings, tenants, tenant: str = "chemnitz") -> dict:
         with w.db.transaction(tenant) as others:
             mine = [
                 n
-                for n in notification_store.list_notifications(others, status="queued", limit=1000)
+                for n in notification_store.deliveries.list_notifications(
+                    others, status="queued", limit=1000
+                )
                 if publication in (n["body"] or "")
             ]
             assert len(mine) == 1
@@ -493,7 +495,7 @@ def make_failed_delivery(settings, tenants, tenant: str = "chemnitz") -> dict:
             with w.db.transaction(tenant) as conn:
                 handlers.deliver(handlers.Deliver(), conn, w.context(tenant))
         with w.db.transaction(tenant) as conn:
-            failed = notification_store.get_notification(conn, mine[0]["id"])
+            failed = notification_store.deliveries.get_notification(conn, mine[0]["id"])
     finally:
         w.db.close()
         rejecting.stop()
@@ -625,7 +627,8 @@ def test_every_status_and_kind_of_the_apis_has_a_label():
     from knotenpunkt.services.membership.domain.partners import BODY_ROLES, PARTNER_KINDS
     from knotenpunkt.services.membership.schemas.directories import OfferIn
     from knotenpunkt.services.membership.schemas.partners import LEGAL_BASES
-    from knotenpunkt.services.notifications.schemas import CATEGORIES, NotificationQuery
+    from knotenpunkt.services.notifications.schemas.deliveries import NotificationQuery
+    from knotenpunkt.services.notifications.schemas.preferences import CATEGORIES
     from knotenpunkt.services.portal import labels
 
     offer_kinds = OfferIn().fields["kind"].validate.choices

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from knotenpunkt.services.notifications import domain
+from knotenpunkt.services.notifications.domain import deliveries as domain
 from tests.unit.test_notification_templates import SHAPES, _render
 
 # The APIs' enum values that must never stand in a German text (whole words, any case of

@@ -6,7 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from knotenpunkt.services.notifications import domain, render
+from knotenpunkt.services.notifications import render
+from knotenpunkt.services.notifications.domain import deliveries as domain
+from knotenpunkt.services.notifications.domain import links, webhooks
 from knotenpunkt.shared.config import Settings
 from knotenpunkt.shared.tenants import TenantRegistry
 
@@ -218,13 +220,13 @@ def test_every_mail_to_a_contact_held_on_consent_carries_the_withdrawal_link(tem
 
 
 def test_withdrawal_tokens_are_per_tenant_and_address_and_fit_no_unsubscribe_link():
-    t = domain.withdrawal_token("s", "chemnitz", "A@x.example")
-    assert t == domain.withdrawal_token("s", "chemnitz", "a@x.example")
-    assert t != domain.withdrawal_token("s", "magdeburg", "a@x.example")
-    assert t != domain.withdrawal_token("s", "chemnitz", "b@x.example")
-    assert t != domain.withdrawal_token("other", "chemnitz", "a@x.example")
+    t = links.withdrawal_token("s", "chemnitz", "A@x.example")
+    assert t == links.withdrawal_token("s", "chemnitz", "a@x.example")
+    assert t != links.withdrawal_token("s", "magdeburg", "a@x.example")
+    assert t != links.withdrawal_token("s", "chemnitz", "b@x.example")
+    assert t != links.withdrawal_token("other", "chemnitz", "a@x.example")
     assert t not in {
-        domain.unsubscribe_token("s", "chemnitz", "a@x.example", c) for c in CATEGORIES_ALL
+        links.unsubscribe_token("s", "chemnitz", "a@x.example", c) for c in CATEGORIES_ALL
     }
 
 
@@ -310,11 +312,11 @@ def test_retry_schedule_and_signatures():
     assert domain.backoff(1, 2).total_seconds() == 2 and domain.backoff(4, 2).total_seconds() == 16
     assert domain.backoff(30, 2).total_seconds() == 3600
     assert domain.after_failure(3, 8) == "retrying" and domain.after_failure(8, 8) == "failed"
-    assert domain.webhook_wants(["voting.*"], "voting.ballot.closed")
-    assert not domain.webhook_wants(["membership.partner.admitted"], "voting.ballot.closed")
-    t1 = domain.unsubscribe_token("s", "chemnitz", "A@x.example", "ballots")
-    assert t1 == domain.unsubscribe_token("s", "chemnitz", "a@x.example", "ballots")
-    assert t1 != domain.unsubscribe_token("s", "magdeburg", "a@x.example", "ballots")
+    assert webhooks.webhook_wants(["voting.*"], "voting.ballot.closed")
+    assert not webhooks.webhook_wants(["membership.partner.admitted"], "voting.ballot.closed")
+    t1 = links.unsubscribe_token("s", "chemnitz", "A@x.example", "ballots")
+    assert t1 == links.unsubscribe_token("s", "chemnitz", "a@x.example", "ballots")
+    assert t1 != links.unsubscribe_token("s", "magdeburg", "a@x.example", "ballots")
 
 
 # --- Every shape each event can have (issue 10, point 10) -------------------------------------

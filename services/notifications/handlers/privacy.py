@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from knotenpunkt.services.notifications import copies, privacy_store
+from knotenpunkt.services.notifications.handlers.copies import EraseContact, erase_contact
 from knotenpunkt.services.notifications.privacy_catalogue import CATALOGUE
 from knotenpunkt.shared.privacy import (
     AnswerPrivacyRequest,
@@ -20,27 +20,25 @@ from knotenpunkt.shared.privacy import (
 )
 from knotenpunkt.shared.usecase import Context
 
-SERVICE = "notifications"
-
 
 def answer_privacy_request(cmd: AnswerPrivacyRequest, conn, ctx: Context) -> dict:
     """Access: every datum; erasure: deleted as above (counts per table); record: the catalogue.
     Publishes notifications.privacy.answered; returns the answer; raises nothing."""
     if cmd.kind == "record":
-        answer = {"catalogue": describe(SERVICE, CATALOGUE)}
+        answer = {"catalogue": describe(ctx.service, CATALOGUE)}
     elif cmd.kind == "access":
-        data = {k: v for k, v in privacy_store.rows_of(conn, cmd.email, cmd.names).items() if v}
-        answer = {"data": data, "catalogue": describe(SERVICE, CATALOGUE, data)}
+        data = {k: v for k, v in ctx.store.privacy.rows_of(conn, cmd.email, cmd.names).items() if v}
+        answer = {"data": data, "catalogue": describe(ctx.service, CATALOGUE, data)}
     else:
         erased = {
-            "recipients_preferences_deliveries": copies.erase_contact(
-                copies.EraseContact(cmd.email), conn, ctx
+            "recipients_preferences_deliveries": erase_contact(EraseContact(cmd.email), conn, ctx),
+            "notifications_naming": ctx.store.privacy.blank_deliveries_naming(
+                conn, list(cmd.names)
             ),
-            "notifications_naming": privacy_store.blank_deliveries_naming(conn, list(cmd.names)),
             "outbox": forget_sent_events(conn, [cmd.email, *cmd.person_ids, *cmd.names]),
         }
         answer = {"erased": erased}
-    publish_answer(conn, SERVICE, ctx.tenant.key, cmd, answer)
+    publish_answer(conn, ctx.service, ctx.tenant.key, cmd, answer)
     return answer
 
 
@@ -53,5 +51,7 @@ def apply_retention(cmd: ApplyRetention, conn, ctx: Context) -> dict:
     """The delivery log after privacy.delivery_log_days; returns the counts; raises nothing."""
     days = ctx.tenant.rules["privacy"]["delivery_log_days"]
     return {
-        "notifications": privacy_store.delete_old_deliveries(conn, ctx.now - timedelta(days=days))
+        "notifications": ctx.store.privacy.delete_old_deliveries(
+            conn, ctx.now - timedelta(days=days)
+        )
     }

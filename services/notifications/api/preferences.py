@@ -1,7 +1,5 @@
-"""HTTP API of the notifications service (blueprints under /api/v1/<tenant>/).
-
-Each route parses, authorises, calls one handler in the request's unit of work and serialises.
-"""
+"""HTTP API of the notifications service's preferences and the links of a mail that work
+without logging in (/api/v1/<tenant>/preferences, unsubscribe, consent/withdraw)."""
 
 from __future__ import annotations
 
@@ -12,91 +10,24 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from knotenpunkt.services.notifications import handlers
-from knotenpunkt.services.notifications.schemas import (
+from knotenpunkt.services.notifications.schemas.preferences import (
     EmailQuery,
-    NotificationOut,
-    NotificationQuery,
     PreferenceIn,
     PreferenceOut,
     ToldOut,
     UnsubscribeQuery,
-    WebhookIn,
-    WebhookOut,
     WithdrawalQuery,
 )
 from knotenpunkt.shared.access import allows
 from knotenpunkt.shared.docs import HTML_PAGE
 from knotenpunkt.shared.web import context, uow
 
-notifications_bp = Blueprint(
-    "notifications",
-    __name__,
-    url_prefix="/api/v1/<tenant>/notifications",
-    description="Zustellprotokoll",
-)
-webhooks_bp = Blueprint(
-    "webhooks", __name__, url_prefix="/api/v1/<tenant>/webhooks", description="Signierte Webhooks"
-)
 prefs_bp = Blueprint(
     "preferences",
     __name__,
     url_prefix="/api/v1/<tenant>",
     description="Einstellungen und Abmeldung",
 )
-
-
-@notifications_bp.route("")
-class Notifications(MethodView):
-    @allows("manage")
-    @notifications_bp.arguments(NotificationQuery, location="query")
-    @notifications_bp.response(200, NotificationOut(many=True))
-    def get(self, query, tenant):
-        """Zustellungen (E-Mail, Webhook) mit Status, Versuchen und letztem Fehler."""
-        with uow() as conn:
-            return handlers.list_notifications(conn, context(), **query)
-
-
-@notifications_bp.route("/<uuid:notification_id>/resend")
-class Resend(MethodView):
-    @allows("manage")
-    @notifications_bp.response(200, NotificationOut)
-    def post(self, tenant, notification_id):
-        """Eine Zustellung erneut versuchen."""
-        with uow() as conn:
-            return handlers.resend(handlers.Resend(notification_id), conn, context())
-
-
-@webhooks_bp.route("")
-class Webhooks(MethodView):
-    @allows("manage")
-    @webhooks_bp.response(200, WebhookOut(many=True))
-    def get(self, tenant):
-        """Abonnierte Webhooks (ohne Geheimnis)."""
-        with uow() as conn:
-            return handlers.list_webhooks(conn, context())
-
-    @allows("manage")
-    @webhooks_bp.arguments(WebhookIn)
-    @webhooks_bp.response(201, WebhookOut)
-    def post(self, data, tenant):
-        """Eine URL für Ereignistypen abonnieren (z. B. voting.ballot.closed oder membership.*).
-
-        Jede Zustellung ist das CloudEvent als JSON; Kopfzeile
-        `X-Knotenpunkt-Signature: t=<unix-zeit>,v1=<hex>` mit hex = HMAC-SHA256(secret, "<t>.<body>").
-        """
-        cmd = handlers.SubscribeWebhook(data["url"], data["event_types"], data["secret"])
-        with uow() as conn:
-            return handlers.subscribe_webhook(cmd, conn, context())
-
-
-@webhooks_bp.route("/<uuid:webhook_id>")
-class Webhook(MethodView):
-    @allows("manage")
-    @webhooks_bp.response(204)
-    def delete(self, tenant, webhook_id):
-        """Ein Abonnement beenden."""
-        with uow() as conn:
-            handlers.delete_webhook(handlers.DeleteWebhook(webhook_id), conn, context())
 
 
 @prefs_bp.route("/preferences")
@@ -178,6 +109,3 @@ def _told(said: dict):
     if request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html":
         return Response(said["page"], mimetype="text/html")
     return {"detail": said["detail"]}
-
-
-BLUEPRINTS = (notifications_bp, webhooks_bp, prefs_bp)

@@ -1,8 +1,5 @@
-"""SQL of the notifications service: the delivery log, webhooks, preferences.
-
-Runs inside the caller's unit of work. SQL only: who is told what is decided
-in ``domain`` and ``handlers``; times come in as parameters (``now``).
-"""
+"""SQL of the delivery log: deliveries queued, taken when due, marked sent or failed, held,
+released, requeued, erased. Runs inside the caller's unit of work."""
 
 from __future__ import annotations
 
@@ -11,9 +8,7 @@ from datetime import datetime
 
 from psycopg import sql
 
-from knotenpunkt.shared.db import get_by_id, insert, where
-
-# --- Delivery log -----------------------------------------------------------------
+from knotenpunkt.shared.db import get_by_id, where
 
 
 def enqueue(conn, values: dict) -> bool:
@@ -176,95 +171,3 @@ def requeue(conn, notification_id, now: datetime) -> dict | None:
         " next_attempt_at = %s where id = %s returning *",
         (now, notification_id),
     ).fetchone()
-
-
-# --- Webhooks -----------------------------------------------------------------
-
-
-def webhooks_for(conn) -> list[dict]:
-    """The active webhook subscriptions; raises nothing."""
-    return conn.execute("select * from webhooks where active").fetchall()
-
-
-def webhook_secret(conn, webhook_id) -> str | None:
-    """The signing secret of a subscription, None when it was deleted; raises nothing."""
-    row = conn.execute("select secret from webhooks where id = %s", (webhook_id,)).fetchone()
-    return row["secret"] if row else None
-
-
-def create_webhook(conn, tenant: str, url: str, secret: str, event_types: list[str]) -> dict:
-    """Add a subscription; returns it; raises nothing."""
-    return insert(
-        conn,
-        "webhooks",
-        {"tenant": tenant, "url": url, "secret": secret, "event_types": event_types},
-    )
-
-
-def list_webhooks(conn) -> list[dict]:
-    """Every subscription, oldest first; raises nothing."""
-    return conn.execute("select * from webhooks order by created_at").fetchall()
-
-
-def delete_webhook(conn, webhook_id) -> bool:
-    """Delete a subscription; False when there is none; raises nothing."""
-    return (
-        conn.execute("delete from webhooks where id = %s returning id", (webhook_id,)).fetchone()
-        is not None
-    )
-
-
-# --- Preferences --------------------------------------------------------------
-
-
-def set_preference(
-    conn,
-    tenant: str,
-    email: str,
-    category: str,
-    opted_out: bool,
-    language: str | None,
-    now: datetime,
-) -> dict:
-    """Insert or update a person's preference for a category (language kept when None); raises nothing."""
-    return conn.execute(
-        """
-        insert into preferences (tenant, email, category, opted_out, language, updated_at)
-        values (%s, lower(%s), %s, %s, %s, %s)
-        on conflict (tenant, email, category) do update
-           set opted_out = excluded.opted_out, language = coalesce(excluded.language, preferences.language),
-               updated_at = excluded.updated_at
-        returning *
-        """,
-        (tenant, email, category, opted_out, language, now),
-    ).fetchone()
-
-
-def opted_out(conn, email: str, category: str) -> bool:
-    """Whether the person opted out of the category; raises nothing."""
-    row = conn.execute(
-        "select opted_out from preferences where lower(email) = lower(%s) and category = %s",
-        (email, category),
-    ).fetchone()
-    return bool(row and row["opted_out"])
-
-
-def language_of(conn, email: str, category: str) -> str | None:
-    """The language the person chose for the category, None when none; raises nothing."""
-    row = conn.execute(
-        "select language from preferences where email = lower(%s) and category = %s",
-        (email, category),
-    ).fetchone()
-    return row["language"] if row else None
-
-
-def erase_preferences(conn, email: str) -> int:
-    """Delete every preference of this address (any case); returns how many; raises nothing."""
-    return conn.execute("delete from preferences where lower(email) = lower(%s)", (email,)).rowcount
-
-
-def preferences_of(conn, email: str) -> list[dict]:
-    """A person's preferences by category; raises nothing."""
-    return conn.execute(
-        "select * from preferences where email = lower(%s) order by category", (email,)
-    ).fetchall()

@@ -1,10 +1,8 @@
-"""Who is told what: pure rules from an event to the messages it causes, and the retry schedule."""
+"""Who is told what: pure rules from an event to the messages it causes, the order of messages
+that wait for another, and the retry schedule."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -196,55 +194,8 @@ def after_failure(attempts: int, max_attempts: int) -> str:
     return "failed" if attempts >= max_attempts else "retrying"
 
 
-def webhook_error(status: int | None) -> str:
-    """What the delivery log says about a failed webhook call: the HTTP status at most, never
-    the network's answer (that would make the log a port scanner; details go to the process
-    log)."""
-    if status is not None:
-        return f"Zustellung fehlgeschlagen (HTTP {status})"
-    return "Empfänger nicht erreichbar"
-
-
 def redact(text: str, address: str) -> str:
     """Text for a log line: the recipient's address (any case) replaced by a placeholder."""
     if not address:
         return text
     return re.sub(re.escape(address), "<Empfänger>", text, flags=re.IGNORECASE)
-
-
-def allowed_hosts(tenant_rules: dict) -> frozenset[str]:
-    """The hosts on internal addresses the network's webhooks may call (lower case)."""
-    hosts = (tenant_rules.get("webhooks") or {}).get("allowed_internal_hosts") or []
-    return frozenset(h.strip().rstrip(".").lower() for h in hosts if h.strip())
-
-
-def unsubscribe_token(secret: str, tenant: str, email: str, category: str) -> str:
-    """A token that lets a recipient opt out of one category without logging in."""
-    mac = hmac.new(
-        secret.encode(), f"{tenant}|{email.lower()}|{category}".encode(), hashlib.sha256
-    ).digest()
-    return base64.urlsafe_b64encode(mac[:18]).decode().rstrip("=")
-
-
-def withdrawal_token(secret: str, tenant: str, email: str) -> str:
-    """A token that lets a contact held on consent withdraw it without logging in (it fits no
-    unsubscribe link: another message is signed)."""
-    mac = hmac.new(
-        secret.encode(), f"withdraw-consent|{tenant}|{email.lower()}".encode(), hashlib.sha256
-    ).digest()
-    return base64.urlsafe_b64encode(mac[:18]).decode().rstrip("=")
-
-
-def webhook_signature(secret: str, timestamp: int, body: bytes) -> str:
-    """HMAC-SHA256 over "<timestamp>.<body>", hex; sent as `t=<timestamp>,v1=<hex>`."""
-    return hmac.new(
-        secret.encode(), str(timestamp).encode() + b"." + body, hashlib.sha256
-    ).hexdigest()
-
-
-def webhook_wants(event_types: list[str], name: str) -> bool:
-    """A subscription matches an event name exactly, by a trailing wildcard, or with '*'."""
-    for t in event_types:
-        if t == "*" or t == name or (t.endswith(".*") and name.startswith(t[:-1])):
-            return True
-    return False

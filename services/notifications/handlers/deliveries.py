@@ -166,7 +166,7 @@ def deliver(cmd: Deliver, conn, ctx: Context) -> Delivered:
 
     A failed attempt counts toward `failed` and backs off. A mail server that is away
     (channels.MailServerAway: nothing was sent) counts no attempt: every due e-mail waits a
-    short while (rules.away_wait) and the run goes on with the webhooks."""
+    short while (domain.deliveries.away_wait) and the run goes on with the webhooks."""
     settings = ctx.settings
     mailer = ctx.dep("mailer")()
     sent, away = 0, False

@@ -171,9 +171,13 @@ NOTIFYING = [
     "voting.ballot.cancelled",
 ]
 
+# A person's request (DSGVO): answer with what notifications holds or erased.
+on_privacy_requested = worker.privacy_consumer(privacy)
+# Daily: delete what the tenant's retention rules say is due, logged with counts.
+privacy_retention = worker.retention_job(privacy)
 
 CONSUMERS = {
-    "membership.privacy.requested": worker.privacy_consumer(privacy),
+    "membership.privacy.requested": on_privacy_requested,
     "membership.contact.erased": on_contact_erased,
     "membership.contact.created": on_contact_saved,
     "membership.contact.updated": on_contact_saved,
@@ -186,7 +190,7 @@ CONSUMERS = {
 }
 JOBS = [
     worker.Job("deliver", 1, deliver),
-    worker.retention_job(privacy),
+    privacy_retention,
 ]
 
 

@@ -106,8 +106,11 @@ def seal_open(w, ctx) -> None:
             handlers.seal_record(handlers.SealRecord(ballot_id), conn, ctx)
 
 
+# A person's request (DSGVO): answer with what voting holds or erased.
+on_privacy_requested = worker.privacy_consumer(privacy)
+
 CONSUMERS = {
-    "membership.privacy.requested": worker.privacy_consumer(privacy),
+    "membership.privacy.requested": on_privacy_requested,
     "membership.body.member_added": on_member_added,
     "membership.body.member_removed": on_member_removed,
     "membership.application.checked": on_application_checked,

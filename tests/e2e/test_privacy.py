@@ -315,7 +315,7 @@ def test_retention_deletes_what_is_due_and_nothing_else(flow, settings, caplog):
     caplog.set_level(logging.INFO)
     for service, job in (
         ("membership", mw.privacy_retention),
-        ("notifications", next(j.fn for j in nw.JOBS if j.name == "privacy-retention")),
+        ("notifications", nw.privacy_retention.fn),
         ("events", ew.privacy_retention.fn),
     ):
         w = flow.workers[service]

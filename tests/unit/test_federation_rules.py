@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from hypothesis import given
 from hypothesis import strategies as st
 
+from knotenpunkt.services.membership.domain import directory_search
 from knotenpunkt.services.membership.domain import federation as fed
 from knotenpunkt.shared.errors import RuleViolation
 from knotenpunkt.shared.federation import SigningKey, federation_token
@@ -183,11 +184,11 @@ def test_networks_of_a_search():
         {"id": "a", "remote_tenant": "chemnitz", "status": "active"},
         {"id": "b", "remote_tenant": "saalekreis", "status": "disabled"},
     ]
-    assert fed.wanted_sources("all", "mittelsachsen", peers) == (True, ["a"])
-    assert fed.wanted_sources("own", "mittelsachsen", peers) == (True, [])
-    assert fed.wanted_sources("chemnitz", "mittelsachsen", peers) == (False, ["a"])
+    assert directory_search.wanted_sources("all", "mittelsachsen", peers) == (True, ["a"])
+    assert directory_search.wanted_sources("own", "mittelsachsen", peers) == (True, [])
+    assert directory_search.wanted_sources("chemnitz", "mittelsachsen", peers) == (False, ["a"])
     with pytest.raises(RuleViolation):
-        fed.wanted_sources("saalekreis", "mittelsachsen", peers)  # disabled
+        directory_search.wanted_sources("saalekreis", "mittelsachsen", peers)  # disabled
 
 
 def test_federation_tokens_are_short_lived_and_addressed():

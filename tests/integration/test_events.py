@@ -489,9 +489,7 @@ def test_consultation_opened_and_closed_are_announced_once(clients, token, setti
         )
         .get_json()
     )
-    w = Worker(
-        "events", ew.CONSUMERS, ew.JOBS, settings=settings, tenants=tenants, clock=Clock(now)
-    )
+    w = Worker("events", ew.CONSUMERS, ew.JOBS, settings=settings, tenants=tenants, clock=Clock(now))
     w.db.open()
     try:
         for _ in range(2):

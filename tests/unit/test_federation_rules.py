@@ -15,6 +15,7 @@ from knotenpunkt.services.membership.domain import directory_search
 from knotenpunkt.services.membership.domain import federation as fed
 from knotenpunkt.shared.errors import RuleViolation
 from knotenpunkt.shared.federation import SigningKey, federation_token
+from knotenpunkt.shared.net import internal_host
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
 
@@ -153,6 +154,24 @@ def test_peer_urls():
     assert fed.peer_url("http://127.0.0.1:8001", "base_url", allow_internal=True)
     values = fed.peer_values({"base_url": "https://a.example/"}, allow_internal=False)
     assert fed.default_jwks_url(values["base_url"]) == "https://a.example/.well-known/jwks.json"
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["localhost", "kp.localhost", "kp.local", "kp.internal.", "127.0.0.1", "[::1]", "10.0.0.5"]
+    + ["169.254.169.254", "[fd00::1]", "[::ffff:127.0.0.1]", "0.0.0.0", "224.0.0.1"],
+)
+def test_one_rule_says_what_an_internal_host_is(host):
+    """Peers and webhooks share it (shared.net): a name is resolved and checked at each call."""
+    assert internal_host(host)
+    with pytest.raises(RuleViolation):
+        fed.peer_url(f"https://{host}/", "base_url", allow_internal=False)
+
+
+def test_public_hosts_and_names_are_not_internal():
+    assert not internal_host("93.184.216.34")
+    assert not internal_host("[2606:4700::1111]")
+    assert not internal_host("kp.example.org")
 
 
 def test_schedule_and_overlap():

@@ -1,4 +1,5 @@
-"""Outgoing HTTP to addresses a tenant configured (webhooks), safe against SSRF.
+"""Outgoing HTTP to addresses a tenant configured (webhooks), safe against SSRF, and the one
+rule for what an internal address is (webhooks here, federation peers in membership).
 
 A target must resolve to public addresses only, unless its host is listed in
 the tenant's allowed internal hosts. The address is resolved and checked at
@@ -24,10 +25,29 @@ class UnsafeTarget(ValueError):
         self.reason = reason
 
 
+# Names that never leave the machine or its site (RFC 6761 localhost, mDNS .local, .internal).
+INTERNAL_NAMES = ("localhost", ".localhost", ".local", ".internal")
+
+
 def _public(addr: ipaddress._BaseAddress) -> bool:
     if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped:
         addr = addr.ipv4_mapped
     return addr.is_global and not addr.is_multicast and not addr.is_reserved
+
+
+def internal_host(host: str) -> bool:
+    """Whether a URL's host is internal before any lookup: a local name (localhost, .local,
+    .internal) or an address that is not public (loopback, private, link-local, unique-local,
+    multicast, reserved). Another name is not: it is resolved and checked at every call
+    (:func:`resolve_checked`)."""
+    host = host.lower().rstrip(".")
+    if host == INTERNAL_NAMES[0] or host.endswith(INTERNAL_NAMES[1:]):
+        return True
+    try:
+        addr = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return not _public(addr)
 
 
 def resolve_checked(url: str, allowed_hosts: frozenset[str] | set[str] = frozenset()):

@@ -5,6 +5,7 @@ Safe to run again: what exists already is left as it is.
 
 from __future__ import annotations
 
+from knotenpunkt.services.membership import bootstrap
 from knotenpunkt.services.membership.handlers.partners import (
     AddBodyMember,
     CreatePartner,
@@ -120,8 +121,17 @@ def seed_demo(settings: Settings) -> dict[str, int]:
     db = Database(settings.app_url("membership"), min_size=1, max_size=1, name="seed")
     db.open()
 
+    deps = bootstrap.deps(settings, registry)
+
     def context(key: str) -> Context:
-        return Context(settings=settings, tenant=registry.get(key), now=utcnow(), actor="seed")
+        return Context(
+            settings=settings,
+            tenant=registry.get(key),
+            now=utcnow(),
+            actor="seed",
+            deps=deps,
+            service="membership",
+        )
 
     added: dict[str, int] = {}
     try:

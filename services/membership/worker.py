@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import logging
 
-from knotenpunkt.services.membership.handlers.applications import (
+from knotenpunkt.services.membership.handlers import privacy, privacy_requests
+from knotenpunkt.services.membership.handlers.admissions import (
     AnnounceDueDecisions,
     DecideApplication,
-    DeleteUnconfirmedApplications,
     announce_due_decisions,
     decide_application,
+)
+from knotenpunkt.services.membership.handlers.applications import (
+    DeleteUnconfirmedApplications,
     delete_unconfirmed_applications,
 )
 from knotenpunkt.services.membership.handlers.directories import (
@@ -24,23 +27,16 @@ from knotenpunkt.services.membership.handlers.federation import (
     purge_tombstones,
     sync_peer,
 )
-from knotenpunkt.services.membership.handlers.privacy import (
-    AnswerPrivacyRequest,
-    WithdrawConsent,
-    answer_privacy_request,
-    withdraw_consent,
-)
+from knotenpunkt.services.membership.handlers.privacy import WithdrawConsent, withdraw_consent
 from knotenpunkt.services.membership.handlers.privacy_requests import (
-    ApplyRetention,
     RecordPrivacyAnswer,
-    apply_retention,
     record_privacy_answer,
 )
 from knotenpunkt.services.membership.handlers.working_groups import DecideFounding, decide_founding
 from knotenpunkt.shared import worker
 from knotenpunkt.shared.errors import NotFound
 from knotenpunkt.shared.messaging import PermanentError
-from knotenpunkt.shared.privacy import SERVICES, log_retention, request_fields
+from knotenpunkt.shared.privacy import SERVICES
 
 log = logging.getLogger(__name__)
 
@@ -115,11 +111,6 @@ def purge_federation_tombstones(w, ctx) -> None:
         log.info("%s: %d federation tombstones purged", ctx.tenant.key, purged)
 
 
-def on_privacy_requested(conn, env: dict, ctx) -> None:
-    """A person's request (DSGVO): answer with what membership holds or erased."""
-    answer_privacy_request(AnswerPrivacyRequest(**request_fields(env)), conn, ctx)
-
-
 def on_privacy_answered(conn, env: dict, ctx) -> None:
     """A service answered a person's request: keep its answer with the request."""
     d = env["data"]
@@ -134,11 +125,11 @@ def on_consent_withdrawn(conn, env: dict, ctx) -> None:
     withdraw_consent(WithdrawConsent(env["data"]["email"]), conn, ctx)
 
 
-def privacy_retention(w, ctx) -> None:
-    """Delete what the tenant's retention rules say is due (daily), logged with counts."""
-    with w.db.transaction(ctx.tenant.key) as conn:
-        counts = apply_retention(ApplyRetention(), conn, ctx)
-    log_retention(logging.getLogger(__name__), "membership", ctx.tenant.key, counts)
+# Membership answers a privacy request as every service does (shared.worker); unlike the others
+# it also collects the answers (on_privacy_answered). Its retention rules: privacy_requests.
+on_privacy_requested = worker.privacy_consumer(privacy)
+RETENTION = worker.retention_job(privacy_requests)
+privacy_retention = RETENTION.fn  # the job's step for one tenant: fn(worker, ctx)
 
 
 CONSUMERS = {
@@ -150,7 +141,7 @@ CONSUMERS = {
 JOBS = [
     worker.Job("directory-publication", 3600, publish_due_overviews),
     worker.Job("announce-decisions", 60, announce_decisions),
-    worker.Job("privacy-retention", 86400, privacy_retention),
+    RETENTION,
     worker.Job("unconfirmed-applications", 3600, delete_unconfirmed),
     # looks every minute which peers are due; the interval itself is the setting
     worker.Job("federation-sync", 60, sync_federation),

@@ -26,7 +26,7 @@ from knotenpunkt.services.notifications import store as notification_store
 from knotenpunkt.shared.messaging import event_name
 from knotenpunkt.shared.tenants import TenantRegistry
 from knotenpunkt.shared.worker import Worker
-from knotenpunkt.wiring import worker_for
+from knotenpunkt.wiring import service_deps, worker_for
 from tests.support import Clock, unique
 
 CONFIRM = "confirmland"
@@ -224,7 +224,8 @@ def test_unconfirmed_applications_are_deleted_after_the_networks_days(
     start = clock.now
     job = next(j for j in mw.JOBS if j.name == "unconfirmed-applications")
     later = Clock(start + timedelta(days=6))
-    w = Worker("membership", {}, [job], settings=settings, tenants=registry, clock=later)
+    deps = service_deps("membership", settings, registry)
+    w = Worker("membership", {}, [job], settings=settings, tenants=registry, deps=deps, clock=later)
     w.db.open()
     try:
         coord = token(CONFIRM, "coordinator")

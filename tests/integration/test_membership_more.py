@@ -408,12 +408,11 @@ def test_shared_directory_across_networks(clients, token, tenants):
 def test_worker_publishes_the_overview_when_the_interval_is_due(settings, tenants):
     import psycopg
 
-    from knotenpunkt.services.membership import worker as mw
-    from knotenpunkt.shared.worker import Worker
+    from knotenpunkt.wiring import worker_for
 
     with psycopg.connect(settings.admin_url("knotenpunkt_membership")) as conn:
         conn.execute("delete from directory_publications where tenant = 'chemnitz'")
-    w = Worker("membership", mw.CONSUMERS, mw.JOBS, settings=settings, tenants=tenants)
+    w = worker_for("membership", settings=settings, tenants=tenants)
     w.db.open()
     try:
         for _ in range(2):

@@ -74,13 +74,17 @@ def tap(url: str, key: str, durable: bool = False) -> Queue:
 
 def add_partner(conn, settings, tenant: str, name: str, kind: str) -> None:
     """A partner through membership's use case (it adds membership.partner.created)."""
+    from knotenpunkt.services.membership import bootstrap
     from knotenpunkt.shared.tenants import TenantRegistry
     from knotenpunkt.shared.usecase import Context, utcnow
 
+    tenants = TenantRegistry.load(settings.tenants_dir)
     ctx = Context(
         settings=settings,
-        tenant=TenantRegistry.load(settings.tenants_dir).get(tenant),
+        tenant=tenants.get(tenant),
         now=utcnow(),
+        deps=bootstrap.deps(settings, tenants),
+        service="membership",
     )
     create_partner(CreatePartner(name=name, kind=kind), conn, ctx)
 

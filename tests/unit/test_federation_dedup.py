@@ -1,5 +1,5 @@
 """One organisation listed by several networks is shown once: website or e-mail domain, or
-normalised name plus postcode (membership.domain.federation.group_entries)."""
+normalised name plus postcode (membership.domain.directory_search.group_entries)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import itertools
 from hypothesis import given
 from hypothesis import strategies as st
 
-from knotenpunkt.services.membership.domain.federation import (
+from knotenpunkt.services.membership.domain.directory_search import (
     email_domain,
     group_entries,
     linked,

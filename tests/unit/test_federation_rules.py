@@ -11,9 +11,11 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from hypothesis import given
 from hypothesis import strategies as st
 
+from knotenpunkt.services.membership.domain import directory_search
 from knotenpunkt.services.membership.domain import federation as fed
 from knotenpunkt.shared.errors import RuleViolation
 from knotenpunkt.shared.federation import SigningKey, federation_token
+from knotenpunkt.shared.net import internal_host
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
 
@@ -154,6 +156,24 @@ def test_peer_urls():
     assert fed.default_jwks_url(values["base_url"]) == "https://a.example/.well-known/jwks.json"
 
 
+@pytest.mark.parametrize(
+    "host",
+    ["localhost", "kp.localhost", "kp.local", "kp.internal.", "127.0.0.1", "[::1]", "10.0.0.5"]
+    + ["169.254.169.254", "[fd00::1]", "[::ffff:127.0.0.1]", "0.0.0.0", "224.0.0.1"],
+)
+def test_one_rule_says_what_an_internal_host_is(host):
+    """Peers and webhooks share it (shared.net): a name is resolved and checked at each call."""
+    assert internal_host(host)
+    with pytest.raises(RuleViolation):
+        fed.peer_url(f"https://{host}/", "base_url", allow_internal=False)
+
+
+def test_public_hosts_and_names_are_not_internal():
+    assert not internal_host("93.184.216.34")
+    assert not internal_host("[2606:4700::1111]")
+    assert not internal_host("kp.example.org")
+
+
 def test_schedule_and_overlap():
     peer = {"status": "active", "last_attempt_at": None}
     assert fed.sync_due(peer, NOW, 900)
@@ -183,11 +203,11 @@ def test_networks_of_a_search():
         {"id": "a", "remote_tenant": "chemnitz", "status": "active"},
         {"id": "b", "remote_tenant": "saalekreis", "status": "disabled"},
     ]
-    assert fed.wanted_sources("all", "mittelsachsen", peers) == (True, ["a"])
-    assert fed.wanted_sources("own", "mittelsachsen", peers) == (True, [])
-    assert fed.wanted_sources("chemnitz", "mittelsachsen", peers) == (False, ["a"])
+    assert directory_search.wanted_sources("all", "mittelsachsen", peers) == (True, ["a"])
+    assert directory_search.wanted_sources("own", "mittelsachsen", peers) == (True, [])
+    assert directory_search.wanted_sources("chemnitz", "mittelsachsen", peers) == (False, ["a"])
     with pytest.raises(RuleViolation):
-        fed.wanted_sources("saalekreis", "mittelsachsen", peers)  # disabled
+        directory_search.wanted_sources("saalekreis", "mittelsachsen", peers)  # disabled
 
 
 def test_federation_tokens_are_short_lived_and_addressed():

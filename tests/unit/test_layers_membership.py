@@ -107,3 +107,23 @@ def test_the_worker_calls_handlers_and_runs_no_sql():
     assert uses(path, "store") == [] and uses(path, "domain") == []
     assert "execute" not in called(path)
     assert uses(path, "handlers")
+
+
+def test_handlers_reach_the_store_only_through_the_context():
+    """ctx.store.<module>.<function>(conn, …): no handler imports the store, none writes to
+    the outbox but through shared.usecase.emit."""
+    found = []
+    for path in modules("handlers"):
+        found += [f"handlers/{path.name} imports {n}" for n in uses(path, "store")]
+        if "add_event" in called(path) or any("messaging" in n for n in imported_names(path)):
+            found.append(f"handlers/{path.name} adds events itself")
+    assert found == []
+
+
+def test_no_module_over_450_lines():
+    long = [
+        f"{path.relative_to(SERVICE)}: {n}"
+        for path in sorted(SERVICE.rglob("*.py"))
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > 450
+    ]
+    assert long == []

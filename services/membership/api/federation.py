@@ -2,9 +2,9 @@
 sync on demand, the shared directory peers pull, and the search across networks.
 
 Registering the blueprint also wires what is not a route of the API: the public key set at
-``/.well-known/jwks.json`` (a plain Flask route, outside the OpenAPI document), the check
-of peers' tokens in the app's TokenVerifier, and the HTTP client (dependency
-``federation``) where the app was built without it.
+``/.well-known/jwks.json`` (a plain Flask route, outside the OpenAPI document) of the HTTP
+client's keys (dependency ``federation``, from ``bootstrap.deps`` as every dependency) and the
+check of peers' tokens in the app's TokenVerifier.
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ from flask import Response, jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from knotenpunkt.services.membership.bootstrap import deps
-from knotenpunkt.services.membership.handlers import federation as handlers
+from knotenpunkt.services.membership.handlers import directory_search, federation, peers
 from knotenpunkt.services.membership.schemas.federation import (
     DirectoryPageOut,
     DirectoryQuery,
@@ -27,6 +26,7 @@ from knotenpunkt.services.membership.schemas.federation import (
 )
 from knotenpunkt.shared.access import allows
 from knotenpunkt.shared.auth import FederationVerifier
+from knotenpunkt.shared.usecase import Context
 from knotenpunkt.shared.web import context, uow
 
 federation_bp = Blueprint(
@@ -47,15 +47,20 @@ JWKS_PATH = "/.well-known/jwks.json"
 def _wire(state) -> None:
     app = state.app
     service = app.extensions["knotenpunkt"]
-    for name, dep in deps(service.settings, service.tenants).items():
-        service.deps.setdefault(name, dep)
     keys = service.deps["federation"].keys
 
     def lookup(tenant: str, issuer: str, caller: str):
         if tenant not in service.tenants:
             return None
+        ctx = Context(
+            settings=service.settings,
+            tenant=service.tenants.get(tenant),
+            now=service.clock(),
+            deps=service.deps,
+            service=service.service,
+        )
         with service.database().transaction(tenant) as conn:
-            return handlers.trusted_peer(conn, issuer=issuer, remote_tenant=caller)
+            return peers.trusted_peer(conn, ctx, issuer=issuer, remote_tenant=caller)
 
     service.verifier.trust_peers(FederationVerifier(service.settings, lookup))
 
@@ -78,7 +83,7 @@ class Peers(MethodView):
     def get(self, tenant):
         """Die registrierten Partner-Knoten mit Stand des Abgleichs."""
         with uow() as conn:
-            return handlers.list_peers(conn, context())
+            return peers.list_peers(conn, context())
 
     @allows("manage")
     @federation_bp.arguments(PeerIn)
@@ -88,7 +93,7 @@ class Peers(MethodView):
         gegen ihre Schlüssel (jwks_url) geprüft werden und deren geteiltes Verzeichnis
         abgeglichen wird (Betreiber der Instanz)."""
         with uow() as conn:
-            return handlers.register_peer(handlers.RegisterPeer(**data), conn, context())
+            return peers.register_peer(peers.RegisterPeer(**data), conn, context())
 
 
 @federation_bp.route("/peers/<uuid:peer_id>")
@@ -98,7 +103,7 @@ class Peer(MethodView):
     def get(self, tenant, peer_id):
         """Einen Partner-Knoten lesen."""
         with uow() as conn:
-            return handlers.get_peer(conn, context(), peer_id=peer_id)
+            return peers.get_peer(conn, context(), peer_id=peer_id)
 
     @allows("manage")
     @federation_bp.arguments(PeerPatch)
@@ -107,14 +112,14 @@ class Peer(MethodView):
         """Einen Partner-Knoten ändern oder deaktivieren (status disabled: seine Tokens werden
         abgewiesen, seine Einträge nicht mehr gezeigt und nicht mehr abgeglichen)."""
         with uow() as conn:
-            return handlers.update_peer(handlers.UpdatePeer(peer_id, data), conn, context())
+            return peers.update_peer(peers.UpdatePeer(peer_id, data), conn, context())
 
     @allows("manage")
     @federation_bp.response(204)
     def delete(self, tenant, peer_id):
         """Einen Partner-Knoten und alle von ihm gehaltenen Einträge entfernen."""
         with uow() as conn:
-            handlers.remove_peer(handlers.RemovePeer(peer_id), conn, context())
+            peers.remove_peer(peers.RemovePeer(peer_id), conn, context())
 
 
 @federation_bp.route("/peers/<uuid:peer_id>/sync")
@@ -125,7 +130,7 @@ class PeerSync(MethodView):
         """Jetzt abgleichen; ist der Partner-Knoten nicht erreichbar, bleiben seine Einträge
         mit ihrem letzten Abgleich (outcome unreachable)."""
         with uow() as conn:
-            return handlers.sync_peer(handlers.SyncPeer(peer_id), conn, context())
+            return federation.sync_peer(federation.SyncPeer(peer_id), conn, context())
 
 
 @federation_bp.route("/directory")
@@ -139,7 +144,7 @@ class SharedDirectory(MethodView):
         (nur Verzeichnisfelder), nach Änderung geordnet, seitenweise (next_page_token); mit
         modified_since auch Grabsteine für nicht mehr Geteiltes. ETag/If-None-Match."""
         with uow() as conn:
-            page = handlers.shared_directory_page(
+            page = federation.shared_directory_page(
                 conn, context(), if_none_match=request.headers.get("If-None-Match"), **query
             )
         headers = {
@@ -162,4 +167,4 @@ class Search(MethodView):
         (networks=all); dieselbe Organisation in mehreren Netzwerken erscheint einmal, mit
         allen ihren Netzwerken."""
         with uow() as conn:
-            return handlers.search_directory(conn, context(), **query)
+            return directory_search.search_directory(conn, context(), **query)

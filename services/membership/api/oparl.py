@@ -3,7 +3,6 @@ Membership; public, CORS open for GET."""
 
 from __future__ import annotations
 
-from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -23,17 +22,13 @@ oparl_bp = Blueprint(
 oparl_bp.after_request(oparl.open_for_reading)
 
 
-def _origin() -> str:
-    return request.host_url
-
-
 @oparl_bp.route("/system")
 class System(MethodView):
     @allows("public")
     @oparl_bp.response(200)
     def get(self, tenant):
         """Das OParl-System des Netzwerks."""
-        return handlers.system(context(), origin=_origin())
+        return handlers.system(context(), origin=oparl.request_origin())
 
 
 oparl.add_routes(

@@ -8,12 +8,9 @@ from datetime import date
 from uuid import UUID
 
 from knotenpunkt.services.membership.domain import directories as domain
-from knotenpunkt.services.membership.handlers.common import emit, plain
-from knotenpunkt.services.membership.store import directories as store
-from knotenpunkt.services.membership.store import partners as partner_store
 from knotenpunkt.shared.errors import NotFound
 from knotenpunkt.shared.tenants import Tenant
-from knotenpunkt.shared.usecase import Context
+from knotenpunkt.shared.usecase import Context, emit, plain
 
 DOCTORS = ("doctors", "Ärzte mit Sprachkompetenzen")
 OFFERS = ("offers", "Angebote")
@@ -91,23 +88,23 @@ class PutResponsibility:
 
 def list_publications(conn, ctx: Context) -> list[dict]:
     """Every published partner overview, newest first, with its counts."""
-    return store.list_publications(conn)
+    return ctx.store.directories.list_publications(conn)
 
 
 def publish_directory(cmd: PublishDirectory, conn, ctx: Context) -> dict:
     """Freeze the partner overview now; partners admitted since the previous one are marked new."""
-    store.lock_publications(conn, ctx.tenant.key)
-    previous = store.latest_publication(conn)
+    ctx.store.directories.lock_publications(conn, ctx.tenant.key)
+    previous = ctx.store.directories.latest_publication(conn)
     previous_at = previous["published_at"] if previous else None
     if previous:
         cut = domain.new_since(ctx.rules, previous["previous_at"], previous_at)
         previous = {**previous, "new_since": cut}
     entries = domain.overview_entries(
-        partner_store.all_partners(conn),
+        ctx.store.partners.all_partners(conn),
         domain.new_since(ctx.rules, previous_at, ctx.now),
         previous,
     )
-    row = store.insert_publication(
+    row = ctx.store.directories.insert_publication(
         conn,
         ctx.tenant.key,
         {
@@ -134,7 +131,7 @@ def publish_directory(cmd: PublishDirectory, conn, ctx: Context) -> dict:
 
 def publish_due_directory(cmd: PublishDueDirectory, conn, ctx: Context) -> dict | None:
     """Publish the overview if the network's interval has passed (Chemnitz: 6 months); else None."""
-    last = store.latest_publication(conn)
+    last = ctx.store.directories.latest_publication(conn)
     if not domain.publication_due(ctx.rules, last["published_at"] if last else None, ctx.now):
         return None
     return publish_directory(PublishDirectory(trigger="schedule"), conn, ctx)
@@ -142,7 +139,7 @@ def publish_due_directory(cmd: PublishDueDirectory, conn, ctx: Context) -> dict 
 
 def latest_publication(conn, ctx: Context) -> dict:
     """The newest partner overview; raises NotFound when none was published."""
-    row = store.latest_publication(conn)
+    row = ctx.store.directories.latest_publication(conn)
     if row is None:
         raise NotFound("Es wurde noch keine Partnerübersicht veröffentlicht.")
     return domain.publication_view(row)
@@ -150,7 +147,7 @@ def latest_publication(conn, ctx: Context) -> dict:
 
 def get_publication(conn, ctx: Context, *, publication_id) -> dict:
     """One partner overview; raises NotFound."""
-    return domain.publication_view(store.get_publication(conn, publication_id))
+    return domain.publication_view(ctx.store.directories.get_publication(conn, publication_id))
 
 
 def shared_directory(
@@ -165,8 +162,8 @@ def shared_directory(
         if other.key == ctx.tenant.key or not other.rules["sharing"]:
             continue
         with transaction(other.key) as conn:
-            partners = [domain.shared_partner(p) for p in partner_store.shared_partners(conn)]
-            contacts = [domain.shared_contact(c) for c in partner_store.shared_contacts(conn)]
+            partners = [domain.shared_partner(p) for p in ctx.store.partners.shared_partners(conn)]
+            contacts = [domain.shared_contact(c) for c in ctx.store.partners.shared_contacts(conn)]
         out.append(
             {
                 "network": other.key,
@@ -194,47 +191,55 @@ def _with_flag(ctx: Context, doctor: dict) -> dict:
 def find_doctors(conn, ctx: Context, *, language=None, specialty=None) -> list[dict]:
     """Doctors by language and specialty, long unverified ones flagged; raises NotFound (no such directory)."""
     domain.ensure_directory(ctx.rules, *DOCTORS)
-    return [_with_flag(ctx, d) for d in store.find_doctors(conn, language, specialty)]
+    return [
+        _with_flag(ctx, d) for d in ctx.store.directories.find_doctors(conn, language, specialty)
+    ]
 
 
 def create_doctor(cmd: CreateDoctor, conn, ctx: Context) -> dict:
     """Enter a doctor; raises NotFound (no such directory)."""
     domain.ensure_directory(ctx.rules, *DOCTORS)
-    return _with_flag(ctx, store.insert_entry(conn, "doctors", ctx.tenant.key, asdict(cmd)))
+    return _with_flag(
+        ctx, ctx.store.directories.insert_entry(conn, "doctors", ctx.tenant.key, asdict(cmd))
+    )
 
 
 def update_doctor(cmd: UpdateDoctor, conn, ctx: Context) -> dict:
     """Change an entry or confirm it as verified; raises NotFound (directory, entry)."""
     domain.ensure_directory(ctx.rules, *DOCTORS)
-    row = store.update_entry(conn, "doctors", cmd.doctor_id, cmd.changes, "Einen Arzteintrag")
+    row = ctx.store.directories.update_entry(
+        conn, "doctors", cmd.doctor_id, cmd.changes, "Einen Arzteintrag"
+    )
     return _with_flag(ctx, row)
 
 
 def delete_doctor(cmd: DeleteDoctor, conn, ctx: Context) -> None:
     """Delete an entry; raises NotFound."""
-    store.delete_entry(conn, "doctors", cmd.doctor_id, "Einen Arzteintrag")
+    ctx.store.directories.delete_entry(conn, "doctors", cmd.doctor_id, "Einen Arzteintrag")
 
 
 def find_offers(conn, ctx: Context, *, language=None, target_group=None, kind=None) -> list[dict]:
     """Offers for migrants by language, target group and kind; raises NotFound (no such directory)."""
     domain.ensure_directory(ctx.rules, *OFFERS)
-    return store.find_offers(conn, language, target_group, kind)
+    return ctx.store.directories.find_offers(conn, language, target_group, kind)
 
 
 def create_offer(cmd: CreateOffer, conn, ctx: Context) -> dict:
     """Enter an offer; raises NotFound (no such directory)."""
     domain.ensure_directory(ctx.rules, *OFFERS)
-    return store.insert_entry(conn, "offers", ctx.tenant.key, asdict(cmd))
+    return ctx.store.directories.insert_entry(conn, "offers", ctx.tenant.key, asdict(cmd))
 
 
 def update_offer(cmd: UpdateOffer, conn, ctx: Context) -> dict:
     """Change an offer; raises NotFound."""
-    return store.update_entry(conn, "offers", cmd.offer_id, cmd.changes, "Ein Angebot")
+    return ctx.store.directories.update_entry(
+        conn, "offers", cmd.offer_id, cmd.changes, "Ein Angebot"
+    )
 
 
 def delete_offer(cmd: DeleteOffer, conn, ctx: Context) -> None:
     """Delete an offer; raises NotFound."""
-    store.delete_entry(conn, "offers", cmd.offer_id, "Ein Angebot")
+    ctx.store.directories.delete_entry(conn, "offers", cmd.offer_id, "Ein Angebot")
 
 
 # --- Responsibility matrix --------------------------------------------------------------
@@ -243,7 +248,7 @@ def delete_offer(cmd: DeleteOffer, conn, ctx: Context) -> None:
 def responsibility_matrix(conn, ctx: Context) -> dict:
     """Actor × topic → responsibility and contact; raises NotFound (no matrix here)."""
     domain.ensure_directory(ctx.rules, *MATRIX)
-    cells = store.list_responsibilities(conn)
+    cells = ctx.store.directories.list_responsibilities(conn)
     return {
         "actors": sorted({c["actor"] for c in cells}),
         "topics": sorted({c["topic"] for c in cells}),
@@ -254,4 +259,4 @@ def responsibility_matrix(conn, ctx: Context) -> dict:
 def put_responsibility(cmd: PutResponsibility, conn, ctx: Context) -> dict:
     """Set one cell (actor and topic name it); raises NotFound (no matrix here)."""
     domain.ensure_directory(ctx.rules, *MATRIX)
-    return store.upsert_responsibility(conn, ctx.tenant.key, asdict(cmd))
+    return ctx.store.directories.upsert_responsibility(conn, ctx.tenant.key, asdict(cmd))

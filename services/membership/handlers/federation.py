@@ -1,5 +1,5 @@
-"""Use cases of federation between deployments: peers, the shared directory other instances
-pull, the sync that pulls theirs, tombstones, and the search across networks.
+"""Use cases of federation between deployments: the shared directory other instances pull,
+its tombstones, and the sync that pulls the peers' (``peers``: the registry of peers).
 
 Events: ``membership.federation.synced`` (a sync changed entries, was the first, or the
 peer is back) and ``membership.federation.peer_unreachable`` (a peer that answered before
@@ -14,49 +14,10 @@ from datetime import datetime
 from uuid import UUID
 
 from knotenpunkt.services.membership.domain import federation as domain
-from knotenpunkt.services.membership.handlers.common import emit, plain
-from knotenpunkt.services.membership.store import federation as store
-from knotenpunkt.shared.auth import PeerTrust
-from knotenpunkt.shared.errors import Conflict, NotFound, RuleViolation
-from knotenpunkt.shared.federation import FederationKeyMissing, PeerUnreachable, normal_url
-from knotenpunkt.shared.usecase import Context
-
-SEARCH_LIMIT = 1000  # entries per source a search looks at (groups are paged after merging)
-PEER_FIELDS = (
-    "id",
-    "name",
-    "base_url",
-    "issuer",
-    "jwks_url",
-    "status",
-    "last_sync_at",
-    "last_attempt_at",
-    "last_error",
-    "unreachable_since",
-    "created_at",
-    "updated_at",
-)
-
-
-@dataclass(frozen=True)
-class RegisterPeer:
-    name: str
-    base_url: str
-    tenant: str
-    jwks_url: str | None = None
-    issuer: str | None = None
-    status: str = "active"
-
-
-@dataclass(frozen=True)
-class UpdatePeer:
-    peer_id: UUID
-    changes: dict
-
-
-@dataclass(frozen=True)
-class RemovePeer:
-    peer_id: UUID
+from knotenpunkt.services.membership.handlers.peers import peer_view
+from knotenpunkt.shared.errors import Conflict, NotFound
+from knotenpunkt.shared.federation import FederationKeyMissing, PeerUnreachable
+from knotenpunkt.shared.usecase import Context, emit
 
 
 @dataclass(frozen=True)
@@ -66,98 +27,7 @@ class SyncPeer:
 
 @dataclass(frozen=True)
 class PurgeTombstones:
-    pass
-
-
-# --- Peers ------------------------------------------------------------------------------
-
-
-def _peer_view(row: dict, entries: int | None = None) -> dict:
-    out = {k: row.get(k) for k in PEER_FIELDS}
-    out["tenant"] = row["remote_tenant"]
-    out["entries"] = row.get("entries", 0) if entries is None else entries
-    return out
-
-
-def list_peers(conn, ctx: Context) -> list[dict]:
-    """The registered peers with their sync state and the number of entries held."""
-    return [_peer_view(p) for p in store.list_peers(conn)]
-
-
-def get_peer(conn, ctx: Context, *, peer_id) -> dict:
-    """One peer; raises NotFound."""
-    return _peer_view(store.get_peer(conn, peer_id), store.count_entries(conn, peer_id))
-
-
-def _not_self(ctx: Context, values: dict) -> None:
-    if normal_url(values["issuer"]) == normal_url(ctx.settings.federation_url) and (
-        values["remote_tenant"] == ctx.tenant.key
-    ):
-        raise RuleViolation(
-            "Ein Netzwerk kann sich nicht selbst als Partner-Knoten registrieren.",
-            field="tenant",
-        )
-
-
-def register_peer(cmd: RegisterPeer, conn, ctx: Context) -> dict:
-    """Register another instance's network as a peer: its tokens are trusted (checked against
-    its key set) and its shared directory is pulled. Raises RuleViolation (URLs), Conflict."""
-    values = domain.peer_values(
-        {"base_url": cmd.base_url, "jwks_url": cmd.jwks_url, "issuer": cmd.issuer},
-        allow_internal=ctx.settings.federation_allow_internal,
-    )
-    values = {
-        "name": cmd.name,
-        "base_url": values["base_url"],
-        "remote_tenant": cmd.tenant,
-        "issuer": values.get("issuer") or values["base_url"],
-        "jwks_url": values.get("jwks_url") or domain.default_jwks_url(values["base_url"]),
-        "status": cmd.status,
-        "created_at": ctx.now,
-        "updated_at": ctx.now,
-    }
-    _not_self(ctx, values)
-    return _peer_view(store.insert_peer(conn, ctx.tenant.key, values), 0)
-
-
-def update_peer(cmd: UpdatePeer, conn, ctx: Context) -> dict:
-    """Change a peer (name, URLs, network, status). Another issuer or network starts over
-    with a complete listing. Raises NotFound, RuleViolation, Conflict."""
-    current = store.get_peer(conn, cmd.peer_id, lock="update")
-    if not cmd.changes:
-        return get_peer(conn, ctx, peer_id=cmd.peer_id)
-    changes = dict(cmd.changes)
-    if "tenant" in changes:
-        changes["remote_tenant"] = changes.pop("tenant")
-    changes = domain.peer_values(changes, allow_internal=ctx.settings.federation_allow_internal)
-    merged = {**current, **changes}
-    _not_self(ctx, merged)
-    if (merged["issuer"], merged["remote_tenant"]) != (
-        current["issuer"],
-        current["remote_tenant"],
-    ) or merged["base_url"] != current["base_url"]:
-        changes.update(cursor=None, etag=None, etag_since=None)
-    store.update_peer(conn, cmd.peer_id, {**changes, "updated_at": ctx.now})
-    return get_peer(conn, ctx, peer_id=cmd.peer_id)
-
-
-def remove_peer(cmd: RemovePeer, conn, ctx: Context) -> None:
-    """Forget a peer and every entry held from it; raises NotFound."""
-    store.delete_peer(conn, cmd.peer_id)
-
-
-def trusted_peer(conn, *, issuer: str, remote_tenant: str) -> PeerTrust | None:
-    """The peer this network registered for a token's issuer and network (for the token
-    check, before there is a caller), or None."""
-    row = store.peer_by_identity(conn, normal_url(issuer), remote_tenant)
-    if row is None:
-        return None
-    return PeerTrust(
-        peer_id=str(row["id"]),
-        issuer=row["issuer"],
-        jwks_url=row["jwks_url"],
-        active=row["status"] == "active",
-    )
+    """The daily job: drop the tombstones no peer can still need."""
 
 
 # --- What this network shares -------------------------------------------------------------
@@ -171,9 +41,9 @@ def note_change(conn, ctx: Context, kind: str, before: dict | None, after: dict 
         return
     reason = domain.departure(kind, before, after)
     if reason:
-        store.put_tombstone(conn, ctx.tenant.key, kind, row["id"], reason, ctx.now)
+        ctx.store.federation.put_tombstone(conn, ctx.tenant.key, kind, row["id"], reason, ctx.now)
     elif domain.federated(kind, after) and not domain.federated(kind, before):
-        store.drop_tombstone(conn, kind, row["id"])
+        ctx.store.federation.drop_tombstone(conn, kind, row["id"])
 
 
 def shared_directory_page(
@@ -199,16 +69,20 @@ def shared_directory_page(
         "legal_bases": domain.CONTACT_SHARING_BASES,
         "tombstones": modified_since is not None,
     }
-    rows = store.directory_changes(conn, after=after, limit=page_size + 1, **query)
+    rows = ctx.store.federation.directory_changes(conn, after=after, limit=page_size + 1, **query)
     more, rows = len(rows) > page_size, rows[:page_size]
-    summary = store.directory_summary(conn, **query)
+    summary = ctx.store.federation.directory_summary(conn, **query)
     entry_ids = {
         kind: [r["id"] for r in rows if r["kind"] == kind and r["reason"] is None]
         for kind in domain.KINDS
     }
-    partners = {str(p["id"]): p for p in store.partners_by_ids(conn, entry_ids["partner"])}
-    contacts = {str(c["id"]): c for c in store.contacts_by_ids(conn, entry_ids["contact"])}
-    named = store.shared_partner_ids(
+    partners = {
+        str(p["id"]): p for p in ctx.store.federation.partners_by_ids(conn, entry_ids["partner"])
+    }
+    contacts = {
+        str(c["id"]): c for c in ctx.store.federation.contacts_by_ids(conn, entry_ids["contact"])
+    }
+    named = ctx.store.federation.shared_partner_ids(
         conn, [c["partner_id"] for c in contacts.values() if c["partner_id"]]
     )
     changes = []
@@ -247,7 +121,7 @@ def purge_tombstones(cmd: PurgeTombstones, conn, ctx: Context) -> int:
     """Drop the tombstones no peer can still need (older than a complete listing's interval
     and a margin: a peer that synced before then gets a complete listing next); how many;
     raises nothing."""
-    return store.purge_tombstones(conn, domain.tombstones_expire_before(ctx.now))
+    return ctx.store.federation.purge_tombstones(conn, domain.tombstones_expire_before(ctx.now))
 
 
 # --- The sync -------------------------------------------------------------------------------
@@ -256,7 +130,11 @@ def purge_tombstones(cmd: PurgeTombstones, conn, ctx: Context) -> int:
 def due_peers(conn, ctx: Context) -> list[str]:
     """The ids of the active peers whose scheduled pull is due (FEDERATION_SYNC_SECONDS)."""
     every = ctx.settings.federation_sync_seconds
-    return [str(p["id"]) for p in store.list_peers(conn) if domain.sync_due(p, ctx.now, every)]
+    return [
+        str(p["id"])
+        for p in ctx.store.federation.list_peers(conn)
+        if domain.sync_due(p, ctx.now, every)
+    ]
 
 
 def _fetch(ctx: Context, peer: dict, since: datetime | None, etag: str | None):
@@ -297,7 +175,7 @@ def _fetch(ctx: Context, peer: dict, since: datetime | None, etag: str | None):
 
 def _report(peer: dict, outcome: str, entries: int, **counts) -> dict:
     return {
-        "peer": _peer_view(peer, entries),
+        "peer": peer_view(peer, entries),
         "outcome": outcome,
         "added": counts.get("added", 0),
         "updated": counts.get("updated", 0),
@@ -321,7 +199,7 @@ def sync_peer(cmd: SyncPeer, conn, ctx: Context) -> dict:
     remote id), tombstoned ones removed, on a complete listing whatever it no longer lists.
     A peer that cannot be reached keeps its entries (and their last sync); the attempt is
     recorded and announced once. Raises NotFound, Conflict (disabled peer, no signing key)."""
-    peer = store.get_peer(conn, cmd.peer_id, lock="update")
+    peer = ctx.store.federation.get_peer(conn, cmd.peer_id, lock="update")
     if peer["status"] != "active":
         raise Conflict(
             "Der Partner-Knoten ist deaktiviert; erst aktivieren, dann abgleichen.",
@@ -344,7 +222,7 @@ def sync_peer(cmd: SyncPeer, conn, ctx: Context) -> dict:
         "unreachable_since": None,
     }
     if pages is None:
-        row = store.update_peer(conn, peer["id"], synced)
+        row = ctx.store.federation.update_peer(conn, peer["id"], synced)
         counts = {}
         outcome = "not_modified"
     else:
@@ -352,7 +230,7 @@ def sync_peer(cmd: SyncPeer, conn, ctx: Context) -> dict:
         latest = None
         for page in pages:
             latest = domain.newer(latest, page["latest"])
-        row = store.update_peer(
+        row = ctx.store.federation.update_peer(
             conn,
             peer["id"],
             {
@@ -364,7 +242,7 @@ def sync_peer(cmd: SyncPeer, conn, ctx: Context) -> dict:
             },
         )
         outcome = "synced"
-    held = store.count_entries(conn, peer["id"])
+    held = ctx.store.federation.count_entries(conn, peer["id"])
     changed = any(counts.get(k) for k in ("added", "updated", "removed"))
     if changed or recovered or first:
         emit(
@@ -400,19 +278,21 @@ def _apply(conn, ctx: Context, peer: dict, pages: list[dict], *, complete: bool)
     counts = {"added": 0, "updated": 0, "removed": 0, "refused": refused}
     for (kind, remote_id), (what, change) in final.items():
         if what == "entry":
-            outcome = store.upsert_entry(conn, ctx.tenant.key, peer["id"], change, ctx.now)
+            outcome = ctx.store.federation.upsert_entry(
+                conn, ctx.tenant.key, peer["id"], change, ctx.now
+            )
             if outcome != "unchanged":
                 counts[outcome] += 1
-        elif store.delete_entry(conn, peer["id"], kind, remote_id):
+        elif ctx.store.federation.delete_entry(conn, peer["id"], kind, remote_id):
             counts["removed"] += 1
     if complete:
         keep = [f"{k}:{r}" for (k, r), (what, _) in final.items() if what == "entry"]
-        counts["removed"] += store.delete_entries_except(conn, peer["id"], keep)
+        counts["removed"] += ctx.store.federation.delete_entries_except(conn, peer["id"], keep)
     return counts
 
 
 def _unreachable(conn, ctx: Context, peer: dict, exc: PeerUnreachable) -> dict:
-    row = store.update_peer(
+    row = ctx.store.federation.update_peer(
         conn,
         peer["id"],
         {
@@ -436,84 +316,5 @@ def _unreachable(conn, ctx: Context, peer: dict, exc: PeerUnreachable) -> dict:
             },
             str(peer["id"]),
         )
-    held = store.count_entries(conn, peer["id"])
+    held = ctx.store.federation.count_entries(conn, peer["id"])
     return _report(row, "unreachable", held, error=exc.reason)
-
-
-# --- One search across networks ---------------------------------------------------------------
-
-
-def _own_entry(ctx: Context, kind: str, row: dict) -> dict:
-    names = domain.PARTNER_FIELDS if kind == "partner" else domain.CONTACT_FIELDS
-    return plain(
-        {
-            "source": "own",
-            "network": ctx.tenant.key,
-            "network_name": ctx.tenant.name,
-            **{k: row.get(k) for k in names},
-            "type": kind,
-            "id": str(row["id"]),
-            "origin": None,
-        }
-    )
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
-
-
-def _foreign_entry(row: dict) -> dict:
-    return plain(
-        {
-            **row["data"],
-            "source": str(row["peer_id"]),
-            "network": row["remote_tenant"],
-            "network_name": row["peer_name"],
-            "type": row["kind"],
-            "id": row["remote_id"],
-            "name": row["name"],
-            "origin": {
-                "peer_id": str(row["peer_id"]),
-                "peer": row["peer_name"],
-                "base_url": row["base_url"],
-                "last_sync_at": _iso(row["peer_last_sync_at"]),
-                "received_at": _iso(row["synced_at"]),
-                "modified_at": _iso(row["modified_at"]),
-            },
-        }
-    )
-
-
-def search_directory(
-    conn, ctx: Context, *, q: str | None = None, networks: str = "all", page=1, page_size=20
-) -> dict:
-    """Own and foreign entries matching q, one group per organisation (or person) with all
-    the networks listing it; foreign entries only of active peers. Raises RuleViolation
-    (networks)."""
-    peers = store.list_peers(conn)
-    own, peer_ids = domain.wanted_sources(networks, ctx.tenant.key, peers)
-    q = (q or "").strip() or None
-    entries = []
-    if own:
-        entries += [
-            _own_entry(ctx, "partner", p) for p in store.search_partners(conn, q, SEARCH_LIMIT)
-        ]
-        entries += [
-            _own_entry(ctx, "contact", c) for c in store.search_contacts(conn, q, SEARCH_LIMIT)
-        ]
-    entries += [_foreign_entry(e) for e in store.search_foreign(conn, q, peer_ids, SEARCH_LIMIT)]
-    groups = domain.group_entries(entries)
-    listed = [{"key": ctx.tenant.key, "name": ctx.tenant.name, "own": True}] if own else []
-    listed += [
-        {"key": p["remote_tenant"], "name": p["name"], "own": False, "peer_id": str(p["id"])}
-        for p in peers
-        if str(p["id"]) in peer_ids
-    ]
-    start = (page - 1) * page_size
-    return {
-        "items": groups[start : start + page_size],
-        "total": len(groups),
-        "page": page,
-        "page_size": page_size,
-        "networks": listed,
-    }

@@ -7,7 +7,6 @@ from decimal import Decimal
 from uuid import UUID
 
 from knotenpunkt.services.membership.domain import monitoring as domain
-from knotenpunkt.services.membership.store import monitoring as store
 from knotenpunkt.shared.usecase import Context
 
 
@@ -33,14 +32,14 @@ class UpdateMeasure:
 def list_measures(conn, ctx: Context) -> list[dict]:
     """The network's measures; raises NotFound (no monitoring here)."""
     domain.ensure_monitoring(ctx.rules)
-    return store.list_measures(conn)
+    return ctx.store.monitoring.list_measures(conn)
 
 
 def create_measure(cmd: CreateMeasure, conn, ctx: Context) -> dict:
     """Record a measure; raises NotFound (no monitoring), RuleViolation (policy field)."""
     domain.ensure_monitoring(ctx.rules)
     domain.ensure_policy_field(ctx.rules, cmd.policy_field)
-    return store.insert_measure(conn, ctx.tenant.key, asdict(cmd))
+    return ctx.store.monitoring.insert_measure(conn, ctx.tenant.key, asdict(cmd))
 
 
 def update_measure(cmd: UpdateMeasure, conn, ctx: Context) -> dict:
@@ -49,11 +48,11 @@ def update_measure(cmd: UpdateMeasure, conn, ctx: Context) -> dict:
     if "policy_field" in cmd.changes:
         domain.ensure_policy_field(ctx.rules, cmd.changes["policy_field"])
     values = {**cmd.changes, "updated_at": ctx.now} if cmd.changes else {}
-    return store.update_measure(conn, cmd.measure_id, values)
+    return ctx.store.monitoring.update_measure(conn, cmd.measure_id, values)
 
 
 def measures_report(conn, ctx: Context) -> dict:
     """Per policy field: measures by status and mean progress; raises NotFound (no monitoring)."""
     domain.ensure_monitoring(ctx.rules)
-    measures = store.list_measures(conn)
+    measures = ctx.store.monitoring.list_measures(conn)
     return {"policy_fields": domain.measures_report(measures, ctx.rules["policy_fields"])}

@@ -8,7 +8,6 @@ PUBLIC_URL), else the origin of the request (behind the gateway: the gateway's h
 from __future__ import annotations
 
 from knotenpunkt.services.membership.domain import oparl as domain
-from knotenpunkt.services.membership.store import oparl as store
 from knotenpunkt.shared import oparl
 from knotenpunkt.shared.errors import NotFound
 from knotenpunkt.shared.usecase import Context
@@ -22,14 +21,14 @@ def _seats(conn, ctx: Context) -> list[dict]:
     """The seats of public persons (none where the tenant publishes no persons)."""
     if ctx.rules["oparl"]["persons"] == "none":
         return []
-    return store.public_members(conn)
+    return ctx.store.oparl.public_members(conn)
 
 
 def _removals(conn, ctx: Context) -> list[dict]:
     """The removed seats of public persons (none where the tenant publishes no persons)."""
     if ctx.rules["oparl"]["persons"] == "none":
         return []
-    return store.removals(conn)
+    return ctx.store.oparl.removals(conn)
 
 
 def _objects(conn, ctx: Context, root: str, kind: str) -> list[dict]:
@@ -55,7 +54,7 @@ def _objects(conn, ctx: Context, root: str, kind: str) -> list[dict]:
         ]
         people.sort(key=lambda p: (p["name"], p["id"]))
         return people + domain.tombstones(root, kind, removals, {p["id"] for p in people})
-    counts = store.body_member_counts(conn)
+    counts = ctx.store.oparl.body_member_counts(conn)
     orgs = [
         domain.gremium(
             root,
@@ -67,7 +66,8 @@ def _objects(conn, ctx: Context, root: str, kind: str) -> list[dict]:
         for spec in ctx.tenant.bodies
     ]
     return orgs + [
-        domain.working_group(root, key, g, g["member_count"]) for g in store.working_groups(conn)
+        domain.working_group(root, key, g, g["member_count"])
+        for g in ctx.store.oparl.working_groups(conn)
     ]
 
 
@@ -97,9 +97,9 @@ def oparl_object(conn, ctx: Context, kind: str, key: str, *, origin: str) -> dic
 def note_removal(conn, ctx: Context, body: str, person_id: str) -> None:
     """A person is being removed from a body: a public seat is remembered by its OParl keys
     only (so that the API shows it as deleted), never by name; raises nothing."""
-    if store.public_seat(conn, body, person_id) is None:
+    if ctx.store.oparl.public_seat(conn, body, person_id) is None:
         return
-    store.note_removal(
+    ctx.store.oparl.note_removal(
         conn,
         ctx.tenant.key,
         body,

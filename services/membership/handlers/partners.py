@@ -9,10 +9,8 @@ from uuid import UUID
 
 from knotenpunkt.services.membership.domain import partners as domain
 from knotenpunkt.services.membership.handlers import federation, oparl
-from knotenpunkt.services.membership.handlers.common import emit, jsonable, plain
-from knotenpunkt.services.membership.store import partners as store
 from knotenpunkt.shared.auth import Principal
-from knotenpunkt.shared.usecase import Context
+from knotenpunkt.shared.usecase import Context, emit, plain
 
 PARTNER_EVENT_FIELDS = ("id", "name", "kind", "email", "city", "status", "public", "shared")
 MEMBER_EVENT_FIELDS = ("body", "person_id", "name", "email", "partner_id", "department", "role")
@@ -91,12 +89,12 @@ def network_rules(ctx: Context) -> dict:
 
 def partner_event_data(row: dict) -> dict:
     """What a partner event tells the other services about the partner."""
-    return jsonable({k: row[k] for k in PARTNER_EVENT_FIELDS})
+    return {k: row[k] for k in PARTNER_EVENT_FIELDS}
 
 
 def create_partner(cmd: CreatePartner, conn, ctx: Context) -> dict:
     """Record a partner (admitted now) and announce it; raises Conflict (name taken)."""
-    row = store.insert_partner(
+    row = ctx.store.partners.insert_partner(
         conn, ctx.tenant.key, {**asdict(cmd), "admitted_at": ctx.now, "updated_at": ctx.now}
     )
     emit(conn, ctx, "partner", "created", partner_event_data(row), str(row["id"]))
@@ -106,9 +104,11 @@ def create_partner(cmd: CreatePartner, conn, ctx: Context) -> dict:
 def update_partner(cmd: UpdatePartner, conn, ctx: Context) -> dict:
     """Change a partner and announce it; raises NotFound, Conflict (name taken)."""
     if not cmd.changes:
-        return store.get_partner(conn, cmd.partner_id)
-    before = store.get_partner(conn, cmd.partner_id)
-    row = store.update_partner(conn, cmd.partner_id, {**cmd.changes, "updated_at": ctx.now})
+        return ctx.store.partners.get_partner(conn, cmd.partner_id)
+    before = ctx.store.partners.get_partner(conn, cmd.partner_id)
+    row = ctx.store.partners.update_partner(
+        conn, cmd.partner_id, {**cmd.changes, "updated_at": ctx.now}
+    )
     federation.note_change(conn, ctx, "partner", before, row)
     emit(conn, ctx, "partner", "updated", partner_event_data(row), str(row["id"]))
     return row
@@ -129,7 +129,7 @@ def find_partners(
 ) -> dict:
     """A page of partners; outsiders see only public partners and public fields."""
     public_only = not domain.sees_all_partners(caller)
-    rows, total = store.find_partners(
+    rows, total = ctx.store.partners.find_partners(
         conn,
         hide_embargoed=not domain.sees_embargoed(caller),
         q=q,
@@ -151,12 +151,12 @@ def partner_list_version(conn, ctx: Context, *, caller: Principal, **query) -> s
     the query and the state of the tenant's partners (any change to any partner changes it)."""
     view = f"all={domain.sees_all_partners(caller)},embargoed={domain.sees_embargoed(caller)}"
     args = ",".join(f"{k}={query[k]!r}" for k in sorted(query))
-    return f"partners|{ctx.tenant.key}|{view}|{args}|{store.partners_version(conn)}"
+    return f"partners|{ctx.tenant.key}|{view}|{args}|{ctx.store.partners.partners_version(conn)}"
 
 
 def get_partner(conn, ctx: Context, *, partner_id, caller: Principal) -> dict:
     """A partner as the caller may see it; raises NotFound (also for a hidden one)."""
-    return domain.partner_for(caller, store.get_partner(conn, partner_id))
+    return domain.partner_for(caller, ctx.store.partners.get_partner(conn, partner_id))
 
 
 # --- Bodies -----------------------------------------------------------------------
@@ -171,14 +171,14 @@ def get_body(conn, ctx: Context, *, key: str, caller: Principal) -> dict:
     """A body; signed-in callers see its members too. Raises NotFound (no such body)."""
     body = dict(ctx.tenant.body_or_404(key))
     if domain.sees_members(caller):
-        body["members"] = store.list_members(conn, key)
+        body["members"] = ctx.store.partners.list_members(conn, key)
     return body
 
 
 def list_body_members(conn, ctx: Context, *, key: str) -> list[dict]:
     """The members of a body; raises NotFound (no such body)."""
     ctx.tenant.body_or_404(key)
-    return store.list_members(conn, key)
+    return ctx.store.partners.list_members(conn, key)
 
 
 def add_body_member(cmd: AddBodyMember, conn, ctx: Context) -> dict:
@@ -186,15 +186,17 @@ def add_body_member(cmd: AddBodyMember, conn, ctx: Context) -> dict:
     ctx.tenant.body_or_404(cmd.body)
     person_id = cmd.person_id or f"p-{uuid.uuid4().hex[:12]}"
     if cmd.partner_id:
-        store.get_partner(conn, cmd.partner_id)
+        ctx.store.partners.get_partner(conn, cmd.partner_id)
     values = {k: v for k, v in asdict(cmd).items() if k != "body"}
-    row = store.upsert_member(conn, ctx.tenant.key, cmd.body, {**values, "person_id": person_id})
+    row = ctx.store.partners.upsert_member(
+        conn, ctx.tenant.key, cmd.body, {**values, "person_id": person_id}
+    )
     emit(
         conn,
         ctx,
         "body",
         "member_added",
-        jsonable({k: row[k] for k in MEMBER_EVENT_FIELDS}),
+        {k: row[k] for k in MEMBER_EVENT_FIELDS},
         f"{cmd.body}/{person_id}",
     )
     return row
@@ -204,7 +206,7 @@ def remove_body_member(cmd: RemoveBodyMember, conn, ctx: Context) -> None:
     """Remove a person from a body; raises NotFound (body, not a member)."""
     ctx.tenant.body_or_404(cmd.body)
     oparl.note_removal(conn, ctx, cmd.body, cmd.person_id)
-    store.delete_member(conn, cmd.body, cmd.person_id)
+    ctx.store.partners.delete_member(conn, cmd.body, cmd.person_id)
     emit(
         conn,
         ctx,
@@ -220,14 +222,16 @@ def remove_body_member(cmd: RemoveBodyMember, conn, ctx: Context) -> None:
 
 def find_contacts(conn, ctx: Context, *, caller: Principal) -> list[dict]:
     """Contacts; outside the Koordinierungsstelle only those marked public."""
-    return store.find_contacts(conn, public_only=not domain.sees_every_contact(caller))
+    return ctx.store.partners.find_contacts(conn, public_only=not domain.sees_every_contact(caller))
 
 
 def create_contact(cmd: CreateContact, conn, ctx: Context) -> dict:
     """Record a contact person; raises NotFound (partner)."""
     if cmd.partner_id:
-        store.get_partner(conn, cmd.partner_id)
-    row = store.insert_contact(conn, ctx.tenant.key, {**asdict(cmd), "updated_at": ctx.now})
+        ctx.store.partners.get_partner(conn, cmd.partner_id)
+    row = ctx.store.partners.insert_contact(
+        conn, ctx.tenant.key, {**asdict(cmd), "updated_at": ctx.now}
+    )
     announce_contact(conn, ctx, row, "created")
     return row
 
@@ -240,23 +244,25 @@ def announce_contact(conn, ctx: Context, row: dict, event: str) -> None:
         ctx,
         "contact",
         event,
-        jsonable({k: row[k] for k in CONTACT_EVENT_FIELDS}),
+        {k: row[k] for k in CONTACT_EVENT_FIELDS},
         str(row["id"]),
     )
 
 
 def get_contact(conn, ctx: Context, *, contact_id, caller: Principal) -> dict:
     """A contact person; raises NotFound (also for a non-public one outside the staff)."""
-    return domain.contact_for(caller, store.get_contact(conn, contact_id))
+    return domain.contact_for(caller, ctx.store.partners.get_contact(conn, contact_id))
 
 
 def update_contact(cmd: UpdateContact, conn, ctx: Context) -> dict:
     """Change a contact person; the changed record must hold as a whole. Raises NotFound, RuleViolation."""
-    current = store.get_contact(conn, cmd.contact_id)
+    current = ctx.store.partners.get_contact(conn, cmd.contact_id)
     if not cmd.changes:
         return current
     domain.check_legal_basis({**current, **cmd.changes})
-    row = store.update_contact(conn, cmd.contact_id, {**cmd.changes, "updated_at": ctx.now})
+    row = ctx.store.partners.update_contact(
+        conn, cmd.contact_id, {**cmd.changes, "updated_at": ctx.now}
+    )
     federation.note_change(conn, ctx, "contact", current, row)
     announce_contact(conn, ctx, row, "updated")
     return row

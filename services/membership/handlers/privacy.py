@@ -14,15 +14,9 @@ from uuid import UUID
 
 from knotenpunkt.services.membership.domain import partners as domain
 from knotenpunkt.services.membership.handlers import federation
-from knotenpunkt.services.membership.handlers.common import SERVICE, emit, plain
 from knotenpunkt.services.membership.handlers.partners import RemoveBodyMember, remove_body_member
 from knotenpunkt.services.membership.handlers.working_groups import remove_group_member
 from knotenpunkt.services.membership.privacy_catalogue import CATALOGUE
-from knotenpunkt.services.membership.store import applications as application_store
-from knotenpunkt.services.membership.store import directories as directory_store
-from knotenpunkt.services.membership.store import partners as store
-from knotenpunkt.services.membership.store import privacy as privacy_store
-from knotenpunkt.services.membership.store import working_groups as group_store
 from knotenpunkt.shared.privacy import (
     AnswerPrivacyRequest,
     describe,
@@ -32,7 +26,7 @@ from knotenpunkt.shared.privacy import (
     publish_answer,
     replace_in_jsonb,
 )
-from knotenpunkt.shared.usecase import Context
+from knotenpunkt.shared.usecase import Context, emit, plain
 
 COPIES = (
     "body_memberships",
@@ -58,19 +52,19 @@ class WithdrawConsent:
     email: str
 
 
-def _copies(conn, email: str | None) -> dict:
+def _copies(conn, ctx: Context, email: str | None) -> dict:
     """Where the person behind the e-mail address appears in membership."""
     if not email:
         return dict.fromkeys(COPIES, [])
-    memberships = store.memberships_of(conn, email)
+    memberships = ctx.store.partners.memberships_of(conn, email)
     person_ids = domain.person_ids(email, memberships)
     return {
         "body_memberships": memberships,
-        "applications": application_store.applications_of(conn, email),
-        "working_groups": group_store.memberships_of(conn, person_ids),
-        "working_papers": group_store.papers_by(conn, person_ids),
-        "working_group_proposals": group_store.proposals_by(conn, person_ids),
-        "responsibilities": directory_store.responsibilities_of(conn, email),
+        "applications": ctx.store.applications.applications_of(conn, email),
+        "working_groups": ctx.store.working_groups.memberships_of(conn, person_ids),
+        "working_papers": ctx.store.working_groups.papers_by(conn, person_ids),
+        "working_group_proposals": ctx.store.working_groups.proposals_by(conn, person_ids),
+        "responsibilities": ctx.store.directories.responsibilities_of(conn, email),
         "person_ids": person_ids,
     }
 
@@ -80,8 +74,8 @@ def export_contact(conn, ctx: Context, *, contact_id) -> dict:
 
     Raises NotFound.
     """
-    contact = store.get_contact(conn, contact_id)
-    copies = _copies(conn, contact["email"])
+    contact = ctx.store.partners.get_contact(conn, contact_id)
+    copies = _copies(conn, ctx, contact["email"])
     copies.pop("person_ids")
     return plain({"contact": contact, **copies})
 
@@ -93,9 +87,9 @@ def erase_contact(cmd: EraseContact, conn, ctx: Context) -> None:
     and working papers keep a pseudonym. Sent events naming the person are
     forgotten. Raises NotFound.
     """
-    contact = store.get_contact(conn, cmd.contact_id)
+    contact = ctx.store.partners.get_contact(conn, cmd.contact_id)
     email = contact["email"]
-    store.delete_contact(conn, cmd.contact_id)
+    ctx.store.partners.delete_contact(conn, cmd.contact_id)
     federation.note_change(conn, ctx, "contact", contact, None)
     _erase_copies(conn, ctx, email)
     emit(
@@ -112,7 +106,9 @@ def withdraw_consent(cmd: WithdrawConsent, conn, ctx: Context) -> int:
     """Erase every contact of the address whose legal basis is consent, as the coordinator's
     DELETE does (contact.erased: the other services erase their copies); returns how many
     (none when there is none any more: a repeated withdrawal changes nothing); raises nothing."""
-    held = [c for c in privacy_store.contacts_of(conn, cmd.email) if c["legal_basis"] == "consent"]
+    held = [
+        c for c in ctx.store.privacy.contacts_of(conn, cmd.email) if c["legal_basis"] == "consent"
+    ]
     for contact in held:
         erase_contact(EraseContact(contact["id"]), conn, ctx)
     return len(held)
@@ -121,20 +117,20 @@ def withdraw_consent(cmd: WithdrawConsent, conn, ctx: Context) -> int:
 def _erase_copies(conn, ctx: Context, email: str | None) -> dict:
     """End the person's memberships, pseudonymise applications and papers, forget sent events;
     returns how many rows per table."""
-    copies = _copies(conn, email)
+    copies = _copies(conn, ctx, email)
     for m in copies["body_memberships"]:
         remove_body_member(RemoveBodyMember(m["body"], m["person_id"]), conn, ctx)
     for m in copies["working_groups"]:
         remove_group_member(conn, ctx, m["working_group_id"], m["person_id"])
     for app in copies["applications"]:
-        application_store.set_contact(
+        ctx.store.applications.set_contact(
             conn, app["id"], domain.erased_applicant(app["contact"], ctx.now)
         )
     ids = copies["person_ids"]
-    group_store.rename_person(conn, ids, domain.ERASED_NAME)
+    ctx.store.working_groups.rename_person(conn, ids, domain.ERASED_NAME)
     if email:
-        directory_store.clear_responsibility_contact(conn, email)
-        store.forget_sent_events(conn, email, ids)
+        ctx.store.directories.clear_responsibility_contact(conn, email)
+        ctx.store.partners.forget_sent_events(conn, email, ids)
     return {
         "body_members": len(copies["body_memberships"]),
         "working_group_members": len(copies["working_groups"]),
@@ -150,15 +146,15 @@ def answer_privacy_request(cmd: AnswerPrivacyRequest, conn, ctx: Context) -> dic
     erased (counts per table); record: the catalogue. Publishes membership.privacy.answered;
     returns the answer; raises nothing."""
     if cmd.kind == "record":
-        answer = {"catalogue": describe(SERVICE, CATALOGUE)}
+        answer = {"catalogue": describe(ctx.service, CATALOGUE)}
     elif cmd.kind == "access":
-        data = {"contacts": privacy_store.contacts_of(conn, cmd.email) if cmd.email else []}
-        data.update(export_person(conn, cmd.email))
+        data = {"contacts": ctx.store.privacy.contacts_of(conn, cmd.email) if cmd.email else []}
+        data.update(export_person(conn, ctx, cmd.email))
         data = {k: v for k, v in data.items() if v}
-        answer = {"data": plain(data), "catalogue": describe(SERVICE, CATALOGUE, data)}
+        answer = {"data": plain(data), "catalogue": describe(ctx.service, CATALOGUE, data)}
     else:
         erased = {
-            "contacts": privacy_store.delete_contacts_of(conn, cmd.email) if cmd.email else 0,
+            "contacts": ctx.store.privacy.delete_contacts_of(conn, cmd.email) if cmd.email else 0,
             **_erase_copies(conn, ctx, cmd.email),
         }
         replacements = json_replacements(
@@ -170,14 +166,16 @@ def answer_privacy_request(cmd: AnswerPrivacyRequest, conn, ctx: Context) -> dic
         )
         erased["outbox"] = forget_sent_events(conn, [cmd.email, *cmd.person_ids, *cmd.names])
         digests = [digest(x) for x in (cmd.email, *cmd.person_ids) if x]
-        erased["privacy_requests"] = privacy_store.forget_requests(conn, digests, cmd.request_id)
+        erased["privacy_requests"] = ctx.store.privacy.forget_requests(
+            conn, digests, cmd.request_id
+        )
         answer = {"erased": erased}
-    publish_answer(conn, SERVICE, ctx.tenant.key, cmd, answer)
+    publish_answer(conn, ctx.service, ctx.tenant.key, cmd, answer)
     return answer
 
 
-def export_person(conn, email: str | None) -> dict:
+def export_person(conn, ctx: Context, email: str | None) -> dict:
     """Where the person of the e-mail address appears in membership (without the contacts)."""
-    copies = _copies(conn, email)
+    copies = _copies(conn, ctx, email)
     copies.pop("person_ids")
     return copies

@@ -13,12 +13,9 @@ import uuid
 from dataclasses import dataclass
 
 from knotenpunkt.services.membership.domain import privacy as domain
-from knotenpunkt.services.membership.handlers.common import emit, plain
-from knotenpunkt.services.membership.store import partners as partner_store
-from knotenpunkt.services.membership.store import privacy as store
 from knotenpunkt.shared.errors import Conflict, NotFound, RuleViolation
 from knotenpunkt.shared.privacy import KINDS, SERVICES, digest, pseudonym
-from knotenpunkt.shared.usecase import Context, add_months
+from knotenpunkt.shared.usecase import Context, add_months, emit, plain
 
 
 @dataclass(frozen=True)
@@ -49,12 +46,12 @@ def request_privacy(cmd: RequestPrivacy, conn, ctx: Context) -> dict:
         raise RuleViolation(f"Unbekannte Art des Ersuchens: {cmd.kind}.", field="kind")
     email, person_ids, names = None, [], []
     if cmd.kind != "record":
-        email, person_ids, names = _person(conn, cmd.email, cmd.person_id)
+        email, person_ids, names = _person(conn, ctx, cmd.email, cmd.person_id)
         if cmd.kind == "erasure":
-            _ensure_no_open_role(conn, email, person_ids)
+            _ensure_no_open_role(conn, ctx, email, person_ids)
     request_id = str(uuid.uuid4())
     subject = {"email": email, "person_ids": person_ids} if cmd.kind == "access" else None
-    row = store.insert_request(
+    row = ctx.store.privacy.insert_request(
         conn,
         ctx.tenant.key,
         {
@@ -84,32 +81,34 @@ def request_privacy(cmd: RequestPrivacy, conn, ctx: Context) -> dict:
     return view(row)
 
 
-def _person(conn, email: str | None, person_id: str | None) -> tuple:
+def _person(conn, ctx: Context, email: str | None, person_id: str | None) -> tuple:
     """The person's e-mail address, ids and names as membership knows them; raises RuleViolation."""
     if not email and not person_id:
         raise RuleViolation(
             "Bitte eine E-Mail-Adresse oder eine Personenkennung angeben.", field="email"
         )
-    memberships = store.memberships_by_person(conn, [person_id]) if person_id else []
+    memberships = ctx.store.privacy.memberships_by_person(conn, [person_id]) if person_id else []
     if not email:
         email = next((m["email"] for m in memberships if m["email"]), None)
     if email:
-        memberships += [{**m, "email": email} for m in partner_store.memberships_of(conn, email)]
+        memberships += [
+            {**m, "email": email} for m in ctx.store.partners.memberships_of(conn, email)
+        ]
     ids = {m["person_id"] for m in memberships} | {x for x in (person_id, email) if x}
     names = {m["name"] for m in memberships}
     if email:
-        names |= {c["name"] for c in store.contacts_of(conn, email)}
-    names |= set(store.group_names(conn, sorted(ids)))
+        names |= {c["name"] for c in ctx.store.privacy.contacts_of(conn, email)}
+    names |= set(ctx.store.privacy.group_names(conn, sorted(ids)))
     return email, sorted(ids), sorted(n for n in names if n)
 
 
-def _ensure_no_open_role(conn, email: str | None, person_ids: list[str]) -> None:
+def _ensure_no_open_role(conn, ctx: Context, email: str | None, person_ids: list[str]) -> None:
     """Raises Conflict when the person chairs a body or leads an active working group (the role
     must be handed over first)."""
-    memberships = store.memberships_by_person(conn, person_ids)
+    memberships = ctx.store.privacy.memberships_by_person(conn, person_ids)
     if email:
-        memberships += partner_store.memberships_of(conn, email)
-    refusal = domain.open_roles(memberships, store.led_groups(conn, person_ids))
+        memberships += ctx.store.partners.memberships_of(conn, email)
+    refusal = domain.open_roles(memberships, ctx.store.privacy.led_groups(conn, person_ids))
     if refusal:
         raise Conflict(refusal)
 
@@ -118,7 +117,7 @@ def record_privacy_answer(cmd: RecordPrivacyAnswer, conn, ctx: Context) -> dict:
     """Keep the answer (a repeated one changes nothing), complete once every service answered;
     raises NotFound."""
     answer = {k: v for k, v in cmd.answer.items() if k not in ("request_id", "service", "kind")}
-    row = store.set_answer(
+    row = ctx.store.privacy.set_answer(
         conn, cmd.request_id, cmd.service, {**answer, "at": ctx.now}, ctx.now, list(SERVICES)
     )
     return view(row)
@@ -143,13 +142,13 @@ def view(row: dict) -> dict:
 
 def get_privacy_request(conn, ctx: Context, *, request_id) -> dict:
     """The request with each service's answer; raises NotFound."""
-    return view(store.get_request(conn, request_id))
+    return view(ctx.store.privacy.get_request(conn, request_id))
 
 
 def privacy_export(conn, ctx: Context, *, request_id) -> dict:
     """One document with every datum the services hold about the person, each with its purpose
     and legal basis; raises NotFound, Conflict (not an access request, or not complete)."""
-    row = store.get_request(conn, request_id)
+    row = ctx.store.privacy.get_request(conn, request_id)
     if row["kind"] != "access":
         raise Conflict("Eine Datenauskunft gibt es nur zu einem Auskunftsersuchen.")
     if row["completed_at"] is None:
@@ -196,7 +195,7 @@ def privacy_summary(conn, ctx: Context, *, request_id) -> str:
 def processing_record(conn, ctx: Context) -> dict:
     """The Art. 30 record from the services' catalogues (the newest complete `record` request);
     raises NotFound when none was asked for yet."""
-    row = store.latest_complete(conn, "record")
+    row = ctx.store.privacy.latest_complete(conn, "record")
     if row is None:
         raise NotFound(
             "Das Verzeichnis der Verarbeitungstätigkeiten wurde noch nicht zusammengestellt: "
@@ -229,6 +228,6 @@ def apply_retention(cmd: ApplyRetention, conn, ctx: Context) -> dict:
     applications_before = add_months(ctx.now, -rules["applications_months"])
     left_before = add_months(ctx.now, -rules["former_member_months"]).astimezone(ctx.tz).date()
     return {
-        "applications": store.delete_closed_applications(conn, applications_before),
-        "former_member_contacts": store.delete_former_contacts(conn, left_before),
+        "applications": ctx.store.privacy.delete_closed_applications(conn, applications_before),
+        "former_member_contacts": ctx.store.privacy.delete_former_contacts(conn, left_before),
     }

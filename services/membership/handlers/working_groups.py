@@ -8,12 +8,10 @@ from uuid import UUID
 
 from knotenpunkt.services.membership.domain import working_groups as domain
 from knotenpunkt.services.membership.domain.partners import sees_members
-from knotenpunkt.services.membership.handlers.common import emit, jsonable, plain
 from knotenpunkt.services.membership.handlers.partners import AddBodyMember, add_body_member
-from knotenpunkt.services.membership.store import working_groups as store
 from knotenpunkt.shared.auth import Principal
 from knotenpunkt.shared.errors import NotFound
-from knotenpunkt.shared.usecase import Context, add_months
+from knotenpunkt.shared.usecase import Context, add_months, emit, plain
 
 MEMBER_EVENT_FIELDS = ("working_group_id", "person_id", "name", "partner_id", "role")
 
@@ -84,7 +82,7 @@ class SaveWorkingPaper:
 
 def list_proposals(conn, ctx: Context) -> list[dict]:
     """All founding proposals, newest first."""
-    return store.list_proposals(conn)
+    return ctx.store.working_groups.list_proposals(conn)
 
 
 def propose_working_group(cmd: ProposeWorkingGroup, conn, ctx: Context) -> dict:
@@ -94,7 +92,7 @@ def propose_working_group(cmd: ProposeWorkingGroup, conn, ctx: Context) -> dict:
     """
     domain.ensure_may_propose(ctx.rules, cmd.caller)
     route = domain.proposal_route(ctx.rules)
-    row = store.insert_proposal(
+    row = ctx.store.working_groups.insert_proposal(
         conn,
         ctx.tenant.key,
         {
@@ -120,15 +118,13 @@ def propose_working_group(cmd: ProposeWorkingGroup, conn, ctx: Context) -> dict:
         ctx,
         "working_group_proposal",
         "submitted",
-        jsonable(
-            {
-                "proposal_id": row["id"],
-                "topic": row["topic"],
-                "aims": row["aims"],
-                "decided_by": route,
-                **extra,
-            }
-        ),
+        {
+            "proposal_id": row["id"],
+            "topic": row["topic"],
+            "aims": row["aims"],
+            "decided_by": route,
+            **extra,
+        },
         str(row["id"]),
     )
     return row
@@ -140,14 +136,14 @@ def decide_proposal(cmd: DecideProposal, conn, ctx: Context) -> dict:
     Raises Conflict (a body decides here; decided already), NotFound.
     """
     domain.ensure_coordinator_decides(ctx.rules)
-    proposal = store.get_proposal(conn, cmd.proposal_id, lock=True)
+    proposal = ctx.store.working_groups.get_proposal(conn, cmd.proposal_id, lock=True)
     domain.ensure_undecided(proposal)
     return _decide(conn, ctx, proposal, cmd.approved, ctx.actor, cmd.note)
 
 
 def decide_founding(cmd: DecideFounding, conn, ctx: Context) -> dict:
     """Apply a founding ballot's result to a proposal in vote (once only); raises NotFound."""
-    proposal = store.get_proposal(conn, cmd.proposal_id, lock=True)
+    proposal = ctx.store.working_groups.get_proposal(conn, cmd.proposal_id, lock=True)
     if proposal["status"] != "in_vote":
         return proposal
     return _decide(conn, ctx, proposal, cmd.outcome == "adopted", f"ballot {cmd.ballot_id}")
@@ -182,7 +178,7 @@ def _decide(conn, ctx: Context, proposal: dict, approved: bool, by: str, note=No
             },
         )
     verdict = "approved" if approved else "declined"
-    row = store.update_proposal(
+    row = ctx.store.working_groups.update_proposal(
         conn,
         proposal["id"],
         {
@@ -198,14 +194,12 @@ def _decide(conn, ctx: Context, proposal: dict, approved: bool, by: str, note=No
         ctx,
         "working_group_proposal",
         verdict,
-        jsonable(
-            {
-                "proposal_id": row["id"],
-                "topic": row["topic"],
-                "working_group_id": group_id,
-                "note": note,
-            }
-        ),
+        {
+            "proposal_id": row["id"],
+            "topic": row["topic"],
+            "working_group_id": group_id,
+            "note": note,
+        },
         str(row["id"]),
     )
     return row
@@ -216,13 +210,15 @@ def _decide(conn, ctx: Context, proposal: dict, approved: bool, by: str, note=No
 
 def list_working_groups(conn, ctx: Context) -> list[dict]:
     """The network's working groups, active first."""
-    return store.list_working_groups(conn)
+    return ctx.store.working_groups.list_working_groups(conn)
 
 
 def get_working_group(conn, ctx: Context, *, group_id, caller: Principal) -> dict:
     """A working group; signed-in callers see its members. Raises NotFound."""
-    row = dict(store.get_working_group(conn, group_id))
-    row["members"] = store.group_members(conn, group_id) if sees_members(caller) else []
+    row = dict(ctx.store.working_groups.get_working_group(conn, group_id))
+    row["members"] = (
+        ctx.store.working_groups.group_members(conn, group_id) if sees_members(caller) else []
+    )
     return row
 
 
@@ -235,16 +231,16 @@ def create_working_group(cmd: CreateWorkingGroup, conn, ctx: Context) -> dict:
         "ends_on": cmd.ends_on,
         "proposal_id": cmd.proposal_id,
     }
-    row = store.insert_working_group(conn, ctx.tenant.key, values)
+    row = ctx.store.working_groups.insert_working_group(conn, ctx.tenant.key, values)
     emit(
         conn,
         ctx,
         "working_group",
         "founded",
-        jsonable({"working_group_id": row["id"], "name": row["name"]}),
+        {"working_group_id": row["id"], "name": row["name"]},
         str(row["id"]),
     )
-    return {**row, "members": store.group_members(conn, row["id"])}
+    return {**row, "members": ctx.store.working_groups.group_members(conn, row["id"])}
 
 
 def join_working_group(cmd: JoinWorkingGroup, conn, ctx: Context) -> dict:
@@ -268,14 +264,14 @@ def join_working_group(cmd: JoinWorkingGroup, conn, ctx: Context) -> dict:
 
 
 def _add_member(conn, ctx: Context, group_id, person: dict, leaders_join_body=None) -> dict:
-    store.get_working_group(conn, group_id)
-    row = store.upsert_group_member(conn, ctx.tenant.key, group_id, person)
+    ctx.store.working_groups.get_working_group(conn, group_id)
+    row = ctx.store.working_groups.upsert_group_member(conn, ctx.tenant.key, group_id, person)
     emit(
         conn,
         ctx,
         "working_group",
         "member_added",
-        jsonable({k: row[k] for k in MEMBER_EVENT_FIELDS}),
+        {k: row[k] for k in MEMBER_EVENT_FIELDS},
         f"{group_id}/{row['person_id']}",
     )
     if row["role"] == "leader" and leaders_join_body:
@@ -304,7 +300,7 @@ def leave_working_group(cmd: LeaveWorkingGroup, conn, ctx: Context) -> None:
 
 def remove_group_member(conn, ctx: Context, group_id, person_id: str) -> None:
     """Take a person out of a group and announce it; raises NotFound (not a member)."""
-    store.delete_group_member(conn, group_id, person_id)
+    ctx.store.working_groups.delete_group_member(conn, group_id, person_id)
     emit(
         conn,
         ctx,
@@ -320,8 +316,8 @@ def remove_group_member(conn, ctx: Context, group_id, person_id: str) -> None:
 
 def get_paper(conn, ctx: Context, *, group_id, caller: Principal) -> dict:
     """The group's current working paper with its number of versions; raises NotFound."""
-    store.get_working_group(conn, group_id)
-    versions = store.paper_versions(conn, group_id)
+    ctx.store.working_groups.get_working_group(conn, group_id)
+    versions = ctx.store.working_groups.paper_versions(conn, group_id)
     if not versions:
         raise NotFound("Für diese Arbeitsgruppe gibt es noch kein Arbeitspapier.")
     return domain.paper_for(caller, {**versions[-1], "versions": len(versions)})
@@ -329,7 +325,7 @@ def get_paper(conn, ctx: Context, *, group_id, caller: Principal) -> dict:
 
 def paper_version(conn, ctx: Context, *, group_id, version: int, caller: Principal) -> dict:
     """An earlier version of the working paper; raises NotFound."""
-    versions = store.paper_versions(conn, group_id)
+    versions = ctx.store.working_groups.paper_versions(conn, group_id)
     match = [v for v in versions if v["version"] == version]
     if not match:
         raise NotFound(f"Eine Fassung {version} dieses Arbeitspapiers gibt es nicht.")
@@ -341,9 +337,11 @@ def save_working_paper(cmd: SaveWorkingPaper, conn, ctx: Context) -> dict:
 
     Raises Forbidden (neither leader nor Koordinierungsstelle), NotFound (group).
     """
-    domain.ensure_may_edit_paper(cmd.caller, store.group_members(conn, cmd.group_id))
-    store.get_working_group(conn, cmd.group_id)
-    row = store.insert_paper(
+    domain.ensure_may_edit_paper(
+        cmd.caller, ctx.store.working_groups.group_members(conn, cmd.group_id)
+    )
+    ctx.store.working_groups.get_working_group(conn, cmd.group_id)
+    row = ctx.store.working_groups.insert_paper(
         conn, ctx.tenant.key, cmd.group_id, plain(cmd.content), cmd.caller.person
     )
     return {**row, "versions": row["version"]}

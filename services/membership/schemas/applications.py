@@ -6,9 +6,9 @@ from marshmallow import Schema, fields, validate
 
 from knotenpunkt.services.membership.domain.applications import APPLICATION_STATES
 from knotenpunkt.services.membership.domain.partners import PARTNER_KINDS
-from knotenpunkt.services.membership.schemas.common import PageOut, PageQuery
+from knotenpunkt.services.membership.schemas.common import PageOut
 from knotenpunkt.services.membership.schemas.partners import OrganisationFields
-from knotenpunkt.shared.schema import patch_of
+from knotenpunkt.shared.schema import PageQuery, patch_of
 
 
 class OrganisationIn(OrganisationFields):

@@ -1,4 +1,5 @@
-"""What every membership schema uses: bounded dates, lists and numbers, pages."""
+"""What every membership schema uses: bounded dates, lists and numbers, a page's figures (the
+page query is shared.schema's)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,6 @@ PLAUSIBLE_MOMENT = validate.Range(
 )
 # Figures of the monitoring: counts, euros, shares — never beyond a trillion.
 FIGURE_LIMIT = 10**12
-MAX_PAGE = 1_000_000
-MAX_PAGE_SIZE = 200
 
 
 def Day(**kwargs) -> fields.Date:  # noqa: N802 (a field factory reads like a field class)
@@ -56,11 +55,6 @@ def Texts(  # noqa: N802
         validate=validate.Length(min=min_items, max=max_items),
         **kwargs,
     )
-
-
-class PageQuery(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
-    page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
 
 
 class PageOut(Schema):

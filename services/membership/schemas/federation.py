@@ -9,8 +9,8 @@ from knotenpunkt.services.membership.domain.federation import (
     MAX_PAGE_SIZE,
     PEER_STATUSES,
 )
-from knotenpunkt.services.membership.schemas.common import Moment, PageOut, PageQuery
-from knotenpunkt.shared.schema import patch_of
+from knotenpunkt.services.membership.schemas.common import Moment, PageOut
+from knotenpunkt.shared.schema import PageQuery, patch_of
 
 NETWORK_KEY = validate.Regexp(
     r"^[a-z][a-z0-9_-]{0,62}$", error="must be a network key (a-z, 0-9, _ and -)"

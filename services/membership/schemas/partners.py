@@ -5,8 +5,8 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from knotenpunkt.services.membership.domain.partners import BODY_ROLES, PARTNER_KINDS
-from knotenpunkt.services.membership.schemas.common import Day, Moment, PageOut, PageQuery, Texts
-from knotenpunkt.shared.schema import patch_of
+from knotenpunkt.services.membership.schemas.common import Day, Moment, PageOut, Texts
+from knotenpunkt.shared.schema import PageQuery, patch_of
 
 POSTCODE = validate.Regexp(r"^\d{5}$", error="must be a German postcode of five digits")
 

@@ -121,12 +121,14 @@ ensure_compose() {
 }
 
 # Host tools the deployment tests use: kubectl (kustomize), pg_dump/pg_restore (backup),
-# nginx (the gateway configuration checked with nginx -t). From Debian's packages.
+# nginx (the gateway configuration checked with nginx -t), promtool (the alerting rules, from
+# the prometheus package). From Debian's packages.
 ensure_tools() {
     local missing=()
     command -v kubectl >/dev/null 2>&1 || missing+=(kubectl)
     command -v pg_dump >/dev/null 2>&1 || missing+=(postgresql-client)
     command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+    command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
     [ ${#missing[@]} -eq 0 ] && return 0
     if ! command -v apt-get >/dev/null 2>&1; then
         log "missing ${missing[*]}: install them, then run make test again"
@@ -139,6 +141,9 @@ ensure_tools() {
     # nginx-light starts a server on port 80 on install; the tests only run nginx -t
     if command -v systemctl >/dev/null 2>&1; then as_root systemctl stop nginx >/dev/null 2>&1 || true; fi
     if [ -x /etc/init.d/nginx ]; then as_root /etc/init.d/nginx stop >/dev/null 2>&1 || true; fi
+    # the prometheus package may start its server too; the tests only run promtool
+    if command -v systemctl >/dev/null 2>&1; then as_root systemctl stop prometheus >/dev/null 2>&1 || true; fi
+    if [ -x /etc/init.d/prometheus ]; then as_root /etc/init.d/prometheus stop >/dev/null 2>&1 || true; fi
 }
 
 ensure_engine

@@ -97,13 +97,6 @@ def cmd_seed_demo(args) -> int:
 
 
 # Access log lines as JSON, like the application's own logs, with the request id.
-ACCESS_LOG_FORMAT = (
-    '{"time": "%(t)s", "level": "INFO", "service": "SERVICE", "logger": "access", '
-    '"method": "%(m)s", "path": "%(U)s", "status": %(s)s, "duration_ms": %(M)s, '
-    '"request_id": "%({x-request-id}o)s"}'
-)
-
-
 def _refuse_insecure() -> int:
     """0 when the secrets are fine for this mode; else the reason on stderr and 2."""
     from knotenpunkt.shared.config import InsecureSettings
@@ -150,10 +143,6 @@ def cmd_web(args) -> int:
         str(args.threads),
         "--worker-class",
         "knotenpunkt.httpserver.ProblemWorker",
-        "--access-logfile",
-        "-",
-        "--access-logformat",
-        ACCESS_LOG_FORMAT.replace("SERVICE", args.service),
         "--no-control-socket",
         "--graceful-timeout",
         "10",
@@ -161,6 +150,7 @@ def cmd_web(args) -> int:
         "python:knotenpunkt.gunicorn_conf",
         f"knotenpunkt.services.{args.service}.app:create_app()",
     ]
+    os.environ["KNOTENPUNKT_SERVICE"] = args.service  # gunicorn's own lines (gunicorn_conf)
     os.execv(sys.executable, argv)
     return 0
 

@@ -12,6 +12,7 @@ import psycopg
 from kombu import Connection, Producer
 from kombu.mixins import ConsumerMixin
 
+from knotenpunkt.shared import logs
 from knotenpunkt.shared.messaging import (
     DEAD_EXCHANGE,
     DELAY_EXCHANGE,
@@ -108,7 +109,10 @@ class EventConsumer(ConsumerMixin):
             context = self.context(env["tenant"])
         except KeyError as exc:
             raise EnvelopeError(f"unknown tenant {env['tenant']!r}") from exc
-        with self.db.transaction(env["tenant"]) as conn:
+        with (
+            logs.context(tenant=env["tenant"], event_id=env["id"]),
+            self.db.transaction(env["tenant"]) as conn,
+        ):
             row = conn.execute(
                 "insert into processed_events (tenant, event_id, event_type) values (%s, %s, %s)"
                 " on conflict (event_id) do nothing returning event_id",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 
@@ -13,10 +14,13 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from knotenpunkt.shared.messaging import connect
 from knotenpunkt.shared.problems import problem
+
+access = logging.getLogger("access")
 
 
 def add_ops(app: Flask, service: str) -> None:
@@ -38,8 +42,21 @@ def add_ops(app: Flask, service: str) -> None:
     def _counted(resp):
         endpoint = request.url_rule.rule if request.url_rule else "unmatched"
         requests_total.labels(request.method, endpoint, resp.status_code).inc()
-        if "started" in g:
-            latency.labels(endpoint).observe(time.perf_counter() - g.started)
+        seconds = time.perf_counter() - g.started if "started" in g else 0.0
+        latency.labels(endpoint).observe(seconds)
+        # the access line: the route's rule, never the path with its ids or the query
+        access.info(
+            "%s %s %s",
+            request.method,
+            endpoint,
+            resp.status_code,
+            extra={
+                "method": request.method,
+                "path": endpoint,
+                "status": resp.status_code,
+                "duration_ms": round(seconds * 1000, 1),
+            },
+        )
         return resp
 
     @app.get("/healthz")
@@ -49,16 +66,7 @@ def add_ops(app: Flask, service: str) -> None:
     @app.get("/readyz")
     def readyz():
         service_ctx = current_app.extensions["knotenpunkt"]
-        checks = {"database": "ok", "broker": "ok"}
-        try:
-            service_ctx.database().ping()
-        except Exception as exc:
-            checks["database"] = f"error: {exc.__class__.__name__}"
-        try:
-            with connect(service_ctx.settings) as conn:
-                conn.ensure_connection(max_retries=1, timeout=2)
-        except Exception as exc:
-            checks["broker"] = f"error: {exc.__class__.__name__}"
+        checks = readiness(service_ctx)
         if any(v != "ok" for v in checks.values()):
             return problem(
                 503,
@@ -78,12 +86,49 @@ def add_ops(app: Flask, service: str) -> None:
 
     @app.get("/metrics")
     def metrics():
+        counted = registry
         if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
             # gunicorn's workers each count; the scrape adds them up (multiprocess mode)
-            merged = CollectorRegistry()
-            MultiProcessCollector(merged)
-            return generate_latest(merged), 200, {"Content-Type": CONTENT_TYPE_LATEST}
-        return generate_latest(registry), 200, {"Content-Type": CONTENT_TYPE_LATEST}
+            counted = CollectorRegistry()
+            MultiProcessCollector(counted)
+        ready = generate_latest(Ready(readiness(current_app.extensions["knotenpunkt"])))
+        return generate_latest(counted) + ready, 200, {"Content-Type": CONTENT_TYPE_LATEST}
+
+
+def readiness(service_ctx) -> dict[str, str]:
+    """Database and broker of a web process: "ok" or what is wrong with each."""
+    checks = {"database": "ok", "broker": "ok"}
+    try:
+        service_ctx.database().ping()
+    except Exception as exc:
+        checks["database"] = f"error: {exc.__class__.__name__}"
+    try:
+        with connect(service_ctx.settings) as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception as exc:
+        checks["broker"] = f"error: {exc.__class__.__name__}"
+    return checks
+
+
+def ready_family(checks: dict[str, str]) -> GaugeMetricFamily:
+    """knotenpunkt_ready{check}: 1 where the readiness check is "ok", else 0 (web processes:
+    database, broker; workers: database, broker, consumer)."""
+    family = GaugeMetricFamily(
+        "knotenpunkt_ready", "Readiness of the process by check (1 ready, 0 not)", labels=["check"]
+    )
+    for check, state in sorted(checks.items()):
+        family.add_metric([check], 1.0 if state == "ok" else 0.0)
+    return family
+
+
+class Ready:
+    """The readiness figures as a collector (what generate_latest takes)."""
+
+    def __init__(self, checks: dict[str, str]):
+        self.checks = checks
+
+    def collect(self):
+        yield ready_family(self.checks)
 
 
 def _late_outbox(service) -> list[tuple[str, float]]:

@@ -26,6 +26,7 @@ import psycopg
 from kombu.exceptions import OperationalError as KombuOperationalError
 from psycopg_pool import PoolTimeout
 
+from knotenpunkt.shared import logs
 from knotenpunkt.shared.config import Settings, from_env
 from knotenpunkt.shared.consumer import EventConsumer
 from knotenpunkt.shared.db import Database
@@ -213,7 +214,7 @@ class Worker:
         self.stop = threading.Event()
         self.consuming = threading.Event()
         self.running: EventConsumer | None = None
-        # name -> (help, fn(conn) -> {((label, value), ...): figure}): the service's own gauges
+        # name -> (help, fn(conn, ctx) -> {((label, value), ...): figure}): the service's own gauges
         self.gauges = dict(gauges or {})
         self.unknown_tenants: collections.Counter = collections.Counter()
         self.relay = OutboxRelay(
@@ -311,7 +312,8 @@ class Worker:
     def _run_job(self, job: Job) -> None:
         for t in self.tenants:
             try:
-                job.fn(self, self.context(t.key))
+                with logs.context(tenant=t.key):
+                    job.fn(self, self.context(t.key))
             except Exception as exc:
                 if database_away(exc):
                     self.database.down(exc)

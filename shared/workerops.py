@@ -33,6 +33,7 @@ from knotenpunkt.shared.messaging import (
     delay_queue,
     exchange,
 )
+from knotenpunkt.shared.ops import Ready, ready_family
 
 log = logging.getLogger(__name__)
 
@@ -47,12 +48,26 @@ def outbox_figures(db, tenant: str, now) -> tuple[int, float]:
     return row["n"], (now - oldest).total_seconds() if oldest else 0.0
 
 
+def database_size(db) -> float:
+    """Bytes the service's database takes on the server (its disk is what an operator watches)."""
+    with db.connection() as conn:
+        row = conn.execute("select pg_database_size(current_database()) as n").fetchone()
+    return float(row["n"] if isinstance(row, dict) else row[0])
+
+
 class _Collector:
     def __init__(self, worker):
         self.worker = worker
 
     def collect(self):
         w = self.worker
+        yield ready_family(w.readiness())
+        size = GaugeMetricFamily(
+            "knotenpunkt_database_size_bytes",
+            "Size of the service's database on the PostgreSQL server",
+        )
+        size.add_metric([], database_size(w.db))
+        yield size
         backlog = GaugeMetricFamily(
             "knotenpunkt_outbox_backlog", "Outbox events not yet published", labels=["tenant"]
         )
@@ -90,18 +105,17 @@ class _Collector:
             unknown.add_metric([tenant], count)
         yield unknown
         for name, (help_text, fn) in w.gauges.items():
-            family = None
+            samples = []
             for t in w.tenants:
                 with w.db.transaction(t.key) as conn:
-                    values: dict[tuple[str, ...], float] = fn(conn)
-                for labels, value in values.items():
-                    if family is None:
-                        family = GaugeMetricFamily(
-                            name, help_text, labels=["tenant", *[k for k, _ in labels]]
-                        )
-                    family.add_metric([t.key, *[v for _, v in labels]], value)
-            if family is not None:
-                yield family
+                    values: dict[tuple[str, ...], float] = fn(conn, w.context(t.key))
+                samples += [(t.key, labels, value) for labels, value in values.items()]
+            keys = [k for k, _ in samples[0][1]] if samples else []
+            # named even without samples: the alert rules and dashboards can rely on it
+            family = GaugeMetricFamily(name, help_text, labels=["tenant", *keys])
+            for tenant, labels, value in samples:
+                family.add_metric([tenant, *[v for _, v in labels]], value)
+            yield family
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -146,12 +160,10 @@ class OpsServer:
             try:
                 data = generate_latest(self.registry)
             except Exception as exc:
+                # the database or the broker is away: the scrape still says so (knotenpunkt_ready
+                # 0 for the check), for the alert to name what is away
                 log.warning("%s worker metrics: %s", self.worker.service, exc)
-                return self._json(
-                    start_response,
-                    503,
-                    {"status": 503, "title": "Nicht bereit", "detail": exc.__class__.__name__},
-                )
+                data = generate_latest(Ready(self.worker.readiness()))
             start_response("200 OK", [("Content-Type", CONTENT_TYPE_LATEST)])
             return [data]
         return self._json(start_response, 404, {"status": 404, "title": "Not Found"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from knotenpunkt.services.membership.handlers import privacy, privacy_requests
+from knotenpunkt.services.membership.handlers import peers, privacy, privacy_requests
 from knotenpunkt.services.membership.handlers.admissions import (
     AnnounceDueDecisions,
     DecideApplication,
@@ -147,3 +147,10 @@ JOBS = [
     worker.Job("federation-sync", 60, sync_federation),
     worker.Job("federation-tombstones", 86400, purge_federation_tombstones),
 ]
+# The worker's own gauges (its /metrics), each read per tenant in that tenant's unit of work.
+GAUGES = {
+    "knotenpunkt_federation_peer_unsynced_seconds": (
+        "Seconds since a federation peer was last synced (since it was registered, when never)",
+        peers.unsynced_seconds,
+    ),
+}

@@ -7,9 +7,8 @@ the delivery job opens a unit of work and calls its handler. No SQL here.
 from __future__ import annotations
 
 import dataclasses
-from types import SimpleNamespace
 
-from knotenpunkt.services.notifications import bootstrap, handlers
+from knotenpunkt.services.notifications import handlers
 from knotenpunkt.services.notifications.handlers import privacy
 from knotenpunkt.shared import worker
 
@@ -194,18 +193,10 @@ JOBS = [
 ]
 
 
-def deliveries_by_channel_and_status(conn) -> dict:
-    """The deliveries gauge in a tenant's unit of work. The worker's /metrics calls a gauge with
-    the connection only (``shared.workerops``), so its handler gets the one part of the context
-    it reads: the store that ``bootstrap`` provides."""
-    return handlers.delivery_counts(conn, GAUGE_CONTEXT)
-
-
-GAUGE_CONTEXT = SimpleNamespace(store=bootstrap.STORE)
 # The worker's own gauges (its /metrics), each read per tenant inside that tenant's unit of work.
 GAUGES = {
     "knotenpunkt_deliveries": (
         "Notifications by channel and status",
-        deliveries_by_channel_and_status,
+        handlers.delivery_counts,
     ),
 }

@@ -407,30 +407,43 @@ def test_no_name_or_address_in_any_log_line_of_an_admission(
     assert leaks == []
 
 
-def test_access_log_has_the_path_without_the_query_string():
-    """The access log names the path (%(U)s), never the query string that carries status and
-    unsubscribe tokens (%(q)s, the request line %(r)s)."""
-    from datetime import timedelta
+def test_access_lines_name_the_route_never_its_ids_or_the_query(clients, token):
+    """The access line (logger ``access``, JSON with the fields of every line) names the route's
+    rule: never the path's ids (a person id may be an address) nor the query string that
+    carries status and unsubscribe tokens."""
+    import io
+    import json
+    import logging
+    import uuid
 
-    from gunicorn.glogging import Logger
+    from knotenpunkt.shared import logs
 
-    from knotenpunkt.cli import ACCESS_LOG_FORMAT
-
-    assert "%(U)s" in ACCESS_LOG_FORMAT
-    assert not any(a in ACCESS_LOG_FORMAT for a in ("%(q)s", "%(r)s", "%({raw_uri}e)s"))
-    environ = {
-        "PATH_INFO": "/api/v1/chemnitz/applications/x",
-        "QUERY_STRING": "token=geheim",
-        "RAW_URI": "/api/v1/chemnitz/applications/x?token=geheim",
-        "REQUEST_METHOD": "GET",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "REMOTE_ADDR": "127.0.0.1",
-    }
-
-    class Resp:
-        status, headers, sent, response_length = "200 OK", [], 0, 0
-
-    request = type("Request", (), {"headers": []})()
-    atoms = Logger.atoms(Logger.__new__(Logger), Resp(), request, environ, timedelta(0))
-    line = ACCESS_LOG_FORMAT % {**atoms, "{x-request-id}o": "-"}
-    assert "/api/v1/chemnitz/applications/x" in line and "geheim" not in line
+    stream = io.StringIO()
+    handler = logs.handler("membership", stream)
+    access = logging.getLogger("access")
+    access.addHandler(handler)
+    old_level = access.level
+    access.setLevel("INFO")
+    try:
+        member = "anna@example.org"
+        clients["membership"].get(
+            f"/api/v1/chemnitz/applications/{uuid.uuid4()}?token=geheim",
+            headers={"X-Request-ID": "req-1"},
+        )
+        clients["membership"].delete(
+            f"/api/v1/chemnitz/bodies/vorbereitungsgremium/members/{member}",
+            headers=token("chemnitz", "coordinator"),
+        )
+    finally:
+        access.removeHandler(handler)
+        access.setLevel(old_level)
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert len(lines) == 2
+    first, second = lines
+    assert set(logs.FIELDS) <= set(first) and set(logs.ACCESS_FIELDS) <= set(first)
+    assert first["tenant"] == "chemnitz" and first["request_id"] == "req-1"
+    assert first["path"] == "/api/v1/<tenant>/applications/<uuid:application_id>"
+    assert first["method"] == "GET" and first["status"] == 404 and first["event_id"] is None
+    assert second["path"] == "/api/v1/<tenant>/bodies/<key>/members/<person_id>"
+    text = stream.getvalue()
+    assert "geheim" not in text and member not in text

@@ -141,3 +141,16 @@ def trusted_peer(conn, ctx: Context, *, issuer: str, remote_tenant: str) -> Peer
         jwks_url=row["jwks_url"],
         active=row["status"] == "active",
     )
+
+
+def unsynced_seconds(conn, ctx: Context) -> dict[tuple[tuple[str, str], ...], float]:
+    """Seconds since each active peer was last synced in full or in part (since it was
+    registered, when never), as gauge labels → figure: the worker's
+    ``knotenpunkt_federation_peer_unsynced_seconds``; raises nothing."""
+    return {
+        (("peer", row["name"]),): max(
+            0.0, (ctx.now - (row["last_sync_at"] or row["created_at"])).total_seconds()
+        )
+        for row in ctx.store.federation.list_peers(conn)
+        if row["status"] == "active"
+    }

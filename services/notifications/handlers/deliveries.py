@@ -68,8 +68,8 @@ def still_due(conn, ctx: Context, *, ids: list[str]) -> set[str]:
 
 
 def delivery_counts(conn, ctx) -> dict[tuple[tuple[str, str], ...], float]:
-    """Deliveries by channel and status, as gauge labels → figure (ctx: anything with the
-    store, see worker.GAUGES); raises nothing."""
+    """Deliveries by channel and status, as gauge labels → figure (the worker's gauge,
+    worker.GAUGES); raises nothing."""
     return {
         (("channel", r["channel"]), ("status", r["status"])): float(r["n"])
         for r in ctx.store.deliveries.count_by_channel_and_status(conn)

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from knotenpunkt.shared.usecase import emit
+
 ERASED_NAME = "Gelöschte Person"
 KINDS = ("access", "erasure", "record")
 SERVICES = ("membership", "voting", "events", "notifications")
@@ -179,9 +181,7 @@ class AnswerPrivacyRequest:
         return sorted({*self.person_ids, *([self.email] if self.email else [])})
 
 
-def publish_answer(conn, service: str, tenant: str, cmd: AnswerPrivacyRequest, answer: dict):
-    """Add `<service>.privacy.answered` to the outbox (the caller's transaction)."""
-    from knotenpunkt.shared.messaging import add_event
-
-    data = {"request_id": cmd.request_id, "service": service, "kind": cmd.kind, **answer}
-    return add_event(conn, service, tenant, "privacy", "answered", data, cmd.request_id)
+def publish_answer(conn, ctx, cmd: AnswerPrivacyRequest, answer: dict):
+    """Add `<service>.privacy.answered` to the outbox (the caller's transaction, shared.usecase.emit)."""
+    data = {"request_id": cmd.request_id, "service": ctx.service, "kind": cmd.kind, **answer}
+    return emit(conn, ctx, "privacy", "answered", data, cmd.request_id)

@@ -170,7 +170,7 @@ def answer_privacy_request(cmd: AnswerPrivacyRequest, conn, ctx: Context) -> dic
             conn, digests, cmd.request_id
         )
         answer = {"erased": erased}
-    publish_answer(conn, ctx.service, ctx.tenant.key, cmd, answer)
+    publish_answer(conn, ctx, cmd, answer)
     return answer
 
 

@@ -38,7 +38,7 @@ def answer_privacy_request(cmd: AnswerPrivacyRequest, conn, ctx: Context) -> dic
             "outbox": forget_sent_events(conn, [cmd.email, *cmd.person_ids, *cmd.names]),
         }
         answer = {"erased": erased}
-    publish_answer(conn, ctx.service, ctx.tenant.key, cmd, answer)
+    publish_answer(conn, ctx, cmd, answer)
     return answer
 
 

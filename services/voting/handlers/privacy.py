@@ -39,7 +39,7 @@ def answer_privacy_request(cmd: AnswerPrivacyRequest, conn, ctx: Context) -> dic
         answer = {"data": data, "catalogue": describe(ctx.service, CATALOGUE, data)}
     else:
         answer = {"erased": _erase(conn, ctx, ids, cmd)}
-    publish_answer(conn, ctx.service, ctx.tenant.key, cmd, answer)
+    publish_answer(conn, ctx, cmd, answer)
     return answer
 
 

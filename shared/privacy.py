@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from knotenpunkt.shared.usecase import emit
+from knotenpunkt.shared.usecase import emit, plain
 
 ERASED_NAME = "Gelöschte Person"
 KINDS = ("access", "erasure", "record")
@@ -185,3 +186,27 @@ def publish_answer(conn, ctx, cmd: AnswerPrivacyRequest, answer: dict):
     """Add `<service>.privacy.answered` to the outbox (the caller's transaction, shared.usecase.emit)."""
     data = {"request_id": cmd.request_id, "service": ctx.service, "kind": cmd.kind, **answer}
     return emit(conn, ctx, "privacy", "answered", data, cmd.request_id)
+
+
+def answer_request(
+    conn,
+    ctx,
+    cmd: AnswerPrivacyRequest,
+    catalogue,
+    *,
+    held: Callable[[], dict],
+    erase: Callable[[], dict],
+) -> dict:
+    """One service's answer to a person's request, published as ``<service>.privacy.answered``:
+    the record (the service's catalogue), access (what ``held()`` finds, tables that hold
+    nothing left out, with their catalogue entries) or erasure (``erase()``'s counts per
+    table). Returns the answer; raises nothing of its own."""
+    if cmd.kind == "record":
+        answer = {"catalogue": describe(ctx.service, catalogue)}
+    elif cmd.kind == "access":
+        data = {k: v for k, v in held().items() if v}
+        answer = {"data": plain(data), "catalogue": describe(ctx.service, catalogue, data)}
+    else:
+        answer = {"erased": erase()}
+    publish_answer(conn, ctx, cmd, answer)
+    return answer

@@ -14,9 +14,8 @@ from knotenpunkt.services.events.privacy_catalogue import CATALOGUE
 from knotenpunkt.shared.privacy import (
     ERASED_NAME,
     AnswerPrivacyRequest,
-    describe,
+    answer_request,
     forget_sent_events,
-    publish_answer,
 )
 from knotenpunkt.shared.usecase import Context
 
@@ -25,21 +24,22 @@ def answer_privacy_request(cmd: AnswerPrivacyRequest, conn, ctx: Context) -> dic
     """Access: every datum; erasure: anonymised as above (counts per table); record: the
     catalogue. Publishes events.privacy.answered; returns the answer; raises nothing."""
     ids = cmd.ids
-    if cmd.kind == "record":
-        answer = {"catalogue": describe(ctx.service, CATALOGUE)}
-    elif cmd.kind == "access":
-        data = {
-            k: v for k, v in ctx.store.privacy.rows_of(conn, cmd.email, ids, cmd.names).items() if v
-        }
-        answer = {"data": data, "catalogue": describe(ctx.service, CATALOGUE, data)}
-    else:
+
+    def erase() -> dict:
         erased = ctx.store.privacy.erase(
             conn, cmd.email, ids, cmd.names, cmd.pseudonym, ERASED_NAME
         )
         erased["outbox"] = forget_sent_events(conn, [cmd.email, *ids, *cmd.names])
-        answer = {"erased": erased}
-    publish_answer(conn, ctx, cmd, answer)
-    return answer
+        return erased
+
+    return answer_request(
+        conn,
+        ctx,
+        cmd,
+        CATALOGUE,
+        held=lambda: ctx.store.privacy.rows_of(conn, cmd.email, ids, cmd.names),
+        erase=erase,
+    )
 
 
 @dataclass(frozen=True)

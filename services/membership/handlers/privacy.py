@@ -19,11 +19,10 @@ from knotenpunkt.services.membership.handlers.working_groups import remove_group
 from knotenpunkt.services.membership.privacy_catalogue import CATALOGUE
 from knotenpunkt.shared.privacy import (
     AnswerPrivacyRequest,
-    describe,
+    answer_request,
     digest,
     forget_sent_events,
     json_replacements,
-    publish_answer,
     replace_in_jsonb,
 )
 from knotenpunkt.shared.usecase import Context, emit, plain
@@ -145,14 +144,13 @@ def answer_privacy_request(cmd: AnswerPrivacyRequest, conn, ctx: Context) -> dic
     """Access: every datum with its catalogue entry; erasure: contacts deleted and the copies
     erased (counts per table); record: the catalogue. Publishes membership.privacy.answered;
     returns the answer; raises nothing."""
-    if cmd.kind == "record":
-        answer = {"catalogue": describe(ctx.service, CATALOGUE)}
-    elif cmd.kind == "access":
+
+    def held() -> dict:
         data = {"contacts": ctx.store.privacy.contacts_of(conn, cmd.email) if cmd.email else []}
         data.update(export_person(conn, ctx, cmd.email))
-        data = {k: v for k, v in data.items() if v}
-        answer = {"data": plain(data), "catalogue": describe(ctx.service, CATALOGUE, data)}
-    else:
+        return data
+
+    def erase() -> dict:
         erased = {
             "contacts": ctx.store.privacy.delete_contacts_of(conn, cmd.email) if cmd.email else 0,
             **_erase_copies(conn, ctx, cmd.email),
@@ -169,9 +167,9 @@ def answer_privacy_request(cmd: AnswerPrivacyRequest, conn, ctx: Context) -> dic
         erased["privacy_requests"] = ctx.store.privacy.forget_requests(
             conn, digests, cmd.request_id
         )
-        answer = {"erased": erased}
-    publish_answer(conn, ctx, cmd, answer)
-    return answer
+        return erased
+
+    return answer_request(conn, ctx, cmd, CATALOGUE, held=held, erase=erase)
 
 
 def export_person(conn, ctx: Context, email: str | None) -> dict:

@@ -14,9 +14,8 @@ from knotenpunkt.services.notifications.handlers.copies import EraseContact, era
 from knotenpunkt.services.notifications.privacy_catalogue import CATALOGUE
 from knotenpunkt.shared.privacy import (
     AnswerPrivacyRequest,
-    describe,
+    answer_request,
     forget_sent_events,
-    publish_answer,
 )
 from knotenpunkt.shared.usecase import Context
 
@@ -24,22 +23,20 @@ from knotenpunkt.shared.usecase import Context
 def answer_privacy_request(cmd: AnswerPrivacyRequest, conn, ctx: Context) -> dict:
     """Access: every datum; erasure: deleted as above (counts per table); record: the catalogue.
     Publishes notifications.privacy.answered; returns the answer; raises nothing."""
-    if cmd.kind == "record":
-        answer = {"catalogue": describe(ctx.service, CATALOGUE)}
-    elif cmd.kind == "access":
-        data = {k: v for k, v in ctx.store.privacy.rows_of(conn, cmd.email, cmd.names).items() if v}
-        answer = {"data": data, "catalogue": describe(ctx.service, CATALOGUE, data)}
-    else:
-        erased = {
+    return answer_request(
+        conn,
+        ctx,
+        cmd,
+        CATALOGUE,
+        held=lambda: ctx.store.privacy.rows_of(conn, cmd.email, cmd.names),
+        erase=lambda: {
             "recipients_preferences_deliveries": erase_contact(EraseContact(cmd.email), conn, ctx),
             "notifications_naming": ctx.store.privacy.blank_deliveries_naming(
                 conn, list(cmd.names)
             ),
             "outbox": forget_sent_events(conn, [cmd.email, *cmd.person_ids, *cmd.names]),
-        }
-        answer = {"erased": erased}
-    publish_answer(conn, ctx, cmd, answer)
-    return answer
+        },
+    )
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,8 @@ from knotenpunkt.services.voting.privacy_catalogue import CATALOGUE
 from knotenpunkt.shared.privacy import (
     ERASED_NAME,
     AnswerPrivacyRequest,
-    describe,
+    answer_request,
     forget_sent_events,
-    publish_answer,
 )
 from knotenpunkt.shared.usecase import Context
 
@@ -26,21 +25,19 @@ def answer_privacy_request(cmd: AnswerPrivacyRequest, conn, ctx: Context) -> dic
     """Access: every datum; erasure: pseudonymised as above (counts per table); record: the
     catalogue. Publishes voting.privacy.answered; returns the answer; raises nothing."""
     ids = cmd.ids
-    if cmd.kind == "record":
-        answer = {"catalogue": describe(ctx.service, CATALOGUE)}
-    elif cmd.kind == "access":
-        data = {
+    return answer_request(
+        conn,
+        ctx,
+        cmd,
+        CATALOGUE,
+        held=lambda: {
             "electorate": ctx.store.privacy.electorate_of(conn, ids),
             "ballot_electorate": ctx.store.privacy.ballot_entries_of(conn, ids),
             "votes": ctx.store.privacy.votes_of(conn, ids),
             "participation": ctx.store.privacy.participation_of(conn, ids),
-        }
-        data = {k: v for k, v in data.items() if v}
-        answer = {"data": data, "catalogue": describe(ctx.service, CATALOGUE, data)}
-    else:
-        answer = {"erased": _erase(conn, ctx, ids, cmd)}
-    publish_answer(conn, ctx, cmd, answer)
-    return answer
+        },
+        erase=lambda: _erase(conn, ctx, ids, cmd),
+    )
 
 
 def _erase(conn, ctx: Context, ids: list[str], cmd: AnswerPrivacyRequest) -> dict:

@@ -22,6 +22,7 @@ import threading
 from collections.abc import Callable
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+from amqp.exceptions import ChannelError
 from kombu import Producer
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
@@ -180,9 +181,14 @@ def queue_depths(settings, service: str, queue) -> dict[str, int]:
     """Messages waiting in the service's queue, its delay queue and its dead-letter queue."""
     depths = {}
     with connect(settings) as conn:
-        channel = conn.default_channel
         for q in (queue, delay_queue(service), dead_queue(service)):
-            depths[q.name] = q(channel).queue_declare(passive=True).message_count
+            channel = conn.channel()  # a passive declare of a missing queue closes its channel
+            try:
+                depths[q.name] = q(channel).queue_declare(passive=True).message_count
+            except ChannelError:
+                depths[q.name] = 0  # not declared yet (the consumer has not started): none wait
+            finally:
+                channel.close()
     return depths
 
 

@@ -9,7 +9,6 @@ import json
 import re
 import shutil
 import subprocess
-import threading
 import time
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import pytest
 import requests
 import yaml
 
+from knotenpunkt.shared.workerops import OpsServer
 from knotenpunkt.wiring import worker_for
 from tests.support import free_port
 
@@ -116,20 +116,18 @@ def test_the_dashboard_shows_what_the_alerts_watch():
 
 @pytest.fixture
 def workers(settings, tenants):
+    """The four workers' ops endpoints, without their relay and consumer (which would take
+    other tests' events): the figures come from the same collector."""
     running = []
     for service in SERVICES:
-        port = free_port()
-        w = worker_for(service, settings=settings.with_(worker_ops=port), tenants=tenants)
-        thread = threading.Thread(target=w.run, name=f"{service}-worker", daemon=True)
-        thread.start()
-        running.append((w, thread, f"http://127.0.0.1:{port}/metrics"))
-    yield [url for _, _, url in running]
-    for w, _thread, _ in running:
-        w.stop.set()
-        if w.running is not None:
-            w.running.should_stop = True
-    for _, thread, _ in running:
-        thread.join(timeout=20)
+        w = worker_for(service, settings=settings, tenants=tenants)
+        w.db.open()
+        ops = OpsServer(w, "127.0.0.1", free_port()).start()
+        running.append((w, ops))
+    yield [f"http://127.0.0.1:{ops.port}/metrics" for _, ops in running]
+    for w, ops in running:
+        ops.stop()
+        w.db.close()
 
 
 def scraped(text: str) -> set[str]:

@@ -658,7 +658,7 @@ def test_deliveries_are_counted_by_channel_and_status(notifier, settings):
                 },
             )
         counted = store.deliveries.count_by_channel_and_status(conn)
-        gauge = nw.GAUGES["knotenpunkt_deliveries"][1](conn)
+        gauge = nw.GAUGES["knotenpunkt_deliveries"][1](conn, notifier.context("chemnitz"))
     assert counted == [
         {"channel": "email", "status": "sent", "n": 2},
         {"channel": "webhook", "status": "failed", "n": 1},

@@ -8,6 +8,7 @@ is never committed.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import shutil
 import subprocess
@@ -36,18 +37,20 @@ def install() -> Path:
     INSTALL.mkdir(parents=True, exist_ok=True)
     lock = (HERE / "package-lock.json").read_bytes()
     installed = INSTALL / "package-lock.json"
-    if not (INSTALL / "node_modules" / "oidc-provider").is_dir() or (
-        not installed.exists() or installed.read_bytes() != lock
-    ):
-        for name in ("package.json", "package-lock.json"):
-            shutil.copy(HERE / name, INSTALL / name)
-        subprocess.run(
-            [_binary("npm"), "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=INSTALL,
-            check=True,
-            timeout=300,
-        )
-    shutil.copy(HERE / "provider.mjs", INSTALL / "provider.mjs")
+    with (INSTALL / ".install-lock").open("w") as guard:
+        fcntl.flock(guard, fcntl.LOCK_EX)  # another test process may be installing
+        if not (INSTALL / "node_modules" / "oidc-provider").is_dir() or (
+            not installed.exists() or installed.read_bytes() != lock
+        ):
+            shutil.copy(HERE / "package.json", INSTALL / "package.json")
+            shutil.copy(HERE / "package-lock.json", INSTALL / "package-lock.json")
+            subprocess.run(
+                [_binary("npm"), "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+                cwd=INSTALL,
+                check=True,
+                timeout=300,
+            )
+        shutil.copy(HERE / "provider.mjs", INSTALL / "provider.mjs")
     return INSTALL
 
 

@@ -122,13 +122,16 @@ ensure_compose() {
 
 # Host tools the deployment tests use: kubectl (kustomize), pg_dump/pg_restore (backup),
 # nginx (the gateway configuration checked with nginx -t), promtool (the alerting rules, from
-# the prometheus package). From Debian's packages.
+# the prometheus package), Node.js and npm (the OpenID provider of the browser tests,
+# tests/support_oidc: oidc-provider 9 wants Node.js 20.19 or newer). From Debian's packages.
 ensure_tools() {
     local missing=()
     command -v kubectl >/dev/null 2>&1 || missing+=(kubectl)
     command -v pg_dump >/dev/null 2>&1 || missing+=(postgresql-client)
     command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
     command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+    command -v node >/dev/null 2>&1 || missing+=(nodejs)
+    command -v npm >/dev/null 2>&1 || missing+=(npm)
     [ ${#missing[@]} -eq 0 ] && return 0
     if ! command -v apt-get >/dev/null 2>&1; then
         log "missing ${missing[*]}: install them, then run make test again"

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import os
 import secrets
+from urllib.parse import urlsplit
 
 from flask import Flask, g, render_template, request, session
 from flask_babel import Babel
@@ -48,6 +49,8 @@ def settings_from_env(env=None) -> dict:
         "OIDC_SCOPES": env.get("OIDC_SCOPES", "openid email profile"),
         "OIDC_TENANT_CLAIM": env.get("JWT_TENANT_CLAIM", "tenant"),
         "OIDC_ROLES_CLAIM": env.get("JWT_ROLES_CLAIM", "roles"),
+        "OIDC_BODIES_CLAIM": env.get("JWT_BODIES_CLAIM", "bodies"),
+        "OIDC_PERSON_CLAIM": env.get("JWT_PERSON_CLAIM", "person_id"),
         "API_TIMEOUT": float(env.get("PORTAL_API_TIMEOUT", "10")),
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0") or 0),
         "TENANTS": [t.strip() for t in env.get("TENANTS", "").split(",") if t.strip()],
@@ -154,7 +157,15 @@ def create_app(config: dict | None = None) -> Flask:
 
     @app.after_request
     def _headers(resp):
-        resp.headers["Content-Security-Policy"] = CSP
+        issuer = urlsplit(app.config["OIDC_ISSUER"] or "")
+        # the logout form is answered with a redirect to the provider's end_session_endpoint
+        resp.headers["Content-Security-Policy"] = (
+            CSP.replace(
+                "form-action 'self'", f"form-action 'self' {issuer.scheme}://{issuer.netloc}"
+            )
+            if issuer.scheme in ("http", "https") and issuer.netloc
+            else CSP
+        )
         resp.headers["X-Content-Type-Options"] = "nosniff"
         resp.headers["Referrer-Policy"] = "no-referrer"
         resp.headers["X-Frame-Options"] = "DENY"

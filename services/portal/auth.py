@@ -102,11 +102,33 @@ def login():
 @bp.post("/abmelden")
 def logout():
     lang = session.get("lang")
+    id_token = session.get("oidc_id_token")
     session.clear()
     if lang:
         session["lang"] = lang
     flash(_("Sie sind abgemeldet."), "info")
-    return redirect(url_for("public.index"))
+    ending = _end_session_url(id_token) if id_token else None
+    return redirect(ending or url_for("public.index"))
+
+
+def _end_session_url(id_token: str) -> str | None:
+    """RP-initiated logout: the provider's end_session_endpoint, which ends the login there too
+    and sends the visitor back to the portal's start page (None where it has none)."""
+    if not current_app.config["OIDC_ISSUER"]:
+        return None
+    try:
+        endpoint = _discovery().get("end_session_endpoint")
+    except (requests.RequestException, ValueError, KeyError):
+        current_app.logger.warning("OIDC discovery failed at logout", exc_info=True)
+        return None
+    if not endpoint:
+        return None
+    params = {
+        "id_token_hint": id_token,
+        "client_id": current_app.config["OIDC_CLIENT_ID"],
+        "post_logout_redirect_uri": url_for("public.index", _external=True),
+    }
+    return requests.Request("GET", endpoint, params=params).prepare().url
 
 
 # --- Development login ---------------------------------------------------------------
@@ -195,7 +217,15 @@ def _discovery() -> dict:
         doc = resp.json()
         if doc.get("issuer", "").rstrip("/") != issuer:
             raise ValueError("the discovery document names another issuer")
-        cache.update(doc=doc, at=time.time(), jwks=jwt.PyJWKClient(doc["jwks_uri"], timeout=10))
+        kp = current_app.config.get("KNOTENPUNKT_SETTINGS")
+        # as the services' verifier: an unknown key id (a rotated key) refetches the key set
+        keys = jwt.PyJWKClient(
+            doc["jwks_uri"],
+            timeout=10,
+            lifespan=kp.jwks_cache_seconds if kp else 300,
+            cooldown_duration=kp.jwks_refetch_cooldown if kp else 30,
+        )
+        cache.update(doc=doc, at=time.time(), jwks=keys)
     return doc
 
 
@@ -231,9 +261,12 @@ def oidc_start():
     )
 
 
-def _refuse(reason: str):
+def _refuse(reason: str, message: str | None = None):
     current_app.logger.info("OIDC login refused: %s", reason)
-    flash(_("Die Anmeldung ist fehlgeschlagen. Bitte versuchen Sie es noch einmal."), "error")
+    flash(
+        message or _("Die Anmeldung ist fehlgeschlagen. Bitte versuchen Sie es noch einmal."),
+        "error",
+    )
     return redirect(url_for("auth.login"))
 
 
@@ -286,16 +319,34 @@ def oidc_callback():
         return _refuse("nonce")
     from knotenpunkt.shared.auth import claim
 
-    tenant = claim(claims, conf["OIDC_TENANT_CLAIM"]) or pending["tenant"]
+    tenant_claim = conf["OIDC_TENANT_CLAIM"]
+    tenant = claim(claims, tenant_claim) or pending["tenant"]
     if not isinstance(tenant, str) or network(tenant) is None:
-        return _refuse("tenant")
+        return _refuse(
+            "tenant",
+            _(
+                "Ihr Konto nennt kein Netzwerk dieses Portals (Claim „%(claim)s“).",
+                claim=tenant_claim,
+            ),
+        )
     if pending["tenant"] and tenant != pending["tenant"]:
-        return _refuse("another tenant")
+        return _refuse(
+            "another tenant",
+            _(
+                "Ihr Konto gehört zum Netzwerk „%(theirs)s“ (Claim „%(claim)s“), nicht zu "
+                "„%(wanted)s“. Bitte melden Sie sich bei Ihrem Netzwerk an.",
+                theirs=tenant,
+                claim=tenant_claim,
+                wanted=pending["tenant"],
+            ),
+        )
     roles = claim(claims, conf["OIDC_ROLES_CLAIM"]) or []
     roles = [r for r in roles if isinstance(r, str)] if isinstance(roles, list) else []
-    bodies = claims.get("bodies") if isinstance(claims.get("bodies"), list) else []
+    bodies = claim(claims, conf.get("OIDC_BODIES_CLAIM", "bodies"))
+    bodies = [b for b in bodies if isinstance(b, str)] if isinstance(bodies, list) else []
+    # the person as the bodies' member lists know them (the services read the same claim)
+    person = claim(claims, conf.get("OIDC_PERSON_CLAIM", "person_id")) or claims["sub"]
     name = claims.get("name") or claims.get("preferred_username") or claims["sub"]
-    sign_in(
-        access_token, tenant=tenant, roles=roles, sub=str(claims["sub"]), name=name, bodies=bodies
-    )
+    sign_in(access_token, tenant=tenant, roles=roles, sub=str(person), name=name, bodies=bodies)
+    session["oidc_id_token"] = id_token  # the hint for the provider's logout
     return redirect(pending["next"] or url_for("console.home", tenant=tenant))

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import Flask, jsonify, redirect, request
 
 from knotenpunkt.shared.auth import issue_token
-from tests.browser.live import Served, portal_app, serve_services
+from tests.browser.live import Served, csrf_token, portal_app, serve_services
 
 CLIENT_ID, CLIENT_SECRET = "knotenpunkt-portal", secrets.token_urlsafe(24)
 
@@ -41,6 +41,7 @@ class Provider:
                 authorization_endpoint=f"{base}/authorize",
                 token_endpoint=f"{base}/token",
                 jwks_uri=f"{base}/jwks",
+                end_session_endpoint=f"{base}/logout",
                 code_challenge_methods_supported=["S256"],
             )
 
@@ -177,3 +178,34 @@ def test_a_callback_without_the_verifier_s_session_is_refused(setup):
     other = portal.test_client()  # another browser: no pending login in its session
     resp = other.get(authorize(provider, params))
     assert resp.headers["Location"].endswith("/anmelden")
+
+
+def test_logout_ends_the_session_at_the_provider_too(setup):
+    """RP-initiated logout: the portal's session is gone and the visitor goes on to the
+    provider's end_session_endpoint with the ID token as the hint."""
+    portal, provider = setup
+    web = portal.test_client()
+    web.get(authorize(provider, start(web)))
+    html = web.get("/chemnitz/console/").get_data(as_text=True)
+    resp = web.post("/abmelden", data={"csrf_token": csrf_token(html)})
+    assert resp.status_code == 302
+    target = urlsplit(resp.headers["Location"])
+    assert f"{target.scheme}://{target.netloc}{target.path}" == f"{provider.url}/logout"
+    q = {k: v[0] for k, v in parse_qs(target.query).items()}
+    assert q["client_id"] == CLIENT_ID and q["post_logout_redirect_uri"] == "http://localhost/"
+    assert jwt.decode(q["id_token_hint"], options={"verify_signature": False})["sub"] == "coord-1"
+    assert web.get("/chemnitz/console/").status_code == 302  # signed out here
+    # the logout form may be answered with the redirect to the provider (CSP form-action)
+    assert f"form-action 'self' {provider.url};" in resp.headers["Content-Security-Policy"]
+
+
+def test_another_network_s_person_is_told_which_claim_says_so(setup):
+    portal, provider = setup
+    provider.tamper = {"tenant": "magdeburg"}
+    try:
+        web = portal.test_client()
+        resp = web.get(authorize(provider, start(web)), follow_redirects=True)
+        html = resp.get_data(as_text=True)
+        assert "Claim „tenant“" in html and "„magdeburg“" in html and "„chemnitz“" in html
+    finally:
+        provider.tamper = {}

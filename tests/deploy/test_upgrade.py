@@ -83,7 +83,7 @@ class Release:
         }
         if tree is not None:
             self.env["PYTHONPATH"] = str(tree)
-        self.processes: list[subprocess.Popen] = []
+        self.processes: list[tuple[subprocess.Popen, object]] = []
 
     def run(self, *args: str) -> str:
         done = subprocess.run(
@@ -99,15 +99,14 @@ class Release:
 
     def start(self, *args: str) -> None:
         log = open(Path(self.env["KNOTENPUNKT_VAR"]) / f"{'-'.join(args)}.log", "ab")  # noqa: SIM115
-        self.processes.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "knotenpunkt.cli", *args],
-                cwd=self.tree or ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "knotenpunkt.cli", *args],
+            cwd=self.tree or ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
+        self.processes.append((proc, log))
 
     def web(self, service: str) -> str:
         port = free_port()
@@ -117,14 +116,15 @@ class Release:
         return url
 
     def stop(self) -> None:
-        for proc in self.processes:
+        for proc, _ in self.processes:
             proc.terminate()
-        for proc in self.processes:
+        for proc, log in self.processes:
             proc.wait(timeout=60)
+            log.close()
         self.processes.clear()
 
 
-def wait_for(check, what: str, seconds: float = 90.0):
+def wait_for(check, what: str, seconds: float = 300.0):
     deadline = time.monotonic() + seconds
     last = None
     while time.monotonic() < deadline:

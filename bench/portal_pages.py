@@ -1,8 +1,10 @@
-"""Portal pages benchmark: how fast the main public and console pages answer with 500
-partners in the directory (issue 12: within 200 ms at p95).
+"""Portal pages benchmark: how fast the main public and console pages answer at a county's
+size — 2,000 partners in the measured network, four networks served, 20 users at once
+(issue 28: within 200 ms at p95).
 
 Starts PostgreSQL in a container, provisions the four services' databases, fills one
-network with N partners (default 500, public and active), runs the four services and the
+network with N partners (default 2,000, public and active) and the other served networks
+with N/4 each (--networks, default 4), runs the four services and the
 portal as production runs them (`knotenpunkt web <service>`: gunicorn with its worker
 class, workers and threads; the portal calling the services over HTTP), publishes a
 partner overview of them, submits a few applications, signs in through the development
@@ -10,7 +12,8 @@ login as the Koordinierungsstelle, and then asks each page R times from C client
 once (keep-alive connections, the next request once the answer is in). Prints per page
 p50, p95, p99 and max latency, requests per second and whether p95 is within the target.
 
-    .venv/bin/python bench/portal_pages.py [--partners 500] [--requests 200] [--clients 4]
+    .venv/bin/python bench/portal_pages.py [--partners 2000] [--networks 4] [--requests 200]
+        [--clients 20]
 
 Needs what `make test` needs (a Docker engine and the images; deploy/test-infra.sh).
 """
@@ -43,6 +46,7 @@ from knotenpunkt.shared.db import provision  # noqa: E402
 
 SERVICES = ("membership", "voting", "events", "notifications")
 TARGET_P95_MS = 200.0
+NETWORKS = ("chemnitz", "saalekreis", "magdeburg", "mittelsachsen")
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -51,10 +55,15 @@ def start(process: str, port: int, env: dict, workers: int, threads: int):
     return start_web_process(process, port, env, workers, threads)[0]
 
 
-def fill(settings: Settings, urls: dict, partners: int, applications: int) -> str:
-    """Partners (COPY), a few applications, one published overview; returns its id."""
+def fill(
+    settings: Settings, urls: dict, partners: int, applications: int, others: list[str]
+) -> str:
+    """Partners (COPY; the other networks a quarter as many each), a few applications, one
+    published overview; returns its id."""
     with psycopg.connect(settings.admin_url("knotenpunkt_membership")) as conn:
         fill_partners(conn, TENANT, partners)
+        for other in others:
+            fill_partners(conn, other, max(1, partners // 4))
         conn.execute("analyze partners")
     for i in range(applications):
         resp = requests.post(
@@ -133,14 +142,16 @@ def main() -> int:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    ap.add_argument("--partners", type=int, default=500)
+    ap.add_argument("--partners", type=int, default=2000)
+    ap.add_argument("--networks", type=int, default=4, help="networks served (1 to 4)")
     ap.add_argument("--applications", type=int, default=30)
     ap.add_argument("--requests", type=int, default=200, help="requests per page")
-    ap.add_argument("--clients", type=int, default=4, help="clients asking at the same time")
+    ap.add_argument("--clients", type=int, default=20, help="clients asking at the same time")
     ap.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", 2)))
     ap.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", 4)))
     args = ap.parse_args()
 
+    served = [TENANT, *[t for t in NETWORKS if t != TENANT]][: max(1, min(args.networks, 4))]
     pg = Postgres(durable=True)
     pg.start()
     procs = []
@@ -155,13 +166,13 @@ def main() -> int:
             "KNOTENPUNKT_DEV": "1",  # loopback container: the development secrets are fine
             "DEV_LOGIN": "1",
             "LOG_LEVEL": "WARNING",
-            "TENANTS": TENANT,
+            "TENANTS": ",".join(served),
             **{f"{s.upper()}_URL": urls[s] for s in SERVICES},
         }
         env.pop("PROMETHEUS_MULTIPROC_DIR", None)
         for name in (*SERVICES, "portal"):
             procs.append(start(name, ports[name], env, args.workers, args.threads))
-        publication = fill(settings, urls, args.partners, args.applications)
+        publication = fill(settings, urls, args.partners, args.applications, served[1:])
         portal = urls["portal"]
         cookies = coordinator_cookies(portal)
         pages = [
@@ -184,7 +195,8 @@ def main() -> int:
             ("console", "overviews", f"/{TENANT}/console/partneruebersicht"),
         ]
         print(
-            f"portal pages: {args.partners} partners, {args.requests} requests per page from "
+            f"portal pages: {args.partners} partners ({len(served)} networks), "
+            f"{args.requests} requests per page from "
             f"{args.clients} clients at once; {args.workers} workers x {args.threads} threads "
             "per web process; target p95 <= 200 ms"
         )

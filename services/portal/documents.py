@@ -8,21 +8,18 @@ from datetime import datetime
 from flask import Blueprint, Response, abort, g, render_template
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from knotenpunkt.shared.outputs import markdown_text as md
 from knotenpunkt.shared.pdf import markdown_pdf
 
-from . import labels, zone
+from . import labels, publications, zone
 from .auth import current_user
 from .client import api, as_user, public
 from .nav import listed, network_of_url
 
 docs = Blueprint("documents", __name__)
 docs.url_value_preprocessor(network_of_url)
-
-
-def _publication(tenant: str, publication_id: str) -> dict:
-    return public("membership", tenant, f"directory/publications/{publication_id}").or_404()
 
 
 def overview_markdown(publication: dict, network_name: str) -> str:
@@ -75,20 +72,34 @@ def _pdf(content: bytes, disposition: str) -> Response:
 
 @docs.route("/<tenant>/partneruebersicht/<uuid:publication_id>")
 def overview_document(tenant, publication_id):
-    publication = _publication(tenant, str(publication_id))
-    return render_template("print/overview.html", publication=publication)
+    publication = publications.publication(tenant, str(publication_id))
+    body = publications.rendered(
+        "print-body",
+        tenant,
+        str(publication_id),
+        str(get_locale() or "de"),
+        lambda: Markup(render_template("print/_overview_body.html", publication=publication)),
+    )
+    return render_template("print/overview.html", publication=publication, body=body)
 
 
 @docs.route("/<tenant>/partneruebersicht/<uuid:publication_id>.pdf")
 def overview_pdf(tenant, publication_id):
-    publication = _publication(tenant, str(publication_id))
+    publication = publications.publication(tenant, str(publication_id))
     title = f"{_('Partnerübersicht')}: {g.rules['name']}"
+    language = str(get_locale() or "de")
     # The one PDF engine of the platform (shared.pdf), as for the minutes.
-    content = markdown_pdf(
-        overview_markdown(publication, g.rules["name"]),
-        title,
-        datetime.fromisoformat(str(publication["published_at"])),
-        str(get_locale() or "de"),
+    content = publications.rendered(
+        "pdf",
+        tenant,
+        str(publication_id),
+        language,
+        lambda: markdown_pdf(
+            overview_markdown(publication, g.rules["name"]),
+            title,
+            datetime.fromisoformat(str(publication["published_at"])),
+            language,
+        ),
     )
     day = str(publication["published_at"])[:10]
     return _pdf(content, f'inline; filename="partneruebersicht-{tenant}-{day}.pdf"')

@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 
-from . import labels, zone
+from . import labels, publications, zone
 from .application_form import FormValues, application_body, application_order, form_values
 from .client import api, public
 from .forms import Errors
@@ -85,8 +87,17 @@ def partner(tenant, partner_id):
 
 @bp.route("/<tenant>/partneruebersicht")
 def overview(tenant):
-    reply = public("membership", tenant, "directory/publications/latest")
-    return render_template("overview.html", publication=reply.data if reply.ok else None)
+    publication = publications.latest(tenant)
+    table = None
+    if publication is not None:
+        table = publications.rendered(
+            "overview-table",
+            tenant,
+            str(publication["id"]),
+            str(get_locale() or "de"),
+            lambda: Markup(render_template("_overview_table.html", publication=publication)),
+        )
+    return render_template("overview.html", publication=publication, table=table)
 
 
 @bp.route("/<tenant>/aerzte")

@@ -559,6 +559,21 @@ def test_the_partner_overview_as_document_and_pdf(web, clients, token):
     assert pdf.data.startswith(b"%PDF-") and len(pdf.data) > 1000
     assert anonymous.get(f"{doc_url}.pdf").data == pdf.data  # the same bytes again
     page(anonymous, f"/chemnitz/partneruebersicht/{unique_uuid()}", status=404)
+    # what the portal keeps of a frozen overview never hides the next one
+    later = unique("Kulturverein")
+    created = clients["membership"].post(
+        "/api/v1/chemnitz/partners",
+        json={"name": later, "kind": "sports", "city": "Chemnitz"},
+        headers=token("chemnitz", "coordinator"),
+    )
+    assert created.status_code == 201, created.get_json()
+    assert post(web, "/chemnitz/console/partneruebersicht", {}).status_code == 302
+    newest = clients["membership"].get("/api/v1/chemnitz/directory/publications/latest").get_json()
+    assert newest["id"] != latest["id"]
+    public_overview = page(anonymous, "/chemnitz/partneruebersicht")
+    assert f'href="/chemnitz/partneruebersicht/{newest["id"]}"' in public_overview
+    assert later in public_overview and name in public_overview
+    assert later not in page(anonymous, doc_url)  # the earlier overview stays as it was
 
 
 def published_minutes(clients, token, *, public: bool) -> dict:

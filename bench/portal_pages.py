@@ -138,6 +138,25 @@ def measure(url: str, *, requests_n: int, clients: int, cookies: dict | None) ->
     }
 
 
+def print_profile(urls: dict) -> None:
+    """Each service's routes by the time spent in them (one worker's histogram)."""
+    line = re.compile(
+        r'^http_request_duration_seconds_(sum|count)\{endpoint="([^"]+)"\} ([0-9.e+-]+)$'
+    )
+    print(f"{'':8} {'route':<56} {'calls':>7} {'mean ms':>8}")
+    for service in SERVICES:
+        totals: dict[str, dict[str, float]] = {}
+        for text in requests.get(f"{urls[service]}/metrics", timeout=10).text.splitlines():
+            m = line.match(text)
+            if m and m.group(2) not in ("/healthz", "/metrics"):
+                totals.setdefault(m.group(2), {})[m.group(1)] = float(m.group(3))
+        ranked = sorted(totals.items(), key=lambda kv: -kv[1].get("sum", 0))
+        for route, t in ranked[:6]:
+            calls = t.get("count", 0)
+            mean = 1000 * t.get("sum", 0) / calls if calls else 0
+            print(f"{service:<8} {route:<56} {calls:7.0f} {mean:8.1f}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -149,6 +168,12 @@ def main() -> int:
     ap.add_argument("--clients", type=int, default=20, help="clients asking at the same time")
     ap.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", 2)))
     ap.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", 4)))
+    ap.add_argument("--only", default="", help="only the pages whose name contains this")
+    ap.add_argument(
+        "--profile",
+        action="store_true",
+        help="after the pages, the services' time per route (one worker's /metrics each)",
+    )
     args = ap.parse_args()
 
     served = [TENANT, *[t for t in NETWORKS if t != TENANT]][: max(1, min(args.networks, 4))]
@@ -206,6 +231,8 @@ def main() -> int:
         )
         worst = 0.0
         for area, name, path in pages:
+            if args.only and args.only not in name:
+                continue
             jar = cookies if area == "console" else None
             measure(portal + path, requests_n=args.clients * 3, clients=args.clients, cookies=jar)
             r = measure(portal + path, requests_n=args.requests, clients=args.clients, cookies=jar)
@@ -217,6 +244,8 @@ def main() -> int:
                 + (f"  ({r['bad']} answers not 200)" if r["bad"] else "")
             )
         print(f"worst p95: {worst:.1f} ms ({'within' if worst <= 200 else 'above'} 200 ms)")
+        if args.profile:
+            print_profile(urls)
         return 0
     finally:
         for proc in procs:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import requests
@@ -81,25 +82,31 @@ class Api:
         params=None,
         json=None,
         token: str | None = None,
+        context: dict | None = None,
     ) -> Reply:
         if params:
             params = {k: v for k, v in params.items() if v not in (None, "", [])}
         return self._request(
-            method, self.url(service, tenant, path), service, params=params, json=json, token=token
+            method,
+            self.url(service, tenant, path),
+            service,
+            params=params,
+            json=json,
+            token=token,
+            context=context,
         )
 
     def fetch(self, url: str) -> Reply:
         """An anonymous GET of a full URL of one of the services (e.g. an OParl file)."""
         return self._request("GET", url, url)
 
-    def _request(self, method, url, what, *, params=None, json=None, token=None) -> Reply:
+    def _request(
+        self, method, url, what, *, params=None, json=None, token=None, context=None
+    ) -> Reply:
         headers = {"Accept": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        if has_request_context():
-            headers["Accept-Language"] = i18n.current_language()
-            if "request_id" in g:
-                headers["X-Request-ID"] = g.request_id
+        headers.update(context_headers() if context is None else context)
         try:
             resp = self._session().request(
                 method, url, params=params, json=json, headers=headers, timeout=self.timeout
@@ -115,6 +122,16 @@ class Api:
             except ValueError:
                 data = None
         return Reply(resp.status_code, data, dict(resp.headers), resp.content)
+
+
+def context_headers() -> dict[str, str]:
+    """What a call carries of the page's request: its language and request id."""
+    if not has_request_context():
+        return {}
+    headers = {"Accept-Language": i18n.current_language()}
+    if "request_id" in g:
+        headers["X-Request-ID"] = g.request_id
+    return headers
 
 
 def api() -> Api:
@@ -133,3 +150,23 @@ def public(service: str, tenant: str, path: str, **params) -> Reply:
 def as_user(method: str, service: str, tenant: str, path: str, **kw) -> Reply:
     """A call with the signed-in person's token."""
     return api().call(method, service, tenant, path, token=token(), **kw)
+
+
+# The calls of one page that do not depend on each other go out at once (a page's wait is
+# its slowest call, not their sum); a bounded pool per web process.
+_POOL = ThreadPoolExecutor(max_workers=16, thread_name_prefix="portal-calls")
+
+
+def as_user_all(*calls: tuple) -> list[Reply]:
+    """Several calls with the signed-in person's token at once, answers in the calls' order;
+    each call is (method, service, tenant, path) or (method, service, tenant, path, kwargs).
+    A service that does not answer raises ServiceUnavailable as a single call would."""
+    bearer, client, context = token(), api(), context_headers()
+
+    def one(call: tuple) -> Reply:
+        method, service, tenant, path, *rest = call
+        kw = rest[0] if rest else {}
+        return client.call(method, service, tenant, path, token=bearer, context=context, **kw)
+
+    futures = [_POOL.submit(one, call) for call in calls]
+    return [f.result() for f in futures]

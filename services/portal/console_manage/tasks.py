@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import url_for
 from flask_babel import gettext as _
 
-from ..client import as_user
+from ..client import as_user_all
 from ..nav import listed
 
 # A count shown on the start page is exact up to this many (more: „mehr als …“).
@@ -16,36 +16,36 @@ def coordinator_tasks(tenant: str) -> dict:
     """What waits for the Koordinierungsstelle, each with a count and where to do it: the
     applications to check, topic submissions, working-group proposals, sessions due or
     overdue by the cadence, failed deliveries; and the open ballots."""
-    checked = as_user(
-        "GET",
-        "membership",
-        tenant,
-        "applications",
-        params={"status": "submitted", "page_size": 5},
-    )
-    proposals = [
-        p
-        for p in listed(as_user("GET", "membership", tenant, "working-group-proposals"))
-        if p.get("status") in ("submitted", "in_vote")
-    ]
-    cadence = listed(as_user("GET", "events", tenant, "cadence"))
-    failed = listed(
-        as_user(
+    checked, proposals_reply, cadence_reply, failed_reply, pending, ballots = as_user_all(
+        (
+            "GET",
+            "membership",
+            tenant,
+            "applications",
+            {"params": {"status": "submitted", "page_size": 5}},
+        ),
+        ("GET", "membership", tenant, "working-group-proposals"),
+        ("GET", "events", tenant, "cadence"),
+        (
             "GET",
             "notifications",
             tenant,
             "notifications",
-            params={"status": "failed", "limit": COUNT_LIMIT + 1},
-        )
+            {"params": {"status": "failed", "limit": COUNT_LIMIT + 1}},
+        ),
+        # one call for the whole network: the submissions still to decide, of events not cancelled
+        (
+            "GET",
+            "events",
+            tenant,
+            "topic-submissions",
+            {"params": {"status": "submitted", "page_size": 50}},
+        ),
+        ("GET", "voting", tenant, "ballots", {"params": {"status": "open"}}),
     )
-    # one call for the whole network: the submissions still to decide, of events not cancelled
-    pending = as_user(
-        "GET",
-        "events",
-        tenant,
-        "topic-submissions",
-        params={"status": "submitted", "page_size": 50},
-    )
+    proposals = [p for p in listed(proposals_reply) if p.get("status") in ("submitted", "in_vote")]
+    cadence = listed(cadence_reply)
+    failed = listed(failed_reply)
     submissions = listed(pending)
     to_check = checked.data.get("items", []) if checked.ok else []
     tasks = [
@@ -87,7 +87,5 @@ def coordinator_tasks(tenant: str) -> dict:
         "proposals": proposals,
         "cadence": cadence,
         "submissions": submissions,
-        "open_ballots": listed(
-            as_user("GET", "voting", tenant, "ballots", params={"status": "open"})
-        ),
+        "open_ballots": listed(ballots),
     }

@@ -10,7 +10,7 @@ WORDS = {
         "yes": "Ja",
         "no": "Nein",
         "abstain": "Enthaltung",
-        "agree": "Einverstanden",
+        "agree": "Zustimmung",
         "stand_aside": "Enthaltung (Beiseitestehen)",
         "object": "Einwand",
     },

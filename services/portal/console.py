@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from datetime import date, time
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
@@ -199,7 +201,12 @@ def ballot(tenant, ballot_id):
                 return redirect(url_for("console.ballot", tenant=tenant, ballot_id=ballot_id))
             errors.from_reply(cast)
     return render_template(
-        "console/ballot.html", ballot=b, voter=voter, errors=errors, values=request.form
+        "console/ballot.html",
+        ballot=b,
+        voter=voter,
+        errors=errors,
+        values=request.form,
+        turnout=turnout(b),
     ), (422 if errors else 200)
 
 
@@ -217,8 +224,17 @@ def _ballot_form(values) -> tuple[dict, Errors]:
     }
     if body["body"] not in {b["key"] for b in g.rules.get("bodies", [])}:
         errors.add("body", _("Bitte wählen Sie das Gremium, das abstimmt."))
+    chosen = next((b for b in g.rules.get("bodies", []) if b["key"] == body["body"]), None)
     if body["subject"]["kind"] not in labels.BALLOT_KINDS:
         errors.add("kind", _("Bitte wählen Sie, worüber abgestimmt wird."))
+    elif body["subject"]["kind"] == "resolution" and chosen and not chosen.get("binding", True):
+        errors.add(
+            "kind",
+            _(
+                "%(body)s beschließt nicht, sondern empfiehlt: bitte wählen Sie „Empfehlung“.",
+                body=chosen["name"],
+            ),
+        )
     if len(body["title"]) < 3:
         errors.add("title", _("Bitte geben Sie einen Titel an (mindestens drei Zeichen)."))
     if values.get("deadline"):
@@ -252,14 +268,50 @@ def new_ballot(tenant):
                     url_for("console.ballot", tenant=tenant, ballot_id=opened.data["id"])
                 )
             errors.from_reply(opened, {"subject.kind": "kind", "subject": "kind"})
-    return render_template("console/ballot_form.html", errors=errors, values=request.form), (
-        422 if errors else 200
-    )
+    return render_template(
+        "console/ballot_form.html", errors=errors, values=request.form, **_ballot_kinds()
+    ), (422 if errors else 200)
 
 
-@bp.post("/abstimmungen/<ballot_id>/schliessen")
+def _ballot_kinds() -> dict:
+    """What a ballot opened by hand may be about in this network: no „Beschluss“ where every
+    body only recommends; where some do, they are named."""
+    bodies = g.rules.get("bodies", [])
+    recommending = [b["name"] for b in bodies if not b.get("binding", True)]
+    kinds = list(labels.BALLOT_KINDS.items())
+    if bodies and len(recommending) == len(bodies):
+        kinds = [(k, v) for k, v in kinds if k != "resolution"]
+        recommending = []
+    return {"kinds": kinds, "recommending": recommending}
+
+
+def turnout(ballot: dict) -> dict:
+    """Who voted of the electorate and what the quorum asks (a count of voters), for the
+    confirmation before closing early and the result block."""
+    tally = ballot.get("tally") or {}
+    voted = tally.get("voted", ballot.get("voted") or 0)
+    electorate = tally.get("electorate", ballot.get("electorate_size") or 0)
+    quorum = float(ballot.get("quorum") or 0)
+    needed = math.ceil(quorum * electorate - 1e-9) if quorum else 0
+    return {
+        "voted": voted,
+        "electorate": electorate,
+        "quorum_percent": round(quorum * 100),
+        "needed": needed,
+        "reached": voted >= needed,
+    }
+
+
+@bp.route("/abstimmungen/<ballot_id>/schliessen", methods=["GET", "POST"])
 @signed_in(*COORDINATORS)
 def close_ballot(tenant, ballot_id):
+    """Closing before the deadline cannot be undone: the page shows the turnout and the
+    quorum first and closes only when that is confirmed."""
+    if request.method == "GET" or request.form.get("bestaetigt") != "ja":
+        b = _ballot(tenant, ballot_id)
+        if b.get("status") != "open":
+            return redirect(url_for("console.ballot", tenant=tenant, ballot_id=ballot_id))
+        return render_template("console/ballot_close.html", ballot=b, turnout=turnout(b))
     closed = as_user("POST", "voting", tenant, f"ballots/{ballot_id}/close")
     if closed.ok:
         flash(

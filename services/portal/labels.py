@@ -211,10 +211,12 @@ def language(code: str) -> str:
 
 
 def tally(ballot_tally: dict | None) -> list[tuple[str, int]]:
-    """(label, count) of the choices in a tally, without the counters that are not choices."""
+    """(label, count) of the choices in a tally in their order (Ja, Nein, Enthaltung;
+    Zustimmung, Enthaltung (Beiseitestehen), Einwand), whatever order the data has, without
+    the counters that are not choices."""
     if not isinstance(ballot_tally, dict):
         return []
-    return [(str(CHOICES[k]), v) for k, v in ballot_tally.items() if k in CHOICES]
+    return [(str(CHOICES[k]), ballot_tally[k]) for k in CHOICES if k in ballot_tally]
 
 
 def choice(value) -> str:

@@ -224,6 +224,69 @@ def test_a_coordinator_opens_a_ballot_and_follows_it(web, clients, token):
     page(member, url, status=403)
 
 
+def test_closing_early_is_confirmed_after_seeing_the_turnout(web, clients, token):
+    coord = token("chemnitz", "coordinator")
+    opened = clients["voting"].post(
+        "/api/v1/chemnitz/ballots",
+        json={"body": "vorbereitungsgremium", "title": unique("Resolution Schließen")},
+        headers=coord,
+    )
+    assert opened.status_code == 201, opened.get_json()
+    ballot = opened.get_json()
+    url = f"/chemnitz/console/abstimmungen/{ballot['id']}"
+    html = page(web, url)
+    assert f'href="{url}/schliessen"' in html  # a link to the confirmation, not a closing button
+    confirm = page(web, f"{url}/schliessen")
+    n = ballot["electorate_size"]
+    assert f"0 von {n} Stimmberechtigten haben abgestimmt." in confirm
+    quorum = "Quorum: " if ballot["quorum"] else "Ein Quorum gibt es nicht."
+    assert quorum in confirm and 'name="bestaetigt" value="ja"' in confirm
+    # a post without the confirmation (an old form, a script) closes nothing
+    resp = web.post(f"{url}/schliessen", data={"csrf_token": csrf_token(confirm)})
+    assert resp.status_code == 200 and "Abstimmung vorzeitig schließen?" in resp.get_data(True)
+    still = clients["voting"].get(f"/api/v1/chemnitz/ballots/{ballot['id']}", headers=coord)
+    assert still.get_json()["status"] == "open"
+    resp = post(web, f"{url}/schliessen", {"bestaetigt": "ja"}, form_url=f"{url}/schliessen")
+    assert resp.status_code == 302 and resp.location.endswith(url)
+    result = page(web, url)
+    assert 'id="outcome"' in result and f"0 von {n} Stimmberechtigten haben abgestimmt." in result
+    # a closed ballot's confirmation page leads back to it
+    assert web.get(f"{url}/schliessen").status_code == 302
+
+
+def test_a_tally_reads_in_the_choices_order():
+    from knotenpunkt.services.portal import labels
+
+    # as PostgreSQL's jsonb gives it back: shorter keys first
+    tally = {"no": 1, "yes": 4, "voted": 6, "abstain": 1, "electorate": 7}
+    assert [str(name) for name, _ in labels.tally(tally)] == ["Ja", "Nein", "Enthaltung"]
+    consensus = {"agree": 3, "object": 1, "stand_aside": 1}
+    assert [str(name) for name, _ in labels.tally(consensus)] == [
+        "Zustimmung",
+        "Enthaltung (Beiseitestehen)",
+        "Einwand",
+    ]
+
+
+def test_a_body_that_only_recommends_is_not_offered_a_resolution(portal, clients, token):
+    magdeburg = signed_in(portal, "magdeburg")
+    html = page(magdeburg, "/magdeburg/console/abstimmungen/neu")
+    assert 'value="recommendation"' in html and 'value="resolution"' not in html
+    refused = clients["voting"].post(
+        "/api/v1/magdeburg/ballots",
+        json={"body": "projektgruppe", "title": "Beschluss?", "subject": {"kind": "resolution"}},
+        headers=token("magdeburg", "coordinator"),
+    )
+    assert refused.status_code == 422 and "subject.kind" in str(refused.get_json())
+    resp = post(
+        magdeburg,
+        "/magdeburg/console/abstimmungen/neu",
+        {"body": "projektgruppe", "kind": "resolution", "title": unique("Beschluss")},
+    )
+    assert resp.status_code == 422
+    assert "beschließt nicht, sondern empfiehlt" in resp.get_data(as_text=True)
+
+
 # --- Partners ---------------------------------------------------------------------------------
 
 

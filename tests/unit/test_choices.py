@@ -15,7 +15,7 @@ def test_every_choice_of_the_api_has_a_word_in_every_language():
 def test_a_consensus_tally_in_german_and_english():
     tally = {"object": 1, "agree": 3, "voted": 5, "stand_aside": 1, "electorate": 7}
     assert choices.tally_line(tally) == (
-        "Einverstanden 3, Enthaltung (Beiseitestehen) 1, Einwand 1; abgestimmt 5 von 7"
+        "Zustimmung 3, Enthaltung (Beiseitestehen) 1, Einwand 1; abgestimmt 5 von 7"
     )
     assert choices.tally_line(tally, "en") == "agree 3, stand aside 1, object 1; voted 5 of 7"
 

@@ -165,3 +165,14 @@ def test_hash_chain_detects_changes():
     entries[1]["entry"]["choice"] = "no"
     assert record_rules.verify_chain(entries)
     assert record_rules.verify_chain(entries[1:])
+
+
+def test_a_body_that_only_recommends_is_not_given_a_resolution():
+    group = {"name": "Projektgruppe", "binding": False, "outcome_to": "Oberbürgermeister"}
+    with pytest.raises(RuleViolation) as refused:
+        ballots.check_binding_kind(group, "resolution")
+    assert refused.value.field == "subject.kind"
+    assert "empfiehlt (Oberbürgermeister)" in str(refused.value)
+    ballots.check_binding_kind(group, "recommendation")
+    ballots.check_binding_kind(group, "general")
+    ballots.check_binding_kind({"name": "Netzwerkkonferenz", "binding": True}, "resolution")

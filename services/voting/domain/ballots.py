@@ -123,6 +123,18 @@ def check_subject_by_hand(kind: str) -> None:
         )
 
 
+def check_binding_kind(body: dict, kind: str) -> None:
+    """Raises RuleViolation (field subject.kind) for a resolution put to a body that only
+    recommends (its rules: binding false, e.g. Magdeburg's project group)."""
+    if kind == "resolution" and not body.get("binding", True):
+        raise RuleViolation(
+            f"„{body['name']}“ beschließt nicht, sondern empfiehlt"
+            + (f" ({body['outcome_to']})" if body.get("outcome_to") else "")
+            + ": bitte „Empfehlung“ (recommendation) wählen.",
+            field="subject.kind",
+        )
+
+
 def outcome_text(ballot: dict, outcome: str) -> str:
     """How the outcome reads: a resolution where the body decides, a recommendation where it only recommends."""
     word = {"adopted": "angenommen", "rejected": "abgelehnt", "no_quorum": "nicht beschlussfähig"}[

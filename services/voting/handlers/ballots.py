@@ -142,6 +142,7 @@ def open_ballot(cmd: OpenBallot, conn, ctx: Context) -> dict:
     """Open a ballot by hand with the body's rules, the electorate frozen now; raises NotFound (body), RuleViolation (deadline, an admission or founding as subject), Conflict (subject already in a vote)."""
     body = ctx.tenant.body_or_404(cmd.body)
     rules.check_subject_by_hand(cmd.subject_kind)
+    rules.check_binding_kind(body, cmd.subject_kind)
     deadline = cmd.deadline or ctx.now + timedelta(days=body["ballot_days"])
     rules.check_deadline(deadline, ctx.now)
     return _view(conn, ctx, _open(conn, ctx, body, cmd, deadline, cmd.opened_by or ctx.actor))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-
 from datetime import date, time
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for

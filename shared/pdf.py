@@ -93,17 +93,59 @@ def _fonts(pdf: FPDF) -> tuple[str, bool]:
     return "dejavu", True
 
 
+PAGE_OF = {
+    "de": "Seite {page} von {pages}",
+    "en": "Page {page} of {pages}",
+    "ar": "صفحة {page} من {pages}",
+}
+
+
+class _Document(FPDF):
+    """A4 with a running head (the network and the document's date) and page numbers."""
+
+    running_head = ""
+    page_of = PAGE_OF["de"]
+    family = "helvetica"
+
+    def header(self):
+        if not self.running_head:
+            return
+        self.set_font(self.family, "", 8)
+        self.set_text_color(80)
+        self.cell(0, 5, self.running_head, align="L")
+        self.ln(8)
+        self.set_text_color(0)
+
+    def footer(self):
+        self.set_y(-14)
+        self.set_font(self.family, "", 8)
+        self.set_text_color(80)
+        self.cell(0, 5, self.page_of.format(page=self.page_no(), pages="{nb}"), align="C")
+        self.set_text_color(0)
+
+
 @functools.lru_cache(maxsize=64)
-def markdown_pdf(markdown: str, title: str, created: datetime, lang: str = "de") -> bytes:
+def markdown_pdf(
+    markdown: str, title: str, created: datetime, lang: str = "de", network: str | None = None
+) -> bytes:
     """The document's Markdown as a PDF (A4), the same bytes for the same document: its date is
-    ``created`` (e.g. the publication), never the moment it is rendered; raises nothing."""
-    pdf = FPDF(format="A4")
+    ``created`` (e.g. the publication), never the moment it is rendered; each page carries the
+    network's name and that date at the top (when ``network`` is given) and "Seite n von m" at
+    the bottom; raises nothing."""
+    pdf = _Document(format="A4")
     pdf.set_creation_date(created)
     pdf.set_title(title)
     pdf.set_lang(lang)
     pdf.set_creator("Knotenpunkt")
     pdf.set_auto_page_break(auto=True, margin=20)
     family, unicode = _fonts(pdf)
+    pdf.family = family
+    pdf.page_of = PAGE_OF.get(lang, PAGE_OF["de"])
+    if not unicode:
+        pdf.page_of = PAGE_OF["de"] if lang not in ("en",) else PAGE_OF["en"]
+    if network:
+        head = f"{network} · {created:%d.%m.%Y}"
+        pdf.running_head = head if unicode else _latin1(head)
     pdf.add_page()
     left = pdf.l_margin
     sizes = {"h1": (16, 9), "h2": (13, 7.5), "item": (11, 6), "subitem": (10, 5.5), "text": (11, 6)}

@@ -58,8 +58,8 @@ CATALOGUE = {
         NETWORK,
     ),
     "minutes": _t(
-        "attendees notes decisions approved_by",
-        "tenant event_id status published_at updated_at",
+        "attendees notes decisions approved_by taken_by",
+        "tenant event_id status published_at updated_at approved_at",
         "Protokolle mit Anwesenheit",
         "public_task",
         "dauerhaft; bei Löschung wird der Name in der Anwesenheit ersetzt",

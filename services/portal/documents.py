@@ -99,6 +99,7 @@ def overview_pdf(tenant, publication_id):
             title,
             datetime.fromisoformat(str(publication["published_at"])),
             language,
+            g.rules["name"],
         ),
     )
     day = str(publication["published_at"])[:10]

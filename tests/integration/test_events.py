@@ -308,7 +308,7 @@ def test_private_events_are_hidden_from_the_public_and_other_networks(clients, t
 def test_minutes_lifecycle(clients, token):
     c = clients["events"]
     coord = token("chemnitz", "coordinator")
-    s, e = at(1, hour=10, length=120)
+    s, e = at(-1, hour=10, length=120)  # last week's: held, so its minutes can be approved
     ev = c.post(
         "/api/v1/chemnitz/events",
         json={
@@ -331,15 +331,46 @@ def test_minutes_lifecycle(clients, token):
         headers=coord,
     )
     assert bad.status_code == 422 and "ballot_ids" in bad.get_json()["errors"]
+    present = ["Koordinierungsstelle", "AG Sprache", "Caritas", "Stadtsportbund"]
+    minutes_url = f"/api/v1/chemnitz/events/{ev['id']}/minutes"
+    by_hand = {
+        "title": "Positionspapier Sprachkurse",
+        "outcome": "adopted",
+        "count": {"yes": 2, "no": 1, "abstain": 1},
+        "dissent": [{"name": "Caritas", "choice": "no", "reason": "Zu früh"}],
+    }
+    # counts that do not add up, a dissenter not present: refused, nothing stored
+    for wrong, field in (
+        ({**by_hand, "count": {"yes": 4, "no": 1, "abstain": 0}}, "decisions_by_hand.0.count"),
+        (
+            {**by_hand, "dissent": [{"name": "Caritas"}, {"name": "AG Sprache"}]},
+            "decisions_by_hand.0.dissent",
+        ),
+        ({**by_hand, "dissent": [{"name": "Diakonie"}]}, "decisions_by_hand.0.dissent"),
+    ):
+        refused = c.put(
+            minutes_url,
+            json={"attendees": present, "decisions_by_hand": [wrong]},
+            headers=coord,
+        )
+        assert refused.status_code == 422, refused.get_json()
+        assert field in refused.get_json()["errors"], refused.get_json()
+    assert c.get(minutes_url, headers=coord).get_json()["attendees"] == []
     draft = c.put(
-        f"/api/v1/chemnitz/events/{ev['id']}/minutes",
+        minutes_url,
         json={
-            "attendees": ["Koordinierungsstelle", "AG Sprache"],
+            "taken_by": "Anna Schreiber",
+            "attendees": present,
             "notes": [{"item_id": items[0]["id"], "text": "Die AG Sprache berichtet."}],
+            "decisions_by_hand": [by_hand],
         },
         headers=coord,
     )
-    assert draft.get_json()["status"] == "draft"
+    assert draft.get_json()["status"] == "draft", draft.get_json()
+    assert draft.get_json()["taken_by"] == "Anna Schreiber"
+    [decision] = draft.get_json()["decisions"]
+    assert decision["outcome_text"] == "Beschluss: angenommen (per Handzeichen)"
+    assert decision["tally"] == {"yes": 2, "no": 1, "abstain": 1, "voted": 4, "electorate": 4}
     assert c.get(f"/api/v1/chemnitz/events/{ev['id']}/minutes").status_code == 404
     assert (
         c.post(f"/api/v1/chemnitz/events/{ev['id']}/minutes/publish", headers=coord).status_code
@@ -363,6 +394,28 @@ def test_minutes_lifecycle(clients, token):
     )
     md = c.get(f"/api/v1/chemnitz/events/{ev['id']}/minutes.md").get_data(as_text=True)
     assert "Die AG Sprache berichtet\\." in md and "Koordinierungsstelle, AG Sprache" in md
+    published = c.get(minutes_url).get_json()
+    assert published["approved_at"] and published["approved_by"]
+    assert "**Protokoll:** Anna Schreiber" in md and "**Genehmigt am** " in md
+    assert "Abstimmung per Handzeichen: Ja 2, Nein 1, Enthaltung 1; abgestimmt 4 von 4" in md
+    assert "Abweichende Meinung: Caritas (Nein): Zu früh" in md
+
+
+def test_minutes_are_approved_only_after_the_meeting(clients, token):
+    c = clients["events"]
+    coord = token("chemnitz", "coordinator")
+    s, e = at(1, hour=10, length=120)
+    ev = c.post(
+        "/api/v1/chemnitz/events",
+        json={"kind": "network_event", "title": "Netzwerktreffen", "starts_at": s, "ends_at": e},
+        headers=coord,
+    ).get_json()
+    url = f"/api/v1/chemnitz/events/{ev['id']}/minutes"
+    assert c.put(url, json={"attendees": ["Vorab"]}, headers=coord).status_code == 200
+    early = c.post(f"{url}/approve", headers=coord)
+    assert early.status_code == 409
+    assert "noch nicht stattgefunden" in early.get_json()["detail"]
+    assert c.get(url, headers=coord).get_json()["status"] == "draft"
 
 
 def test_consultation_window_and_moderation(clients, token):

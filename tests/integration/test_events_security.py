@@ -170,9 +170,12 @@ def test_ideas_csv_neutralises_formulas(clients, token):
 def test_published_minutes_escape_what_people_wrote(clients, token):
     c = clients["events"]
     coord = token("chemnitz", "coordinator")
+    s, e = at(-1, hour=10, length=60)  # held: its minutes can be approved
     ev = create(
         c,
         coord,
+        starts_at=s,
+        ends_at=e,
         title="<script>alert(1)</script>",
         place='<img src=x onerror="alert(2)">',
         public=True,

@@ -292,20 +292,64 @@ def test_time_poll_answered_by_a_member_and_closed_into_a_meeting(portal, coordi
     assert "/planung/" in closed.headers["Location"]
 
 
-def test_minutes_are_drafted_approved_and_published(coordinator, meeting, people):
-    url = f"{CONSOLE}/planung/{meeting}/protokoll"
+@pytest.fixture
+def held_meeting(coordinator):
+    """Last week's Wednesday meeting of the Projektgruppe (it has taken place)."""
+    resp = plan(coordinator, unique("Sitzung Projektgruppe"), next_weekday(2, -1), "13:00", "14:00")
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
+    return event_id_of(resp.headers["Location"])
+
+
+def test_minutes_are_drafted_approved_and_published(coordinator, meeting, held_meeting, people):
+    # a meeting still ahead: its minutes may be drafted, not approved
+    early = f"{CONSOLE}/planung/{meeting}/protokoll"
+    follow(coordinator, post(coordinator, early, {"op": "save", "attendees": "Vorab"}))
+    html = follow(coordinator, post(coordinator, early, {"op": "approve", "bestaetigt": "ja"}))
+    assert "noch nicht stattgefunden" in html and 'id="minutes-status">Entwurf<' in html
+    url = f"{CONSOLE}/planung/{held_meeting}/protokoll"
     html = page(coordinator, url)
     assert 'id="minutes-status">Entwurf<' in html
-    resp = post(coordinator, url, {"op": "save", "attendees": f"{people[0][1]}\nGast e. V."})
+    attendees = f"{people[0][1]}\nGast e. V.\nVerein Nord"
+    resp = post(
+        coordinator,
+        url,
+        {"op": "save", "attendees": attendees, "taken_by": "Anna Schreiber"},
+    )
     html = follow(coordinator, resp)
     assert "Der Entwurf des Protokolls ist gespeichert." in html and "Gast e. V." in html
-    html = follow(coordinator, post(coordinator, url, {"op": "approve"}))
+    # a decision by show of hands, with a dissenting opinion; counts that do not add up refused
+    hand = {
+        "op": "add_hand",
+        "hand_title": "Empfehlung Sprachcafé",
+        "hand_outcome": "adopted",
+        "hand_yes_count": "2",
+        "hand_no_count": "1",
+        "hand_abstain_count": "0",
+        "hand_no": "Verein Nord: Zu teuer",
+    }
+    refused = post(coordinator, url, {**hand, "hand_yes_count": "9"})
+    assert refused.status_code == 422
+    assert "Anwesende: die Zählung geht nicht auf" in refused.get_data(as_text=True)
+    html = follow(coordinator, post(coordinator, url, hand))
+    assert "Der Beschluss ist ins Protokoll eingetragen." in html
+    assert "Empfehlung Sprachcafé" in html and "(per Handzeichen)" in html and "Zu teuer" in html
+    # saving the draft again keeps the decision taken by hand
+    resp = post(
+        coordinator, url, {"op": "save", "attendees": attendees, "taken_by": "Anna Schreiber"}
+    )
+    assert "Empfehlung Sprachcafé" in follow(coordinator, resp)
+    # approving asks first and changes nothing until confirmed
+    confirm = post(coordinator, url, {"op": "approve"})
+    assert confirm.status_code == 200 and "Protokoll genehmigen?" in confirm.get_data(True)
+    assert 'id="minutes-status">Entwurf<' in page(coordinator, url)
+    html = follow(coordinator, post(coordinator, url, {"op": "approve", "bestaetigt": "ja"}))
     assert 'id="minutes-status">genehmigt<' in html and "Entwurf schreiben" not in html
+    assert "Genehmigt am " in html and "Anna Schreiber" in html
     html = follow(coordinator, post(coordinator, url, {"op": "publish"}))
     assert 'id="minutes-status">veröffentlicht<' in html and "wird übermittelt" in html
     printable = re.search(r'href="(/magdeburg/protokolle/[0-9a-f-]{36})"', html).group(1)
     assert "Gast e. V." in page(coordinator, printable)
-    html = follow(coordinator, post(coordinator, url, {"op": "approve"}, url))
+    html = follow(coordinator, post(coordinator, url, {"op": "approve", "bestaetigt": "ja"}, url))
     assert "Das Protokoll ist veröffentlicht; als Nächstes kommt nichts mehr." in html
 
 

@@ -324,3 +324,37 @@ def test_ics_in_the_tenants_time_zone():
     assert "DTSTART;TZID=America/New_York:20260701T060000" in doc
     assert event["DTSTART"].dt == datetime(2026, 7, 1, 10, tzinfo=UTC)
     assert "DTSTART:20260308T020000" in doc  # onset of EDT in local standard time
+
+
+def test_a_decision_by_show_of_hands_adds_up_with_those_present():
+    import pytest as _pytest
+
+    from knotenpunkt.services.events.domain import minutes as minutes_rules
+    from knotenpunkt.shared.errors import RuleViolation as _RuleViolation
+
+    present = ["A", "B", "C"]
+    given = {
+        "title": "Positionspapier",
+        "outcome": "adopted",
+        "count": {"yes": 2, "no": 1, "abstain": 0},
+        "dissent": [{"name": "C", "choice": "no", "reason": "Zu früh"}],
+    }
+    kept = minutes_rules.decision_by_hand(given, 0, present, binding=True)
+    assert kept["outcome_text"] == "Beschluss: angenommen (per Handzeichen)"
+    assert kept["tally"] == {"yes": 2, "no": 1, "abstain": 0, "voted": 3, "electorate": 3}
+    recommended = minutes_rules.decision_by_hand(given, 0, present, binding=False)
+    assert recommended["outcome_text"].startswith("Empfehlung: angenommen")
+    too_many = {**given, "count": {"yes": 3, "no": 1, "abstain": 0}}
+    with _pytest.raises(_RuleViolation) as refused:
+        minutes_rules.decision_by_hand(too_many, 2, present, binding=True)
+    assert refused.value.field == "decisions_by_hand.2.count"
+    two_named = {**given, "dissent": [{"name": "B", "choice": "no"}, {"name": "C", "choice": "no"}]}
+    with _pytest.raises(_RuleViolation):
+        minutes_rules.decision_by_hand(two_named, 0, present, binding=True)
+    stranger = {**given, "dissent": [{"name": "Z", "choice": "no", "reason": None}]}
+    with _pytest.raises(_RuleViolation) as refused:
+        minutes_rules.decision_by_hand(stranger, 0, present, binding=True)
+    assert "Z" in str(refused.value)
+    # without counts the dissent is kept as given
+    uncounted = minutes_rules.decision_by_hand({**given, "count": None}, 0, [], binding=True)
+    assert uncounted["tally"] is None and uncounted["dissent"][0]["reason"] == "Zu früh"

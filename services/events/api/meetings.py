@@ -271,6 +271,8 @@ class Minutes(MethodView):
             tuple(data["attendees"]),
             tuple(data["notes"]),
             tuple(data["ballot_ids"]),
+            data["taken_by"],
+            tuple(data["decisions_by_hand"]),
         )
         with uow() as conn:
             return minutes.write_minutes(cmd, conn, context())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from knotenpunkt.shared import choices
-from knotenpunkt.shared.errors import Conflict, NotFound
+from knotenpunkt.shared.errors import Conflict, NotFound, RuleViolation
 from knotenpunkt.shared.outputs import markdown_text
 
 MINUTES_NEXT = {"draft": "approved", "approved": "published"}
@@ -41,6 +41,66 @@ def ensure_minutes_editable(minutes: dict) -> None:
         )
 
 
+def ensure_meeting_held(event: dict, now) -> None:
+    """Raises Conflict while the meeting has not ended: minutes are approved afterwards."""
+    if event["ends_at"] > now:
+        raise Conflict(
+            "Die Sitzung hat noch nicht stattgefunden (sie endet am "
+            f"{event['ends_at']:%d.%m.%Y um %H:%M} Uhr UTC); genehmigt werden kann das "
+            "Protokoll erst danach."
+        )
+
+
+HAND_OUTCOME_DE = {"adopted": "angenommen", "rejected": "abgelehnt"}
+
+
+def decision_by_hand(given: dict, index: int, attendees: list[str], binding: bool) -> dict:
+    """A decision taken by show of hands as the minutes keep it: what was given, its sentence
+    and its tally (voted of those present); raises RuleViolation (field
+    decisions_by_hand.<n>.count or .dissent) for counts or dissenters that do not add up."""
+    field = f"decisions_by_hand.{index}"
+    count = given.get("count")
+    present = len(attendees)
+    dissent = [dict(d) for d in given.get("dissent") or []]
+    if count is not None:
+        voted = count["yes"] + count["no"] + count["abstain"]
+        if present and voted > present:
+            raise RuleViolation(
+                f"{voted} Stimmen, aber nur {present} Anwesende: die Zählung geht nicht auf.",
+                field=f"{field}.count",
+            )
+        for choice, word in (("no", "Nein"), ("abstain", "Enthaltung")):
+            named = sum(1 for d in dissent if d["choice"] == choice)
+            if named > count[choice]:
+                raise RuleViolation(
+                    f"{named}-mal „{word}“ namentlich festgehalten, gezählt aber {count[choice]}.",
+                    field=f"{field}.dissent",
+                )
+    if attendees:
+        absent = [d["name"] for d in dissent if d["name"] not in attendees]
+        if absent:
+            raise RuleViolation(
+                "Abweichende Meinungen nur von Anwesenden; nicht in der Anwesenheitsliste: "
+                + ", ".join(absent),
+                field=f"{field}.dissent",
+            )
+    kind = "Beschluss" if binding else "Empfehlung"
+    tally = None
+    if count is not None:
+        tally = {**count, "voted": sum(count.values())}
+        if present:
+            tally["electorate"] = present
+    return {
+        "by_hand": True,
+        "title": given["title"],
+        "outcome": given["outcome"],
+        "outcome_text": f"{kind}: {HAND_OUTCOME_DE[given['outcome']]} (per Handzeichen)",
+        "count": count,
+        "tally": tally,
+        "dissent": dissent,
+    }
+
+
 def ensure_next_minutes_status(current: str, to: str) -> None:
     """Minutes go draft → approved → published; raises Conflict for any other step."""
     if MINUTES_NEXT.get(current) != to:
@@ -67,6 +127,10 @@ def minutes_markdown(event: dict, minutes: dict, agenda: list[dict], tz: ZoneInf
         f"{start:%d.%m.%Y, %H:%M} Uhr" + (f", {md(event['place'])}" if event.get("place") else ""),
         "",
     ]
+    if minutes.get("taken_by"):
+        out += [f"**Protokoll:** {md(minutes['taken_by'])}", ""]
+    if minutes.get("approved_at"):
+        out += [f"**Genehmigt am** {minutes['approved_at'].astimezone(tz):%d.%m.%Y}", ""]
     attendees = minutes.get("attendees") or []
     if attendees:
         out += ["**Anwesend:** " + ", ".join(md(a) for a in attendees), ""]
@@ -82,9 +146,12 @@ def minutes_markdown(event: dict, minutes: dict, agenda: list[dict], tz: ZoneInf
             out.append(f"- **{md(d['title'])}**: {md(d.get('outcome_text') or d.get('outcome'))}")
             counted = choices.tally_line(d.get("tally") or {})
             if counted:
-                out.append(f"  - Abstimmung: {md(counted)}")
+                how = "Abstimmung per Handzeichen" if d.get("by_hand") else "Abstimmung"
+                out.append(f"  - {how}: {md(counted)}")
             for dis in d.get("dissent") or []:
                 who = f"{md(dis['name'])}: " if dis.get("name") else ""
+                if d.get("by_hand"):
+                    who = f"{md(dis['name'])} ({md(choices.word(dis['choice']))}): "
                 reason = md(dis["reason"]) if dis.get("reason") else "ohne Begründung"
                 out.append(f"  - Abweichende Meinung: {who}{reason}")
         out.append("")

@@ -150,15 +150,21 @@ def markdown_to_html(markdown: str, title: str) -> str:
     )
 
 
-def minutes_files(event: dict, agenda: list[dict], tz: ZoneInfo) -> dict[str, bytes]:
-    """The published minutes as {format: content}: Markdown (the master), HTML and PDF."""
+def minutes_files(
+    event: dict, agenda: list[dict], tz: ZoneInfo, network: str | None = None
+) -> dict[str, bytes]:
+    """The published minutes as {format: content}: Markdown (the master), HTML and PDF (the
+    network's name and the date atop each page, page numbers below)."""
     minutes = {k: event[k] or [] for k in ("attendees", "notes", "decisions")}
+    minutes |= {k: event.get(k) for k in ("taken_by", "approved_at")}
     markdown = minutes_markdown(event, minutes, agenda, tz)
     title = f"Protokoll: {event['title']}"
     return {
         "markdown": markdown.encode(),
         "html": markdown_to_html(markdown, title).encode(),
-        "pdf": pdf.markdown_pdf(markdown, title, _moment(event["minutes_published_at"])),
+        "pdf": pdf.markdown_pdf(
+            markdown, title, _moment(event["minutes_published_at"]), network=network
+        ),
     }
 
 
@@ -226,8 +232,12 @@ def catalogue(
             event["minutes_updated_at"] if published else event["modified_at"],
         )
         common = {"created": _stamp(event["created_at"]), "modified": _stamp(modified)}
+        # decisions of ballots (a decision by show of hands has no ballot and no Paper of its
+        # own: it stands in the published minutes' files)
         decisions = [
-            d for d in (event["decisions"] or []) if published and disclosed(d, rules, now)
+            d
+            for d in (event["decisions"] or [])
+            if published and d.get("ballot_id") and disclosed(d, rules, now)
         ]
         item_of = {i["ballot_id"]: i for i in agenda if i.get("ballot_id")}
         consultations = []
@@ -272,7 +282,7 @@ def catalogue(
         ]
         files = []
         if published:
-            for fmt, content in minutes_files(event, agenda, tz).items():
+            for fmt, content in minutes_files(event, agenda, tz, rules.get("name")).items():
                 files.append(_file(urls, event, fmt, content, tz))
                 contents[files[-1]["id"]] = content
         location = None

@@ -20,6 +20,8 @@ class WriteMinutes:
     attendees: tuple = ()
     notes: tuple = ()
     ballot_ids: tuple = ()
+    taken_by: str | None = None
+    decisions_by_hand: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,10 @@ def minutes_document(conn, ctx: Context, event_id, *, caller: Principal) -> str:
 
 
 def write_minutes(cmd: WriteMinutes, conn, ctx: Context) -> dict:
-    """Write the draft: attendees, notes per item, decisions from closed ballots; raises NotFound (event), Conflict (no longer a draft), RuleViolation (a ballot without result)."""
-    ctx.store.meetings.get_event(conn, cmd.event_id)
+    """Write the draft: who takes it, attendees, notes per item, decisions from closed ballots
+    and taken by show of hands (with dissenting opinions); raises NotFound (event), Conflict (no
+    longer a draft), RuleViolation (a ballot without result, hand counts that do not add up)."""
+    event = ctx.store.meetings.get_event(conn, cmd.event_id)
     domain.ensure_minutes_editable(_minutes(conn, ctx, cmd.event_id))
     decisions = []
     for ballot_id in cmd.ballot_ids:
@@ -70,6 +74,11 @@ def write_minutes(cmd: WriteMinutes, conn, ctx: Context) -> dict:
                 f"Zur Abstimmung {ballot_id} liegt noch kein Ergebnis vor.", field="ballot_ids"
             )
         decisions.append(result)
+    body = next((b for b in ctx.rules.get("bodies", []) if b["key"] == event.get("body")), {})
+    for n, given in enumerate(cmd.decisions_by_hand):
+        decisions.append(
+            domain.decision_by_hand(given, n, list(cmd.attendees), body.get("binding", True))
+        )
     return ctx.store.minutes.save_minutes(
         conn,
         ctx.tenant.key,
@@ -78,21 +87,25 @@ def write_minutes(cmd: WriteMinutes, conn, ctx: Context) -> dict:
         plain(list(cmd.notes)),
         decisions,
         ctx.now,
+        cmd.taken_by,
     )
 
 
 def _advance(conn, ctx: Context, event_id, to: str, by: str | None) -> dict:
-    ctx.store.meetings.get_event(conn, event_id, lock=True)
+    event = ctx.store.meetings.get_event(conn, event_id, lock=True)
     current = domain.ensure_minutes_written(
         ctx.store.minutes.find_minutes(conn, event_id), event_id
     )
     domain.ensure_next_minutes_status(current["status"], to)
+    if to == "approved":
+        domain.ensure_meeting_held(event, ctx.now)
     published_at = ctx.now if to == "published" else None
     return ctx.store.minutes.set_minutes_status(conn, event_id, to, by, published_at, ctx.now)
 
 
 def approve_minutes(cmd: ApproveMinutes, conn, ctx: Context) -> dict:
-    """Approve the draft; raises NotFound (event), Conflict (none written, not a draft)."""
+    """Approve the draft; raises NotFound (event), Conflict (none written, not a draft, the
+    meeting not over yet)."""
     return _advance(conn, ctx, cmd.event_id, "approved", cmd.by)
 
 

@@ -10,7 +10,8 @@ def visible_events(conn) -> list[dict]:
     return conn.execute(
         """
         select e.*, m.status as minutes_status, m.attendees, m.notes, m.decisions,
-               m.published_at as minutes_published_at, m.updated_at as minutes_updated_at
+               m.published_at as minutes_published_at, m.updated_at as minutes_updated_at,
+               m.taken_by, m.approved_at
           from events e left join minutes m on m.event_id = e.id
          where e.public or e.withdrawn_at is not null
          order by e.starts_at, e.id

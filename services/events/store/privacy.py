@@ -37,6 +37,9 @@ def rows_of(conn, email, person_ids, names) -> dict[str, list[dict]]:
         ).fetchall()
         for table, cond in _BY_PERSON.items()
     }
+    out["minutes"] = conn.execute(
+        "select * from minutes where taken_by = any(%(n)s)", args
+    ).fetchall()
     needles = [x.lower() for x in (*person_ids, *names) if x]
     for table, column in _JSON:
         out.setdefault(table, []).extend(
@@ -83,6 +86,10 @@ def erase(conn, email, person_ids, names, pseudonym: str, erased_name: str) -> d
         counts[table] = conn.execute(
             sql.SQL("delete from {} where " + c[table]).format(sql.Identifier(table)), a
         ).rowcount
+    # who took the minutes: their name replaced as in the attendance
+    counts["minutes"] = conn.execute(
+        "update minutes set taken_by = %(name)s where taken_by = any(%(n)s)", a
+    ).rowcount
     replacements = json_replacements(names, person_ids, erased_name, pseudonym)
     for table, column in _JSON:
         counts[table] = counts.get(table, 0) + replace_in_jsonb(conn, table, column, replacements)

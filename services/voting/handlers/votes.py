@@ -53,11 +53,11 @@ def cast_vote(cmd: CastVote, conn, ctx: Context) -> dict:
         )
     if cast is None:
         raise NotFound(f"Eine Abstimmung {ballot_id} gibt es nicht.")
-    ballot_rules.ensure_open(cast, ctx.now)
-    if not cast["member"]:
+    if not cast["member"]:  # first: outside the body, a closed ballot's state is not told
         raise Forbidden(
             "Abstimmen dürfen nur die Mitglieder des Gremiums, die bei Eröffnung dazugehörten."
         )
+    ballot_rules.ensure_open(cast, ctx.now)
     if cast_rules["secret"]:
         if not cast["first"]:
             raise Conflict(

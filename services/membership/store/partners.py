@@ -95,22 +95,24 @@ def partners_version(conn, tenant: str, view: str, now) -> str:
     """
     if view not in VIEWS:
         raise ValueError(f"unknown view {view!r}")
-    counter = conn.execute(
-        sql.SQL("select {} as n from directory_versions where tenant = %s").format(
-            sql.Identifier(view)
-        ),
-        (tenant,),
-    ).fetchone()
-    version = str(counter["n"] if counter else 0)
+    counter = sql.SQL("(select {} from directory_versions where tenant = %(tenant)s)").format(
+        sql.Identifier(view)
+    )
     if view == "everyone":
-        return version
-    ended = conn.execute(
-        "select count(*) as n, coalesce(sum(hashtext(id::text || xmin::text)), 0) as h"
-        " from partners where tenant = %s and embargoed_until is not null"
-        " and embargoed_until <= %s and (public or %s)",
-        (tenant, now, view == "internal"),
+        row = conn.execute(
+            sql.SQL("select coalesce({}, 0) as n").format(counter), {"tenant": tenant}
+        ).fetchone()
+        return str(row["n"])
+    row = conn.execute(
+        sql.SQL(
+            "select coalesce({}, 0) as n, count(*) as ended,"
+            " coalesce(sum(hashtext(id::text || xmin::text)), 0) as h"
+            " from partners where tenant = %(tenant)s and embargoed_until is not null"
+            " and embargoed_until <= %(now)s and (public or %(internal)s)"
+        ).format(counter),
+        {"tenant": tenant, "now": now, "internal": view == "internal"},
     ).fetchone()
-    return f"{version}.{ended['n']}.{ended['h']}"
+    return f"{row['n']}.{row['ended']}.{row['h']}"
 
 
 def shared_partners(conn) -> list[dict]:

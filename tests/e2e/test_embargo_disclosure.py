@@ -189,3 +189,59 @@ def test_an_early_closed_admission_is_told_to_nobody_outside_until_the_deadline(
     mw.announce_decisions(w, w.context("chemnitz"))
     flow.settle()
     assert etag(c) != after_deadline and name in names(c, query=f"?q={name}")
+
+
+def test_a_former_partner_admitted_again_early_stays_as_it_was_until_the_announcement(
+    world, clients, token, flow, set_body
+):
+    """The organisation left the network once; its return, decided early, changes nothing
+    any outside view shows (nor their ETags) before the deadline; the announcement makes it
+    active again."""
+    clock, own = world
+    c, v = own["membership"], own["voting"]
+    coordinator = token("chemnitz", "coordinator")
+    people = set_body("chemnitz", BODY, ["Mitglied A", "Mitglied B"])
+    flow.settle()
+    name = unique("Rückkehrverein")
+    former = c.post(
+        LIST, json={"name": name, "kind": "initiative", "city": "Chemnitz"}, headers=coordinator
+    ).get_json()
+    left = c.patch(
+        f"{LIST}/{former['id']}",
+        json={"status": "left", "left_on": "2025-12-31"},
+        headers=coordinator,
+    )
+    assert left.status_code == 200
+    app = apply(c, name)
+    put_to_vote(c, token, flow, app)
+    outside = {
+        "anonymous": None,
+        "partner": token("chemnitz", "partner"),
+        "conference": token("chemnitz", "member", sub=unique("nk"), bodies=[OTHER_BODY]),
+    }
+    queries = ("", "?status=all", "?status=left", f"?q={name}&status=all")
+    before = {(w, q): etag(c, h, q) for w, h in outside.items() for q in queries}
+    ballot = own_ballot(v, token, app["id"])
+    for person in people:
+        cast = v.post(
+            f"/api/v1/chemnitz/ballots/{ballot['id']}/votes",
+            json={"choice": "yes"},
+            headers=token("chemnitz", "member", sub=person),
+        )
+        assert cast.status_code == 200, cast.get_json()
+    flow.settle()
+    full = c.get(f"/api/v1/chemnitz/applications/{app['id']}", headers=coordinator).get_json()
+    assert full["status"] == "admitted" and full["partner_id"] == former["id"]
+    after = {(w, q): etag(c, h, q) for w, h in outside.items() for q in queries}
+    assert after == before
+    row = c.get(f"{LIST}/{former['id']}", headers=coordinator).get_json()
+    assert row["status"] == "left" and row["embargoed_until"] is None
+
+    clock.advance(days=15)
+    w = flow.workers["membership"]
+    mw.announce_decisions(w, w.context("chemnitz"))
+    flow.settle()
+    row = c.get(f"{LIST}/{former['id']}", headers=coordinator).get_json()
+    assert row["status"] == "active" and row["left_on"] is None and row["admitted_at"]
+    assert name in names(c, query=f"?q={name}")
+    assert etag(c, query=f"?q={name}&status=all") != before[("anonymous", f"?q={name}&status=all")]

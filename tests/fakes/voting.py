@@ -84,6 +84,10 @@ class Ballots:
             key=lambda r: r["person_id"],
         )
 
+    def in_electorate(self, conn, ballot_id, person_id: str) -> bool:
+        rows = self.s.ballot_electorate.get(str(ballot_id), [])
+        return any(r["person_id"] == person_id for r in rows)
+
     def get_ballot(self, conn, ballot_id, lock: str | None = None) -> dict:
         found = self.s.ballots.get(str(ballot_id))
         if found is None:

@@ -47,6 +47,17 @@ def ballot_voters(conn, ballot_id) -> list[dict]:
     ).fetchall()
 
 
+def in_electorate(conn, ballot_id, person_id: str) -> bool:
+    """Whether the person is in the ballot's frozen electorate; raises nothing."""
+    return (
+        conn.execute(
+            "select 1 from ballot_electorate where ballot_id = %s and person_id = %s",
+            (ballot_id, person_id),
+        ).fetchone()
+        is not None
+    )
+
+
 def get_ballot(conn, ballot_id, lock: str | None = None) -> dict:
     """The ballot (lock: None, "share", "update"); raises NotFound."""
     return get_by_id(

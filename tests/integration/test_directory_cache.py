@@ -294,3 +294,28 @@ def test_the_version_is_a_primary_key_lookup_not_a_scan(settings):
             ).fetchall()
         )
         assert "partners_embargo_ends" in ends
+
+
+def test_a_version_read_is_one_transaction_per_statement_of_its_tenant(apps):
+    """shared.db.OneTrip (the version behind the list's ETag in one round trip): the tenant's
+    rows only, read-only, a failed statement rolled back and the connection still usable."""
+    with apps["membership"].app_context():
+        from knotenpunkt.shared.web import service_context
+
+        db = service_context().database()  # opened on first use
+    with db.one_trip("magdeburg") as conn:
+        row = conn.execute(
+            "select current_setting('app.tenant') as t, count(*) filter"
+            " (where tenant <> %(t)s) as foreign from partners",
+            {"t": "magdeburg"},
+        ).fetchone()
+        assert row == {"t": "magdeburg", "foreign": 0}
+        with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+            conn.execute("delete from partners where name = %s", ("O'Neil; drop table x",))
+        with pytest.raises(psycopg.errors.DivisionByZero):
+            conn.execute("select 1 / %s as n", (0,))
+        assert conn.execute("select %s::text as v", ("it's; fine",)).fetchone() == {
+            "v": "it's; fine"
+        }
+    with db.connection() as plain:
+        assert plain.autocommit is False  # handed back to the pool as it was taken

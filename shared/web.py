@@ -88,6 +88,15 @@ def read_uow():
             yield conn
 
 
+def version_read():
+    """Reads of the current request's tenant, each statement one read-only transaction in a
+    single round trip (shared.db.OneTrip): the version behind a conditional read, so that a
+    304 costs one trip to the database. The page itself, when it must be rendered, is read
+    in a unit of work of its own begun afterwards (read_uow): never older than the version
+    it is filed under, since every change moves the version in its own transaction."""
+    return service_context().database().one_trip(current_tenant().key)
+
+
 def context() -> Context:
     """The use-case context of the current request: settings, tenant, time, caller, deps."""
     service = service_context()

@@ -20,6 +20,14 @@ CATALOGUE = {
         "privacy.former_member_months Monaten gelöscht",
         (*NETWORK, "Öffentlichkeit (nur öffentliche Angaben)", "verbundene Netzwerke (geteilt)"),
     ),
+    "directory_versions": _t(
+        "",
+        "tenant public internal everyone",
+        "Versionszähler der Partnerliste je Sicht (ETag, bedingte Abrufe); keine Personendaten",
+        "public_task",
+        "solange das Netzwerk besteht",
+        (),
+    ),
     "body_members": _t(
         "person_id name email department",
         "tenant body partner_id role added_at",

@@ -84,17 +84,31 @@ class Ballots:
             key=lambda r: r["person_id"],
         )
 
+    def in_electorate(self, conn, ballot_id, person_id: str) -> bool:
+        rows = self.s.ballot_electorate.get(str(ballot_id), [])
+        return any(r["person_id"] == person_id for r in rows)
+
     def get_ballot(self, conn, ballot_id, lock: str | None = None) -> dict:
         found = self.s.ballots.get(str(ballot_id))
         if found is None:
             raise NotFound(f"Eine Abstimmung {ballot_id} gibt es nicht.")
         return dict(found)
 
-    def list_ballots(self, conn, status=None, body=None, *, limit: int, offset: int = 0):
+    def list_ballots(
+        self, conn, status=None, body=None, *, limit: int, offset: int = 0, undisclosed=None
+    ):
+        def shown(b):  # as store.ballots.list_ballots: an undisclosed one counts as open
+            if undisclosed is not None and b["status"] == "closed":
+                now, bodies = undisclosed
+                if b["subject_kind"] == "admission" and b["deadline"] > now:
+                    if b["body"] not in bodies:
+                        return "open"
+            return b["status"]
+
         rows = [
             dict(b)
             for b in self.s.ballots.values()
-            if (not status or b["status"] == status) and (not body or b["body"] == body)
+            if (not status or shown(b) == status) and (not body or b["body"] == body)
         ]
         rows.sort(key=lambda b: (-b["opened_at"].timestamp(), str(b["id"])))
         return rows[offset : offset + limit], len(rows)

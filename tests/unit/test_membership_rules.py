@@ -205,10 +205,11 @@ def test_rules_moved_out_of_the_routes():
 
     coordinator, stranger = who("coordinator", sub="k1"), Principal()
     hidden = {"id": "p1", "name": "X", "public": False, "email": "x@example.org"}
-    assert partners.partner_for(who("member"), hidden) is hidden
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    assert partners.partner_for(who("member"), hidden, CHEMNITZ, now) is hidden
     with pytest.raises(NotFound, match="p1"):
-        partners.partner_for(stranger, hidden)
-    assert "email" not in partners.partner_for(stranger, {**hidden, "public": True})
+        partners.partner_for(stranger, hidden, CHEMNITZ, now)
+    assert "email" not in partners.partner_for(stranger, {**hidden, "public": True}, CHEMNITZ, now)
     with pytest.raises(NotFound):
         partners.contact_for(who("partner"), {"id": "c1", "public": False})
     # applications: staff see everything, the applicant needs the token
@@ -387,3 +388,65 @@ def test_a_partner_announced_after_an_overview_is_new_in_the_next():
     listed = {"entries": [{"id": "p-1"}], "new_since": earlier}
     (entry,) = directories.overview_entries([partner], june, listed)
     assert entry["new"] is False
+
+
+def test_embargoed_partners_are_seen_by_the_deciding_body_and_the_coordinators_only():
+    """Issue 27 point 2: the Netzwerkkonferenz did not decide; it sees no embargoed partner."""
+    from knotenpunkt.services.membership.domain import partners
+
+    deciding = CHEMNITZ["membership"]["admitting_body"]
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    waiting = {
+        "id": "p2",
+        "name": "Y",
+        "public": True,
+        "embargoed_until": datetime(2026, 6, 10, tzinfo=UTC),
+    }
+
+    def member(*bodies):
+        return Principal(
+            sub="m", tenant="chemnitz", roles=frozenset({"member"}), bodies=frozenset(bodies)
+        )
+
+    insiders = [
+        who("coordinator"),
+        who("admin"),
+        member(deciding),
+        member("netzwerkkonferenz", deciding),
+    ]
+    outsiders = [Principal(), who("partner"), member("netzwerkkonferenz"), member()]
+    for caller in insiders:
+        assert partners.sees_embargoed(caller, CHEMNITZ)
+        assert partners.list_view(caller, CHEMNITZ) == "everyone"
+        assert partners.partner_for(caller, waiting, CHEMNITZ, now) is waiting
+    for caller in outsiders:
+        assert not partners.sees_embargoed(caller, CHEMNITZ)
+        with pytest.raises(NotFound):
+            partners.partner_for(caller, waiting, CHEMNITZ, now)
+    assert [partners.list_view(c, CHEMNITZ) for c in outsiders] == [
+        "public",
+        "internal",
+        "internal",
+        "internal",
+    ]
+    # the embargo's moment passed: listed for everyone, without a write
+    after = datetime(2026, 6, 10, tzinfo=UTC)
+    assert partners.partner_for(Principal(), waiting, CHEMNITZ, after)["name"] == "Y"
+
+
+def test_the_applicant_is_refused_a_withdrawal_alike_whether_the_vote_runs_or_closed_early():
+    """Issue 27 point 1: during the voting period the answer does not tell that it ended."""
+    assert applications.tells_after_deadline(CHEMNITZ)
+    said = []
+    for status in ("in_vote", "admitted", "rejected"):
+        row = decided(status=status)
+        with pytest.raises(Conflict) as e:
+            applications.ensure_withdrawable(
+                status, shown=applications.shown_status(row), embargo=True
+            )
+        said.append(str(e.value))
+    assert len(set(said)) == 1 and "abgestimmt" not in said[0]
+    assert "Frist" in said[0]
+    # the Koordinierungsstelle still withdraws a running one; other networks' applicants too
+    applications.ensure_withdrawable("in_vote", shown=None, embargo=True)
+    applications.ensure_withdrawable("in_vote", shown="in_vote", embargo=False)

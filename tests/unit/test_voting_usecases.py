@@ -306,3 +306,57 @@ def test_the_closed_record_is_sealed_and_checks_out(voting):
     assert [e["seq"] for e in entries] == [1, 2, 3]
     assert voting.store.record.unsealed_entries(NO_CONNECTION, ballot["id"]) == []
     assert record_rules.verify_chain(entries) == []
+
+
+# --- An admission's result under Chemnitz' embargo (issue 27 point 2) -------------------------
+
+
+def test_an_early_closed_admission_is_told_only_to_its_body_and_the_coordinators(voting):
+    from knotenpunkt.shared.auth import Principal
+
+    cmd = handlers.PutToVote(
+        body=PREPARING,
+        subject_kind="admission",
+        subject_id="app-1",
+        title="Aufnahme Kulturverein",
+        opened_by="event:e-1",
+        origin="application.checked",
+    )
+    ballot = handlers.put_to_vote(cmd, NO_CONNECTION, voting.ctx())
+    for person, choice in (("anna", "yes"), ("ben", "no"), ("cem", "yes")):
+        voting.vote(ballot, person, choice, "unklar" if choice == "no" else None)
+    assert voting.ballot(ballot)["status"] == "closed"  # all voted: closed early
+
+    def member(*bodies):
+        return Principal(
+            sub="x", tenant=CHEMNITZ, roles=frozenset({"member"}), bodies=frozenset(bodies)
+        )
+
+    coordinator = Principal(sub="k", tenant=CHEMNITZ, roles=frozenset({"coordinator"}))
+
+    def read(caller, **filters):
+        one = handlers.get_ballot(
+            NO_CONNECTION, voting.ctx(), ballot_id=ballot["id"], caller=caller
+        )
+        rows, _ = handlers.list_ballots(NO_CONNECTION, voting.ctx(), caller=caller, **filters)
+        return one, [r["id"] for r in rows]
+
+    outside, ids = read(member(CONFERENCE), status="open")
+    assert outside["status"] == "open" and ballot["id"] in ids
+    assert [outside[k] for k in ("tally", "outcome", "dissent", "closed_at", "voted")] == [None] * 5
+    assert read(member(CONFERENCE), status="closed")[1] == []
+    for caller in (member(PREPARING), coordinator):
+        whole, ids = read(caller, status="closed")
+        assert whole["status"] == "closed" and whole["tally"]["yes"] == 2 and ids == [ballot["id"]]
+        assert whole["dissent"][0]["reason"] == "unklar"
+    # a vote from outside the electorate is refused as not a member, not as closed
+    with pytest.raises(Forbidden):
+        voting.vote(ballot, "dora", "yes")
+    with pytest.raises(RuleViolation):  # a bad choice: named as for a running ballot
+        voting.vote(ballot, "dora", "maybe")
+    with pytest.raises(Conflict, match="geschlossen"):  # a voter of the body is told
+        voting.vote(ballot, "anna", "maybe")
+    # after the deadline everyone who reads ballots sees the result
+    voting.now = ballot["deadline"]
+    told, ids = read(member(CONFERENCE), status="closed")
+    assert told["status"] == "closed" and told["tally"]["yes"] == 2 and ids == [ballot["id"]]

@@ -21,7 +21,7 @@ from knotenpunkt.services.membership.schemas.partners import (
     PartnerQuery,
 )
 from knotenpunkt.shared.access import allows
-from knotenpunkt.shared.web import conditional, context, principal, read_uow, uow
+from knotenpunkt.shared.web import conditional, context, principal, read_uow, uow, version_read
 
 rules_bp = Blueprint(
     "rules", __name__, url_prefix="/api/v1/<tenant>", description="Regeln des Netzwerks"
@@ -68,14 +68,15 @@ class Partners(MethodView):
         Mit ETag: If-None-Match beantwortet eine unveränderte Seite mit 304; öffentlich
         (anonym) eine Minute zwischenspeicherbar, angemeldet nur privat."""
         caller, use_case = principal(), context()
-        with read_uow() as conn:
-            return conditional(
-                handlers.partner_list_version(conn, use_case, caller=caller, **query),
-                lambda: PARTNER_PAGE.dump(
-                    handlers.find_partners(conn, use_case, caller=caller, **query)
-                ),
-                public=caller.anonymous,
-            )
+        with version_read() as conn:
+            version = handlers.partner_list_version(conn, use_case, caller=caller, **query)
+
+        def page():
+            with read_uow() as conn:
+                found = handlers.find_partners(conn, use_case, caller=caller, **query)
+                return PARTNER_PAGE.dump(found)
+
+        return conditional(version, page, public=caller.anonymous)
 
     @allows("manage")
     @partners_bp.arguments(PartnerIn)

@@ -127,18 +127,32 @@ def ensure_correctable(status: str) -> None:
         )
 
 
-def ensure_withdrawable(status: str, *, shown: str | None = None) -> None:
+VOTE_RUNNING = (
+    "Der Antrag liegt dem Gremium zur Abstimmung vor; während der Abstimmungsfrist lässt er"
+    " sich nicht zurückziehen. Das Ergebnis erfahren Sie nach Ablauf der Frist."
+)
+
+
+def tells_after_deadline(rules: dict) -> bool:
+    """Does the network tell the outcome only after the voting period (Chemnitz, Leitlinie 3)?"""
+    return rules["membership"].get("inform_applicant") == "after_deadline"
+
+
+def ensure_withdrawable(status: str, *, shown: str | None = None, embargo: bool = False) -> None:
     """Raises Conflict once the application has been decided or withdrawn.
 
     `shown` is the status the applicant sees: a decision not yet announced is not named.
+    `embargo`: the network tells the outcome only after the voting period; while the
+    applicant sees the vote running, a withdrawal is refused with one sentence whether the
+    ballot still runs or closed early, so the answer does not tell that the vote has ended
+    (issue 27 point 1). The Koordinierungsstelle (shown None) withdraws a running one.
     """
+    if embargo and shown == "in_vote":
+        raise Conflict(VOTE_RUNNING)
     if status in WITHDRAWABLE:
         return
     if status in DECIDED and shown == "in_vote":
-        raise Conflict(
-            "Über den Antrag ist abgestimmt; das Ergebnis erfahren Sie nach Ablauf der Frist."
-            " Zurückziehen lässt er sich nicht mehr."
-        )
+        raise Conflict(VOTE_RUNNING)
     raise Conflict(f"Der Antrag ist im Status „{status}“ und kann nicht mehr zurückgezogen werden.")
 
 

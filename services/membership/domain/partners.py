@@ -43,10 +43,30 @@ def sees_all_partners(caller: Principal) -> bool:
     return may(caller, "internal")
 
 
-def sees_embargoed(caller: Principal) -> bool:
-    """Who sees a partner whose admission is not announced yet: those who decided it (the body's
-    members) and the Koordinierungsstelle; neither the public nor the applicant."""
-    return may(caller, "body")
+def sees_embargoed(caller: Principal, rules: dict) -> bool:
+    """Who sees a partner whose admission is not announced yet (Chemnitz, Leitlinie 3: the
+    decision is told after the voting period): those who decided it, the members of the
+    network's admitting body, and the Koordinierungsstelle; neither the public, nor the
+    applicant, nor the members of the network's other bodies."""
+    if may(caller, "manage"):
+        return True
+    deciding = rules["membership"].get("admitting_body")
+    return bool(deciding) and may(caller, "body") and deciding in caller.bodies
+
+
+def embargoed(partner: dict, now) -> bool:
+    """Is the partner's admission still under its embargo at `now` (not to be listed)?"""
+    until = partner.get("embargoed_until")
+    return until is not None and until > now
+
+
+def list_view(caller: Principal, rules: dict) -> str:
+    """Which version of the partner list the caller reads: public (anonymous callers: public
+    partners, public fields), internal (the network's people: every partner not under an
+    embargo) or everyone (the deciding body and the Koordinierungsstelle)."""
+    if sees_embargoed(caller, rules):
+        return "everyone"
+    return "internal" if sees_all_partners(caller) else "public"
 
 
 def sees_members(caller: Principal) -> bool:
@@ -59,9 +79,10 @@ def sees_every_contact(caller: Principal) -> bool:
     return may(caller, "manage")
 
 
-def partner_for(caller: Principal, partner: dict) -> dict:
-    """A partner as the caller may see it; raises NotFound for a hidden one."""
-    if partner.get("embargoed_until") and not sees_embargoed(caller):
+def partner_for(caller: Principal, partner: dict, rules: dict, now) -> dict:
+    """A partner as the caller may see it at `now`; raises NotFound for a hidden one (also
+    one under an embargo, outside those who see it)."""
+    if embargoed(partner, now) and not sees_embargoed(caller, rules):
         raise NotFound(f"Einen Partner {partner['id']} gibt es nicht.")
     if sees_all_partners(caller):
         return partner

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 from uuid import UUID
 
 from knotenpunkt.services.membership.domain import applications as domain
@@ -105,9 +106,11 @@ def _announce(conn, ctx: Context, app: dict) -> dict:
     decision = app["decision"]
     if app["status"] == "admitted":
         before = ctx.store.partners.get_partner(conn, app["partner_id"])
-        partner = ctx.store.partners.update_partner(
-            conn, app["partner_id"], {"embargoed_until": None, "updated_at": ctx.now}
-        )
+        values = {"embargoed_until": None, "updated_at": ctx.now}
+        if before["embargoed_until"] is None and before["status"] != "active":
+            # a former partner's return, kept back until now (see _admit)
+            values.update(status="active", left_on=None, admitted_at=_decided_at(app, ctx))
+        partner = ctx.store.partners.update_partner(conn, app["partner_id"], values)
         federation.note_change(conn, ctx, "partner", before, partner)
         emit(
             conn,
@@ -135,14 +138,26 @@ def _announce(conn, ctx: Context, app: dict) -> dict:
     return ctx.store.applications.update_application(conn, app["id"], {"announced_at": ctx.now})
 
 
+def _decided_at(app: dict, ctx: Context) -> datetime:
+    decided = (app.get("decision") or {}).get("decided_at")
+    return datetime.fromisoformat(decided) if decided else ctx.now
+
+
 def _admit(conn, ctx: Context, app: dict, embargoed_until) -> dict:
     """Create (or reactivate) the partner of an admitted application, with its contact; kept
-    out of public listings until embargoed_until's announcement (None: listed at once)."""
+    out of public listings until embargoed_until's announcement (None: listed at once).
+
+    A partner of that name already listed (a former partner returning, or one already
+    active) is left exactly as it is under an embargo: changing its row would change what
+    every view shows (a former partner turning active, an active one vanishing) and so the
+    lists' versions before the deadline (issue 27 point 1); _announce makes the change."""
     org = app["organisation"]
     fields_ = {k: org.get(k) for k in ORGANISATION_FIELDS}
     fields_["kind"] = fields_["kind"] or "other"
     existing = ctx.store.partners.partner_named(conn, org["name"])
-    if existing:
+    if existing and embargoed_until is not None:
+        partner = existing
+    elif existing:
         partner = ctx.store.partners.update_partner(
             conn,
             existing["id"],

@@ -229,7 +229,11 @@ def withdraw_application(cmd: WithdrawApplication, conn, ctx: Context) -> dict:
     Raises NotFound, Unauthorized, Conflict (decided already).
     """
     row, staff = _authorised(conn, ctx, cmd.application_id, cmd.token, cmd.caller)
-    domain.ensure_withdrawable(row["status"], shown=None if staff else domain.shown_status(row))
+    domain.ensure_withdrawable(
+        row["status"],
+        shown=None if staff else domain.shown_status(row),
+        embargo=domain.tells_after_deadline(ctx.rules),
+    )
     row = set_status(conn, ctx, cmd.application_id, "withdrawn", by="applicant")
     emit(
         conn,

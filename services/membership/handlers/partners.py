@@ -129,9 +129,10 @@ def find_partners(
 ) -> dict:
     """A page of partners; outsiders see only public partners and public fields."""
     public_only = not domain.sees_all_partners(caller)
+    hide = None if domain.sees_embargoed(caller, ctx.rules) else ctx.now
     rows, total = ctx.store.partners.find_partners(
         conn,
-        hide_embargoed=not domain.sees_embargoed(caller),
+        hide_embargoed_at=hide,
         q=q,
         kind=kind,
         topic=topic,
@@ -147,16 +148,20 @@ def find_partners(
 
 
 def partner_list_version(conn, ctx: Context, *, caller: Principal, **query) -> str:
-    """What a page of find_partners depends on, as text: the tenant, what the caller may see,
-    the query and the state of the tenant's partners (any change to any partner changes it)."""
-    view = f"all={domain.sees_all_partners(caller)},embargoed={domain.sees_embargoed(caller)}"
+    """What a page of find_partners depends on, as text: the tenant, the view the caller reads
+    (public, internal, everyone), the query and the version of that view (issue 27 point 1:
+    computed from exactly what the caller may see, so that a decision under its embargo
+    changes no version but that of the deciding body and the Koordinierungsstelle)."""
+    view = domain.list_view(caller, ctx.rules)
     args = ",".join(f"{k}={query[k]!r}" for k in sorted(query))
-    return f"partners|{ctx.tenant.key}|{view}|{args}|{ctx.store.partners.partners_version(conn)}"
+    version = ctx.store.partners.partners_version(conn, ctx.tenant.key, view, ctx.now)
+    return f"partners|{ctx.tenant.key}|{view}|{args}|{version}"
 
 
 def get_partner(conn, ctx: Context, *, partner_id, caller: Principal) -> dict:
     """A partner as the caller may see it; raises NotFound (also for a hidden one)."""
-    return domain.partner_for(caller, ctx.store.partners.get_partner(conn, partner_id))
+    partner = ctx.store.partners.get_partner(conn, partner_id)
+    return domain.partner_for(caller, partner, ctx.rules, ctx.now)
 
 
 # --- Bodies -----------------------------------------------------------------------

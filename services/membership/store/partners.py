@@ -57,15 +57,13 @@ def find_partners(
     language=None,
     status=None,
     public_only=False,
-    hide_embargoed=False,
+    hide_embargoed_at=None,
     page=1,
     page_size=20,
 ) -> tuple[list[dict], int]:
-    """Search partners (status None: any; hide_embargoed: none whose admission is unannounced);
-    returns (page of rows, total)."""
+    """Search partners (status None: any; hide_embargoed_at, a moment: none whose embargo
+    lasts beyond it, an admission not yet to be told); returns (page of rows, total)."""
     raw = (sql.SQL("public"),) if public_only else ()
-    if hide_embargoed:
-        raw += (sql.SQL("embargoed_until is null"),)
     clause, args = where(
         raw=raw,
         name__ilike=q or None,
@@ -74,22 +72,47 @@ def find_partners(
         languages__any=language or None,
         status=status,
     )
+    if hide_embargoed_at is not None:
+        embargo = sql.SQL("(embargoed_until is null or embargoed_until <= %s)")
+        joiner = sql.SQL(" and ") if args or raw else sql.SQL("where ")
+        clause, args = sql.Composed([clause, joiner, embargo]), [*args, hide_embargoed_at]
     return paged(conn, "partners", clause, args, "lower(name)", page, page_size)
 
 
-def partners_version(conn) -> str:
-    """A text that changes with every insert, update or delete of the tenant's partners.
+VIEWS = ("public", "internal", "everyone")
 
-    Every row version carries the id of the transaction that wrote it (xmin): an update
-    gives the row a new xmin, an insert or a delete changes the count, also where a change
-    does not touch updated_at (the privacy clean-up). The xmins are summed as digests, not
-    as numbers: a long transaction's older id replacing a newer one cannot then undo an
-    earlier change by arithmetic. One pass over the tenant's rows, two numbers sent back.
+
+def partners_version(conn, tenant: str, view: str, now) -> str:
+    """A text that changes with every change to what the view of the partner list shows.
+
+    `view`: public (anonymous callers), internal (the network's people) or everyone (who may
+    see embargoed partners too). The counters of directory_versions are kept by the
+    partners' triggers in the writing transaction (migration 0110): a primary-key lookup.
+    The views that hide embargoed partners add the embargoes that have ended by `now`
+    (count and row versions of those few rows, by the partial index partners_embargo_ends):
+    a partner listed because its embargo's moment has passed changes the version though
+    no row was written, and an embargo still running changes nothing.
     """
+    if view not in VIEWS:
+        raise ValueError(f"unknown view {view!r}")
+    counter = sql.SQL("(select {} from directory_versions where tenant = %(tenant)s)").format(
+        sql.Identifier(view)
+    )
+    if view == "everyone":
+        row = conn.execute(
+            sql.SQL("select coalesce({}, 0) as n").format(counter), {"tenant": tenant}
+        ).fetchone()
+        return str(row["n"])
     row = conn.execute(
-        "select count(*) as n, coalesce(sum(hashtext(xmin::text)), 0) as h from partners"
+        sql.SQL(
+            "select coalesce({}, 0) as n, count(*) as ended,"
+            " coalesce(sum(hashtext(id::text || xmin::text)), 0) as h"
+            " from partners where tenant = %(tenant)s and embargoed_until is not null"
+            " and embargoed_until <= %(now)s and (public or %(internal)s)"
+        ).format(counter),
+        {"tenant": tenant, "now": now, "internal": view == "internal"},
     ).fetchone()
-    return f"{row['n']}.{row['h']}"
+    return f"{row['n']}.{row['ended']}.{row['h']}"
 
 
 def shared_partners(conn) -> list[dict]:

@@ -102,7 +102,51 @@ def anonymous_dissent(entries: list[dict] | None) -> list[dict] | None:
 
 def reads_members(caller: Principal, body: str) -> bool:
     """Whether the caller may see per-member data of the body's ballots: its members, the Koordinierungsstelle."""
-    return may(caller, "manage") or (may(caller, "body") and body in caller.bodies)
+    return reads_everything(caller) or (reads_any_body(caller) and body in caller.bodies)
+
+
+def reads_everything(caller: Principal) -> bool:
+    """The Koordinierungsstelle reads every body's ballots whole."""
+    return may(caller, "manage")
+
+
+def reads_any_body(caller: Principal) -> bool:
+    """Whether the caller's bodies claim counts: a body member's token."""
+    return may(caller, "body")
+
+
+def undisclosed(ballot: dict, rules: dict, now) -> bool:
+    """Is the ballot's result not to be told yet? An admission ballot in a network that tells
+    the applicant only after the voting period (Chemnitz, Leitlinie 3), closed early, before
+    its deadline. Until then only the deciding body and the Koordinierungsstelle (reads_members)
+    learn that it has closed, its outcome, tally and reasons (issue 27 point 2)."""
+    return embargoes(ballot, rules) and ballot["status"] == "closed" and ballot["deadline"] > now
+
+
+def embargoes(ballot: dict, rules: dict) -> bool:
+    """Does the network keep this ballot's result from readers outside its body until the
+    deadline? (Admission ballots where the applicant is told after the voting period.)"""
+    return (
+        ballot["subject_kind"] == "admission"
+        and rules["membership"].get("inform_applicant") == "after_deadline"
+    )
+
+
+def as_running(ballot: dict) -> dict:
+    """An undisclosed ballot as readers outside its body see it: still running, nothing of its
+    result, not even how many have voted (all having voted would tell that it closed)."""
+    return {
+        **ballot,
+        "status": "open",
+        "closed_at": None,
+        "closed_by": None,
+        "tally": None,
+        "outcome": None,
+        "outcome_text": None,
+        "dissent": None,
+        "voters": [],
+        "voted": None,
+    }
 
 
 def ensure_reads_members(caller: Principal, body: str) -> None:

@@ -72,11 +72,29 @@ class RemindVoters:
 def list_ballots(
     conn, ctx: Context, *, caller: Principal, status=None, body=None, page=1, page_size=50
 ) -> tuple[list[dict], int]:
-    """A page of ballots as the caller sees them, filtered by status and body, and the total; raises nothing."""
+    """A page of ballots as the caller sees them, filtered by status and body, and the total; raises nothing.
+
+    An undisclosed ballot (rules.undisclosed) of a body the caller does not belong to counts
+    as open here too, in the filter as in the view."""
     rows, total = ctx.store.ballots.list_ballots(
-        conn, status=status, body=body, limit=page_size, offset=(page - 1) * page_size
+        conn,
+        status=status,
+        body=body,
+        limit=page_size,
+        offset=(page - 1) * page_size,
+        undisclosed=_undisclosed_outside(ctx, caller),
     )
     return [_view(conn, ctx, b, caller) for b in rows], total
+
+
+def _undisclosed_outside(ctx: Context, caller: Principal) -> tuple | None:
+    """For the list's status filter: (now, the bodies whose undisclosed ballots the caller
+    sees), None when the caller sees every result or the network keeps none back."""
+    if rules.reads_everything(caller) or not rules.embargoes(
+        {"subject_kind": "admission"}, ctx.rules
+    ):
+        return None
+    return ctx.now, sorted(caller.bodies) if rules.reads_any_body(caller) else []
 
 
 def get_ballot(conn, ctx: Context, *, ballot_id, caller: Principal) -> dict:
@@ -112,8 +130,12 @@ def _view(conn, ctx: Context, ballot: dict, caller: Principal | None = None) -> 
     elif ballot["outcome"]:
         out["outcome_text"] = rules.outcome_text(ballot, ballot["outcome"])
     if caller is not None and not rules.reads_members(caller, ballot["body"]):
+        if rules.undisclosed(ballot, ctx.rules, ctx.now):
+            return rules.as_running(out)
         out["voters"] = []
         out["dissent"] = rules.anonymous_dissent(out["dissent"])
+        if rules.embargoes(ballot, ctx.rules) and ballot["status"] == "open":
+            out["voted"] = None  # as for an undisclosed one: the count could tell it closed
     return out
 
 

@@ -38,8 +38,11 @@ def cast_vote(cmd: CastVote, conn, ctx: Context) -> dict:
     try:
         rules.check_vote(cast_rules, cmd.choice, cmd.reason)
     except RuleViolation:
-        # a closed ballot says so first, as for every vote
-        ballot_rules.ensure_open(ctx.store.ballots.get_ballot(conn, ballot_id), ctx.now)
+        # a closed ballot says so first, as for every vote; to its voters only (outside the
+        # electorate a closed ballot's state is not told: an undisclosed result)
+        ballot = ctx.store.ballots.get_ballot(conn, ballot_id)
+        if ctx.store.ballots.in_electorate(conn, ballot_id, person):
+            ballot_rules.ensure_open(ballot, ctx.now)
         raise
     entry = {"type": "vote", "person_id": person, "choice": cmd.choice, "reason": cmd.reason}
     if cast_rules["secret"]:
@@ -53,11 +56,11 @@ def cast_vote(cmd: CastVote, conn, ctx: Context) -> dict:
         )
     if cast is None:
         raise NotFound(f"Eine Abstimmung {ballot_id} gibt es nicht.")
-    ballot_rules.ensure_open(cast, ctx.now)
-    if not cast["member"]:
+    if not cast["member"]:  # first: outside the body, a closed ballot's state is not told
         raise Forbidden(
             "Abstimmen dürfen nur die Mitglieder des Gremiums, die bei Eröffnung dazugehörten."
         )
+    ballot_rules.ensure_open(cast, ctx.now)
     if cast_rules["secret"]:
         if not cast["first"]:
             raise Conflict(

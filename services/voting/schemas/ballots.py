@@ -60,7 +60,13 @@ class BallotOut(Schema):
         fields.Nested(VoterStatus),
         metadata={"description": "nur für Mitglieder des Gremiums und die Koordinierungsstelle"},
     )
-    voted = fields.Integer()
+    voted = fields.Integer(
+        allow_none=True,
+        metadata={
+            "description": "wie viele abgestimmt haben; leer für Leser außerhalb des Gremiums bei "
+            "Aufnahmeanträgen, deren Ergebnis erst nach der Frist mitgeteilt wird"
+        },
+    )
     tally = fields.Dict(allow_none=True)
     outcome = fields.String(allow_none=True)
     outcome_text = fields.String(allow_none=True)

@@ -47,6 +47,17 @@ def ballot_voters(conn, ballot_id) -> list[dict]:
     ).fetchall()
 
 
+def in_electorate(conn, ballot_id, person_id: str) -> bool:
+    """Whether the person is in the ballot's frozen electorate; raises nothing."""
+    return (
+        conn.execute(
+            "select 1 from ballot_electorate where ballot_id = %s and person_id = %s",
+            (ballot_id, person_id),
+        ).fetchone()
+        is not None
+    )
+
+
 def get_ballot(conn, ballot_id, lock: str | None = None) -> dict:
     """The ballot (lock: None, "share", "update"); raises NotFound."""
     return get_by_id(
@@ -55,10 +66,30 @@ def get_ballot(conn, ballot_id, lock: str | None = None) -> dict:
 
 
 def list_ballots(
-    conn, status: str | None = None, body: str | None = None, *, limit: int, offset: int = 0
+    conn,
+    status: str | None = None,
+    body: str | None = None,
+    *,
+    limit: int,
+    offset: int = 0,
+    undisclosed: tuple | None = None,
 ) -> tuple[list[dict], int]:
-    """A page of ballots, newest first, filtered by status and body, and how many match; raises nothing."""
-    clause, args = where(status=status or None, body=body or None)
+    """A page of ballots, newest first, filtered by status and body, and how many match; raises nothing.
+
+    `undisclosed` (now, bodies): a closed admission ballot whose deadline lies after now, of a
+    body not among these, counts as open for the status filter (its result is not told yet)."""
+    clause, args = where(body=body or None)
+    if status:
+        shown = sql.SQL("status")
+        if undisclosed is not None:
+            shown = sql.SQL(
+                "(case when status = 'closed' and subject_kind = 'admission'"
+                " and deadline > %s and not (body = any(%s::text[])) then 'open' else status end)"
+            )
+            args = [*args, undisclosed[0], list(undisclosed[1])]
+        joiner = sql.SQL(" and ") if body else sql.SQL("where ")
+        clause = sql.Composed([clause, joiner, shown, sql.SQL(" = %s")])
+        args = [*args, status]
     total = conn.execute(
         sql.SQL("select count(*) as n from ballots {}").format(clause), args
     ).fetchone()["n"]

@@ -119,7 +119,7 @@ def cmd_web(args) -> int:
     ):
         print(
             "knotenpunkt: the portal needs PORTAL_SECRET_KEY (at least 32 random bytes, e.g. "
-            "`openssl rand -base64 48`) to sign its session cookies",
+            "`openssl rand -base64 48`) to sign its forms' CSRF tokens",
             file=sys.stderr,
         )
         return 2

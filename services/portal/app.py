@@ -96,7 +96,7 @@ def create_app(config: dict | None = None, clock=None) -> Flask:
         if not (app.config["DEV_LOGIN"] or kp.dev_mode):
             raise RuntimeError(
                 "The portal needs PORTAL_SECRET_KEY (at least 32 random bytes) to sign its "
-                "session cookies (for development only: DEV_LOGIN=1 or KNOTENPUNKT_DEV=1)."
+                "forms' CSRF tokens (for development only: DEV_LOGIN=1 or KNOTENPUNKT_DEV=1)."
             )
         # Development: one key for every worker process, derived from the development secret.
         app.config["SECRET_KEY"] = hmac.new(

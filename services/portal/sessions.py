@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import os
 import re
 import secrets
@@ -101,7 +102,7 @@ def setting(value, name: str, default: float) -> float:
         number = float(value)
     except (TypeError, ValueError):
         number = 0.0
-    if not number > 0:
+    if not (number > 0 and math.isfinite(number)):
         raise RuntimeError(f"{name} must be a positive number (got {value!r})")
     return number
 

@@ -336,3 +336,24 @@ def test_without_its_database_the_portal_says_503_and_keeps_no_login(served, set
         assert "Content-Security-Policy" in resp.headers
     finally:
         app.extensions["portal_sessions"].db.close()
+
+
+def test_the_portal_s_database_holds_its_sessions_only_for_a_role_that_owns_nothing(settings):
+    """`knotenpunkt migrate` made knotenpunkt_portal: one table, no tenant data, no outbox; the
+    application role reads and writes the sessions and owns nothing, the migration bookkeeping
+    stays out of its reach."""
+    with psycopg.connect(settings.app_url("portal")) as conn:
+        tables = {
+            r[0]
+            for r in conn.execute("select tablename from pg_tables where schemaname = 'public'")
+        }
+        assert "portal_sessions" in tables and not {"outbox", "processed_events"} & tables
+        owned = conn.execute(
+            "select count(*) from pg_tables where schemaname = 'public' and tableowner = current_user"
+        ).fetchone()
+        assert owned == (0,)
+        assert conn.execute(
+            "select has_table_privilege('portal_sessions', 'select, insert, update, delete')"
+        ).fetchone() == (True,)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("delete from yoyo_lock")

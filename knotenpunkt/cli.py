@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from knotenpunkt.shared.config import (
+    DATABASES,
     FROM_CHECKOUT,
     PORTAL_PORT,
     PORTS,
@@ -48,8 +49,8 @@ def cmd_tenants_check(args) -> int:
 def cmd_migrate(args) -> int:
     from knotenpunkt.shared.db import provision
 
-    services = args.services or list(SERVICES)
-    unknown = [s for s in services if s not in SERVICES]
+    services = args.services or list(DATABASES)
+    unknown = [s for s in services if s not in DATABASES]
     if unknown:
         print(f"unknown service(s): {', '.join(unknown)}", file=sys.stderr)
         return 2
@@ -118,7 +119,7 @@ def cmd_web(args) -> int:
     ):
         print(
             "knotenpunkt: the portal needs PORTAL_SECRET_KEY (at least 32 random bytes, e.g. "
-            "`openssl rand -base64 48`) to sign its session cookies",
+            "`openssl rand -base64 48`) to sign its forms' CSRF tokens",
             file=sys.stderr,
         )
         return 2
@@ -280,7 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(func=cmd_tenants_check)
 
     m = sub.add_parser("migrate", help="create roles and databases, apply migrations")
-    m.add_argument("services", nargs="*", help=f"default: all of {', '.join(SERVICES)}")
+    m.add_argument("services", nargs="*", help=f"default: all of {', '.join(DATABASES)}")
     m.set_defaults(func=cmd_migrate)
 
     tok = sub.add_parser("token", help="print a development token (HS256)")

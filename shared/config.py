@@ -27,6 +27,9 @@ PORTS = {"membership": 8001, "voting": 8002, "events": 8003, "notifications": 80
 # The web portal: a fifth web process, a backend for the frontend over the four services.
 PORTAL_PORT = 8000
 WEB_APPS = ("portal", *SERVICES)
+# The databases `knotenpunkt migrate` provisions: one per service, and the portal's (its
+# server-side sessions only: no tenant data, no outbox).
+DATABASES = (*SERVICES, "portal")
 WORKER_OPS_PORTS = {"membership": 9001, "voting": 9002, "events": 9003, "notifications": 9004}
 
 # Public development secrets: valid only with KNOTENPUNKT_DEV=1 (make run, tests that say so).

@@ -21,7 +21,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
-from knotenpunkt.shared.config import SERVICES, Settings
+from knotenpunkt.shared.config import DATABASES, SERVICES, Settings
 from knotenpunkt.shared.errors import NotFound
 
 log = logging.getLogger(__name__)
@@ -324,12 +324,16 @@ def _yoyo_url(url: str) -> str:
 
 
 def migration_dirs(service: str) -> list[Path]:
+    """The shared migrations (outbox, processed events, rate limits) and the service's own; the
+    portal, which keeps sessions only, has its own only."""
     services = Path(importlib.util.find_spec("knotenpunkt.services").submodule_search_locations[0])
-    return [SHARED_MIGRATIONS, services / service / "migrations"]
+    shared = [SHARED_MIGRATIONS] if service in SERVICES else []
+    return [*shared, services / service / "migrations"]
 
 
-def provision(settings: Settings, services=SERVICES) -> None:
-    """Create the application role and one database per service, then migrate each.
+def provision(settings: Settings, services=DATABASES) -> None:
+    """Create the application role and one database per service (and the portal's), then
+    migrate each.
 
     Runs as the privileged role of DATABASE_URL (CREATEDB and CREATEROLE suffice, no
     superuser); safe to run again (upgrades run it before the new processes start).
@@ -339,7 +343,7 @@ def provision(settings: Settings, services=SERVICES) -> None:
         migrate(settings, service)
 
 
-def ensure_role_and_databases(settings: Settings, services=SERVICES) -> None:
+def ensure_role_and_databases(settings: Settings, services=DATABASES) -> None:
     """The application role (login, no privileges of its own) and the services' databases.
 
     A role that exists gets its password set again and nothing else: changing
@@ -412,15 +416,21 @@ def tenant_tables(conn) -> list[dict]:
     ).fetchall()
 
 
+# Tables without a tenant column the application role reads and writes: the portal's sessions
+# (a browser's, found by an unguessable id, not a network's rows).
+UNTENANTED = {"portal": ("portal_sessions",)}
+
+
 def _grant(conn, settings: Settings, service: str) -> None:
     role = sql.Identifier(settings.app_db_user)
     db = sql.Identifier(settings.service_database(service))
     conn.execute(sql.SQL("grant connect on database {} to {}").format(db, role))
     conn.execute(sql.SQL("grant usage on schema public to {}").format(role))
-    for row in tenant_tables(conn.cursor(row_factory=dict_row)):
+    tables = [r["name"] for r in tenant_tables(conn.cursor(row_factory=dict_row))]
+    for name in [*tables, *UNTENANTED.get(service, ())]:
         conn.execute(
             sql.SQL("grant select, insert, update, delete on {} to {}").format(
-                sql.Identifier(row["name"]), role
+                sql.Identifier(name), role
             )
         )
     conn.execute(

@@ -1,7 +1,7 @@
 """The portal's Flask app: server-rendered pages over the four services' HTTP APIs.
 
-It keeps no data of its own beyond the signed session cookie (language, login,
-the token it calls the services with).
+Its own data are the visitors' sessions (language, login, the token it calls the services
+with), kept in its own database (sessions.py; the cookie holds only a random id).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import os
 import secrets
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import Flask, g, render_template, request, session
@@ -17,7 +18,7 @@ from flask_babel import Babel
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import i18n, labels, nav, zone
+from . import i18n, labels, nav, sessions, zone
 from .client import Api, ServiceUnavailable
 from .forms import field_id
 
@@ -54,6 +55,9 @@ def settings_from_env(env=None) -> dict:
         "API_TIMEOUT": float(env.get("PORTAL_API_TIMEOUT", "10")),
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0") or 0),
         "TENANTS": [t.strip() for t in env.get("TENANTS", "").split(",") if t.strip()],
+        # server-side sessions (sessions.py): idle and absolute timeout
+        "SESSION_IDLE_MINUTES": env.get("PORTAL_SESSION_IDLE_MINUTES", ""),
+        "SESSION_MAX_HOURS": env.get("PORTAL_SESSION_MAX_HOURS", ""),
     }
     for service in SERVICES:
         key = f"{service.upper()}_URL"
@@ -67,13 +71,17 @@ def settings_from_env(env=None) -> dict:
     return conf
 
 
-def create_app(config: dict | None = None) -> Flask:
+def create_app(config: dict | None = None, clock=None) -> Flask:
     """Build the portal. `config` overrides the settings read from the environment.
 
     KNOTENPUNKT_SETTINGS (a knotenpunkt.shared.config.Settings) signs development
-    tokens; it defaults to the environment's (from_env()).
+    tokens and names the portal's database (app_url("portal"), PORTAL_DATABASE_URL
+    overrides it); it defaults to the environment's (from_env()). `clock` (tests) is the
+    time of the sessions' idle and absolute ends.
     """
     from knotenpunkt.shared.config import from_env
+    from knotenpunkt.shared.db import Database
+    from knotenpunkt.shared.usecase import utcnow
 
     app = Flask(__name__)
     conf = settings_from_env()
@@ -88,7 +96,7 @@ def create_app(config: dict | None = None) -> Flask:
         if not (app.config["DEV_LOGIN"] or kp.dev_mode):
             raise RuntimeError(
                 "The portal needs PORTAL_SECRET_KEY (at least 32 random bytes) to sign its "
-                "session cookies (for development only: DEV_LOGIN=1 or KNOTENPUNKT_DEV=1)."
+                "forms' CSRF tokens (for development only: DEV_LOGIN=1 or KNOTENPUNKT_DEV=1)."
             )
         # Development: one key for every worker process, derived from the development secret.
         app.config["SECRET_KEY"] = hmac.new(
@@ -97,12 +105,18 @@ def create_app(config: dict | None = None) -> Flask:
     public = app.config.get("PUBLIC_URL") or ""
     if "SESSION_COOKIE_SECURE" not in conf:
         app.config["SESSION_COOKIE_SECURE"] = public.startswith("https://")
+    idle = sessions.setting(
+        app.config.get("SESSION_IDLE_MINUTES"), "PORTAL_SESSION_IDLE_MINUTES", sessions.IDLE_MINUTES
+    )
+    hours = sessions.setting(
+        app.config.get("SESSION_MAX_HOURS"), "PORTAL_SESSION_MAX_HOURS", sessions.MAX_HOURS
+    )
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_NAME="knotenpunkt_portal",
-        PERMANENT_SESSION_LIFETIME=8 * 3600,
-        WTF_CSRF_TIME_LIMIT=8 * 3600,
+        PERMANENT_SESSION_LIFETIME=int(hours * 3600),
+        WTF_CSRF_TIME_LIMIT=int(hours * 3600),
         BABEL_DEFAULT_LOCALE="de",
         BABEL_TRANSLATION_DIRECTORIES=str(i18n.TRANSLATIONS),
         MAX_CONTENT_LENGTH=256 * 1024,
@@ -110,6 +124,18 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
+
+    db = Database(
+        app.config.get("SESSION_DATABASE_URL") or kp.app_url("portal"),
+        min_size=kp.pool_min,
+        max_size=kp.pool_max,
+        name="portal-web",
+    )
+    db.pool.timeout = kp.db_pool_timeout
+    app.session_interface = sessions.PortalSessions(
+        db, idle=timedelta(minutes=idle), lifetime=timedelta(hours=hours), clock=clock or utcnow
+    )
+    app.extensions["portal_sessions"] = app.session_interface
 
     i18n.compile_catalogues()
     Babel(app, locale_selector=i18n.select_locale)
@@ -154,6 +180,8 @@ def create_app(config: dict | None = None) -> Flask:
     @app.before_request
     def _nonce():
         g.request_id = request.headers.get("X-Request-ID") or secrets.token_hex(8)
+        if getattr(session, "unavailable", False) and request.endpoint != "healthz":
+            raise ServiceUnavailable("the portal's sessions (its database) did not answer")
 
     @app.after_request
     def _headers(resp):
@@ -188,6 +216,10 @@ def create_app(config: dict | None = None) -> Flask:
     @app.errorhandler(403)
     def _forbidden(exc):
         return render_template("error.html", status=403, reason="forbidden"), 403
+
+    @app.errorhandler(500)
+    def _failed(exc):
+        return render_template("error.html", status=500, reason="failed"), 500
 
     @app.route("/healthz")
     def healthz():

@@ -3,8 +3,12 @@
 - Development login (setting DEV_LOGIN): pick network, role and person; the portal
   mints an HS256 token with the platform's development secret.
 - OIDC authorization-code flow with PKCE (S256), state and nonce against
-  OIDC_ISSUER; the access token is kept in the (signed, HttpOnly) session and sent
-  to the services, which verify it against the provider's JWKS.
+  OIDC_ISSUER; the access token is kept in the server-side session (sessions.py: the
+  browser holds only a random id) and sent to the services, which verify it against the
+  provider's JWKS.
+
+Every login and logout moves the session to a new id (the old one ends); every `next` goes
+through targets.safe_next.
 """
 
 from __future__ import annotations
@@ -31,19 +35,13 @@ from flask_babel import gettext as _
 
 from . import i18n, labels
 from .client import api
+from .targets import safe_next
 from .tenants import network, networks
 
 bp = Blueprint("auth", __name__)
 
 # The roles a development login offers (their words: labels.ROLES).
 DEV_ROLES = tuple(labels.ROLES)
-
-
-def safe_next(target: str | None, default: str = "/") -> str:
-    """Only paths of this site (never another host) are followed after a switch or login."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
 
 
 @bp.route("/sprache/<code>")
@@ -54,12 +52,17 @@ def language(code):
     return redirect(safe_next(request.args.get("next")))
 
 
-def sign_in(token: str, *, tenant: str, roles: list[str], sub: str, name: str, bodies: list[str]):
+def _fresh_session() -> None:
+    """Forget everything but the language and move the session to a new id (login, logout)."""
     lang = session.get("lang")
     session.clear()
     if lang:
         session["lang"] = lang
-    session.permanent = True
+    session.rotate()
+
+
+def sign_in(token: str, *, tenant: str, roles: list[str], sub: str, name: str, bodies: list[str]):
+    _fresh_session()
     session["token"] = token
     session["user"] = {
         "tenant": tenant,
@@ -84,7 +87,8 @@ def current_user(tenant: str | None = None) -> dict | None:
     user = session.get("user")
     if not user:
         return None
-    if user.get("exp") and user["exp"] < time.time():
+    now = current_app.session_interface.clock().timestamp()
+    if user.get("exp") and user["exp"] < now:
         session.pop("user", None)
         session.pop("token", None)
         return None
@@ -96,19 +100,18 @@ def current_user(tenant: str | None = None) -> dict | None:
 @bp.route("/anmelden")
 def login():
     tenant = request.args.get("tenant") or ""
-    return render_template("login.html", networks=networks(), tenant=tenant)
+    nxt = safe_next(request.args.get("next"), "")
+    return render_template("login.html", networks=networks(), tenant=tenant, next=nxt)
 
 
 @bp.post("/abmelden")
 def logout():
-    lang = session.get("lang")
+    """The session ends on the server (its row is deleted: a copied cookie is worth nothing)."""
     id_token = session.get("oidc_id_token")
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    _fresh_session()
     flash(_("Sie sind abgemeldet."), "info")
     ending = _end_session_url(id_token) if id_token else None
-    return redirect(ending or url_for("public.index"))
+    return redirect(ending or safe_next(request.form.get("next"), url_for("public.index")))
 
 
 def _end_session_url(id_token: str) -> str | None:
@@ -188,11 +191,14 @@ def dev_login():
             tok = issue_token(kp, tenant=tenant, roles=[role], sub=sub, bodies=bodies)
             sign_in(tok, tenant=tenant, roles=[role], sub=sub, name=name, bodies=bodies)
             flash(_("Sie sind angemeldet als %(name)s.", name=name), "success")
-            return redirect(url_for("console.home", tenant=tenant))
+            return redirect(
+                safe_next(request.form.get("next"), url_for("console.home", tenant=tenant))
+            )
     return render_template(
         "dev_login.html",
         networks=networks(),
         tenant=tenant,
+        next=safe_next(request.values.get("next"), ""),
         people=people,
         roles=DEV_ROLES,
         errors=errors,
@@ -349,4 +355,4 @@ def oidc_callback():
     name = claims.get("name") or claims.get("preferred_username") or claims["sub"]
     sign_in(access_token, tenant=tenant, roles=roles, sub=str(person), name=name, bodies=bodies)
     session["oidc_id_token"] = id_token  # the hint for the provider's logout
-    return redirect(pending["next"] or url_for("console.home", tenant=tenant))
+    return redirect(safe_next(pending.get("next"), url_for("console.home", tenant=tenant)))

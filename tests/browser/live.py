@@ -27,7 +27,7 @@ def serve_services(apps) -> dict[str, Served]:
     return {name: Served(apps[name]) for name in SERVICES}
 
 
-def portal_app(served: dict[str, Served], settings, **config):
+def portal_app(served: dict[str, Served], settings, clock=None, **config):
     from knotenpunkt.services.portal.app import create_app
 
     return create_app(
@@ -37,7 +37,8 @@ def portal_app(served: dict[str, Served], settings, **config):
             "KNOTENPUNKT_SETTINGS": settings,
             "SECRET_KEY": secrets.token_urlsafe(32),
             **config,
-        }
+        },
+        clock=clock,
     )
 
 

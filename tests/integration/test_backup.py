@@ -15,7 +15,7 @@ import pytest
 from psycopg import sql
 
 from knotenpunkt.backup import BackupError, backup, read_manifest, restore
-from knotenpunkt.shared.config import SERVICES
+from knotenpunkt.shared.config import DATABASES, SERVICES
 from knotenpunkt.shared.db import provision
 from tests.support import unique
 
@@ -53,7 +53,8 @@ def operator_settings(postgres, settings, tmp_path_factory):
         app_db_user="kpbk_app",
         app_db_password=secrets.token_urlsafe(16),
         tenants_dir=tenants_dir,
-        extra={f"{service}_database": f"kpbk_{service}" for service in SERVICES},
+        # the portal's database too: the suite's knotenpunkt_portal belongs to another role
+        extra={f"{service}_database": f"kpbk_{service}" for service in DATABASES},
     )
     return s
 

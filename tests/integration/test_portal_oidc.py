@@ -119,8 +119,8 @@ def setup(apps, settings):
         s.stop()
 
 
-def start(web) -> dict:
-    resp = web.get("/anmelden/oidc?tenant=chemnitz")
+def start(web, query: str = "") -> dict:
+    resp = web.get(f"/anmelden/oidc?tenant=chemnitz{query}")
     assert resp.status_code == 302
     return {k: v[0] for k, v in parse_qs(urlsplit(resp.headers["Location"]).query).items()}
 
@@ -209,3 +209,39 @@ def test_another_network_s_person_is_told_which_claim_says_so(setup):
         assert "Claim „tenant“" in html and "„magdeburg“" in html and "„chemnitz“" in html
     finally:
         provider.tamper = {}
+
+
+def test_the_post_login_next_stays_on_the_site(setup):
+    """Issue 27, point 3: the `next` the login carries through the provider is a path of the
+    portal or nothing (the console's start page), never another host and never a 500."""
+    portal, provider = setup
+    for raw in (
+        "/%09/evil.example",
+        "/%0A/evil.example",
+        "//evil.example",
+        "/%5Cevil.example",
+        "/%2F%2Fevil.example",
+        "https://evil.example",
+        "javascript:alert(1)",
+    ):
+        web = portal.test_client()
+        resp = web.get(authorize(provider, start(web, f"&next={raw}")))
+        assert resp.status_code == 302, raw
+        assert resp.headers["Location"] == "/chemnitz/console/", (raw, resp.headers["Location"])
+    web = portal.test_client()
+    resp = web.get(authorize(provider, start(web, "&next=/chemnitz/console/antraege%3Fseite%3D2")))
+    assert resp.headers["Location"] == "/chemnitz/console/antraege?seite=2"
+
+
+def test_the_oidc_login_moves_the_session_to_a_new_id_and_keeps_the_token_off_the_cookie(setup):
+    portal, provider = setup
+    web = portal.test_client()
+    params = start(web)
+    before = web.get_cookie("knotenpunkt_portal").value  # the pending login's session
+    web.get(authorize(provider, params))
+    after = web.get_cookie("knotenpunkt_portal").value
+    assert after != before and len(after) == 43 and "eyJ" not in after
+    planted = portal.test_client()
+    planted.set_cookie("knotenpunkt_portal", before)
+    assert planted.get("/chemnitz/console/").status_code == 302
+    assert web.get("/chemnitz/console/").status_code == 200

@@ -50,6 +50,31 @@ def internal_host(host: str) -> bool:
     return not _public(addr)
 
 
+def request_host_name(host: str) -> str:
+    """The name of a Host header without its port (``[::1]:8000`` → ``::1``), lower case."""
+    host = (host or "").strip().lower()
+    if host.startswith("["):
+        return host[1:].split("]", 1)[0]
+    if host.count(":") == 1:
+        host = host.rsplit(":", 1)[0]
+    return host.rstrip(".")
+
+
+def host_allowed(host: str, patterns) -> bool:
+    """Whether a request's Host (with or without port) is one of ALLOWED_HOSTS: a name, an
+    address, ``*.example.org`` (any subdomain of example.org, not example.org itself) or ``*``."""
+    name = request_host_name(host)
+    if not name:
+        return False
+    for pattern in patterns:
+        pattern = pattern.strip().lower().rstrip(".")
+        if pattern == "*" or pattern == name:
+            return True
+        if pattern.startswith("*.") and name.endswith(pattern[1:]) and len(name) > len(pattern[1:]):
+            return True
+    return False
+
+
 def resolve_checked(url: str, allowed_hosts: frozenset[str] | set[str] = frozenset()):
     """(scheme, host, port, path, address) of a URL whose host resolves to allowed addresses.
 

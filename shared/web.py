@@ -30,6 +30,7 @@ from knotenpunkt.shared.config import Settings, from_env
 from knotenpunkt.shared.db import Database
 from knotenpunkt.shared.docs import ServiceApi, add_docs
 from knotenpunkt.shared.inputs import check_query, parse_json_body
+from knotenpunkt.shared.net import host_allowed
 from knotenpunkt.shared.ops import add_ops
 from knotenpunkt.shared.pagecache import PageCache
 from knotenpunkt.shared.problems import problem, register_error_handlers
@@ -211,6 +212,25 @@ def _not_json(app: Flask):
     )
 
 
+# Reached by address (probes, scrapes): no id or link is built there, the Host is not checked.
+OPS_ENDPOINTS = ("healthz", "readyz", "metrics")
+
+
+def unknown_host(allowed) -> Response | None:
+    """400 problem+json when ALLOWED_HOSTS is set and the request's host (its Host header, or
+    X-Forwarded-Host from a trusted proxy) is not one of them; None otherwise."""
+    if not allowed or request.endpoint in OPS_ENDPOINTS or host_allowed(request.host, allowed):
+        return None
+    return problem(
+        400,
+        "Unbekannter Host",
+        "Diese Instanz antwortet nur unter den Hostnamen, die ALLOWED_HOSTS nennt; der Host der "
+        "Anfrage gehört nicht dazu.",
+        type_slug="unknown-host",
+        errors={"Host": ["nicht in ALLOWED_HOSTS"]},
+    )
+
+
 def _guard_requests(app: Flask) -> None:
     """Before every view: a request id, the tenant known, a presented token valid, the query
     and a JSON body sane (parsed once), anonymous writes within their rate; after it: the
@@ -219,6 +239,9 @@ def _guard_requests(app: Flask) -> None:
     @app.before_request
     def _guard():
         g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
+        refused = unknown_host(service_context().settings.allowed_hosts)
+        if refused is not None:
+            return refused
         tenant_key = (request.view_args or {}).get("tenant")
         if tenant_key is not None and tenant_key not in service_context().tenants:
             return problem(
@@ -285,6 +308,7 @@ def create_service_app(
     """
     settings = settings or from_env()
     settings.check_secrets()
+    settings.check_hosts()
     logs.setup(service, settings.log_level)
     tenants = tenants or TenantRegistry.load(settings.tenants_dir)
     app = Flask(f"knotenpunkt.{service}")

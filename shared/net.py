@@ -25,6 +25,15 @@ class UnsafeTarget(ValueError):
         self.reason = reason
 
 
+# The one answer to a federation peer's registration that could not be checked, whatever went
+# wrong (an internal or unresolvable address, a closed port, a timeout, a redirect, another
+# answer): the refusal tells nothing about the network behind the URL (no port-scan oracle).
+PEER_NOT_CHECKED = (
+    "Der Partner-Knoten konnte unter dieser URL nicht geprüft werden: erreichbar sein müssen "
+    "eine öffentliche Knotenpunkt-Instanz mit dem angegebenen Netzwerk, ihrem Aussteller (issuer) "
+    "und ihren Schlüsseln (jwks_url)."
+)
+
 # Names that never leave the machine or its site (RFC 6761 localhost, mDNS .local, .internal).
 INTERNAL_NAMES = ("localhost", ".localhost", ".local", ".internal")
 

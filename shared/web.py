@@ -188,6 +188,10 @@ def _takes_json(app: Flask, endpoint: str | None, method: str) -> bool:
     return any(isinstance(p, dict) and p.get("in") == "json" for p in params)
 
 
+def _has_body() -> bool:
+    return bool(request.content_length) or "chunked" in request.headers.get("Transfer-Encoding", "")
+
+
 def _not_json(app: Flask):
     """415 for a write to a route that reads JSON whose body is something else (text, a form,
     XML …), and for a PUT or PATCH without a body: nothing is parsed, nothing changes. An empty
@@ -197,9 +201,7 @@ def _not_json(app: Flask):
     takes = known.get(key)
     if takes is None:
         takes = known[key] = _takes_json(app, *key)
-    has_body = bool(request.content_length) or "chunked" in request.headers.get(
-        "Transfer-Encoding", ""
-    )
+    has_body = _has_body()
     if not takes or not (has_body or request.method in ("PUT", "PATCH")):
         return None
     given = request.mimetype or "keiner"
@@ -258,7 +260,12 @@ def _guard_requests(app: Flask) -> None:
             if refused is not None:
                 return refused
         data = None
-        if request.is_json and request.content_length != 0:
+        # a GET (HEAD, OPTIONS) reads no body: its Content-Type, whatever it says, is ignored
+        if (
+            request.is_json
+            and request.content_length != 0
+            and request.method not in ("GET", "HEAD", "OPTIONS")
+        ):
             # parsed once: webargs' json location takes it from g (_json_parsed_once)
             data = g.json_body = parse_json_body(request.get_data(cache=True))
         if (

@@ -190,12 +190,23 @@ def test_b_pulls_what_a_shares_and_follows_every_change(pair):
         consent_at="2026-01-10T09:00:00+01:00",
         shared=True,
     )
+    # a legal basis that does not cover passing the person on: cannot be marked shared
+    refused = a.api(
+        "POST",
+        "/contacts",
+        json={
+            "name": "Bernd Intern",
+            "email": "bernd@example.org",
+            "legal_basis": "legitimate_interest",
+            "shared": True,
+        },
+    )
+    assert (
+        refused.status_code == 422
+        and "berechtigtes Interesse" in refused.get_json()["errors"]["shared"][0]
+    )
     create_contact(
-        a,
-        name="Bernd Intern",
-        email="bernd@example.org",
-        legal_basis="legitimate_interest",
-        shared=True,
+        a, name="Bernd Intern", email="bernd@example.org", legal_basis="legitimate_interest"
     )
 
     # the scheduled pull: both partners and the consenting contact arrive, with their origin

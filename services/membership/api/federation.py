@@ -23,6 +23,7 @@ from knotenpunkt.services.membership.schemas.federation import (
     SearchOut,
     SearchQuery,
     SyncReportOut,
+    SystemOut,
 )
 from knotenpunkt.shared.access import allows
 from knotenpunkt.shared.auth import FederationVerifier
@@ -74,6 +75,16 @@ def _wire(state) -> None:
 
 
 federation_bp.record_once(_wire)
+
+
+@federation_bp.route("/system")
+class System(MethodView):
+    @allows("public")
+    @federation_bp.response(200, SystemOut)
+    def get(self, tenant):
+        """Was dieses Netzwerk anderen Instanzen über sich sagt (Aussteller, Schlüssel): eine
+        Instanz prüft es, bevor sie es als Partner-Knoten registriert."""
+        return federation.federation_system(context())
 
 
 @federation_bp.route("/peers")

@@ -17,14 +17,14 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from knotenpunkt.services.membership.domain.directories import SHARED_CONTACT_FIELDS
+from knotenpunkt.services.membership.domain.partners import CONTACT_SHARING_BASES as _SHARING_BASES
 from knotenpunkt.services.membership.domain.partners import PUBLIC_PARTNER_FIELDS
 from knotenpunkt.shared.errors import RuleViolation
-from knotenpunkt.shared.net import internal_host
+from knotenpunkt.shared.net import PEER_NOT_CHECKED, internal_host
 
 KINDS = ("partner", "contact")
-# A contact leaves the network only with a legal basis that covers sharing: consent (given,
-# with its date) or the public task of an authority's staff.
-CONTACT_SHARING_BASES = ("consent", "public_task")
+# A contact leaves the network only with a legal basis that covers sharing (domain.partners).
+CONTACT_SHARING_BASES = _SHARING_BASES
 # What a peer gets: the directory fields of the shared directory of one deployment (a
 # partner's public fields and its e-mail, a contact's fields and its partner), never notes,
 # flags, status or a person's address.
@@ -214,7 +214,8 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
 def peer_url(url: str, field: str, *, allow_internal: bool) -> str:
     """A peer's URL as stored (no trailing slash); raises RuleViolation (field) for another
     scheme than https (http only where internal peers are allowed), credentials, a query,
-    or — unless allowed — a loopback, private or link-local address."""
+    or — unless allowed — a loopback, private or link-local address (shared.net's rule, the
+    webhooks' too; a name is resolved and checked when the peer is checked)."""
     try:
         parts = urlsplit(url.strip())
         port = parts.port  # noqa: F841 (a bad port raises here)
@@ -231,11 +232,8 @@ def peer_url(url: str, field: str, *, allow_internal: bool) -> str:
     if not host:
         raise RuleViolation("Die URL nennt keinen Host.", field=field)
     if not allow_internal and internal_host(host):
-        raise RuleViolation(
-            "Die URL zeigt auf eine interne Adresse; erlaubt sind nur öffentliche Instanzen "
-            "(FEDERATION_ALLOW_INTERNAL für Tests und Instanzen auf einem Rechner).",
-            field=field,
-        )
+        # the same words as any peer that cannot be checked (no oracle of internal addresses)
+        raise RuleViolation(PEER_NOT_CHECKED, field=field)
     return url.strip().rstrip("/")
 
 

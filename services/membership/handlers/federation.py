@@ -16,7 +16,7 @@ from uuid import UUID
 from knotenpunkt.services.membership.domain import federation as domain
 from knotenpunkt.services.membership.handlers.peers import peer_view
 from knotenpunkt.shared.errors import Conflict, NotFound
-from knotenpunkt.shared.federation import FederationKeyMissing, PeerUnreachable
+from knotenpunkt.shared.federation import FederationKeyMissing, PeerUnreachable, normal_url
 from knotenpunkt.shared.usecase import Context, emit
 
 
@@ -31,6 +31,19 @@ class PurgeTombstones:
 
 
 # --- What this network shares -------------------------------------------------------------
+
+
+def federation_system(ctx: Context) -> dict:
+    """What this network is to other instances (checked by a peer before it registers it): the
+    issuer of its tokens, its key, its key set and whether it shares its directory."""
+    issuer = normal_url(ctx.settings.federation_url)
+    return {
+        "issuer": issuer,
+        "tenant": ctx.tenant.key,
+        "name": ctx.tenant.name,
+        "jwks_url": domain.default_jwks_url(issuer),
+        "shares_directory": bool(ctx.rules["sharing"]),
+    }
 
 
 def note_change(conn, ctx: Context, kind: str, before: dict | None, after: dict | None) -> None:

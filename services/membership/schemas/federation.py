@@ -66,6 +66,14 @@ class PeerOut(Schema):
     updated_at = fields.DateTime()
 
 
+class SystemOut(Schema):
+    issuer = fields.String(metadata={"description": "iss der Tokens dieser Instanz"})
+    tenant = fields.String(metadata={"description": "Schlüssel des Netzwerks"})
+    name = fields.String()
+    jwks_url = fields.String(metadata={"description": "öffentliche Schlüssel der Instanz"})
+    shares_directory = fields.Boolean()
+
+
 class SyncReportOut(Schema):
     peer = fields.Nested(PeerOut)
     outcome = fields.String(metadata={"description": "synced, not_modified oder unreachable"})

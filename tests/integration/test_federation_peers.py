@@ -1,0 +1,334 @@
+"""A peer is checked before it is registered (issue 26, point 7; issue 27, point 7): its System
+(``/api/v1/<tenant>/federation/system``) and key set must be reachable over the same checked
+calls as the sync and agree with the registration (issuer, network). Internal addresses are
+refused unless FEDERATION_ALLOW_INTERNAL (shared.net, the webhooks' rule), and every refusal has
+the same words, so that the answer tells nothing about the network behind the URL. A GET
+without a body is never refused for its Content-Type.
+"""
+
+from __future__ import annotations
+
+import http.server
+import secrets
+import socket
+import threading
+
+import pytest
+import requests
+
+from knotenpunkt.shared.db import provision
+from knotenpunkt.shared.federation import KeyStore
+from knotenpunkt.shared.net import PEER_NOT_CHECKED
+from knotenpunkt.shared.tenants import TenantRegistry
+from tests.integration.test_federation import Deployment, peer_token
+from tests.support import free_port
+
+
+@pytest.fixture(scope="module")
+def two(settings, tenants, tmp_path_factory):
+    """Chemnitz (A) and Mittelsachsen (B), each its own instance on a loopback port."""
+    base = settings.with_(
+        app_db_user="kpfedp_app",
+        app_db_password=secrets.token_urlsafe(16),
+        dev_mode=True,
+        federation_allow_internal=True,
+        federation_timeout=2.0,
+        jwks_refetch_cooldown=0,
+    )
+    made = []
+    for name, tenant in (("a", "chemnitz"), ("b", "mittelsachsen")):
+        var = tmp_path_factory.mktemp(f"fedp-{name}")
+        s = base.with_(
+            extra={"membership_database": f"fedp_{name}_membership"},
+            var_dir=var,
+            federation_key_file=var / "federation-key.pem",
+            federation_url=f"http://127.0.0.1:{free_port()}",
+        )
+        provision(s, services=("membership",))
+        made.append(Deployment(s, TenantRegistry({tenant: tenants.get(tenant)}), tenant))
+    yield made
+    for d in made:
+        d.close()
+
+
+class Listener:
+    """A loopback HTTP server that answers every GET the same way and counts the calls."""
+
+    def __init__(self, status=200, body=b"<html>not a peer</html>", headers=None):
+        calls = self.calls = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                calls.append(self.path)
+                self.send_response(status)
+                for k, v in (headers or {"Content-Type": "text/html"}).items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                return None
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def register(d: Deployment, **values):
+    body = {"name": values.pop("name", f"Peer {secrets.token_hex(3)}"), **values}
+    return d.api("POST", "/federation/peers", json=body)
+
+
+def refused_alike(resp, field="base_url") -> None:
+    assert resp.status_code == 422, resp.get_json()
+    body = resp.get_json()
+    assert resp.mimetype == "application/problem+json"
+    assert body["errors"] == {field: [PEER_NOT_CHECKED]}, body
+
+
+def test_a_peer_is_registered_only_when_it_answers_as_what_it_is_registered_as(two):
+    a, b = two
+    # A's System says who it is; a GET with a Content-Type (and no body) is answered
+    system = requests.get(
+        f"{a.url}/api/v1/chemnitz/federation/system",
+        headers={"Content-Type": "application/json"},
+        timeout=5,
+    )
+    assert system.status_code == 200, system.text
+    assert system.json() == {
+        "issuer": a.url,
+        "tenant": "chemnitz",
+        "name": a.app.extensions["knotenpunkt"].tenants.get("chemnitz").name,
+        "jwks_url": f"{a.url}/.well-known/jwks.json",
+        "shares_directory": True,
+    }
+
+    # what A is not: another network there, another issuer, a key set without keys
+    refused_alike(register(b, base_url=a.url, tenant="mittelsachsen"))
+    refused_alike(register(b, base_url=a.url, tenant="chemnitz", issuer="http://127.0.0.1:9"))
+    refused_alike(
+        register(
+            b,
+            base_url=a.url,
+            tenant="chemnitz",
+            jwks_url=f"{a.url}/api/v1/chemnitz/federation/system",
+        )
+    )
+    # nothing behind the URL, something that is no Knotenpunkt, a redirect (never followed)
+    web = Listener()
+    elsewhere = Listener(body=b'{"keys": []}', headers={"Content-Type": "application/json"})
+    redirect = Listener(status=302, body=b"", headers={"Location": elsewhere.url + "/"})
+    try:
+        for url in (f"http://127.0.0.1:{free_port()}", web.url, redirect.url):
+            refused_alike(register(b, base_url=url, tenant="chemnitz"))
+        assert web.calls == ["/api/v1/chemnitz/federation/system"]
+        assert redirect.calls and elsewhere.calls == []
+    finally:
+        for server in (web, elsewhere, redirect):
+            server.close()
+    assert b.api("GET", "/federation/peers").get_json() == []
+
+    # A as it is: registered; both sides then trust each other's tokens
+    ok = register(b, name="Chemnitz", base_url=a.url, tenant="chemnitz")
+    assert ok.status_code == 201, ok.get_json()
+    back = register(a, name="Mittelsachsen", base_url=b.url, tenant="mittelsachsen")
+    assert back.status_code == 201, back.get_json()
+
+    # a change of its address is checked again; A down, it is refused with the same words
+    peer = ok.get_json()["id"]
+    a.stop()
+    try:
+        moved = b.api("PATCH", f"/federation/peers/{peer}", json={"base_url": a.url + "/"})
+        assert moved.status_code == 200  # the same URL (normalised): nothing to check
+        moved = b.api(
+            "PATCH",
+            f"/federation/peers/{peer}",
+            json={"base_url": a.url.replace("127.0.0.1", "localhost")},
+        )
+        refused_alike(moved)
+        # a change of its name or status calls nobody
+        assert (
+            b.api(
+                "PATCH", f"/federation/peers/{peer}", json={"name": "Chemnitz (Stadt)"}
+            ).status_code
+            == 200
+        )
+    finally:
+        a.start()
+
+    # the shared directory: a GET with a Content-Type header and no body is never refused
+    key = KeyStore(b.settings).key()
+    for content_type in ("application/json", "text/plain", "application/x-www-form-urlencoded"):
+        resp = requests.get(
+            f"{a.url}/api/v1/chemnitz/federation/directory",
+            headers={**peer_token(key, b.url, a.url), "Content-Type": content_type},
+            timeout=5,
+        )
+        assert resp.status_code == 200, (content_type, resp.status_code, resp.text)
+
+
+INTERNAL = (
+    "https://127.0.0.1",
+    "https://127.0.0.1:8443",
+    "https://10.1.2.3",
+    "https://172.16.0.9",
+    "https://192.168.178.1",
+    "https://[::1]",
+    "https://[::ffff:127.0.0.1]",
+    "https://169.254.169.254",
+    "https://[fe80::1]",
+    "https://[fd00::5]",
+    "https://localhost",
+    "https://peer.local",
+    "https://registry.internal",
+    # names whose DNS answer is internal (see the fixture): resolved and refused alike
+    "https://peer-loopback.example",
+    "https://peer-private.example",
+    "https://peer-v6.example",
+    "https://peer-linklocal.example",
+)
+ANSWERS = {
+    "peer-loopback.example": "127.0.0.1",
+    "peer-private.example": "10.20.30.40",
+    "peer-v6.example": "::1",
+    "peer-linklocal.example": "169.254.10.10",
+}
+
+
+@pytest.fixture
+def internal_dns(monkeypatch):
+    """Names that resolve to internal addresses; no connection leaves the test."""
+    real = socket.getaddrinfo
+    connections = []
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host in ANSWERS:
+            addr = ANSWERS[host]
+            family = socket.AF_INET6 if ":" in addr else socket.AF_INET
+            return [(family, socket.SOCK_STREAM, 6, "", (addr, port or 443))]
+        return real(host, port, *args, **kwargs)
+
+    def create_connection(address, *args, **kwargs):
+        connections.append(address)
+        raise ConnectionRefusedError("no connection in this test")
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(socket, "create_connection", create_connection)
+    return connections
+
+
+def test_internal_addresses_are_refused_with_the_same_words(clients, token, internal_dns):
+    """An instance without FEDERATION_ALLOW_INTERNAL (production): no internal peer."""
+    client = clients["membership"]
+    admin = token("chemnitz", "admin", sub="fed-operator")
+    before = client.get("/api/v1/chemnitz/federation/peers", headers=admin).get_json()
+    for url in INTERNAL:
+        for field, body in (
+            ("base_url", {"base_url": url}),
+            ("jwks_url", {"base_url": "https://peer-private.example", "jwks_url": url}),
+        ):
+            resp = client.post(
+                "/api/v1/chemnitz/federation/peers",
+                json={"name": "Intern", "tenant": "saalekreis", **body},
+                headers=admin,
+            )
+            if field == "jwks_url" and not url.startswith("https://peer-"):
+                refused_alike(resp, field="jwks_url")  # a literal address: refused as given
+            else:
+                refused_alike(resp)  # a name: refused once resolved (base_url is checked first)
+    assert internal_dns == []  # nothing was ever connected to
+    assert client.get("/api/v1/chemnitz/federation/peers", headers=admin).get_json() == before
+
+
+def test_sharing_says_what_it_does(clients, token):
+    """Issue 26, point 6: a contact whose legal basis does not allow passing it on cannot be
+    marked shared (422 naming the field, in German); a partner that is not public but shared
+    is answered with a warning that the partner networks see it."""
+    client = clients["membership"]
+    staff = token("chemnitz", "coordinator", sub="fed-sharing")
+    name = f"Ansprechperson {secrets.token_hex(4)}"
+
+    def contacts_named() -> list:
+        rows = client.get("/api/v1/chemnitz/contacts", headers=staff).get_json()
+        return [c for c in rows if c["name"] == name]
+
+    for basis, words in (
+        ("legitimate_interest", "berechtigtes Interesse"),
+        ("contract", "Vertrag"),
+    ):
+        resp = client.post(
+            "/api/v1/chemnitz/contacts",
+            json={"name": name, "legal_basis": basis, "shared": True},
+            headers=staff,
+        )
+        assert resp.status_code == 422 and resp.mimetype == "application/problem+json"
+        [message] = resp.get_json()["errors"]["shared"]
+        assert words in message and "Partnernetzwerke" in message, message
+    assert contacts_named() == []  # nothing half-written
+
+    consent = client.post(
+        "/api/v1/chemnitz/contacts",
+        json={
+            "name": name,
+            "legal_basis": "consent",
+            "consent_at": "2026-03-01T10:00:00+01:00",
+            "shared": True,
+        },
+        headers=staff,
+    )
+    assert consent.status_code == 201, consent.get_json()
+    contact = consent.get_json()["id"]
+    # the basis changed under a shared contact: refused, the contact stays as it was
+    changed = client.patch(
+        f"/api/v1/chemnitz/contacts/{contact}",
+        json={"legal_basis": "legitimate_interest", "consent_at": None},
+        headers=staff,
+    )
+    assert changed.status_code == 422 and "shared" in changed.get_json()["errors"]
+    [kept] = contacts_named()
+    assert kept["legal_basis"] == "consent" and kept["shared"] is True
+    # unshared first, then the basis may change
+    assert (
+        client.patch(
+            f"/api/v1/chemnitz/contacts/{contact}",
+            json={"shared": False, "legal_basis": "legitimate_interest"},
+            headers=staff,
+        ).status_code
+        == 200
+    )
+    public_task = client.post(
+        "/api/v1/chemnitz/contacts",
+        json={"name": name + " (Amt)", "legal_basis": "public_task", "shared": True},
+        headers=staff,
+    )
+    assert public_task.status_code == 201
+
+    hidden = client.post(
+        "/api/v1/chemnitz/partners",
+        json={
+            "name": f"Verein im Stillen {secrets.token_hex(3)}",
+            "kind": "initiative",
+            "public": False,
+            "shared": True,
+        },
+        headers=staff,
+    )
+    assert hidden.status_code == 201, hidden.get_json()
+    [warning] = hidden.get_json()["warnings"]
+    assert "nicht öffentlich" in warning and "Partnernetzwerke" in warning
+    listed = client.post(
+        "/api/v1/chemnitz/partners",
+        json={"name": f"Verein offen {secrets.token_hex(3)}", "kind": "initiative", "shared": True},
+        headers=staff,
+    )
+    assert listed.status_code == 201 and listed.get_json()["warnings"] == []
+    made_private = client.patch(
+        f"/api/v1/chemnitz/partners/{listed.get_json()['id']}",
+        json={"public": False},
+        headers=staff,
+    )
+    assert made_private.status_code == 200 and len(made_private.get_json()["warnings"]) == 1

@@ -24,28 +24,35 @@ from tests.integration.test_federation import Deployment, peer_token
 from tests.support import free_port
 
 
-@pytest.fixture(scope="module")
-def two(settings, tenants, tmp_path_factory):
-    """Chemnitz (A) and Mittelsachsen (B), each its own instance on a loopback port."""
-    base = settings.with_(
+def deploy(settings, tenants, tmp_path_factory, name: str, tenant: str) -> Deployment:
+    """One instance serving one network, on a loopback port, with its own database and key."""
+    var = tmp_path_factory.mktemp(f"fedp-{name}")
+    s = settings.with_(
         app_db_user="kpfedp_app",
-        app_db_password=secrets.token_urlsafe(16),
+        app_db_password=APP_PASSWORD,
         dev_mode=True,
         federation_allow_internal=True,
         federation_timeout=2.0,
         jwks_refetch_cooldown=0,
+        extra={"membership_database": f"fedp_{name}_membership"},
+        var_dir=var,
+        federation_key_file=var / "federation-key.pem",
+        federation_url=f"http://127.0.0.1:{free_port()}",
     )
-    made = []
-    for name, tenant in (("a", "chemnitz"), ("b", "mittelsachsen")):
-        var = tmp_path_factory.mktemp(f"fedp-{name}")
-        s = base.with_(
-            extra={"membership_database": f"fedp_{name}_membership"},
-            var_dir=var,
-            federation_key_file=var / "federation-key.pem",
-            federation_url=f"http://127.0.0.1:{free_port()}",
-        )
-        provision(s, services=("membership",))
-        made.append(Deployment(s, TenantRegistry({tenant: tenants.get(tenant)}), tenant))
+    provision(s, services=("membership",))
+    return Deployment(s, TenantRegistry({tenant: tenants.get(tenant)}), tenant)
+
+
+APP_PASSWORD = secrets.token_urlsafe(16)
+
+
+@pytest.fixture(scope="module")
+def two(settings, tenants, tmp_path_factory):
+    """Chemnitz (A) and Mittelsachsen (B), each its own instance on a loopback port."""
+    made = [
+        deploy(settings, tenants, tmp_path_factory, "a", "chemnitz"),
+        deploy(settings, tenants, tmp_path_factory, "b", "mittelsachsen"),
+    ]
     yield made
     for d in made:
         d.close()
@@ -332,3 +339,108 @@ def test_sharing_says_what_it_does(clients, token):
         headers=staff,
     )
     assert made_private.status_code == 200 and len(made_private.get_json()["warnings"]) == 1
+
+
+def peer_at(d: Deployment, other: Deployment, name: str) -> str:
+    """The id of `other`'s network as a peer of d, registered (and checked) when it is not yet."""
+    for peer in d.api("GET", "/federation/peers").get_json():
+        if peer["tenant"] == other.tenant:
+            return peer["id"]
+    resp = register(d, name=name, base_url=other.url, tenant=other.tenant)
+    assert resp.status_code == 201, resp.get_json()
+    return resp.get_json()["id"]
+
+
+def found_at(b: Deployment, q: str) -> list[str]:
+    result = b.api("GET", f"/directory/search?q={q}&networks=chemnitz").get_json()
+    return [e["name"] for g in result["items"] for e in g["entries"] if e["origin"]]
+
+
+def test_an_erasure_reaches_the_peers_and_says_which_have_it(
+    two, settings, tenants, tmp_path_factory
+):
+    """Issue 26, point 5 (DSGVO Art. 17 Abs. 2, Art. 19): a person erased by a privacy request
+    at A is tombstoned in A's shared directory; B removes them at its next sync, and the request
+    lists B as told ("an Partnernetzwerke weitergegeben") once B's sync fetched past the erasure;
+    a peer that never comes back stays "noch nicht bestätigt"."""
+    a, b = two
+    at_b = peer_at(b, a, "Chemnitz")
+    peer_at(a, b, "Mittelsachsen")
+    # a third network registers with A, is checked while it is up, then never comes back
+    c = deploy(settings, tenants, tmp_path_factory, "c", "saalekreis")
+    try:
+        peer_at(a, c, "Saalekreis")
+        peer_at(c, a, "Chemnitz")
+    finally:
+        c.close()
+
+    person = f"Lotte Löschung {secrets.token_hex(3)}"
+    email = f"lotte.{secrets.token_hex(4)}@beratung-chemnitz.de"
+    contact = a.api(
+        "POST",
+        "/contacts",
+        json={
+            "name": person,
+            "email": email,
+            "legal_basis": "consent",
+            "consent_at": "2026-02-01T09:00:00+01:00",
+            "shared": True,
+        },
+    )
+    assert contact.status_code == 201, contact.get_json()
+    sync = b.api("POST", f"/federation/peers/{at_b}/sync")
+    assert sync.status_code == 200 and sync.get_json()["outcome"] == "synced"
+    assert found_at(b, "Lotte") == [person]
+
+    # the erasure: asked at A, answered by A's worker (the same consumer the broker feeds)
+    asked = a.api("POST", "/privacy/requests", json={"kind": "erasure", "email": email})
+    assert asked.status_code == 202, asked.get_json()
+    request_id = asked.get_json()["id"]
+    [env] = [e for e in a.events("privacy.requested") if e["data"]["request_id"] == request_id]
+    inbox = a.worker.consumer(None)
+    assert inbox.handle(env) is True
+    # … and its answer collected (membership.privacy.answered, the same way)
+    [answered] = [
+        e for e in a.events("membership.privacy.answered") if e["data"]["request_id"] == request_id
+    ]
+    assert inbox.handle(answered) is True
+
+    def told() -> dict:
+        resp = a.api("GET", f"/privacy/requests/{request_id}")
+        assert resp.status_code == 200, resp.get_json()
+        answer = resp.get_json()
+        assert answer["answers"]["membership"]["erased"]["federation_tombstones"] == 1
+        return answer["federation"]
+
+    before = told()
+    assert before["shared_entries"] == 1 and before["all_confirmed"] is False
+    assert [(p["name"], p["confirmed"], p["state"]) for p in before["peers"]] == [
+        ("Mittelsachsen", False, "noch nicht bestätigt"),
+        ("Saalekreis", False, "noch nicht bestätigt"),
+    ]
+    assert found_at(b, "Lotte") == [person]  # B does not know yet
+
+    # B's next sync fetches the tombstone: the person is gone from B's search, B is confirmed
+    after_sync = b.api("POST", f"/federation/peers/{at_b}/sync").get_json()
+    assert after_sync["outcome"] == "synced" and after_sync["removed"] == 1, after_sync
+    assert found_at(b, "Lotte") == []
+    after = told()
+    by_name = {p["name"]: p for p in after["peers"]}
+    assert by_name["Mittelsachsen"]["confirmed"] is True
+    assert by_name["Mittelsachsen"]["state"] == "an Partnernetzwerke weitergegeben"
+    assert by_name["Mittelsachsen"]["confirmed_at"]
+    # Saalekreis never came back: listed, not yet confirmed
+    assert (by_name["Saalekreis"]["confirmed"], by_name["Saalekreis"]["state"]) == (
+        False,
+        "noch nicht bestätigt",
+    )
+    assert after["all_confirmed"] is False
+    # a repeated sync changes nothing of it
+    b.api("POST", f"/federation/peers/{at_b}/sync")
+    assert told()["peers"] == after["peers"]
+    # A keeps no name or address of the person in what it records for the peers
+    with a.db() as conn:
+        rows = conn.execute(
+            "select e::text from federation_erasures e where request_id = %s", (request_id,)
+        ).fetchall()
+    assert rows and all(person not in r[0] and email not in r[0] for r in rows)

@@ -28,7 +28,7 @@ from knotenpunkt.services.membership.schemas.federation import (
 from knotenpunkt.shared.access import allows
 from knotenpunkt.shared.auth import FederationVerifier
 from knotenpunkt.shared.usecase import Context
-from knotenpunkt.shared.web import context, uow
+from knotenpunkt.shared.web import context, principal, uow
 
 federation_bp = Blueprint(
     "federation",
@@ -156,7 +156,11 @@ class SharedDirectory(MethodView):
         modified_since auch Grabsteine für nicht mehr Geteiltes. ETag/If-None-Match."""
         with uow() as conn:
             page = federation.shared_directory_page(
-                conn, context(), if_none_match=request.headers.get("If-None-Match"), **query
+                conn,
+                context(),
+                caller=principal(),
+                if_none_match=request.headers.get("If-None-Match"),
+                **query,
             )
         headers = {
             "ETag": page["etag"],

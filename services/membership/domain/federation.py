@@ -210,6 +210,23 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
 
 # --- Peers ----------------------------------------------------------------------------
 
+ERASURE_CONFIRMED = "an Partnernetzwerke weitergegeben"
+ERASURE_PENDING = "noch nicht bestätigt"
+
+
+def erasure_peer(row: dict) -> dict:
+    """A peer in an erasure request's answer: confirmed once its sync fetched past the erasure."""
+    confirmed = row.get("confirmed_at")
+    return {
+        "peer_id": str(row["id"]),
+        "name": row["name"],
+        "network": row["remote_tenant"],
+        "peer_status": row["status"],
+        "confirmed": confirmed is not None,
+        "confirmed_at": _text(confirmed),
+        "state": ERASURE_CONFIRMED if confirmed is not None else ERASURE_PENDING,
+    }
+
 
 def peer_url(url: str, field: str, *, allow_internal: bool) -> str:
     """A peer's URL as stored (no trailing slash); raises RuleViolation (field) for another

@@ -59,10 +59,45 @@ def note_change(conn, ctx: Context, kind: str, before: dict | None, after: dict 
         ctx.store.federation.drop_tombstone(conn, kind, row["id"])
 
 
+def erased_by_request(conn, ctx: Context, request_id, kind: str, rows: list[dict]) -> int:
+    """Entries a privacy request erased: those the peers held get a tombstone (each peer removes
+    them at its next sync) and are recorded with the request, whose answer then lists the peers
+    that fetched past it (Art. 17 Abs. 2, Art. 19 DSGVO); how many were shared."""
+    shared = [r for r in rows if domain.federated(kind, r)]
+    for row in shared:
+        note_change(conn, ctx, kind, row, None)
+        ctx.store.federation.record_erasure(
+            conn, ctx.tenant.key, request_id, kind, row["id"], ctx.now
+        )
+    return len(shared)
+
+
+def erasure_report(conn, ctx: Context, *, request_id) -> dict:
+    """Whom an erasure request's shared entries were passed on to: every registered peer,
+    confirmed once its sync fetched the directory past the erasure ("an Partnernetzwerke
+    weitergegeben"), else "noch nicht bestätigt"; no peers when nothing erased was shared."""
+    found = ctx.store.federation.erasure_report(conn, request_id)
+    peers = [] if not found["n"] else found["peers"]
+    return {
+        "shared_entries": found["n"],
+        "erased_at": found["removed_at"],
+        "peers": [domain.erasure_peer(p) for p in peers],
+        "all_confirmed": all(p["confirmed_at"] is not None for p in peers),
+    }
+
+
+def _calling_peer(caller) -> str | None:
+    """The registered peer behind a federation token (its subject names it)."""
+    if caller is None or not caller.has("federation") or not caller.sub:
+        return None
+    return caller.sub.removeprefix("federation:") if caller.sub.startswith("federation:") else None
+
+
 def shared_directory_page(
     conn,
     ctx: Context,
     *,
+    caller=None,
     modified_since: datetime | None = None,
     page_token: str | None = None,
     page_size: int = domain.DEFAULT_PAGE_SIZE,
@@ -127,6 +162,12 @@ def shared_directory_page(
         else None,
     )
     etag = domain.etag_of(body)
+    peer_id = _calling_peer(caller)
+    if peer_id and not more:
+        # the peer has read to the end: what was erased in the span it asked for reached it
+        ctx.store.federation.confirm_erasures(
+            conn, ctx.tenant.key, peer_id, modified_since, ctx.now
+        )
     return {"body": body, "etag": etag, "not_modified": domain.etag_matches(if_none_match, etag)}
 
 

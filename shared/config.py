@@ -141,6 +141,8 @@ class Settings:
     federation_allow_internal: bool = False
     # HTTP timeout of one call to a peer (connect and read), and the lifetime of our tokens
     federation_timeout: float = 10.0
+    # a peer unreachable longer than this: the Koordinierungsstelle is told (and when it is back)
+    federation_stale_hours: float = 48.0
     federation_token_seconds: int = 60
     extra: dict = field(default_factory=dict)
 
@@ -341,6 +343,7 @@ def from_env(env: dict | None = None) -> Settings:
         ).lower()
         in ("1", "true", "yes"),
         federation_timeout=float(env.get("FEDERATION_TIMEOUT", d.federation_timeout)),
+        federation_stale_hours=float(env.get("FEDERATION_STALE_HOURS", d.federation_stale_hours)),
         federation_token_seconds=int(
             env.get("FEDERATION_TOKEN_SECONDS", d.federation_token_seconds)
         ),

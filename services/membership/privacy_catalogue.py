@@ -125,7 +125,8 @@ CATALOGUE = {
     "federation_peers": _t(
         "",
         f"{KEYS} name base_url remote_tenant issuer jwks_url status cursor etag etag_since "
-        "last_attempt_at last_sync_at last_full_sync_at last_error unreachable_since",
+        "last_attempt_at last_sync_at last_full_sync_at last_error unreachable_since "
+        "stale_notified_at",
         "",
         "none",
         "",

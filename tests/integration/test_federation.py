@@ -105,6 +105,7 @@ def pair(settings, tenants, tmp_path_factory):
             federation_url=f"http://127.0.0.1:{free_port()}",
         )
         provision(s, services=("membership",))
+        KeyStore(s).key()  # made now: registration fetches the key set within the timeout
         made[name] = Deployment(s, TenantRegistry({tenant: tenants.get(tenant)}), tenant, clock)
     a, b = made["a"], made["b"]
     # each side registers the other: B pulls A, A trusts B's tokens

@@ -21,10 +21,10 @@ from knotenpunkt.shared.federation import KeyStore
 from knotenpunkt.shared.net import PEER_NOT_CHECKED
 from knotenpunkt.shared.tenants import TenantRegistry
 from tests.integration.test_federation import Deployment, peer_token
-from tests.support import free_port
+from tests.support import Clock, SmtpSink, free_port
 
 
-def deploy(settings, tenants, tmp_path_factory, name: str, tenant: str) -> Deployment:
+def deploy(settings, tenants, tmp_path_factory, name: str, tenant: str, clock=None) -> Deployment:
     """One instance serving one network, on a loopback port, with its own database and key."""
     var = tmp_path_factory.mktemp(f"fedp-{name}")
     s = settings.with_(
@@ -32,7 +32,7 @@ def deploy(settings, tenants, tmp_path_factory, name: str, tenant: str) -> Deplo
         app_db_password=APP_PASSWORD,
         dev_mode=True,
         federation_allow_internal=True,
-        federation_timeout=2.0,
+        federation_timeout=5.0,
         jwks_refetch_cooldown=0,
         extra={"membership_database": f"fedp_{name}_membership"},
         var_dir=var,
@@ -40,7 +40,10 @@ def deploy(settings, tenants, tmp_path_factory, name: str, tenant: str) -> Deplo
         federation_url=f"http://127.0.0.1:{free_port()}",
     )
     provision(s, services=("membership",))
-    return Deployment(s, TenantRegistry({tenant: tenants.get(tenant)}), tenant)
+    # made now, not at the first call of the key set (a 3072-bit key takes seconds on a busy
+    # machine, longer than a peer waits)
+    KeyStore(s).key()
+    return Deployment(s, TenantRegistry({tenant: tenants.get(tenant)}), tenant, clock)
 
 
 APP_PASSWORD = secrets.token_urlsafe(16)
@@ -444,3 +447,112 @@ def test_an_erasure_reaches_the_peers_and_says_which_have_it(
             "select e::text from federation_erasures e where request_id = %s", (request_id,)
         ).fetchall()
     assert rows and all(person not in r[0] and email not in r[0] for r in rows)
+
+
+COORDINATION = "integrationsnetzwerk@stadt-chemnitz.de"  # Chemnitz' Koordinierungsstelle
+
+
+def stale_count(home: str) -> tuple[str, bool]:
+    """The start page's count of unreachable partner networks, and whether it lists them."""
+    import re
+
+    match = re.search(r'id="task-peers"><a href="[^"]+"><span class="count">([^<]+)<', home)
+    assert match, home
+    return match.group(1), 'id="peers"' in home
+
+
+def test_a_peer_gone_for_long_is_told_to_the_koordinierungsstelle_and_when_it_is_back(
+    settings, tenants, apps, tmp_path_factory
+):
+    """Issue 26, point 4: a peer unreachable for more than FEDERATION_STALE_HOURS (48) is
+    announced once (membership.federation.peer_stale): notifications mails the
+    Koordinierungsstelle and the console's start page shows it; when the peer answers again
+    (peer_back) the Koordinierungsstelle is mailed again and the notice goes."""
+    from knotenpunkt.wiring import worker_for
+    from tests.browser.live import portal_app, serve_services
+    from tests.integration.test_portal_manage import page, signed_in
+
+    clock = Clock()
+    d = deploy(settings, tenants, tmp_path_factory, "d", "chemnitz", clock=clock)
+    e = deploy(settings, tenants, tmp_path_factory, "e", "magdeburg")
+    smtp = SmtpSink().start()
+    served = serve_services(apps)
+    notifier = worker_for(
+        "notifications", settings=settings.with_(smtp_url=smtp.url), tenants=tenants
+    )
+    notifier.db.open()
+    try:
+        at_d = peer_at(d, e, "Magdeburg")
+        peer_at(e, d, "Chemnitz")
+        portal = portal_app(served, settings, MEMBERSHIP_URL=d.url)
+        web = signed_in(portal, "chemnitz")
+
+        def sync() -> dict:
+            resp = d.api("POST", f"/federation/peers/{at_d}/sync")
+            assert resp.status_code == 200, resp.get_json()
+            return resp.get_json()
+
+        def mails(subject: str) -> list:
+            return [m for m in smtp.to(COORDINATION) if subject in m["Subject"]]
+
+        def tell(event: str) -> None:
+            """notifications gets D's event as from the broker and sends what it plans"""
+            inbox = notifier.consumer(None)
+            for env in d.events(event):
+                inbox.handle(env)
+            notifier.run_jobs_once()
+
+        assert sync()["outcome"] == "synced"
+        e.stop()
+        try:
+            assert sync()["outcome"] == "unreachable"
+            clock.advance(hours=47)
+            assert sync()["outcome"] == "unreachable"
+            assert d.events("federation.peer_stale") == []  # not yet 48 hours
+            assert stale_count(page(web, "/chemnitz/console/")) == ("0", False)
+            clock.advance(hours=2)
+            sync()
+            clock.advance(hours=1)
+            sync()
+            [stale] = d.events("federation.peer_stale")  # once, however often it is tried
+            assert stale["data"]["peer"] == "Magdeburg" and stale["data"]["hours"] == 48.0
+            peer = d.api("GET", f"/federation/peers/{at_d}").get_json()
+            assert peer["stale_notified_at"] and peer["unreachable_since"]
+
+            tell("federation.peer_stale")
+            [mail] = mails("Partnernetzwerk nicht erreichbar: Magdeburg")
+            text = mail.get_payload(decode=True).decode() if not mail.is_multipart() else str(mail)
+            assert "länger als 48 Stunden" in text, text
+            home = page(web, "/chemnitz/console/")
+            assert stale_count(home) == ("1", True)
+            notice = home[home.index('id="peers"') :]
+            assert "Magdeburg" in notice[: notice.index("</section>")]
+        finally:
+            e.start()
+
+        # back: one more mail, the notice gone
+        assert sync()["outcome"] in ("synced", "not_modified")
+        [back] = d.events("federation.peer_back")
+        assert back["data"]["peer"] == "Magdeburg"
+        assert d.api("GET", f"/federation/peers/{at_d}").get_json()["stale_notified_at"] is None
+        tell("federation.peer_back")
+        assert len(mails("Partnernetzwerk wieder erreichbar: Magdeburg")) == 1
+        assert len(mails("Partnernetzwerk nicht erreichbar: Magdeburg")) == 1
+        assert stale_count(page(web, "/chemnitz/console/")) == ("0", False)
+        # a short outage afterwards tells nobody
+        e.stop()
+        try:
+            clock.advance(hours=3)
+            assert sync()["outcome"] == "unreachable"
+        finally:
+            e.start()
+        assert sync()["outcome"] in ("synced", "not_modified")
+        assert len(d.events("federation.peer_stale")) == 1
+        assert len(d.events("federation.peer_back")) == 1
+    finally:
+        notifier.db.close()
+        for s in served.values():
+            s.stop()
+        smtp.stop()
+        d.close()
+        e.close()

@@ -278,6 +278,11 @@ def sync_due(peer: dict, now: datetime, every_seconds: float) -> bool:
     return last is None or last + timedelta(seconds=every_seconds) <= now
 
 
+def peer_stale(unreachable_since: datetime | None, now: datetime, hours: float) -> bool:
+    """Has a peer been unreachable for longer than FEDERATION_STALE_HOURS?"""
+    return unreachable_since is not None and now - unreachable_since > timedelta(hours=hours)
+
+
 def request_since(
     cursor: datetime | None, last_full: datetime | None = None, now: datetime | None = None
 ) -> datetime | None:

@@ -3,7 +3,9 @@ its tombstones, and the sync that pulls the peers' (``peers``: the registry of p
 
 Events: ``membership.federation.synced`` (a sync changed entries, was the first, or the
 peer is back) and ``membership.federation.peer_unreachable`` (a peer that answered before
-does not any more). The HTTP client is the dependency ``federation``
+does not any more), ``membership.federation.peer_stale`` (unreachable for longer than
+FEDERATION_STALE_HOURS: notifications tells the Koordinierungsstelle) and
+``membership.federation.peer_back`` (such a peer answers again). The HTTP client is the dependency ``federation``
 (:class:`knotenpunkt.shared.federation.FederationClient`).
 """
 
@@ -274,6 +276,7 @@ def sync_peer(cmd: SyncPeer, conn, ctx: Context) -> dict:
         "last_sync_at": ctx.now,
         "last_error": None,
         "unreachable_since": None,
+        "stale_notified_at": None,
     }
     if pages is None:
         row = ctx.store.federation.update_peer(conn, peer["id"], synced)
@@ -315,7 +318,25 @@ def sync_peer(cmd: SyncPeer, conn, ctx: Context) -> dict:
             },
             str(peer["id"]),
         )
+    if peer["stale_notified_at"] is not None:
+        # the Koordinierungsstelle was told it is gone: now it is told it is back
+        emit(
+            conn,
+            ctx,
+            "federation",
+            "peer_back",
+            {
+                **_event_data(row),
+                "unreachable_since": _iso(peer["unreachable_since"]),
+                "back_at": ctx.now.isoformat(),
+            },
+            str(peer["id"]),
+        )
     return _report(row, outcome, held, **counts)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
 
 
 def _apply(conn, ctx: Context, peer: dict, pages: list[dict], *, complete: bool) -> dict:
@@ -346,15 +367,35 @@ def _apply(conn, ctx: Context, peer: dict, pages: list[dict], *, complete: bool)
 
 
 def _unreachable(conn, ctx: Context, peer: dict, exc: PeerUnreachable) -> dict:
+    since = peer["unreachable_since"] or ctx.now
+    hours = ctx.settings.federation_stale_hours
+    stale = peer["stale_notified_at"] is None and domain.peer_stale(since, ctx.now, hours)
     row = ctx.store.federation.update_peer(
         conn,
         peer["id"],
         {
             "last_attempt_at": ctx.now,
             "last_error": exc.reason,
-            "unreachable_since": peer["unreachable_since"] or ctx.now,
+            "unreachable_since": since,
+            **({"stale_notified_at": ctx.now} if stale else {}),
         },
     )
+    if stale:
+        # once per outage: the Koordinierungsstelle is told by mail and on the console
+        emit(
+            conn,
+            ctx,
+            "federation",
+            "peer_stale",
+            {
+                **_event_data(row),
+                "error": exc.reason,
+                "unreachable_since": since.isoformat(),
+                "last_sync_at": _iso(peer["last_sync_at"]),
+                "hours": hours,
+            },
+            str(peer["id"]),
+        )
     if peer["unreachable_since"] is None:
         emit(
             conn,

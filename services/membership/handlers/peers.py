@@ -25,6 +25,7 @@ PEER_FIELDS = (
     "last_attempt_at",
     "last_error",
     "unreachable_since",
+    "stale_notified_at",
     "created_at",
     "updated_at",
 )

@@ -62,6 +62,13 @@ class PeerOut(Schema):
     last_attempt_at = fields.DateTime(allow_none=True)
     last_error = fields.String(allow_none=True)
     unreachable_since = fields.DateTime(allow_none=True)
+    stale_notified_at = fields.DateTime(
+        allow_none=True,
+        metadata={
+            "description": "länger als FEDERATION_STALE_HOURS nicht erreichbar: seitdem ist die "
+            "Koordinierungsstelle benachrichtigt (leer, sobald er wieder erreichbar ist)"
+        },
+    )
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 

@@ -15,7 +15,8 @@ COUNT_LIMIT = 100
 def coordinator_tasks(tenant: str) -> dict:
     """What waits for the Koordinierungsstelle, each with a count and where to do it: the
     applications to check, topic submissions, working-group proposals, sessions due or
-    overdue by the cadence, failed deliveries; and the open ballots."""
+    overdue by the cadence, failed deliveries, partner networks unreachable for longer than
+    FEDERATION_STALE_HOURS; and the open ballots."""
     checked = as_user(
         "GET",
         "membership",
@@ -47,6 +48,12 @@ def coordinator_tasks(tenant: str) -> dict:
         params={"status": "submitted", "page_size": 50},
     )
     submissions = listed(pending)
+    # federation peers unreachable for longer than FEDERATION_STALE_HOURS (told by mail too)
+    stale_peers = [
+        p
+        for p in listed(as_user("GET", "membership", tenant, "federation/peers"))
+        if p.get("stale_notified_at")
+    ]
     to_check = checked.data.get("items", []) if checked.ok else []
     tasks = [
         {
@@ -80,6 +87,12 @@ def coordinator_tasks(tenant: str) -> dict:
             "more": len(failed) > COUNT_LIMIT,
             "url": url_for("manage.deliveries", tenant=tenant, status="failed"),
         },
+        {
+            "key": "peers",
+            "label": _("Partnernetzwerke nicht erreichbar"),
+            "count": len(stale_peers),
+            "url": url_for("console.home", tenant=tenant) + "#peers",
+        },
     ]
     return {
         "tasks": tasks,
@@ -87,6 +100,7 @@ def coordinator_tasks(tenant: str) -> dict:
         "proposals": proposals,
         "cadence": cadence,
         "submissions": submissions,
+        "stale_peers": stale_peers,
         "open_ballots": listed(
             as_user("GET", "voting", tenant, "ballots", params={"status": "open"})
         ),

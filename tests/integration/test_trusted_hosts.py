@@ -153,3 +153,22 @@ def test_the_portal_refuses_an_unknown_host(settings):
         assert resp.status_code == 400 and resp.mimetype == "application/problem+json"
         assert EVIL not in resp.get_data(as_text=True)
     assert client.get("/healthz", headers={"Host": "10.0.0.8"}).status_code == 200
+
+
+def test_the_portal_s_absolute_links_use_its_public_url(settings):
+    """The links the login provider sends the browser back to (redirect_uri, post-logout) are
+    built on PORTAL_PUBLIC_URL, whatever Host the request named."""
+    from knotenpunkt.services.portal.app import create_app as portal
+    from knotenpunkt.services.portal.auth import external_url
+
+    app = portal(
+        {
+            "KNOTENPUNKT_SETTINGS": replace(settings, allowed_hosts=()),
+            "SECRET_KEY": "x" * 40,
+            "DEV_LOGIN": False,
+            "PUBLIC_URL": "https://portal.example.org",
+        }
+    )
+    with app.test_request_context("/", headers={"Host": EVIL}):
+        assert external_url("auth.oidc_callback").startswith("https://portal.example.org/")
+        assert external_url("public.index") == "https://portal.example.org/"

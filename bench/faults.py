@@ -172,6 +172,7 @@ class Stack:
             "WEB_WORKERS": "2",
             "WEB_THREADS": "4",
             "LOG_LEVEL": "INFO",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
         }
         env.pop("PROMETHEUS_MULTIPROC_DIR", None)
         env.pop("KNOTENPUNKT_DEV", None)

@@ -109,6 +109,14 @@ class Settings:
     consumer_max_retries: int = 5
     reminder_hours: float = 48.0
     public_url: str = "http://127.0.0.1:8004"
+    # Whether PUBLIC_URL was set (from_env): then it, not a request's Host, is the base of ids
+    # and absolute links (OParl); the default above is a development address.
+    public_url_given: bool = False
+    # ALLOWED_HOSTS: the host names this instance answers to (comma-separated; `*.example.org`
+    # for its subdomains, `*` for any); a request for another Host (or X-Forwarded-Host from a
+    # trusted proxy) is refused with 400. Outside development mode ALLOWED_HOSTS or PUBLIC_URL
+    # must be set (check_hosts).
+    allowed_hosts: tuple[str, ...] = ()
     # The portal's public address, the base of the links in mails that lead to its pages (an
     # invitation's reply link): PORTAL_PUBLIC_URL, else PUBLIC_URL (the gateway serves it at /).
     portal_url: str = f"http://127.0.0.1:{PORTAL_PORT}"
@@ -136,6 +144,8 @@ class Settings:
     federation_allow_internal: bool = False
     # HTTP timeout of one call to a peer (connect and read), and the lifetime of our tokens
     federation_timeout: float = 10.0
+    # a peer unreachable longer than this: the Koordinierungsstelle is told (and when it is back)
+    federation_stale_hours: float = 48.0
     federation_token_seconds: int = 60
     extra: dict = field(default_factory=dict)
 
@@ -223,6 +233,22 @@ class Settings:
                 + ". (For development only: KNOTENPUNKT_DEV=1 allows the public development secrets.)"
             )
 
+    def check_hosts(self) -> None:
+        """Outside development mode, refuse to start when neither ALLOWED_HOSTS nor PUBLIC_URL
+        says which host the ids and links are built from (a client's Host header would be).
+
+        Raises InsecureSettings saying what to set.
+        """
+        if self.dev_mode or self.allowed_hosts or self.public_url_given:
+            return
+        raise InsecureSettings(
+            "Knotenpunkt does not start with these settings: neither ALLOWED_HOSTS nor PUBLIC_URL "
+            "is set, so ids and links would be built from whatever Host header a client sends: "
+            "set ALLOWED_HOSTS to the host names this instance answers to (comma-separated, "
+            "e.g. `knotenpunkt.example.org,*.knotenpunkt.example.org`) and/or PUBLIC_URL to its "
+            "public address. (For development only: KNOTENPUNKT_DEV=1.)"
+        )
+
     def with_(self, **changes) -> Settings:
         """A copy with some settings changed (tests use this)."""
         return replace(self, **changes)
@@ -290,7 +316,11 @@ def from_env(env: dict | None = None) -> Settings:
         outbox_poll_seconds=float(env.get("OUTBOX_POLL_SECONDS", d.outbox_poll_seconds)),
         consumer_max_retries=int(env.get("CONSUMER_MAX_RETRIES", d.consumer_max_retries)),
         reminder_hours=float(env.get("BALLOT_REMINDER_HOURS", d.reminder_hours)),
-        public_url=env.get("PUBLIC_URL", d.public_url),
+        public_url=env.get("PUBLIC_URL") or d.public_url,
+        public_url_given=bool(env.get("PUBLIC_URL", "").strip()),
+        allowed_hosts=tuple(
+            h.strip().lower() for h in env.get("ALLOWED_HOSTS", "").split(",") if h.strip()
+        ),
         portal_url=(env.get("PORTAL_PUBLIC_URL") or env.get("PUBLIC_URL") or d.portal_url).rstrip(
             "/"
         ),
@@ -316,6 +346,7 @@ def from_env(env: dict | None = None) -> Settings:
         ).lower()
         in ("1", "true", "yes"),
         federation_timeout=float(env.get("FEDERATION_TIMEOUT", d.federation_timeout)),
+        federation_stale_hours=float(env.get("FEDERATION_STALE_HOURS", d.federation_stale_hours)),
         federation_token_seconds=int(
             env.get("FEDERATION_TOKEN_SECONDS", d.federation_token_seconds)
         ),

@@ -49,6 +49,22 @@ class FederationKeyMissing(RuntimeError):
     """The instance has no signing key (FEDERATION_KEY_FILE); the message says what to do."""
 
 
+# The one answer to a registration whose peer could not be checked (shared.net).
+PEER_NOT_CHECKED = net.PEER_NOT_CHECKED
+# What an instance says about one of its networks at /api/v1/<tenant>/federation/system.
+SYSTEM_PATH = "/api/v1/{tenant}/federation/system"
+MAX_SYSTEM_BYTES = 64 * 1024
+
+
+class PeerNotChecked(Exception):
+    """A peer's registration could not be checked: the reason is always PEER_NOT_CHECKED."""
+
+    def __init__(self, detail: str):
+        super().__init__(PEER_NOT_CHECKED)
+        self.reason = PEER_NOT_CHECKED
+        self.detail = detail
+
+
 class PeerUnreachable(Exception):
     """A call to a peer failed: `reason` is a German sentence without internal detail,
     `status` the HTTP status when the peer answered."""
@@ -315,3 +331,49 @@ class FederationClient:
         if not isinstance(data, dict):
             raise PeerUnreachable("Der Partner-Knoten lieferte kein Verzeichnis.")
         return DirectoryPage(data, resp.headers.get("etag"))
+
+    def check_peer(self, *, base_url: str, tenant: str, issuer: str, jwks_url: str) -> None:
+        """Before a peer is registered: its System (``SYSTEM_PATH``) and key set are reachable
+        over the same checked calls as the sync (public addresses only unless
+        FEDERATION_ALLOW_INTERNAL, no redirects) and agree with the registration (the System
+        names this issuer and network; the key set holds at least one RSA key with an id).
+
+        Raises PeerNotChecked with one generic text; the log line says what failed.
+        """
+        base = normal_url(base_url)
+        system_url = base + SYSTEM_PATH.format(tenant=tenant)
+        try:
+            system = self._json(system_url)
+            keys = self._json(jwks_url)
+        except PeerUnreachable as exc:
+            log.info("federation: peer %s not checked: %s", base, exc.reason)
+            raise PeerNotChecked(exc.reason) from exc
+        said = (normal_url(str(system.get("issuer") or "")), system.get("tenant"))
+        if said != (normal_url(issuer), tenant):
+            log.info("federation: peer %s says it is %s, not %s", base, said, (issuer, tenant))
+            raise PeerNotChecked("issuer or network differ")
+        found = keys.get("keys")
+        if not isinstance(found, list) or not any(
+            isinstance(k, dict) and k.get("kty") == "RSA" and k.get("kid") for k in found
+        ):
+            log.info("federation: peer %s: no RSA key with an id at %s", base, jwks_url)
+            raise PeerNotChecked("no key")
+
+    def _json(self, url: str) -> dict:
+        """A JSON object from a peer's public URL (unsigned); raises PeerUnreachable."""
+        resp = get_pinned(
+            url,
+            {"Accept": "application/json"},
+            allow_internal=self.settings.federation_allow_internal,
+            timeout=self.settings.federation_timeout,
+            max_bytes=MAX_SYSTEM_BYTES,
+        )
+        if resp.status != 200:
+            raise PeerUnreachable(f"{url} answered {resp.status}", status=resp.status)
+        try:
+            data = json.loads(resp.body)
+        except ValueError as exc:
+            raise PeerUnreachable(f"{url}: no JSON") from exc
+        if not isinstance(data, dict):
+            raise PeerUnreachable(f"{url}: no JSON object")
+        return data

@@ -25,6 +25,15 @@ class UnsafeTarget(ValueError):
         self.reason = reason
 
 
+# The one answer to a federation peer's registration that could not be checked, whatever went
+# wrong (an internal or unresolvable address, a closed port, a timeout, a redirect, another
+# answer): the refusal tells nothing about the network behind the URL (no port-scan oracle).
+PEER_NOT_CHECKED = (
+    "Der Partner-Knoten konnte unter dieser URL nicht geprüft werden: erreichbar sein müssen "
+    "eine öffentliche Knotenpunkt-Instanz mit dem angegebenen Netzwerk, ihrem Aussteller (issuer) "
+    "und ihren Schlüsseln (jwks_url)."
+)
+
 # Names that never leave the machine or its site (RFC 6761 localhost, mDNS .local, .internal).
 INTERNAL_NAMES = ("localhost", ".localhost", ".local", ".internal")
 
@@ -48,6 +57,31 @@ def internal_host(host: str) -> bool:
     except ValueError:
         return False
     return not _public(addr)
+
+
+def request_host_name(host: str) -> str:
+    """The name of a Host header without its port (``[::1]:8000`` → ``::1``), lower case."""
+    host = (host or "").strip().lower()
+    if host.startswith("["):
+        return host[1:].split("]", 1)[0]
+    if host.count(":") == 1:
+        host = host.rsplit(":", 1)[0]
+    return host.rstrip(".")
+
+
+def host_allowed(host: str, patterns) -> bool:
+    """Whether a request's Host (with or without port) is one of ALLOWED_HOSTS: a name, an
+    address, ``*.example.org`` (any subdomain of example.org, not example.org itself) or ``*``."""
+    name = request_host_name(host)
+    if not name:
+        return False
+    for pattern in patterns:
+        pattern = pattern.strip().lower().rstrip(".")
+        if pattern == "*" or pattern == name:
+            return True
+        if pattern.startswith("*.") and name.endswith(pattern[1:]) and len(name) > len(pattern[1:]):
+            return True
+    return False
 
 
 def resolve_checked(url: str, allowed_hosts: frozenset[str] | set[str] = frozenset()):

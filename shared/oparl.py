@@ -33,18 +33,22 @@ PLAUSIBLE_MOMENT = SANE_MOMENT
 
 def base_url(settings) -> str:
     """The base of the OParl ids: OPARL_BASE_URL, else PUBLIC_URL where set (the gateway's public
-    address), else empty: each request's own origin (behind the gateway, its host)."""
+    address), else empty: each request's own origin (its host, which ALLOWED_HOSTS checks
+    before any view runs; outside development one of the two is required)."""
     extra = settings.extra if settings is not None else {}
+    given = settings.public_url if settings is not None and settings.public_url_given else ""
     return (
         extra.get("oparl_base_url")
         or os.environ.get("OPARL_BASE_URL")
+        or given
         or os.environ.get("PUBLIC_URL")
         or ""
-    )
+    ).rstrip("/")
 
 
 def request_origin() -> str:
-    """The origin of the current request (the ids' base where none is configured)."""
+    """The origin of the current request (the ids' base where none is configured): its host
+    was checked against ALLOWED_HOSTS before the view ran (shared.web)."""
     return request.host_url
 
 
@@ -165,7 +169,7 @@ def _list_view(bp, handlers, kind: str, doc: str):
     @bp.response(200)
     def get(self, query, tenant):
         with uow() as conn:
-            return handlers.oparl_list(conn, context(), kind, origin=request.host_url, **query)
+            return handlers.oparl_list(conn, context(), kind, origin=request_origin(), **query)
 
     get.__doc__ = doc
     return type(f"{kind.title()}List", (MethodView,), {"get": get})
@@ -176,7 +180,7 @@ def _object_view(bp, handlers, kind: str, doc: str):
     @bp.response(200)
     def get(self, tenant, key):
         with uow() as conn:
-            return handlers.oparl_object(conn, context(), kind, key, origin=request.host_url)
+            return handlers.oparl_object(conn, context(), kind, key, origin=request_origin())
 
     get.__doc__ = doc
     return type(f"{kind.title()}Object", (MethodView,), {"get": get})

@@ -30,6 +30,7 @@ from knotenpunkt.shared.config import Settings, from_env
 from knotenpunkt.shared.db import Database
 from knotenpunkt.shared.docs import ServiceApi, add_docs
 from knotenpunkt.shared.inputs import check_query, parse_json_body
+from knotenpunkt.shared.net import host_allowed
 from knotenpunkt.shared.ops import add_ops
 from knotenpunkt.shared.pagecache import PageCache
 from knotenpunkt.shared.problems import problem, register_error_handlers
@@ -196,6 +197,10 @@ def _takes_json(app: Flask, endpoint: str | None, method: str) -> bool:
     return any(isinstance(p, dict) and p.get("in") == "json" for p in params)
 
 
+def _has_body() -> bool:
+    return bool(request.content_length) or "chunked" in request.headers.get("Transfer-Encoding", "")
+
+
 def _not_json(app: Flask):
     """415 for a write to a route that reads JSON whose body is something else (text, a form,
     XML …), and for a PUT or PATCH without a body: nothing is parsed, nothing changes. An empty
@@ -205,9 +210,7 @@ def _not_json(app: Flask):
     takes = known.get(key)
     if takes is None:
         takes = known[key] = _takes_json(app, *key)
-    has_body = bool(request.content_length) or "chunked" in request.headers.get(
-        "Transfer-Encoding", ""
-    )
+    has_body = _has_body()
     if not takes or not (has_body or request.method in ("PUT", "PATCH")):
         return None
     given = request.mimetype or "keiner"
@@ -220,6 +223,25 @@ def _not_json(app: Flask):
     )
 
 
+# Reached by address (probes, scrapes): no id or link is built there, the Host is not checked.
+OPS_ENDPOINTS = ("healthz", "readyz", "metrics")
+
+
+def unknown_host(allowed) -> Response | None:
+    """400 problem+json when ALLOWED_HOSTS is set and the request's host (its Host header, or
+    X-Forwarded-Host from a trusted proxy) is not one of them; None otherwise."""
+    if not allowed or request.endpoint in OPS_ENDPOINTS or host_allowed(request.host, allowed):
+        return None
+    return problem(
+        400,
+        "Unbekannter Host",
+        "Diese Instanz antwortet nur unter den Hostnamen, die ALLOWED_HOSTS nennt; der Host der "
+        "Anfrage gehört nicht dazu.",
+        type_slug="unknown-host",
+        errors={"Host": ["nicht in ALLOWED_HOSTS"]},
+    )
+
+
 def _guard_requests(app: Flask) -> None:
     """Before every view: a request id, the tenant known, a presented token valid, the query
     and a JSON body sane (parsed once), anonymous writes within their rate; after it: the
@@ -228,6 +250,9 @@ def _guard_requests(app: Flask) -> None:
     @app.before_request
     def _guard():
         g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
+        refused = unknown_host(service_context().settings.allowed_hosts)
+        if refused is not None:
+            return refused
         tenant_key = (request.view_args or {}).get("tenant")
         if tenant_key is not None and tenant_key not in service_context().tenants:
             return problem(
@@ -244,7 +269,12 @@ def _guard_requests(app: Flask) -> None:
             if refused is not None:
                 return refused
         data = None
-        if request.is_json and request.content_length != 0:
+        # a GET (HEAD, OPTIONS) reads no body: its Content-Type, whatever it says, is ignored
+        if (
+            request.is_json
+            and request.content_length != 0
+            and request.method not in ("GET", "HEAD", "OPTIONS")
+        ):
             # parsed once: webargs' json location takes it from g (_json_parsed_once)
             data = g.json_body = parse_json_body(request.get_data(cache=True))
         if (
@@ -294,6 +324,7 @@ def create_service_app(
     """
     settings = settings or from_env()
     settings.check_secrets()
+    settings.check_hosts()
     logs.setup(service, settings.log_level)
     tenants = tenants or TenantRegistry.load(settings.tenants_dir)
     app = Flask(f"knotenpunkt.{service}")

@@ -70,6 +70,8 @@ def settings(postgres, rabbitmq, tmp_path_factory) -> Settings:
         # checks the production limits with an app of its own.
         rate_anonymous_client="100000/hour",
         rate_anonymous_target="100000/hour",
+        # the apps answer the test clients (localhost) and loopback servers only
+        allowed_hosts=("localhost", "127.0.0.1"),
     )
     provision(s)
     return s

@@ -133,7 +133,8 @@ CATALOGUE = {
     "federation_peers": _t(
         "",
         f"{KEYS} name base_url remote_tenant issuer jwks_url status cursor etag etag_since "
-        "last_attempt_at last_sync_at last_full_sync_at last_error unreachable_since",
+        "last_attempt_at last_sync_at last_full_sync_at last_error unreachable_since "
+        "stale_notified_at",
         "",
         "none",
         "",
@@ -147,6 +148,23 @@ CATALOGUE = {
         NETWORK,
     ),
     "federation_tombstones": _t("", "tenant kind entry_id reason removed_at", "", "none", ""),
+    "federation_erasures": _t(
+        "",
+        "tenant request_id kind entry_id removed_at",
+        "Nachweis, welche geteilten Einträge ein Löschersuchen den Partnernetzwerken meldet "
+        "(Art. 17 Abs. 2, Art. 19 DSGVO; nur Kennungen)",
+        "legal_obligation",
+        "dauerhaft, wie das Löschersuchen",
+        ("Koordinierungsstelle",),
+    ),
+    "federation_erasure_peers": _t(
+        "",
+        "tenant request_id peer_id confirmed_at",
+        "Nachweis, welches Partnernetzwerk die Löschung abgerufen hat (Art. 19 DSGVO)",
+        "legal_obligation",
+        "dauerhaft, wie das Löschersuchen",
+        ("Koordinierungsstelle",),
+    ),
     "privacy_requests": _t(
         "subject answers",
         "tenant id kind subject_digest requested_by created_at completed_at",

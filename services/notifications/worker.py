@@ -164,6 +164,8 @@ NOTIFYING = [
     "membership.application.checked",
     "membership.working_group_proposal.submitted",
     "membership.directory.published",
+    "membership.federation.peer_stale",
+    "membership.federation.peer_back",
     "voting.ballot.opened",
     "voting.ballot.reminder_due",
     "voting.ballot.closed",

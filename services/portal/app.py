@@ -18,6 +18,8 @@ from flask_babel import Babel
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from knotenpunkt.shared.web import unknown_host
+
 from . import i18n, labels, nav, sessions, zone
 from .client import Api, ServiceUnavailable
 from .forms import field_id
@@ -103,6 +105,14 @@ def create_app(config: dict | None = None, clock=None) -> Flask:
             kp.jwt_secret.encode(), b"knotenpunkt-portal-session", hashlib.sha256
         ).hexdigest()
     public = app.config.get("PUBLIC_URL") or ""
+    allowed = tuple(app.config.get("ALLOWED_HOSTS") or kp.allowed_hosts)
+    if not (app.config["DEV_LOGIN"] or kp.dev_mode or allowed or public or kp.public_url_given):
+        raise RuntimeError(
+            "The portal needs ALLOWED_HOSTS (the host names it answers to, comma-separated, "
+            "`*.example.org` for subdomains) or PUBLIC_URL / PORTAL_PUBLIC_URL: otherwise its "
+            "links would be built from whatever Host header a client sends (for development "
+            "only: DEV_LOGIN=1 or KNOTENPUNKT_DEV=1)."
+        )
     if "SESSION_COOKIE_SECURE" not in conf:
         app.config["SESSION_COOKIE_SECURE"] = public.startswith("https://")
     idle = sessions.setting(
@@ -180,6 +190,9 @@ def create_app(config: dict | None = None, clock=None) -> Flask:
     @app.before_request
     def _nonce():
         g.request_id = request.headers.get("X-Request-ID") or secrets.token_hex(8)
+        refused = unknown_host(allowed)
+        if refused is not None:
+            return refused
         if getattr(session, "unavailable", False) and request.endpoint != "healthz":
             raise ServiceUnavailable("the portal's sessions (its database) did not answer")
 

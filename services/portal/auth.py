@@ -17,6 +17,7 @@ import base64
 import hashlib
 import secrets
 import time
+from urllib.parse import urlsplit
 
 import jwt
 import requests
@@ -129,9 +130,18 @@ def _end_session_url(id_token: str) -> str | None:
     params = {
         "id_token_hint": id_token,
         "client_id": current_app.config["OIDC_CLIENT_ID"],
-        "post_logout_redirect_uri": url_for("public.index", _external=True),
+        "post_logout_redirect_uri": external_url("public.index"),
     }
     return requests.Request("GET", endpoint, params=params).prepare().url
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link to a page of the portal: on PORTAL_PUBLIC_URL's origin where it is set,
+    else on the request's host (checked against ALLOWED_HOSTS before any view runs)."""
+    public = urlsplit(current_app.config.get("PUBLIC_URL") or "")
+    if public.scheme in ("http", "https") and public.netloc:
+        return f"{public.scheme}://{public.netloc}{url_for(endpoint, **values)}"
+    return url_for(endpoint, _external=True, **values)
 
 
 # --- Development login ---------------------------------------------------------------
@@ -255,7 +265,7 @@ def oidc_start():
     params = {
         "response_type": "code",
         "client_id": current_app.config["OIDC_CLIENT_ID"],
-        "redirect_uri": url_for("auth.oidc_callback", _external=True),
+        "redirect_uri": external_url("auth.oidc_callback"),
         "scope": current_app.config["OIDC_SCOPES"],
         "state": state,
         "nonce": nonce,
@@ -294,7 +304,7 @@ def oidc_callback():
             data={
                 "grant_type": "authorization_code",
                 "code": request.args["code"],
-                "redirect_uri": url_for("auth.oidc_callback", _external=True),
+                "redirect_uri": external_url("auth.oidc_callback"),
                 "client_id": conf["OIDC_CLIENT_ID"],
                 "code_verifier": pending["verifier"],
             },

@@ -90,6 +90,7 @@ def test_other_networks_answer_404(monkeypatch, tmp_path):
         var_dir=tmp_path,
         mail_dir=tmp_path / "mail",
         tenants=("saalekreis",),
+        allowed_hosts=("localhost",),
     )
     app = create_app(settings)
     try:

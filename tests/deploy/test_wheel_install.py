@@ -92,6 +92,7 @@ def test_every_process_starts_from_the_installed_package(installed, settings, tm
         "KNOTENPUNKT_VAR": str(tmp_path / "var"),
         "LOG_LEVEL": "WARNING",
         "WEB_WORKERS": "1",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
     }
     cli = str(installed / "bin" / "knotenpunkt")
     migrated = subprocess.run(

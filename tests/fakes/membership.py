@@ -43,6 +43,7 @@ class Tables:
     proposals: list = field(default_factory=list)
     responsibilities: list = field(default_factory=list)
     tombstones: dict = field(default_factory=dict)  # (kind, entry id) → {reason, removed_at}
+    erasures: list = field(default_factory=list)  # (request id, kind, entry id, removed_at)
     seat_removals: list = field(default_factory=list)
     # the sent outbox rows' texts: forget_sent_events deletes those naming the person
     sent_events: list = field(default_factory=list)
@@ -237,6 +238,9 @@ class Federation(_Module):
 
     def drop_tombstone(self, conn, kind: str, entry_id) -> None:
         self.t.tombstones.pop((kind, _uuid(entry_id)), None)
+
+    def record_erasure(self, conn, tenant: str, request_id, kind: str, entry_id, at) -> None:
+        self.t.erasures.append((str(request_id), kind, _uuid(entry_id), at))
 
 
 class Oparl(_Module):

@@ -39,6 +39,7 @@ def app(server, tenants, tmp_path_factory):
         link_secret=secrets.token_urlsafe(48),
         pool_min=3,
         db_pool_timeout=3.0,
+        allowed_hosts=("localhost",),
     )
     provision(settings, services=("membership",))
     app = create_app(settings, tenants)

@@ -105,6 +105,7 @@ def pair(settings, tenants, tmp_path_factory):
             federation_url=f"http://127.0.0.1:{free_port()}",
         )
         provision(s, services=("membership",))
+        KeyStore(s).key()  # made now: registration fetches the key set within the timeout
         made[name] = Deployment(s, TenantRegistry({tenant: tenants.get(tenant)}), tenant, clock)
     a, b = made["a"], made["b"]
     # each side registers the other: B pulls A, A trusts B's tokens
@@ -190,12 +191,23 @@ def test_b_pulls_what_a_shares_and_follows_every_change(pair):
         consent_at="2026-01-10T09:00:00+01:00",
         shared=True,
     )
+    # a legal basis that does not cover passing the person on: cannot be marked shared
+    refused = a.api(
+        "POST",
+        "/contacts",
+        json={
+            "name": "Bernd Intern",
+            "email": "bernd@example.org",
+            "legal_basis": "legitimate_interest",
+            "shared": True,
+        },
+    )
+    assert (
+        refused.status_code == 422
+        and "berechtigtes Interesse" in refused.get_json()["errors"]["shared"][0]
+    )
     create_contact(
-        a,
-        name="Bernd Intern",
-        email="bernd@example.org",
-        legal_basis="legitimate_interest",
-        shared=True,
+        a, name="Bernd Intern", email="bernd@example.org", legal_basis="legitimate_interest"
     )
 
     # the scheduled pull: both partners and the consenting contact arrive, with their origin

@@ -29,6 +29,7 @@ def voting_web(settings, tmp_path_factory):
         "JWT_SECRET": secrets.token_urlsafe(48),
         "LINK_SECRET": secrets.token_urlsafe(48),
         "LOG_LEVEL": "WARNING",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "KNOTENPUNKT_VAR": str(tmp_path_factory.mktemp("var")),
     }
     cli = Path(sys.executable).parent / "knotenpunkt"

@@ -190,6 +190,7 @@ def test_sighup_makes_a_running_worker_learn_a_new_network(settings, tmp_path):
         "TENANTS_DIR": str(tenants),
         "KNOTENPUNKT_VAR": str(tmp_path / "var"),
         "WORKER_OPS_PORT": str(port),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "LOG_LEVEL": "INFO",
     }
     cli = Path(sys.executable).parent / "knotenpunkt"

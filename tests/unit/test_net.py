@@ -64,3 +64,34 @@ def test_an_allowed_internal_host_may_be_called_and_redirects_are_not_followed()
         server.shutdown()
         server.server_close()
     assert status == 307 and hits == [("/hook", b"{}")]
+
+
+def test_allowed_hosts_match_names_ports_and_subdomain_patterns():
+    from knotenpunkt.shared.net import host_allowed
+
+    allowed = ("knotenpunkt.example.org", "*.kommunen.example", "::1")
+    assert host_allowed("knotenpunkt.example.org", allowed)
+    assert host_allowed("KNOTENPUNKT.example.org.:8443", allowed)
+    assert host_allowed("chemnitz.kommunen.example", allowed)
+    assert host_allowed("a.b.kommunen.example:80", allowed)
+    assert host_allowed("[::1]:8001", allowed)
+    for host in ("evil.example", "kommunen.example", "evilkommunen.example", "", "[::2]:80"):
+        assert not host_allowed(host, allowed), host
+    assert host_allowed("anything.example", ("*",))
+
+
+def test_outside_development_allowed_hosts_or_public_url_is_required():
+    import pytest
+
+    from knotenpunkt.shared.config import InsecureSettings, from_env
+
+    secrets = {"JWT_SECRET": "j" * 40, "LINK_SECRET": "l" * 40}
+    with pytest.raises(InsecureSettings, match="ALLOWED_HOSTS"):
+        from_env(secrets).check_hosts()
+    from_env({**secrets, "ALLOWED_HOSTS": "a.example, *.b.example"}).check_hosts()
+    assert from_env({"ALLOWED_HOSTS": "A.example, *.b.example"}).allowed_hosts == (
+        "a.example",
+        "*.b.example",
+    )
+    from_env({**secrets, "PUBLIC_URL": "https://knotenpunkt.example.org"}).check_hosts()
+    from_env({"KNOTENPUNKT_DEV": "1"}).check_hosts()

@@ -108,6 +108,22 @@ SAMPLES = {
             }
         ],
     },
+    "federation_peer_stale": {
+        "peer": "Mittelsachsen",
+        "network": "mittelsachsen",
+        "base_url": "https://knotenpunkt.mittelsachsen.example",
+        "error": "Der Partner-Knoten ist nicht erreichbar.",
+        "unreachable_since": "2026-11-02T08:00:00+00:00",
+        "last_sync_at": "2026-11-02T07:45:00+00:00",
+        "hours": 48.0,
+    },
+    "federation_peer_back": {
+        "peer": "Mittelsachsen",
+        "network": "mittelsachsen",
+        "base_url": "https://knotenpunkt.mittelsachsen.example",
+        "unreachable_since": "2026-11-02T08:00:00+00:00",
+        "back_at": "2026-11-05T09:30:00+00:00",
+    },
     "cadence_due": {
         "label": "Vorbereitungsgremium",
         "status": "overdue",
@@ -170,6 +186,11 @@ EXPECT = {
         "Dissenting opinion: P3: Mittel fehlen.",
     ),
     "cadence_due": ("überfällig", "overdue"),
+    "federation_peer_stale": (
+        "seit 02.11.2026, 09:00 Uhr nicht erreichbar",
+        "unreachable since 02.11.2026, 09:00",
+    ),
+    "federation_peer_back": ("wieder erreichbar", "reachable again"),
     "topic_submitted": ("Sprachkurse für Azubis", "Sprachkurse für Azubis"),
     "event_changed": ("Neu: 31.03.2027, 13:00 Uhr", "New: 31.03.2027, 13:00 Uhr"),
     "consultation_opened": ("vom 2016-09-05 bis zum 2016-09-25", "from 2016-09-05 to 2016-09-25"),
@@ -448,6 +469,10 @@ SHAPES: dict[str, dict[str, dict]] = {
             **SAMPLES["introduction_slot"],
             "event": {**SAMPLES["introduction_slot"]["event"], "place": None},
         },
+    },
+    "federation_peer_stale": {
+        "synced-before": SAMPLES["federation_peer_stale"],
+        "never-synced": {**SAMPLES["federation_peer_stale"], "last_sync_at": None},
     },
     "cadence_due": {
         "overdue": SAMPLES["cadence_due"],

@@ -86,7 +86,7 @@ secret() { $PYTHON -c 'import secrets; print(secrets.token_urlsafe(48))'; }
 name=kp-image-probe-$$
 start=$($PYTHON -c 'import time; print(time.monotonic())')
 docker run -d --rm --name "$name" --read-only --tmpfs /var/lib/knotenpunkt:uid=10001,gid=10001 \
-    -e JWT_SECRET="$(secret)" -e LINK_SECRET="$(secret)" \
+    -e JWT_SECRET="$(secret)" -e LINK_SECRET="$(secret)" -e ALLOWED_HOSTS=127.0.0.1,localhost \
     -e DATABASE_URL=postgresql://nobody@127.0.0.1:9/none \
     -p "127.0.0.1:$port:8001" "$IMAGE" web membership --workers 1 >/dev/null
 ready=$($PYTHON - "$port" "$start" <<'PY'

@@ -23,11 +23,12 @@ from knotenpunkt.services.membership.schemas.federation import (
     SearchOut,
     SearchQuery,
     SyncReportOut,
+    SystemOut,
 )
 from knotenpunkt.shared.access import allows
 from knotenpunkt.shared.auth import FederationVerifier
 from knotenpunkt.shared.usecase import Context
-from knotenpunkt.shared.web import context, uow
+from knotenpunkt.shared.web import context, principal, uow
 
 federation_bp = Blueprint(
     "federation",
@@ -74,6 +75,16 @@ def _wire(state) -> None:
 
 
 federation_bp.record_once(_wire)
+
+
+@federation_bp.route("/system")
+class System(MethodView):
+    @allows("public")
+    @federation_bp.response(200, SystemOut)
+    def get(self, tenant):
+        """Was dieses Netzwerk anderen Instanzen über sich sagt (Aussteller, Schlüssel): eine
+        Instanz prüft es, bevor sie es als Partner-Knoten registriert."""
+        return federation.federation_system(context())
 
 
 @federation_bp.route("/peers")
@@ -145,7 +156,11 @@ class SharedDirectory(MethodView):
         modified_since auch Grabsteine für nicht mehr Geteiltes. ETag/If-None-Match."""
         with uow() as conn:
             page = federation.shared_directory_page(
-                conn, context(), if_none_match=request.headers.get("If-None-Match"), **query
+                conn,
+                context(),
+                caller=principal(),
+                if_none_match=request.headers.get("If-None-Match"),
+                **query,
             )
         headers = {
             "ETag": page["etag"],

@@ -17,14 +17,14 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from knotenpunkt.services.membership.domain.directories import SHARED_CONTACT_FIELDS
+from knotenpunkt.services.membership.domain.partners import CONTACT_SHARING_BASES as _SHARING_BASES
 from knotenpunkt.services.membership.domain.partners import PUBLIC_PARTNER_FIELDS
 from knotenpunkt.shared.errors import RuleViolation
-from knotenpunkt.shared.net import internal_host
+from knotenpunkt.shared.net import PEER_NOT_CHECKED, internal_host
 
 KINDS = ("partner", "contact")
-# A contact leaves the network only with a legal basis that covers sharing: consent (given,
-# with its date) or the public task of an authority's staff.
-CONTACT_SHARING_BASES = ("consent", "public_task")
+# A contact leaves the network only with a legal basis that covers sharing (domain.partners).
+CONTACT_SHARING_BASES = _SHARING_BASES
 # What a peer gets: the directory fields of the shared directory of one deployment (a
 # partner's public fields and its e-mail, a contact's fields and its partner), never notes,
 # flags, status or a person's address.
@@ -210,11 +210,29 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
 
 # --- Peers ----------------------------------------------------------------------------
 
+ERASURE_CONFIRMED = "an Partnernetzwerke weitergegeben"
+ERASURE_PENDING = "noch nicht bestätigt"
+
+
+def erasure_peer(row: dict) -> dict:
+    """A peer in an erasure request's answer: confirmed once its sync fetched past the erasure."""
+    confirmed = row.get("confirmed_at")
+    return {
+        "peer_id": str(row["id"]),
+        "name": row["name"],
+        "network": row["remote_tenant"],
+        "peer_status": row["status"],
+        "confirmed": confirmed is not None,
+        "confirmed_at": _text(confirmed),
+        "state": ERASURE_CONFIRMED if confirmed is not None else ERASURE_PENDING,
+    }
+
 
 def peer_url(url: str, field: str, *, allow_internal: bool) -> str:
     """A peer's URL as stored (no trailing slash); raises RuleViolation (field) for another
     scheme than https (http only where internal peers are allowed), credentials, a query,
-    or — unless allowed — a loopback, private or link-local address."""
+    or — unless allowed — a loopback, private or link-local address (shared.net's rule, the
+    webhooks' too; a name is resolved and checked when the peer is checked)."""
     try:
         parts = urlsplit(url.strip())
         port = parts.port  # noqa: F841 (a bad port raises here)
@@ -231,11 +249,8 @@ def peer_url(url: str, field: str, *, allow_internal: bool) -> str:
     if not host:
         raise RuleViolation("Die URL nennt keinen Host.", field=field)
     if not allow_internal and internal_host(host):
-        raise RuleViolation(
-            "Die URL zeigt auf eine interne Adresse; erlaubt sind nur öffentliche Instanzen "
-            "(FEDERATION_ALLOW_INTERNAL für Tests und Instanzen auf einem Rechner).",
-            field=field,
-        )
+        # the same words as any peer that cannot be checked (no oracle of internal addresses)
+        raise RuleViolation(PEER_NOT_CHECKED, field=field)
     return url.strip().rstrip("/")
 
 
@@ -261,6 +276,11 @@ def sync_due(peer: dict, now: datetime, every_seconds: float) -> bool:
         return False
     last = peer.get("last_attempt_at")
     return last is None or last + timedelta(seconds=every_seconds) <= now
+
+
+def peer_stale(unreachable_since: datetime | None, now: datetime, hours: float) -> bool:
+    """Has a peer been unreachable for longer than FEDERATION_STALE_HOURS?"""
+    return unreachable_since is not None and now - unreachable_since > timedelta(hours=hours)
 
 
 def request_since(

@@ -107,6 +107,43 @@ def check_legal_basis(contact: dict) -> None:
         )
 
 
+# A contact leaves the network (to the federation's peers) only with a legal basis that covers
+# passing it on: consent (given, with its date) or the public task of an authority's staff;
+# legitimate interest and contract cover the network's own work with the person only.
+CONTACT_SHARING_BASES = ("consent", "public_task")
+_BASIS_WORDS = {
+    "consent": "Einwilligung",
+    "public_task": "öffentliche Aufgabe",
+    "legitimate_interest": "berechtigtes Interesse",
+    "contract": "Vertrag",
+}
+
+
+def check_sharing(contact: dict) -> None:
+    """A contact marked shared has a legal basis that allows passing it on to the partner
+    networks. Raises RuleViolation (shared)."""
+    basis = contact.get("legal_basis")
+    if contact.get("shared") and basis not in CONTACT_SHARING_BASES:
+        raise RuleViolation(
+            f"Eine Ansprechperson mit der Rechtsgrundlage „{_BASIS_WORDS.get(basis, basis)}“ darf "
+            "nicht an Partnernetzwerke weitergegeben werden; geteilt werden nur Ansprechpersonen "
+            "mit Einwilligung oder öffentlicher Aufgabe.",
+            field="shared",
+        )
+
+
+def sharing_warnings(partner: dict) -> list[str]:
+    """What the coordinator should know about a partner's sharing: a partner that is not
+    public but shared is seen by every partner network's coordinators."""
+    if partner.get("shared") and not partner.get("public"):
+        return [
+            "Dieser Partner ist nicht öffentlich, wird aber mit den Partnernetzwerken geteilt: "
+            "deren Koordinierungsstellen sehen seinen Namen, seine Anschrift, Website, E-Mail, "
+            "Themen und Sprachen."
+        ]
+    return []
+
+
 ERASED_NAME = "Gelöschte Person"
 
 

@@ -3,7 +3,9 @@ its tombstones, and the sync that pulls the peers' (``peers``: the registry of p
 
 Events: ``membership.federation.synced`` (a sync changed entries, was the first, or the
 peer is back) and ``membership.federation.peer_unreachable`` (a peer that answered before
-does not any more). The HTTP client is the dependency ``federation``
+does not any more), ``membership.federation.peer_stale`` (unreachable for longer than
+FEDERATION_STALE_HOURS: notifications tells the Koordinierungsstelle) and
+``membership.federation.peer_back`` (such a peer answers again). The HTTP client is the dependency ``federation``
 (:class:`knotenpunkt.shared.federation.FederationClient`).
 """
 
@@ -16,7 +18,7 @@ from uuid import UUID
 from knotenpunkt.services.membership.domain import federation as domain
 from knotenpunkt.services.membership.handlers.peers import peer_view
 from knotenpunkt.shared.errors import Conflict, NotFound
-from knotenpunkt.shared.federation import FederationKeyMissing, PeerUnreachable
+from knotenpunkt.shared.federation import FederationKeyMissing, PeerUnreachable, normal_url
 from knotenpunkt.shared.usecase import Context, emit
 
 
@@ -33,6 +35,19 @@ class PurgeTombstones:
 # --- What this network shares -------------------------------------------------------------
 
 
+def federation_system(ctx: Context) -> dict:
+    """What this network is to other instances (checked by a peer before it registers it): the
+    issuer of its tokens, its key, its key set and whether it shares its directory."""
+    issuer = normal_url(ctx.settings.federation_url)
+    return {
+        "issuer": issuer,
+        "tenant": ctx.tenant.key,
+        "name": ctx.tenant.name,
+        "jwks_url": domain.default_jwks_url(issuer),
+        "shares_directory": bool(ctx.rules["sharing"]),
+    }
+
+
 def note_change(conn, ctx: Context, kind: str, before: dict | None, after: dict | None) -> None:
     """Called by the handlers that change partners and contacts: an entry that leaves the
     shared directory (unshared, left, erased) gets a tombstone; one shared again loses it."""
@@ -46,10 +61,45 @@ def note_change(conn, ctx: Context, kind: str, before: dict | None, after: dict 
         ctx.store.federation.drop_tombstone(conn, kind, row["id"])
 
 
+def erased_by_request(conn, ctx: Context, request_id, kind: str, rows: list[dict]) -> int:
+    """Entries a privacy request erased: those the peers held get a tombstone (each peer removes
+    them at its next sync) and are recorded with the request, whose answer then lists the peers
+    that fetched past it (Art. 17 Abs. 2, Art. 19 DSGVO); how many were shared."""
+    shared = [r for r in rows if domain.federated(kind, r)]
+    for row in shared:
+        note_change(conn, ctx, kind, row, None)
+        ctx.store.federation.record_erasure(
+            conn, ctx.tenant.key, request_id, kind, row["id"], ctx.now
+        )
+    return len(shared)
+
+
+def erasure_report(conn, ctx: Context, *, request_id) -> dict:
+    """Whom an erasure request's shared entries were passed on to: every registered peer,
+    confirmed once its sync fetched the directory past the erasure ("an Partnernetzwerke
+    weitergegeben"), else "noch nicht bestätigt"; no peers when nothing erased was shared."""
+    found = ctx.store.federation.erasure_report(conn, request_id)
+    peers = [] if not found["n"] else found["peers"]
+    return {
+        "shared_entries": found["n"],
+        "erased_at": found["removed_at"],
+        "peers": [domain.erasure_peer(p) for p in peers],
+        "all_confirmed": all(p["confirmed_at"] is not None for p in peers),
+    }
+
+
+def _calling_peer(caller) -> str | None:
+    """The registered peer behind a federation token (its subject names it)."""
+    if caller is None or not caller.has("federation") or not caller.sub:
+        return None
+    return caller.sub.removeprefix("federation:") if caller.sub.startswith("federation:") else None
+
+
 def shared_directory_page(
     conn,
     ctx: Context,
     *,
+    caller=None,
     modified_since: datetime | None = None,
     page_token: str | None = None,
     page_size: int = domain.DEFAULT_PAGE_SIZE,
@@ -114,6 +164,12 @@ def shared_directory_page(
         else None,
     )
     etag = domain.etag_of(body)
+    peer_id = _calling_peer(caller)
+    if peer_id and not more:
+        # the peer has read to the end: what was erased in the span it asked for reached it
+        ctx.store.federation.confirm_erasures(
+            conn, ctx.tenant.key, peer_id, modified_since, ctx.now
+        )
     return {"body": body, "etag": etag, "not_modified": domain.etag_matches(if_none_match, etag)}
 
 
@@ -220,6 +276,7 @@ def sync_peer(cmd: SyncPeer, conn, ctx: Context) -> dict:
         "last_sync_at": ctx.now,
         "last_error": None,
         "unreachable_since": None,
+        "stale_notified_at": None,
     }
     if pages is None:
         row = ctx.store.federation.update_peer(conn, peer["id"], synced)
@@ -261,7 +318,25 @@ def sync_peer(cmd: SyncPeer, conn, ctx: Context) -> dict:
             },
             str(peer["id"]),
         )
+    if peer["stale_notified_at"] is not None:
+        # the Koordinierungsstelle was told it is gone: now it is told it is back
+        emit(
+            conn,
+            ctx,
+            "federation",
+            "peer_back",
+            {
+                **_event_data(row),
+                "unreachable_since": _iso(peer["unreachable_since"]),
+                "back_at": ctx.now.isoformat(),
+            },
+            str(peer["id"]),
+        )
     return _report(row, outcome, held, **counts)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
 
 
 def _apply(conn, ctx: Context, peer: dict, pages: list[dict], *, complete: bool) -> dict:
@@ -292,15 +367,35 @@ def _apply(conn, ctx: Context, peer: dict, pages: list[dict], *, complete: bool)
 
 
 def _unreachable(conn, ctx: Context, peer: dict, exc: PeerUnreachable) -> dict:
+    since = peer["unreachable_since"] or ctx.now
+    hours = ctx.settings.federation_stale_hours
+    stale = peer["stale_notified_at"] is None and domain.peer_stale(since, ctx.now, hours)
     row = ctx.store.federation.update_peer(
         conn,
         peer["id"],
         {
             "last_attempt_at": ctx.now,
             "last_error": exc.reason,
-            "unreachable_since": peer["unreachable_since"] or ctx.now,
+            "unreachable_since": since,
+            **({"stale_notified_at": ctx.now} if stale else {}),
         },
     )
+    if stale:
+        # once per outage: the Koordinierungsstelle is told by mail and on the console
+        emit(
+            conn,
+            ctx,
+            "federation",
+            "peer_stale",
+            {
+                **_event_data(row),
+                "error": exc.reason,
+                "unreachable_since": since.isoformat(),
+                "last_sync_at": _iso(peer["last_sync_at"]),
+                "hours": hours,
+            },
+            str(peer["id"]),
+        )
     if peer["unreachable_since"] is None:
         emit(
             conn,

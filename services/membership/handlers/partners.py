@@ -98,7 +98,7 @@ def create_partner(cmd: CreatePartner, conn, ctx: Context) -> dict:
         conn, ctx.tenant.key, {**asdict(cmd), "admitted_at": ctx.now, "updated_at": ctx.now}
     )
     emit(conn, ctx, "partner", "created", partner_event_data(row), str(row["id"]))
-    return row
+    return {**row, "warnings": domain.sharing_warnings(row)}
 
 
 def update_partner(cmd: UpdatePartner, conn, ctx: Context) -> dict:
@@ -111,7 +111,7 @@ def update_partner(cmd: UpdatePartner, conn, ctx: Context) -> dict:
     )
     federation.note_change(conn, ctx, "partner", before, row)
     emit(conn, ctx, "partner", "updated", partner_event_data(row), str(row["id"]))
-    return row
+    return {**row, "warnings": domain.sharing_warnings(row)}
 
 
 def find_partners(
@@ -232,6 +232,7 @@ def find_contacts(conn, ctx: Context, *, caller: Principal) -> list[dict]:
 
 def create_contact(cmd: CreateContact, conn, ctx: Context) -> dict:
     """Record a contact person; raises NotFound (partner)."""
+    domain.check_sharing(asdict(cmd))
     if cmd.partner_id:
         ctx.store.partners.get_partner(conn, cmd.partner_id)
     row = ctx.store.partners.insert_contact(
@@ -265,6 +266,7 @@ def update_contact(cmd: UpdateContact, conn, ctx: Context) -> dict:
     if not cmd.changes:
         return current
     domain.check_legal_basis({**current, **cmd.changes})
+    domain.check_sharing({**current, **cmd.changes})
     row = ctx.store.partners.update_contact(
         conn, cmd.contact_id, {**cmd.changes, "updated_at": ctx.now}
     )

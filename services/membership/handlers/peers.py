@@ -11,7 +11,7 @@ from uuid import UUID
 from knotenpunkt.services.membership.domain import federation as domain
 from knotenpunkt.shared.auth import PeerTrust
 from knotenpunkt.shared.errors import RuleViolation
-from knotenpunkt.shared.federation import normal_url
+from knotenpunkt.shared.federation import PeerNotChecked, normal_url
 from knotenpunkt.shared.usecase import Context
 
 PEER_FIELDS = (
@@ -25,6 +25,7 @@ PEER_FIELDS = (
     "last_attempt_at",
     "last_error",
     "unreachable_since",
+    "stale_notified_at",
     "created_at",
     "updated_at",
 )
@@ -100,7 +101,26 @@ def register_peer(cmd: RegisterPeer, conn, ctx: Context) -> dict:
         "updated_at": ctx.now,
     }
     _not_self(ctx, values)
+    _check_peer(ctx, values)
     return peer_view(ctx.store.federation.insert_peer(conn, ctx.tenant.key, values), 0)
+
+
+CHECKED = ("base_url", "remote_tenant", "issuer", "jwks_url")
+
+
+def _check_peer(ctx: Context, values: dict) -> None:
+    """The peer answers as what it is registered as: its System names the issuer and network,
+    its key set holds a key, both at public addresses (unless FEDERATION_ALLOW_INTERNAL).
+    Raises RuleViolation (base_url) with one text, whatever failed."""
+    try:
+        ctx.dep("federation").check_peer(
+            base_url=values["base_url"],
+            tenant=values["remote_tenant"],
+            issuer=values["issuer"],
+            jwks_url=values["jwks_url"],
+        )
+    except PeerNotChecked as exc:
+        raise RuleViolation(exc.reason, field="base_url") from exc
 
 
 def update_peer(cmd: UpdatePeer, conn, ctx: Context) -> dict:
@@ -115,6 +135,8 @@ def update_peer(cmd: UpdatePeer, conn, ctx: Context) -> dict:
     changes = domain.peer_values(changes, allow_internal=ctx.settings.federation_allow_internal)
     merged = {**current, **changes}
     _not_self(ctx, merged)
+    if any(merged[k] != current[k] for k in CHECKED):
+        _check_peer(ctx, merged)
     if (merged["issuer"], merged["remote_tenant"]) != (
         current["issuer"],
         current["remote_tenant"],

@@ -151,10 +151,15 @@ def answer_privacy_request(cmd: AnswerPrivacyRequest, conn, ctx: Context) -> dic
         return data
 
     def erase() -> dict:
+        contacts = ctx.store.privacy.contacts_of(conn, cmd.email) if cmd.email else []
         erased = {
             "contacts": ctx.store.privacy.delete_contacts_of(conn, cmd.email) if cmd.email else 0,
             **_erase_copies(conn, ctx, cmd.email),
         }
+        # the partner networks that pulled the person's shared contact remove it at their sync
+        erased["federation_tombstones"] = federation.erased_by_request(
+            conn, ctx, cmd.request_id, "contact", contacts
+        )
         replacements = json_replacements(
             cmd.names, cmd.person_ids, domain.ERASED_NAME, cmd.pseudonym
         )

@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 
 from knotenpunkt.services.membership.domain import privacy as domain
+from knotenpunkt.services.membership.handlers import federation
 from knotenpunkt.shared.errors import Conflict, NotFound, RuleViolation
 from knotenpunkt.shared.privacy import KINDS, SERVICES, digest, pseudonym
 from knotenpunkt.shared.usecase import Context, add_months, emit, plain
@@ -141,8 +142,13 @@ def view(row: dict) -> dict:
 
 
 def get_privacy_request(conn, ctx: Context, *, request_id) -> dict:
-    """The request with each service's answer; raises NotFound."""
-    return view(ctx.store.privacy.get_request(conn, request_id))
+    """The request with each service's answer (an erasure also with the partner networks it was
+    passed on to, per peer confirmed or not yet); raises NotFound."""
+    row = ctx.store.privacy.get_request(conn, request_id)
+    out = view(row)
+    if row["kind"] == "erasure":
+        out["federation"] = plain(federation.erasure_report(conn, ctx, request_id=row["id"]))
+    return out
 
 
 def privacy_export(conn, ctx: Context, *, request_id) -> dict:

@@ -62,8 +62,23 @@ class PeerOut(Schema):
     last_attempt_at = fields.DateTime(allow_none=True)
     last_error = fields.String(allow_none=True)
     unreachable_since = fields.DateTime(allow_none=True)
+    stale_notified_at = fields.DateTime(
+        allow_none=True,
+        metadata={
+            "description": "länger als FEDERATION_STALE_HOURS nicht erreichbar: seitdem ist die "
+            "Koordinierungsstelle benachrichtigt (leer, sobald er wieder erreichbar ist)"
+        },
+    )
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
+
+
+class SystemOut(Schema):
+    issuer = fields.String(metadata={"description": "iss der Tokens dieser Instanz"})
+    tenant = fields.String(metadata={"description": "Schlüssel des Netzwerks"})
+    name = fields.String()
+    jwks_url = fields.String(metadata={"description": "öffentliche Schlüssel der Instanz"})
+    shares_directory = fields.Boolean()
 
 
 class SyncReportOut(Schema):

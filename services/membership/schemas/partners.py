@@ -59,6 +59,13 @@ class PartnerOut(Schema):
     left_on = fields.Date(allow_none=True)
     public = fields.Boolean()
     shared = fields.Boolean()
+    warnings = fields.List(
+        fields.String(),
+        metadata={
+            "description": "Hinweise zur Antwort auf eine Änderung (z. B. ein nicht öffentlicher "
+            "Partner, den die Partnernetzwerke sehen)"
+        },
+    )
     admitted_at = fields.DateTime(allow_none=True)
     embargoed_until = fields.DateTime(
         allow_none=True,

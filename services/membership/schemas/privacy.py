@@ -27,3 +27,10 @@ class PrivacyRequestOut(Schema):
     answers = fields.Dict()
     pending = fields.List(fields.String())
     complete = fields.Boolean()
+    federation = fields.Dict(
+        metadata={
+            "description": "Löschersuchen: die geteilten Einträge, die den Partnernetzwerken als "
+            "gelöscht gemeldet werden, und je Partner-Knoten, ob sein Abgleich die Löschung "
+            "abgerufen hat (state: „an Partnernetzwerke weitergegeben“ oder „noch nicht bestätigt“)"
+        }
+    )

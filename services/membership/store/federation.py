@@ -175,6 +175,50 @@ def purge_tombstones(conn, before) -> int:
     return len(rows)
 
 
+# --- Erasures the peers are told of ---------------------------------------------------------
+
+
+def record_erasure(conn, tenant: str, request_id, kind: str, entry_id, at) -> None:
+    """A shared entry erased by a privacy request (its tombstone tells the peers)."""
+    conn.execute(
+        "insert into federation_erasures (tenant, request_id, kind, entry_id, removed_at)"
+        " values (%s, %s, %s, %s, %s) on conflict do nothing",
+        (tenant, request_id, kind, entry_id, at),
+    )
+
+
+def confirm_erasures(conn, tenant: str, peer_id, since, now) -> int:
+    """The peer read the directory to its end, from `since` (None: a complete listing, after
+    which it drops what is no longer listed) up to `now`: every erasure in that span reached it;
+    how many requests are newly confirmed for it."""
+    rows = conn.execute(
+        "insert into federation_erasure_peers (tenant, request_id, peer_id, confirmed_at)"
+        " select %(tenant)s, request_id, %(peer)s, %(now)s from federation_erasures"
+        " where (%(since)s::timestamptz is null or removed_at >= %(since)s::timestamptz)"
+        " and removed_at <= %(now)s group by request_id"
+        " on conflict do nothing returning request_id",
+        {"tenant": tenant, "peer": peer_id, "since": since, "now": now},
+    ).fetchall()
+    return len(rows)
+
+
+def erasure_report(conn, request_id) -> dict:
+    """How many shared entries the request erased (n, removed_at) and every registered peer with
+    the moment its sync fetched past the erasure (confirmed_at, None when not yet)."""
+    erased = conn.execute(
+        "select count(*) as n, max(removed_at) as removed_at from federation_erasures"
+        " where request_id = %s",
+        (request_id,),
+    ).fetchone()
+    peers = conn.execute(
+        "select p.id, p.name, p.remote_tenant, p.status, p.last_sync_at, c.confirmed_at"
+        " from federation_peers p left join federation_erasure_peers c"
+        " on c.peer_id = p.id and c.request_id = %s order by lower(p.name), p.id",
+        (request_id,),
+    ).fetchall()
+    return {**erased, "peers": peers}
+
+
 # --- The change stream of what this network shares -----------------------------------------
 
 _CHANGES = sql.SQL(

@@ -47,6 +47,19 @@ RULES["membership.directory.published"] = (
     "coordination",
     False,
 )
+# A federation peer unreachable for longer than FEDERATION_STALE_HOURS, and when it is back.
+RULES["membership.federation.peer_stale"] = (
+    "federation_peer_stale",
+    "coordinators",
+    "coordination",
+    False,
+)
+RULES["membership.federation.peer_back"] = (
+    "federation_peer_back",
+    "coordinators",
+    "coordination",
+    False,
+)
 WITH_ICS = {"invitation": "REQUEST", "event_changed": "REQUEST", "event_cancelled": "CANCEL"}
 DECISIONS = ("membership.partner.admitted", "membership.application.rejected")
 # Mails caused by an anonymous write (anyone can name any address): they carry only what the

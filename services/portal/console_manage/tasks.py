@@ -15,8 +15,9 @@ COUNT_LIMIT = 100
 def coordinator_tasks(tenant: str) -> dict:
     """What waits for the Koordinierungsstelle, each with a count and where to do it: the
     applications to check, topic submissions, working-group proposals, sessions due or
-    overdue by the cadence, failed deliveries; and the open ballots."""
-    checked, proposals_reply, cadence_reply, failed_reply, pending, ballots = as_user_all(
+    overdue by the cadence, failed deliveries, partner networks unreachable for longer than
+    FEDERATION_STALE_HOURS; and the open ballots."""
+    checked, proposals_reply, cadence_reply, failed_reply, pending, ballots, peers = as_user_all(
         (
             "GET",
             "membership",
@@ -42,11 +43,14 @@ def coordinator_tasks(tenant: str) -> dict:
             {"params": {"status": "submitted", "page_size": 50}},
         ),
         ("GET", "voting", tenant, "ballots", {"params": {"status": "open"}}),
+        ("GET", "membership", tenant, "federation/peers"),
     )
     proposals = [p for p in listed(proposals_reply) if p.get("status") in ("submitted", "in_vote")]
     cadence = listed(cadence_reply)
     failed = listed(failed_reply)
     submissions = listed(pending)
+    # federation peers unreachable for longer than FEDERATION_STALE_HOURS (told by mail too)
+    stale_peers = [p for p in listed(peers) if p.get("stale_notified_at")]
     to_check = checked.data.get("items", []) if checked.ok else []
     tasks = [
         {
@@ -80,6 +84,12 @@ def coordinator_tasks(tenant: str) -> dict:
             "more": len(failed) > COUNT_LIMIT,
             "url": url_for("manage.deliveries", tenant=tenant, status="failed"),
         },
+        {
+            "key": "peers",
+            "label": _("Partnernetzwerke nicht erreichbar"),
+            "count": len(stale_peers),
+            "url": url_for("console.home", tenant=tenant) + "#peers",
+        },
     ]
     return {
         "tasks": tasks,
@@ -87,5 +97,6 @@ def coordinator_tasks(tenant: str) -> dict:
         "proposals": proposals,
         "cadence": cadence,
         "submissions": submissions,
+        "stale_peers": stale_peers,
         "open_ballots": listed(ballots),
     }

@@ -8,6 +8,15 @@ from knotenpunkt.shared.privacy import table as _t
 NETWORK = ("Koordinierungsstelle", "Mitglieder der Gremien")
 
 CATALOGUE = {
+    "oparl_objects": _t(
+        "",
+        "tenant key kind type digest created_at modified_at deleted_at",
+        "Verzeichnis der OParl-Schnittstelle: wann ein öffentliches Objekt angelegt, geändert "
+        "oder gelöscht wurde (nur Kennungen und Prüfsummen)",
+        "public_task",
+        "dauerhaft (OParl 1.1: gelöschte Objekte bleiben als gelöscht stehen)",
+        ("Öffentlichkeit (Kennung und Zeitpunkte)",),
+    ),
     "partner_copies": _t(
         "email",
         "tenant partner_id name status updated_at",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -352,7 +353,7 @@ def world(settings, tenants, token):
     w["unchanged"] = event(unique("Netzwerkkonferenz 2031"), body="netzwerkkonferenz")
 
     # --- after the moment T: a change, a withdrawal ------------------------------------------
-    w["t"] = datetime.now(UTC)
+    w["t"] = past_a_whole_second()
     w["withdrawn"] = event(unique("Zurückgezogene Sitzung"))
     ok(
         e.patch(
@@ -379,6 +380,14 @@ def world(settings, tenants, token):
     yield w
     for app in apps.values():
         app.extensions["knotenpunkt"].db.close()
+
+
+def past_a_whole_second() -> datetime:
+    """Now, just past a whole second: OParl writes whole seconds (rounded up), so everything
+    before is stamped earlier than this moment and everything after it later."""
+    now = datetime.now(UTC)
+    time.sleep(1.01 - now.microsecond / 1_000_000)
+    return datetime.now(UTC)
 
 
 def get(world, url: str, **kwargs):
@@ -466,7 +475,10 @@ def test_system_and_body_point_at_the_lists_of_both_services(crawl):
     assert [b["id"] for b in bodies] == [f"{ROOT}/body/chemnitz"]
     body = bodies[0]
     assert body["name"] == "Integrationsnetzwerk Chemnitz" and body["license"] == LICENSE
-    assert body["legislativeTerm"] == []
+    # no terms in the tenant file: one open term, embedded and in its own list
+    (term,) = body["legislativeTerm"]
+    assert term["id"] == f"{ROOT}/legislativeterm/laufend" and "endDate" not in term
+    assert documents[body["legislativeTermList"]]["data"] == [term]
     for name, path in {
         "organization": "organization",
         "person": "person",
@@ -568,7 +580,7 @@ def test_removed_members_stay_as_deleted(world, crawl):
     gone_person = f"{ROOT}/person/{person_key(gone)}"
     for url, kind in [(u, "Membership") for u in sorted(left)] + [(gone_person, "Person")]:
         stone = documents[url]
-        assert set(stone) == {"id", "type", "deleted", "modified"}, stone
+        assert set(stone) == {"id", "type", "created", "deleted", "modified"}, stone
         assert stone["type"] == OPARL + kind and stone["deleted"] is True
         assert datetime.fromisoformat(stone["modified"]) >= t
     # Amira keeps her other seat: her Person is there, changed when she left

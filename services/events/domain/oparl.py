@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from knotenpunkt.services.events.domain.minutes import minutes_markdown
 from knotenpunkt.shared import pdf
+from knotenpunkt.shared.oparl import stamp
 
 OPARL = "https://schema.oparl.org/1.1/"
 KINDS = ("meeting", "agendaitem", "paper", "consultation", "file", "location")
@@ -48,8 +49,7 @@ def _moment(value) -> datetime | None:
 
 
 def _stamp(value) -> str | None:
-    moment = _moment(value)
-    return moment.isoformat() if moment else None
+    return stamp(_moment(value))
 
 
 def _clean(obj: dict) -> dict:
@@ -65,6 +65,15 @@ def disclosed(decision: dict, rules: dict, now: datetime) -> bool:
         return True
     deadline = _moment(decision.get("deadline"))
     return deadline is None or deadline <= now
+
+
+def _resolution(decision: dict | None) -> str | None:
+    """The wording decided (the ballot's text, else its title) with the outcome."""
+    if not decision:
+        return None
+    wording = decision.get("text") or decision.get("title")
+    outcome = decision.get("outcome_text") or decision.get("outcome")
+    return f"{wording} – {outcome}" if wording and outcome else wording or outcome
 
 
 def paper_type(decision: dict) -> str:
@@ -162,7 +171,10 @@ def minutes_files(event: dict, agenda: list[dict], tz: ZoneInfo) -> dict[str, by
     }
 
 
-def _file(urls: Urls, event: dict, fmt: str, content: bytes, tz: ZoneInfo) -> dict:
+def _file(
+    urls: Urls, event: dict, fmt: str, content: bytes, tz: ZoneInfo, about: tuple = ((), ())
+) -> dict:
+    """One format of the published minutes; about: the papers and agenda items decided."""
     mime, ext = FORMATS[fmt]
     published = _moment(event["minutes_published_at"])
     return _clean(
@@ -181,6 +193,8 @@ def _file(urls: Urls, event: dict, fmt: str, content: bytes, tz: ZoneInfo) -> di
             if fmt == MASTER
             else None,
             "meeting": [urls.of("meeting", event["id"])],
+            "paper": list(about[0]),
+            "agendaItem": list(about[1]),
             "created": _stamp(published),
             "modified": _stamp(max(published, event["modified_at"])),
         }
@@ -247,10 +261,16 @@ def catalogue(
                 }
             )
             consultations.append(consultation)
-            paper = papers.setdefault(ballot, {"decision": d, "consultations": [], "at": []})
+            paper = papers.setdefault(
+                ballot, {"decision": d, "consultations": [], "at": [], "files": []}
+            )
             paper["consultations"].append(consultation)
             paper["at"].append(_moment(event["minutes_published_at"]))
         results = {str(d["ballot_id"]): d for d in decisions}
+        about = (
+            [urls.of("paper", b) for b in results],
+            [urls.item(i) for i in agenda if str(i.get("ballot_id") or "") in results],
+        )
         agenda_items = [
             _clean(
                 {
@@ -261,9 +281,12 @@ def catalogue(
                     "order": i["position"],
                     "name": i["title"],
                     "public": True,
-                    "result": (results.get(i.get("ballot_id") or "") or {}).get("outcome_text"),
+                    "result": (results.get(str(i.get("ballot_id") or "")) or {}).get(
+                        "outcome_text"
+                    ),
+                    "resolutionText": _resolution(results.get(str(i.get("ballot_id") or ""))),
                     "consultation": urls.of("consultation", f"{event['id']}/{i['ballot_id']}")
-                    if i.get("ballot_id") in results
+                    if str(i.get("ballot_id") or "") in results
                     else None,
                     **common,
                 }
@@ -273,8 +296,10 @@ def catalogue(
         files = []
         if published:
             for fmt, content in minutes_files(event, agenda, tz).items():
-                files.append(_file(urls, event, fmt, content, tz))
+                files.append(_file(urls, event, fmt, content, tz, about))
                 contents[files[-1]["id"]] = content
+            for ballot in results:
+                papers[ballot]["files"].append(files[0])
         location = None
         if event.get("place"):
             location = _clean(
@@ -322,6 +347,7 @@ def catalogue(
                     "paperType": paper_type(d),
                     "underDirectionOf": urls.organizations(d),
                     "consultation": paper["consultations"],
+                    "auxiliaryFile": paper["files"],
                     "created": _stamp(first or min(paper["at"])),
                     "modified": _stamp(max(paper["at"])),
                 }

@@ -36,6 +36,15 @@ PLAUSIBLE_MOMENT = SANE_MOMENT
 OPARL = "https://schema.oparl.org/1.1/"
 # What the digest of an object leaves out: its moments (the registry keeps them).
 MOMENTS = ("created", "modified")
+# What a deleted object keeps besides id, type, created, modified and deleted: what the
+# schema of its type requires (OParl 1.1 schemas: an AgendaItem's order, a File's accessUrl).
+REQUIRED = {
+    "System": ("oparlVersion", "body"),
+    "Body": ("name", "organization", "person", "meeting", "paper", "legislativeTerm"),
+    "AgendaItem": ("order",),
+    "File": ("accessUrl",),
+}
+ROOT = "$ROOT"
 
 
 def base_url(settings) -> str:
@@ -157,7 +166,8 @@ def reconcile(
 ) -> tuple[dict[str, list[dict]], list[dict]]:
     """Every object with its ``created`` and ``modified`` (OParl 1.1 § 3.1: MUST), and every
     object that was served once and is gone as a deleted one (id, type, created, modified,
-    deleted): nothing an incremental sync asks for with ``modified_since`` is lost.
+    deleted, and what the schema of its type requires: REQUIRED): nothing an incremental sync
+    asks for with ``modified_since`` is lost.
 
     objects: the kind's list → its objects as built now (with their own moments where the
     data has them); known: the rows of the registry (key, kind, type, digest, created_at,
@@ -184,12 +194,15 @@ def reconcile(
             else:
                 row = {**row, "modified_at": max(now, own_modified or now)}
             if row is not None:
+                kind_of = obj["type"].removeprefix(OPARL)
+                kept = {k: obj[k] for k in REQUIRED.get(kind_of, ()) if k in obj}
                 row.update(
                     key=key,
                     kind=kind,
-                    type=obj["type"].removeprefix(OPARL),
+                    type=kind_of,
                     digest=now_digest,
                     deleted_at=None,
+                    kept=json.dumps(kept, ensure_ascii=False).replace(root, ROOT),
                 )
                 rows[key] = changed[key] = row
             row = rows[key]
@@ -204,6 +217,7 @@ def reconcile(
             row = changed[key] = {**row, "deleted_at": now, "modified_at": now, "digest": "-"}
         out[row["kind"]].append(
             {
+                **json.loads((row.get("kept") or "{}").replace(ROOT, root)),
                 "id": f"{root}/{key}",
                 "type": OPARL + row["type"],
                 "created": stamp(row["created_at"]),

@@ -10,7 +10,7 @@ NETWORK = ("Koordinierungsstelle", "Mitglieder der Gremien")
 CATALOGUE = {
     "oparl_objects": _t(
         "",
-        "tenant key kind type digest created_at modified_at deleted_at",
+        "tenant key kind type digest created_at modified_at deleted_at kept",
         "Verzeichnis der OParl-Schnittstelle: wann ein öffentliches Objekt angelegt, geändert "
         "oder gelöscht wurde (nur Kennungen und Prüfsummen)",
         "public_task",

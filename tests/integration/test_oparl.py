@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -67,13 +68,37 @@ def validate(obj: dict, where: str) -> int:
     return checked
 
 
-def links(value) -> list[str]:
+def links(value, root: str = ROOT) -> list[str]:
     """Every URL of the tenant's OParl API in a document (ids, lists, pages, files)."""
     if isinstance(value, dict):
-        return [u for v in value.values() for u in links(v)]
+        return [u for v in value.values() for u in links(v, root)]
     if isinstance(value, list):
-        return [u for v in value for u in links(v)]
-    return [value] if isinstance(value, str) and value.startswith(ROOT + "/") else []
+        return [u for v in value for u in links(v, root)]
+    return [value] if isinstance(value, str) and value.startswith(root + "/") else []
+
+
+# OParl 1.1 § 2.4: a date-time is yyyy-mm-ddThh:mm:ss±hh:mm
+DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$")
+DELETED = {"id", "type", "created", "modified", "deleted"}
+
+
+def must(obj: dict, where: str) -> None:
+    """The specification's MUST rules beyond the schemas, for an object and every object
+    embedded in it: created and modified (§ 3.1), date-times in whole seconds with offset
+    (§ 2.4), a deleted object with nothing but id, type, created, modified and deleted."""
+    kind = obj["type"].removeprefix(OPARL)
+    assert {"created", "modified"} <= set(obj), f"{where} ({kind}) lacks created/modified"
+    assert obj["created"] <= obj["modified"] or obj.get("deleted"), where
+    if obj.get("deleted"):  # and what the schema of its type requires (an AgendaItem's order)
+        required = set(VALIDATORS[kind].schema.get("required", []))
+        assert set(obj) == DELETED | required and obj["deleted"] is True, f"{where}: {obj}"
+    for name, prop in VALIDATORS[kind].schema["properties"].items():
+        if prop.get("format") == "date-time" and name in obj:
+            assert DATE_TIME.match(obj[name]), f"{where}.{name}: {obj[name]}"
+    for key, value in obj.items():
+        for inner in value if isinstance(value, list) else [value]:
+            if isinstance(inner, dict) and str(inner.get("type", "")).startswith(OPARL):
+                must(inner, f"{where}.{key}")
 
 
 def objects_in(value) -> list[dict]:
@@ -401,10 +426,15 @@ def get(world, url: str, **kwargs):
 
 @pytest.fixture(scope="module")
 def crawl(world):
+    """Walk Chemnitz from the System: every link, every page."""
+    return crawl_from(world, ROOT)
+
+
+def crawl_from(world, root: str) -> dict:
     """Walk from the System: every link, every page; {url: document} and {url: file bytes}."""
     documents: dict[str, dict] = {}
     files: dict[str, bytes] = {}
-    todo = [f"{ROOT}/system"]
+    todo = [f"{root}/system"]
     while todo:
         url = todo.pop()
         if url in documents or url in files:
@@ -418,26 +448,36 @@ def crawl(world):
             continue
         assert resp.mimetype == "application/json", url
         documents[url] = resp.get_json()
-        todo += links(documents[url])
+        todo += links(documents[url], root)
     return {"documents": documents, "files": files}
 
 
-def test_every_object_is_valid_and_every_link_resolves(crawl):
-    documents = crawl["documents"]
+def check_all(documents: dict) -> tuple[int, dict]:
+    """Validate every document of a crawl (schemas and MUST rules); (objects checked, the
+    objects of the lists by id)."""
     checked, by_id = 0, {}
     for url, doc in documents.items():
         if "data" in doc and "pagination" in doc:
             assert set(doc["links"]) >= {"first", "last", "self"}, url
+            assert set(doc["pagination"]) >= {"totalElements", "currentPage", "totalPages"}, url
             for obj in doc["data"]:
                 checked += validate(obj, url)
+                must(obj, url)
                 by_id.setdefault(obj["id"], obj)
         else:
             checked += validate(doc, url)
+            must(doc, url)
             assert doc["id"] == url
-    assert checked > 50
     # every object of a list is reachable at its id and is the same object there
     for obj_id, obj in by_id.items():
         assert documents[obj_id] == obj, obj_id
+    return checked, by_id
+
+
+def test_every_object_is_valid_and_every_link_resolves(crawl):
+    documents = crawl["documents"]
+    checked, by_id = check_all(documents)
+    assert checked > 50
     kinds = {o["type"].removeprefix(OPARL) for d in documents.values() for o in objects_in(d)}
     assert kinds >= {
         "System",
@@ -682,3 +722,169 @@ def test_unknown_tenant_preflight_and_foreign_tokens(world, token):
     foreign = token("magdeburg", "coordinator", sub="oparl-foreigner")
     assert get(world, f"{ROOT}/system", headers=foreign).status_code == 403
     assert get(world, f"{ROOT}/meeting", headers=foreign).status_code == 403
+
+
+@pytest.mark.parametrize("network", ["saalekreis", "magdeburg", "mittelsachsen"])
+def test_every_network_is_valid_oparl(world, network):
+    """The other networks with their demo data: the same schemas and MUST rules, one open
+    legislative term each, every link resolving."""
+    root = f"{BASE}/oparl/v1/{network}"
+    documents = crawl_from(world, root)["documents"]
+    checked, by_id = check_all(documents)
+    kinds = {o["type"].removeprefix(OPARL) for o in by_id.values()}
+    assert kinds >= {"Body", "LegislativeTerm", "Organization"}, kinds
+    body = documents[f"{root}/body/{network}"]
+    assert [t["id"] for t in body["legislativeTerm"]] == [f"{root}/legislativeterm/laufend"]
+    assert documents[f"{root}/system"]["created"] <= documents[f"{root}/system"]["modified"]
+
+
+BODY_LISTS = (
+    "organization",
+    "person",
+    "membership",
+    "meeting",
+    "paper",
+    "agendaItem",
+    "consultation",
+    "file",
+    "locationList",
+    "legislativeTermList",
+)
+
+
+def fetch_lists(world, root: str, tenant: str, query: str = "") -> dict[str, dict]:
+    """What a client syncing the network holds: the System and every object of every list
+    (the Body list and the lists the Body names), each page followed; {id: object}."""
+    system = get(world, f"{root}/system").get_json()
+    body = get(world, f"{root}/body/{tenant}").get_json()
+    found = {system["id"]: system}
+    for url in [system["body"], *(body[name] for name in BODY_LISTS)]:
+        page = get(world, f"{url}?elementsPerPage=2{query}").get_json()
+        while True:
+            for obj in page["data"]:
+                assert obj["id"] not in found or found[obj["id"]] == obj, obj["id"]
+                found[obj["id"]] = obj
+            if "next" not in page["links"]:
+                break
+            page = get(world, page["links"]["next"]).get_json()
+    return found
+
+
+def test_incremental_sync_loses_nothing(world, token):
+    """Fetch all, change things (a new decision, a public member leaving, a meeting withdrawn
+    from the public), fetch what changed since then (modified_since) and merge: the same as a
+    fresh full fetch, deleted objects included (Magdeburg, so that Chemnitz stays as it is)."""
+    from knotenpunkt.services.events.handlers import copies
+    from knotenpunkt.shared.usecase import Context
+
+    tenant, root = "magdeburg", f"{BASE}/oparl/v1/magdeburg"
+    m, e = world["clients"]["membership"], world["clients"]["events"]
+    coord = token(tenant, "coordinator", sub="oparl-sync")
+
+    def ok(resp, status=200):
+        assert resp.status_code == status, resp.get_data(as_text=True)
+        return resp.get_json()
+
+    email = f"{unique('sync')}@example.org"
+    contact = {"name": "Öffentliche Person", "email": email, "legal_basis": "consent"}
+    contact |= {"consent_at": "2024-01-10T09:00:00+00:00", "public": True}
+    ok(m.post(f"/api/v1/{tenant}/contacts", json=contact, headers=coord), 201)
+    member = {"person_id": email, "name": unique("Sabine Sync"), "email": email}
+    ok(m.post(f"/api/v1/{tenant}/bodies/projektgruppe/members", json=member, headers=coord), 201)
+
+    def meeting(title, items):
+        event = ok(
+            e.post(
+                f"/api/v1/{tenant}/events",
+                json={
+                    "kind": "body_meeting",
+                    "body": "projektgruppe",
+                    "title": title,
+                    "starts_at": "2031-05-04T15:00:00+02:00",
+                    "ends_at": "2031-05-04T16:00:00+02:00",
+                    "place": "Altes Rathaus Magdeburg",
+                    "public": True,
+                },
+                headers=coord,
+            ),
+            201,
+        )
+        agenda = {"items": items}
+        ok(e.put(f"/api/v1/{tenant}/events/{event['id']}/agenda", json=agenda, headers=coord))
+        ok(e.post(f"/api/v1/{tenant}/events/{event['id']}/agenda/publish", headers=coord))
+        return event
+
+    kept = meeting(unique("Sitzung vor dem Abgleich"), [{"title": "Bericht"}])
+    leaving = meeting(unique("Später zurückgezogen"), [{"title": "Verschiedenes"}])
+    full = fetch_lists(world, root, tenant)
+    assert f"{root}/meeting/{kept['id']}" in full and f"{root}/agendaitem/{leaving['id']}/1" in full
+    assert any(o["type"] == OPARL + "Membership" and not o.get("deleted") for o in full.values())
+
+    t = past_a_whole_second()
+    # a new decision: a ballot's result, decided in a new meeting whose minutes are published
+    events = world["apps"]["events"].extensions["knotenpunkt"]
+    now = datetime.now(UTC)
+    decision = {
+        "ballot_id": unique("ballot"),
+        "body": "projektgruppe",
+        "title": unique("Beschluss Willkommenskultur"),
+        "text": "Die Projektgruppe beschließt das Leitbild Willkommenskultur.",
+        "subject": {"kind": "general", "id": unique("subject")},
+        "binding": True,
+        "secret": False,
+        "outcome": "adopted",
+        "outcome_text": "Beschluss: angenommen",
+        "kind": "resolution",
+        "tally": {"yes": 4, "no": 0, "abstain": 1},
+        "dissent": [],
+        "deadline": now.isoformat(),
+        "closed_at": now.isoformat(),
+    }
+    ctx = Context(
+        settings=events.settings,
+        tenant=events.tenants.get(tenant),
+        now=now,
+        actor="test",
+        deps=events.deps,
+        service="events",
+    )
+    with events.database().transaction(tenant) as conn:
+        copies.keep_ballot(copies.KeepBallotResult(decision), conn, ctx)
+    decided = meeting(
+        unique("Sitzung mit Beschluss"),
+        [{"title": "Leitbild", "kind": "decision", "ballot_id": decision["ballot_id"]}],
+    )
+    minutes = {"attendees": ["Projektgruppe"], "ballot_ids": [decision["ballot_id"]]}
+    ok(e.put(f"/api/v1/{tenant}/events/{decided['id']}/minutes", json=minutes, headers=coord))
+    for step in ("approve", "publish"):
+        ok(e.post(f"/api/v1/{tenant}/events/{decided['id']}/minutes/{step}", headers=coord))
+    # a public member leaves, a meeting is withdrawn from the public
+    left = m.delete(f"/api/v1/{tenant}/bodies/projektgruppe/members/{email}", headers=coord)
+    assert left.status_code == 204, left.get_data(as_text=True)
+    ok(e.patch(f"/api/v1/{tenant}/events/{leaving['id']}", json={"public": False}, headers=coord))
+
+    since = "&modified_since=" + t.isoformat().replace("+", "%2B")
+    changed = fetch_lists(world, root, tenant, since)
+    fresh = fetch_lists(world, root, tenant)
+    assert {**full, **changed} == fresh
+    # what changed came, and only that (the System is fetched always)
+    stale = {i for i, o in fresh.items() if datetime.fromisoformat(o["modified"]) < t}
+    assert set(changed) - {f"{root}/system"} == set(fresh) - stale - {f"{root}/system"}
+    assert f"{root}/meeting/{kept['id']}" not in changed
+    assert f"{root}/legislativeterm/laufend" not in changed
+    paper = changed[f"{root}/paper/{decision['ballot_id']}"]
+    (consultation,) = paper["consultation"]
+    assert consultation["agendaItem"] == f"{root}/agendaitem/{decided['id']}/1"
+    assert paper["auxiliaryFile"][0]["paper"] == [paper["id"]]
+    item = changed[f"{root}/agendaitem/{decided['id']}/1"]
+    assert item["result"] == "Beschluss: angenommen"
+    assert item["resolutionText"].startswith(decision["text"])
+    gone = [o for o in changed.values() if o.get("deleted")]
+    kinds = {o["type"].removeprefix(OPARL) for o in gone}
+    assert kinds >= {"Membership", "Person", "Meeting", "AgendaItem", "Location"}, kinds
+    assert all(set(o) == DELETED for o in gone if o["type"] != OPARL + "AgendaItem")
+    assert all(set(o) == DELETED | {"order"} for o in gone if o["type"] == OPARL + "AgendaItem")
+    assert f"{root}/organization/gremium/projektgruppe" in changed  # its memberships changed
+    for obj in changed.values():
+        validate(obj, obj["id"])
+        must(obj, obj["id"])

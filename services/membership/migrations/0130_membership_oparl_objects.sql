@@ -3,7 +3,8 @@
 -- `created` and `modified` to objects whose data has no moments of their own (System, Body,
 -- the bodies as Organizations, LegislativeTerms), marks an object modified when its content
 -- changes, and keeps an object that vanished as deleted (id, type, created, modified,
--- deleted), so that an incremental sync (`modified_since`) loses nothing (OParl 1.1 § 3.1,
+-- deleted, and what its schema requires besides: `kept`, e.g. an AgendaItem's order), so that an
+-- incremental sync (`modified_since`) loses nothing (OParl 1.1 § 3.1,
 -- "Gelöschte Objekte"). Keys of persons are digests: neither a name nor an e-mail address.
 create table oparl_objects (
     tenant      text not null,
@@ -14,6 +15,7 @@ create table oparl_objects (
     created_at  timestamptz not null,
     modified_at timestamptz not null,
     deleted_at  timestamptz,
+    kept        text not null default '{}',
     primary key (tenant, key)
 );
 

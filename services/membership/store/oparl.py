@@ -73,7 +73,8 @@ def registry(conn) -> list[dict]:
     """The OParl registry: every object served once (key, kind, type, digest, moments);
     raises nothing."""
     return conn.execute(
-        "select key, kind, type, digest, created_at, modified_at, deleted_at from oparl_objects"
+        "select key, kind, type, digest, created_at, modified_at, deleted_at, kept"
+        " from oparl_objects"
     ).fetchall()
 
 
@@ -85,12 +86,12 @@ def keep(conn, tenant: str, rows: list[dict]) -> None:
         cur.executemany(
             """
             insert into oparl_objects
-                   (tenant, key, kind, type, digest, created_at, modified_at, deleted_at)
-            values (%s, %s, %s, %s, %s, %s, %s, %s)
+                   (tenant, key, kind, type, digest, created_at, modified_at, deleted_at, kept)
+            values (%s, %s, %s, %s, %s, %s, %s, %s, %s)
             on conflict (tenant, key) do update
                set kind = excluded.kind, type = excluded.type, digest = excluded.digest,
                    modified_at = greatest(oparl_objects.modified_at, excluded.modified_at),
-                   deleted_at = excluded.deleted_at
+                   deleted_at = excluded.deleted_at, kept = excluded.kept
             """,
             [
                 (
@@ -102,6 +103,7 @@ def keep(conn, tenant: str, rows: list[dict]) -> None:
                     r["created_at"],
                     r["modified_at"],
                     r["deleted_at"],
+                    r["kept"],
                 )
                 for r in rows
             ],

@@ -74,6 +74,15 @@ CATALOGUE = {
         "dauerhaft; bei Löschung wird der Name in der Anwesenheit ersetzt",
         (*NETWORK, "Öffentlichkeit (veröffentlichte Protokolle)"),
     ),
+    "paper_copies": _t(
+        "",
+        "tenant kind key data created_at modified_at",
+        "Gründungsanträge und Arbeitspapiere für die OParl-Schnittstelle (Kopie aus der "
+        "Mitgliederverwaltung; ohne Antragstellende und Bearbeitende)",
+        "public_task",
+        "dauerhaft (öffentliche Unterlagen des Netzwerks)",
+        ("Öffentlichkeit (Anträge erst nach der Entscheidung)",),
+    ),
     "ballot_results": _t(
         "data",
         "tenant ballot_id",

@@ -14,6 +14,7 @@ from knotenpunkt.services.events.handlers import (
     privacy,
 )
 from knotenpunkt.shared import worker
+from knotenpunkt.shared.messaging import event_name
 
 
 def _partner(data: dict) -> copies.KeepPartner:
@@ -94,6 +95,25 @@ on_privacy_requested = worker.privacy_consumer(privacy)
 # Daily: delete what the tenant's retention rules say is due, logged with counts.
 privacy_retention = worker.retention_job(privacy)
 
+
+def on_proposal(conn, env: dict, ctx) -> None:
+    """A founding proposal submitted or decided: its copy for OParl (status: the event)."""
+    d = env["data"]
+    status = event_name(env).rsplit(".", 1)[-1]
+    copies.keep_membership_paper(
+        copies.KeepMembershipPaper("proposal", d["proposal_id"], {**d, "status": status}),
+        conn,
+        ctx,
+    )
+
+
+def on_working_paper_saved(conn, env: dict, ctx) -> None:
+    d = env["data"]
+    copies.keep_membership_paper(
+        copies.KeepMembershipPaper("working_paper", d["working_group_id"], d), conn, ctx
+    )
+
+
 CONSUMERS = {
     "membership.privacy.requested": on_privacy_requested,
     "membership.working_group.member_added": on_group_member_added,
@@ -104,6 +124,10 @@ CONSUMERS = {
     "membership.body.member_added": on_member_added,
     "membership.body.member_removed": on_member_removed,
     "voting.ballot.closed": on_ballot_closed,
+    "membership.working_group_proposal.submitted": on_proposal,
+    "membership.working_group_proposal.approved": on_proposal,
+    "membership.working_group_proposal.declined": on_proposal,
+    "membership.working_paper.saved": on_working_paper_saved,
 }
 JOBS = [
     worker.Job("cadence", 3600, check_cadence),

@@ -770,6 +770,29 @@ def fetch_lists(world, root: str, tenant: str, query: str = "") -> dict[str, dic
     return found
 
 
+def relay_to_events(world, tenant: str, ctx) -> list[str]:
+    """What the outbox relay and the broker do: membership's unsent events that events
+    consumes, handed to events' consumers in order (marked sent); their names."""
+    from knotenpunkt.services.events.worker import CONSUMERS
+    from knotenpunkt.shared.messaging import event_name
+
+    membership = world["apps"]["membership"].extensions["knotenpunkt"].database()
+    with membership.transaction(tenant) as conn:
+        rows = conn.execute(
+            "update outbox set sent_at = %s where sent_at is null returning id, envelope",
+            (datetime.now(UTC),),
+        ).fetchall()
+    names = []
+    events = world["apps"]["events"].extensions["knotenpunkt"].database()
+    for row in sorted(rows, key=lambda r: r["id"]):
+        name = event_name(row["envelope"])
+        if name in CONSUMERS:
+            with events.transaction(tenant) as conn:
+                CONSUMERS[name](conn, row["envelope"], ctx)
+            names.append(name)
+    return names
+
+
 def test_incremental_sync_loses_nothing(world, token):
     """Fetch all, change things (a new decision, a public member leaving, a meeting withdrawn
     from the public), fetch what changed since then (modified_since) and merge: the same as a
@@ -850,11 +873,41 @@ def test_incremental_sync_loses_nothing(world, token):
     )
     with events.database().transaction(tenant) as conn:
         copies.keep_ballot(copies.KeepBallotResult(decision), conn, ctx)
+    # a founding proposal (decided, and discussed in the meeting), one still open, a working
+    # paper: membership's, served by events as Papers (through its copies)
+    relay_to_events(world, tenant, ctx)  # what came before: done
+    proposals = []
+    for topic in (unique("Sprachmittlung"), unique("Noch offen")):
+        proposal = {"topic": topic, "aims": "Dolmetscherpool <aufbauen>", "planned_months": 12}
+        url = f"/api/v1/{tenant}/working-group-proposals"
+        proposals.append(ok(m.post(url, json=proposal, headers=coord), 201))
+    url = f"/api/v1/{tenant}/working-group-proposals/{proposals[0]['id']}/decision"
+    group_id = ok(m.post(url, json={"approved": True}, headers=coord))["working_group_id"]
+    paper_text = {"goals": [{"text": "Pool mit 20 Sprachmittlern"}], "results": "**offen**"}
+    ok(m.put(f"/api/v1/{tenant}/working-groups/{group_id}/paper", json=paper_text, headers=coord))
+    relayed = relay_to_events(world, tenant, ctx)
+    assert relayed.count("membership.working_group_proposal.submitted") == 2
+    assert "membership.working_paper.saved" in relayed
+    founding = {
+        **decision,
+        "ballot_id": unique("ballot"),
+        "title": f"Gründung AG {proposals[0]['topic']}",
+        "text": None,
+        "subject": {"kind": "working_group_founding", "id": proposals[0]["id"]},
+    }
+    with events.database().transaction(tenant) as conn:
+        copies.keep_ballot(copies.KeepBallotResult(founding), conn, ctx)
     decided = meeting(
         unique("Sitzung mit Beschluss"),
-        [{"title": "Leitbild", "kind": "decision", "ballot_id": decision["ballot_id"]}],
+        [
+            {"title": "Leitbild", "kind": "decision", "ballot_id": decision["ballot_id"]},
+            {"title": "Gründung", "kind": "decision", "ballot_id": founding["ballot_id"]},
+        ],
     )
-    minutes = {"attendees": ["Projektgruppe"], "ballot_ids": [decision["ballot_id"]]}
+    minutes = {
+        "attendees": ["Projektgruppe"],
+        "ballot_ids": [decision["ballot_id"], founding["ballot_id"]],
+    }
     ok(e.put(f"/api/v1/{tenant}/events/{decided['id']}/minutes", json=minutes, headers=coord))
     for step in ("approve", "publish"):
         ok(e.post(f"/api/v1/{tenant}/events/{decided['id']}/minutes/{step}", headers=coord))
@@ -875,10 +928,33 @@ def test_incremental_sync_loses_nothing(world, token):
     paper = changed[f"{root}/paper/{decision['ballot_id']}"]
     (consultation,) = paper["consultation"]
     assert consultation["agendaItem"] == f"{root}/agendaitem/{decided['id']}/1"
-    assert paper["auxiliaryFile"][0]["paper"] == [paper["id"]]
+    assert paper["auxiliaryFile"][0]["paper"] == [
+        paper["id"],
+        f"{root}/paper/gruendungsantrag/{proposals[0]['id']}",
+    ]
     item = changed[f"{root}/agendaitem/{decided['id']}/1"]
     assert item["result"] == "Beschluss: angenommen"
     assert item["resolutionText"].startswith(decision["text"])
+    # the founding proposal: its own Paper with its text, discussed at the agenda item
+    proposal = changed[f"{root}/paper/gruendungsantrag/{proposals[0]['id']}"]
+    assert proposal["paperType"] == "Gründungsantrag (Arbeitsgruppe)"
+    (consultation,) = proposal["consultation"]
+    assert consultation["agendaItem"] == f"{root}/agendaitem/{decided['id']}/2"
+    assert f"{root}/paper/{founding['ballot_id']}" not in fresh
+    text = get(world, proposal["mainFile"]["accessUrl"])
+    assert text.mimetype == "text/markdown" and len(text.data) == proposal["mainFile"]["size"]
+    assert "Dolmetscherpool &lt;aufbauen&gt;" in text.data.decode()
+    assert f"{root}/paper/gruendungsantrag/{proposals[1]['id']}" not in fresh  # not decided
+    assert proposals[1]["topic"] not in json.dumps(fresh, ensure_ascii=False)
+    working = changed[f"{root}/paper/arbeitspapier/{group_id}"]
+    assert working["paperType"] == "Arbeitspapier"
+    assert working["originatorOrganization"] == [f"{root}/organization/arbeitsgruppe/{group_id}"]
+    text = get(world, working["mainFile"]["accessUrl"]).data.decode()
+    assert "Pool mit 20 Sprachmittlern" in text and "\\*\\*offen\\*\\*" in text
+    assert (
+        working["mainFile"]["id"] in fresh
+        and f"{root}/organization/arbeitsgruppe/{group_id}" in fresh
+    )
     gone = [o for o in changed.values() if o.get("deleted")]
     kinds = {o["type"].removeprefix(OPARL) for o in gone}
     assert kinds >= {"Membership", "Person", "Meeting", "AgendaItem", "Location"}, kinds

@@ -15,6 +15,7 @@ import html
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from knotenpunkt.services.events.domain import oparl_papers
 from knotenpunkt.services.events.domain.minutes import minutes_markdown
 from knotenpunkt.shared import pdf
 from knotenpunkt.shared.oparl import stamp
@@ -214,16 +215,34 @@ def _tombstone(urls: Urls, event: dict) -> dict:
     }
 
 
+def _paper_key(decision: dict, theirs: dict) -> str:
+    """The Paper a decision is about: a founding proposal's own where it is public, else the
+    ballot's."""
+    subject = decision.get("subject") or {}
+    if subject.get("kind") == "working_group_founding":
+        own = f"{oparl_papers.PREFIX['proposal']}/{subject.get('id')}"
+        if own in theirs:
+            return own
+    return str(decision["ballot_id"])
+
+
 def catalogue(
-    urls: Urls, events: list[dict], items: list[dict], rules: dict, tz: ZoneInfo, now: datetime
+    urls: Urls,
+    events: list[dict],
+    items: list[dict],
+    rules: dict,
+    tz: ZoneInfo,
+    now: datetime,
+    membership_papers: list[dict] = (),
 ) -> tuple[dict[str, list[dict]], dict[str, bytes]]:
     """Every OParl object of the events service by kind, and the files' contents by file id.
 
     events: visible events with their minutes (store.visible_events); items: the agenda items
-    of the public ones.
+    of the public ones; membership_papers: the copies of proposals and working papers.
     """
     out: dict[str, list[dict]] = {kind: [] for kind in KINDS}
-    contents: dict[str, bytes] = {}
+    theirs, their_files, contents = oparl_papers.papers(urls, list(membership_papers), tz)
+    out["file"] += their_files
     papers: dict[str, dict] = {}
     by_event: dict = {}
     for item in items:
@@ -247,11 +266,12 @@ def catalogue(
         consultations = []
         for d in decisions:
             ballot, item = str(d["ballot_id"]), item_of.get(str(d["ballot_id"]))
+            paper_key = _paper_key(d, theirs)
             consultation = _clean(
                 {
                     "id": urls.of("consultation", f"{event['id']}/{ballot}"),
                     "type": OPARL + "Consultation",
-                    "paper": urls.of("paper", ballot),
+                    "paper": urls.of("paper", paper_key),
                     "meeting": meeting_url,
                     "agendaItem": urls.item(item) if item else None,
                     "organization": urls.organizations(d),
@@ -262,13 +282,13 @@ def catalogue(
             )
             consultations.append(consultation)
             paper = papers.setdefault(
-                ballot, {"decision": d, "consultations": [], "at": [], "files": []}
+                paper_key, {"decision": d, "consultations": [], "at": [], "files": []}
             )
             paper["consultations"].append(consultation)
             paper["at"].append(_moment(event["minutes_published_at"]))
         results = {str(d["ballot_id"]): d for d in decisions}
         about = (
-            [urls.of("paper", b) for b in results],
+            [urls.of("paper", _paper_key(d, theirs)) for d in decisions],
             [urls.item(i) for i in agenda if str(i.get("ballot_id") or "") in results],
         )
         agenda_items = [
@@ -298,8 +318,8 @@ def catalogue(
             for fmt, content in minutes_files(event, agenda, tz).items():
                 files.append(_file(urls, event, fmt, content, tz, about))
                 contents[files[-1]["id"]] = content
-            for ballot in results:
-                papers[ballot]["files"].append(files[0])
+            for d in decisions:
+                papers[_paper_key(d, theirs)]["files"].append(files[0])
         location = None
         if event.get("place"):
             location = _clean(
@@ -334,7 +354,13 @@ def catalogue(
         out["agendaitem"] += agenda_items
         out["consultation"] += consultations
         out["file"] += files
-    for ballot, paper in papers.items():
+    for key, paper in papers.items():
+        if key in theirs:  # a proposal decided in a meeting: its consultations and minutes
+            theirs[key]["consultation"] = paper["consultations"]
+            theirs[key]["auxiliaryFile"] = paper["files"]
+            theirs[key]["modified"] = _stamp(max([_moment(theirs[key]["modified"]), *paper["at"]]))
+            continue
+        ballot = key
         d, first = paper["decision"], _moment(paper["decision"].get("closed_at"))
         out["paper"].append(
             _clean(
@@ -353,4 +379,5 @@ def catalogue(
                 }
             )
         )
+    out["paper"] += [_clean(p) for p in theirs.values()]
     return out, contents

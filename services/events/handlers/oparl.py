@@ -25,6 +25,7 @@ def _catalogue(conn, ctx: Context, origin: str):
         ctx.rules,
         ctx.tz,
         ctx.now,
+        ctx.store.oparl.membership_papers(conn),
     )
     objects, changed = oparl.reconcile(objects, ctx.store.oparl.registry(conn), root, ctx.now)
     ctx.store.oparl.keep(conn, ctx.tenant.key, changed)

@@ -1,7 +1,9 @@
 """SQL of the OParl read API: the events the public may see (and those withdrawn from it),
-their agendas and minutes."""
+their agendas and minutes, the copies of membership's papers, the registry of served objects."""
 
 from __future__ import annotations
+
+import json
 
 
 def visible_events(conn) -> list[dict]:
@@ -25,6 +27,27 @@ def public_agenda_items(conn) -> list[dict]:
         select a.* from agenda_items a join events e on e.id = a.event_id
          where e.public order by a.event_id, a.position
         """
+    ).fetchall()
+
+
+def keep_paper(conn, tenant: str, kind: str, key: str, data: dict, at) -> None:
+    """Insert or update the copy of a membership paper (data merged, the newer wins);
+    raises nothing."""
+    conn.execute(
+        """
+        insert into paper_copies (tenant, kind, key, data, created_at, modified_at)
+        values (%s, %s, %s, %s, %s, %s)
+        on conflict (tenant, kind, key) do update
+           set data = paper_copies.data || excluded.data, modified_at = excluded.modified_at
+        """,
+        (tenant, kind, key, json.dumps(data, default=str), at, at),
+    )
+
+
+def membership_papers(conn) -> list[dict]:
+    """The copies of membership's papers, oldest first; raises nothing."""
+    return conn.execute(
+        "select kind, key, data, created_at, modified_at from paper_copies order by created_at, key"
     ).fetchall()
 
 

@@ -30,9 +30,23 @@ def on_partner(conn, env: dict, ctx) -> None:
     copies.keep_partner(_partner(env["data"]), conn, ctx)
 
 
+def _announced(data: dict, conn, ctx) -> None:
+    """An admission's outcome is announced: its decision may now be public (OParl)."""
+    ballot = (data.get("decision") or {}).get("ballot_id")
+    if ballot:
+        copies.keep_membership_paper(
+            copies.KeepMembershipPaper("announcement", ballot, {"ballot_id": ballot}), conn, ctx
+        )
+
+
+def on_application_rejected(conn, env: dict, ctx) -> None:
+    _announced(env["data"], conn, ctx)
+
+
 def on_partner_admitted(conn, env: dict, ctx) -> None:
     """An admitted partner introduces itself at the next network event far enough ahead."""
     data = env["data"]
+    _announced(data, conn, ctx)
     copies.keep_partner(_partner(data), conn, ctx)
     email = (data.get("contact") or {}).get("email") or data.get("email")
     introductions.schedule_introduction(
@@ -128,6 +142,7 @@ CONSUMERS = {
     "membership.working_group_proposal.approved": on_proposal,
     "membership.working_group_proposal.declined": on_proposal,
     "membership.working_paper.saved": on_working_paper_saved,
+    "membership.application.rejected": on_application_rejected,
 }
 JOBS = [
     worker.Job("cadence", 3600, check_cadence),

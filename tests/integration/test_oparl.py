@@ -121,6 +121,7 @@ def world(settings, tenants, token):
     from knotenpunkt.services.events.app import create_app as events_app
     from knotenpunkt.services.events.handlers import copies
     from knotenpunkt.services.events.seed import seed_consultations
+    from knotenpunkt.services.events.worker import CONSUMERS
     from knotenpunkt.services.membership.app import create_app as membership_app
     from knotenpunkt.services.membership.seed import seed_demo
     from knotenpunkt.shared.db import provision
@@ -305,6 +306,11 @@ def world(settings, tenants, token):
         "recommendation": ballot(unique("Empfehlung Sprachkurse"), binding=False),
         "founding": ballot(unique("Gründung AG Wohnen"), kind="working_group_founding"),
         "admission": ballot(unique("Aufnahme: Verein Sperrfrist"), kind="admission"),
+        # voting periods over: one announced by membership, one not (yet)
+        "told": ballot(
+            unique("Aufnahme: Verein Bekanntgegeben"), kind="admission", deadline=closed
+        ),
+        "untold": ballot(unique("Aufnahme: Verein Unbekannt"), kind="admission", deadline=closed),
     }
     w["ballots"] = ballots
     events = apps["events"].extensions["knotenpunkt"]
@@ -314,6 +320,10 @@ def world(settings, tenants, token):
     with events.database().transaction("chemnitz") as conn:
         for data in ballots.values():
             copies.keep_ballot(copies.KeepBallotResult(data), conn, ctx)
+        # membership announces the outcome (here: a rejection) with its ballot
+        told = {"application_id": unique("app"), "status": "rejected", "organisation": "x"}
+        told["decision"] = {"outcome": "rejected", "ballot_id": ballots["told"]["ballot_id"]}
+        CONSUMERS["membership.application.rejected"](conn, {"data": told}, ctx)
 
     def event(title, public=True, **extra):
         return ok(
@@ -558,8 +568,9 @@ def test_meetings_agenda_papers_and_minutes(world, crawl):
         if p["type"] == OPARL + "Paper"
     }
     assert set(papers) == {
-        ballots[k]["title"] for k in ("resolution", "secret", "recommendation", "founding")
+        ballots[k]["title"] for k in ("resolution", "secret", "recommendation", "founding", "told")
     }
+    assert papers[ballots["told"]["title"]]["paperType"] == "Aufnahmeantrag"
     assert papers[ballots["resolution"]["title"]]["paperType"] == "Beschluss"
     assert papers[ballots["recommendation"]["title"]]["paperType"] == "Empfehlung"
     assert papers[ballots["founding"]["title"]]["paperType"] == "Gründung einer Arbeitsgruppe"
@@ -698,6 +709,10 @@ def test_nothing_that_is_not_public_leaves(world, crawl):
     for text in (world["secret_reason"], world["dissenter"], "quorum_needed", "Zu früh"):
         assert text not in documents, text
     assert world["ballots"]["admission"]["title"] not in documents  # not announced yet
+    assert world["ballots"]["untold"]["title"] not in documents  # period over, not announced
+    for key in ("admission", "untold"):  # nor in the minutes as OParl Files
+        assert world["ballots"][key]["title"].replace("-", "\\-") not in everything, key
+        assert world["ballots"][key]["title"] not in everything, key
     persons = [
         o
         for o in objects_in(crawl["documents"])

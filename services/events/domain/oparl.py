@@ -57,11 +57,14 @@ def _clean(obj: dict) -> dict:
     return {k: v for k, v in obj.items() if v not in (None, "", [])}
 
 
-def disclosed(decision: dict, rules: dict, now: datetime) -> bool:
-    """Whether a decision may be public: an admission only once the applicant may be told
-    (after the voting period where the network says so, Chemnitz' Leitlinie 3)."""
+def disclosed(decision: dict, rules: dict, now: datetime, announced: set[str]) -> bool:
+    """Whether a decision may be public: an admission only once membership announced its
+    outcome (announced: the ballots of announced admissions), and never before the end of the
+    voting period where the network says so (Chemnitz' Leitlinie 3)."""
     if (decision.get("subject") or {}).get("kind") != "admission":
         return True
+    if str(decision.get("ballot_id")) not in announced:
+        return False
     if rules["membership"].get("inform_applicant") != "after_deadline":
         return True
     deadline = _moment(decision.get("deadline"))
@@ -161,7 +164,8 @@ def markdown_to_html(markdown: str, title: str) -> str:
 
 
 def minutes_files(event: dict, agenda: list[dict], tz: ZoneInfo) -> dict[str, bytes]:
-    """The published minutes as {format: content}: Markdown (the master), HTML and PDF."""
+    """The published minutes as {format: content}: Markdown (the master), HTML and PDF; the
+    event's decisions: those that may be public (an admission only once announced)."""
     minutes = {k: event[k] or [] for k in ("attendees", "notes", "decisions")}
     markdown = minutes_markdown(event, minutes, agenda, tz)
     title = f"Protokoll: {event['title']}"
@@ -238,9 +242,11 @@ def catalogue(
     """Every OParl object of the events service by kind, and the files' contents by file id.
 
     events: visible events with their minutes (store.visible_events); items: the agenda items
-    of the public ones; membership_papers: the copies of proposals and working papers.
+    of the public ones; membership_papers: the copies of proposals and working papers and the
+    announcements of admissions.
     """
     out: dict[str, list[dict]] = {kind: [] for kind in KINDS}
+    announced = {r["key"] for r in membership_papers if r["kind"] == "announcement"}
     theirs, their_files, contents = oparl_papers.papers(urls, list(membership_papers), tz)
     out["file"] += their_files
     papers: dict[str, dict] = {}
@@ -260,7 +266,9 @@ def catalogue(
         )
         common = {"created": _stamp(event["created_at"]), "modified": _stamp(modified)}
         decisions = [
-            d for d in (event["decisions"] or []) if published and disclosed(d, rules, now)
+            d
+            for d in (event["decisions"] or [])
+            if published and disclosed(d, rules, now, announced)
         ]
         item_of = {i["ballot_id"]: i for i in agenda if i.get("ballot_id")}
         consultations = []
@@ -315,7 +323,7 @@ def catalogue(
         ]
         files = []
         if published:
-            for fmt, content in minutes_files(event, agenda, tz).items():
+            for fmt, content in minutes_files({**event, "decisions": decisions}, agenda, tz).items():
                 files.append(_file(urls, event, fmt, content, tz, about))
                 contents[files[-1]["id"]] = content
             for d in decisions:

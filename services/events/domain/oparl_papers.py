@@ -22,7 +22,9 @@ TYPES = {"proposal": "Gründungsantrag (Arbeitsgruppe)", "working_paper": "Arbei
 
 def public(row: dict) -> bool:
     """A working paper always (as in membership), a proposal once decided."""
-    return row["kind"] == "working_paper" or row["data"].get("status") in DECIDED
+    if row["kind"] == "proposal":
+        return row["data"].get("status") in DECIDED
+    return row["kind"] == "working_paper"
 
 
 def key(row: dict) -> str:

@@ -58,8 +58,9 @@ class KeepBallotResult:
 
 @dataclass(frozen=True)
 class KeepMembershipPaper:
-    """A founding proposal (kind 'proposal', key: its id) or a working paper (kind
-    'working_paper', key: the group's id) as membership's events carry it."""
+    """A founding proposal (kind 'proposal', key: its id), a working paper (kind
+    'working_paper', key: the group's id) as membership's events carry it, or the
+    announcement of an admission's outcome (kind 'announcement', key: its ballot)."""
 
     kind: str
     key: str

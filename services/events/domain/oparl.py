@@ -323,7 +323,9 @@ def catalogue(
         ]
         files = []
         if published:
-            for fmt, content in minutes_files({**event, "decisions": decisions}, agenda, tz).items():
+            for fmt, content in minutes_files(
+                {**event, "decisions": decisions}, agenda, tz
+            ).items():
                 files.append(_file(urls, event, fmt, content, tz, about))
                 contents[files[-1]["id"]] = content
             for d in decisions:

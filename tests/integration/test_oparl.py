@@ -150,6 +150,7 @@ def world(settings, tenants, token):
     }
     # a URL goes to the app the gateway would send it to
     w = {"apps": apps, "clients": {"membership": m, "events": e}, "table": RouteTable.build(paths)}
+    w["settings"], w["registry"] = own, registry
 
     def ok(resp, status=200):
         assert resp.status_code == status, resp.get_data(as_text=True)
@@ -979,3 +980,28 @@ def test_incremental_sync_loses_nothing(world, token):
     for obj in changed.values():
         validate(obj, obj["id"])
         must(obj, obj["id"])
+
+
+def test_links_across_services_use_the_one_public_origin(world):
+    """With a public origin configured (PUBLIC_URL or OPARL_BASE_URL), both services write
+    every id and link on it, whichever port or host a request came in on."""
+    from knotenpunkt.services.events.app import create_app as events_app
+    from knotenpunkt.services.membership.app import create_app as membership_app
+
+    public = "https://netz.example.org"
+    settings = world["settings"]
+    settings = settings.with_(extra={**settings.extra, "oparl_base_url": public})
+    apps = [make(settings, world["registry"]) for make in (membership_app, events_app)]
+    try:
+        membership, events = (app.test_client() for app in apps)
+        body = membership.get("/oparl/v1/chemnitz/body/chemnitz", base_url="http://127.0.0.1:5001")
+        meetings = events.get("/oparl/v1/chemnitz/meeting", base_url="http://127.0.0.1:5003")
+        found = links(body.get_json(), f"{public}/oparl/v1/chemnitz")
+        found += links(meetings.get_json(), f"{public}/oparl/v1/chemnitz")
+        assert body.get_json()["meeting"] == f"{public}/oparl/v1/chemnitz/meeting"
+        assert len(found) > 20
+        text = body.get_data(as_text=True) + meetings.get_data(as_text=True)
+        assert "127.0.0.1" not in text and "localhost" not in text
+    finally:
+        for app in apps:
+            app.extensions["knotenpunkt"].db.close()

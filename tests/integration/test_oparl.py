@@ -936,6 +936,17 @@ def test_incremental_sync_loses_nothing(world, token):
     changed = fetch_lists(world, root, tenant, since)
     fresh = fetch_lists(world, root, tenant)
     assert {**full, **changed} == fresh
+    # the other filters on every list split it at T with nothing lost
+    at = t.isoformat().replace("+", "%2B")
+    system = f"{root}/system"
+    for since, until in (("created_since", "created_until"), ("modified_since", "modified_until")):
+        after = fetch_lists(world, root, tenant, f"&{since}={at}")
+        before = fetch_lists(world, root, tenant, f"&{until}={at}")
+        assert set(after) & set(before) == {system}, since
+        assert {**before, **after} == fresh, since
+        field = since.removesuffix("_since")
+        assert all(datetime.fromisoformat(o[field]) >= t for i, o in after.items() if i != system)
+    assert f"{root}/paper/{decision['ballot_id']}" in after
     # what changed came, and only that (the System is fetched always)
     stale = {i for i, o in fresh.items() if datetime.fromisoformat(o["modified"]) < t}
     assert set(changed) - {f"{root}/system"} == set(fresh) - stale - {f"{root}/system"}

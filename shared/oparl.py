@@ -172,8 +172,9 @@ def reconcile(
     objects: the kind's list → its objects as built now (with their own moments where the
     data has them); known: the rows of the registry (key, kind, type, digest, created_at,
     modified_at, deleted_at). An object seen for the first time is created when its data
-    says, else now; one whose content changed is modified now (or later, its own moment); one
-    that vanished is deleted now. Returns the objects (each list: its own, then the deleted,
+    says, else now, and modified now: no client can have had it (an admission made public by
+    its announcement, long after its minutes); one whose content changed is modified now (or
+    later, its own moment); one that vanished is deleted now. Returns the objects (each list: its own, then the deleted,
     by key) and the registry rows to write.
     """
     rows = {r["key"]: dict(r) for r in known}
@@ -186,9 +187,9 @@ def reconcile(
             live.add(key)
             own_created, own_modified = moment(obj.get("created")), moment(obj.get("modified"))
             row, now_digest = rows.get(key), digest(obj, root)
-            if row is None:
+            if row is None:  # new to every client: modified now (even if its data is older)
                 created = own_created or own_modified or now
-                row = {"created_at": created, "modified_at": max(own_modified or created, created)}
+                row = {"created_at": created, "modified_at": max(now, created)}
             elif row["digest"] == now_digest and row["deleted_at"] is None:
                 row = None
             else:

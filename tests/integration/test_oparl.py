@@ -388,7 +388,9 @@ def world(settings, tenants, token):
     w["cancelled"] = cancelled
     w["unchanged"] = event(unique("Netzwerkkonferenz 2031"), body="netzwerkkonferenz")
 
-    # --- after the moment T: a change, a withdrawal ------------------------------------------
+    # --- a client syncs (the API notes what it served), then, after the moment T: a change, a
+    # withdrawal, members leaving -------------------------------------------------------------
+    crawl_from(w, ROOT)
     w["t"] = past_a_whole_second()
     w["withdrawn"] = event(unique("Zurückgezogene Sitzung"))
     ok(
@@ -814,6 +816,7 @@ def test_incremental_sync_loses_nothing(world, token):
     from the public), fetch what changed since then (modified_since) and merge: the same as a
     fresh full fetch, deleted objects included (Magdeburg, so that Chemnitz stays as it is)."""
     from knotenpunkt.services.events.handlers import copies
+    from knotenpunkt.services.events.worker import CONSUMERS
     from knotenpunkt.shared.usecase import Context
 
     tenant, root = "magdeburg", f"{BASE}/oparl/v1/magdeburg"
@@ -853,14 +856,6 @@ def test_incremental_sync_loses_nothing(world, token):
         ok(e.post(f"/api/v1/{tenant}/events/{event['id']}/agenda/publish", headers=coord))
         return event
 
-    kept = meeting(unique("Sitzung vor dem Abgleich"), [{"title": "Bericht"}])
-    leaving = meeting(unique("Später zurückgezogen"), [{"title": "Verschiedenes"}])
-    full = fetch_lists(world, root, tenant)
-    assert f"{root}/meeting/{kept['id']}" in full and f"{root}/agendaitem/{leaving['id']}/1" in full
-    assert any(o["type"] == OPARL + "Membership" and not o.get("deleted") for o in full.values())
-
-    t = past_a_whole_second()
-    # a new decision: a ballot's result, decided in a new meeting whose minutes are published
     events = world["apps"]["events"].extensions["knotenpunkt"]
     now = datetime.now(UTC)
     decision = {
@@ -887,8 +882,32 @@ def test_incremental_sync_loses_nothing(world, token):
         deps=events.deps,
         service="events",
     )
+    # an admission decided in minutes published before the sync, announced only after it
+    admission = {**decision, "ballot_id": unique("ballot"), "title": unique("Aufnahme: Verein")}
+    admission["subject"] = {"kind": "admission", "id": unique("application")}
+    with events.database().transaction(tenant) as conn:
+        copies.keep_ballot(copies.KeepBallotResult(admission), conn, ctx)
+    kept = meeting(
+        unique("Sitzung vor dem Abgleich"),
+        [{"title": "Aufnahme", "kind": "decision", "ballot_id": admission["ballot_id"]}],
+    )
+    minutes = {"attendees": ["Projektgruppe"], "ballot_ids": [admission["ballot_id"]]}
+    ok(e.put(f"/api/v1/{tenant}/events/{kept['id']}/minutes", json=minutes, headers=coord))
+    for step in ("approve", "publish"):
+        ok(e.post(f"/api/v1/{tenant}/events/{kept['id']}/minutes/{step}", headers=coord))
+    leaving = meeting(unique("Später zurückgezogen"), [{"title": "Verschiedenes"}])
+    full = fetch_lists(world, root, tenant)
+    assert f"{root}/meeting/{kept['id']}" in full and f"{root}/agendaitem/{leaving['id']}/1" in full
+    assert f"{root}/paper/{admission['ballot_id']}" not in full  # not announced yet
+    assert any(o["type"] == OPARL + "Membership" and not o.get("deleted") for o in full.values())
+
+    t = past_a_whole_second()
+    # a new decision: a ballot's result, decided in a new meeting whose minutes are published
     with events.database().transaction(tenant) as conn:
         copies.keep_ballot(copies.KeepBallotResult(decision), conn, ctx)
+        # and membership announces the admission's outcome
+        told = {"decision": {"outcome": "adopted", "ballot_id": admission["ballot_id"]}}
+        CONSUMERS["membership.application.rejected"](conn, {"data": told}, ctx)
     # a founding proposal (decided, and discussed in the meeting), one still open, a working
     # paper: membership's, served by events as Papers (through its copies)
     relay_to_events(world, tenant, ctx)  # what came before: done
@@ -950,8 +969,13 @@ def test_incremental_sync_loses_nothing(world, token):
     # what changed came, and only that (the System is fetched always)
     stale = {i for i, o in fresh.items() if datetime.fromisoformat(o["modified"]) < t}
     assert set(changed) - {f"{root}/system"} == set(fresh) - stale - {f"{root}/system"}
-    assert f"{root}/meeting/{kept['id']}" not in changed
+    assert f"{root}/meeting/{kept['id']}" in changed  # its agenda item has a result now
     assert f"{root}/legislativeterm/laufend" not in changed
+    # the admission, public now: a Paper new to the client although its minutes are older
+    told_paper = changed[f"{root}/paper/{admission['ballot_id']}"]
+    assert told_paper["paperType"] == "Aufnahmeantrag"
+    assert told_paper["consultation"][0]["agendaItem"] == f"{root}/agendaitem/{kept['id']}/1"
+    assert changed[f"{root}/agendaitem/{kept['id']}/1"]["result"] == "Beschluss: angenommen"
     paper = changed[f"{root}/paper/{decision['ballot_id']}"]
     (consultation,) = paper["consultation"]
     assert consultation["agendaItem"] == f"{root}/agendaitem/{decided['id']}/1"

@@ -1,5 +1,5 @@
 """SQL of the OParl read API: the bodies' public members, member counts, working groups, and
-the removals of public members (by their OParl keys only)."""
+the removals of public members (by their OParl keys only), the registry of served objects."""
 
 from __future__ import annotations
 

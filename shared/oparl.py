@@ -7,9 +7,11 @@ its handlers build the objects, this module pages them the same way everywhere.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import os
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 from flask import request
@@ -29,6 +31,20 @@ FILTERS = {
 }
 MAX_PAGE = 1_000_000
 PLAUSIBLE_MOMENT = SANE_MOMENT
+
+
+OPARL = "https://schema.oparl.org/1.1/"
+# What the digest of an object leaves out: its moments (the registry keeps them).
+MOMENTS = ("created", "modified")
+# What a deleted object keeps besides id, type, created, modified and deleted: what the
+# schema of its type requires (OParl 1.1 schemas: an AgendaItem's order, a File's accessUrl).
+REQUIRED = {
+    "System": ("oparlVersion", "body"),
+    "Body": ("name", "organization", "person", "meeting", "paper", "legislativeTerm"),
+    "AgendaItem": ("order",),
+    "File": ("accessUrl",),
+}
+ROOT = "$ROOT"
 
 
 def base_url(settings) -> str:
@@ -95,10 +111,128 @@ def matches(obj: dict, filters: dict) -> bool:
             continue
         if obj.get(key) is None:
             return False
-        moment = datetime.fromisoformat(obj[key])
-        if (moment < limit) if since else (moment > limit):
+        at = datetime.fromisoformat(obj[key])
+        if (at < limit) if since else (at > limit):
             return False
     return True
+
+
+def moment(value) -> datetime | None:
+    """A moment from a row (datetime) or from an object (ISO text); None stays None."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+def stamp(value) -> str | None:
+    """A moment as OParl 1.1 (§ 2.4) writes it: ``yyyy-mm-ddThh:mm:ss±hh:mm``, whole seconds,
+    rounded up (so that ``modified_since`` of any moment before the change still finds it)."""
+    at = moment(value)
+    if at is None:
+        return None
+    if at.microsecond:
+        at = at.replace(microsecond=0) + timedelta(seconds=1)
+    return at.isoformat(timespec="seconds")
+
+
+def _bare(value):
+    if isinstance(value, dict):
+        return {k: _bare(v) for k, v in value.items() if k not in MOMENTS}
+    if isinstance(value, list):
+        return [_bare(v) for v in value]
+    return value
+
+
+def digest(obj: dict, root: str) -> str:
+    """What an object says apart from its moments, as a digest independent of the ids' base."""
+    text = json.dumps(_bare(obj), sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.replace(root, "").encode()).hexdigest()[:32]
+
+
+def _stamped(value, stamps: dict[str, tuple], root: str) -> None:
+    """Set created/modified of every object (embedded ones too) the registry knows."""
+    if isinstance(value, list):
+        for v in value:
+            _stamped(v, stamps, root)
+        return
+    if not isinstance(value, dict):
+        return
+    known = stamps.get(str(value.get("id", "")).removeprefix(root + "/"))
+    if known is not None and str(value.get("type", "")).startswith(OPARL):
+        value["created"], value["modified"] = stamp(known[0]), stamp(known[1])
+    for v in value.values():
+        if isinstance(v, dict | list):
+            _stamped(v, stamps, root)
+
+
+def reconcile(
+    objects: dict[str, list[dict]], known: list[dict], root: str, now: datetime
+) -> tuple[dict[str, list[dict]], list[dict]]:
+    """Every object with its ``created`` and ``modified`` (OParl 1.1 § 3.1: MUST), and every
+    object that was served once and is gone as a deleted one (id, type, created, modified,
+    deleted, and what the schema of its type requires: REQUIRED): nothing an incremental sync
+    asks for with ``modified_since`` is lost.
+
+    objects: the kind's list → its objects as built now (with their own moments where the
+    data has them); known: the rows of the registry (key, kind, type, digest, created_at,
+    modified_at, deleted_at). An object seen for the first time is created when its data
+    says, else now, and modified now: no client can have had it (an admission made public by
+    its announcement, long after its minutes); one whose content changed is modified now (or
+    later, its own moment); one that vanished is deleted now. Returns the objects (each list: its own, then the deleted,
+    by key) and the registry rows to write.
+    """
+    rows = {r["key"]: dict(r) for r in known}
+    changed: dict[str, dict] = {}
+    stamps: dict[str, tuple] = {}
+    live: set[str] = set()
+    for kind, objs in objects.items():
+        for obj in objs:
+            key = obj["id"].removeprefix(root + "/")
+            live.add(key)
+            own_created, own_modified = moment(obj.get("created")), moment(obj.get("modified"))
+            row, now_digest = rows.get(key), digest(obj, root)
+            if row is None:  # new to every client: modified now (even if its data is older)
+                created = own_created or own_modified or now
+                row = {"created_at": created, "modified_at": max(now, created)}
+            elif row["digest"] == now_digest and row["deleted_at"] is None:
+                row = None
+            else:
+                row = {**row, "modified_at": max(now, own_modified or now)}
+            if row is not None:
+                kind_of = obj["type"].removeprefix(OPARL)
+                kept = {k: obj[k] for k in REQUIRED.get(kind_of, ()) if k in obj}
+                row.update(
+                    key=key,
+                    kind=kind,
+                    type=kind_of,
+                    digest=now_digest,
+                    deleted_at=None,
+                    kept=json.dumps(kept, ensure_ascii=False).replace(root, ROOT),
+                )
+                rows[key] = changed[key] = row
+            row = rows[key]
+            created = own_created or row["created_at"]
+            stamps[key] = (created, max(own_modified or created, row["modified_at"], created))
+    out = {kind: list(objs) for kind, objs in objects.items()}
+    for key in sorted(set(rows) - live):
+        row = rows[key]
+        if row["kind"] not in out:
+            continue
+        if row["deleted_at"] is None:
+            row = changed[key] = {**row, "deleted_at": now, "modified_at": now, "digest": "-"}
+        out[row["kind"]].append(
+            {
+                **json.loads((row.get("kept") or "{}").replace(ROOT, root)),
+                "id": f"{root}/{key}",
+                "type": OPARL + row["type"],
+                "created": stamp(row["created_at"]),
+                "modified": stamp(row["modified_at"]),
+                "deleted": True,
+            }
+        )
+    for objs in objects.values():
+        _stamped(objs, stamps, root)
+    return out, [changed[k] for k in sorted(changed)]
 
 
 def without_internal(obj: dict) -> dict:

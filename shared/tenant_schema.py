@@ -272,6 +272,28 @@ class WebhooksSchema(Strict):
     )
 
 
+class LegislativeTermSchema(Strict):
+    """A legislative term (OParl LegislativeTerm): e.g. the period a body was constituted for."""
+
+    key = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,62}$"),
+        metadata={"description": "the term's key in its OParl id (a-z, 0-9, -)"},
+    )
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    start_date = fields.Date(load_default=None)
+    end_date = fields.Date(load_default=None)
+
+    @validates_schema
+    def _ordered(self, data, **kwargs):
+        if (
+            data.get("start_date")
+            and data.get("end_date")
+            and data["end_date"] < data["start_date"]
+        ):
+            raise ValidationError("ends before it starts", "end_date")
+
+
 class OparlSchema(Strict):
     """The OParl 1.1 read API (/oparl/v1/<tenant>/): licence of the data, who appears, page size."""
 
@@ -294,6 +316,14 @@ class OparlSchema(Strict):
         },
     )
     page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    legislative_terms = fields.List(
+        fields.Nested(LegislativeTermSchema),
+        load_default=list,
+        metadata={
+            "description": "the network's legislative terms (OParl LegislativeTerm); none: one "
+            "open term, 'Laufende Arbeitsperiode'"
+        },
+    )
 
 
 class PrivacySchema(Strict):

@@ -8,6 +8,15 @@ from knotenpunkt.shared.privacy import table as _t
 NETWORK = ("Koordinierungsstelle", "Mitglieder der Gremien")
 
 CATALOGUE = {
+    "oparl_objects": _t(
+        "",
+        "tenant key kind type digest created_at modified_at deleted_at kept",
+        "Verzeichnis der OParl-Schnittstelle: wann ein öffentliches Objekt angelegt, geändert "
+        "oder gelöscht wurde (nur Kennungen und Prüfsummen)",
+        "public_task",
+        "dauerhaft (OParl 1.1: gelöschte Objekte bleiben als gelöscht stehen)",
+        ("Öffentlichkeit (Kennung und Zeitpunkte)",),
+    ),
     "partner_copies": _t(
         "email",
         "tenant partner_id name status updated_at",
@@ -64,6 +73,15 @@ CATALOGUE = {
         "public_task",
         "dauerhaft; bei Löschung wird der Name in der Anwesenheit ersetzt",
         (*NETWORK, "Öffentlichkeit (veröffentlichte Protokolle)"),
+    ),
+    "paper_copies": _t(
+        "",
+        "tenant kind key data created_at modified_at",
+        "Gründungsanträge und Arbeitspapiere für die OParl-Schnittstelle (Kopie aus der "
+        "Mitgliederverwaltung; ohne Antragstellende und Bearbeitende)",
+        "public_task",
+        "dauerhaft (öffentliche Unterlagen des Netzwerks)",
+        ("Öffentlichkeit (Anträge erst nach der Entscheidung)",),
     ),
     "ballot_results": _t(
         "data",

@@ -14,6 +14,7 @@ from knotenpunkt.services.events.handlers import (
     privacy,
 )
 from knotenpunkt.shared import worker
+from knotenpunkt.shared.messaging import event_name
 
 
 def _partner(data: dict) -> copies.KeepPartner:
@@ -29,9 +30,23 @@ def on_partner(conn, env: dict, ctx) -> None:
     copies.keep_partner(_partner(env["data"]), conn, ctx)
 
 
+def _announced(data: dict, conn, ctx) -> None:
+    """An admission's outcome is announced: its decision may now be public (OParl)."""
+    ballot = (data.get("decision") or {}).get("ballot_id")
+    if ballot:
+        copies.keep_membership_paper(
+            copies.KeepMembershipPaper("announcement", ballot, {"ballot_id": ballot}), conn, ctx
+        )
+
+
+def on_application_rejected(conn, env: dict, ctx) -> None:
+    _announced(env["data"], conn, ctx)
+
+
 def on_partner_admitted(conn, env: dict, ctx) -> None:
     """An admitted partner introduces itself at the next network event far enough ahead."""
     data = env["data"]
+    _announced(data, conn, ctx)
     copies.keep_partner(_partner(data), conn, ctx)
     email = (data.get("contact") or {}).get("email") or data.get("email")
     introductions.schedule_introduction(
@@ -94,6 +109,25 @@ on_privacy_requested = worker.privacy_consumer(privacy)
 # Daily: delete what the tenant's retention rules say is due, logged with counts.
 privacy_retention = worker.retention_job(privacy)
 
+
+def on_proposal(conn, env: dict, ctx) -> None:
+    """A founding proposal submitted or decided: its copy for OParl (status: the event)."""
+    d = env["data"]
+    status = event_name(env).rsplit(".", 1)[-1]
+    copies.keep_membership_paper(
+        copies.KeepMembershipPaper("proposal", d["proposal_id"], {**d, "status": status}),
+        conn,
+        ctx,
+    )
+
+
+def on_working_paper_saved(conn, env: dict, ctx) -> None:
+    d = env["data"]
+    copies.keep_membership_paper(
+        copies.KeepMembershipPaper("working_paper", d["working_group_id"], d), conn, ctx
+    )
+
+
 CONSUMERS = {
     "membership.privacy.requested": on_privacy_requested,
     "membership.working_group.member_added": on_group_member_added,
@@ -104,6 +138,11 @@ CONSUMERS = {
     "membership.body.member_added": on_member_added,
     "membership.body.member_removed": on_member_removed,
     "voting.ballot.closed": on_ballot_closed,
+    "membership.working_group_proposal.submitted": on_proposal,
+    "membership.working_group_proposal.approved": on_proposal,
+    "membership.working_group_proposal.declined": on_proposal,
+    "membership.working_paper.saved": on_working_paper_saved,
+    "membership.application.rejected": on_application_rejected,
 }
 JOBS = [
     worker.Job("cadence", 3600, check_cadence),

@@ -10,6 +10,15 @@ KEYS = "tenant id created_at updated_at"
 NETWORK = ("Koordinierungsstelle", "Mitglieder der Gremien")
 
 CATALOGUE = {
+    "oparl_objects": _t(
+        "",
+        "tenant key kind type digest created_at modified_at deleted_at kept",
+        "Verzeichnis der OParl-Schnittstelle: wann ein öffentliches Objekt angelegt, geändert "
+        "oder gelöscht wurde (nur Kennungen und Prüfsummen)",
+        "public_task",
+        "dauerhaft (OParl 1.1: gelöschte Objekte bleiben als gelöscht stehen)",
+        ("Öffentlichkeit (Kennung und Zeitpunkte)",),
+    ),
     "partners": _t(
         "email phone street postcode city",
         f"{KEYS} name kind website topics languages since status left_on public shared "

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -66,13 +68,37 @@ def validate(obj: dict, where: str) -> int:
     return checked
 
 
-def links(value) -> list[str]:
+def links(value, root: str = ROOT) -> list[str]:
     """Every URL of the tenant's OParl API in a document (ids, lists, pages, files)."""
     if isinstance(value, dict):
-        return [u for v in value.values() for u in links(v)]
+        return [u for v in value.values() for u in links(v, root)]
     if isinstance(value, list):
-        return [u for v in value for u in links(v)]
-    return [value] if isinstance(value, str) and value.startswith(ROOT + "/") else []
+        return [u for v in value for u in links(v, root)]
+    return [value] if isinstance(value, str) and value.startswith(root + "/") else []
+
+
+# OParl 1.1 § 2.4: a date-time is yyyy-mm-ddThh:mm:ss±hh:mm
+DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$")
+DELETED = {"id", "type", "created", "modified", "deleted"}
+
+
+def must(obj: dict, where: str) -> None:
+    """The specification's MUST rules beyond the schemas, for an object and every object
+    embedded in it: created and modified (§ 3.1), date-times in whole seconds with offset
+    (§ 2.4), a deleted object with nothing but id, type, created, modified and deleted."""
+    kind = obj["type"].removeprefix(OPARL)
+    assert {"created", "modified"} <= set(obj), f"{where} ({kind}) lacks created/modified"
+    assert obj["created"] <= obj["modified"] or obj.get("deleted"), where
+    if obj.get("deleted"):  # and what the schema of its type requires (an AgendaItem's order)
+        required = set(VALIDATORS[kind].schema.get("required", []))
+        assert set(obj) == DELETED | required and obj["deleted"] is True, f"{where}: {obj}"
+    for name, prop in VALIDATORS[kind].schema["properties"].items():
+        if prop.get("format") == "date-time" and name in obj:
+            assert DATE_TIME.match(obj[name]), f"{where}.{name}: {obj[name]}"
+    for key, value in obj.items():
+        for inner in value if isinstance(value, list) else [value]:
+            if isinstance(inner, dict) and str(inner.get("type", "")).startswith(OPARL):
+                must(inner, f"{where}.{key}")
 
 
 def objects_in(value) -> list[dict]:
@@ -95,6 +121,7 @@ def world(settings, tenants, token):
     from knotenpunkt.services.events.app import create_app as events_app
     from knotenpunkt.services.events.handlers import copies
     from knotenpunkt.services.events.seed import seed_consultations
+    from knotenpunkt.services.events.worker import CONSUMERS
     from knotenpunkt.services.membership.app import create_app as membership_app
     from knotenpunkt.services.membership.seed import seed_demo
     from knotenpunkt.shared.db import provision
@@ -123,6 +150,7 @@ def world(settings, tenants, token):
     }
     # a URL goes to the app the gateway would send it to
     w = {"apps": apps, "clients": {"membership": m, "events": e}, "table": RouteTable.build(paths)}
+    w["settings"], w["registry"] = own, registry
 
     def ok(resp, status=200):
         assert resp.status_code == status, resp.get_data(as_text=True)
@@ -279,6 +307,11 @@ def world(settings, tenants, token):
         "recommendation": ballot(unique("Empfehlung Sprachkurse"), binding=False),
         "founding": ballot(unique("Gründung AG Wohnen"), kind="working_group_founding"),
         "admission": ballot(unique("Aufnahme: Verein Sperrfrist"), kind="admission"),
+        # voting periods over: one announced by membership, one not (yet)
+        "told": ballot(
+            unique("Aufnahme: Verein Bekanntgegeben"), kind="admission", deadline=closed
+        ),
+        "untold": ballot(unique("Aufnahme: Verein Unbekannt"), kind="admission", deadline=closed),
     }
     w["ballots"] = ballots
     events = apps["events"].extensions["knotenpunkt"]
@@ -288,6 +321,10 @@ def world(settings, tenants, token):
     with events.database().transaction("chemnitz") as conn:
         for data in ballots.values():
             copies.keep_ballot(copies.KeepBallotResult(data), conn, ctx)
+        # membership announces the outcome (here: a rejection) with its ballot
+        told = {"application_id": unique("app"), "status": "rejected", "organisation": "x"}
+        told["decision"] = {"outcome": "rejected", "ballot_id": ballots["told"]["ballot_id"]}
+        CONSUMERS["membership.application.rejected"](conn, {"data": told}, ctx)
 
     def event(title, public=True, **extra):
         return ok(
@@ -351,8 +388,10 @@ def world(settings, tenants, token):
     w["cancelled"] = cancelled
     w["unchanged"] = event(unique("Netzwerkkonferenz 2031"), body="netzwerkkonferenz")
 
-    # --- after the moment T: a change, a withdrawal ------------------------------------------
-    w["t"] = datetime.now(UTC)
+    # --- a client syncs (the API notes what it served), then, after the moment T: a change, a
+    # withdrawal, members leaving -------------------------------------------------------------
+    crawl_from(w, ROOT)
+    w["t"] = past_a_whole_second()
     w["withdrawn"] = event(unique("Zurückgezogene Sitzung"))
     ok(
         e.patch(
@@ -381,6 +420,14 @@ def world(settings, tenants, token):
         app.extensions["knotenpunkt"].db.close()
 
 
+def past_a_whole_second() -> datetime:
+    """Now, just past a whole second: OParl writes whole seconds (rounded up), so everything
+    before is stamped earlier than this moment and everything after it later."""
+    now = datetime.now(UTC)
+    time.sleep(1.01 - now.microsecond / 1_000_000)
+    return datetime.now(UTC)
+
+
 def get(world, url: str, **kwargs):
     """GET a URL of the API from the app that serves its path (as the gateway routes it)."""
     parts = urlsplit(url)
@@ -392,10 +439,15 @@ def get(world, url: str, **kwargs):
 
 @pytest.fixture(scope="module")
 def crawl(world):
+    """Walk Chemnitz from the System: every link, every page."""
+    return crawl_from(world, ROOT)
+
+
+def crawl_from(world, root: str) -> dict:
     """Walk from the System: every link, every page; {url: document} and {url: file bytes}."""
     documents: dict[str, dict] = {}
     files: dict[str, bytes] = {}
-    todo = [f"{ROOT}/system"]
+    todo = [f"{root}/system"]
     while todo:
         url = todo.pop()
         if url in documents or url in files:
@@ -409,26 +461,36 @@ def crawl(world):
             continue
         assert resp.mimetype == "application/json", url
         documents[url] = resp.get_json()
-        todo += links(documents[url])
+        todo += links(documents[url], root)
     return {"documents": documents, "files": files}
 
 
-def test_every_object_is_valid_and_every_link_resolves(crawl):
-    documents = crawl["documents"]
+def check_all(documents: dict) -> tuple[int, dict]:
+    """Validate every document of a crawl (schemas and MUST rules); (objects checked, the
+    objects of the lists by id)."""
     checked, by_id = 0, {}
     for url, doc in documents.items():
         if "data" in doc and "pagination" in doc:
             assert set(doc["links"]) >= {"first", "last", "self"}, url
+            assert set(doc["pagination"]) >= {"totalElements", "currentPage", "totalPages"}, url
             for obj in doc["data"]:
                 checked += validate(obj, url)
+                must(obj, url)
                 by_id.setdefault(obj["id"], obj)
         else:
             checked += validate(doc, url)
+            must(doc, url)
             assert doc["id"] == url
-    assert checked > 50
     # every object of a list is reachable at its id and is the same object there
     for obj_id, obj in by_id.items():
         assert documents[obj_id] == obj, obj_id
+    return checked, by_id
+
+
+def test_every_object_is_valid_and_every_link_resolves(crawl):
+    documents = crawl["documents"]
+    checked, by_id = check_all(documents)
+    assert checked > 50
     kinds = {o["type"].removeprefix(OPARL) for d in documents.values() for o in objects_in(d)}
     assert kinds >= {
         "System",
@@ -466,7 +528,10 @@ def test_system_and_body_point_at_the_lists_of_both_services(crawl):
     assert [b["id"] for b in bodies] == [f"{ROOT}/body/chemnitz"]
     body = bodies[0]
     assert body["name"] == "Integrationsnetzwerk Chemnitz" and body["license"] == LICENSE
-    assert body["legislativeTerm"] == []
+    # no terms in the tenant file: one open term, embedded and in its own list
+    (term,) = body["legislativeTerm"]
+    assert term["id"] == f"{ROOT}/legislativeterm/laufend" and "endDate" not in term
+    assert documents[body["legislativeTermList"]]["data"] == [term]
     for name, path in {
         "organization": "organization",
         "person": "person",
@@ -506,8 +571,9 @@ def test_meetings_agenda_papers_and_minutes(world, crawl):
         if p["type"] == OPARL + "Paper"
     }
     assert set(papers) == {
-        ballots[k]["title"] for k in ("resolution", "secret", "recommendation", "founding")
+        ballots[k]["title"] for k in ("resolution", "secret", "recommendation", "founding", "told")
     }
+    assert papers[ballots["told"]["title"]]["paperType"] == "Aufnahmeantrag"
     assert papers[ballots["resolution"]["title"]]["paperType"] == "Beschluss"
     assert papers[ballots["recommendation"]["title"]]["paperType"] == "Empfehlung"
     assert papers[ballots["founding"]["title"]]["paperType"] == "Gründung einer Arbeitsgruppe"
@@ -568,7 +634,7 @@ def test_removed_members_stay_as_deleted(world, crawl):
     gone_person = f"{ROOT}/person/{person_key(gone)}"
     for url, kind in [(u, "Membership") for u in sorted(left)] + [(gone_person, "Person")]:
         stone = documents[url]
-        assert set(stone) == {"id", "type", "deleted", "modified"}, stone
+        assert set(stone) == {"id", "type", "created", "deleted", "modified"}, stone
         assert stone["type"] == OPARL + kind and stone["deleted"] is True
         assert datetime.fromisoformat(stone["modified"]) >= t
     # Amira keeps her other seat: her Person is there, changed when she left
@@ -646,6 +712,10 @@ def test_nothing_that_is_not_public_leaves(world, crawl):
     for text in (world["secret_reason"], world["dissenter"], "quorum_needed", "Zu früh"):
         assert text not in documents, text
     assert world["ballots"]["admission"]["title"] not in documents  # not announced yet
+    assert world["ballots"]["untold"]["title"] not in documents  # period over, not announced
+    for key in ("admission", "untold"):  # nor in the minutes as OParl Files
+        assert world["ballots"][key]["title"].replace("-", "\\-") not in everything, key
+        assert world["ballots"][key]["title"] not in everything, key
     persons = [
         o
         for o in objects_in(crawl["documents"])
@@ -670,3 +740,303 @@ def test_unknown_tenant_preflight_and_foreign_tokens(world, token):
     foreign = token("magdeburg", "coordinator", sub="oparl-foreigner")
     assert get(world, f"{ROOT}/system", headers=foreign).status_code == 403
     assert get(world, f"{ROOT}/meeting", headers=foreign).status_code == 403
+
+
+@pytest.mark.parametrize("network", ["saalekreis", "magdeburg", "mittelsachsen"])
+def test_every_network_is_valid_oparl(world, network):
+    """The other networks with their demo data: the same schemas and MUST rules, one open
+    legislative term each, every link resolving."""
+    root = f"{BASE}/oparl/v1/{network}"
+    documents = crawl_from(world, root)["documents"]
+    checked, by_id = check_all(documents)
+    kinds = {o["type"].removeprefix(OPARL) for o in by_id.values()}
+    assert kinds >= {"Body", "LegislativeTerm", "Organization"}, kinds
+    body = documents[f"{root}/body/{network}"]
+    assert [t["id"] for t in body["legislativeTerm"]] == [f"{root}/legislativeterm/laufend"]
+    assert documents[f"{root}/system"]["created"] <= documents[f"{root}/system"]["modified"]
+
+
+BODY_LISTS = (
+    "organization",
+    "person",
+    "membership",
+    "meeting",
+    "paper",
+    "agendaItem",
+    "consultation",
+    "file",
+    "locationList",
+    "legislativeTermList",
+)
+
+
+def fetch_lists(world, root: str, tenant: str, query: str = "") -> dict[str, dict]:
+    """What a client syncing the network holds: the System and every object of every list
+    (the Body list and the lists the Body names), each page followed; {id: object}."""
+    system = get(world, f"{root}/system").get_json()
+    body = get(world, f"{root}/body/{tenant}").get_json()
+    found = {system["id"]: system}
+    for url in [system["body"], *(body[name] for name in BODY_LISTS)]:
+        page = get(world, f"{url}?elementsPerPage=2{query}").get_json()
+        while True:
+            for obj in page["data"]:
+                assert obj["id"] not in found or found[obj["id"]] == obj, obj["id"]
+                found[obj["id"]] = obj
+            if "next" not in page["links"]:
+                break
+            page = get(world, page["links"]["next"]).get_json()
+    return found
+
+
+def relay_to_events(world, tenant: str, ctx) -> list[str]:
+    """What the outbox relay and the broker do: membership's unsent events that events
+    consumes, handed to events' consumers in order (marked sent); their names."""
+    from knotenpunkt.services.events.worker import CONSUMERS
+    from knotenpunkt.shared.messaging import event_name
+
+    membership = world["apps"]["membership"].extensions["knotenpunkt"].database()
+    with membership.transaction(tenant) as conn:
+        rows = conn.execute(
+            "update outbox set sent_at = %s where sent_at is null returning id, envelope",
+            (datetime.now(UTC),),
+        ).fetchall()
+    names = []
+    events = world["apps"]["events"].extensions["knotenpunkt"].database()
+    for row in sorted(rows, key=lambda r: r["id"]):
+        name = event_name(row["envelope"])
+        if name in CONSUMERS:
+            with events.transaction(tenant) as conn:
+                CONSUMERS[name](conn, row["envelope"], ctx)
+            names.append(name)
+    return names
+
+
+def test_incremental_sync_loses_nothing(world, token):
+    """Fetch all, change things (a new decision, a public member leaving, a meeting withdrawn
+    from the public), fetch what changed since then (modified_since) and merge: the same as a
+    fresh full fetch, deleted objects included (Magdeburg, so that Chemnitz stays as it is)."""
+    from knotenpunkt.services.events.handlers import copies
+    from knotenpunkt.services.events.worker import CONSUMERS
+    from knotenpunkt.shared.usecase import Context
+
+    tenant, root = "magdeburg", f"{BASE}/oparl/v1/magdeburg"
+    m, e = world["clients"]["membership"], world["clients"]["events"]
+    coord = token(tenant, "coordinator", sub="oparl-sync")
+
+    def ok(resp, status=200):
+        assert resp.status_code == status, resp.get_data(as_text=True)
+        return resp.get_json()
+
+    email = f"{unique('sync')}@example.org"
+    contact = {"name": "Öffentliche Person", "email": email, "legal_basis": "consent"}
+    contact |= {"consent_at": "2024-01-10T09:00:00+00:00", "public": True}
+    ok(m.post(f"/api/v1/{tenant}/contacts", json=contact, headers=coord), 201)
+    member = {"person_id": email, "name": unique("Sabine Sync"), "email": email}
+    ok(m.post(f"/api/v1/{tenant}/bodies/projektgruppe/members", json=member, headers=coord), 201)
+
+    def meeting(title, items):
+        event = ok(
+            e.post(
+                f"/api/v1/{tenant}/events",
+                json={
+                    "kind": "body_meeting",
+                    "body": "projektgruppe",
+                    "title": title,
+                    "starts_at": "2026-05-06T13:00:00+02:00",
+                    "ends_at": "2026-05-06T14:00:00+02:00",
+                    "place": "Altes Rathaus Magdeburg",
+                    "public": True,
+                },
+                headers=coord,
+            ),
+            201,
+        )
+        agenda = {"items": items}
+        ok(e.put(f"/api/v1/{tenant}/events/{event['id']}/agenda", json=agenda, headers=coord))
+        ok(e.post(f"/api/v1/{tenant}/events/{event['id']}/agenda/publish", headers=coord))
+        return event
+
+    events = world["apps"]["events"].extensions["knotenpunkt"]
+    now = datetime.now(UTC)
+    decision = {
+        "ballot_id": unique("ballot"),
+        "body": "projektgruppe",
+        "title": unique("Beschluss Willkommenskultur"),
+        "text": "Die Projektgruppe beschließt das Leitbild Willkommenskultur.",
+        "subject": {"kind": "general", "id": unique("subject")},
+        "binding": True,
+        "secret": False,
+        "outcome": "adopted",
+        "outcome_text": "Beschluss: angenommen",
+        "kind": "resolution",
+        "tally": {"yes": 4, "no": 0, "abstain": 1},
+        "dissent": [],
+        "deadline": now.isoformat(),
+        "closed_at": now.isoformat(),
+    }
+    ctx = Context(
+        settings=events.settings,
+        tenant=events.tenants.get(tenant),
+        now=now,
+        actor="test",
+        deps=events.deps,
+        service="events",
+    )
+    # an admission decided in minutes published before the sync, announced only after it
+    admission = {**decision, "ballot_id": unique("ballot"), "title": unique("Aufnahme: Verein")}
+    admission["subject"] = {"kind": "admission", "id": unique("application")}
+    with events.database().transaction(tenant) as conn:
+        copies.keep_ballot(copies.KeepBallotResult(admission), conn, ctx)
+    kept = meeting(
+        unique("Sitzung vor dem Abgleich"),
+        [{"title": "Aufnahme", "kind": "decision", "ballot_id": admission["ballot_id"]}],
+    )
+    minutes = {"attendees": ["Projektgruppe"], "ballot_ids": [admission["ballot_id"]]}
+    ok(e.put(f"/api/v1/{tenant}/events/{kept['id']}/minutes", json=minutes, headers=coord))
+    for step in ("approve", "publish"):
+        ok(e.post(f"/api/v1/{tenant}/events/{kept['id']}/minutes/{step}", headers=coord))
+    leaving = meeting(unique("Später zurückgezogen"), [{"title": "Verschiedenes"}])
+    full = fetch_lists(world, root, tenant)
+    assert f"{root}/meeting/{kept['id']}" in full and f"{root}/agendaitem/{leaving['id']}/1" in full
+    assert f"{root}/paper/{admission['ballot_id']}" not in full  # not announced yet
+    assert any(o["type"] == OPARL + "Membership" and not o.get("deleted") for o in full.values())
+
+    t = past_a_whole_second()
+    # a new decision: a ballot's result, decided in a new meeting whose minutes are published
+    with events.database().transaction(tenant) as conn:
+        copies.keep_ballot(copies.KeepBallotResult(decision), conn, ctx)
+        # and membership announces the admission's outcome
+        told = {"decision": {"outcome": "adopted", "ballot_id": admission["ballot_id"]}}
+        CONSUMERS["membership.application.rejected"](conn, {"data": told}, ctx)
+    # a founding proposal (decided, and discussed in the meeting), one still open, a working
+    # paper: membership's, served by events as Papers (through its copies)
+    relay_to_events(world, tenant, ctx)  # what came before: done
+    proposals = []
+    for topic in (unique("Sprachmittlung"), unique("Noch offen")):
+        proposal = {"topic": topic, "aims": "Dolmetscherpool <aufbauen>", "planned_months": 12}
+        url = f"/api/v1/{tenant}/working-group-proposals"
+        proposals.append(ok(m.post(url, json=proposal, headers=coord), 201))
+    url = f"/api/v1/{tenant}/working-group-proposals/{proposals[0]['id']}/decision"
+    group_id = ok(m.post(url, json={"approved": True}, headers=coord))["working_group_id"]
+    paper_text = {"goals": [{"text": "Pool mit 20 Sprachmittlern"}], "results": "**offen**"}
+    ok(m.put(f"/api/v1/{tenant}/working-groups/{group_id}/paper", json=paper_text, headers=coord))
+    relayed = relay_to_events(world, tenant, ctx)
+    assert relayed.count("membership.working_group_proposal.submitted") == 2
+    assert "membership.working_paper.saved" in relayed
+    founding = {
+        **decision,
+        "ballot_id": unique("ballot"),
+        "title": f"Gründung AG {proposals[0]['topic']}",
+        "text": None,
+        "subject": {"kind": "working_group_founding", "id": proposals[0]["id"]},
+    }
+    with events.database().transaction(tenant) as conn:
+        copies.keep_ballot(copies.KeepBallotResult(founding), conn, ctx)
+    decided = meeting(
+        unique("Sitzung mit Beschluss"),
+        [
+            {"title": "Leitbild", "kind": "decision", "ballot_id": decision["ballot_id"]},
+            {"title": "Gründung", "kind": "decision", "ballot_id": founding["ballot_id"]},
+        ],
+    )
+    minutes = {
+        "attendees": ["Projektgruppe"],
+        "ballot_ids": [decision["ballot_id"], founding["ballot_id"]],
+    }
+    ok(e.put(f"/api/v1/{tenant}/events/{decided['id']}/minutes", json=minutes, headers=coord))
+    for step in ("approve", "publish"):
+        ok(e.post(f"/api/v1/{tenant}/events/{decided['id']}/minutes/{step}", headers=coord))
+    # a public member leaves, a meeting is withdrawn from the public
+    left = m.delete(f"/api/v1/{tenant}/bodies/projektgruppe/members/{email}", headers=coord)
+    assert left.status_code == 204, left.get_data(as_text=True)
+    ok(e.patch(f"/api/v1/{tenant}/events/{leaving['id']}", json={"public": False}, headers=coord))
+
+    since = "&modified_since=" + t.isoformat().replace("+", "%2B")
+    changed = fetch_lists(world, root, tenant, since)
+    fresh = fetch_lists(world, root, tenant)
+    assert {**full, **changed} == fresh
+    # the other filters on every list split it at T with nothing lost
+    at = t.isoformat().replace("+", "%2B")
+    system = f"{root}/system"
+    for since, until in (("created_since", "created_until"), ("modified_since", "modified_until")):
+        after = fetch_lists(world, root, tenant, f"&{since}={at}")
+        before = fetch_lists(world, root, tenant, f"&{until}={at}")
+        assert set(after) & set(before) == {system}, since
+        assert {**before, **after} == fresh, since
+        field = since.removesuffix("_since")
+        assert all(datetime.fromisoformat(o[field]) >= t for i, o in after.items() if i != system)
+    assert f"{root}/paper/{decision['ballot_id']}" in after
+    # what changed came, and only that (the System is fetched always)
+    stale = {i for i, o in fresh.items() if datetime.fromisoformat(o["modified"]) < t}
+    assert set(changed) - {f"{root}/system"} == set(fresh) - stale - {f"{root}/system"}
+    assert f"{root}/meeting/{kept['id']}" in changed  # its agenda item has a result now
+    assert f"{root}/legislativeterm/laufend" not in changed
+    # the admission, public now: a Paper new to the client although its minutes are older
+    told_paper = changed[f"{root}/paper/{admission['ballot_id']}"]
+    assert told_paper["paperType"] == "Aufnahmeantrag"
+    assert told_paper["consultation"][0]["agendaItem"] == f"{root}/agendaitem/{kept['id']}/1"
+    assert changed[f"{root}/agendaitem/{kept['id']}/1"]["result"] == "Beschluss: angenommen"
+    paper = changed[f"{root}/paper/{decision['ballot_id']}"]
+    (consultation,) = paper["consultation"]
+    assert consultation["agendaItem"] == f"{root}/agendaitem/{decided['id']}/1"
+    assert paper["auxiliaryFile"][0]["paper"] == [
+        paper["id"],
+        f"{root}/paper/gruendungsantrag/{proposals[0]['id']}",
+    ]
+    item = changed[f"{root}/agendaitem/{decided['id']}/1"]
+    assert item["result"] == "Beschluss: angenommen"
+    assert item["resolutionText"].startswith(decision["text"])
+    # the founding proposal: its own Paper with its text, discussed at the agenda item
+    proposal = changed[f"{root}/paper/gruendungsantrag/{proposals[0]['id']}"]
+    assert proposal["paperType"] == "Gründungsantrag (Arbeitsgruppe)"
+    (consultation,) = proposal["consultation"]
+    assert consultation["agendaItem"] == f"{root}/agendaitem/{decided['id']}/2"
+    assert f"{root}/paper/{founding['ballot_id']}" not in fresh
+    text = get(world, proposal["mainFile"]["accessUrl"])
+    assert text.mimetype == "text/markdown" and len(text.data) == proposal["mainFile"]["size"]
+    assert "Dolmetscherpool &lt;aufbauen&gt;" in text.data.decode()
+    assert f"{root}/paper/gruendungsantrag/{proposals[1]['id']}" not in fresh  # not decided
+    assert proposals[1]["topic"] not in json.dumps(fresh, ensure_ascii=False)
+    working = changed[f"{root}/paper/arbeitspapier/{group_id}"]
+    assert working["paperType"] == "Arbeitspapier"
+    assert working["originatorOrganization"] == [f"{root}/organization/arbeitsgruppe/{group_id}"]
+    text = get(world, working["mainFile"]["accessUrl"]).data.decode()
+    assert "Pool mit 20 Sprachmittlern" in text and "\\*\\*offen\\*\\*" in text
+    assert (
+        working["mainFile"]["id"] in fresh
+        and f"{root}/organization/arbeitsgruppe/{group_id}" in fresh
+    )
+    gone = [o for o in changed.values() if o.get("deleted")]
+    kinds = {o["type"].removeprefix(OPARL) for o in gone}
+    assert kinds >= {"Membership", "Person", "Meeting", "AgendaItem", "Location"}, kinds
+    assert all(set(o) == DELETED for o in gone if o["type"] != OPARL + "AgendaItem")
+    assert all(set(o) == DELETED | {"order"} for o in gone if o["type"] == OPARL + "AgendaItem")
+    assert f"{root}/organization/gremium/projektgruppe" in changed  # its memberships changed
+    for obj in changed.values():
+        validate(obj, obj["id"])
+        must(obj, obj["id"])
+
+
+def test_links_across_services_use_the_one_public_origin(world):
+    """With a public origin configured (PUBLIC_URL or OPARL_BASE_URL), both services write
+    every id and link on it, whichever port or host a request came in on."""
+    from knotenpunkt.services.events.app import create_app as events_app
+    from knotenpunkt.services.membership.app import create_app as membership_app
+
+    public = "https://netz.example.org"
+    settings = world["settings"]
+    settings = settings.with_(extra={**settings.extra, "oparl_base_url": public})
+    apps = [make(settings, world["registry"]) for make in (membership_app, events_app)]
+    try:
+        membership, events = (app.test_client() for app in apps)
+        body = membership.get("/oparl/v1/chemnitz/body/chemnitz", base_url="http://127.0.0.1:5001")
+        meetings = events.get("/oparl/v1/chemnitz/meeting", base_url="http://127.0.0.1:5003")
+        found = links(body.get_json(), f"{public}/oparl/v1/chemnitz")
+        found += links(meetings.get_json(), f"{public}/oparl/v1/chemnitz")
+        assert body.get_json()["meeting"] == f"{public}/oparl/v1/chemnitz/meeting"
+        assert len(found) > 20
+        text = body.get_data(as_text=True) + meetings.get_data(as_text=True)
+        assert "127.0.0.1" not in text and "localhost" not in text
+    finally:
+        for app in apps:
+            app.extensions["knotenpunkt"].db.close()

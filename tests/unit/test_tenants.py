@@ -161,3 +161,34 @@ def test_cli_check_warns_when_two_networks_share_a_contact_address(tmp_path, cap
     assert "(chemnitz, leipzig)" in err
     assert main(["tenants", "check", *map(str, sorted(TENANTS.glob("*.yaml")))]) == 0
     assert "WARNUNG" not in capsys.readouterr().err
+
+
+def test_legislative_terms_are_checked_and_become_oparl_terms(tmp_path):
+    from knotenpunkt.services.membership.domain import oparl
+
+    def terms(*given):
+        return lambda d: d.setdefault("oparl", {}).update(legislative_terms=list(given))
+
+    wrong = {"key": "2024-2026", "name": "Arbeitsperiode", "start_date": "2026-01-01"}
+    wrong["end_date"] = "2024-01-01"
+    msg = _error(_broken(tmp_path, terms(wrong)))
+    assert "oparl.legislative_terms.0.end_date: ends before it starts" in msg
+    msg = _error(_broken(tmp_path, terms({"key": "Zwei Wörter", "name": "x"})))
+    assert "oparl.legislative_terms.0.key" in msg
+    term = {"key": "2024-2026", "name": "Arbeitsperiode 2024–2026", "start_date": "2024-01-01"}
+    tenant = load_file(_broken(tmp_path, terms({**term, "end_date": "2026-12-31"})))
+    root = "https://rats.example.org/oparl/v1/chemnitz"
+    (made,) = oparl.legislative_terms(root, "chemnitz", tenant.rules["oparl"])
+    assert made == {
+        "id": f"{root}/legislativeterm/2024-2026",
+        "type": oparl.OPARL + "LegislativeTerm",
+        "body": f"{root}/body/chemnitz",
+        "name": "Arbeitsperiode 2024–2026",
+        "startDate": "2024-01-01",
+        "endDate": "2026-12-31",
+    }
+    # none in the tenant file: one open term
+    (open_term,) = oparl.legislative_terms(
+        root, "chemnitz", load_file(TENANTS / "chemnitz.yaml").rules["oparl"]
+    )
+    assert open_term["id"].endswith("/legislativeterm/laufend") and "endDate" not in open_term

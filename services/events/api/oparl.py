@@ -54,4 +54,21 @@ class FileContent(MethodView):
         )
 
 
+@oparl_bp.route("/file/<any(gruendungsantrag, arbeitspapier):kind>/<uuid:key>/content")
+class PaperFileContent(MethodView):
+    @allows("public")
+    @oparl_bp.response(200, content_type="text/markdown")
+    def get(self, tenant, kind, key):
+        """Der Text eines Gründungsantrags oder Arbeitspapiers (Markdown)."""
+        with uow() as conn:
+            content, mime, name = handlers.file_content(
+                conn, context(), f"{kind}/{key}", origin=oparl.request_origin()
+            )
+        return Response(
+            content,
+            mimetype=mime,
+            headers={"Content-Disposition": f'inline; filename="{name}"'},
+        )
+
+
 OPARL_BLUEPRINTS = (oparl_bp,)

@@ -15,8 +15,10 @@ import html
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from knotenpunkt.services.events.domain import oparl_papers
 from knotenpunkt.services.events.domain.minutes import minutes_markdown
 from knotenpunkt.shared import pdf
+from knotenpunkt.shared.oparl import stamp
 
 OPARL = "https://schema.oparl.org/1.1/"
 KINDS = ("meeting", "agendaitem", "paper", "consultation", "file", "location")
@@ -48,23 +50,34 @@ def _moment(value) -> datetime | None:
 
 
 def _stamp(value) -> str | None:
-    moment = _moment(value)
-    return moment.isoformat() if moment else None
+    return stamp(_moment(value))
 
 
 def _clean(obj: dict) -> dict:
     return {k: v for k, v in obj.items() if v not in (None, "", [])}
 
 
-def disclosed(decision: dict, rules: dict, now: datetime) -> bool:
-    """Whether a decision may be public: an admission only once the applicant may be told
-    (after the voting period where the network says so, Chemnitz' Leitlinie 3)."""
+def disclosed(decision: dict, rules: dict, now: datetime, announced: set[str]) -> bool:
+    """Whether a decision may be public: an admission only once membership announced its
+    outcome (announced: the ballots of announced admissions), and never before the end of the
+    voting period where the network says so (Chemnitz' Leitlinie 3)."""
     if (decision.get("subject") or {}).get("kind") != "admission":
         return True
+    if str(decision.get("ballot_id")) not in announced:
+        return False
     if rules["membership"].get("inform_applicant") != "after_deadline":
         return True
     deadline = _moment(decision.get("deadline"))
     return deadline is None or deadline <= now
+
+
+def _resolution(decision: dict | None) -> str | None:
+    """The wording decided (the ballot's text, else its title) with the outcome."""
+    if not decision:
+        return None
+    wording = decision.get("text") or decision.get("title")
+    outcome = decision.get("outcome_text") or decision.get("outcome")
+    return f"{wording} – {outcome}" if wording and outcome else wording or outcome
 
 
 def paper_type(decision: dict) -> str:
@@ -154,7 +167,8 @@ def minutes_files(
     event: dict, agenda: list[dict], tz: ZoneInfo, network: str | None = None
 ) -> dict[str, bytes]:
     """The published minutes as {format: content}: Markdown (the master), HTML and PDF (the
-    network's name and the date atop each page, page numbers below)."""
+    network's name and the date atop each page, page numbers below); the event's decisions:
+    those that may be public (an admission only once announced)."""
     minutes = {k: event[k] or [] for k in ("attendees", "notes", "decisions")}
     minutes |= {k: event.get(k) for k in ("taken_by", "approved_at")}
     markdown = minutes_markdown(event, minutes, agenda, tz)
@@ -168,7 +182,10 @@ def minutes_files(
     }
 
 
-def _file(urls: Urls, event: dict, fmt: str, content: bytes, tz: ZoneInfo) -> dict:
+def _file(
+    urls: Urls, event: dict, fmt: str, content: bytes, tz: ZoneInfo, about: tuple = ((), ())
+) -> dict:
+    """One format of the published minutes; about: the papers and agenda items decided."""
     mime, ext = FORMATS[fmt]
     published = _moment(event["minutes_published_at"])
     return _clean(
@@ -187,6 +204,8 @@ def _file(urls: Urls, event: dict, fmt: str, content: bytes, tz: ZoneInfo) -> di
             if fmt == MASTER
             else None,
             "meeting": [urls.of("meeting", event["id"])],
+            "paper": list(about[0]),
+            "agendaItem": list(about[1]),
             "created": _stamp(published),
             "modified": _stamp(max(published, event["modified_at"])),
         }
@@ -206,16 +225,36 @@ def _tombstone(urls: Urls, event: dict) -> dict:
     }
 
 
+def _paper_key(decision: dict, theirs: dict) -> str:
+    """The Paper a decision is about: a founding proposal's own where it is public, else the
+    ballot's."""
+    subject = decision.get("subject") or {}
+    if subject.get("kind") == "working_group_founding":
+        own = f"{oparl_papers.PREFIX['proposal']}/{subject.get('id')}"
+        if own in theirs:
+            return own
+    return str(decision["ballot_id"])
+
+
 def catalogue(
-    urls: Urls, events: list[dict], items: list[dict], rules: dict, tz: ZoneInfo, now: datetime
+    urls: Urls,
+    events: list[dict],
+    items: list[dict],
+    rules: dict,
+    tz: ZoneInfo,
+    now: datetime,
+    membership_papers: list[dict] = (),
 ) -> tuple[dict[str, list[dict]], dict[str, bytes]]:
     """Every OParl object of the events service by kind, and the files' contents by file id.
 
     events: visible events with their minutes (store.visible_events); items: the agenda items
-    of the public ones.
+    of the public ones; membership_papers: the copies of proposals and working papers and the
+    announcements of admissions.
     """
     out: dict[str, list[dict]] = {kind: [] for kind in KINDS}
-    contents: dict[str, bytes] = {}
+    announced = {r["key"] for r in membership_papers if r["kind"] == "announcement"}
+    theirs, their_files, contents = oparl_papers.papers(urls, list(membership_papers), tz)
+    out["file"] += their_files
     papers: dict[str, dict] = {}
     by_event: dict = {}
     for item in items:
@@ -234,20 +273,24 @@ def catalogue(
         common = {"created": _stamp(event["created_at"]), "modified": _stamp(modified)}
         # decisions of ballots (a decision by show of hands has no ballot and no Paper of its
         # own: it stands in the published minutes' files)
-        decisions = [
+        # what of the minutes may be public; of that, the decisions of ballots are Papers (a
+        # decision by show of hands has no ballot: it stands in the minutes' files)
+        shown = [
             d
             for d in (event["decisions"] or [])
-            if published and d.get("ballot_id") and disclosed(d, rules, now)
+            if published and disclosed(d, rules, now, announced)
         ]
+        decisions = [d for d in shown if d.get("ballot_id")]
         item_of = {i["ballot_id"]: i for i in agenda if i.get("ballot_id")}
         consultations = []
         for d in decisions:
             ballot, item = str(d["ballot_id"]), item_of.get(str(d["ballot_id"]))
+            paper_key = _paper_key(d, theirs)
             consultation = _clean(
                 {
                     "id": urls.of("consultation", f"{event['id']}/{ballot}"),
                     "type": OPARL + "Consultation",
-                    "paper": urls.of("paper", ballot),
+                    "paper": urls.of("paper", paper_key),
                     "meeting": meeting_url,
                     "agendaItem": urls.item(item) if item else None,
                     "organization": urls.organizations(d),
@@ -257,10 +300,16 @@ def catalogue(
                 }
             )
             consultations.append(consultation)
-            paper = papers.setdefault(ballot, {"decision": d, "consultations": [], "at": []})
+            paper = papers.setdefault(
+                paper_key, {"decision": d, "consultations": [], "at": [], "files": []}
+            )
             paper["consultations"].append(consultation)
             paper["at"].append(_moment(event["minutes_published_at"]))
         results = {str(d["ballot_id"]): d for d in decisions}
+        about = (
+            [urls.of("paper", _paper_key(d, theirs)) for d in decisions],
+            [urls.item(i) for i in agenda if str(i.get("ballot_id") or "") in results],
+        )
         agenda_items = [
             _clean(
                 {
@@ -271,9 +320,12 @@ def catalogue(
                     "order": i["position"],
                     "name": i["title"],
                     "public": True,
-                    "result": (results.get(i.get("ballot_id") or "") or {}).get("outcome_text"),
+                    "result": (results.get(str(i.get("ballot_id") or "")) or {}).get(
+                        "outcome_text"
+                    ),
+                    "resolutionText": _resolution(results.get(str(i.get("ballot_id") or ""))),
                     "consultation": urls.of("consultation", f"{event['id']}/{i['ballot_id']}")
-                    if i.get("ballot_id") in results
+                    if str(i.get("ballot_id") or "") in results
                     else None,
                     **common,
                 }
@@ -282,9 +334,13 @@ def catalogue(
         ]
         files = []
         if published:
-            for fmt, content in minutes_files(event, agenda, tz, rules.get("name")).items():
-                files.append(_file(urls, event, fmt, content, tz))
+            for fmt, content in minutes_files(
+                {**event, "decisions": shown}, agenda, tz, rules.get("name")
+            ).items():
+                files.append(_file(urls, event, fmt, content, tz, about))
                 contents[files[-1]["id"]] = content
+            for d in decisions:
+                papers[_paper_key(d, theirs)]["files"].append(files[0])
         location = None
         if event.get("place"):
             location = _clean(
@@ -319,7 +375,13 @@ def catalogue(
         out["agendaitem"] += agenda_items
         out["consultation"] += consultations
         out["file"] += files
-    for ballot, paper in papers.items():
+    for key, paper in papers.items():
+        if key in theirs:  # a proposal decided in a meeting: its consultations and minutes
+            theirs[key]["consultation"] = paper["consultations"]
+            theirs[key]["auxiliaryFile"] = paper["files"]
+            theirs[key]["modified"] = _stamp(max([_moment(theirs[key]["modified"]), *paper["at"]]))
+            continue
+        ballot = key
         d, first = paper["decision"], _moment(paper["decision"].get("closed_at"))
         out["paper"].append(
             _clean(
@@ -332,9 +394,11 @@ def catalogue(
                     "paperType": paper_type(d),
                     "underDirectionOf": urls.organizations(d),
                     "consultation": paper["consultations"],
+                    "auxiliaryFile": paper["files"],
                     "created": _stamp(first or min(paper["at"])),
                     "modified": _stamp(max(paper["at"])),
                 }
             )
         )
+    out["paper"] += [_clean(p) for p in theirs.values()]
     return out, contents

@@ -56,6 +56,17 @@ class KeepBallotResult:
     data: dict
 
 
+@dataclass(frozen=True)
+class KeepMembershipPaper:
+    """A founding proposal (kind 'proposal', key: its id), a working paper (kind
+    'working_paper', key: the group's id) as membership's events carry it, or the
+    announcement of an admission's outcome (kind 'announcement', key: its ballot)."""
+
+    kind: str
+    key: str
+    data: dict
+
+
 def keep_partner(cmd: KeepPartner, conn, ctx: Context) -> None:
     """Keep a partner's copy up to date; raises nothing."""
     ctx.store.copies.upsert_partner(
@@ -89,3 +100,10 @@ def drop_group_member(cmd: DropGroupMember, conn, ctx: Context) -> None:
 def keep_ballot(cmd: KeepBallotResult, conn, ctx: Context) -> None:
     """Keep a closed ballot's result for the minutes; raises nothing."""
     ctx.store.copies.keep_ballot_result(conn, ctx.tenant.key, cmd.data)
+
+
+def keep_membership_paper(cmd: KeepMembershipPaper, conn, ctx: Context) -> None:
+    """Keep the copy of a membership paper for OParl (never who proposed or changed it);
+    raises nothing."""
+    data = {k: v for k, v in cmd.data.items() if k not in ("proposed_by", "changed_by")}
+    ctx.store.oparl.keep_paper(conn, ctx.tenant.key, cmd.kind, str(cmd.key), data, ctx.now)

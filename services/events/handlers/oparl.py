@@ -2,7 +2,9 @@
 AgendaItem, Paper, Consultation, File, Location) and the files' contents.
 
 The base of the ids is the composition root's ``oparl_base_url`` (OPARL_BASE_URL, else
-PUBLIC_URL), else the origin of the request (behind the gateway: the gateway's host).
+PUBLIC_URL), else the origin of the request (behind the gateway: the gateway's host). The
+registry (shared.oparl.reconcile) gives every object its created/modified and keeps what
+vanished (an agenda item taken off, a withdrawn meeting's files) as deleted.
 """
 
 from __future__ import annotations
@@ -23,7 +25,10 @@ def _catalogue(conn, ctx: Context, origin: str):
         ctx.rules,
         ctx.tz,
         ctx.now,
+        ctx.store.oparl.membership_papers(conn),
     )
+    objects, changed = oparl.reconcile(objects, ctx.store.oparl.registry(conn), root, ctx.now)
+    ctx.store.oparl.keep(conn, ctx.tenant.key, changed)
     return urls, objects, contents
 
 

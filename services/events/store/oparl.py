@@ -1,7 +1,9 @@
 """SQL of the OParl read API: the events the public may see (and those withdrawn from it),
-their agendas and minutes."""
+their agendas and minutes, the copies of membership's papers, the registry of served objects."""
 
 from __future__ import annotations
+
+import json
 
 
 def visible_events(conn) -> list[dict]:
@@ -27,3 +29,65 @@ def public_agenda_items(conn) -> list[dict]:
          where e.public order by a.event_id, a.position
         """
     ).fetchall()
+
+
+def keep_paper(conn, tenant: str, kind: str, key: str, data: dict, at) -> None:
+    """Insert or update the copy of a membership paper (data merged, the newer wins);
+    raises nothing."""
+    conn.execute(
+        """
+        insert into paper_copies (tenant, kind, key, data, created_at, modified_at)
+        values (%s, %s, %s, %s, %s, %s)
+        on conflict (tenant, kind, key) do update
+           set data = paper_copies.data || excluded.data, modified_at = excluded.modified_at
+        """,
+        (tenant, kind, key, json.dumps(data, default=str), at, at),
+    )
+
+
+def membership_papers(conn) -> list[dict]:
+    """The copies of membership's papers, oldest first; raises nothing."""
+    return conn.execute(
+        "select kind, key, data, created_at, modified_at from paper_copies order by created_at, key"
+    ).fetchall()
+
+
+def registry(conn) -> list[dict]:
+    """The OParl registry: every object served once (key, kind, type, digest, moments);
+    raises nothing."""
+    return conn.execute(
+        "select key, kind, type, digest, created_at, modified_at, deleted_at, kept"
+        " from oparl_objects"
+    ).fetchall()
+
+
+def keep(conn, tenant: str, rows: list[dict]) -> None:
+    """Write the registry rows given (new, changed, deleted); raises nothing."""
+    if not rows:
+        return
+    with conn.cursor() as cur:
+        cur.executemany(
+            """
+            insert into oparl_objects
+                   (tenant, key, kind, type, digest, created_at, modified_at, deleted_at, kept)
+            values (%s, %s, %s, %s, %s, %s, %s, %s, %s)
+            on conflict (tenant, key) do update
+               set kind = excluded.kind, type = excluded.type, digest = excluded.digest,
+                   modified_at = greatest(oparl_objects.modified_at, excluded.modified_at),
+                   deleted_at = excluded.deleted_at, kept = excluded.kept
+            """,
+            [
+                (
+                    tenant,
+                    r["key"],
+                    r["kind"],
+                    r["type"],
+                    r["digest"],
+                    r["created_at"],
+                    r["modified_at"],
+                    r["deleted_at"],
+                    r["kept"],
+                )
+                for r in rows
+            ],
+        )

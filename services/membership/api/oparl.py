@@ -1,5 +1,5 @@
-"""OParl 1.1 read API of membership (/oparl/v1/<tenant>/): System, Body, Organization, Person,
-Membership; public, CORS open for GET."""
+"""OParl 1.1 read API of membership (/oparl/v1/<tenant>/): System, Body, LegislativeTerm,
+Organization, Person, Membership; public, CORS open for GET."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from knotenpunkt.services.membership.handlers import oparl as handlers
 from knotenpunkt.shared import oparl
 from knotenpunkt.shared.access import allows
-from knotenpunkt.shared.web import context
+from knotenpunkt.shared.web import context, uow
 
 oparl_bp = Blueprint(
     "oparl_membership",
@@ -28,7 +28,8 @@ class System(MethodView):
     @oparl_bp.response(200)
     def get(self, tenant):
         """Das OParl-System des Netzwerks."""
-        return handlers.system(context(), origin=oparl.request_origin())
+        with uow() as conn:
+            return handlers.system(conn, context(), origin=oparl.request_origin())
 
 
 oparl.add_routes(
@@ -36,6 +37,7 @@ oparl.add_routes(
     handlers,
     (
         ("body", "Die Körperschaft (das Netzwerk) als Liste.", "Die Körperschaft."),
+        ("legislativeterm", "Die Arbeitsperioden des Netzwerks.", "Eine Arbeitsperiode."),
         ("organization", "Gremien und Arbeitsgruppen.", "Ein Gremium oder eine Arbeitsgruppe."),
         ("person", "Öffentliche Mitglieder der Gremien (nur Namen).", "Eine Person."),
         ("membership", "Mitgliedschaften öffentlicher Personen.", "Eine Mitgliedschaft."),

@@ -1,5 +1,6 @@
 """OParl 1.1 (https://schema.oparl.org/1.1/): the network as System and Body, its bodies and
-working groups as Organizations, the public members of its bodies as Persons and Memberships.
+working groups as Organizations, the public members of its bodies as Persons and Memberships,
+its legislative terms (the tenant file's, else one open term) as LegislativeTerms.
 
 Pure functions: ids are full URLs below ``<root>`` = ``<base>/oparl/v1/<tenant>``; the lists the
 Body names lie on the same host, whichever service serves them (meetings and papers: events).
@@ -13,6 +14,8 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+
+from knotenpunkt.shared.oparl import stamp
 
 OPARL = "https://schema.oparl.org/1.1/"
 ROLE_NAMES = {"chair": "Vorsitz", "member": "Mitglied", "guest": "Gast"}
@@ -28,12 +31,9 @@ BODY_LISTS = {
     "consultation": "consultation",
     "file": "file",
     "locationList": "location",
+    "legislativeTermList": "legislativeterm",
 }
-
-
-def stamp(moment: datetime | None) -> str | None:
-    """A moment as OParl writes it (ISO 8601 with offset), None stays None."""
-    return moment.isoformat() if moment else None
+OPEN_TERM = {"key": "laufend", "name": "Laufende Arbeitsperiode"}
 
 
 def opaque(*parts: str) -> str:
@@ -65,8 +65,26 @@ def system(root: str, tenant: dict, oparl: dict) -> dict:
     )
 
 
+def legislative_terms(root: str, tenant_key: str, oparl: dict) -> list[dict]:
+    """The network's legislative terms: those of the tenant file (oparl.legislative_terms),
+    else one open term without dates."""
+    return [
+        _clean(
+            {
+                "id": f"{root}/legislativeterm/{term['key']}",
+                "type": OPARL + "LegislativeTerm",
+                "body": body_url(root, tenant_key),
+                "name": term["name"],
+                "startDate": term.get("start_date") and str(term["start_date"]),
+                "endDate": term.get("end_date") and str(term["end_date"]),
+            }
+        )
+        for term in (oparl.get("legislative_terms") or [OPEN_TERM])
+    ]
+
+
 def body(root: str, tenant: dict, oparl: dict) -> dict:
-    """The Body: the network itself, with the URLs of its lists (legislative terms: none)."""
+    """The Body: the network itself, with the URLs of its lists and its legislative terms."""
     cp = tenant["contact_point"]
     return _clean(
         {
@@ -82,7 +100,7 @@ def body(root: str, tenant: dict, oparl: dict) -> dict:
             "contactName": cp.get("name"),
             "classification": "Integrationsnetzwerk",
             **{name: f"{root}/{path}" for name, path in BODY_LISTS.items()},
-            "legislativeTerm": [],
+            "legislativeTerm": legislative_terms(root, tenant["key"], oparl),
         }
     )
 
@@ -182,7 +200,8 @@ def person(root: str, tenant_key: str, seats: list[dict], removed: datetime | No
 
 
 def tombstone(root: str, kind: str, key: str, removed: datetime) -> dict:
-    """A deleted Membership or Person: only its id, type, that it is deleted, and when."""
+    """A deleted Membership or Person: only its id, type, that it is deleted, and when (the
+    registry keeps when it was created)."""
     return {
         "id": f"{root}/{kind}/{key}",
         "type": OPARL + kind.title(),

@@ -340,8 +340,23 @@ def save_working_paper(cmd: SaveWorkingPaper, conn, ctx: Context) -> dict:
     domain.ensure_may_edit_paper(
         cmd.caller, ctx.store.working_groups.group_members(conn, cmd.group_id)
     )
-    ctx.store.working_groups.get_working_group(conn, cmd.group_id)
+    group = ctx.store.working_groups.get_working_group(conn, cmd.group_id)
     row = ctx.store.working_groups.insert_paper(
         conn, ctx.tenant.key, cmd.group_id, plain(cmd.content), cmd.caller.person
+    )
+    # the paper is public (OParl: a Paper of events); who changed it is not
+    emit(
+        conn,
+        ctx,
+        "working_paper",
+        "saved",
+        {
+            "working_group_id": group["id"],
+            "name": group["name"],
+            "version": row["version"],
+            "content": row["content"],
+            "changed_at": row["changed_at"],
+        },
+        str(group["id"]),
     )
     return {**row, "versions": row["version"]}

@@ -1,5 +1,5 @@
 """SQL of the OParl read API: the bodies' public members, member counts, working groups, and
-the removals of public members (by their OParl keys only)."""
+the removals of public members (by their OParl keys only), the registry of served objects."""
 
 from __future__ import annotations
 
@@ -67,3 +67,44 @@ def removals(conn) -> list[dict]:
         "select body, membership_key, person_key, removed_at from body_member_removals"
         " order by removed_at, membership_key"
     ).fetchall()
+
+
+def registry(conn) -> list[dict]:
+    """The OParl registry: every object served once (key, kind, type, digest, moments);
+    raises nothing."""
+    return conn.execute(
+        "select key, kind, type, digest, created_at, modified_at, deleted_at, kept"
+        " from oparl_objects"
+    ).fetchall()
+
+
+def keep(conn, tenant: str, rows: list[dict]) -> None:
+    """Write the registry rows given (new, changed, deleted); raises nothing."""
+    if not rows:
+        return
+    with conn.cursor() as cur:
+        cur.executemany(
+            """
+            insert into oparl_objects
+                   (tenant, key, kind, type, digest, created_at, modified_at, deleted_at, kept)
+            values (%s, %s, %s, %s, %s, %s, %s, %s, %s)
+            on conflict (tenant, key) do update
+               set kind = excluded.kind, type = excluded.type, digest = excluded.digest,
+                   modified_at = greatest(oparl_objects.modified_at, excluded.modified_at),
+                   deleted_at = excluded.deleted_at, kept = excluded.kept
+            """,
+            [
+                (
+                    tenant,
+                    r["key"],
+                    r["kind"],
+                    r["type"],
+                    r["digest"],
+                    r["created_at"],
+                    r["modified_at"],
+                    r["deleted_at"],
+                    r["kept"],
+                )
+                for r in rows
+            ],
+        )

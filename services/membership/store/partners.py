@@ -77,6 +77,23 @@ def find_partners(
     return paged(conn, "partners", clause, args, "lower(name)", page, page_size)
 
 
+def delete_partner(conn, partner_id) -> None:
+    """Delete a partner row (an import undone); its contacts and applications keep no link."""
+    conn.execute("delete from partners where id = %s", (partner_id,))
+
+
+def row_or_none(conn, table: str, row_id) -> dict | None:
+    """The partner or contact with this id, or None (table: partners or contacts)."""
+    return conn.execute(
+        sql.SQL("select * from {} where id = %s").format(sql.Identifier(table)), (row_id,)
+    ).fetchone()
+
+
+def all_contacts(conn) -> list[dict]:
+    """Every contact of the network."""
+    return conn.execute("select * from contacts").fetchall()
+
+
 def partners_version(conn) -> str:
     """A text that changes with every insert, update or delete of the tenant's partners.
 

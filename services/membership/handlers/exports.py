@@ -1,0 +1,86 @@
+"""Reads of exports: partners, contacts and the responsibility matrix as sheets (title,
+header, rows), in German order (DIN 5007), with headers an import reads back."""
+
+from __future__ import annotations
+
+from knotenpunkt.services.membership.domain.import_fields import KIND_NAMES, LEGAL_BASIS_NAMES
+from knotenpunkt.services.membership.handlers import directories
+from knotenpunkt.shared.collation import german_key, german_sorted
+from knotenpunkt.shared.usecase import Context
+
+PARTNER_HEADER = [
+    "Name", "Art", "Straße", "PLZ", "Ort", "Website", "E-Mail", "Telefon", "Themen", "Sprachen",
+    "Partner seit", "Status", "Öffentlich", "Geteilt",
+]  # fmt: skip
+PARTNER_COLUMNS = (
+    "name kind street postcode city website email phone topics languages since status public shared"
+).split()
+CONTACT_HEADER = [
+    "Name", "Organisation", "Funktion", "E-Mail", "Telefon", "Sprachen", "Zuständigkeiten",
+    "Rechtsgrundlage", "Einwilligung am", "Öffentlich", "Geteilt",
+]  # fmt: skip
+LIST_HEADER = ["Akteur", "Thema", "Zuständigkeit", "Ansprechperson", "E-Mail", "Telefon"]
+LIST_COLUMNS = (
+    "actor",
+    "topic",
+    "responsibility",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+)
+STATUS = {"active": "aktiv", "left": "ausgeschieden"}
+
+
+def export(conn, ctx: Context, *, what: str, layout: str = "matrix") -> list[tuple]:
+    """The sheets of an export; raises NotFound (no matrix in this network)."""
+    if what == "partners":
+        return [("Partner", PARTNER_HEADER, partner_rows(conn, ctx))]
+    if what == "contacts":
+        return [("Ansprechpersonen", CONTACT_HEADER, contact_rows(conn, ctx))]
+    matrix = directories.responsibility_matrix(conn, ctx)
+    sheets = [matrix_sheet(matrix["cells"]), list_sheet(matrix["cells"])]
+    return sheets[::-1] if layout == "list" else sheets
+
+
+def partner_rows(conn, ctx: Context) -> list[list]:
+    rows = german_sorted(ctx.store.partners.all_partners(conn), key=lambda p: p["name"])
+    out = []
+    for p in rows:
+        values = {**p, "kind": KIND_NAMES[p["kind"]][0], "status": STATUS[p["status"]]}
+        out.append([values[c] for c in PARTNER_COLUMNS])
+    return out
+
+
+def contact_rows(conn, ctx: Context) -> list[list]:
+    names = {p["id"]: p["name"] for p in ctx.store.partners.all_partners(conn)}
+    rows = german_sorted(ctx.store.partners.all_contacts(conn), key=lambda c: c["name"])
+    return [
+        [
+            c["name"],
+            names.get(c["partner_id"]),
+            c["role"],
+            c["email"],
+            c["phone"],
+            c["languages"],
+            c["responsibilities"],
+            LEGAL_BASIS_NAMES[c["legal_basis"]][0],
+            c["consent_at"].astimezone(ctx.tz).date() if c["consent_at"] else None,
+            c["public"],
+            c["shared"],
+        ]
+        for c in rows
+    ]
+
+
+def list_sheet(cells: list[dict]) -> tuple:
+    rows = sorted(cells, key=lambda c: (german_key(c["actor"]), german_key(c["topic"])))
+    return ("Liste", LIST_HEADER, [[c[k] for k in LIST_COLUMNS] for c in rows])
+
+
+def matrix_sheet(cells: list[dict]) -> tuple:
+    """Actors as rows, topics as columns, the responsibility in the cell."""
+    actors = german_sorted({c["actor"] for c in cells})
+    topics = german_sorted({c["topic"] for c in cells})
+    by = {(c["actor"], c["topic"]): c["responsibility"] for c in cells}
+    rows = [[a, *(by.get((a, t)) for t in topics)] for a in actors]
+    return ("Matrix", ["Akteur / Thema", *topics], rows)

@@ -1,0 +1,112 @@
+"""What applying and undoing an import writes, per kind: through the same use cases (and so
+with the same events) as the API's own writes of partners, contacts and matrix cells."""
+
+from __future__ import annotations
+
+from knotenpunkt.services.membership.handlers import directories, federation
+from knotenpunkt.services.membership.handlers import partners as partner_cases
+from knotenpunkt.shared.usecase import Context, emit, plain
+
+# What a revert writes back: the columns an import may change.
+COLUMNS = {
+    "partners": (
+        "name kind street postcode city website email phone topics languages since public shared"
+    ).split(),
+    "contacts": (
+        "partner_id name role email phone languages responsibilities legal_basis consent_at "
+        "public shared"
+    ).split(),
+    "responsibilities": "responsibility contact_name contact_email contact_phone".split(),
+}
+
+
+def existing(conn, ctx: Context, kind: str) -> list[dict]:
+    """The records an import's rows are compared with."""
+    if kind == "partners":
+        return ctx.store.partners.all_partners(conn)
+    if kind == "contacts":
+        return ctx.store.partners.all_contacts(conn)
+    return ctx.store.directories.list_responsibilities(conn)
+
+
+def current(conn, ctx: Context, kind: str, record_id) -> dict | None:
+    """The record now, or None when it is gone."""
+    if kind == "responsibilities":
+        return ctx.store.directories.get_responsibility(conn, record_id)
+    return ctx.store.partners.row_or_none(
+        conn, "partners" if kind == "partners" else "contacts", record_id
+    )
+
+
+def snapshot(row: dict) -> dict:
+    """A record as JSON, to tell later whether it changed."""
+    return plain(row)
+
+
+def _contact_values(values: dict) -> dict:
+    return {k: v for k, v in values.items() if k != "organisation"}
+
+
+def create(conn, ctx: Context, kind: str, values: dict) -> dict:
+    """A new record from a row's values."""
+    if kind == "partners":
+        cmd = partner_cases.CreatePartner(**{"kind": "other", **values})
+        return partner_cases.create_partner(cmd, conn, ctx)
+    if kind == "contacts":
+        cmd = partner_cases.CreateContact(**_contact_values(values))
+        return partner_cases.create_contact(cmd, conn, ctx)
+    return directories.put_responsibility(directories.PutResponsibility(**values), conn, ctx)
+
+
+def update(conn, ctx: Context, kind: str, record_id, values: dict) -> dict:
+    """A record changed by a row's values."""
+    if kind == "partners":
+        return partner_cases.update_partner(
+            partner_cases.UpdatePartner(record_id, values), conn, ctx
+        )
+    if kind == "contacts":
+        return partner_cases.update_contact(
+            partner_cases.UpdateContact(record_id, _contact_values(values)), conn, ctx
+        )
+    before = ctx.store.directories.get_responsibility(conn, record_id)
+    return directories.put_responsibility(
+        directories.PutResponsibility(**{**_cell(before), **values}), conn, ctx
+    )
+
+
+def _cell(row: dict) -> dict:
+    return {k: row[k] for k in ("actor", "topic", *COLUMNS["responsibilities"])}
+
+
+def remove(conn, ctx: Context, kind: str, row: dict) -> None:
+    """Remove a record an import created, telling the others as an erasure does."""
+    if kind == "partners":
+        ctx.store.partners.delete_partner(conn, row["id"])
+        federation.note_change(conn, ctx, "partner", row, None)
+        emit(conn, ctx, "partner", "removed", {"id": row["id"], "name": row["name"]}, row["id"])
+    elif kind == "contacts":
+        ctx.store.partners.delete_contact(conn, row["id"])
+        federation.note_change(conn, ctx, "contact", row, None)
+        emit(
+            conn,
+            ctx,
+            "contact",
+            "erased",
+            {"contact_id": str(row["id"]), "email": row["email"]},
+            row["id"],
+        )
+    else:
+        ctx.store.directories.delete_responsibility(conn, row["id"])
+
+
+def revert(conn, ctx: Context, kind: str, record_id, before: dict) -> None:
+    """Write back what a record held before the import changed it."""
+    values = {k: before.get(k) for k in COLUMNS[kind]}
+    if kind == "responsibilities":
+        directories.put_responsibility(
+            directories.PutResponsibility(actor=before["actor"], topic=before["topic"], **values),
+            conn,
+            ctx,
+        )
+        return
+    update(conn, ctx, kind, record_id, values)

@@ -1,0 +1,413 @@
+"""Issue 22: a network moves in with its spreadsheets. Real files (made by openpyxl, by
+LibreOffice from CSV, and CSV in the encodings German offices write) through the API:
+preview, mapping, apply with its outbox events, duplicates and choices, undo, bad input."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import subprocess
+from pathlib import Path
+
+import msoffcrypto.format.ooxml
+import psycopg
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from tests.support import unique
+
+HEADER = ["Name", "Art", "Straße", "PLZ", "Ort", "E-Mail", "Telefon", "Website", "Themen"]
+HEADER += ["Sprachen", "Bemerkung"]
+
+
+def csv_bytes(rows, *, delimiter=";", encoding="utf-8", bom=False) -> bytes:
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    return (b"\xef\xbb\xbf" if bom else b"") + out.getvalue().encode(encoding)
+
+
+def xlsx_bytes(rows) -> bytes:
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="session")
+def office(tmp_path_factory):
+    """office(rows, fmt) -> bytes: a CSV converted by LibreOffice (soffice --headless) to xlsx
+    or ods; each conversion is made once per session."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, "LibreOffice (soffice) is needed: apt-get install libreoffice-calc-nogui"
+    folder = tmp_path_factory.mktemp("office")
+    profile = folder / "profile"
+    made: dict = {}
+
+    def convert(rows, fmt: str) -> bytes:
+        key = (repr(rows), fmt)
+        if key not in made:
+            n = len(made)
+            source = folder / f"t{n}.csv"
+            source.write_bytes(csv_bytes(rows))
+            subprocess.run(
+                [
+                    soffice,
+                    f"-env:UserInstallation=file://{profile}",
+                    "--headless",
+                    "--infilter=CSV:59,34,76,1",
+                    "--convert-to",
+                    fmt,
+                    "--outdir",
+                    str(folder),
+                    str(source),
+                ],
+                check=True,
+                capture_output=True,
+                timeout=180,
+            )
+            made[key] = Path(folder / f"t{n}.{fmt}").read_bytes()
+        return made[key]
+
+    return convert
+
+
+@pytest.fixture(scope="module")
+def api(clients, token):
+    c = clients["membership"]
+    coord = token("chemnitz", "coordinator", sub="koordination@stadt-chemnitz.de")
+
+    class Api:
+        headers = coord
+
+        def upload(
+            self, data, filename="partner.xlsx", kind="partners", tenant="chemnitz", headers=None
+        ):
+            return c.post(
+                f"/api/v1/{tenant}/imports",
+                data={"kind": kind, "file": (io.BytesIO(data), filename)},
+                headers=headers or coord,
+                content_type="multipart/form-data",
+            )
+
+        def call(self, method, path, tenant="chemnitz", **kw):
+            kw.setdefault("headers", coord)
+            return c.open(f"/api/v1/{tenant}{path}", method=method, **kw)
+
+    return Api()
+
+
+@pytest.fixture(scope="module")
+def db(settings):
+    def query(sql, args=()):
+        with psycopg.connect(settings.admin_url(settings.service_database("membership"))) as conn:
+            return conn.execute(sql, args).fetchall()
+
+    return query
+
+
+def partner_rows(tag):
+    return [
+        HEADER,
+        [f"Caritasverband {tag} e.V.", "Wohlfahrtsverband", "Hauptstraße 1", "09111", "Chemnitz",
+         f"info@{tag}.example", "0371 123", f"www.{tag}.example", "Sprache, Arbeit", "Arabisch, Deutsch", "x"],
+        [f"Sportverein {tag}", "Sportverein", "Am Platz 2", "0911", "Chemnitz", "", "", "", "", "", ""],
+        [f"Bildung {tag} gGmbH", "Bildungsträger", "", "09112", "Chemnitz", "", "", "", "Bildung", "Englisch", ""],
+    ]  # fmt: skip
+
+
+def events(db, routing, subject_ids):
+    rows = db(
+        "select envelope->>'subject' from outbox where routing_key = %s and envelope->>'subject' = any(%s)",
+        (routing, list(subject_ids)),
+    )
+    return sorted(r[0] for r in rows)
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "ods"])
+def test_libreoffice_file_previews_then_applies_with_the_partner_events(api, office, db, fmt):
+    tag = unique("lo")
+    rows = partner_rows(tag)
+    preview = api.upload(office(rows, fmt), f"partner.{fmt}")
+    assert preview.status_code == 201, preview.get_json()
+    body = preview.get_json()
+    assert body["format"] == fmt and body["status"] == "preview"
+    fields = [c["field"] for c in body["mapping"]["columns"]]
+    assert fields[:10] == ["name", "kind", "street", "postcode", "city", "email", "phone",
+                           "website", "topics", "languages"]  # fmt: skip
+    assert body["mapping"]["ignored"] == ["Bemerkung"]
+    verdicts = {r["row"]: r["verdict"] for r in body["rows"]}
+    assert verdicts == {2: "new", 3: "error", 4: "new"}
+    error = body["rows"][1]["errors"][0]
+    # LibreOffice reads 0911 as the number 911: the cell is refused either way
+    assert error["row"] == 3 and error["column"] == "PLZ"
+    assert (
+        error["message"].startswith("Zeile 3, Spalte PLZ: ")
+        and "keine Postleitzahl" in error["message"]
+    )
+    # the number 09111 (stored as 9111) is the postcode 09111 again
+    first = body["rows"][0]["values"]
+    assert first["postcode"] == "09111" and first["languages"] == ["ar", "de"]
+    assert (
+        first["kind"] == "welfare_organisation" and first["website"] == f"https://www.{tag}.example"
+    )
+    assert body["counts"] == {"new": 2, "update": 0, "duplicate": 0, "error": 1, "total": 3}
+    # nothing is written before apply
+    assert db("select count(*) from partners where name like %s", (f"%{tag}%",)) == [(0,)]
+
+    applied = api.call("POST", f"/imports/{body['id']}/apply", json={})
+    assert applied.status_code == 200, applied.get_json()
+    done = applied.get_json()
+    assert done["status"] == "applied" and done["counts"]["created"] == 2
+    assert done["counts"]["errors"] == 1 and done["applied_by"] == "koordination@stadt-chemnitz.de"
+    ids = [r["record"] for r in done["rows"] if r.get("record")]
+    assert len(ids) == 2
+    assert events(db, "chemnitz.membership.partner.created", ids) == sorted(ids)
+    assert len(events(db, "chemnitz.membership.import.applied", [body["id"]])) == 1
+    found = api.call("GET", f"/partners?q={tag}").get_json()
+    assert sorted(p["name"] for p in found["items"]) == [
+        f"Bildung {tag} gGmbH",
+        f"Caritasverband {tag} e.V.",
+    ]
+    log = api.call("GET", "/imports").get_json()
+    entry = next(e for e in log if e["id"] == body["id"])
+    assert (
+        entry["counts"]["created"] == 2 and entry["created_by"] == "koordination@stadt-chemnitz.de"
+    )
+    # a second apply is refused
+    again = api.call("POST", f"/imports/{body['id']}/apply", json={})
+    assert again.status_code == 409 and again.mimetype == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"bom": True}, {"delimiter": ","}, {"encoding": "cp1252"}, {}],
+    ids=["utf8-bom", "comma", "windows-1252", "utf8"],
+)
+def test_csv_in_german_office_encodings(api, options):
+    tag = unique("csv")
+    rows = [
+        ["Organisation", "Straße", "PLZ", "Ort"],
+        [f"Müller & Söhne {tag}", "Großer Weg 3", "09113", "Chemnitz"],
+    ]
+    body = api.upload(csv_bytes(rows, **options), "partner.csv").get_json()
+    assert body["format"] == "csv"
+    assert body["rows"][0]["values"] == {
+        "name": f"Müller & Söhne {tag}", "street": "Großer Weg 3", "postcode": "09113", "city": "Chemnitz",
+    }  # fmt: skip
+
+
+def test_duplicates_choices_and_undo(api, db):
+    tag = unique("dup")
+    existing = api.call(
+        "POST",
+        "/partners",
+        json={"name": f"Diakonie {tag}", "kind": "welfare_organisation", "postcode": "09111",
+              "city": "Chemnitz", "phone": "0371 1"},
+    ).get_json()  # fmt: skip
+    rows = [
+        ["Name", "PLZ", "Ort", "Telefon", "Website"],
+        [f"diakonie {tag}", "09111", "Chemnitz", "0371 999", ""],  # same name: update
+        [f"Diakonie {tag} e.V.", "09111", "Chemnitz", "", ""],  # dedup: same organisation
+        [f"Neu {tag}", "09111", "Chemnitz", "", f"https://neu-{tag}.example/"],
+        [f"Neu {tag} gGmbH", "", "", "", f"http://www.neu-{tag}.example"],  # same host above
+        [f"Drittes {tag}", "09111", "", "", ""],
+    ]
+    body = api.upload(xlsx_bytes(rows)).get_json()
+    got = {r["row"]: (r["verdict"], r["match"], r["action"]) for r in body["rows"]}
+    assert got[2] == ("update", {"id": existing["id"], "name": f"Diakonie {tag}"}, "update")
+    assert got[3][0] == "duplicate" and got[3][1]["id"] == existing["id"] and got[3][2] == "skip"
+    assert got[3][1]["matched_by"].startswith("name:")
+    assert got[4] == ("new", None, "create")
+    assert got[5][0] == "duplicate" and got[5][1]["row"] == 4 and got[5][2] == "skip"
+    bad = api.call("POST", f"/imports/{body['id']}/apply", json={"choices": {"99": "create"}})
+    assert bad.status_code == 422 and "Zeile 99" in bad.get_json()["detail"]
+
+    applied = api.call(
+        "POST", f"/imports/{body['id']}/apply", json={"choices": {"3": "update", "6": "skip"}}
+    ).get_json()
+    assert {k: applied["counts"][k] for k in ("created", "updated", "skipped")} == {
+        "created": 1, "updated": 2, "skipped": 2,
+    }  # fmt: skip
+    after = api.call("GET", f"/partners/{existing['id']}").get_json()
+    assert after["name"] == f"diakonie {tag}" and after["phone"] == "0371 999"
+    assert len(events(db, "chemnitz.membership.partner.updated", [existing["id"]])) == 2
+    new_id = next(r["record"] for r in applied["rows"] if r["row"] == 4)
+
+    undone = api.call("POST", f"/imports/{body['id']}/undo")
+    assert undone.status_code == 200, undone.get_json()
+    assert undone.get_json()["status"] == "undone"
+    assert api.call("GET", f"/partners/{new_id}").status_code == 404
+    back = api.call("GET", f"/partners/{existing['id']}").get_json()
+    assert back["name"] == f"Diakonie {tag}" and back["phone"] == "0371 1"
+    assert events(db, "chemnitz.membership.partner.removed", [new_id]) == [new_id]
+    assert api.call("POST", f"/imports/{body['id']}/undo").status_code == 409
+
+
+def test_undo_refused_naming_records_changed_since(api):
+    tag = unique("chg")
+    rows = [["Name", "PLZ"], [f"Eins {tag}", "09111"], [f"Zwei {tag}", "09111"]]
+    body = api.upload(xlsx_bytes(rows)).get_json()
+    applied = api.call("POST", f"/imports/{body['id']}/apply", json={}).get_json()
+    one = next(r["record"] for r in applied["rows"] if r["row"] == 2)
+    assert api.call("PATCH", f"/partners/{one}", json={"city": "Chemnitz"}).status_code == 200
+    refused = api.call("POST", f"/imports/{body['id']}/undo")
+    assert refused.status_code == 409 and refused.mimetype == "application/problem+json"
+    problem = refused.get_json()
+    assert f"„Eins {tag}“" in problem["detail"] and [c["id"] for c in problem["changed"]] == [one]
+    # nothing was undone
+    assert api.call("GET", f"/partners?q={tag}").get_json()["total"] == 2
+
+
+def test_mapping_is_changed_before_anything_is_written(api):
+    tag = unique("map")
+    rows = [["Einrichtungsname", "Postleitzahl", "Notiz"], [f"Verein {tag}", "09111", "egal"]]
+    body = api.upload(csv_bytes(rows), "x.csv").get_json()
+    assert body["mapping"]["missing"] == ["Name"] and body["mapping"]["ignored"] == [
+        "Einrichtungsname",
+        "Notiz",
+    ]
+    assert body["rows"][0]["verdict"] == "error"
+    assert (
+        body["rows"][0]["errors"][0]["message"] == "Zeile 2, Spalte Name: ist leer (Pflichtfeld)."
+    )
+    wrong = api.call(
+        "PUT", f"/imports/{body['id']}/mapping", json={"mapping": ["nom", "postcode", None]}
+    )
+    assert wrong.status_code == 422 and "Spalte Einrichtungsname" in wrong.get_json()["detail"]
+    twice = api.call(
+        "PUT", f"/imports/{body['id']}/mapping", json={"mapping": ["name", "name", None]}
+    )
+    assert twice.status_code == 422
+    fixed = api.call(
+        "PUT", f"/imports/{body['id']}/mapping", json={"mapping": ["name", "postcode", None]}
+    )
+    assert fixed.status_code == 200 and fixed.get_json()["rows"][0]["verdict"] == "new"
+    only_new = api.call("GET", f"/imports/{body['id']}?verdict=error").get_json()
+    assert only_new["rows"] == [] and only_new["counts"]["new"] == 1
+
+
+def test_error_rows_download_to_fix_and_upload_again(api):
+    tag = unique("fix")
+    rows = [
+        ["Name", "PLZ", "E-Mail"],
+        [f"Gut {tag}", "09111", ""],
+        [f"Schlecht {tag}", "0911", "kein-at"],
+    ]
+    body = api.upload(xlsx_bytes(rows)).get_json()
+    download = api.call("GET", f"/imports/{body['id']}/errors?format=xlsx")
+    assert download.status_code == 200
+    sheet = load_workbook(io.BytesIO(download.data)).active
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert values[0] == ["Name", "PLZ", "E-Mail", "Fehler"]
+    assert values[1][:3] == [f"Schlecht {tag}", "0911", "kein-at"]
+    assert "Zeile 3, Spalte PLZ: 0911 ist keine Postleitzahl" in values[1][3]
+    assert "Spalte E-Mail: kein-at ist keine E-Mail-Adresse" in values[1][3]
+    as_csv = api.call("GET", f"/imports/{body['id']}/errors?format=csv")
+    assert as_csv.data.startswith(b"\xef\xbb\xbfName;PLZ;E-Mail;Fehler\r\n")
+    values[1][1], values[1][2] = "09111", "post@fix.example"
+    again = api.upload(xlsx_bytes([values[0][:3], values[1][:3]])).get_json()
+    assert [r["verdict"] for r in again["rows"]] == ["new"]
+
+
+def encrypted_xlsx(data: bytes) -> bytes:
+    out = io.BytesIO()
+    source = msoffcrypto.format.ooxml.OOXMLFile(io.BytesIO(data))
+    source.encrypt("geheim", out)
+    return out.getvalue()
+
+
+BAD_FILES = {
+    "empty": (b"", "Die Datei ist leer."),
+    "not-a-spreadsheet": (b"%PDF-1.7\n\x00\x01\x02binary", "keine Tabelle"),
+    "corrupt-xlsx": (xlsx_bytes([["Name"], ["A"]])[:400], "beschädigt"),
+    "password": (None, "Kennwort"),
+    "mixed-encodings": (
+        "Name\r\nMüller\r\n".encode() + "Bäcker\r\n".encode("cp1252"),
+        "mischt Zeichenkodierungen",
+    ),
+    "10000-columns": (
+        csv_bytes([[f"S{i}" for i in range(10_000)], ["a"] * 10_000]),
+        "10000 Spalten",
+    ),
+    "too-many-rows": (
+        b"Name\r\n" + b"Verein\r\n" * 20_001,
+        "20001 Zeilen; höchstens 20000",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_FILES))
+def test_bad_files_are_refused_in_german_and_nothing_is_stored(api, db, case):
+    data, rule = BAD_FILES[case]
+    if case == "password":
+        data = encrypted_xlsx(xlsx_bytes([["Name"], ["A"]]))
+    before = db("select count(*) from imports")
+    refused = api.upload(data, "tabelle.xlsx")
+    assert refused.status_code == 422, refused.get_json()
+    assert refused.mimetype == "application/problem+json"
+    assert rule in refused.get_json()["detail"] and refused.get_json()["errors"]["file"]
+    assert db("select count(*) from imports") == before
+
+
+def test_too_large_file_is_413(api):
+    # the multipart body by hand (the test client would spool a file it does not close)
+    boundary = "kp-boundary"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\npartners\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="gross.csv"\r\n'
+            "Content-Type: text/csv\r\n\r\n"
+        ).encode()
+        + b"Name\r\n"
+        + b"x" * (10 * 1024 * 1024 + 10)
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    refused = api.call(
+        "POST",
+        "/imports",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+    assert refused.status_code == 413 and refused.mimetype == "application/problem+json"
+    assert "höchstens 10 MiB" in refused.get_json()["detail"]
+
+
+def test_formulas_are_imported_as_values_never_evaluated(api):
+    tag = unique("f")
+    book = Workbook()
+    book.active.append(["Name", "Website", "Ort"])
+    book.active.append([f"Formel {tag}", '=HYPERLINK("http://evil.example","x")', "=1+1"])
+    out = io.BytesIO()
+    book.save(out)
+    body = api.upload(out.getvalue()).get_json()
+    # openpyxl stores no computed value: nothing is evaluated, the cells are empty
+    assert body["rows"][0]["values"] == {"name": f"Formel {tag}"}
+    literal = api.upload(csv_bytes([["Name"], [f"=cmd|'/c calc'!A0 {tag}"]]), "f.csv").get_json()
+    assert literal["rows"][0]["values"]["name"] == f"=cmd|'/c calc'!A0 {tag}"
+
+
+def test_only_the_networks_coordinators_import(api, token):
+    data = csv_bytes([["Name"], ["Verein"]])
+    assert api.upload(data, "v.csv").status_code == 201  # the coordinator
+    for headers in (
+        token("chemnitz", "member", bodies=["vorbereitungsgremium"]),
+        token("chemnitz", "admin"),
+        token("magdeburg", "coordinator"),
+    ):
+        refused = api.upload(data, headers=headers)
+        assert refused.status_code == 403 and refused.mimetype == "application/problem+json"
+    assert api.call("GET", "/imports", headers={}).status_code == 401
+
+
+def test_kinds_only_where_the_networks_rules_use_them(api, token):
+    rows = csv_bytes([["Akteur", "Thema", "Zuständigkeit"], ["Jobcenter", "Arbeit", "Vermittlung"]])
+    refused = api.upload(rows, "m.csv", kind="responsibilities")
+    assert refused.status_code == 422 and "responsibilities" in refused.get_json()["detail"]
+    ms = token("mittelsachsen", "coordinator")
+    body = api.upload(
+        rows, "m.csv", kind="responsibilities", tenant="mittelsachsen", headers=ms
+    ).get_json()
+    assert body["rows"][0]["verdict"] in ("new", "update")

@@ -97,7 +97,8 @@ def _unpacked_size_ok(data: bytes, max_bytes: int) -> None:
 
 
 def cell_text(value) -> str:
-    """A cell as text: whole numbers without .0, days as JJJJ-MM-TT, booleans as ja/nein."""
+    """A cell as text: whole numbers without .0, days as JJJJ-MM-TT, booleans as ja/nein, the
+    apostrophe of a neutralised formula ('=…, as exports write it) dropped (never evaluated)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -110,7 +111,11 @@ def cell_text(value) -> str:
         return value.date().isoformat() if value.time() == time(0) else value.isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    return str(value).strip()
+    text = str(value).strip()
+    # a cell neutralised on export ('=…) reads back as it was entered
+    if text.startswith("'") and text[1:2] and text[1] in "=+-@":
+        return text[1:]
+    return text
 
 
 def _grid_from_book(data: bytes) -> list[list]:

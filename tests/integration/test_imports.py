@@ -411,3 +411,169 @@ def test_kinds_only_where_the_networks_rules_use_them(api, token):
         rows, "m.csv", kind="responsibilities", tenant="mittelsachsen", headers=ms
     ).get_json()
     assert body["rows"][0]["verdict"] in ("new", "update")
+
+
+def test_contacts_with_legal_basis_and_their_organisation(api, db):
+    tag = unique("kontakt")
+    partner = api.call(
+        "POST",
+        "/partners",
+        json={"name": f"Jugendmigrationsdienst {tag}", "kind": "welfare_organisation"},
+    ).get_json()
+    rows = [
+        ["Ansprechperson", "Organisation", "Funktion", "E-Mail", "Rechtsgrundlage", "Einwilligung am", "Sprachen"],
+        [f"Anna Ärger {tag}", f"Jugendmigrationsdienst {tag} e.V.", "Beratung", f"anna@{tag}.example", "Einwilligung", "17.03.2024", "Russisch"],
+        [f"Bernd {tag}", "", "", f"bernd@{tag}.example", "Einwilligung", "", ""],
+        [f"Carla {tag}", "Gibt es nicht", "", "", "öffentliche Aufgabe", "", ""],
+        [f"Dora {tag}", "", "", "", "Art. 6 Abs. 1 lit. f DSGVO", "", ""],
+    ]  # fmt: skip
+    body = api.upload(xlsx_bytes(rows), kind="contacts").get_json()
+    by_row = {r["row"]: r for r in body["rows"]}
+    assert by_row[2]["verdict"] == "new" and by_row[2]["values"]["partner_id"] == partner["id"]
+    assert by_row[2]["values"]["legal_basis"] == "consent" and by_row[2]["values"]["languages"] == [
+        "ru"
+    ]
+    assert by_row[3]["errors"][0]["message"].startswith("Zeile 3, Spalte Einwilligung am: fehlt")
+    assert (
+        by_row[4]["errors"][0]["message"]
+        == f"Zeile 4, Spalte Organisation: „Gibt es nicht“ ist kein verzeichneter Partner."
+    )
+    assert by_row[5]["values"]["legal_basis"] == "legitimate_interest"
+    done = api.call("POST", f"/imports/{body['id']}/apply", json={}).get_json()
+    ids = [r["record"] for r in done["rows"] if r.get("record")]
+    assert (
+        done["counts"]["created"] == 2
+        and len(events(db, "chemnitz.membership.contact.created", ids)) == 2
+    )
+    anna = api.call("GET", f"/contacts/{ids[0]}").get_json()
+    assert anna["partner_id"] == partner["id"] and anna["consent_at"].startswith("2024-03-1")
+    # the same address again is an update of that contact
+    again = api.upload(xlsx_bytes([rows[0], rows[1]]), kind="contacts").get_json()
+    assert again["rows"][0]["verdict"] == "update" and again["rows"][0]["match"]["id"] == ids[0]
+    undone = api.call("POST", f"/imports/{body['id']}/undo")
+    assert undone.status_code == 200
+    assert api.call("GET", f"/contacts/{ids[0]}").status_code == 404
+    assert len(events(db, "chemnitz.membership.contact.erased", ids)) == 2
+
+
+def test_matrix_import_apply_and_undo(api, token):
+    ms = token("mittelsachsen", "coordinator")
+    tag = unique("amt")
+    cells = api.call("PUT", "/responsibilities", tenant="mittelsachsen", headers=ms,
+                     json={"actor": f"Ausländerbehörde {tag}", "topic": "Aufenthalt", "responsibility": "alt"})  # fmt: skip
+    assert cells.status_code == 200
+    rows = [
+        ["Akteur", "Thema", "Zuständigkeit", "Ansprechperson", "E-Mail"],
+        [f"Ausländerbehörde {tag}", "Aufenthalt", "Aufenthaltstitel", "Frau B", f"b@{tag}.example"],
+        [f"Jobcenter {tag}", "Arbeit", "Vermittlung", "", ""],
+    ]
+    body = api.upload(
+        csv_bytes(rows), "m.csv", kind="responsibilities", tenant="mittelsachsen", headers=ms
+    ).get_json()
+    assert [r["verdict"] for r in body["rows"]] == ["update", "new"]
+    done = api.call(
+        "POST", f"/imports/{body['id']}/apply", tenant="mittelsachsen", headers=ms, json={}
+    ).get_json()
+    assert done["counts"]["created"] == 1 and done["counts"]["updated"] == 1
+    matrix = api.call("GET", "/responsibilities", tenant="mittelsachsen", headers=ms).get_json()
+    mine = {
+        (c["actor"], c["topic"]): c["responsibility"] for c in matrix["cells"] if tag in c["actor"]
+    }
+    assert mine == {
+        (f"Ausländerbehörde {tag}", "Aufenthalt"): "Aufenthaltstitel",
+        (f"Jobcenter {tag}", "Arbeit"): "Vermittlung",
+    }
+    assert (
+        api.call(
+            "POST", f"/imports/{body['id']}/undo", tenant="mittelsachsen", headers=ms
+        ).status_code
+        == 200
+    )
+    matrix = api.call("GET", "/responsibilities", tenant="mittelsachsen", headers=ms).get_json()
+    mine = {
+        (c["actor"], c["topic"]): c["responsibility"] for c in matrix["cells"] if tag in c["actor"]
+    }
+    assert mine == {(f"Ausländerbehörde {tag}", "Aufenthalt"): "alt"}
+
+
+def test_exports_for_german_excel_in_german_order(api, token, db):
+    tag = unique("exp")
+    for name in (
+        f"Verein Nummer 100 {tag}",
+        f"Verein Nummer 76 {tag}",
+        f"Ärztehaus {tag}",
+        f"Apotheke {tag}",
+        f"=SUMME(A1) {tag}",
+    ):
+        assert (
+            api.call(
+                "POST", "/partners", json={"name": name, "kind": "other", "topics": ["a", "b"]}
+            ).status_code
+            == 201
+        )
+    as_csv = api.call("GET", "/exports/partners?format=csv")
+    assert as_csv.status_code == 200 and as_csv.mimetype == "text/csv"
+    assert as_csv.data.startswith(b"\xef\xbb\xbfName;Art;Stra\xc3\x9fe;PLZ;Ort")
+    text = as_csv.data[3:].decode()
+    assert "\r\n" in text and "\n" not in text.replace("\r\n", "")
+    names = [line.split(";")[0] for line in text.split("\r\n") if tag in line]
+    assert names == [
+        f"'=SUMME(A1) {tag}",
+        f"Apotheke {tag}",
+        f"Ärztehaus {tag}",
+        f"Verein Nummer 76 {tag}",
+        f"Verein Nummer 100 {tag}",
+    ]
+    assert f"Apotheke {tag};Sonstige;;;;;;;a, b;" in text
+    as_xlsx = api.call("GET", "/exports/partners?format=xlsx")
+    sheet = load_workbook(io.BytesIO(as_xlsx.data)).active
+    xnames = [r[0].value for r in sheet.iter_rows() if tag in str(r[0].value)]
+    assert xnames == names
+    # the export reads back in as an import: every row an update of its partner
+    again = api.upload(as_xlsx.data).get_json()
+    mine = [r for r in again["rows"] if tag in str(r["values"].get("name"))]
+    assert [r["verdict"] for r in mine] == ["update"] * 5
+    assert (
+        api.call("GET", "/exports/partners", headers=token("chemnitz", "member")).status_code == 403
+    )
+    assert api.call("GET", "/exports/contacts?format=csv").data.startswith(
+        b"\xef\xbb\xbfName;Organisation"
+    )
+
+    ms = token("mittelsachsen", "coordinator")
+    for actor, topic in (
+        (f"Ämter {tag}", "Wohnen"),
+        (f"Jobcenter {tag}", "Arbeit"),
+        (f"Ämter {tag}", "Arbeit"),
+    ):
+        api.call(
+            "PUT",
+            "/responsibilities",
+            tenant="mittelsachsen",
+            headers=ms,
+            json={"actor": actor, "topic": topic, "responsibility": f"{actor}:{topic}"},
+        )
+    book = load_workbook(
+        io.BytesIO(
+            api.call(
+                "GET", "/exports/responsibilities?format=xlsx", tenant="mittelsachsen", headers=ms
+            ).data
+        )
+    )
+    assert book.sheetnames == ["Matrix", "Liste"]
+    grid = [[c.value for c in row] for row in book["Matrix"].iter_rows()]
+    header = grid[0]
+    row = next(r for r in grid if r[0] == f"Ämter {tag}")
+    assert (
+        row[header.index("Wohnen")] == f"Ämter {tag}:Wohnen"
+        and row[header.index("Arbeit")] == f"Ämter {tag}:Arbeit"
+    )
+    assert next(r for r in grid if r[0] == f"Jobcenter {tag}")[header.index("Wohnen")] is None
+    flat = api.call(
+        "GET",
+        "/exports/responsibilities?format=csv&layout=list",
+        tenant="mittelsachsen",
+        headers=ms,
+    )
+    assert flat.data.startswith(b"\xef\xbb\xbfAkteur;Thema;Zust")
+    assert api.call("GET", "/exports/responsibilities?format=csv").status_code == 404

@@ -81,18 +81,29 @@ class Api:
         params=None,
         json=None,
         token: str | None = None,
+        files=None,
+        data=None,
     ) -> Reply:
         if params:
             params = {k: v for k, v in params.items() if v not in (None, "", [])}
         return self._request(
-            method, self.url(service, tenant, path), service, params=params, json=json, token=token
+            method,
+            self.url(service, tenant, path),
+            service,
+            params=params,
+            json=json,
+            token=token,
+            files=files,
+            data=data,
         )
 
     def fetch(self, url: str) -> Reply:
         """An anonymous GET of a full URL of one of the services (e.g. an OParl file)."""
         return self._request("GET", url, url)
 
-    def _request(self, method, url, what, *, params=None, json=None, token=None) -> Reply:
+    def _request(
+        self, method, url, what, *, params=None, json=None, token=None, files=None, data=None
+    ) -> Reply:
         headers = {"Accept": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
@@ -102,7 +113,14 @@ class Api:
                 headers["X-Request-ID"] = g.request_id
         try:
             resp = self._session().request(
-                method, url, params=params, json=json, headers=headers, timeout=self.timeout
+                method,
+                url,
+                params=params,
+                json=json,
+                files=files,
+                data=data,
+                headers=headers,
+                timeout=self.timeout,
             )
         except requests.RequestException as exc:
             raise ServiceUnavailable(f"{what}: {exc.__class__.__name__}") from exc

@@ -436,7 +436,7 @@ def test_contacts_with_legal_basis_and_their_organisation(api, db):
     assert by_row[3]["errors"][0]["message"].startswith("Zeile 3, Spalte Einwilligung am: fehlt")
     assert (
         by_row[4]["errors"][0]["message"]
-        == f"Zeile 4, Spalte Organisation: „Gibt es nicht“ ist kein verzeichneter Partner."
+        == "Zeile 4, Spalte Organisation: „Gibt es nicht“ ist kein verzeichneter Partner."
     )
     assert by_row[5]["values"]["legal_basis"] == "legitimate_interest"
     done = api.call("POST", f"/imports/{body['id']}/apply", json={}).get_json()

@@ -156,13 +156,13 @@ class Errors(MethodView):
         return _file("errors", stem, query["format"], [("Fehler", header, rows)])
 
 
-@exports_bp.route("/<any(partners, contacts, responsibilities):what>")
+@exports_bp.route("/<what>")
 class Export(MethodView):
     @allows("manage")
     @exports_bp.arguments(MatrixQuery, location="query")
     @exports_bp.response(200, content_type="application/octet-stream")
     def get(self, query, tenant, what):
-        """Partner, Ansprechpersonen oder die Zuständigkeitsmatrix als XLSX oder CSV (für
+        """partners, contacts oder responsibilities (die Zuständigkeitsmatrix) als XLSX oder CSV (für
         Excel: Semikolon, CRLF, UTF-8 mit BOM); deutsch sortiert (DIN 5007)."""
         with uow() as conn:
             sheets = exports.export(conn, context(), what=what, layout=query["layout"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 from knotenpunkt.services.membership.domain.import_fields import KIND_NAMES, LEGAL_BASIS_NAMES
 from knotenpunkt.services.membership.handlers import directories
 from knotenpunkt.shared.collation import german_key, german_sorted
+from knotenpunkt.shared.errors import NotFound
 from knotenpunkt.shared.usecase import Context
 
 PARTNER_HEADER = [
@@ -28,11 +29,14 @@ LIST_COLUMNS = (
     "contact_email",
     "contact_phone",
 )
+EXPORTS = ("partners", "contacts", "responsibilities")
 STATUS = {"active": "aktiv", "left": "ausgeschieden"}
 
 
 def export(conn, ctx: Context, *, what: str, layout: str = "matrix") -> list[tuple]:
-    """The sheets of an export; raises NotFound (no matrix in this network)."""
+    """The sheets of an export; raises NotFound (an unknown list, no matrix in this network)."""
+    if what not in EXPORTS:
+        raise NotFound(f"Eine Liste „{what}“ gibt es nicht; möglich: {', '.join(EXPORTS)}.")
     if what == "partners":
         return [("Partner", PARTNER_HEADER, partner_rows(conn, ctx))]
     if what == "contacts":

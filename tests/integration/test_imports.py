@@ -577,3 +577,61 @@ def test_exports_for_german_excel_in_german_order(api, token, db):
     )
     assert flat.data.startswith(b"\xef\xbb\xbfAkteur;Thema;Zust")
     assert api.call("GET", "/exports/responsibilities?format=csv").status_code == 404
+
+
+def test_doctors_and_offers_where_the_network_keeps_them(api, token):
+    sk = token("saalekreis", "coordinator")
+    tag = unique("praxis")
+    doctors = [
+        ["Name", "Fachrichtung", "PLZ", "Ort", "Sprachen", "Zuletzt geprüft"],
+        [f"Dr. Öztürk {tag}", "Allgemeinmedizin", "06217", "Merseburg", "Türkisch, Deutsch", "03.11.2026"],
+        [f"Dr. Ohne {tag}", "Kinderheilkunde", "06217", "Merseburg", "", "2026-11-03"],
+    ]  # fmt: skip
+    body = api.upload(
+        xlsx_bytes(doctors), kind="doctors", tenant="saalekreis", headers=sk
+    ).get_json()
+    assert [r["verdict"] for r in body["rows"]] == ["new", "error"]
+    assert body["rows"][0]["values"]["languages"] == ["tr", "de"]
+    assert (
+        body["rows"][1]["errors"][0]["message"]
+        == "Zeile 3, Spalte Sprachen: ist leer (Pflichtfeld)."
+    )
+    done = api.call(
+        "POST", f"/imports/{body['id']}/apply", tenant="saalekreis", headers=sk, json={}
+    ).get_json()
+    doctor_id = done["rows"][0]["record"]
+    listed = api.call("GET", "/doctors?language=tr", tenant="saalekreis", headers=sk).get_json()
+    assert doctor_id in [d["id"] for d in listed]
+    sheet = load_workbook(
+        io.BytesIO(
+            api.call("GET", "/exports/doctors?format=xlsx", tenant="saalekreis", headers=sk).data
+        )
+    ).active
+    assert [c.value for c in sheet[1]][:2] == ["Name", "Fachrichtung"]
+    assert (
+        api.call("POST", f"/imports/{body['id']}/undo", tenant="saalekreis", headers=sk).status_code
+        == 200
+    )
+    listed = api.call("GET", "/doctors?language=tr", tenant="saalekreis", headers=sk).get_json()
+    assert doctor_id not in [d["id"] for d in listed]
+
+    offers = [["Titel", "Art", "Anbieter", "Zielgruppen", "Beschreibung"],
+              [f"Deutschkurs A1 {tag}", "Sprachkurs", "VHS Saalekreis", "Frauen, Eltern", "Zeile eins\nZeile zwei"],
+              [f"Tanz {tag}", "Ballett", "Verein", "", ""]]  # fmt: skip
+    body = api.upload(
+        csv_bytes(offers), "o.csv", kind="offers", tenant="saalekreis", headers=sk
+    ).get_json()
+    assert [r["verdict"] for r in body["rows"]] == ["new", "error"]
+    assert body["rows"][1]["errors"][0]["message"].startswith(
+        "Zeile 3, Spalte Art: „Ballett“ ist keine bekannte Art"
+    )
+    api.call("POST", f"/imports/{body['id']}/apply", tenant="saalekreis", headers=sk, json={})
+    exported = api.call(
+        "GET", "/exports/offers?format=csv", tenant="saalekreis", headers=sk
+    ).data.decode("utf-8-sig")
+    assert (
+        f'Deutschkurs A1 {tag};Sprachkurs;VHS Saalekreis;Frauen, Eltern;;;;"Zeile eins\nZeile zwei"'
+        in exported
+    )
+    # Chemnitz keeps no doctors
+    assert api.upload(xlsx_bytes(doctors), kind="doctors").status_code == 422

@@ -33,6 +33,8 @@ KINDS = {
     "responsibilities": Kind(
         "responsibilities", "Zuständigkeitsmatrix", f.RESPONSIBILITY_FIELDS, "responsibility_matrix"
     ),
+    "doctors": Kind("doctors", "Ärzte", f.DOCTOR_FIELDS, "doctors"),
+    "offers": Kind("offers", "Angebote", f.OFFER_FIELDS, "offers"),
 }
 
 
@@ -185,6 +187,12 @@ def exact_key(kind: str, values: dict) -> str | None:
     if kind == "responsibilities":
         actor, topic = values.get("actor"), values.get("topic")
         return f"{actor.strip().lower()}|{topic.strip().lower()}" if actor and topic else None
+    if kind == "doctors":
+        name = (values.get("name") or "").strip().lower()
+        return f"{name}|{values.get('postcode') or ''}" if name else None
+    if kind == "offers":
+        title, provider = values.get("title"), values.get("provider")
+        return f"{title.strip().lower()}|{provider.strip().lower()}" if title and provider else None
     return None
 
 
@@ -211,6 +219,8 @@ def _compatible(a: dict, b: dict, key_kind: str) -> bool:
 def record_label(kind: str, row: dict) -> str:
     if kind == "responsibilities":
         return f"{row.get('actor')} / {row.get('topic')}"
+    if kind == "offers":
+        return str(row.get("title"))
     return str(row.get("name"))
 
 

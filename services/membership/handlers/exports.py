@@ -3,7 +3,11 @@ header, rows), in German order (DIN 5007), with headers an import reads back."""
 
 from __future__ import annotations
 
-from knotenpunkt.services.membership.domain.import_fields import KIND_NAMES, LEGAL_BASIS_NAMES
+from knotenpunkt.services.membership.domain.import_fields import (
+    KIND_NAMES,
+    LEGAL_BASIS_NAMES,
+    OFFER_KIND_NAMES,
+)
 from knotenpunkt.services.membership.handlers import directories
 from knotenpunkt.shared.collation import german_key, german_sorted
 from knotenpunkt.shared.errors import NotFound
@@ -29,7 +33,13 @@ LIST_COLUMNS = (
     "contact_email",
     "contact_phone",
 )
-EXPORTS = ("partners", "contacts", "responsibilities")
+EXPORTS = ("partners", "contacts", "responsibilities", "doctors", "offers")
+DOCTOR_HEADER = ["Name", "Fachrichtung", "Straße", "PLZ", "Ort", "Telefon", "Sprachen"]
+DOCTOR_HEADER += ["Zuletzt geprüft"]
+DOCTOR_COLUMNS = "name specialty street postcode city phone languages last_verified".split()
+OFFER_HEADER = ["Titel", "Art", "Anbieter", "Zielgruppen", "Sprachen", "Ort", "Kontakt"]
+OFFER_HEADER += ["Beschreibung"]
+OFFER_COLUMNS = "title kind provider target_groups languages place contact description".split()
 STATUS = {"active": "aktiv", "left": "ausgeschieden"}
 
 
@@ -41,6 +51,16 @@ def export(conn, ctx: Context, *, what: str, layout: str = "matrix") -> list[tup
         return [("Partner", PARTNER_HEADER, partner_rows(conn, ctx))]
     if what == "contacts":
         return [("Ansprechpersonen", CONTACT_HEADER, contact_rows(conn, ctx))]
+    if what == "doctors":
+        found = german_sorted(directories.find_doctors(conn, ctx), key=lambda d: d["name"])
+        return [("Ärzte", DOCTOR_HEADER, [[d[c] for c in DOCTOR_COLUMNS] for d in found])]
+    if what == "offers":
+        found = german_sorted(directories.find_offers(conn, ctx), key=lambda o: o["title"])
+        rows = [
+            [OFFER_KIND_NAMES[o[c]][0] if c == "kind" else o[c] for c in OFFER_COLUMNS]
+            for o in found
+        ]
+        return [("Angebote", OFFER_HEADER, rows)]
     matrix = directories.responsibility_matrix(conn, ctx)
     sheets = [matrix_sheet(matrix["cells"]), list_sheet(matrix["cells"])]
     return sheets[::-1] if layout == "list" else sheets

@@ -17,7 +17,11 @@ COLUMNS = {
         "public shared"
     ).split(),
     "responsibilities": "responsibility contact_name contact_email contact_phone".split(),
+    "doctors": "name specialty street postcode city phone languages last_verified".split(),
+    "offers": "title kind provider target_groups languages place contact description".split(),
 }
+# what a use case adds to a row that the table does not hold
+_DERIVED = ("verification_overdue",)
 
 
 def existing(conn, ctx: Context, kind: str) -> list[dict]:
@@ -26,6 +30,10 @@ def existing(conn, ctx: Context, kind: str) -> list[dict]:
         return ctx.store.partners.all_partners(conn)
     if kind == "contacts":
         return ctx.store.partners.all_contacts(conn)
+    if kind == "doctors":
+        return ctx.store.directories.find_doctors(conn)
+    if kind == "offers":
+        return ctx.store.directories.find_offers(conn)
     return ctx.store.directories.list_responsibilities(conn)
 
 
@@ -33,14 +41,12 @@ def current(conn, ctx: Context, kind: str, record_id) -> dict | None:
     """The record now, or None when it is gone."""
     if kind == "responsibilities":
         return ctx.store.directories.get_responsibility(conn, record_id)
-    return ctx.store.partners.row_or_none(
-        conn, "partners" if kind == "partners" else "contacts", record_id
-    )
+    return ctx.store.partners.row_or_none(conn, kind, record_id)
 
 
 def snapshot(row: dict) -> dict:
     """A record as JSON, to tell later whether it changed."""
-    return plain(row)
+    return plain({k: v for k, v in row.items() if k not in _DERIVED})
 
 
 def _contact_values(values: dict) -> dict:
@@ -55,6 +61,10 @@ def create(conn, ctx: Context, kind: str, values: dict) -> dict:
     if kind == "contacts":
         cmd = partner_cases.CreateContact(**_contact_values(values))
         return partner_cases.create_contact(cmd, conn, ctx)
+    if kind == "doctors":
+        return directories.create_doctor(directories.CreateDoctor(**values), conn, ctx)
+    if kind == "offers":
+        return directories.create_offer(directories.CreateOffer(**values), conn, ctx)
     return directories.put_responsibility(directories.PutResponsibility(**values), conn, ctx)
 
 
@@ -68,6 +78,10 @@ def update(conn, ctx: Context, kind: str, record_id, values: dict) -> dict:
         return partner_cases.update_contact(
             partner_cases.UpdateContact(record_id, _contact_values(values)), conn, ctx
         )
+    if kind == "doctors":
+        return directories.update_doctor(directories.UpdateDoctor(record_id, values), conn, ctx)
+    if kind == "offers":
+        return directories.update_offer(directories.UpdateOffer(record_id, values), conn, ctx)
     before = ctx.store.directories.get_responsibility(conn, record_id)
     return directories.put_responsibility(
         directories.PutResponsibility(**{**_cell(before), **values}), conn, ctx
@@ -95,6 +109,10 @@ def remove(conn, ctx: Context, kind: str, row: dict) -> None:
             {"contact_id": str(row["id"]), "email": row["email"]},
             row["id"],
         )
+    elif kind == "doctors":
+        directories.delete_doctor(directories.DeleteDoctor(row["id"]), conn, ctx)
+    elif kind == "offers":
+        directories.delete_offer(directories.DeleteOffer(row["id"]), conn, ctx)
     else:
         ctx.store.directories.delete_responsibility(conn, row["id"])
 

@@ -82,8 +82,13 @@ def delete_partner(conn, partner_id) -> None:
     conn.execute("delete from partners where id = %s", (partner_id,))
 
 
+ROW_TABLES = ("partners", "contacts", "doctors", "offers")
+
+
 def row_or_none(conn, table: str, row_id) -> dict | None:
-    """The partner or contact with this id, or None (table: partners or contacts)."""
+    """The row of one of ROW_TABLES with this id, or None."""
+    if table not in ROW_TABLES:
+        raise ValueError(f"no rows of {table!r} here")
     return conn.execute(
         sql.SQL("select * from {} where id = %s").format(sql.Identifier(table)), (row_id,)
     ).fetchone()

@@ -16,7 +16,11 @@ KINDS = {
     "partners": _l("Partner (Organisationen)"),
     "contacts": _l("Ansprechpersonen"),
     "responsibilities": _l("Zuständigkeitsmatrix"),
+    "doctors": _l("Ärzte mit Sprachkenntnissen"),
+    "offers": _l("Angebote"),
 }
+# the kinds only some networks keep: the directory rule that says so
+RULED = {"responsibilities": "responsibility_matrix", "doctors": "doctors", "offers": "offers"}
 VERDICTS = {
     "new": _l("neu"),
     "update": _l("Aktualisierung"),
@@ -24,13 +28,13 @@ VERDICTS = {
     "error": _l("Fehler"),
 }
 ACTIONS = {"create": _l("neu anlegen"), "update": _l("aktualisieren"), "skip": _l("überspringen")}
-EXPORTS = ("partners", "contacts", "responsibilities")
+EXPORTS = ("partners", "contacts", "responsibilities", "doctors", "offers")
 
 
 def kinds_here(rules: dict) -> dict:
     """The kinds this network may import (the matrix only where its rules keep one)."""
-    keep = (rules.get("directory") or {}).get("responsibility_matrix")
-    return {k: v for k, v in KINDS.items() if k != "responsibilities" or keep}
+    keeps = rules.get("directory") or {}
+    return {k: v for k, v in KINDS.items() if k not in RULED or keeps.get(RULED[k])}
 
 
 @bp.route("/einzug", methods=["GET", "POST"])
@@ -144,7 +148,9 @@ def import_errors(tenant, import_id, fmt):
     )
 
 
-@bp.route("/export/<any(partners, contacts, responsibilities):what>.<any(xlsx, csv):fmt>")
+@bp.route(
+    "/export/<any(partners, contacts, responsibilities, doctors, offers):what>.<any(xlsx, csv):fmt>"
+)
 @signed_in("coordinator", "admin")
 def export(tenant, what, fmt):
     return _download(

@@ -635,3 +635,51 @@ def test_doctors_and_offers_where_the_network_keeps_them(api, token):
     )
     # Chemnitz keeps no doctors
     assert api.upload(xlsx_bytes(doctors), kind="doctors").status_code == 422
+
+
+def test_sorted_lists_in_german_order(api):
+    tag = unique("din")
+    names = [f"Verein Nummer 100 {tag}", f"Zentrum {tag}", f"Ärztehaus {tag}", f"Verein Nummer 76 {tag}",
+             f"Apotheke {tag}", f"Azubi {tag}", f"Straße {tag}", f"Strasse {tag}"]  # fmt: skip
+    for name in names:
+        assert (
+            api.call("POST", "/partners", json={"name": name, "kind": "other"}).status_code == 201
+        )
+    listed = api.call("GET", f"/partners?q={tag}&page_size=20").get_json()["items"]
+    assert [p["name"] for p in listed] == [
+        f"Apotheke {tag}", f"Ärztehaus {tag}", f"Azubi {tag}", f"Strasse {tag}", f"Straße {tag}",
+        f"Verein Nummer 76 {tag}", f"Verein Nummer 100 {tag}", f"Zentrum {tag}",
+    ]  # fmt: skip
+
+
+def test_body_members_with_their_body_and_role(api, db):
+    tag = unique("gremium")
+    rows = [
+        ["Gremium", "Name", "E-Mail", "Rolle", "Abteilung"],
+        ["Vorbereitungsgremium", f"Petra Vorsitz {tag}", f"petra@{tag}.example", "Vorsitz", "Sozialamt"],
+        ["netzwerkkonferenz", f"Karl {tag}", f"karl@{tag}.example", "", ""],
+        ["Stadtrat", f"Nie {tag}", "", "Mitglied", ""],
+        ["Vorbereitungsgremium", f"Ohne {tag}", "", "Boss", ""],
+    ]  # fmt: skip
+    body = api.upload(xlsx_bytes(rows), kind="body_members").get_json()
+    assert [r["verdict"] for r in body["rows"]] == ["new", "new", "error", "error"]
+    assert body["rows"][2]["errors"][0]["message"].startswith(
+        "Zeile 4, Spalte Gremium: „Stadtrat“ ist kein Gremium"
+    )
+    assert (
+        body["rows"][0]["values"]["role"] == "chair"
+        and body["rows"][0]["values"]["body"] == "vorbereitungsgremium"
+    )
+    done = api.call("POST", f"/imports/{body['id']}/apply", json={}).get_json()
+    assert done["counts"]["created"] == 2
+    members = api.call("GET", "/bodies/vorbereitungsgremium/members").get_json()
+    petra = next(m for m in members if m["name"] == f"Petra Vorsitz {tag}")
+    assert petra["role"] == "chair" and petra["department"] == "Sozialamt"
+    subject = f"vorbereitungsgremium/{petra['person_id']}"
+    assert events(db, "chemnitz.membership.body.member_added", [subject]) == [subject]
+    again = api.upload(xlsx_bytes(rows[:2]), kind="body_members").get_json()
+    assert again["rows"][0]["verdict"] == "update" and again["rows"][0]["match"]["id"] == subject
+    assert api.call("POST", f"/imports/{body['id']}/undo").status_code == 200
+    members = api.call("GET", "/bodies/vorbereitungsgremium/members").get_json()
+    assert all(tag not in m["name"] for m in members)
+    assert events(db, "chemnitz.membership.body.member_removed", [subject]) == [subject]

@@ -151,7 +151,7 @@ LANGUAGES = {
 }
 
 
-def _labelled(table: dict, what: str):
+def labelled(table: dict, what: str):
     names = {}
     for code, spoken in table.items():
         for name in (code, *spoken):
@@ -208,9 +208,9 @@ OFFER_KIND_NAMES = {
     "welcome_package": ("Willkommenspaket", "Welcome Package"),
     "other": ("Sonstiges", "Sonstige", "Other"),
 }
-partner_kind = _labelled(KIND_NAMES, "Art")
-offer_kind = _labelled(OFFER_KIND_NAMES, "Art")
-legal_basis = _labelled(LEGAL_BASIS_NAMES, "Rechtsgrundlage")
+partner_kind = labelled(KIND_NAMES, "Art")
+offer_kind = labelled(OFFER_KIND_NAMES, "Art")
+legal_basis = labelled(LEGAL_BASIS_NAMES, "Rechtsgrundlage")
 
 _YES = {"ja", "j", "x", "yes", "y", "true", "wahr", "1"}
 _NO = {"nein", "n", "no", "false", "falsch", "0", "-"}
@@ -380,67 +380,4 @@ RESPONSIBILITY_FIELDS = (
     ),
     Field("contact_email", "E-Mail", ("Email", "Mail", "Contact Email"), email),
     Field("contact_phone", "Telefon", ("Tel", "Phone", "Contact Phone"), phone),
-)
-
-DOCTOR_FIELDS = (
-    Field(
-        "name",
-        "Name",
-        ("Arzt", "Ärztin", "Praxis", "Doctor"),
-        text(200, min_length=2),
-        required=True,
-    ),
-    Field(
-        "specialty",
-        "Fachrichtung",
-        ("Fachgebiet", "Fach", "Specialty"),
-        text(200, min_length=2),
-        required=True,
-    ),
-    Field("street", "Straße", ("Strasse", "Str", "Street", "Adresse", "Anschrift"), text(200)),
-    Field("postcode", "PLZ", ("Postleitzahl", "Postcode", "Zip"), postcode),
-    Field("city", "Ort", ("Stadt", "City"), text(100)),
-    Field("phone", "Telefon", ("Tel", "Phone", "Telefonnummer"), phone),
-    Field(
-        "languages",
-        "Sprachen",
-        ("Sprache", "Languages", "Sprachkenntnisse"),
-        texts(50, 35, min_length=2, table=LANGUAGES),
-        required=True,
-    ),
-    Field(
-        "last_verified",
-        "Zuletzt geprüft",
-        ("Zuletzt geprüft am", "Geprüft am", "Geprüft", "Last Verified", "Stand"),
-        day,
-        required=True,
-    ),
-)
-
-OFFER_FIELDS = (
-    Field(
-        "title",
-        "Titel",
-        ("Angebot", "Title", "Bezeichnung"),
-        text(300, min_length=3),
-        required=True,
-    ),
-    Field("kind", "Art", ("Typ", "Kind", "Type", "Angebotsart"), offer_kind, required=True),
-    Field(
-        "provider",
-        "Anbieter",
-        ("Träger", "Provider", "Organisation"),
-        text(300, min_length=2),
-        required=True,
-    ),
-    Field("target_groups", "Zielgruppen", ("Zielgruppe", "Target Groups"), texts(50, 200)),
-    Field(
-        "languages",
-        "Sprachen",
-        ("Sprache", "Languages"),
-        texts(50, 35, min_length=2, table=LANGUAGES),
-    ),
-    Field("place", "Ort", ("Veranstaltungsort", "Place", "Adresse"), text(300)),
-    Field("contact", "Kontakt", ("Ansprechperson", "Contact"), text(300)),
-    Field("description", "Beschreibung", ("Description", "Inhalt"), text(5000, one_line=False)),
 )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from knotenpunkt.services.membership.domain import directory_search as dedup
 from knotenpunkt.services.membership.domain import import_fields as f
+from knotenpunkt.services.membership.domain import import_kind_fields as kf
 from knotenpunkt.shared.errors import RuleViolation
 
 ACTIONS = ("create", "update", "skip")
@@ -33,8 +34,9 @@ KINDS = {
     "responsibilities": Kind(
         "responsibilities", "Zuständigkeitsmatrix", f.RESPONSIBILITY_FIELDS, "responsibility_matrix"
     ),
-    "doctors": Kind("doctors", "Ärzte", f.DOCTOR_FIELDS, "doctors"),
-    "offers": Kind("offers", "Angebote", f.OFFER_FIELDS, "offers"),
+    "doctors": Kind("doctors", "Ärzte", kf.DOCTOR_FIELDS, "doctors"),
+    "offers": Kind("offers", "Angebote", kf.OFFER_FIELDS, "offers"),
+    "body_members": Kind("body_members", "Mitglieder der Gremien", kf.MEMBER_FIELDS),
 }
 
 
@@ -187,6 +189,9 @@ def exact_key(kind: str, values: dict) -> str | None:
     if kind == "responsibilities":
         actor, topic = values.get("actor"), values.get("topic")
         return f"{actor.strip().lower()}|{topic.strip().lower()}" if actor and topic else None
+    if kind == "body_members":
+        who = (values.get("email") or "").strip().lower() or values.get("person_id")
+        return f"{values.get('body')}|{who}" if who and values.get("body") else None
     if kind == "doctors":
         name = (values.get("name") or "").strip().lower()
         return f"{name}|{values.get('postcode') or ''}" if name else None
@@ -205,6 +210,9 @@ def fuzzy_keys(kind: str, values: dict) -> list[tuple[str, str]]:
     if kind == "contacts":
         name = dedup.normal_name(values.get("name"))
         return [("person", f"{name}|{values.get('partner_id')}")] if name else []
+    if kind == "body_members":
+        name = dedup.normal_name(values.get("name"))
+        return [("person", f"{values.get('body')}|{name}")] if name else []
     return []
 
 

@@ -19,6 +19,7 @@ COLUMNS = {
     "responsibilities": "responsibility contact_name contact_email contact_phone".split(),
     "doctors": "name specialty street postcode city phone languages last_verified".split(),
     "offers": "title kind provider target_groups languages place contact description".split(),
+    "body_members": "name email partner_id department role".split(),
 }
 # what a use case adds to a row that the table does not hold
 _DERIVED = ("verification_overdue",)
@@ -30,6 +31,12 @@ def existing(conn, ctx: Context, kind: str) -> list[dict]:
         return ctx.store.partners.all_partners(conn)
     if kind == "contacts":
         return ctx.store.partners.all_contacts(conn)
+    if kind == "body_members":
+        return [
+            _member(m)
+            for b in ctx.tenant.bodies
+            for m in ctx.store.partners.list_members(conn, b["key"])
+        ]
     if kind == "doctors":
         return ctx.store.directories.find_doctors(conn)
     if kind == "offers":
@@ -37,8 +44,16 @@ def existing(conn, ctx: Context, kind: str) -> list[dict]:
     return ctx.store.directories.list_responsibilities(conn)
 
 
+def _member(row: dict | None) -> dict | None:
+    """A body member with an id of its own: body/person_id."""
+    return row and {**row, "id": f"{row['body']}/{row['person_id']}"}
+
+
 def current(conn, ctx: Context, kind: str, record_id) -> dict | None:
     """The record now, or None when it is gone."""
+    if kind == "body_members":
+        body, person_id = str(record_id).split("/", 1)
+        return _member(ctx.store.partners.get_member(conn, body, person_id))
     if kind == "responsibilities":
         return ctx.store.directories.get_responsibility(conn, record_id)
     return ctx.store.partners.row_or_none(conn, kind, record_id)
@@ -61,6 +76,8 @@ def create(conn, ctx: Context, kind: str, values: dict) -> dict:
     if kind == "contacts":
         cmd = partner_cases.CreateContact(**_contact_values(values))
         return partner_cases.create_contact(cmd, conn, ctx)
+    if kind == "body_members":
+        return _member(partner_cases.add_body_member(_add(values), conn, ctx))
     if kind == "doctors":
         return directories.create_doctor(directories.CreateDoctor(**values), conn, ctx)
     if kind == "offers":
@@ -78,6 +95,16 @@ def update(conn, ctx: Context, kind: str, record_id, values: dict) -> dict:
         return partner_cases.update_contact(
             partner_cases.UpdateContact(record_id, _contact_values(values)), conn, ctx
         )
+    if kind == "body_members":
+        before = current(conn, ctx, kind, record_id)
+        merged = {**{k: before[k] for k in COLUMNS[kind]}, **values}
+        return _member(
+            partner_cases.add_body_member(
+                _add({**merged, "body": before["body"], "person_id": before["person_id"]}),
+                conn,
+                ctx,
+            )
+        )
     if kind == "doctors":
         return directories.update_doctor(directories.UpdateDoctor(record_id, values), conn, ctx)
     if kind == "offers":
@@ -85,6 +112,13 @@ def update(conn, ctx: Context, kind: str, record_id, values: dict) -> dict:
     before = ctx.store.directories.get_responsibility(conn, record_id)
     return directories.put_responsibility(
         directories.PutResponsibility(**{**_cell(before), **values}), conn, ctx
+    )
+
+
+def _add(values: dict) -> partner_cases.AddBodyMember:
+    fields = ("body", "name", "person_id", "email", "partner_id", "department")
+    return partner_cases.AddBodyMember(
+        **{k: values.get(k) for k in fields}, role=values.get("role") or "member"
     )
 
 
@@ -108,6 +142,10 @@ def remove(conn, ctx: Context, kind: str, row: dict) -> None:
             "erased",
             {"contact_id": str(row["id"]), "email": row["email"]},
             row["id"],
+        )
+    elif kind == "body_members":
+        partner_cases.remove_body_member(
+            partner_cases.RemoveBodyMember(row["body"], row["person_id"]), conn, ctx
         )
     elif kind == "doctors":
         directories.delete_doctor(directories.DeleteDoctor(row["id"]), conn, ctx)

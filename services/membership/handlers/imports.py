@@ -123,7 +123,9 @@ def evaluate(conn, ctx: Context, row: dict, choices: dict | None = None) -> list
             kind, row["header"], row["mapping"], values, line, numeric.get(i, set()), ctx.tz
         )
         parsed.append({"line": line, "values": found, "errors": errors})
-    if kind.key == "contacts":
+    if kind.key == "body_members":
+        _link_bodies(ctx, row, parsed)
+    if kind.key in ("contacts", "body_members"):
         _link_organisations(conn, ctx, row, parsed)
     chosen = {int(k): v for k, v in (choices or row["choices"] or {}).items()}
     out = []
@@ -142,15 +144,38 @@ def evaluate(conn, ctx: Context, row: dict, choices: dict | None = None) -> list
     return out
 
 
+def _column(row: dict, key: str, label: str) -> str:
+    return next((h for h, k in zip(row["header"], row["mapping"], strict=True) if k == key), label)
+
+
+def _link_bodies(ctx: Context, row: dict, parsed: list[dict]) -> None:
+    """A member's Gremium names a body of the network (by its key or its name)."""
+    bodies = {}
+    for b in ctx.tenant.bodies:
+        bodies[domain.normal_header(b["key"])] = bodies[domain.normal_header(b["name"])] = b["key"]
+    column = _column(row, "body", "Gremium")
+    for item in parsed:
+        given = item["values"].get("body")
+        if not given:
+            continue
+        found = bodies.get(domain.normal_header(given))
+        if found is None:
+            names = ", ".join(b["name"] for b in ctx.tenant.bodies)
+            item["errors"].append(
+                domain.error(
+                    item["line"], column, f"„{given}“ ist kein Gremium (möglich: {names})."
+                )
+            )
+        else:
+            item["values"]["body"] = found
+
+
 def _link_organisations(conn, ctx: Context, row: dict, parsed: list[dict]) -> None:
     """A contact's Organisation names a partner (exactly, or by its normalised name)."""
     partners = ctx.store.partners.all_partners(conn)
     exact = {p["name"].lower(): p["id"] for p in partners}
     normal = {dedup.normal_name(p["name"]): p["id"] for p in partners}
-    column = next(
-        (h for h, k in zip(row["header"], row["mapping"], strict=True) if k == "organisation"),
-        "Organisation",
-    )
+    column = _column(row, "organisation", "Organisation")
     for item in parsed:
         name = item["values"].pop("organisation", None)
         if not name:

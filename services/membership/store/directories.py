@@ -127,7 +127,9 @@ def delete_responsibility(conn, cell_id) -> None:
 
 def list_responsibilities(conn) -> list[dict]:
     """Every cell of the matrix by actor and topic."""
-    return conn.execute("select * from responsibilities order by actor, topic").fetchall()
+    return conn.execute(
+        "select * from responsibilities order by actor collate german, topic collate german"
+    ).fetchall()
 
 
 def responsibilities_of(conn, email: str) -> list[dict]:

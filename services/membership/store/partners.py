@@ -74,7 +74,7 @@ def find_partners(
         languages__any=language or None,
         status=status,
     )
-    return paged(conn, "partners", clause, args, "lower(name)", page, page_size)
+    return paged(conn, "partners", clause, args, "name collate german, id", page, page_size)
 
 
 def delete_partner(conn, partner_id) -> None:
@@ -130,6 +130,13 @@ def list_members(conn, body: str) -> list[dict]:
     return conn.execute(
         "select * from body_members where body = %s order by role = 'chair' desc, name", (body,)
     ).fetchall()
+
+
+def get_member(conn, body: str, person_id: str) -> dict | None:
+    """One member of a body, or None."""
+    return conn.execute(
+        "select * from body_members where body = %s and person_id = %s", (body, person_id)
+    ).fetchone()
 
 
 def upsert_member(conn, tenant: str, body: str, values: dict) -> dict:
@@ -200,7 +207,7 @@ def find_contacts(conn, *, public_only: bool, partner_id=None) -> list[dict]:
     """Contacts by name; only the public ones with public_only."""
     clause, args = where(raw=(sql.SQL("public"),) if public_only else (), partner_id=partner_id)
     return conn.execute(
-        sql.SQL("select * from contacts {} order by name").format(clause), args
+        sql.SQL("select * from contacts {} order by name collate german, id").format(clause), args
     ).fetchall()
 
 

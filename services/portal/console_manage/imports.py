@@ -15,6 +15,7 @@ from .blueprint import bp
 KINDS = {
     "partners": _l("Partner (Organisationen)"),
     "contacts": _l("Ansprechpersonen"),
+    "body_members": _l("Mitglieder der Gremien"),
     "responsibilities": _l("Zuständigkeitsmatrix"),
     "doctors": _l("Ärzte mit Sprachkenntnissen"),
     "offers": _l("Angebote"),

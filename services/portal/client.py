@@ -83,6 +83,7 @@ class Api:
         token: str | None = None,
         files=None,
         data=None,
+        timeout: float | None = None,
     ) -> Reply:
         if params:
             params = {k: v for k, v in params.items() if v not in (None, "", [])}
@@ -95,6 +96,7 @@ class Api:
             token=token,
             files=files,
             data=data,
+            timeout=timeout,
         )
 
     def fetch(self, url: str) -> Reply:
@@ -102,7 +104,17 @@ class Api:
         return self._request("GET", url, url)
 
     def _request(
-        self, method, url, what, *, params=None, json=None, token=None, files=None, data=None
+        self,
+        method,
+        url,
+        what,
+        *,
+        params=None,
+        json=None,
+        token=None,
+        files=None,
+        data=None,
+        timeout=None,
     ) -> Reply:
         headers = {"Accept": "application/json"}
         if token:
@@ -120,7 +132,7 @@ class Api:
                 files=files,
                 data=data,
                 headers=headers,
-                timeout=self.timeout,
+                timeout=timeout or self.timeout,
             )
         except requests.RequestException as exc:
             raise ServiceUnavailable(f"{what}: {exc.__class__.__name__}") from exc

@@ -4,7 +4,17 @@ downloads (exports of the lists, the rows with errors). Every step is the member
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -57,6 +67,7 @@ def imports(tenant):
                 "imports",
                 data={"kind": kind},
                 files={"file": (upload.filename, upload.stream.read())},
+                timeout=current_app.config["IMPORT_TIMEOUT"],
             )
             if reply.ok:
                 return redirect(
@@ -120,7 +131,12 @@ def import_apply(tenant, import_id):
         if key.startswith("row-") and value in ACTIONS
     }
     reply = as_user(
-        "POST", "membership", tenant, f"imports/{import_id}/apply", json={"choices": choices}
+        "POST",
+        "membership",
+        tenant,
+        f"imports/{import_id}/apply",
+        json={"choices": choices},
+        timeout=current_app.config["IMPORT_TIMEOUT"],
     )
     return _back(tenant, import_id, reply, _("Der Import ist angewendet."))
 
@@ -128,7 +144,13 @@ def import_apply(tenant, import_id):
 @bp.post("/einzug/<import_id>/rueckgaengig")
 @signed_in("coordinator")
 def import_undo(tenant, import_id):
-    reply = as_user("POST", "membership", tenant, f"imports/{import_id}/undo")
+    reply = as_user(
+        "POST",
+        "membership",
+        tenant,
+        f"imports/{import_id}/undo",
+        timeout=current_app.config["IMPORT_TIMEOUT"],
+    )
     return _back(tenant, import_id, reply, _("Der Import ist rückgängig gemacht."))
 
 

@@ -679,6 +679,16 @@ def test_body_members_with_their_body_and_role(api, db):
     assert events(db, "chemnitz.membership.body.member_added", [subject]) == [subject]
     again = api.upload(xlsx_bytes(rows[:2]), kind="body_members").get_json()
     assert again["rows"][0]["verdict"] == "update" and again["rows"][0]["match"]["id"] == subject
+    exported = api.call("GET", "/exports/body_members?format=csv").data.decode("utf-8-sig")
+    assert (
+        f"Vorbereitungsgremium;Petra Vorsitz {tag};petra@{tag}.example;{petra['person_id']};;Sozialamt;Vorsitz"
+        in exported
+    )
+    # the export reads back in: its rows are updates of the members
+    back = api.upload(
+        api.call("GET", "/exports/body_members?format=xlsx").data, kind="body_members"
+    ).get_json()
+    assert {r["verdict"] for r in back["rows"] if tag in r["values"]["name"]} == {"update"}
     assert api.call("POST", f"/imports/{body['id']}/undo").status_code == 200
     members = api.call("GET", "/bodies/vorbereitungsgremium/members").get_json()
     assert all(tag not in m["name"] for m in members)

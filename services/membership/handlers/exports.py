@@ -8,6 +8,7 @@ from knotenpunkt.services.membership.domain.import_fields import (
     LEGAL_BASIS_NAMES,
     OFFER_KIND_NAMES,
 )
+from knotenpunkt.services.membership.domain.import_kind_fields import ROLE_NAMES
 from knotenpunkt.services.membership.handlers import directories
 from knotenpunkt.shared.collation import german_key, german_sorted
 from knotenpunkt.shared.errors import NotFound
@@ -33,7 +34,8 @@ LIST_COLUMNS = (
     "contact_email",
     "contact_phone",
 )
-EXPORTS = ("partners", "contacts", "responsibilities", "doctors", "offers")
+EXPORTS = ("partners", "contacts", "body_members", "responsibilities", "doctors", "offers")
+MEMBER_HEADER = ["Gremium", "Name", "E-Mail", "Kennung", "Organisation", "Abteilung", "Rolle"]
 DOCTOR_HEADER = ["Name", "Fachrichtung", "Straße", "PLZ", "Ort", "Telefon", "Sprachen"]
 DOCTOR_HEADER += ["Zuletzt geprüft"]
 DOCTOR_COLUMNS = "name specialty street postcode city phone languages last_verified".split()
@@ -51,6 +53,8 @@ def export(conn, ctx: Context, *, what: str, layout: str = "matrix") -> list[tup
         return [("Partner", PARTNER_HEADER, partner_rows(conn, ctx))]
     if what == "contacts":
         return [("Ansprechpersonen", CONTACT_HEADER, contact_rows(conn, ctx))]
+    if what == "body_members":
+        return [("Mitglieder", MEMBER_HEADER, member_rows(conn, ctx))]
     if what == "doctors":
         found = german_sorted(directories.find_doctors(conn, ctx), key=lambda d: d["name"])
         return [("Ärzte", DOCTOR_HEADER, [[d[c] for c in DOCTOR_COLUMNS] for d in found])]
@@ -94,6 +98,29 @@ def contact_rows(conn, ctx: Context) -> list[list]:
         ]
         for c in rows
     ]
+
+
+def member_rows(conn, ctx: Context) -> list[list]:
+    """Every body's members, body by body as configured, each in German order."""
+    names = {p["id"]: p["name"] for p in ctx.store.partners.all_partners(conn)}
+    out = []
+    for body in ctx.tenant.bodies:
+        members = german_sorted(
+            ctx.store.partners.list_members(conn, body["key"]), key=lambda m: m["name"]
+        )
+        for m in members:
+            out.append(
+                [
+                    body["name"],
+                    m["name"],
+                    m["email"],
+                    m["person_id"],
+                    names.get(m["partner_id"]),
+                    m["department"],
+                    ROLE_NAMES[m["role"]][0],
+                ]
+            )
+    return out
 
 
 def list_sheet(cells: list[dict]) -> tuple:

@@ -39,7 +39,7 @@ VERDICTS = {
     "error": _l("Fehler"),
 }
 ACTIONS = {"create": _l("neu anlegen"), "update": _l("aktualisieren"), "skip": _l("überspringen")}
-EXPORTS = ("partners", "contacts", "responsibilities", "doctors", "offers")
+EXPORTS = ("partners", "contacts", "body_members", "responsibilities", "doctors", "offers")
 
 
 def kinds_here(rules: dict) -> dict:
@@ -172,7 +172,8 @@ def import_errors(tenant, import_id, fmt):
 
 
 @bp.route(
-    "/export/<any(partners, contacts, responsibilities, doctors, offers):what>.<any(xlsx, csv):fmt>"
+    "/export/<any(partners, contacts, body_members, responsibilities, doctors, offers):what>"
+    ".<any(xlsx, csv):fmt>"
 )
 @signed_in("coordinator", "admin")
 def export(tenant, what, fmt):

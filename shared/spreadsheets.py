@@ -71,7 +71,7 @@ def detect_format(data: bytes, filename: str = "") -> str:
                     return "ods"
                 if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
                     return "xlsx"
-        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        except Exception as exc:  # BadZipFile, zlib.error, an encrypted or unknown member …
             raise _refuse(
                 "Die Datei ist beschädigt (ein unvollständiges ZIP-Archiv); bitte neu speichern."
             ) from exc
@@ -92,7 +92,6 @@ def _unpacked_size_ok(data: bytes, max_bytes: int) -> None:
         raise _refuse(
             f"Die Tabelle ist entpackt {total // (1024 * 1024)} MiB groß; höchstens "
             f"{max_bytes * MAX_UNPACKED_FACTOR // (1024 * 1024)} MiB werden gelesen.",
-            field="file",
         )
 
 
@@ -131,7 +130,15 @@ def _grid_from_book(data: bytes) -> list[list]:
         return sheet.to_python(skip_empty_area=False)
     except PasswordError as exc:
         raise _refuse("Die Datei ist mit einem Kennwort geschützt.") from exc
+    except RuleViolation:
+        raise
     except (CalamineError, ValueError, OSError, KeyError) as exc:
+        raise _refuse(
+            "Die Datei ist beschädigt oder keine lesbare Tabelle; bitte neu speichern."
+        ) from exc
+    except BaseException as exc:  # a panic in calamine's Rust code is a BaseException
+        if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
+            raise
         raise _refuse(
             "Die Datei ist beschädigt oder keine lesbare Tabelle; bitte neu speichern."
         ) from exc

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import io
 
+import hypothesis
 import pytest
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from knotenpunkt.shared.errors import RuleViolation, TooLarge
@@ -87,3 +89,50 @@ def test_xlsx_book_writes_values_never_formulas():
         ["'@x", None],
     ]
     assert ws.title == "Partner" and ws.freeze_panes == "A2"
+
+
+def test_an_xlsx_as_wide_as_excel_allows_is_refused_before_it_is_read():
+    book = Workbook()
+    book.active.cell(row=1, column=1, value="Name")
+    book.active.cell(row=1, column=10_000, value="weit")
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(RuleViolation, match="Spalten; höchstens 200 werden gelesen"):
+        read_table(out.getvalue(), "weit.xlsx", **LIMITS)
+
+
+def test_a_packed_bomb_is_refused_by_its_unpacked_size():
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        z.writestr("xl/worksheets/sheet1.xml", b"\0" * (30 * 1024 * 1024))
+    data = out.getvalue()
+    assert len(data) < LIMITS["max_bytes"]
+    with pytest.raises(RuleViolation, match="entpackt 30 MiB"):
+        read_table(data, "bombe.xlsx", **LIMITS)
+
+
+@hypothesis.given(
+    prefix=st.sampled_from(
+        [b"", b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"Name;Ort\n"]
+    ),
+    rest=st.binary(max_size=2000),
+)
+def test_any_bytes_are_a_table_or_a_sentence(prefix, rest):
+    try:
+        read_table(prefix + rest, "x", **LIMITS)
+    except (RuleViolation, TooLarge) as exc:
+        assert exc.detail.endswith(".") and exc.field == "file"
+
+
+def test_bytes_of_a_real_xlsx_cut_or_changed_are_a_sentence():
+    good = xlsx([["Name", "PLZ"], ["A", "09111"]])
+    for cut in range(100, len(good), 250):
+        for data in (good[:cut], good[:cut] + b"\0" * 50 + good[cut + 50 :]):
+            try:
+                read_table(data, "x.xlsx", **LIMITS)
+            except RuleViolation as exc:
+                assert exc.field == "file"

@@ -693,3 +693,36 @@ def test_body_members_with_their_body_and_role(api, db):
     members = api.call("GET", "/bodies/vorbereitungsgremium/members").get_json()
     assert all(tag not in m["name"] for m in members)
     assert events(db, "chemnitz.membership.body.member_removed", [subject]) == [subject]
+
+
+def test_working_group_members_and_leaders_joining_the_body(api):
+    tag = unique("ag")
+    group = api.call("POST", "/working-groups", json={"name": f"AG Sprache {tag}"})
+    assert group.status_code == 201, group.get_json()
+    gid = group.get_json()["id"]
+    rows = [
+        ["Arbeitsgruppe", "Name", "Kennung", "Rolle"],
+        [f"AG Sprache {tag}", f"Lea Leitung {tag}", f"lea-{tag}", "Leitung"],
+        [f"ag sprache {tag}", f"Max {tag}", "", "Mitglied"],
+        ["AG Gibt es nicht", f"Nie {tag}", "", ""],
+    ]
+    body = api.upload(xlsx_bytes(rows), kind="working_group_members").get_json()
+    assert [r["verdict"] for r in body["rows"]] == ["new", "new", "error"]
+    assert (
+        body["rows"][2]["errors"][0]["message"]
+        == "Zeile 4, Spalte Arbeitsgruppe: „AG Gibt es nicht“ ist keine Arbeitsgruppe."
+    )
+    done = api.call("POST", f"/imports/{body['id']}/apply", json={}).get_json()
+    assert done["counts"]["created"] == 2
+    members = api.call("GET", f"/working-groups/{gid}").get_json()["members"]
+    assert {(m["name"], m["role"]) for m in members} == {
+        (f"Lea Leitung {tag}", "leader"),
+        (f"Max {tag}", "member"),
+    }
+    # Chemnitz: the leaders form the Vorbereitungsgremium
+    body_members = api.call("GET", "/bodies/vorbereitungsgremium/members").get_json()
+    assert f"lea-{tag}" in {m["person_id"] for m in body_members}
+    assert api.call("POST", f"/imports/{body['id']}/undo").status_code == 200
+    assert api.call("GET", f"/working-groups/{gid}").get_json()["members"] == []
+    body_members = api.call("GET", "/bodies/vorbereitungsgremium/members").get_json()
+    assert f"lea-{tag}" not in {m["person_id"] for m in body_members}

@@ -23,6 +23,11 @@ ROLE_NAMES = {
     "guest": ("Gast", "Guest", "beratend"),
 }
 role = labelled(ROLE_NAMES, "Rolle")
+GROUP_ROLE_NAMES = {
+    "leader": ("Leitung", "Leiter", "Leiterin", "Sprecher", "Sprecherin", "Leader"),
+    "member": ("Mitglied", "Member"),
+}
+group_role = labelled(GROUP_ROLE_NAMES, "Rolle")
 
 if set(ROLE_NAMES) != set(BODY_ROLES):  # a new role needs its German names here
     raise RuntimeError("ROLE_NAMES and BODY_ROLES differ")
@@ -104,4 +109,18 @@ MEMBER_FIELDS = (
     Field("organisation", "Organisation", ("Partner", "Träger", "Einrichtung"), text(200)),
     Field("department", "Abteilung", ("Funktion", "Department", "Amt"), text(200)),
     Field("role", "Rolle", ("Role", "Rolle im Gremium"), role),
+)
+
+GROUP_MEMBER_FIELDS = (
+    Field("group", "Arbeitsgruppe", ("AG", "Working Group", "Gruppe"), text(200), required=True),
+    Field(
+        "name",
+        "Name",
+        ("Person", "Vor- und Nachname", "Mitglied"),
+        text(200, min_length=2),
+        required=True,
+    ),
+    Field("person_id", "Kennung", ("Person-ID", "Person ID", "Login", "Benutzername"), text(100)),
+    Field("organisation", "Organisation", ("Partner", "Träger", "Einrichtung"), text(200)),
+    Field("role", "Rolle", ("Role", "Funktion"), group_role),
 )

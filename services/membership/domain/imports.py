@@ -37,6 +37,9 @@ KINDS = {
     "doctors": Kind("doctors", "Ärzte", kf.DOCTOR_FIELDS, "doctors"),
     "offers": Kind("offers", "Angebote", kf.OFFER_FIELDS, "offers"),
     "body_members": Kind("body_members", "Mitglieder der Gremien", kf.MEMBER_FIELDS),
+    "working_group_members": Kind(
+        "working_group_members", "Mitglieder der Arbeitsgruppen", kf.GROUP_MEMBER_FIELDS
+    ),
 }
 
 
@@ -192,6 +195,9 @@ def exact_key(kind: str, values: dict) -> str | None:
     if kind == "body_members":
         who = (values.get("email") or "").strip().lower() or values.get("person_id")
         return f"{values.get('body')}|{who}" if who and values.get("body") else None
+    if kind == "working_group_members":
+        who = values.get("person_id")
+        return f"{values.get('group')}|{who}" if who and values.get("group") else None
     if kind == "doctors":
         name = (values.get("name") or "").strip().lower()
         return f"{name}|{values.get('postcode') or ''}" if name else None
@@ -213,6 +219,9 @@ def fuzzy_keys(kind: str, values: dict) -> list[tuple[str, str]]:
     if kind == "body_members":
         name = dedup.normal_name(values.get("name"))
         return [("person", f"{values.get('body')}|{name}")] if name else []
+    if kind == "working_group_members":
+        name = dedup.normal_name(values.get("name"))
+        return [("person", f"{values.get('group')}|{name}")] if name else []
     return []
 
 

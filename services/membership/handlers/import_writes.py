@@ -3,7 +3,9 @@ with the same events) as the API's own writes of partners, contacts and matrix c
 
 from __future__ import annotations
 
-from knotenpunkt.services.membership.handlers import directories, federation
+import uuid
+
+from knotenpunkt.services.membership.handlers import directories, federation, working_groups
 from knotenpunkt.services.membership.handlers import partners as partner_cases
 from knotenpunkt.shared.usecase import Context, emit, plain
 
@@ -20,6 +22,7 @@ COLUMNS = {
     "doctors": "name specialty street postcode city phone languages last_verified".split(),
     "offers": "title kind provider target_groups languages place contact description".split(),
     "body_members": "name email partner_id department role".split(),
+    "working_group_members": "name partner_id role".split(),
 }
 # what a use case adds to a row that the table does not hold
 _DERIVED = ("verification_overdue",)
@@ -37,6 +40,12 @@ def existing(conn, ctx: Context, kind: str) -> list[dict]:
             for b in ctx.tenant.bodies
             for m in ctx.store.partners.list_members(conn, b["key"])
         ]
+    if kind == "working_group_members":
+        return [
+            _group_member(m)
+            for g in ctx.store.working_groups.list_working_groups(conn)
+            for m in ctx.store.working_groups.group_members(conn, g["id"])
+        ]
     if kind == "doctors":
         return ctx.store.directories.find_doctors(conn)
     if kind == "offers":
@@ -49,8 +58,16 @@ def _member(row: dict | None) -> dict | None:
     return row and {**row, "id": f"{row['body']}/{row['person_id']}"}
 
 
+def _group_member(row: dict | None) -> dict | None:
+    """A working-group member with an id of its own: group/person_id."""
+    return row and {**row, "id": f"{row['working_group_id']}/{row['person_id']}"}
+
+
 def current(conn, ctx: Context, kind: str, record_id) -> dict | None:
     """The record now, or None when it is gone."""
+    if kind == "working_group_members":
+        group, person_id = str(record_id).split("/", 1)
+        return _group_member(ctx.store.working_groups.get_group_member(conn, group, person_id))
     if kind == "body_members":
         body, person_id = str(record_id).split("/", 1)
         return _member(ctx.store.partners.get_member(conn, body, person_id))
@@ -61,7 +78,7 @@ def current(conn, ctx: Context, kind: str, record_id) -> dict | None:
 
 def snapshot(row: dict) -> dict:
     """A record as JSON, to tell later whether it changed."""
-    return plain({k: v for k, v in row.items() if k not in _DERIVED})
+    return plain({k: v for k, v in row.items() if k not in _DERIVED and not k.startswith("_")})
 
 
 def _contact_values(values: dict) -> dict:
@@ -78,6 +95,8 @@ def create(conn, ctx: Context, kind: str, values: dict) -> dict:
         return partner_cases.create_contact(cmd, conn, ctx)
     if kind == "body_members":
         return _member(partner_cases.add_body_member(_add(values), conn, ctx))
+    if kind == "working_group_members":
+        return _join_group(conn, ctx, values)
     if kind == "doctors":
         return directories.create_doctor(directories.CreateDoctor(**values), conn, ctx)
     if kind == "offers":
@@ -105,6 +124,14 @@ def update(conn, ctx: Context, kind: str, record_id, values: dict) -> dict:
                 ctx,
             )
         )
+    if kind == "working_group_members":
+        before = current(conn, ctx, kind, record_id)
+        merged = {**{k: before[k] for k in COLUMNS[kind]}, **values}
+        return _join_group(
+            conn,
+            ctx,
+            {**merged, "group": before["working_group_id"], "person_id": before["person_id"]},
+        )
     if kind == "doctors":
         return directories.update_doctor(directories.UpdateDoctor(record_id, values), conn, ctx)
     if kind == "offers":
@@ -113,6 +140,30 @@ def update(conn, ctx: Context, kind: str, record_id, values: dict) -> dict:
     return directories.put_responsibility(
         directories.PutResponsibility(**{**_cell(before), **values}), conn, ctx
     )
+
+
+def _join_group(conn, ctx: Context, values: dict) -> dict:
+    """A person added to a working group; a leader who joins the network's body by that is
+    marked (_joined_body), so that an undo takes them out of it again."""
+    person_id = values.get("person_id") or f"p-{uuid.uuid4().hex[:12]}"
+    body = ctx.rules["working_groups"].get("leaders_join_body")
+    joins = (
+        values.get("role") == "leader"
+        and body
+        and ctx.store.partners.get_member(conn, body, person_id) is None
+    )
+    row = working_groups.add_group_member(
+        conn,
+        ctx,
+        values["group"],
+        {
+            "person_id": person_id,
+            "name": values["name"],
+            "partner_id": values.get("partner_id"),
+            "role": values.get("role") or "member",
+        },
+    )
+    return {**_group_member(row), "_joined_body": body if joins else None}
 
 
 def _add(values: dict) -> partner_cases.AddBodyMember:
@@ -126,9 +177,16 @@ def _cell(row: dict) -> dict:
     return {k: row[k] for k in ("actor", "topic", *COLUMNS["responsibilities"])}
 
 
-def remove(conn, ctx: Context, kind: str, row: dict) -> None:
+def remove(conn, ctx: Context, kind: str, row: dict, extra: dict | None = None) -> None:
     """Remove a record an import created, telling the others as an erasure does."""
-    if kind == "partners":
+    if kind == "working_group_members":
+        working_groups.remove_group_member(conn, ctx, row["working_group_id"], row["person_id"])
+        body = (extra or {}).get("_joined_body")
+        if body and ctx.store.partners.get_member(conn, body, row["person_id"]):
+            partner_cases.remove_body_member(
+                partner_cases.RemoveBodyMember(body, row["person_id"]), conn, ctx
+            )
+    elif kind == "partners":
         ctx.store.partners.delete_partner(conn, row["id"])
         federation.note_change(conn, ctx, "partner", row, None)
         emit(conn, ctx, "partner", "removed", {"id": row["id"], "name": row["name"]}, row["id"])

@@ -125,7 +125,9 @@ def evaluate(conn, ctx: Context, row: dict, choices: dict | None = None) -> list
         parsed.append({"line": line, "values": found, "errors": errors})
     if kind.key == "body_members":
         _link_bodies(ctx, row, parsed)
-    if kind.key in ("contacts", "body_members"):
+    if kind.key == "working_group_members":
+        _link_groups(conn, ctx, row, parsed)
+    if kind.key in ("contacts", "body_members", "working_group_members"):
         _link_organisations(conn, ctx, row, parsed)
     chosen = {int(k): v for k, v in (choices or row["choices"] or {}).items()}
     out = []
@@ -168,6 +170,24 @@ def _link_bodies(ctx: Context, row: dict, parsed: list[dict]) -> None:
             )
         else:
             item["values"]["body"] = found
+
+
+def _link_groups(conn, ctx: Context, row: dict, parsed: list[dict]) -> None:
+    """A member's Arbeitsgruppe names a working group of the network (by its name)."""
+    groups = ctx.store.working_groups.list_working_groups(conn)
+    by_name = {domain.normal_header(g["name"]): str(g["id"]) for g in groups}
+    column = _column(row, "group", "Arbeitsgruppe")
+    for item in parsed:
+        given = item["values"].get("group")
+        if not given:
+            continue
+        found = by_name.get(domain.normal_header(given))
+        if found is None:
+            item["errors"].append(
+                domain.error(item["line"], column, f"„{given}“ ist keine Arbeitsgruppe.")
+            )
+        else:
+            item["values"]["group"] = found
 
 
 def _link_organisations(conn, ctx: Context, row: dict, parsed: list[dict]) -> None:
@@ -232,7 +252,10 @@ def apply(cmd: ApplyImport, conn, ctx: Context) -> dict:
             continue
         if r["action"] == "create":
             record = writes.create(conn, ctx, kind, values)
-            created.append({"id": str(record["id"]), "after": writes.snapshot(record)})
+            extra = {k: v for k, v in record.items() if k.startswith("_")}
+            created.append(
+                {"id": str(record["id"]), "after": writes.snapshot(record), "extra": plain(extra)}
+            )
             r["record"] = str(record["id"])
             tally["created"] += 1
         elif r["action"] == "update":
@@ -305,7 +328,7 @@ def undo(cmd: UndoImport, conn, ctx: Context) -> dict:
     for entry in reversed(outcome["updated"]):
         writes.revert(conn, ctx, kind, entry["id"], entry["before"])
     for entry in outcome["created"]:
-        writes.remove(conn, ctx, kind, now[entry["id"]])
+        writes.remove(conn, ctx, kind, now[entry["id"]], entry.get("extra"))
     row = ctx.store.imports.update_import(
         conn, row["id"], {"status": "undone", "undone_by": ctx.actor, "undone_at": ctx.now}
     )

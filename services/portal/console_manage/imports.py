@@ -26,6 +26,7 @@ KINDS = {
     "partners": _l("Partner (Organisationen)"),
     "contacts": _l("Ansprechpersonen"),
     "body_members": _l("Mitglieder der Gremien"),
+    "working_group_members": _l("Mitglieder der Arbeitsgruppen"),
     "responsibilities": _l("Zuständigkeitsmatrix"),
     "doctors": _l("Ärzte mit Sprachkenntnissen"),
     "offers": _l("Angebote"),

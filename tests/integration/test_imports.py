@@ -726,3 +726,54 @@ def test_working_group_members_and_leaders_joining_the_body(api):
     assert api.call("GET", f"/working-groups/{gid}").get_json()["members"] == []
     body_members = api.call("GET", "/bodies/vorbereitungsgremium/members").get_json()
     assert f"lea-{tag}" not in {m["person_id"] for m in body_members}
+
+
+def test_invitees_with_their_answers_as_a_spreadsheet(clients, token, settings):
+    from knotenpunkt.shared.links import REPLY_TO_INVITATION, invitation_subject, link_token
+    from tests.integration.test_events_invitations import meeting
+
+    c, coord = clients["events"], token("magdeburg", "coordinator")
+    eid = meeting(c, coord, unique("Sitzung zum Export"))
+    guests = [{"name": "Zweiter Verein e. V.", "email": f"{unique('z')}@verein.example"},
+              {"name": "Ärztehaus", "email": f"{unique('a')}@praxis.example"}]  # fmt: skip
+    assert (
+        c.post(
+            f"/api/v1/magdeburg/events/{eid}/invitations", json={"guests": guests}, headers=coord
+        ).status_code
+        == 201
+    )
+    tok = link_token(
+        settings.link_secret,
+        REPLY_TO_INVITATION,
+        "magdeburg",
+        invitation_subject(eid, guests[1]["email"]),
+    )
+    c.post(
+        f"/api/v1/magdeburg/events/{eid}/reply-link",
+        json={"email": guests[1]["email"], "token": tok, "answer": "yes"},
+    )
+    sheet = c.get(f"/api/v1/magdeburg/events/{eid}/invitations/export?format=xlsx", headers=coord)
+    assert sheet.status_code == 200
+    grid = [
+        [x.value for x in row] for row in load_workbook(io.BytesIO(sheet.data)).active.iter_rows()
+    ]
+    assert grid[0] == [
+        "Name",
+        "E-Mail",
+        "Eingeladen als",
+        "Antwort",
+        "Geantwortet am",
+        "Erreichbar",
+    ]
+    named = [r for r in grid[1:] if r[0] in ("Ärztehaus", "Zweiter Verein e. V.")]
+    assert [r[0] for r in named] == ["Ärztehaus", "Zweiter Verein e. V."]
+    assert named[0][3] == "Zusage" and named[1][3] == "noch keine Antwort"
+    as_csv = c.get(f"/api/v1/magdeburg/events/{eid}/invitations/export?format=csv", headers=coord)
+    assert as_csv.data.startswith(b"\xef\xbb\xbfName;E-Mail;Eingeladen als;Antwort")
+    assert (
+        c.get(
+            f"/api/v1/magdeburg/events/{eid}/invitations/export",
+            headers=token("magdeburg", "member"),
+        ).status_code
+        == 403
+    )

@@ -102,3 +102,19 @@ def test_a_spreadsheet_larger_than_other_forms_is_taken(portal):
     )
     assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
     assert "6000" in page(web, resp.headers["Location"])
+
+
+def test_invitees_download_from_the_invitations_page(portal, clients, token):
+    from tests.integration.test_events_invitations import meeting
+
+    coord = token("magdeburg", "coordinator")
+    eid = meeting(clients["events"], coord, unique("Sitzung"))
+    guests = [{"name": "Gast e. V.", "email": f"{unique('g')}@verein.example"}]
+    clients["events"].post(
+        f"/api/v1/magdeburg/events/{eid}/invitations", json={"guests": guests}, headers=coord
+    )
+    web = signed_in(portal, "magdeburg")
+    html = page(web, f"/magdeburg/console/planung/{eid}/einladungen")
+    assert f"/magdeburg/console/planung/{eid}/einladungen.xlsx" in html
+    sheet = web.get(f"/magdeburg/console/planung/{eid}/einladungen.csv")
+    assert sheet.status_code == 200 and b"Gast e. V.;" in sheet.data

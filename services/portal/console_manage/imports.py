@@ -181,3 +181,17 @@ def export(tenant, what, fmt):
     return _download(
         as_user("GET", "membership", tenant, f"exports/{what}", params={"format": fmt})
     )
+
+
+@bp.route("/planung/<uuid:event_id>/einladungen.<any(xlsx, csv):fmt>")
+@signed_in("coordinator", "admin")
+def export_invitations(tenant, event_id, fmt):
+    return _download(
+        as_user(
+            "GET",
+            "events",
+            tenant,
+            f"events/{event_id}/invitations/export",
+            params={"format": fmt},
+        )
+    )

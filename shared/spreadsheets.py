@@ -249,6 +249,20 @@ def read_table(data: bytes, filename: str = "", *, max_bytes: int, max_rows: int
 
 # --- Writing -----------------------------------------------------------------------------
 
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_TYPE = "text/csv"
+# A route answering with a sheet documents both media types (with flask-smorest's doc()).
+SHEET_DOC = {
+    "responses": {
+        "200": {
+            "description": "Die Tabelle: XLSX (format=xlsx) oder CSV für Excel (format=csv)",
+            "content": {
+                t: {"schema": {"type": "string", "format": "binary"}} for t in (XLSX_TYPE, CSV_TYPE)
+            },
+        }
+    }
+}
+
 
 def excel_csv(header: list[str], rows) -> bytes:
     """CSV for German Excel: semicolons, CRLF, UTF-8 with BOM, formula starters neutralised."""

@@ -191,7 +191,8 @@ class SubmissionDecision(MethodView):
 class InvitationSheet(MethodView):
     @allows("manage")
     @events_bp.arguments(SheetQuery, location="query")
-    @events_bp.response(200, content_type="application/octet-stream")
+    @events_bp.response(200, content_type=spreadsheets.XLSX_TYPE)
+    @events_bp.doc(**spreadsheets.SHEET_DOC)
     def get(self, query, tenant, event_id):
         """Eingeladene mit ihren Antworten als XLSX oder CSV (für Excel: Semikolon, UTF-8 mit BOM)."""
         with uow() as conn:

@@ -148,7 +148,8 @@ class Undo(MethodView):
 class Errors(MethodView):
     @allows("coordinate")
     @imports_bp.arguments(FormatQuery, location="query")
-    @imports_bp.response(200, content_type="application/octet-stream")
+    @imports_bp.response(200, content_type=spreadsheets.XLSX_TYPE)
+    @imports_bp.doc(**spreadsheets.SHEET_DOC)
     def get(self, query, tenant, import_id):
         """Die fehlerhaften Zeilen als Tabelle (mit einer Spalte Fehler), zum Korrigieren."""
         with uow() as conn:
@@ -160,7 +161,8 @@ class Errors(MethodView):
 class Export(MethodView):
     @allows("manage")
     @exports_bp.arguments(MatrixQuery, location="query")
-    @exports_bp.response(200, content_type="application/octet-stream")
+    @exports_bp.response(200, content_type=spreadsheets.XLSX_TYPE)
+    @exports_bp.doc(**spreadsheets.SHEET_DOC)
     def get(self, query, tenant, what):
         """partners, contacts oder responsibilities (die Zuständigkeitsmatrix) als XLSX oder CSV (für
         Excel: Semikolon, CRLF, UTF-8 mit BOM); deutsch sortiert (DIN 5007)."""

@@ -170,3 +170,18 @@ ensure_browser() {
             as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
 }
 ensure_browser
+
+# The import tests (tests/integration/test_imports.py) convert CSV to XLSX and ODS with
+# LibreOffice (soffice --headless), as a coordinator's office would have written them.
+ensure_office() {
+    if command -v soffice >/dev/null 2>&1; then return 0; fi
+    if ! command -v apt-get >/dev/null 2>&1; then
+        log "no soffice: install LibreOffice Calc, then run make test again"
+        return 1
+    fi
+    log "installing libreoffice-calc-nogui from Debian's packages"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null ||
+        { as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+            as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null; }
+}
+ensure_office

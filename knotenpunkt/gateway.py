@@ -283,6 +283,8 @@ def render(
     tls_key: str | None = None,
     max_body: str = "1m",
     read_timeout: int = 30,
+    import_max_body: str = "11m",
+    import_timeout: int = 300,
 ) -> str:
     """The complete nginx.conf (runs as a non-root user, logs to stdout/stderr)."""
     upstreams = upstreams or {}
@@ -303,6 +305,20 @@ def render(
     routes.append(docs_index(table.services))
     for path, service in table.fixed().items():
         routes.append(f"location = {path} {{\n    proxy_pass http://{service};\n}}\n")
+    # an import's spreadsheet (IMPORT_MAX_BYTES) and its apply take more than other requests:
+    # these locations come before the documents' (nginx takes the first matching regex)
+    if "membership" in table.services:
+        for regex, service in (
+            (f"^/api/v1/{TENANT_RE}/imports(?:/|$)", "membership"),
+            (f"^/{TENANT_RE}/console/einzug(?:/|$)", "portal"),
+        ):
+            routes.append(
+                f"location ~ {_q(regex)} {{\n"
+                f"    client_max_body_size {import_max_body};\n"
+                f"    proxy_read_timeout {import_timeout}s;\n"
+                f"    proxy_send_timeout {import_timeout}s;\n"
+                f"    proxy_pass http://{service};\n}}\n"
+            )
     for regex, service in table.locations():
         routes.append(f"location ~ {_q(regex)} {{\n    proxy_pass http://{service};\n}}\n")
     route_block = "".join(routes)

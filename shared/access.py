@@ -34,6 +34,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "member_self": frozenset({"member"}),
     # the Koordinierungsstelle's work
     "manage": frozenset({"coordinator", "admin"}),
+    # what only the network's Koordinierungsstelle does: moving a network in (imports)
+    "coordinate": frozenset({"coordinator"}),
     # the directory other networks share
     "shared_directory": frozenset({"coordinator", "admin", "federation"}),
 }

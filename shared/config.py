@@ -123,6 +123,9 @@ class Settings:
     notify_max_attempts: int = 8
     notify_backoff_seconds: float = 30.0
     max_body_bytes: int = 1024 * 1024
+    # Imports of spreadsheets (membership): the largest file and the most rows one upload takes
+    import_max_bytes: int = 10 * 1024 * 1024
+    import_max_rows: int = 20_000
     rate_anonymous_client: str = "30/hour"
     rate_anonymous_target: str = "5/hour"
     # TRUSTED_PROXIES: how many proxies in front (the gateway: 1) whose X-Forwarded-* to believe.
@@ -327,6 +330,8 @@ def from_env(env: dict | None = None) -> Settings:
         notify_max_attempts=int(env.get("NOTIFY_MAX_ATTEMPTS", d.notify_max_attempts)),
         notify_backoff_seconds=float(env.get("NOTIFY_BACKOFF_SECONDS", d.notify_backoff_seconds)),
         max_body_bytes=int(env.get("MAX_BODY_BYTES", d.max_body_bytes)),
+        import_max_bytes=int(env.get("IMPORT_MAX_BYTES", d.import_max_bytes)),
+        import_max_rows=int(env.get("IMPORT_MAX_ROWS", d.import_max_rows)),
         rate_anonymous_client=env.get("RATE_ANONYMOUS_CLIENT", d.rate_anonymous_client),
         rate_anonymous_target=env.get("RATE_ANONYMOUS_TARGET", d.rate_anonymous_target),
         trusted_proxies=int(env.get("TRUSTED_PROXIES", d.trusted_proxies)),

@@ -45,6 +45,13 @@ class Unauthorized(DomainError):
     type_slug = "unauthorized"
 
 
+class TooLarge(DomainError):
+    """An upload is larger than this instance takes (a file's bytes)."""
+
+    title = "Zu groß"
+    type_slug = "too-large"
+
+
 class TooManyRequests(DomainError):
     """A rate limit is reached; retry_after says in how many seconds to try again."""
 
@@ -58,6 +65,7 @@ class TooManyRequests(DomainError):
 
 HTTP_STATUS: dict[type[DomainError], int] = {
     TooManyRequests: 429,
+    TooLarge: 413,
     Unauthorized: 401,
     Forbidden: 403,
     NotFound: 404,

@@ -43,6 +43,10 @@ def on_application_rejected(conn, env: dict, ctx) -> None:
     _announced(env["data"], conn, ctx)
 
 
+def on_partner_removed(conn, env: dict, ctx) -> None:
+    copies.drop_partner(copies.DropPartner(env["data"]["id"]), conn, ctx)
+
+
 def on_partner_admitted(conn, env: dict, ctx) -> None:
     """An admitted partner introduces itself at the next network event far enough ahead."""
     data = env["data"]
@@ -135,6 +139,7 @@ CONSUMERS = {
     "membership.partner.created": on_partner,
     "membership.partner.updated": on_partner,
     "membership.partner.admitted": on_partner_admitted,
+    "membership.partner.removed": on_partner_removed,
     "membership.body.member_added": on_member_added,
     "membership.body.member_removed": on_member_removed,
     "voting.ballot.closed": on_ballot_closed,

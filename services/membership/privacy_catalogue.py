@@ -139,6 +139,17 @@ CATALOGUE = {
         "solange die Zuständigkeit besteht",
         ("Öffentlichkeit",),
     ),
+    "imports": _t(
+        "cells outcome created_by applied_by undone_by",
+        "tenant id kind filename format status header row_numbers mapping choices counts "
+        "created_at applied_at undone_at",
+        "Einzug eines Netzwerks: hochgeladene Tabellen (Vorschau), was ihr Import schrieb "
+        "(zum Rückgängigmachen) und wer wann was importierte",
+        "public_task",
+        "solange der Import rückgängig gemacht werden kann; das Protokoll (wer, wann, wie viele) "
+        "dauerhaft",
+        ("Koordinierungsstelle",),
+    ),
     "federation_peers": _t(
         "",
         f"{KEYS} name base_url remote_tenant issuer jwks_url status cursor etag etag_since "

@@ -50,6 +50,11 @@ def on_partner_updated(conn, env: dict, ctx) -> None:
     _keep_partner(conn, env, ctx)
 
 
+def on_partner_removed(conn, env: dict, ctx) -> None:
+    """A partner removed (an import undone): no recipient any more."""
+    handlers.drop_partner(handlers.DropPartner(env["data"]["id"]), conn, ctx)
+
+
 def on_partner_admitted(conn, env: dict, ctx) -> None:
     """An admitted partner: keep the copy, then plan the mails and webhooks the event causes."""
     _keep_partner(conn, env, ctx)
@@ -187,6 +192,7 @@ CONSUMERS = {
     "membership.partner.created": on_partner_created,
     "membership.partner.updated": on_partner_updated,
     "membership.partner.admitted": on_partner_admitted,
+    "membership.partner.removed": on_partner_removed,
     **{name: on_event for name in NOTIFYING},
 }
 JOBS = [

@@ -55,6 +55,9 @@ def settings_from_env(env=None) -> dict:
         "OIDC_BODIES_CLAIM": env.get("JWT_BODIES_CLAIM", "bodies"),
         "OIDC_PERSON_CLAIM": env.get("JWT_PERSON_CLAIM", "person_id"),
         "API_TIMEOUT": float(env.get("PORTAL_API_TIMEOUT", "10")),
+        # an import's upload and apply: the membership service's limit, and a longer wait
+        "IMPORT_MAX_BYTES": int(env.get("IMPORT_MAX_BYTES", 10 * 1024 * 1024)),
+        "IMPORT_TIMEOUT": float(env.get("PORTAL_IMPORT_TIMEOUT", "300")),
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0") or 0),
         "TENANTS": [t.strip() for t in env.get("TENANTS", "").split(",") if t.strip()],
         # server-side sessions (sessions.py): idle and absolute timeout
@@ -149,6 +152,13 @@ def create_app(config: dict | None = None, clock=None) -> Flask:
 
     i18n.compile_catalogues()
     Babel(app, locale_selector=i18n.select_locale)
+
+    @app.before_request
+    def _upload_limit():
+        """The Einzug's upload may be as large as an import takes (before CSRF reads the form)."""
+        if request.endpoint == "manage.imports" and request.method == "POST":
+            request.max_content_length = app.config["IMPORT_MAX_BYTES"] + 64 * 1024
+
     CSRFProtect(app)
     app.extensions["portal_api"] = Api(
         {s: app.config[f"{s.upper()}_URL"] for s in SERVICES}, timeout=app.config["API_TIMEOUT"]

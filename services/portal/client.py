@@ -82,6 +82,9 @@ class Api:
         params=None,
         json=None,
         token: str | None = None,
+        files=None,
+        data=None,
+        timeout: float | None = None,
         context: dict | None = None,
     ) -> Reply:
         if params:
@@ -93,6 +96,9 @@ class Api:
             params=params,
             json=json,
             token=token,
+            files=files,
+            data=data,
+            timeout=timeout,
             context=context,
         )
 
@@ -101,7 +107,18 @@ class Api:
         return self._request("GET", url, url)
 
     def _request(
-        self, method, url, what, *, params=None, json=None, token=None, context=None
+        self,
+        method,
+        url,
+        what,
+        *,
+        params=None,
+        json=None,
+        token=None,
+        files=None,
+        data=None,
+        timeout=None,
+        context=None,
     ) -> Reply:
         headers = {"Accept": "application/json"}
         if token:
@@ -109,7 +126,14 @@ class Api:
         headers.update(context_headers() if context is None else context)
         try:
             resp = self._session().request(
-                method, url, params=params, json=json, headers=headers, timeout=self.timeout
+                method,
+                url,
+                params=params,
+                json=json,
+                files=files,
+                data=data,
+                headers=headers,
+                timeout=timeout or self.timeout,
             )
         except requests.RequestException as exc:
             raise ServiceUnavailable(f"{what}: {exc.__class__.__name__}") from exc

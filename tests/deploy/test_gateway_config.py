@@ -182,3 +182,14 @@ def test_cli_writes_the_config(tmp_path):
     assert main(["gateway-config", "-o", str(out), "--upstream", "voting=10.0.0.2:9000"]) == 0
     text = out.read_text(encoding="utf-8")
     assert "server 10.0.0.2:9000;" in text and "server membership:8001;" in text
+
+
+def test_imports_take_larger_bodies_and_longer_answers_than_other_requests(table):
+    conf = render(table)
+    api = conf.index('location ~ "^/api/v1/[a-z][a-z0-9_-]*/imports(?:/|$)"')
+    console = conf.index('location ~ "^/[a-z][a-z0-9_-]*/console/einzug(?:/|$)"')
+    first_document_route = conf.index('location ~ "^/api/v1/[a-z][a-z0-9_-]*/(?:')
+    assert api < first_document_route and console < first_document_route
+    block = conf[api : conf.index("}", api)]
+    assert "client_max_body_size 11m;" in block and "proxy_read_timeout 300s;" in block
+    assert "proxy_pass http://membership;" in block

@@ -25,6 +25,7 @@ from knotenpunkt.services.events.schemas.invitations import (
     LinkQuery,
     LinkReplyIn,
     ReplyIn,
+    SheetQuery,
 )
 from knotenpunkt.services.events.schemas.meetings import EventIn, EventOut, EventPatch, EventQuery
 from knotenpunkt.services.events.schemas.minutes import MinutesIn, MinutesOut
@@ -35,6 +36,7 @@ from knotenpunkt.services.events.schemas.submissions import (
     SubmissionOut,
     SubmissionQuery,
 )
+from knotenpunkt.shared import spreadsheets
 from knotenpunkt.shared.access import allows
 from knotenpunkt.shared.schema import TOTAL_HEADER
 from knotenpunkt.shared.web import context, principal, uow
@@ -183,6 +185,29 @@ class SubmissionDecision(MethodView):
         cmd = submissions.DecideTopic(event_id, submission_id, data["accepted"], data["reason"])
         with uow() as conn:
             return submissions.decide_topic(cmd, conn, context())
+
+
+@events_bp.route("/<uuid:event_id>/invitations/export")
+class InvitationSheet(MethodView):
+    @allows("manage")
+    @events_bp.arguments(SheetQuery, location="query")
+    @events_bp.response(200, content_type=spreadsheets.XLSX_TYPE)
+    @events_bp.doc(**spreadsheets.SHEET_DOC)
+    def get(self, query, tenant, event_id):
+        """Eingeladene mit ihren Antworten als XLSX oder CSV (für Excel: Semikolon, UTF-8 mit BOM)."""
+        with uow() as conn:
+            title, header, rows = invitations.invitation_sheet(conn, context(), event_id)
+        if query["format"] == "csv":
+            body, mimetype = spreadsheets.excel_csv(header, rows), "text/csv; charset=utf-8"
+        else:
+            body = spreadsheets.xlsx_book([(title, header, rows)])
+            mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        name = f"eingeladene-{event_id}.{query['format']}"
+        return Response(
+            body,
+            mimetype=mimetype,
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
 
 
 @events_bp.route("/<uuid:event_id>/invitations")

@@ -24,6 +24,13 @@ class KeepPartner:
 
 
 @dataclass(frozen=True)
+class DropPartner:
+    """A partner was removed (an import undone): its copy goes."""
+
+    id: str
+
+
+@dataclass(frozen=True)
 class KeepBodyMember:
     body: str
     person_id: str
@@ -75,6 +82,11 @@ def keep_partner(cmd: KeepPartner, conn, ctx: Context) -> None:
         {"id": cmd.id, "name": cmd.name, "email": cmd.email, "status": cmd.status},
         ctx.now,
     )
+
+
+def drop_partner(cmd: DropPartner, conn, ctx: Context) -> None:
+    """Forget a removed partner's copy; raises nothing."""
+    ctx.store.copies.delete_partner(conn, cmd.id)
 
 
 def keep_body_member(cmd: KeepBodyMember, conn, ctx: Context) -> None:

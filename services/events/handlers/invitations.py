@@ -14,6 +14,7 @@ from uuid import UUID
 from knotenpunkt.services.events.domain import invitations as domain
 from knotenpunkt.services.events.domain import meetings as meetings_rules
 from knotenpunkt.services.events.handlers.meetings import event_with_agenda
+from knotenpunkt.shared.collation import german_key
 from knotenpunkt.shared.errors import Forbidden, NotFound, RuleViolation
 from knotenpunkt.shared.links import REPLY_TO_INVITATION, invitation_subject, link_token_matches
 from knotenpunkt.shared.usecase import Context, emit
@@ -156,6 +157,32 @@ def invitations(conn, ctx: Context, event_id) -> list[dict]:
     e-mail address); raises NotFound (event)."""
     ctx.store.meetings.get_event(conn, event_id)
     return [domain.reachable(i) for i in ctx.store.invitations.invitees(conn, event_id)]
+
+
+ANSWER_WORDS = {"yes": "Zusage", "no": "Absage", "maybe": "Vielleicht", None: "noch keine Antwort"}
+INVITEE_HEADER = ["Name", "E-Mail", "Eingeladen als", "Antwort", "Geantwortet am", "Erreichbar"]
+
+
+def invitation_sheet(conn, ctx: Context, event_id) -> tuple[str, list[str], list[list]]:
+    """The invitees with their answers as one sheet, in German order; raises NotFound."""
+    rows = sorted(invitations(conn, ctx, event_id), key=lambda i: german_key(i["name"]))
+    return (
+        "Eingeladene",
+        INVITEE_HEADER,
+        [
+            [
+                i["name"],
+                i["email"],
+                i["via"],
+                ANSWER_WORDS.get(i["answer"], i["answer"]),
+                i["answered_at"].astimezone(ctx.tz).strftime("%d.%m.%Y %H:%M")
+                if i["answered_at"]
+                else None,
+                i["reachable"],
+            ]
+            for i in rows
+        ],
+    )
 
 
 def replies(conn, ctx: Context, event_id) -> list[dict]:

@@ -73,3 +73,7 @@ class LinkInvitationOut(Schema):
     name = fields.String()
     answer = fields.String(allow_none=True)
     answered_at = fields.DateTime(allow_none=True)
+
+
+class SheetQuery(Schema):
+    format = fields.String(load_default="xlsx", validate=validate.OneOf(("xlsx", "csv")))

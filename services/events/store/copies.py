@@ -25,6 +25,11 @@ def upsert_partner(conn, tenant: str, partner: dict, now) -> None:
     )
 
 
+def delete_partner(conn, partner_id) -> None:
+    """Delete a partner's copy (nothing when there is none); raises nothing."""
+    conn.execute("delete from partner_copies where partner_id = %s", (partner_id,))
+
+
 def active_partners(conn) -> list[dict]:
     """The active partners (partner_id, name, email), by name; raises nothing."""
     return conn.execute(

@@ -10,6 +10,7 @@ from knotenpunkt.services.membership.api.directories import (
     resp_bp,
 )
 from knotenpunkt.services.membership.api.federation import federation_bp, search_bp
+from knotenpunkt.services.membership.api.imports import exports_bp, imports_bp
 from knotenpunkt.services.membership.api.monitoring import measures_bp
 from knotenpunkt.services.membership.api.partners import (
     bodies_bp,
@@ -35,4 +36,6 @@ BLUEPRINTS = (
     federation_bp,
     search_bp,
     privacy_bp,
+    imports_bp,
+    exports_bp,
 )

@@ -8,6 +8,7 @@ from datetime import date
 from uuid import UUID
 
 from knotenpunkt.services.membership.domain import directories as domain
+from knotenpunkt.shared.collation import german_sorted
 from knotenpunkt.shared.errors import NotFound
 from knotenpunkt.shared.tenants import Tenant
 from knotenpunkt.shared.usecase import Context, emit, plain
@@ -250,8 +251,8 @@ def responsibility_matrix(conn, ctx: Context) -> dict:
     domain.ensure_directory(ctx.rules, *MATRIX)
     cells = ctx.store.directories.list_responsibilities(conn)
     return {
-        "actors": sorted({c["actor"] for c in cells}),
-        "topics": sorted({c["topic"] for c in cells}),
+        "actors": german_sorted({c["actor"] for c in cells}),
+        "topics": german_sorted({c["topic"] for c in cells}),
         "cells": cells,
     }
 

@@ -263,6 +263,14 @@ def join_working_group(cmd: JoinWorkingGroup, conn, ctx: Context) -> dict:
     )
 
 
+def add_group_member(conn, ctx: Context, group_id, person: dict) -> dict:
+    """The Koordinierungsstelle adds a named person (person_id, name, partner_id, role), as
+    join_working_group does for it; leaders also join the body the network names."""
+    return _add_member(
+        conn, ctx, group_id, person, ctx.rules["working_groups"].get("leaders_join_body")
+    )
+
+
 def _add_member(conn, ctx: Context, group_id, person: dict, leaders_join_body=None) -> dict:
     ctx.store.working_groups.get_working_group(conn, group_id)
     row = ctx.store.working_groups.upsert_group_member(conn, ctx.tenant.key, group_id, person)

@@ -115,9 +115,21 @@ def upsert_responsibility(conn, tenant: str, values: dict) -> dict:
     ).fetchone()
 
 
+def get_responsibility(conn, cell_id) -> dict | None:
+    """One cell of the matrix, or None."""
+    return conn.execute("select * from responsibilities where id = %s", (cell_id,)).fetchone()
+
+
+def delete_responsibility(conn, cell_id) -> None:
+    """Delete one cell of the matrix (an import undone)."""
+    conn.execute("delete from responsibilities where id = %s", (cell_id,))
+
+
 def list_responsibilities(conn) -> list[dict]:
     """Every cell of the matrix by actor and topic."""
-    return conn.execute("select * from responsibilities order by actor, topic").fetchall()
+    return conn.execute(
+        "select * from responsibilities order by actor collate german, topic collate german"
+    ).fetchall()
 
 
 def responsibilities_of(conn, email: str) -> list[dict]:

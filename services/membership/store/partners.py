@@ -76,7 +76,29 @@ def find_partners(
         embargo = sql.SQL("(embargoed_until is null or embargoed_until <= %s)")
         joiner = sql.SQL(" and ") if args or raw else sql.SQL("where ")
         clause, args = sql.Composed([clause, joiner, embargo]), [*args, hide_embargoed_at]
-    return paged(conn, "partners", clause, args, "lower(name)", page, page_size)
+    return paged(conn, "partners", clause, args, "name collate german, id", page, page_size)
+
+
+def delete_partner(conn, partner_id) -> None:
+    """Delete a partner row (an import undone); its contacts and applications keep no link."""
+    conn.execute("delete from partners where id = %s", (partner_id,))
+
+
+ROW_TABLES = ("partners", "contacts", "doctors", "offers")
+
+
+def row_or_none(conn, table: str, row_id) -> dict | None:
+    """The row of one of ROW_TABLES with this id, or None."""
+    if table not in ROW_TABLES:
+        raise ValueError(f"no rows of {table!r} here")
+    return conn.execute(
+        sql.SQL("select * from {} where id = %s").format(sql.Identifier(table)), (row_id,)
+    ).fetchone()
+
+
+def all_contacts(conn) -> list[dict]:
+    """Every contact of the network."""
+    return conn.execute("select * from contacts").fetchall()
 
 
 VIEWS = ("public", "internal", "everyone")
@@ -131,6 +153,13 @@ def list_members(conn, body: str) -> list[dict]:
     return conn.execute(
         "select * from body_members where body = %s order by role = 'chair' desc, name", (body,)
     ).fetchall()
+
+
+def get_member(conn, body: str, person_id: str) -> dict | None:
+    """One member of a body, or None."""
+    return conn.execute(
+        "select * from body_members where body = %s and person_id = %s", (body, person_id)
+    ).fetchone()
 
 
 def upsert_member(conn, tenant: str, body: str, values: dict) -> dict:
@@ -201,7 +230,7 @@ def find_contacts(conn, *, public_only: bool, partner_id=None) -> list[dict]:
     """Contacts by name; only the public ones with public_only."""
     clause, args = where(raw=(sql.SQL("public"),) if public_only else (), partner_id=partner_id)
     return conn.execute(
-        sql.SQL("select * from contacts {} order by name").format(clause), args
+        sql.SQL("select * from contacts {} order by name collate german, id").format(clause), args
     ).fetchall()
 
 

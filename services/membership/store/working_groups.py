@@ -61,6 +61,14 @@ def group_members(conn, group_id) -> list[dict]:
     ).fetchall()
 
 
+def get_group_member(conn, group_id, person_id: str) -> dict | None:
+    """One member of a working group, or None."""
+    return conn.execute(
+        "select * from working_group_members where working_group_id = %s and person_id = %s",
+        (group_id, person_id),
+    ).fetchone()
+
+
 def upsert_group_member(conn, tenant: str, group_id, values: dict) -> dict:
     """Insert a working-group member or change their role and name."""
     return conn.execute(

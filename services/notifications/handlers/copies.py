@@ -47,6 +47,13 @@ class KeepPartner:
 
 
 @dataclass(frozen=True)
+class DropPartner:
+    """A partner was removed (an import undone): it is no recipient any more."""
+
+    partner_id: str
+
+
+@dataclass(frozen=True)
 class KeepContact:
     """A contact was created or changed: keep its address while its legal basis is consent."""
 
@@ -99,6 +106,12 @@ def keep_partner(cmd: KeepPartner, conn, ctx: Context) -> None:
         cmd.email,
         ctx.now,
     )
+
+
+def drop_partner(cmd: DropPartner, conn, ctx: Context) -> None:
+    """Forget a removed partner's copy; raises nothing."""
+    copies = ctx.store.copies
+    copies.remove_recipient(conn, copies.PARTNER, copies.PARTNERS_SCOPE, cmd.partner_id)
 
 
 def keep_contact(cmd: KeepContact, conn, ctx: Context) -> None:

@@ -8,7 +8,7 @@ Importing the package puts every page on `bp` (blueprint "manage").
 
 from __future__ import annotations
 
-from . import bodies, deliveries, overviews, records  # noqa: F401  (their pages are on bp)
+from . import bodies, deliveries, imports, overviews, records  # noqa: F401  (their pages are on bp)
 from .blueprint import bp
 
 __all__ = ["bp"]

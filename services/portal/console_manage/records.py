@@ -6,6 +6,8 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from knotenpunkt.shared.collation import german_key
+
 from .. import labels
 from ..client import as_user
 from ..forms import Errors
@@ -43,7 +45,7 @@ def _records(tenant: str, kind: Kind, args) -> dict:
     data = reply.data if reply.ok else []
     items = data.get("cells", []) if isinstance(data, dict) else data or []
     key = kind.name_field
-    items = sorted(items, key=lambda i: (str(i.get(key) or "").lower(), str(i.get("id"))))
+    items = sorted(items, key=lambda i: (german_key(i.get(key)), str(i.get("id"))))
     return {"items": items, "total": len(items), "page": 1, "pages": 1, "filters": {}}
 
 

@@ -220,6 +220,8 @@ def openapi_paths(services: Iterable[str] = SERVICES, settings: Settings | None 
         jwt_secret=secrets.token_urlsafe(48),
         link_secret=secrets.token_urlsafe(48),
         jwt_jwks_url="",
+        # the documents are read in this process only, by its test client (Host: localhost)
+        allowed_hosts=("localhost",),
     )
     tenants = TenantRegistry.from_settings(settings)
     out = {}

@@ -105,6 +105,10 @@ class Settings:
     outbox_poll_seconds: float = 1.0
     consumer_max_retries: int = 5
     reminder_hours: float = 48.0
+    # Group commit of a web process's concurrent casts (shared.groupcommit): up to
+    # VOTING_BATCH_MAX casts or VOTING_BATCH_WAIT_MS, whichever first; a maximum of 0 or 1: none.
+    voting_batch_max: int = 64
+    voting_batch_wait_ms: float = 2.0
     public_url: str = "http://127.0.0.1:8004"
     # The portal's public address, the base of the links in mails that lead to its pages (an
     # invitation's reply link): PORTAL_PUBLIC_URL, else PUBLIC_URL (the gateway serves it at /).
@@ -287,6 +291,8 @@ def from_env(env: dict | None = None) -> Settings:
         outbox_poll_seconds=float(env.get("OUTBOX_POLL_SECONDS", d.outbox_poll_seconds)),
         consumer_max_retries=int(env.get("CONSUMER_MAX_RETRIES", d.consumer_max_retries)),
         reminder_hours=float(env.get("BALLOT_REMINDER_HOURS", d.reminder_hours)),
+        voting_batch_max=int(env.get("VOTING_BATCH_MAX", d.voting_batch_max)),
+        voting_batch_wait_ms=float(env.get("VOTING_BATCH_WAIT_MS", d.voting_batch_wait_ms)),
         public_url=env.get("PUBLIC_URL", d.public_url),
         portal_url=(env.get("PORTAL_PUBLIC_URL") or env.get("PUBLIC_URL") or d.portal_url).rstrip(
             "/"

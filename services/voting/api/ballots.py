@@ -72,8 +72,9 @@ class Votes(MethodView):
         """Abstimmen (oder die Stimme ändern, solange offen); nur Mitglieder des Gremiums."""
         ctx = context()
         cmd = handlers.CastVote(ballot_id, ctx.actor, data["choice"], data["reason"])
-        with uow() as conn:
-            return handlers.cast_vote(cmd, conn, ctx)
+        # written together with the casts arriving meanwhile (group commit), each in the
+        # request's unit of work when alone; answered after the commit that holds the vote
+        return handlers.cast_vote_grouped(cmd, ctx, uow)
 
 
 @ballots_bp.route("/<uuid:ballot_id>/close")

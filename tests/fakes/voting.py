@@ -273,6 +273,12 @@ class Votes:
         ordered = sorted(rows, key=lambda v: (v["choice"], v["reason"] or "", str(v["id"])))
         return [{"choice": v["choice"], "reason": v["reason"]} for v in ordered]
 
+    def rewrite_secret_votes(self, conn, ballot_id) -> None:
+        rows = self.s.secret_votes.get(str(ballot_id), [])
+        rows.sort(key=lambda v: (v["choice"], v["reason"] or ""))
+        for v in rows:
+            v["id"] = uuid.uuid4()
+
     def voters_status(self, conn, ballot_id, secret: bool) -> list[dict]:
         key = str(ballot_id)
         took_part = self.s.participation.get(key, set()) if secret else self.s.votes.get(key, {})

@@ -40,7 +40,7 @@ class Ballots(MethodView):
     @ballots_bp.arguments(BallotIn)
     @ballots_bp.response(201, BallotOut)
     def post(self, data, tenant):
-        """Eine Abstimmung eröffnen; Regel, Quorum, Begründungspflicht und Bindung kommen aus den Regeln des Gremiums."""
+        """Eine Abstimmung eröffnen; Regel, Quorum, Begründungspflicht, Bindung und ob geheim kommen aus den Regeln des Gremiums."""
         cmd = handlers.OpenBallot(
             body=data["body"],
             title=data["title"],
@@ -48,6 +48,7 @@ class Ballots(MethodView):
             subject_kind=data["subject"].get("kind", "general"),
             subject_id=data["subject"].get("id"),
             deadline=data["deadline"],
+            secret=data["secret"],
         )
         with uow() as conn:
             return handlers.open_ballot(cmd, conn, context())

@@ -173,6 +173,23 @@ def secret_votes(conn, ballot_id) -> list[dict]:
     ).fetchall()
 
 
+def rewrite_secret_votes(conn, ballot_id) -> None:
+    """At closing: the ballot's secret votes written anew (new random ids) in the order of
+    their content, so that their rows' places and transaction ids no longer follow the order
+    of the casts (a dump of the closed ballot carries none); raises nothing."""
+    conn.execute(
+        """
+        with d as (
+            delete from secret_votes where ballot_id = %(ballot)s
+            returning tenant, ballot_id, choice, reason
+        )
+        insert into secret_votes (tenant, ballot_id, choice, reason)
+        select tenant, ballot_id, choice, reason from d order by choice, reason nulls first
+        """,
+        {"ballot": ballot_id},
+    )
+
+
 def voters_status(conn, ballot_id, secret: bool) -> list[dict]:
     """Who may vote and whether they have (never what they chose), by name; raises nothing."""
     table = "participation" if secret else "votes"

@@ -17,10 +17,7 @@ the error it would have had alone and the others are not failed by it. Only a co
 while committing (where the outcome of the commit is not known) fails every member with that
 error, as it would have failed each of them alone: running again might write twice.
 
-``max_size`` 0 or 1 disables grouping: every item runs alone, at once. ``eager``: a leader
-that finds no other item of its key in flight in this process (none in a batch, none running
-alone) does not wait: a lone request is not delayed, and the requests arriving while its
-transaction runs gather in the next batch (whose leader waits, the first one being in flight).
+``max_size`` 0 or 1 disables grouping: every item runs alone, at once.
 """
 
 from __future__ import annotations
@@ -51,13 +48,11 @@ class _Batch:
 class GroupCommit:
     """Batches of up to ``max_size`` items or ``wait`` seconds, one transaction each."""
 
-    def __init__(self, max_size: int = 64, wait: float = 0.002, *, eager: bool = False):
+    def __init__(self, max_size: int = 64, wait: float = 0.002):
         self.max_size = max_size
         self.wait = wait
-        self.eager = eager
         self._lock = threading.Lock()
         self._open: dict[Hashable, _Batch] = {}
-        self._busy: dict[Hashable, int] = {}  # items of a key between run()'s entry and exit
         # what runs now (tests wait for it): items and batches in a transaction
         self.running_items = 0
         self.running_batches = 0
@@ -83,31 +78,17 @@ class GroupCommit:
         if not self.enabled:
             return _alone(item, alone, unit_of_work)
         with self._lock:
-            self._busy[key] = self._busy.get(key, 0) + 1
-        try:
-            return self._run(key, item, batch, alone, unit_of_work)
-        finally:
-            with self._lock:
-                self._busy[key] -= 1
-                if not self._busy[key]:
-                    del self._busy[key]
-
-    def _run(self, key, item, batch, alone, unit_of_work) -> Any:
-        with self._lock:
             current = self._open.get(key)
             leader = current is None
             if leader:
                 current = self._open[key] = _Batch()
-                # eager and nothing else of the key in flight: no one to wait for
-                wait = self.wait if not self.eager or self._busy[key] > 1 else 0.0
             index = len(current.items)
             current.items.append(item)
             if len(current.items) >= self.max_size:
                 del self._open[key]  # closed: the next request opens a new batch
                 current.full.set()
         if leader:
-            if wait > 0:
-                current.full.wait(wait)
+            current.full.wait(self.wait)
             with self._lock:
                 if self._open.get(key) is current:
                     del self._open[key]

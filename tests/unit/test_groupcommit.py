@@ -5,7 +5,6 @@ members alone, a commit of unknown outcome fails them all."""
 from __future__ import annotations
 
 import threading
-import time
 from contextlib import contextmanager
 
 import psycopg
@@ -130,31 +129,3 @@ def test_a_connection_lost_at_commit_fails_every_member_without_running_again(lo
         assert answers == [lost, lost] and units.committed == []
     else:
         assert answers == [("alone", 1), ("alone", 2)] and group.failed_batches == 1
-
-
-def test_eager_a_lone_item_does_not_wait_but_one_arriving_meanwhile_does():
-    units = Units()
-    group = GroupCommit(64, 30.0, eager=True)
-    started = time.monotonic()
-    assert run_all(group, [5], units, doubled) == [("alone", 5)]
-    assert time.monotonic() - started < 5  # not the 30 s wait
-    # while one item is in flight (its transaction blocked), the next two wait and gather
-    release, entered = threading.Event(), threading.Event()
-
-    def slow(conn, item):
-        entered.set()
-        release.wait(10)
-        return ("alone", item)
-
-    first = threading.Thread(
-        target=group.run,
-        args=("tenant", 1),
-        kwargs={"batch": doubled, "alone": slow, "unit_of_work": units},
-    )
-    first.start()
-    assert entered.wait(10)
-    group.max_size = 2  # the gathering batch closes when full, not after 30 s
-    assert run_all(group, [2, 3], units, doubled) == [4, 6]
-    release.set()
-    first.join(10)
-    assert group.batches == 1

@@ -389,7 +389,7 @@ def check_ballots(
 
 def sweep(args) -> int:
     """One closed-loop run (healthz and casts, no open loop, no pgbench) per workers × threads."""
-    keep = ("/healthz", "vote cast", "ratio", "CPU per request", "tally", "close")
+    keep = ("/healthz", "vote cast", "ratio", "group commit", "CPU per request", "tally", "close")
     failed = 0
     for item in args.sweep.split(","):
         workers, threads = (int(x) for x in item.lower().split("x"))

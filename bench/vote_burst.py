@@ -193,6 +193,17 @@ def cast_script(prefix: str, ballots: list[str], tokens: list[str], threads: int
     return consts + CAST_LUA.replace("REASON", REASON)
 
 
+def cast_statement_calls(admin_url: str) -> int:
+    """How often the cast statement (store.votes.cast_named, cast_secret: one per batch or lone
+    cast) ran since pg_stat_statements was reset."""
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        row = conn.execute(
+            "select coalesce(sum(calls), 0)::int from pg_stat_statements"
+            " where query like 'with%%i as (%%unnest(%%'"
+        ).fetchone()
+    return row[0]
+
+
 def pgbench_rate(url: str, clients: int, seconds: int) -> str:
     """`pgbench -N` on the server (a database of its own), as a printed line."""
     binary = shutil.which("pgbench")
@@ -378,7 +389,7 @@ def check_ballots(
 
 def sweep(args) -> int:
     """One closed-loop run (healthz and casts, no open loop, no pgbench) per workers × threads."""
-    keep = ("/healthz", "vote cast", "ratio", "CPU per request", "tally", "close")
+    keep = ("/healthz", "vote cast", "ratio", "group commit", "CPU per request", "tally", "close")
     failed = 0
     for item in args.sweep.split(","):
         workers, threads = (int(x) for x in item.lower().split("x"))
@@ -515,9 +526,9 @@ def main() -> int:
 
         health_cpu.stop()
         ballots = open_ballots(args.ballots, "Benchmark")
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute("select pg_stat_statements_reset()")  # cast statements counted below
         if args.statements:
-            with psycopg.connect(admin_url, autocommit=True) as conn:
-                conn.execute("select pg_stat_statements_reset()")
             sampler = Sampler(pg.url, "knotenpunkt_voting")
             sampler.start()
         spy = []
@@ -553,6 +564,7 @@ def main() -> int:
             p.send_signal(signal.SIGINT)
         for p in spy:
             p.wait(timeout=30)
+        cast_statements = cast_statement_calls(admin_url)
         if args.statements:
             sampler.stop.set()
             sampler.join()
@@ -632,6 +644,13 @@ def main() -> int:
             f"  ({args.ballots} ballots × {args.voters} voters, {script['seconds']:.1f} s)"
         )
         print(f"ratio cast / healthz     {ratio:.2f} (target ≥ 0.5)")
+        if cast_statements:
+            print(
+                f"group commit             {cast_statements} cast statements (one per batch or"
+                f" lone cast): {script['ok'] / cast_statements:.1f} casts each"
+                f" (VOTING_BATCH_MAX {env.get('VOTING_BATCH_MAX', 'default')},"
+                f" VOTING_BATCH_WAIT_MS {env.get('VOTING_BATCH_WAIT_MS', 'default')})"
+            )
         for name, meter_, run in (
             ("/healthz", health_cpu, health),
             ("vote cast", casts_cpu, casts),
@@ -676,6 +695,9 @@ def main() -> int:
                 + (f"  problems: {live_problems[:3]}" if live_problems else "")
             )
         print(f"pgbench -N               {reference}")
+        tps = re.match(r"(\d+) tps", reference)
+        if tps:
+            print(f"ratio cast / pgbench -N  {cast_rate / int(tps.group(1)):.2f}")
         if args.statements:
             print("pg_stat_statements (closed loop, by total time):")
             print("\n".join(statements))

@@ -108,6 +108,10 @@ class Settings:
     outbox_poll_seconds: float = 1.0
     consumer_max_retries: int = 5
     reminder_hours: float = 48.0
+    # Group commit of a web process's concurrent casts (shared.groupcommit): up to
+    # VOTING_BATCH_MAX casts or VOTING_BATCH_WAIT_MS, whichever first; a maximum of 0 or 1: none.
+    voting_batch_max: int = 64
+    voting_batch_wait_ms: float = 2.0
     public_url: str = "http://127.0.0.1:8004"
     # Whether PUBLIC_URL was set (from_env): then it, not a request's Host, is the base of ids
     # and absolute links (OParl); the default above is a development address.
@@ -324,6 +328,8 @@ def from_env(env: dict | None = None) -> Settings:
         allowed_hosts=tuple(
             h.strip().lower() for h in env.get("ALLOWED_HOSTS", "").split(",") if h.strip()
         ),
+        voting_batch_max=int(env.get("VOTING_BATCH_MAX", d.voting_batch_max)),
+        voting_batch_wait_ms=float(env.get("VOTING_BATCH_WAIT_MS", d.voting_batch_wait_ms)),
         portal_url=(env.get("PORTAL_PUBLIC_URL") or env.get("PUBLIC_URL") or d.portal_url).rstrip(
             "/"
         ),

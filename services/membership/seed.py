@@ -113,6 +113,21 @@ MEMBERS = {
         ],
     ),
 }
+# A body that elects by secret ballot (Chemnitz: the working group Sprache und Bildung elects
+# its leadership, deploy/tenants/chemnitz.yaml): a coordinator opens the election by hand.
+SECRET_ELECTORATES = [
+    (
+        "chemnitz",
+        "ag-sprache-bildung",
+        [
+            ("ag-leitung-sprache", "Leitung AG Sprache und Bildung", "chair"),
+            ("ag-sb-volkshochschule", "Vertretung Volkshochschule Chemnitz", "member"),
+            ("ag-sb-migrationsberatung", "Vertretung Migrationsberatung", "member"),
+            ("ag-sb-elternverein", "Vertretung Elternverein", "member"),
+            ("ag-sb-jugendmigrationsdienst", "Vertretung Jugendmigrationsdienst", "member"),
+        ],
+    )
+]
 
 
 def seed_demo(settings: Settings) -> dict[str, int]:
@@ -152,7 +167,8 @@ def seed_demo(settings: Settings) -> dict[str, int]:
                     if wg["name"] not in names:
                         cmd = CreateWorkingGroup(name=wg["name"], topic=wg.get("topic"))
                         create_working_group(cmd, conn, context(t.key))
-        for tenant, (body, people) in MEMBERS.items():
+        bodies = [(t, b, people) for t, (b, people) in MEMBERS.items()] + SECRET_ELECTORATES
+        for tenant, body, people in bodies:
             with db.transaction(tenant) as conn:
                 existing = {m["person_id"] for m in list_members(conn, body)}
                 for person_id, name, role in people:

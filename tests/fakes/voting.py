@@ -182,12 +182,29 @@ class Votes:
         members = self.s.ballot_electorate.get(str(ballot_id), [])
         return ballot, any(r["person_id"] == person_id for r in members)
 
-    def cast_named(self, conn, tenant, ballot_id, person_id, choice, reason, now, entry):
+    def cast_named(self, conn, tenant, casts: list[dict]) -> list[dict | None]:
+        # the statement's snapshot: the count of votes before any of the batch's
+        before = {
+            str(c["ballot_id"]): len(self.s.votes.get(str(c["ballot_id"]), {})) for c in casts
+        }
+        rows = [self._cast_named(tenant, c) for c in casts]
+        for row, c in zip(rows, casts, strict=True):
+            if row is not None:
+                key = str(c["ballot_id"])
+                new = sum(
+                    1
+                    for r, d in zip(rows, casts, strict=True)
+                    if r is not None and str(d["ballot_id"]) == key and r["changes"] == 0
+                )
+                row["voted"] = before[key] + new
+        return rows
+
+    def _cast_named(self, tenant, c: dict) -> dict | None:
+        ballot_id, person_id, now = c["ballot_id"], c["person_id"], c["now"]
         ballot, member = self._ballot_and_member(ballot_id, person_id)
         if ballot is None:
             return None
         votes = self.s.votes.setdefault(str(ballot_id), {})
-        before = len(votes)
         row = {"status": ballot["status"], "deadline": ballot["deadline"], "member": member}
         row.update(dict.fromkeys(("person_id", "choice", "reason", "cast_at", "changes")))
         if ballot["status"] == "open" and ballot["deadline"] > now and member:
@@ -195,22 +212,38 @@ class Votes:
             changes = 0 if old is None else old["changes"] + 1
             votes[person_id] = {
                 "person_id": person_id,
-                "choice": choice,
-                "reason": reason,
+                "choice": c["choice"],
+                "reason": c["reason"],
                 "cast_at": now,
                 "changes": changes,
             }
-            self.s.ballot_record.append(_entry(self.s, tenant, ballot_id, entry))
+            self.s.ballot_record.append(_entry(self.s, tenant, ballot_id, c["entry"]))
             row.update(votes[person_id])
-        row["voted"] = before + (1 if row["changes"] == 0 else 0)
         return row
 
-    def cast_secret(self, conn, tenant, ballot_id, person_id, choice, reason, now, entry):
+    def cast_secret(self, conn, tenant, casts: list[dict]) -> list[dict | None]:
+        before = {
+            str(c["ballot_id"]): len(self.s.participation.get(str(c["ballot_id"]), set()))
+            for c in casts
+        }
+        rows = [self._cast_secret(tenant, c) for c in casts]
+        for row, c in zip(rows, casts, strict=True):
+            if row is not None:
+                key = str(c["ballot_id"])
+                new = sum(
+                    1
+                    for r, d in zip(rows, casts, strict=True)
+                    if r is not None and str(d["ballot_id"]) == key and r["first"]
+                )
+                row["voted"] = before[key] + new
+        return rows
+
+    def _cast_secret(self, tenant, c: dict) -> dict | None:
+        ballot_id, person_id, now = c["ballot_id"], c["person_id"], c["now"]
         ballot, member = self._ballot_and_member(ballot_id, person_id)
         if ballot is None:
             return None
         took_part = self.s.participation.setdefault(str(ballot_id), set())
-        before = len(took_part)
         first = (
             ballot["status"] == "open"
             and ballot["deadline"] > now
@@ -220,15 +253,14 @@ class Votes:
         if first:
             took_part.add(person_id)
             self.s.secret_votes.setdefault(str(ballot_id), []).append(
-                {"id": uuid.uuid4(), "choice": choice, "reason": reason}
+                {"id": uuid.uuid4(), "choice": c["choice"], "reason": c["reason"]}
             )
-            self.s.ballot_record.append(_entry(self.s, tenant, ballot_id, entry))
+            self.s.ballot_record.append(_entry(self.s, tenant, ballot_id, c["entry"]))
         return {
             "status": ballot["status"],
             "deadline": ballot["deadline"],
             "member": member,
             "first": first,
-            "voted": before + (1 if first else 0),
         }
 
     def try_lock_casts(self, conn, ballot_id) -> bool:
@@ -254,6 +286,12 @@ class Votes:
         rows = self.s.secret_votes.get(str(ballot_id), [])
         ordered = sorted(rows, key=lambda v: (v["choice"], v["reason"] or "", str(v["id"])))
         return [{"choice": v["choice"], "reason": v["reason"]} for v in ordered]
+
+    def rewrite_secret_votes(self, conn, ballot_id) -> None:
+        rows = self.s.secret_votes.get(str(ballot_id), [])
+        rows.sort(key=lambda v: (v["choice"], v["reason"] or ""))
+        for v in rows:
+            v["id"] = uuid.uuid4()
 
     def voters_status(self, conn, ballot_id, secret: bool) -> list[dict]:
         key = str(ballot_id)

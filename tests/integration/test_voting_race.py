@@ -3,7 +3,10 @@ only the shared cast lock that closing takes exclusively (migration 0104). Every
 answered 200 is in the tally and the record; every later one is refused with 409.
 
 The interleavings are forced: a connection of the test holds the cast lock exclusively while
-the requests queue behind it (PostgreSQL grants waiting locks in their order), then lets go."""
+the requests queue behind it (PostgreSQL grants waiting locks in their order), then lets go.
+Casts arriving together are written together (group commit, shared.groupcommit): a batch
+waits for the lock as one connection holding all its casts, so a request is counted as
+queued when its connection waits or the batch it belongs to does."""
 
 from __future__ import annotations
 
@@ -12,8 +15,10 @@ import time
 from contextlib import contextmanager
 
 import psycopg
+import pytest
 
 from knotenpunkt.services.voting import worker as vw
+from knotenpunkt.shared.groupcommit import GroupCommit
 from tests.integration import test_voting as tv
 
 # the voting tests' fixtures (a voting app on the test's clock, bodies of fresh members)
@@ -28,10 +33,17 @@ voting_app, clock, clients, voting_db, context, body = (
 open_ballot, vote = tv.open_ballot, tv.vote
 
 
+def batcher(app) -> GroupCommit:
+    """The app's group commit of casts (bootstrap.deps' cast_batch)."""
+    return app.extensions["knotenpunkt"].deps["cast_batch"]
+
+
 @contextmanager
-def cast_lock_held(settings, ballot_id):
+def cast_lock_held(settings, ballot_id, app):
     """Holds the ballot's cast lock exclusively (as a close does) until the block ends;
-    yields queued(n): wait until n requests wait for that lock."""
+    yields queued(n): wait until n requests wait for that lock (the casts of a waiting batch
+    each counted)."""
+    group = batcher(app)
     with psycopg.connect(settings.app_url("voting")) as holder:
         holder.execute(
             "select pg_advisory_xact_lock(hashtext('ballot-casts'), hashtext(%s::text))",
@@ -46,7 +58,8 @@ def cast_lock_held(settings, ballot_id):
                     "select count(*) from pg_stat_activity where datname = current_database()"
                     " and wait_event_type = 'Lock' and wait_event = 'advisory'"
                 ).fetchone()[0]
-                if waiting >= n:
+                batches, in_batches = group.running_batches, group.running_items
+                if waiting >= batches and waiting - batches + in_batches >= n:
                     return
                 time.sleep(0.02)
             raise AssertionError(f"{n} requests were to wait for the cast lock, {waiting} do")
@@ -61,7 +74,9 @@ def started(target, *args) -> threading.Thread:
     return thread
 
 
-def test_casts_racing_a_close_are_counted_or_refused(clients, token, body, voting_db, settings):
+def test_casts_racing_a_close_are_counted_or_refused(
+    clients, token, body, voting_db, settings, voting_app
+):
     people = body("chemnitz", "vorbereitungsgremium", 30)
     bid = open_ballot(clients, token, "chemnitz", "vorbereitungsgremium")["id"]
     before, after = people[:4], people[4:8]  # queued ahead of the close, and behind it
@@ -76,7 +91,7 @@ def test_casts_racing_a_close_are_counted_or_refused(clients, token, body, votin
         )
         codes["close"] = resp.status_code
 
-    with cast_lock_held(settings, bid) as queued:
+    with cast_lock_held(settings, bid, voting_app) as queued:
         threads = [started(cast, p) for p in before]
         queued(len(before))
         threads.append(started(close))
@@ -113,11 +128,27 @@ def test_casts_racing_a_close_are_counted_or_refused(clients, token, body, votin
     assert record["entries"][-1]["entry"]["type"] == "closed"
 
 
+@pytest.mark.parametrize("together", [False, True], ids=["alone", "one-batch"])
 def test_the_last_two_voters_at_once_get_no_server_error_and_the_ballot_closes(
-    clients, token, body, voting_db, settings, tenants, clock, context
+    clients,
+    token,
+    body,
+    voting_db,
+    settings,
+    tenants,
+    clock,
+    context,
+    voting_app,
+    together,
+    monkeypatch,
 ):
     """Two casts that both see every member voted both close: neither may wait for the other's
-    shared cast lock (a deadlock, 40P01, 500). One closes, or the sweep does."""
+    shared cast lock (a deadlock, 40P01, 500). One closes, or the sweep does.
+
+    Alone (no group commit): each cast is its own transaction. In one batch: the batch's
+    transaction counts both new votes and closes the ballot itself."""
+    deps = voting_app.extensions["knotenpunkt"].deps
+    monkeypatch.setitem(deps, "cast_batch", GroupCommit(2 if together else 0, 30.0))
     people = body("chemnitz", "vorbereitungsgremium", 4)
     bid = open_ballot(clients, token, "chemnitz", "vorbereitungsgremium")["id"]
     for p in people[:2]:
@@ -128,16 +159,20 @@ def test_the_last_two_voters_at_once_get_no_server_error_and_the_ballot_closes(
     def cast(person):
         answers.append(vote(clients, token, "chemnitz", bid, person, "yes"))
 
-    for _ in range(2):
+    for _ in range(1 if together else 2):
         # first the last two votes at once (each counts 3 of 4: the ballot stays open), then
         # both change their vote at once (each counts 4 of 4: both close)
-        with cast_lock_held(settings, bid) as queued:
+        with cast_lock_held(settings, bid, voting_app) as queued:
             threads = [started(cast, p) for p in last]
             queued(len(last))
         for t in threads:
             t.join()
-    assert [a.status_code for a in answers] == [200] * 4, [a.get_json() for a in answers]
-    assert [a.get_json()["ballot_status"] for a in answers[:2]] == ["open", "open"]
+    assert [a.status_code for a in answers] == [200] * len(answers), [a.get_json() for a in answers]
+    if together:
+        assert batcher(voting_app).batches == 1
+        assert [a.get_json()["ballot_status"] for a in answers] == ["closed", "closed"]
+    else:
+        assert [a.get_json()["ballot_status"] for a in answers[:2]] == ["open", "open"]
 
     coordinator = token("chemnitz", "coordinator")
     url = f"/api/v1/chemnitz/ballots/{bid}"

@@ -40,7 +40,7 @@ class Ballots(MethodView):
     @ballots_bp.arguments(BallotIn)
     @ballots_bp.response(201, BallotOut)
     def post(self, data, tenant):
-        """Eine Abstimmung eröffnen; Regel, Quorum, Begründungspflicht und Bindung kommen aus den Regeln des Gremiums."""
+        """Eine Abstimmung eröffnen; Regel, Quorum, Begründungspflicht, Bindung und ob geheim kommen aus den Regeln des Gremiums."""
         cmd = handlers.OpenBallot(
             body=data["body"],
             title=data["title"],
@@ -48,6 +48,7 @@ class Ballots(MethodView):
             subject_kind=data["subject"].get("kind", "general"),
             subject_id=data["subject"].get("id"),
             deadline=data["deadline"],
+            secret=data["secret"],
         )
         with uow() as conn:
             return handlers.open_ballot(cmd, conn, context())
@@ -72,8 +73,9 @@ class Votes(MethodView):
         """Abstimmen (oder die Stimme ändern, solange offen); nur Mitglieder des Gremiums."""
         ctx = context()
         cmd = handlers.CastVote(ballot_id, ctx.actor, data["choice"], data["reason"])
-        with uow() as conn:
-            return handlers.cast_vote(cmd, conn, ctx)
+        # written together with the casts arriving meanwhile (group commit), each in the
+        # request's unit of work when alone; answered after the commit that holds the vote
+        return handlers.cast_vote_grouped(cmd, ctx, uow)
 
 
 @ballots_bp.route("/<uuid:ballot_id>/close")

@@ -179,6 +179,24 @@ def check_binding_kind(body: dict, kind: str) -> None:
         )
 
 
+def check_secret_by_hand(body: dict, secret: bool | None) -> None:
+    """A ballot opened by hand is secret exactly where the body's rules say so; `secret` (None:
+    as the rules say) asking otherwise raises RuleViolation (field secret)."""
+    if secret is None or secret == body["secret"]:
+        return
+    if secret:
+        raise RuleViolation(
+            f"„{body['name']}“ stimmt nach seinen Regeln namentlich ab; eine geheime Abstimmung "
+            "lässt sich hier nicht eröffnen.",
+            field="secret",
+        )
+    raise RuleViolation(
+        f"„{body['name']}“ stimmt nach seinen Regeln geheim ab; eine namentliche Abstimmung "
+        "lässt sich hier nicht eröffnen.",
+        field="secret",
+    )
+
+
 def outcome_text(ballot: dict, outcome: str) -> str:
     """How the outcome reads: a resolution where the body decides, a recommendation where it only recommends."""
     word = {"adopted": "angenommen", "rejected": "abgelehnt", "no_quorum": "nicht beschlussfähig"}[

@@ -36,7 +36,12 @@ from knotenpunkt.services.voting.handlers.copies import (
     remove_voter,
 )
 from knotenpunkt.services.voting.handlers.record import SealRecord, ballot_record, seal_record
-from knotenpunkt.services.voting.handlers.votes import CastVote, cast_vote
+from knotenpunkt.services.voting.handlers.votes import (
+    CastVote,
+    cast_vote,
+    cast_vote_grouped,
+    cast_votes,
+)
 
 __all__ = [
     "AddVoter",
@@ -52,6 +57,8 @@ __all__ = [
     "ballot_record",
     "cancel_ballot",
     "cast_vote",
+    "cast_vote_grouped",
+    "cast_votes",
     "close_ballot",
     "due_ballots",
     "electorate",

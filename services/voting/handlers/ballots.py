@@ -27,6 +27,7 @@ class OpenBallot:
     deadline: datetime | None = None
     opened_by: str | None = None  # default: the caller (ctx.actor)
     origin: str = "manual"
+    secret: bool | None = None  # asked for: must be what the body's rules say (None: as they say)
 
 
 @dataclass(frozen=True)
@@ -161,10 +162,11 @@ def _summary(ballot: dict) -> dict:
 
 
 def open_ballot(cmd: OpenBallot, conn, ctx: Context) -> dict:
-    """Open a ballot by hand with the body's rules, the electorate frozen now; raises NotFound (body), RuleViolation (deadline, an admission or founding as subject), Conflict (subject already in a vote)."""
+    """Open a ballot by hand with the body's rules, the electorate frozen now; raises NotFound (body), RuleViolation (deadline, an admission or founding as subject, secret other than the body's rules), Conflict (subject already in a vote)."""
     body = ctx.tenant.body_or_404(cmd.body)
     rules.check_subject_by_hand(cmd.subject_kind)
     rules.check_binding_kind(body, cmd.subject_kind)
+    rules.check_secret_by_hand(body, cmd.secret)
     deadline = cmd.deadline or ctx.now + timedelta(days=body["ballot_days"])
     rules.check_deadline(deadline, ctx.now)
     return _view(conn, ctx, _open(conn, ctx, body, cmd, deadline, cmd.opened_by or ctx.actor))
@@ -271,6 +273,7 @@ def close_if_open(
                 "votes": [{"choice": v["choice"], "reason": v["reason"]} for v in votes],
             },
         )
+        ctx.store.votes.rewrite_secret_votes(conn, ballot_id)
     ctx.store.record.append(
         conn,
         tenant,

@@ -19,6 +19,13 @@ class BallotIn(Schema):
     title = fields.String(required=True, validate=validate.Length(min=3, max=300))
     text = fields.String(load_default=None, validate=validate.Length(max=20000))
     subject = fields.Nested(SubjectIn, load_default=dict)
+    secret = fields.Boolean(
+        load_default=None,
+        metadata={
+            "description": "geheim (true) oder namentlich (false), wie es die Regeln des Gremiums "
+            "sagen; ohne Angabe: nach den Regeln des Gremiums"
+        },
+    )
     deadline = fields.AwareDateTime(
         load_default=None,
         validate=SANE_MOMENT,

@@ -1,96 +1,135 @@
-"""SQL of the votes: a named or secret vote cast in one statement, the cast lock, the votes and
-who has voted. Runs inside the caller's unit of work."""
+"""SQL of the votes: the named or secret votes of a batch cast in one statement, the cast lock,
+the votes and who has voted. Runs inside the caller's unit of work."""
 
 from __future__ import annotations
 
 from knotenpunkt.services.voting.store.common import as_json
 
+# The casts of a batch (store.votes.cast_named, cast_secret): one row per cast, the columns as
+# arrays, unnested in their order (ord); the ballots are read (and their shared cast locks
+# taken) in the order of their ids, so that two batches never wait for each other in a circle.
+_INPUT = """
+    i as (
+        select * from unnest(%(ord)s::int[], %(ballot)s::uuid[], %(person)s::text[],
+                             %(choice)s::text[], %(reason)s::text[], %(now)s::timestamptz[],
+                             %(entry)s::jsonb[])
+            as i(ord, ballot, person, choice, reason, now, entry)
+    ), b as materialized (
+        select d.ballot, f.status, f.deadline
+          from (select distinct ballot from i order by ballot) d
+         cross join lateral ballot_for_cast(d.ballot) f
+    ), e as materialized (
+        select i.ord from i
+         where exists (select 1 from ballot_electorate e
+                        where e.ballot_id = i.ballot and e.person_id = i.person)
+    ), ok as materialized (
+        select i.* from i join b on b.ballot = i.ballot
+         where b.status = 'open' and b.deadline > i.now and i.ord in (select ord from e)
+    )"""
 
-def _cast_params(tenant, ballot_id, person_id, choice, reason, now, entry: dict) -> dict:
+
+def _cast_params(tenant: str, casts: list[dict]) -> dict:
     return {
         "tenant": tenant,
-        "ballot": ballot_id,
-        "person": person_id,
-        "choice": choice,
-        "reason": reason,
-        "now": now,
-        "entry": as_json(entry),
+        "ord": list(range(len(casts))),
+        "ballot": [str(c["ballot_id"]) for c in casts],
+        "person": [c["person_id"] for c in casts],
+        "choice": [c["choice"] for c in casts],
+        "reason": [c["reason"] for c in casts],
+        "now": [c["now"] for c in casts],
+        "entry": [as_json(c["entry"]) for c in casts],
     }
 
 
-def cast_named(
-    conn, tenant: str, ballot_id, person_id: str, choice: str, reason, now, entry: dict
-) -> dict | None:
-    """One statement for a named vote: the ballot's status and deadline (read under the
-    shared cast lock, see migration 0104), whether the person is in its frozen electorate,
-    and, only when it is open at `now` and they are, the vote stored or changed (changes
-    counted) with its record entry; `voted`: how many have voted, this vote included.
-    None when there is no such ballot; raises nothing."""
-    return conn.execute(
-        """
-        with b as (
-            select status, deadline from ballot_for_cast(%(ballot)s)
-        ), e as (
-            select 1 from ballot_electorate where ballot_id = %(ballot)s and person_id = %(person)s
-        ), v as (
+def _in_order(rows: list[dict], n: int) -> list[dict | None]:
+    found: list[dict | None] = [None] * n
+    for row in rows:
+        found[row.pop("ord")] = row if row["status"] is not None else None
+    return found
+
+
+def cast_named(conn, tenant: str, casts: list[dict]) -> list[dict | None]:
+    """One statement for the named votes of a batch, each cast a dict of ballot_id, person_id,
+    choice, reason, now and its record entry (at most one per ballot and person): per cast, in
+    their order, its ballot's status and deadline (read under the shared cast lock, see
+    migration 0104), whether the person is in the frozen electorate, and, only when the ballot
+    is open at the cast's `now` and they are, the vote stored or changed (changes counted) with
+    its record entry; `voted`: how many have voted in its ballot, this batch's votes included.
+    None for a cast whose ballot does not exist; raises nothing."""
+    rows = conn.execute(
+        "with"
+        + _INPUT
+        + """, v as (
             insert into votes (tenant, ballot_id, person_id, choice, reason, cast_at)
-            select %(tenant)s, %(ballot)s, %(person)s, %(choice)s, %(reason)s, %(now)s
-             where exists (select 1 from b where b.status = 'open' and b.deadline > %(now)s)
-               and exists (select 1 from e)
+            select %(tenant)s, ballot, person, choice, reason, now from ok order by ord
             on conflict (tenant, ballot_id, person_id) do update
                set choice = excluded.choice, reason = excluded.reason, cast_at = excluded.cast_at,
                    changes = votes.changes + 1
-            returning person_id, choice, reason, cast_at, changes
+            returning ballot_id, person_id, choice, reason, cast_at, changes
         ), r as (
             insert into ballot_record (tenant, ballot_id, entry)
-            select %(tenant)s, %(ballot)s, %(entry)s::jsonb from v
+            select %(tenant)s, ok.ballot, ok.entry
+              from ok join v on v.ballot_id = ok.ballot and v.person_id = ok.person
+             order by ok.ord
+        ), n as (
+            select b.ballot,
+                   (select count(*) from votes x where x.ballot_id = b.ballot)
+                     + (select count(*) from v where v.ballot_id = b.ballot and v.changes = 0)
+                     as voted
+              from b
         )
-        select b.status, b.deadline, exists (select 1 from e) as member,
-               v.person_id, v.choice, v.reason, v.cast_at, v.changes,
-               (select count(*) from votes where ballot_id = %(ballot)s)
-                 + (case when v.changes = 0 then 1 else 0 end) as voted
-          from b left join v on true
+        select i.ord, b.status, b.deadline, i.ord in (select ord from e) as member,
+               v.person_id, v.choice, v.reason, v.cast_at, v.changes, n.voted
+          from i left join b on b.ballot = i.ballot
+          left join n on n.ballot = i.ballot
+          left join v on v.ballot_id = i.ballot and v.person_id = i.person
         """,
-        _cast_params(tenant, ballot_id, person_id, choice, reason, now, entry),
-    ).fetchone()
+        _cast_params(tenant, casts),
+    ).fetchall()
+    return _in_order(rows, len(casts))
 
 
-def cast_secret(
-    conn, tenant: str, ballot_id, person_id: str, choice: str, reason, now, entry: dict
-) -> dict | None:
-    """One statement for a secret vote: the ballot's status and deadline (under the shared
-    cast lock), whether the person is in its frozen electorate, and, only when it is open at
-    `now`, they are and have not taken part yet, their participation, the vote unlinked from
-    them and the record entry; `first`: whether this was their first vote; `voted`: how many
-    have taken part, this one included. None when there is no such ballot; raises nothing."""
-    return conn.execute(
-        """
-        with b as (
-            select status, deadline from ballot_for_cast(%(ballot)s)
-        ), e as (
-            select 1 from ballot_electorate where ballot_id = %(ballot)s and person_id = %(person)s
-        ), p as (
+def cast_secret(conn, tenant: str, casts: list[dict]) -> list[dict | None]:
+    """One statement for the secret votes of a batch (casts as for cast_named): per cast, its
+    ballot's status and deadline (under the shared cast lock), whether the person is in the
+    frozen electorate, and, only when the ballot is open at the cast's `now`, they are and have
+    not taken part yet, their participation, the vote unlinked from them (the batch's votes
+    stored in an order of their own, at random) and the record entry; `first`: whether this
+    was their first vote; `voted`: how many have taken part in its ballot, this batch
+    included. None for a cast whose ballot does not exist; raises nothing."""
+    rows = conn.execute(
+        "with"
+        + _INPUT
+        + """, p as (
             insert into participation (tenant, ballot_id, person_id)
-            select %(tenant)s, %(ballot)s, %(person)s
-             where exists (select 1 from b where b.status = 'open' and b.deadline > %(now)s)
-               and exists (select 1 from e)
+            select %(tenant)s, ballot, person from ok order by ord
             on conflict do nothing
-            returning person_id
+            returning ballot_id, person_id
         ), s as (
             insert into secret_votes (tenant, ballot_id, choice, reason)
-            select %(tenant)s, %(ballot)s, %(choice)s, %(reason)s from p
+            select %(tenant)s, ok.ballot, ok.choice, ok.reason
+              from ok join p on p.ballot_id = ok.ballot and p.person_id = ok.person
+             order by random()
         ), r as (
             insert into ballot_record (tenant, ballot_id, entry)
-            select %(tenant)s, %(ballot)s, %(entry)s::jsonb from p
+            select %(tenant)s, ok.ballot, ok.entry
+              from ok join p on p.ballot_id = ok.ballot and p.person_id = ok.person
+             order by ok.ord
+        ), n as (
+            select b.ballot,
+                   (select count(*) from participation x where x.ballot_id = b.ballot)
+                     + (select count(*) from p where p.ballot_id = b.ballot) as voted
+              from b
         )
-        select b.status, b.deadline, exists (select 1 from e) as member,
-               exists (select 1 from p) as first,
-               (select count(*) from participation where ballot_id = %(ballot)s)
-                 + (select count(*) from p) as voted
-          from b
+        select i.ord, b.status, b.deadline, i.ord in (select ord from e) as member,
+               p.person_id is not null as first, n.voted
+          from i left join b on b.ballot = i.ballot
+          left join n on n.ballot = i.ballot
+          left join p on p.ballot_id = i.ballot and p.person_id = i.person
         """,
-        _cast_params(tenant, ballot_id, person_id, choice, reason, now, entry),
-    ).fetchone()
+        _cast_params(tenant, casts),
+    ).fetchall()
+    return _in_order(rows, len(casts))
 
 
 def try_lock_casts(conn, ballot_id) -> bool:
@@ -132,6 +171,23 @@ def secret_votes(conn, ballot_id) -> list[dict]:
         "select choice, reason from secret_votes where ballot_id = %s order by choice, reason, id",
         (ballot_id,),
     ).fetchall()
+
+
+def rewrite_secret_votes(conn, ballot_id) -> None:
+    """At closing: the ballot's secret votes written anew (new random ids) in the order of
+    their content, so that their rows' places and transaction ids no longer follow the order
+    of the casts (a dump of the closed ballot carries none); raises nothing."""
+    conn.execute(
+        """
+        with d as (
+            delete from secret_votes where ballot_id = %(ballot)s
+            returning tenant, ballot_id, choice, reason
+        )
+        insert into secret_votes (tenant, ballot_id, choice, reason)
+        select tenant, ballot_id, choice, reason from d order by choice, reason nulls first
+        """,
+        {"ballot": ballot_id},
+    )
 
 
 def voters_status(conn, ballot_id, secret: bool) -> list[dict]:

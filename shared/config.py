@@ -105,7 +105,10 @@ class Settings:
     outbox_poll_seconds: float = 1.0
     consumer_max_retries: int = 5
     reminder_hours: float = 48.0
-    public_url: str = "http://127.0.0.1:8004"
+    # PUBLIC_URL: the one origin every link the system writes starts with (mails, calendars,
+    # OParl ids, federation): the gateway in production, the portal's port under make run (its
+    # process routes the API paths from the gateway's route table, knotenpunkt.devgateway).
+    public_url: str = f"http://127.0.0.1:{PORTAL_PORT}"
     # The portal's public address, the base of the links in mails that lead to its pages (an
     # invitation's reply link): PORTAL_PUBLIC_URL, else PUBLIC_URL (the gateway serves it at /).
     portal_url: str = f"http://127.0.0.1:{PORTAL_PORT}"
@@ -121,11 +124,11 @@ class Settings:
     worker_ops_host: str = "127.0.0.1"
     # /readyz of a web process says "degraded" when an unsent outbox event is older than this.
     outbox_degraded_seconds: float = 120.0
-    # Federation between instances: FEDERATION_URL is this instance's public URL (the issuer of
-    # its federation tokens; peers call <url>/api/v1/<tenant>/federation/directory and read
+    # Federation between instances: FEDERATION_URL (default: PUBLIC_URL) is this instance's
+    # public URL (the issuer of its federation tokens; peers call <url>/api/v1/<tenant>/federation/directory and read
     # <url>/.well-known/jwks.json). FEDERATION_KEY_FILE: its RS256 signing key (PEM; generated
     # under the var folder when missing, in development mode only).
-    federation_url: str = "http://127.0.0.1:8001"
+    federation_url: str = f"http://127.0.0.1:{PORTAL_PORT}"
     federation_key_file: Path = HOME / "var" / "federation-key.pem"
     # how often the membership worker pulls each active peer
     federation_sync_seconds: float = 900.0
@@ -287,7 +290,7 @@ def from_env(env: dict | None = None) -> Settings:
         outbox_poll_seconds=float(env.get("OUTBOX_POLL_SECONDS", d.outbox_poll_seconds)),
         consumer_max_retries=int(env.get("CONSUMER_MAX_RETRIES", d.consumer_max_retries)),
         reminder_hours=float(env.get("BALLOT_REMINDER_HOURS", d.reminder_hours)),
-        public_url=env.get("PUBLIC_URL", d.public_url),
+        public_url=(env.get("PUBLIC_URL") or d.public_url).rstrip("/"),
         portal_url=(env.get("PORTAL_PUBLIC_URL") or env.get("PUBLIC_URL") or d.portal_url).rstrip(
             "/"
         ),
@@ -302,7 +305,9 @@ def from_env(env: dict | None = None) -> Settings:
         outbox_degraded_seconds=float(
             env.get("OUTBOX_DEGRADED_SECONDS", d.outbox_degraded_seconds)
         ),
-        federation_url=env.get("FEDERATION_URL", d.federation_url),
+        federation_url=(
+            env.get("FEDERATION_URL") or env.get("PUBLIC_URL") or d.federation_url
+        ).rstrip("/"),
         federation_key_file=Path(env.get("FEDERATION_KEY_FILE") or var_dir / "federation-key.pem"),
         federation_sync_seconds=float(
             env.get("FEDERATION_SYNC_SECONDS", d.federation_sync_seconds)

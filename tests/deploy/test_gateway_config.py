@@ -182,3 +182,41 @@ def test_cli_writes_the_config(tmp_path):
     assert main(["gateway-config", "-o", str(out), "--upstream", "voting=10.0.0.2:9000"]) == 0
     text = out.read_text(encoding="utf-8")
     assert "server 10.0.0.2:9000;" in text and "server membership:8001;" in text
+
+
+def test_the_dev_gateway_routes_from_the_same_table(paths, table, tmp_path):
+    """make run's one origin (knotenpunkt.devgateway, in the portal's process) reads the table
+    `gateway-config --routes` writes from the same documents, and sends every documented path
+    where nginx does; the documents, Swagger UI and the rest as the rendered config does."""
+    from knotenpunkt.cli import main
+    from knotenpunkt.devgateway import load_table, target
+
+    routes = tmp_path / "gateway-routes.json"
+    assert main(["gateway-config", "--routes", str(routes)]) == 0
+    loaded = load_table(routes)
+    assert loaded.locations() == table.locations() and loaded.fixed() == table.fixed()
+    for service, service_paths in paths.items():
+        for p in service_paths:
+            url = concrete(p)
+            assert target(loaded, url) == ("proxy", service, url), p
+    assert target(loaded, "/.well-known/jwks.json") == (
+        "proxy",
+        "membership",
+        "/.well-known/jwks.json",
+    )
+    for service in SERVICES:
+        assert target(loaded, f"/api/v1/{service}/openapi.json") == (
+            "proxy",
+            service,
+            "/api/v1/openapi.json",
+        )
+        assert target(loaded, f"/api/v1/{service}/docs/static/swagger-ui.css") == (
+            "proxy",
+            service,
+            "/api/v1/docs/static/swagger-ui.css",
+        )
+    assert target(loaded, "/api/v1/docs")[0] == "docs"
+    assert target(loaded, "/api/v1/chemnitz/nothing-here")[0] == "404"
+    assert target(loaded, "/oparl/v1/chemnitz/nothing-here")[0] == "404"
+    assert target(loaded, "/chemnitz/antwort/x1")[0] == "portal"
+    assert target(loaded, "/")[0] == "portal"

@@ -12,9 +12,11 @@ from __future__ import annotations
 import email
 import email.policy
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -23,6 +25,12 @@ import requests
 
 from knotenpunkt.shared.config import ROOT, SERVICES
 from tests.support import free_port
+
+
+def scratch(name: str) -> Path:
+    """A folder for one stack outside pytest's basetemp: the embedded PostgreSQL runs as another
+    user when the tests run as root, and a parallel pytest session resets its basetemp to 0700."""
+    return Path(tempfile.mkdtemp(prefix=f"kp-{name}-"))
 
 
 class MakeRun:
@@ -90,7 +98,7 @@ class MakeRun:
             self.lines.append(line)
 
     def _all_up(self) -> bool:
-        for name, port in self.ports.items():
+        for port in self.ports.values():
             try:
                 if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code != 200:
                     return False
@@ -135,3 +143,4 @@ class MakeRun:
                 self.proc.wait()
         self.pump.join(timeout=10)
         self.proc.stdout.close()
+        shutil.rmtree(self.folder, ignore_errors=True)

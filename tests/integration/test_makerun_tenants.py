@@ -11,14 +11,14 @@ from knotenpunkt.services.membership.seed import CHEMNITZ, MEMBERS
 from knotenpunkt.shared.auth import issue_token
 from knotenpunkt.shared.config import Settings, development_secrets
 from knotenpunkt.shared.tenants import TenantRegistry
-from tests.integration.makerun import MakeRun
+from tests.integration.makerun import MakeRun, scratch
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def chemnitz_only(tmp_path_factory):
-    run = MakeRun(tmp_path_factory.mktemp("makerun-tenants"), TENANTS="chemnitz")
+def chemnitz_only():
+    run = MakeRun(scratch("makerun-tenants"), TENANTS="chemnitz")
     try:
         yield run.start()
     finally:

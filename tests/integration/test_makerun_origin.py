@@ -310,6 +310,7 @@ def test_every_link_in_every_mail_answers_on_the_one_origin(run):
         for url in links_of(mail):
             follow(c, url, f"the {template} mail to {mail['To']}")
             followed += 1
+    print(f"templates: {sorted(seen)}; links followed: {followed}")
     assert LINKING <= seen, LINKING - seen
     assert {
         "application_received",

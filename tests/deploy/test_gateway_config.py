@@ -220,3 +220,28 @@ def test_the_dev_gateway_routes_from_the_same_table(paths, table, tmp_path):
     assert target(loaded, "/oparl/v1/chemnitz/nothing-here")[0] == "404"
     assert target(loaded, "/chemnitz/antwort/x1")[0] == "portal"
     assert target(loaded, "/")[0] == "portal"
+
+
+def test_the_dev_gateway_answers_its_own_errors_as_problems(table):
+    """A service that is not up: 502; a body above the limit: 413; an unknown API path: 404;
+    all problem+json like the gateway's; the portal gets everything else."""
+    from werkzeug.test import Client
+    from werkzeug.wrappers import Response
+
+    from knotenpunkt.devgateway import Gateway
+    from tests.support import free_port
+
+    def portal(environ, start_response):
+        return Response("Portal")(environ, start_response)
+
+    closed = f"http://127.0.0.1:{free_port()}"
+    gw = Client(Gateway(portal, table, {s: closed for s in SERVICES}, max_body=100))
+    down = gw.get("/api/v1/chemnitz/rules")
+    assert down.status_code == 502 and down.content_type == "application/problem+json"
+    assert "antwortet gerade nicht" in down.get_json()["detail"]
+    big = gw.post("/api/v1/chemnitz/applications", data=b"x" * 101)
+    assert big.status_code == 413 and big.get_json()["status"] == 413
+    assert gw.get("/oparl/v1/chemnitz/nothing").status_code == 404
+    assert gw.get("/chemnitz/").get_data(as_text=True) == "Portal"
+    index = gw.get("/api/v1/docs")
+    assert index.status_code == 200 and 'href="/api/v1/events/docs"' in index.get_data(True)

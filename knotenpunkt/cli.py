@@ -114,6 +114,9 @@ def cmd_web(args) -> int:
     if _refuse_insecure():
         return 2
     settings = from_env()
+    if args.gateway and args.service != "portal":
+        print("knotenpunkt web: --gateway is the portal's (make run's one origin)", file=sys.stderr)
+        return 2
     if args.service == "portal" and not (
         os.environ.get("PORTAL_SECRET_KEY") or settings.dev_mode or os.environ.get("DEV_LOGIN")
     ):
@@ -151,6 +154,9 @@ def cmd_web(args) -> int:
         "python:knotenpunkt.gunicorn_conf",
         f"knotenpunkt.services.{args.service}.app:create_app()",
     ]
+    if args.gateway:
+        # make run: the portal's process also routes the gateway's paths (one origin)
+        argv[-1] = "knotenpunkt.devgateway:create_app()"
     os.environ["KNOTENPUNKT_SERVICE"] = args.service  # gunicorn's own lines (gunicorn_conf)
     os.execv(sys.executable, argv)
     return 0
@@ -248,6 +254,15 @@ def cmd_gateway_config(args) -> int:
             print(f"--upstream {item!r}: expected <service>=<host:port>", file=sys.stderr)
             return 2
         upstreams[service] = target
+    if args.routes:
+        from knotenpunkt.devgateway import write_routes
+
+        try:
+            write_routes(Path(args.routes))
+        except GatewayConfigError as exc:
+            print(f"knotenpunkt gateway-config: {exc}", file=sys.stderr)
+            return 1
+        return 0
     if bool(args.tls_cert) != bool(args.tls_key):
         print("--tls-cert and --tls-key go together", file=sys.stderr)
         return 2
@@ -303,6 +318,11 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--port", type=int)
     w.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", 2)))
     w.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", 4)))
+    w.add_argument(
+        "--gateway",
+        action="store_true",
+        help="portal only: also route the gateway's paths to the services (make run's one origin)",
+    )
     w.set_defaults(func=cmd_web)
 
     wk = sub.add_parser("worker", help="run a service's worker (relay, consumer, jobs)")
@@ -338,6 +358,11 @@ def build_parser() -> argparse.ArgumentParser:
     gw.add_argument("--tls-cert", help="certificate file (PEM): adds an HTTPS server")
     gw.add_argument("--tls-key", help="its private key (PEM)")
     gw.add_argument("--max-body", default="1m", help="client_max_body_size (default 1m)")
+    gw.add_argument(
+        "--routes",
+        metavar="FILE",
+        help="write the route table (JSON) instead, for `knotenpunkt web portal --gateway`",
+    )
     gw.set_defaults(func=cmd_gateway_config)
 
     b = sub.add_parser(

@@ -2,9 +2,13 @@
 
 Without DATABASE_URL a PostgreSQL server from the wheel runs on
 127.0.0.1:55432 with its data under var/pg (kept between runs). Then the
-databases are migrated and the supervisor (knotenpunkt.supervisor) starts
-the Procfile: four gunicorn web processes and four workers, each started again
-when it crashes. Ctrl-C stops everything, the database last.
+databases are migrated, the demo data of the served networks (TENANTS, else all)
+added, the gateway's route table written (var/gateway-routes.json) and the
+supervisor (knotenpunkt.supervisor) starts the Procfile: five gunicorn web
+processes and four workers, each started again when it crashes. The portal's
+port is the one origin (PUBLIC_URL, default http://127.0.0.1:8000): its process
+routes the services' paths as the nginx gateway does (knotenpunkt.devgateway).
+Ctrl-C stops everything, the database last.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import sys
 import warnings
 from pathlib import Path
 
+from knotenpunkt.devgateway import ROUTES_ENV
 from knotenpunkt.shared.config import PORTAL_PORT, PORTS, ROOT, development_secrets, from_env
 
 EMBEDDED_PORT = int(os.environ.get("EMBEDDED_PG_PORT", 55432))
@@ -205,7 +210,11 @@ def run(with_seed: bool = True) -> int:
     # `knotenpunkt token` reads the same file
     for name, value in development_secrets(from_env().var_dir).items():
         os.environ.setdefault(name, value)
+    # one origin: the portal's port also routes the APIs, OParl and the calendars (devgateway),
+    # so every link the system writes starts with PUBLIC_URL
+    os.environ.setdefault("PUBLIC_URL", f"http://127.0.0.1:{PORTAL_PORT}")
     settings = from_env()
+    os.environ.setdefault(ROUTES_ENV, str(settings.var_dir / "gateway-routes.json"))
     env = dict(os.environ)
     pg = None
 
@@ -230,11 +239,28 @@ def run(with_seed: bool = True) -> int:
             seed_demo(settings)
             seed_consultations(settings)
         settings.mail_dir.mkdir(parents=True, exist_ok=True)
-        _banner(settings)
         bindir = Path(sys.executable).parent
         env["PATH"] = f"{bindir}{os.pathsep}{env.get('PATH', '')}"
+        # the gateway's route table, from the services' OpenAPI documents (in a process of its
+        # own: the four apps are built there, not in the supervisor)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "knotenpunkt.cli",
+                "gateway-config",
+                "--routes",
+                env[ROUTES_ENV],
+            ],
+            env=env,
+            cwd=ROOT,
+            check=True,
+        )
+        _banner(settings)
         # a crashed process is started again; Ctrl-C stops them all
-        return Supervisor(read_procfile(ROOT / "Procfile"), env=env, cwd=ROOT).run()
+        # KNOTENPUNKT_PROCFILE: another Procfile (the tests' one: the same lines on free ports)
+        procfile = Path(os.environ.get("KNOTENPUNKT_PROCFILE") or ROOT / "Procfile")
+        return Supervisor(read_procfile(procfile), env=env, cwd=ROOT).run()
     except KeyboardInterrupt:
         return 0
     finally:
@@ -245,19 +271,22 @@ def run(with_seed: bool = True) -> int:
 
 def _banner(settings) -> None:
     host = os.environ.get("HOST", "127.0.0.1")
+    origin = settings.public_url
+    tenant = settings.tenants[0] if settings.tenants else "chemnitz"
     lines = [
         "",
         "Knotenpunkt läuft / is running:",
-        f"  portal         http://127.0.0.1:{PORTAL_PORT}/   (Anmeldung zum Ausprobieren: /anmelden)",
-    ]
-    for service, port in PORTS.items():
-        lines.append(f"  {service:<14} http://127.0.0.1:{port}/api/v1/docs")
-    lines += [
+        f"  one origin     {origin}/   (Anmeldung zum Ausprobieren: /anmelden)",
+        f"  APIs           {origin}/api/v1/docs   (each service: /api/v1/<service>/docs)",
+        f"  OParl          {origin}/oparl/v1/{tenant}   (calendars, link pages: the same origin)",
+        "  processes      "
+        + ", ".join(f"{service} :{port}" for service, port in PORTS.items())
+        + f"; the portal's :{PORTAL_PORT} routes to them (the gateway's route table)",
         f"  broker         {settings.broker}",
         f"  mail           {settings.smtp_url or settings.mail_dir}",
         "",
-        "Try:  curl http://127.0.0.1:8001/api/v1/chemnitz/rules",
-        "Token: .venv/bin/knotenpunkt token --tenant chemnitz --role coordinator",
+        f"Try:  curl {origin}/api/v1/{tenant}/rules",
+        f"Token: .venv/bin/knotenpunkt token --tenant {tenant} --role coordinator",
         f"Listening on {host} only"
         + (" (HOST=0.0.0.0 make run listens on every address)." if host == "127.0.0.1" else "."),
         "Secrets: var/dev-secrets.json (made at the first start, readable by you only).",

@@ -253,18 +253,23 @@ DOCS_TITLES = {
 }
 
 
-def docs_index(services: Iterable[str]) -> str:
-    """The gateway's /api/v1/docs: one page linking each service's Swagger UI and document."""
+def docs_index_html(services: Iterable[str]) -> str:
+    """The page of /api/v1/docs: each service's Swagger UI and document."""
     items = "".join(
         f'<li><a href="/api/v1/{s}/docs">{s}</a> – {DOCS_TITLES.get(s, s)} '
         f'(<a href="/api/v1/{s}/openapi.json">OpenAPI</a>)</li>'
         for s in services
     )
-    html = (
+    return (
         '<!DOCTYPE html><html lang="de"><head><meta charset="utf-8">'
         "<title>Knotenpunkt – API</title></head><body><main><h1>Knotenpunkt – API</h1>"
         f"<p>Die Schnittstellen der vier Dienste (OpenAPI 3):</p><ul>{items}</ul></main></body></html>"
     )
+
+
+def docs_index(services: Iterable[str]) -> str:
+    """The gateway's /api/v1/docs: one page linking each service's Swagger UI and document."""
+    html = docs_index_html(services)
     return (
         "location = /api/v1/docs {\n"
         "    default_type text/html;\n"

@@ -112,7 +112,10 @@ class Settings:
     # VOTING_BATCH_MAX casts or VOTING_BATCH_WAIT_MS, whichever first; a maximum of 0 or 1: none.
     voting_batch_max: int = 64
     voting_batch_wait_ms: float = 2.0
-    public_url: str = "http://127.0.0.1:8004"
+    # PUBLIC_URL: the one origin every link the system writes starts with (mails, calendars,
+    # OParl ids, federation): the gateway in production, the portal's port under make run (its
+    # process routes the API paths from the gateway's route table, knotenpunkt.devgateway).
+    public_url: str = f"http://127.0.0.1:{PORTAL_PORT}"
     # Whether PUBLIC_URL was set (from_env): then it, not a request's Host, is the base of ids
     # and absolute links (OParl); the default above is a development address.
     public_url_given: bool = False
@@ -139,11 +142,11 @@ class Settings:
     worker_ops_host: str = "127.0.0.1"
     # /readyz of a web process says "degraded" when an unsent outbox event is older than this.
     outbox_degraded_seconds: float = 120.0
-    # Federation between instances: FEDERATION_URL is this instance's public URL (the issuer of
-    # its federation tokens; peers call <url>/api/v1/<tenant>/federation/directory and read
+    # Federation between instances: FEDERATION_URL (default: PUBLIC_URL) is this instance's
+    # public URL (the issuer of its federation tokens; peers call <url>/api/v1/<tenant>/federation/directory and read
     # <url>/.well-known/jwks.json). FEDERATION_KEY_FILE: its RS256 signing key (PEM; generated
     # under the var folder when missing, in development mode only).
-    federation_url: str = "http://127.0.0.1:8001"
+    federation_url: str = f"http://127.0.0.1:{PORTAL_PORT}"
     federation_key_file: Path = HOME / "var" / "federation-key.pem"
     # how often the membership worker pulls each active peer
     federation_sync_seconds: float = 900.0
@@ -323,7 +326,7 @@ def from_env(env: dict | None = None) -> Settings:
         outbox_poll_seconds=float(env.get("OUTBOX_POLL_SECONDS", d.outbox_poll_seconds)),
         consumer_max_retries=int(env.get("CONSUMER_MAX_RETRIES", d.consumer_max_retries)),
         reminder_hours=float(env.get("BALLOT_REMINDER_HOURS", d.reminder_hours)),
-        public_url=env.get("PUBLIC_URL") or d.public_url,
+        public_url=(env.get("PUBLIC_URL") or d.public_url).rstrip("/"),
         public_url_given=bool(env.get("PUBLIC_URL", "").strip()),
         allowed_hosts=tuple(
             h.strip().lower() for h in env.get("ALLOWED_HOSTS", "").split(",") if h.strip()
@@ -346,7 +349,9 @@ def from_env(env: dict | None = None) -> Settings:
         outbox_degraded_seconds=float(
             env.get("OUTBOX_DEGRADED_SECONDS", d.outbox_degraded_seconds)
         ),
-        federation_url=env.get("FEDERATION_URL", d.federation_url),
+        federation_url=(
+            env.get("FEDERATION_URL") or env.get("PUBLIC_URL") or d.federation_url
+        ).rstrip("/"),
         federation_key_file=Path(env.get("FEDERATION_KEY_FILE") or var_dir / "federation-key.pem"),
         federation_sync_seconds=float(
             env.get("FEDERATION_SYNC_SECONDS", d.federation_sync_seconds)

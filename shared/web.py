@@ -360,7 +360,14 @@ def create_service_app(
         deps=dict(deps(settings, tenants) if deps is not None else {}),
         clock=clock or utcnow,
     )
-    api = ServiceApi(app, spec_kwargs={"info": {"description": f"Knotenpunkt {service} service"}})
+    api = ServiceApi(
+        app,
+        spec_kwargs={
+            "info": {"description": f"Knotenpunkt {service} service"},
+            # the one origin (PUBLIC_URL): Swagger UI's "Try it out" goes through the gateway
+            "servers": [{"url": settings.public_url, "description": "Knotenpunkt"}],
+        },
+    )
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )

@@ -11,8 +11,9 @@ from knotenpunkt.shared.usecase import Clock, Context, utcnow
 
 
 def seed_consultations(settings: Settings, clock: Clock = utcnow) -> int:
-    """Create each consultation of the tenant files once (by title); returns how many were new."""
-    registry = TenantRegistry.load(settings.tenants_dir)
+    """Create each consultation of the served networks' tenant files once (by title); returns
+    how many were new."""
+    registry = TenantRegistry.from_settings(settings)
     db = Database(settings.app_url("events"), min_size=1, max_size=1, name="seed")
     db.open()
     added = 0

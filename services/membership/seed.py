@@ -131,8 +131,9 @@ SECRET_ELECTORATES = [
 
 
 def seed_demo(settings: Settings) -> dict[str, int]:
-    """Add the demo partners and body members; returns how many partners each tenant got now."""
-    registry = TenantRegistry.load(settings.tenants_dir)
+    """Add the demo partners and body members of the networks this instance serves (TENANTS,
+    else every tenant file); returns how many partners each of them got now."""
+    registry = TenantRegistry.from_settings(settings)
     db = Database(settings.app_url("membership"), min_size=1, max_size=1, name="seed")
     db.open()
 
@@ -151,6 +152,8 @@ def seed_demo(settings: Settings) -> dict[str, int]:
     added: dict[str, int] = {}
     try:
         for tenant, partners in PARTNERS.items():
+            if tenant not in registry:
+                continue  # a network this instance does not serve (TENANTS)
             added[tenant] = 0
             for name, kind in partners:
                 try:
@@ -169,6 +172,8 @@ def seed_demo(settings: Settings) -> dict[str, int]:
                         create_working_group(cmd, conn, context(t.key))
         bodies = [(t, b, people) for t, (b, people) in MEMBERS.items()] + SECRET_ELECTORATES
         for tenant, body, people in bodies:
+            if tenant not in registry:
+                continue
             with db.transaction(tenant) as conn:
                 existing = {m["person_id"] for m in list_members(conn, body)}
                 for person_id, name, role in people:

@@ -193,3 +193,66 @@ def test_imports_take_larger_bodies_and_longer_answers_than_other_requests(table
     block = conf[api : conf.index("}", api)]
     assert "client_max_body_size 11m;" in block and "proxy_read_timeout 300s;" in block
     assert "proxy_pass http://membership;" in block
+
+
+def test_the_dev_gateway_routes_from_the_same_table(paths, table, tmp_path):
+    """make run's one origin (knotenpunkt.devgateway, in the portal's process) reads the table
+    `gateway-config --routes` writes from the same documents, and sends every documented path
+    where nginx does; the documents, Swagger UI and the rest as the rendered config does."""
+    from knotenpunkt.cli import main
+    from knotenpunkt.devgateway import load_table, target
+
+    routes = tmp_path / "gateway-routes.json"
+    assert main(["gateway-config", "--routes", str(routes)]) == 0
+    loaded = load_table(routes)
+    assert loaded.locations() == table.locations() and loaded.fixed() == table.fixed()
+    for service, service_paths in paths.items():
+        for p in service_paths:
+            url = concrete(p)
+            assert target(loaded, url) == ("proxy", service, url), p
+    assert target(loaded, "/.well-known/jwks.json") == (
+        "proxy",
+        "membership",
+        "/.well-known/jwks.json",
+    )
+    for service in SERVICES:
+        assert target(loaded, f"/api/v1/{service}/openapi.json") == (
+            "proxy",
+            service,
+            "/api/v1/openapi.json",
+        )
+        assert target(loaded, f"/api/v1/{service}/docs/static/swagger-ui.css") == (
+            "proxy",
+            service,
+            "/api/v1/docs/static/swagger-ui.css",
+        )
+    assert target(loaded, "/api/v1/docs")[0] == "docs"
+    assert target(loaded, "/api/v1/chemnitz/nothing-here")[0] == "404"
+    assert target(loaded, "/oparl/v1/chemnitz/nothing-here")[0] == "404"
+    assert target(loaded, "/chemnitz/antwort/x1")[0] == "portal"
+    assert target(loaded, "/")[0] == "portal"
+
+
+def test_the_dev_gateway_answers_its_own_errors_as_problems(table):
+    """A service that is not up: 502; a body above the limit: 413; an unknown API path: 404;
+    all problem+json like the gateway's; the portal gets everything else."""
+    from werkzeug.test import Client
+    from werkzeug.wrappers import Response
+
+    from knotenpunkt.devgateway import Gateway
+    from tests.support import free_port
+
+    def portal(environ, start_response):
+        return Response("Portal")(environ, start_response)
+
+    closed = f"http://127.0.0.1:{free_port()}"
+    gw = Client(Gateway(portal, table, {s: closed for s in SERVICES}, max_body=100))
+    down = gw.get("/api/v1/chemnitz/rules")
+    assert down.status_code == 502 and down.content_type == "application/problem+json"
+    assert "antwortet gerade nicht" in down.get_json()["detail"]
+    big = gw.post("/api/v1/chemnitz/applications", data=b"x" * 101)
+    assert big.status_code == 413 and big.get_json()["status"] == 413
+    assert gw.get("/oparl/v1/chemnitz/nothing").status_code == 404
+    assert gw.get("/chemnitz/").get_data(as_text=True) == "Portal"
+    index = gw.get("/api/v1/docs")
+    assert index.status_code == 200 and 'href="/api/v1/events/docs"' in index.get_data(True)

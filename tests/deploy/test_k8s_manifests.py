@@ -8,6 +8,7 @@ resources, secrets referenced only, one tenant per overlay).
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 
@@ -106,3 +107,34 @@ def test_operator_examples_parse():
     }
     kinds = {d["kind"] for ds in docs.values() for d in ds}
     assert kinds == {"Cluster", "RabbitmqCluster"}
+
+
+def test_the_demo_data_component_seeds_the_overlays_network(tmp_path):
+    """An overlay with the demo-data component: one more Job, seed-demo, with the overlay's
+    settings (TENANTS=chemnitz) and its tenant file; it validates like the rest."""
+    import kubernetes_validate
+
+    folder = tmp_path / "chemnitz-demo"
+    folder.mkdir()
+    (folder / "kustomization.yaml").write_text(
+        "apiVersion: kustomize.config.k8s.io/v1beta1\n"
+        "kind: Kustomization\n"
+        "namespace: knotenpunkt-chemnitz\n"
+        # kustomize wants relative paths
+        f"resources:\n  - {os.path.relpath(K8S / 'overlays' / 'chemnitz', folder)}\n"
+        f"components:\n  - {os.path.relpath(K8S / 'components' / 'demo-data', folder)}\n",
+        encoding="utf-8",
+    )
+    objects = kustomize(str(folder))
+    jobs = {o["metadata"]["name"]: o for o in objects if o["kind"] == "Job"}
+    assert set(jobs) == {"migrate", "seed-demo"}
+    seed = jobs["seed-demo"]
+    kubernetes_validate.validate(seed, KUBERNETES_VERSION, strict=True)
+    assert seed["metadata"]["namespace"] == "knotenpunkt-chemnitz"
+    pod = seed["spec"]["template"]["spec"]
+    assert pod["containers"][0]["args"] == ["seed-demo"]
+    (settings_cm,) = [o for o in objects if o["metadata"]["name"] == "knotenpunkt-settings"]
+    assert settings_cm["data"]["TENANTS"] == "chemnitz"
+    tenants = next(v for v in pod["volumes"] if v["name"] == "tenants")["configMap"]["name"]
+    (tenants_cm,) = [o for o in objects if o["metadata"]["name"] == tenants]
+    assert list(tenants_cm["data"]) == ["chemnitz.yaml"]

@@ -102,3 +102,57 @@ def test_other_networks_answer_404(monkeypatch, tmp_path):
         assert client.get("/api/v1/saalekreis/rules").status_code == 200
     finally:
         app.extensions["knotenpunkt"].db.close()
+
+
+def test_demo_data_is_seeded_for_the_served_networks_only(settings):
+    """`knotenpunkt seed-demo` (make run, `docker-compose run --rm migrate seed-demo`, the
+    Kubernetes demo-data component) under TENANTS=chemnitz: Chemnitz's partners, members and
+    consultations, nothing for the networks the instance does not serve (it crashed before)."""
+    import psycopg
+
+    from knotenpunkt.services.events.seed import seed_consultations
+    from knotenpunkt.services.membership.seed import CHEMNITZ, seed_demo
+
+    only = settings.with_(tenants=("chemnitz",))
+    before = _partner_tenants(settings)
+    added = seed_demo(only)
+    assert set(added) == {"chemnitz"}
+    assert seed_demo(only) == {"chemnitz": 0}  # again: nothing new
+    seed_consultations(only)
+    assert _partner_tenants(settings) - before <= {"chemnitz"}
+    with psycopg.connect(settings.admin_url("knotenpunkt_membership")) as conn:
+        names = {n for (n,) in conn.execute("select name from partners where tenant = 'chemnitz'")}
+    assert {name for name, _ in CHEMNITZ} <= names
+    with psycopg.connect(settings.admin_url("knotenpunkt_events")) as conn:
+        titles = {t for (t,) in conn.execute("select tenant from consultations")}
+    assert "chemnitz" in titles
+
+
+def _partner_tenants(settings) -> set[str]:
+    import psycopg
+
+    with psycopg.connect(settings.admin_url("knotenpunkt_membership")) as conn:
+        return {t for (t,) in conn.execute("select distinct tenant from partners")}
+
+
+def test_compose_and_kubernetes_pass_tenants_to_every_process():
+    """The compose stack: every application container (web, worker, migrate: seed-demo too)
+    gets TENANTS; Kubernetes: every overlay's settings name exactly its network, and the
+    demo-data component's Job runs seed-demo with those settings and that tenant file."""
+    import yaml
+
+    from knotenpunkt.shared.config import ROOT
+
+    compose = yaml.safe_load((ROOT / "deploy/compose/docker-compose.yml").read_text("utf-8"))
+    apps = {n: s for n, s in compose["services"].items() if "knotenpunkt/app" in s["image"]}
+    assert {"migrate", "portal", "membership", "notifications-worker"} <= set(apps)
+    for name, service in apps.items():
+        assert service["environment"]["TENANTS"] == "${TENANTS:-}", name
+    job = yaml.safe_load(
+        (ROOT / "deploy/k8s/components/demo-data/seed-demo-job.yaml").read_text("utf-8")
+    )
+    (container,) = job["spec"]["template"]["spec"]["containers"]
+    assert container["args"] == ["seed-demo"]
+    assert {"configMapRef": {"name": "knotenpunkt-settings"}} in container["envFrom"]
+    volumes = {v["name"]: v for v in job["spec"]["template"]["spec"]["volumes"]}
+    assert volumes["tenants"]["configMap"]["name"] == "knotenpunkt-tenants"

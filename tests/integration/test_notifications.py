@@ -286,14 +286,14 @@ def test_after_bounded_attempts_a_delivery_is_failed_and_visible(
 
 
 def test_unsubscribe_link_works_without_login_but_decisions_still_arrive(
-    notifier, smtp, clients, members
+    notifier, smtp, clients, members, settings
 ):
     people = members("chemnitz", "vorbereitungsgremium", 1)
     address = f"{people[0]}@example.org"
     notifier.inbox.handle(ballot_closed())
     deliver(notifier)
     link = smtp.to(address)[0]["List-Unsubscribe"].strip("<>")
-    path = link.split("127.0.0.1:8004", 1)[1]
+    path = link.split(settings.public_url, 1)[1]
     assert clients["notifications"].get(path).status_code == 200  # asks, changes nothing
     one_click = {"List-Unsubscribe": "One-Click"}
     assert clients["notifications"].post(path, data=one_click).status_code == 200

@@ -164,6 +164,7 @@ NOTIFYING = [
     "membership.application.checked",
     "membership.working_group_proposal.submitted",
     "membership.directory.published",
+    "membership.accessibility_feedback.submitted",
     "voting.ballot.opened",
     "voting.ballot.reminder_due",
     "voting.ballot.closed",

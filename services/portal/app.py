@@ -17,6 +17,8 @@ from flask_babel import Babel
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from knotenpunkt.shared.tenant_public import text_dir
+
 from . import i18n, labels, nav, zone
 from .client import Api, ServiceUnavailable
 from .forms import field_id
@@ -118,11 +120,12 @@ def create_app(config: dict | None = None) -> Flask:
         {s: app.config[f"{s.upper()}_URL"] for s in SERVICES}, timeout=app.config["API_TIMEOUT"]
     )
 
-    from . import auth, console, console_events, console_manage, documents
+    from . import auth, console, console_events, console_manage, documents, legal
     from . import public as public_pages
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(public_pages.bp)
+    app.register_blueprint(legal.bp)
     app.register_blueprint(console.bp)
     app.register_blueprint(console_manage.bp)
     app.register_blueprint(documents.docs)
@@ -135,6 +138,7 @@ def create_app(config: dict | None = None) -> Flask:
         pairs=lambda items: [(i, i) for i in items or []],
         choice_options=labels.choice_options,
         is_coordinator=nav.is_coordinator,
+        dir_of=text_dir,
         L=labels,
     )
 

@@ -10,6 +10,7 @@ from knotenpunkt.services.membership.api.directories import (
     resp_bp,
 )
 from knotenpunkt.services.membership.api.federation import federation_bp, search_bp
+from knotenpunkt.services.membership.api.feedback import feedback_bp
 from knotenpunkt.services.membership.api.monitoring import measures_bp
 from knotenpunkt.services.membership.api.partners import (
     bodies_bp,
@@ -19,6 +20,10 @@ from knotenpunkt.services.membership.api.partners import (
 )
 from knotenpunkt.services.membership.api.privacy import privacy_bp
 from knotenpunkt.services.membership.api.working_groups import wg_bp
+from knotenpunkt.services.membership.privacy_catalogue import CATALOGUE, NOTICES
+from knotenpunkt.shared.privacy_statement import statement_blueprint
+
+statement_bp = statement_blueprint("membership", CATALOGUE, NOTICES)
 
 BLUEPRINTS = (
     rules_bp,
@@ -35,4 +40,6 @@ BLUEPRINTS = (
     federation_bp,
     search_bp,
     privacy_bp,
+    statement_bp,
+    feedback_bp,
 )

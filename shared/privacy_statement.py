@@ -3,7 +3,8 @@ service's data catalogue and the tenant's retention settings, so that it cannot 
 the code stores: each table with personal data becomes one processing (its sentence, purpose,
 legal basis, recipients, retention with the tenant's figures).
 
-Every service serves its part at ``GET /api/v1/<tenant>/privacy-statement`` (public); the
+Every service serves its part at ``GET /api/v1/<tenant>/privacy-statement/<service>``
+(public; a path of its own, so the gateway routes it); the
 portal's page (/<tenant>/datenschutz) puts the four together."""
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def statement_blueprint(service: str, catalogue: dict, notices: dict) -> Bluepri
     bp = Blueprint(
         "privacy_statement",
         __name__,
-        url_prefix="/api/v1/<tenant>/privacy-statement",
+        url_prefix=f"/api/v1/<tenant>/privacy-statement/{service}",
         description="Datenschutzerklärung: die Verarbeitungen dieses Dienstes (öffentlich)",
     )
 

@@ -69,6 +69,19 @@ def settings_from_env(env=None) -> dict:
     return conf
 
 
+def _network_of_path() -> None:
+    """An error page under a network's address (no route matched) still shows the network's
+    footer (Impressum, Datenschutz, Barrierefreiheit): g.tenant and g.rules from the path."""
+    from .tenants import network
+
+    if g.get("rules"):
+        return
+    first = request.path.strip("/").split("/", 1)[0]
+    rules = network(first) if first else None
+    if rules:
+        g.tenant, g.rules = first, rules
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Build the portal. `config` overrides the settings read from the environment.
 
@@ -187,10 +200,12 @@ def create_app(config: dict | None = None) -> Flask:
 
     @app.errorhandler(404)
     def _not_found(exc):
+        _network_of_path()
         return render_template("error.html", status=404, reason="not_found"), 404
 
     @app.errorhandler(403)
     def _forbidden(exc):
+        _network_of_path()
         return render_template("error.html", status=403, reason="forbidden"), 403
 
     @app.route("/healthz")

@@ -34,7 +34,7 @@ def privacy(tenant):
     that does not answer makes the page say so (never an incomplete statement shown as whole)."""
     parts, missing = [], []
     for service in SERVICES:
-        reply = public(service, tenant, "privacy-statement")
+        reply = public(service, tenant, f"privacy-statement/{service}")
         if reply.ok and isinstance(reply.data, dict):
             parts.extend(reply.data.get("processings", []))
         else:

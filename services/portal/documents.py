@@ -3,16 +3,13 @@ published minutes, as HTML for the website and as PDF."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import functools
+from pathlib import Path
 
-from flask import Blueprint, Response, abort, g, render_template
-from flask_babel import get_locale
-from flask_babel import gettext as _
+from flask import Blueprint, Response, abort, render_template
 
-from knotenpunkt.shared.outputs import markdown_text as md
-from knotenpunkt.shared.pdf import markdown_pdf
+from knotenpunkt.shared.pdf import html_pdf
 
-from . import labels, zone
 from .auth import current_user
 from .client import api, as_user, public
 from .nav import listed, network_of_url
@@ -23,42 +20,6 @@ docs.url_value_preprocessor(network_of_url)
 
 def _publication(tenant: str, publication_id: str) -> dict:
     return public("membership", tenant, f"directory/publications/{publication_id}").or_404()
-
-
-def overview_markdown(publication: dict, network_name: str) -> str:
-    """The partner overview as Markdown (the PDF's source): new partners first, then all."""
-    day = zone.local(publication["published_at"])
-    entries = publication.get("entries") or []
-    out = [
-        f"# {md(_('Partnerübersicht'))}: {md(network_name)}",
-        "",
-        md(
-            _(
-                "Veröffentlicht am %(date)s: %(n)s Partner, davon %(new)s neu.",
-                date=day.strftime("%d.%m.%Y"),
-                n=publication.get("partners", len(entries)),
-                new=publication.get("new", 0),
-            )
-        ),
-        "",
-    ]
-    new = [e for e in entries if e.get("new")]
-    if new:
-        out += [f"## {md(_('Neue Partner'))}", ""]
-        out += [f"- **{md(e['name'])}** ({md(_entry_line(e))})" for e in new]
-        out.append("")
-    out += [f"## {md(_('Alle Partner'))}", ""]
-    for e in entries:
-        mark = f" – **{md(_('neu'))}**" if e.get("new") else ""
-        out.append(f"- {md(e['name'])} ({md(_entry_line(e))}){mark}")
-    return "\n".join(out) + "\n"
-
-
-def _entry_line(entry: dict) -> str:
-    parts = [labels.label(labels.PARTNER_KINDS, entry.get("kind"))]
-    if entry.get("city"):
-        parts.append(entry["city"])
-    return ", ".join(p for p in parts if p)
 
 
 def _pdf(content: bytes, disposition: str) -> Response:
@@ -81,17 +42,20 @@ def overview_document(tenant, publication_id):
 
 @docs.route("/<tenant>/partneruebersicht/<uuid:publication_id>.pdf")
 def overview_pdf(tenant, publication_id):
+    """The printable page itself as tagged PDF/UA (shared.pdf): its language, title, headings
+    and the table with its header cells, as a screen reader reads the page."""
     publication = _publication(tenant, str(publication_id))
-    title = f"{_('Partnerübersicht')}: {g.rules['name']}"
-    # The one PDF engine of the platform (shared.pdf), as for the minutes.
-    content = markdown_pdf(
-        overview_markdown(publication, g.rules["name"]),
-        title,
-        datetime.fromisoformat(str(publication["published_at"])),
-        str(get_locale() or "de"),
-    )
+    page = render_template("print/overview.html", publication=publication)
     day = str(publication["published_at"])[:10]
-    return _pdf(content, f'inline; filename="partneruebersicht-{tenant}-{day}.pdf"')
+    return _pdf(_page_pdf(page), f'inline; filename="partneruebersicht-{tenant}-{day}.pdf"')
+
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+@functools.lru_cache(maxsize=16)
+def _page_pdf(page: str) -> bytes:
+    return html_pdf(page, STATIC)
 
 
 def _call(tenant: str, path: str):

@@ -10,7 +10,7 @@ import re
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from . import i18n
+from . import i18n, languages_page
 from .client import ServiceUnavailable, api, public
 from .forms import Errors
 from .nav import network_of_url
@@ -101,6 +101,11 @@ def _feedback(form, errors: Errors) -> dict:
     if page:
         body["page"] = page
     return body
+
+
+@bp.route("/<tenant>/sprachen")
+def languages(tenant):
+    return render_template("legal/languages.html", sections=languages_page.sections(g.rules))
 
 
 @bp.route("/<tenant>/leichte-sprache")

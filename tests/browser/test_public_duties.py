@@ -16,7 +16,7 @@ from knotenpunkt.services.notifications import worker as nw
 from knotenpunkt.wiring import worker_for
 from tests.support import SmtpSink, unique
 
-FOOTER = ("impressum", "datenschutz", "barrierefreiheit", "leichte-sprache")
+FOOTER = ("impressum", "datenschutz", "barrierefreiheit", "leichte-sprache", "sprachen")
 
 
 def parsed(message):
@@ -43,6 +43,7 @@ def test_the_public_duty_pages_pass_axe_in_three_languages(page):
         ("/mittelsachsen/", "mittelsachsen-home-dgs"),
         ("/mittelsachsen/leichte-sprache", "mittelsachsen-leichte-sprache"),
         ("/saalekreis/impressum", "saalekreis-impressum"),
+        ("/chemnitz/sprachen", "chemnitz-sprachen"),
     ):
         page.check(path, name, arabic=True)
         tenant = path.split("/")[1]

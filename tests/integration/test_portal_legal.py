@@ -19,7 +19,7 @@ from tests.support import unique
 
 SERVICES = ("membership", "voting", "events", "notifications")
 NETWORKS = ("chemnitz", "saalekreis", "magdeburg", "mittelsachsen")
-FOOTER = ("impressum", "datenschutz", "barrierefreiheit", "leichte-sprache")
+FOOTER = ("impressum", "datenschutz", "barrierefreiheit", "leichte-sprache", "sprachen")
 
 
 @pytest.fixture
@@ -189,3 +189,20 @@ def test_german_texts_carry_lang_de_on_an_english_page(web, tenants):
     assert (
         "Legal notice (Impressum)" in imprint and '<p lang="de">die Oberbürgermeisterin' in imprint
     )
+
+
+def test_information_in_seven_languages_each_tagged_with_its_language_and_direction(web):
+    html = page(web, "/chemnitz/sprachen")
+    for code, direction in (
+        ("de", "ltr"),
+        ("en", "ltr"),
+        ("ar", "rtl"),
+        ("fa", "rtl"),
+        ("ru", "ltr"),
+        ("uk", "ltr"),
+        ("tr", "ltr"),
+    ):
+        start = html.index(f'<section id="sprache-{code}" lang="{code}" dir="{direction}"')
+        section = html[start : html.index("</section>", start)]
+        assert "integrationsnetzwerk@stadt-chemnitz.de" in section, code
+        assert 'href="/chemnitz/barrierefreiheit#rueckmeldung"' in section, code

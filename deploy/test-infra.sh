@@ -132,6 +132,10 @@ ensure_tools() {
     command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
     command -v node >/dev/null 2>&1 || missing+=(nodejs)
     command -v npm >/dev/null 2>&1 || missing+=(npm)
+    # WeasyPrint's text layout (shared/pdf.py: the tagged PDFs) and the documents' font
+    for lib in libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; do
+        dpkg -s "$lib" >/dev/null 2>&1 || missing+=("$lib")
+    done
     [ ${#missing[@]} -eq 0 ] && return 0
     if ! command -v apt-get >/dev/null 2>&1; then
         log "missing ${missing[*]}: install them, then run make test again"

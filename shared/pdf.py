@@ -1,5 +1,7 @@
-"""Documents as PDF (fpdf2, DejaVu Sans): the one renderer of the Markdown the platform writes
-for documents (the minutes, the partner overview), and that Markdown's structure.
+"""Documents as tagged PDF (PDF/UA-1, WeasyPrint): the one renderer of the platform's documents,
+from HTML (the printable pages' own, or the HTML of the Markdown the platform writes for the
+minutes), so that a screen reader gets what the page shows: the document's language and title,
+headings, lists, tables with header cells, reading order and real text (issue 25, point 5).
 
 The Markdown is a small subset, each line one block: ``# `` title, ``## `` heading, ``- `` item,
 ``  - `` sub-item, else a paragraph; ``**bold**`` only as the document's own markup (everything
@@ -12,15 +14,14 @@ from __future__ import annotations
 import functools
 import html
 import re
-import unicodedata
 from datetime import datetime
 from pathlib import Path
 
-from fpdf import FPDF
-
-# The PDF's font (Debian: fonts-dejavu-core); without it a core font, text transliterated.
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
+# The page of a document from Markdown (the printable pages bring their own stylesheet).
+STYLE = (
+    "@page { size: A4; margin: 20mm 18mm; } body { font-family: 'DejaVu Sans', sans-serif;"
+    " font-size: 11pt; line-height: 1.4; } h1 { font-size: 16pt; } h2 { font-size: 13pt; }"
+)
 
 ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~])")
 BOLD = re.compile(r"\*\*(.+?)\*\*")
@@ -45,128 +46,129 @@ def block(line: str) -> tuple[str, str]:
     return "text", line
 
 
-# What a core font (latin-1) cannot show, as the nearest it can.
-_LATIN1 = str.maketrans(
-    {
-        "\u2013": "-",
-        "\u2014": "-",
-        "\u201e": '"',
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u2019": "'",
-        "\u201a": "'",
-        "\u2018": "'",
-        "\u2026": "...",
-        "\u2022": "-",
-        "\u20ac": "EUR",
-    }
-)
-
-
-def _latin1(text: str) -> str:
-    text = text.translate(_LATIN1)
-    if all(ord(c) < 256 for c in text):
-        return text
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return unicodedata.normalize("NFKC", plain).encode("latin-1", "replace").decode("latin-1")
-
-
-def _spans(text: str) -> list[tuple[str, str]]:
-    """(style, plain text) of a line: the document's own bold, every escape and entity resolved
-    (what people wrote is shown as they wrote it)."""
+def _spans(text: str) -> str:
+    """A line as HTML: the document's own bold as <strong>, every escape and entity resolved
+    and the text escaped again (what people wrote is shown as they wrote it)."""
     out = []
     for n, part in enumerate(BOLD.split(text)):
         if part:
-            out.append(("B" if n % 2 else "", html.unescape(ESCAPED.sub(r"\1", part))))
-    return out
+            shown = html.escape(html.unescape(ESCAPED.sub(r"\1", part)), quote=False)
+            out.append(f"<strong>{shown}</strong>" if n % 2 else shown)
+    return "".join(out).replace("\n", "<br>")
 
 
-def _fonts(pdf: FPDF) -> tuple[str, bool]:
-    """Register the Unicode font where it is installed: (family, unicode)."""
-    regular = FONT_DIR / FONT_FILES[""]
-    if not regular.is_file():
-        return "helvetica", False
-    for style, name in FONT_FILES.items():
-        path = FONT_DIR / name
-        pdf.add_font("dejavu", style, str(path if path.is_file() else regular))
-    return "dejavu", True
+def markdown_html(markdown: str, title: str, created: datetime, lang: str = "de") -> str:
+    """The document's Markdown as an HTML document: h1/h2, nested lists, paragraphs."""
+    body: list[str] = []
+    depth = 0  # how many lists are open; each holds an open <li>
 
+    def close_to(level: int) -> None:
+        nonlocal depth
+        while depth > level:
+            body.append("</li></ul>")
+            depth -= 1
+
+    for line in lines(markdown):
+        kind, text = block(line)
+        if not text.strip():
+            close_to(0)
+            continue
+        level = min({"item": 1, "subitem": 2}.get(kind, 0), depth + 1)
+        if level == 0:
+            close_to(0)
+            tag = kind if kind in ("h1", "h2") else "p"
+            body.append(f"<{tag}>{_spans(text)}</{tag}>")
+            continue
+        if level > depth:
+            body.append("<ul>")
+            depth = level
+        else:
+            close_to(level)
+            body.append("</li>")
+        body.append(f"<li>{_spans(text)}")
+    close_to(0)
+    return document(title, "".join(body), created, lang, STYLE)
+
+
+def document(title: str, body: str, created: datetime, lang: str, style: str = "") -> str:
+    """An HTML document with language, title and dates (the PDF's metadata)."""
+    moment = created.isoformat()
+    return (
+        f'<!doctype html><html lang="{html.escape(lang)}"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title>"
+        f'<meta name="dcterms.created" content="{moment}">'
+        f'<meta name="dcterms.modified" content="{moment}">'
+        f'<meta name="generator" content="Knotenpunkt">'
+        f"<style>{style}</style></head><body>{body}</body></html>"
+    )
+
+
+BASE_URL = "http://document.invalid/"
 
 PAGE_OF = {
-    "de": "Seite {page} von {pages}",
-    "en": "Page {page} of {pages}",
-    "ar": "صفحة {page} من {pages}",
+    "de": ("Seite ", " von "),
+    "en": ("Page ", " of "),
+    "ar": ("صفحة ", " من "),
 }
 
 
-class _Document(FPDF):
-    """A4 with a running head (the network and the document's date) and page numbers."""
+def _css_text(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
-    running_head = ""
-    page_of = PAGE_OF["de"]
-    family = "helvetica"
 
-    def header(self):
-        if not self.running_head:
-            return
-        self.set_font(self.family, "", 8)
-        self.set_text_color(80)
-        self.cell(0, 5, self.running_head, align="L")
-        self.ln(8)
-        self.set_text_color(0)
+def page_margins(lang: str = "de", running_head: str | None = None) -> str:
+    """CSS for every page: the running head (the network and the document's date) atop, and
+    "Seite n von m" below (in the margin boxes: artifacts, not the document's text)."""
+    page, of = PAGE_OF.get(lang, PAGE_OF["de"])
+    css = (
+        "@page { @bottom-center { content: "
+        f"{_css_text(page)} counter(page) {_css_text(of)} counter(pages);"
+        " font-size: 8pt; color: #444; } "
+    )
+    if running_head:
+        css += f"@top-left {{ content: {_css_text(running_head)}; font-size: 8pt; color: #444; }} "
+    return css + "}"
 
-    def footer(self):
-        self.set_y(-14)
-        self.set_font(self.family, "", 8)
-        self.set_text_color(80)
-        self.cell(0, 5, self.page_of.format(page=self.page_no(), pages="{nb}"), align="C")
-        self.set_text_color(0)
+
+def html_pdf(
+    page: str, static_dir: Path | None = None, lang: str = "de", running_head: str | None = None
+) -> bytes:
+    """An HTML document as tagged PDF/UA-1 (A4), the same bytes for the same page, with page
+    numbers and (given) a running head on every page. Its links to ``/static/<file>`` are read
+    from `static_dir` (the page's stylesheet); nothing else is fetched, from no network."""
+    from weasyprint import CSS, HTML
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticOnly(URLFetcher):
+        def fetch(self, url, headers=None):
+            name = url.removeprefix(BASE_URL + "static/") if url.startswith(BASE_URL) else ""
+            path = (static_dir / name).resolve() if static_dir and name else None
+            if path is None or static_dir.resolve() not in path.parents or not path.is_file():
+                raise ValueError(f"not fetched: {url}")
+            kind = "text/css" if path.suffix == ".css" else "application/octet-stream"
+            return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": kind})
+
+    margins = CSS(string=page_margins(lang, running_head))
+    return HTML(string=page, base_url=BASE_URL, url_fetcher=StaticOnly()).write_pdf(
+        pdf_variant="pdf/ua-1", stylesheets=[margins]
+    )
+
+
+def running_head(network: str | None, created: datetime) -> str | None:
+    """The line atop each page: the network and the document's date."""
+    return f"{network} · {created:%d.%m.%Y}" if network else None
 
 
 @functools.lru_cache(maxsize=64)
 def markdown_pdf(
     markdown: str, title: str, created: datetime, lang: str = "de", network: str | None = None
 ) -> bytes:
-    """The document's Markdown as a PDF (A4), the same bytes for the same document: its date is
-    ``created`` (e.g. the publication), never the moment it is rendered; each page carries the
-    network's name and that date at the top (when ``network`` is given) and "Seite n von m" at
-    the bottom; raises nothing."""
-    pdf = _Document(format="A4")
-    pdf.set_creation_date(created)
-    pdf.set_title(title)
-    pdf.set_lang(lang)
-    pdf.set_creator("Knotenpunkt")
-    pdf.set_auto_page_break(auto=True, margin=20)
-    family, unicode = _fonts(pdf)
-    pdf.family = family
-    pdf.page_of = PAGE_OF.get(lang, PAGE_OF["de"])
-    if not unicode:
-        pdf.page_of = PAGE_OF["de"] if lang not in ("en",) else PAGE_OF["en"]
-    if network:
-        head = f"{network} · {created:%d.%m.%Y}"
-        pdf.running_head = head if unicode else _latin1(head)
-    pdf.add_page()
-    left = pdf.l_margin
-    sizes = {"h1": (16, 9), "h2": (13, 7.5), "item": (11, 6), "subitem": (10, 5.5), "text": (11, 6)}
-    indents = {"item": 6, "subitem": 12}
-    for line in lines(markdown):
-        kind, text = block(line)
-        size, height = sizes[kind]
-        if not text.strip():
-            pdf.ln(height / 2)
-            continue
-        if kind in ("h1", "h2"):
-            pdf.ln(height / 3)
-        pdf.set_left_margin(left + indents.get(kind, 0))
-        pdf.set_x(pdf.l_margin)
-        if kind in indents:
-            pdf.set_font(family, "", size)
-            pdf.set_x(pdf.l_margin - 4)
-            pdf.cell(4, height, "\u2022" if unicode else "-")
-        for style, span in _spans(text):
-            pdf.set_font(family, "B" if kind in ("h1", "h2") else style, size)
-            pdf.write(height, span if unicode else _latin1(span))
-        pdf.ln(height)
-        pdf.set_left_margin(left)
-    return bytes(pdf.output())
+    """The document's Markdown as a tagged PDF (A4), the same bytes for the same document: its
+    date is ``created`` (e.g. the publication), never the moment it is rendered; the network's
+    name and that date atop each page (when ``network`` is given), "Seite n von m" below;
+    raises nothing."""
+    return html_pdf(
+        markdown_html(markdown, title, created, lang),
+        lang=lang,
+        running_head=running_head(network, created),
+    )

@@ -16,6 +16,13 @@ from marshmallow import (
     validates_schema,
 )
 
+from knotenpunkt.shared.tenant_public import (
+    AccessibilitySchema,
+    DataProtectionSchema,
+    EasyLanguageSchema,
+    ImprintSchema,
+)
+
 MEMBERSHIP_MODES = ("application", "open", "appointed")
 DECISION_RULES = ("simple_majority", "absolute_majority", "two_thirds", "consensus", "unanimity")
 CHOICES = ("yes", "no", "abstain", "agree", "stand_aside", "object")
@@ -68,6 +75,13 @@ class MailSchema(Strict):
 class CriterionSchema(Strict):
     key = fields.String(required=True, validate=KEY)
     text = fields.String(required=True)
+    # the text in other languages (ISO 639-1 code → text); a page in a language given here
+    # shows it, any other shows the German text marked lang="de"
+    translations = fields.Dict(
+        keys=fields.String(validate=validate.Regexp(r"^[a-z]{2}$")),
+        values=fields.String(),
+        load_default=dict,
+    )
 
 
 class IntroductionSchema(Strict):
@@ -375,6 +389,10 @@ class TenantSchema(Strict):
     webhooks = fields.Nested(WebhooksSchema, load_default=dict)
     privacy = fields.Nested(PrivacySchema, load_default=dict)
     oparl = fields.Nested(OparlSchema, load_default=dict)
+    imprint = fields.Nested(ImprintSchema, required=True)
+    data_protection = fields.Nested(DataProtectionSchema, required=True)
+    accessibility = fields.Nested(AccessibilitySchema, required=True)
+    easy_language = fields.Nested(EasyLanguageSchema, load_default=dict)
 
 
 def defaults_from_other_rules(data: dict) -> None:

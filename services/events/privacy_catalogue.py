@@ -138,3 +138,27 @@ CATALOGUE = {
         NETWORK,
     ),
 }
+
+# The Datenschutzerklärung's sentence of each table that holds personal data;
+# tests/unit/test_privacy_statement.py fails when a table with personal fields has none.
+NOTICES = {
+    "partner_copies": "Für Einladungen halten wir Name und E-Mail-Adresse der Partner als Kopie "
+    "aus der Mitgliederverwaltung.",
+    "agenda_items": "In Tagesordnungen steht, wer einen Punkt einbringt oder vorstellt.",
+    "topic_submissions": "Bei einem Themenvorschlag für eine Sitzung speichern wir, wer ihn "
+    "eingereicht hat.",
+    "invitations": "Zu Einladungen speichern wir Name und E-Mail-Adresse der Eingeladenen und "
+    "ihre Zu- oder Absage.",
+    "introductions": "Für die Vorstellung neuer Partner in der Netzwerkveranstaltung speichern "
+    "wir die Organisation und ihre Kontaktperson.",
+    "minutes": "Protokolle der Sitzungen nennen die Anwesenden mit Namen.",
+    "ballot_results": "Für Protokolle halten wir die Ergebnisse der Abstimmungen mit den "
+    "abweichenden Meinungen als Kopie.",
+    "ideas": "Bei einer Idee in einem Beteiligungsverfahren speichern wir Ihren Text und, wenn "
+    "Sie ihn angeben, Ihren Namen.",
+    "body_member_copies": "Für Einladungen der Gremien halten wir Name und E-Mail-Adresse der "
+    "Mitglieder als Kopie aus der Mitgliederverwaltung.",
+    "poll_answers": "Bei Terminumfragen speichern wir, wer welche Termine passend findet.",
+    "group_member_copies": "Für Einladungen der Arbeitsgruppen halten wir Name und "
+    "E-Mail-Adresse der Mitwirkenden als Kopie aus der Mitgliederverwaltung.",
+}

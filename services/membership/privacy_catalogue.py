@@ -194,3 +194,45 @@ CATALOGUE = {
         ("Koordinierungsstelle",),
     ),
 }
+
+# The Datenschutzerklärung's sentence of each table that holds personal data (Art. 13/14 DSGVO:
+# what is stored and why, in words a reader understands); tests/unit/test_privacy_statement.py
+# fails when a table with personal fields has none.
+NOTICES = {
+    "imports": "Übernimmt die Koordinierungsstelle Partner, Ansprechpersonen oder "
+    "Gremienmitglieder aus einer Tabelle, speichern wir die hochgeladene Tabelle bis zur "
+    "Übernahme und was die Übernahme schrieb, damit sie sich rückgängig machen lässt; dazu, "
+    "wer wann was übernommen hat.",
+    "partners": "Von Partnerorganisationen speichern wir Name, Art, Themen und die "
+    "Kontaktdaten der Organisation (E-Mail-Adresse, Telefon, Anschrift), um das Verzeichnis "
+    "der Partner zu führen; öffentlich sind nur die Angaben, die die Organisation freigibt.",
+    "body_members": "Von Mitgliedern der Gremien speichern wir Name, E-Mail-Adresse und "
+    "Dienststelle, um sie einzuladen und an Abstimmungen zu beteiligen.",
+    "body_member_removals": "Scheidet ein öffentlich genanntes Gremienmitglied aus, bleibt in "
+    "der OParl-Schnittstelle nur eine Prüfsumme als gelöschter Eintrag stehen, weder Name noch "
+    "E-Mail-Adresse.",
+    "contacts": "Von Ansprechpersonen der Partner und der Verwaltung speichern wir Name, "
+    "Funktion, E-Mail-Adresse, Telefon, Sprachen und Zuständigkeiten mit ihrer Einwilligung; "
+    "jede E-Mail an sie enthält einen Link, mit dem sie die Einwilligung widerrufen.",
+    "applications": "Mit einer Beitrittserklärung speichern wir die Angaben zur Organisation, "
+    "die Kontaktperson mit E-Mail-Adresse, die Begründung, die Erklärungen zu den Kriterien und "
+    "den Verlauf der Prüfung, um über die Aufnahme zu entscheiden.",
+    "working_group_proposals": "Bei einem Vorschlag für eine Arbeitsgruppe speichern wir, wer "
+    "ihn eingereicht hat, um über ihn zu entscheiden.",
+    "working_group_members": "Von Mitwirkenden in Arbeitsgruppen speichern wir Name und "
+    "Organisation, um die Arbeitsgruppe zu organisieren.",
+    "working_papers": "Bei Arbeitspapieren speichern wir, wer eine Fassung geändert hat.",
+    "directory_publications": "Die veröffentlichte Partnerübersicht enthält die öffentlichen "
+    "Angaben der Partner so, wie sie am Tag der Veröffentlichung waren.",
+    "doctors": "Von Arztpraxen speichern wir Name, Telefon und Anschrift der Praxis, Fachrichtung "
+    "und Sprachen, um ein öffentliches Verzeichnis mehrsprachiger Praxen zu führen.",
+    "offers": "Zu Angeboten speichern wir die Kontaktangabe der anbietenden Stelle, um das "
+    "öffentliche Verzeichnis der Angebote zu führen.",
+    "responsibilities": "In der Zuständigkeitsmatrix speichern wir Name, E-Mail-Adresse und "
+    "Telefon der zuständigen Ansprechpersonen der Verwaltung.",
+    "federation_entries": "Von verbundenen Netzwerken übernehmen wir die Partner und "
+    "Ansprechpersonen, die diese Netzwerke zum Teilen freigegeben haben.",
+    "privacy_requests": "Zu Auskunfts- und Löschersuchen speichern wir, wer was verlangt hat und "
+    "was jeder Dienst geantwortet hat, um die Erfüllung nachzuweisen; bei Löschersuchen nur "
+    "eine Prüfsumme der Person.",
+}

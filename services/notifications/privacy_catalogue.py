@@ -35,3 +35,15 @@ CATALOGUE = {
         (),
     ),
 }
+
+# The Datenschutzerklärung's sentence of each table that holds personal data;
+# tests/unit/test_privacy_statement.py fails when a table with personal fields has none.
+NOTICES = {
+    "recipients": "Für den Versand von Benachrichtigungen halten wir Name und E-Mail-Adresse "
+    "der Gremienmitglieder, Partner und Ansprechpersonen als Kopie aus der Mitgliederverwaltung.",
+    "notifications": "Von jeder E-Mail, die wir versenden, speichern wir Empfänger, Betreff, "
+    "Text und das Ergebnis der Zustellung; dazu gehören auch Ihre Rückmeldungen zur "
+    "Barrierefreiheit (Name, E-Mail-Adresse, Nachricht) und die Eingangsbestätigung an Sie.",
+    "preferences": "Bestellen Sie eine Art von Nachrichten ab, speichern wir Ihre "
+    "E-Mail-Adresse mit der Abbestellung und der gewünschten Sprache.",
+}

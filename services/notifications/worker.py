@@ -171,6 +171,7 @@ NOTIFYING = [
     "membership.directory.published",
     "membership.federation.peer_stale",
     "membership.federation.peer_back",
+    "membership.accessibility_feedback.submitted",
     "voting.ballot.opened",
     "voting.ballot.reminder_due",
     "voting.ballot.closed",

@@ -18,6 +18,7 @@ from flask_babel import Babel
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from knotenpunkt.shared.tenant_public import text_dir
 from knotenpunkt.shared.web import unknown_host
 
 from . import i18n, labels, nav, sessions, zone
@@ -74,6 +75,19 @@ def settings_from_env(env=None) -> dict:
     if "SESSION_COOKIE_SECURE" in env:
         conf["SESSION_COOKIE_SECURE"] = _flag(env["SESSION_COOKIE_SECURE"])
     return conf
+
+
+def _network_of_path() -> None:
+    """An error page under a network's address (no route matched) still shows the network's
+    footer (Impressum, Datenschutz, Barrierefreiheit): g.tenant and g.rules from the path."""
+    from .tenants import network
+
+    if g.get("rules"):
+        return
+    first = request.path.strip("/").split("/", 1)[0]
+    rules = network(first) if first else None
+    if rules:
+        g.tenant, g.rules = first, rules
 
 
 def create_app(config: dict | None = None, clock=None) -> Flask:
@@ -164,11 +178,12 @@ def create_app(config: dict | None = None, clock=None) -> Flask:
         {s: app.config[f"{s.upper()}_URL"] for s in SERVICES}, timeout=app.config["API_TIMEOUT"]
     )
 
-    from . import auth, console, console_events, console_manage, documents
+    from . import auth, console, console_events, console_manage, documents, legal
     from . import public as public_pages
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(public_pages.bp)
+    app.register_blueprint(legal.bp)
     app.register_blueprint(console.bp)
     app.register_blueprint(console_manage.bp)
     app.register_blueprint(documents.docs)
@@ -181,6 +196,7 @@ def create_app(config: dict | None = None, clock=None) -> Flask:
         pairs=lambda items: [(i, i) for i in items or []],
         choice_options=labels.choice_options,
         is_coordinator=nav.is_coordinator,
+        dir_of=text_dir,
         L=labels,
     )
 
@@ -234,10 +250,12 @@ def create_app(config: dict | None = None, clock=None) -> Flask:
 
     @app.errorhandler(404)
     def _not_found(exc):
+        _network_of_path()
         return render_template("error.html", status=404, reason="not_found"), 404
 
     @app.errorhandler(403)
     def _forbidden(exc):
+        _network_of_path()
         return render_template("error.html", status=403, reason="forbidden"), 403
 
     @app.errorhandler(500)

@@ -4,58 +4,21 @@ published minutes, as HTML for the website and as PDF."""
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 from flask import Blueprint, Response, abort, g, render_template
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from markupsafe import Markup
 
-from knotenpunkt.shared.outputs import markdown_text as md
-from knotenpunkt.shared.pdf import markdown_pdf
+from knotenpunkt.shared.pdf import html_pdf, running_head
 
-from . import labels, publications, zone
+from . import publications
 from .auth import current_user
 from .client import api, as_user, public
 from .nav import listed, network_of_url
 
 docs = Blueprint("documents", __name__)
 docs.url_value_preprocessor(network_of_url)
-
-
-def overview_markdown(publication: dict, network_name: str) -> str:
-    """The partner overview as Markdown (the PDF's source): new partners first, then all."""
-    day = zone.local(publication["published_at"])
-    entries = publication.get("entries") or []
-    out = [
-        f"# {md(_('Partnerübersicht'))}: {md(network_name)}",
-        "",
-        md(
-            _(
-                "Veröffentlicht am %(date)s: %(n)s Partner, davon %(new)s neu.",
-                date=day.strftime("%d.%m.%Y"),
-                n=publication.get("partners", len(entries)),
-                new=publication.get("new", 0),
-            )
-        ),
-        "",
-    ]
-    new = [e for e in entries if e.get("new")]
-    if new:
-        out += [f"## {md(_('Neue Partner'))}", ""]
-        out += [f"- **{md(e['name'])}** ({md(_entry_line(e))})" for e in new]
-        out.append("")
-    out += [f"## {md(_('Alle Partner'))}", ""]
-    for e in entries:
-        mark = f" – **{md(_('neu'))}**" if e.get("new") else ""
-        out.append(f"- {md(e['name'])} ({md(_entry_line(e))}){mark}")
-    return "\n".join(out) + "\n"
-
-
-def _entry_line(entry: dict) -> str:
-    parts = [labels.label(labels.PARTNER_KINDS, entry.get("kind"))]
-    if entry.get("city"):
-        parts.append(entry["city"])
-    return ", ".join(p for p in parts if p)
 
 
 def _pdf(content: bytes, disposition: str) -> Response:
@@ -70,40 +33,48 @@ def _pdf(content: bytes, disposition: str) -> Response:
     )
 
 
-@docs.route("/<tenant>/partneruebersicht/<uuid:publication_id>")
-def overview_document(tenant, publication_id):
-    publication = publications.publication(tenant, str(publication_id))
+def _overview_page(tenant: str, publication_id: str) -> tuple[dict, str]:
+    """The publication and its printable page (its lists built once per publication and
+    language: publications.rendered)."""
+    publication = publications.publication(tenant, publication_id)
     body = publications.rendered(
         "print-body",
         tenant,
-        str(publication_id),
+        publication_id,
         str(get_locale() or "de"),
         lambda: Markup(render_template("print/_overview_body.html", publication=publication)),
     )
-    return render_template("print/overview.html", publication=publication, body=body)
+    return publication, render_template("print/overview.html", publication=publication, body=body)
+
+
+@docs.route("/<tenant>/partneruebersicht/<uuid:publication_id>")
+def overview_document(tenant, publication_id):
+    return _overview_page(tenant, str(publication_id))[1]
 
 
 @docs.route("/<tenant>/partneruebersicht/<uuid:publication_id>.pdf")
 def overview_pdf(tenant, publication_id):
-    publication = publications.publication(tenant, str(publication_id))
-    title = f"{_('Partnerübersicht')}: {g.rules['name']}"
+    """The printable page itself as tagged PDF/UA (shared.pdf): its language, title, headings
+    and the table with its header cells, as a screen reader reads the page; the network and
+    the date atop each page, page numbers below. Built once per publication and language
+    from the page as anyone sees it (a signed-in visitor's page is not kept)."""
+    publication, page = _overview_page(tenant, str(publication_id))
     language = str(get_locale() or "de")
-    # The one PDF engine of the platform (shared.pdf), as for the minutes.
-    content = publications.rendered(
-        "pdf",
-        tenant,
-        str(publication_id),
-        language,
-        lambda: markdown_pdf(
-            overview_markdown(publication, g.rules["name"]),
-            title,
-            datetime.fromisoformat(str(publication["published_at"])),
-            language,
-            g.rules["name"],
-        ),
-    )
+    published = datetime.fromisoformat(str(publication["published_at"]))
+    head = running_head(g.rules["name"], published)
+
+    def build() -> bytes:
+        return html_pdf(page, STATIC, language, head)
+
+    if current_user(tenant):
+        content = build()
+    else:
+        content = publications.rendered("pdf", tenant, str(publication_id), language, build)
     day = str(publication["published_at"])[:10]
     return _pdf(content, f'inline; filename="partneruebersicht-{tenant}-{day}.pdf"')
+
+
+STATIC = Path(__file__).resolve().parent / "static"
 
 
 def _call(tenant: str, path: str):

@@ -62,3 +62,19 @@ CATALOGUE = {
         BODY,
     ),
 }
+
+# The Datenschutzerklärung's sentence of each table that holds personal data;
+# tests/unit/test_privacy_statement.py fails when a table with personal fields has none.
+NOTICES = {
+    "electorate": "Von den Stimmberechtigten der Gremien halten wir Name und E-Mail-Adresse als "
+    "Kopie aus der Mitgliederverwaltung, um Abstimmungen zu eröffnen und zu erinnern.",
+    "ballots": "Zu jeder Abstimmung eines Gremiums speichern wir Gegenstand, Ergebnis und die "
+    "Begründungen abweichender Stimmen mit dem Namen der Person.",
+    "ballot_electorate": "Beim Eröffnen einer Abstimmung halten wir fest, wer stimmberechtigt "
+    "war, damit das Ergebnis nachprüfbar bleibt.",
+    "votes": "Bei namentlichen Abstimmungen speichern wir, wer wie abgestimmt hat.",
+    "participation": "Bei geheimen Abstimmungen speichern wir nur, dass jemand abgestimmt hat, "
+    "nicht wie.",
+    "ballot_record": "Jede Abstimmung hat ein prüfbares Protokoll (eine Hash-Kette), in dem die "
+    "Namen der Abstimmenden stehen.",
+}

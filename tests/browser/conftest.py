@@ -169,17 +169,21 @@ class Page:
         lang = self.d.find_element(By.TAG_NAME, "html").get_attribute("lang")
         self.d.save_screenshot(str(ARTIFACTS / f"{name}-{lang}.png"))
 
-    def check(self, path: str, name: str, *, english: bool = True) -> None:
-        """Open a page, check it, photograph it; then the same in English (and back to German)."""
+    def check(self, path: str, name: str, *, english: bool = True, arabic: bool = False) -> None:
+        """Open a page, check it, photograph it; then the same in English (and in Arabic, right
+        to left, when asked), and back to German."""
         self.open(path)
         self.axe()
         self.shot(name)
-        if english:
-            here = self.path
-            self.open(f"/sprache/en?next={here}")
-            assert self.d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+        here = self.path
+        for code in (["en"] if english else []) + (["ar"] if arabic else []):
+            self.open(f"/sprache/{code}?next={here}")
+            html = self.d.find_element(By.TAG_NAME, "html")
+            assert html.get_attribute("lang") == code
+            assert html.get_attribute("dir") == ("rtl" if code == "ar" else "ltr")
             self.axe()
             self.shot(name)
+        if english or arabic:
             self.open(f"/sprache/de?next={here}")
 
     def navigating(self):

@@ -17,6 +17,7 @@ from knotenpunkt.shared.messaging import envelope
 from knotenpunkt.wiring import worker_for
 from tests.browser.live import csrf_token
 from tests.integration.test_notifications import RejectingSmtp
+from tests.pdf_structure import structure
 from tests.support import unique
 
 
@@ -621,6 +622,12 @@ def test_the_partner_overview_as_document_and_pdf(web, clients, token):
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     assert pdf.data.startswith(b"%PDF-") and len(pdf.data) > 1000
     assert anonymous.get(f"{doc_url}.pdf").data == pdf.data  # the same bytes again
+    # the printable page itself as tagged PDF/UA: language, title, headings, the table's headers
+    tagged = structure(pdf.data)
+    assert tagged.tagged and tagged.lang == "de" and tagged.title.startswith("Partnerübersicht")
+    assert "H1" in tagged.roles and "H2" in tagged.roles
+    assert {"Table", "TH", "TD"} <= set(tagged.roles)
+    assert tagged.roles.count("TH") >= 4 + len(latest["entries"])  # column and row headers
     page(anonymous, f"/chemnitz/partneruebersicht/{unique_uuid()}", status=404)
     # what the portal keeps of a frozen overview never hides the next one
     later = unique("Kulturverein")
@@ -688,6 +695,12 @@ def test_the_minutes_as_document_and_pdf(portal, clients, token):
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")
     oparl = clients["events"].get(f"/oparl/v1/chemnitz/file/{event['id']}/pdf/content")
     assert pdf.data == oparl.data  # the one PDF events serves, not a second rendering
+    tagged = structure(pdf.data)
+    assert tagged.tagged and tagged.lang == "de" and tagged.title == f"Protokoll: {event['title']}"
+    markdown = clients["events"].get(f"/oparl/v1/chemnitz/file/{event['id']}/markdown/content")
+    headings = [line for line in markdown.get_data(as_text=True).splitlines() if line[:3] == "## "]
+    assert tagged.roles.count("H1") == 1 and tagged.roles.count("H2") == len(headings)
+    assert "P" in tagged.roles
     # the minutes of a non-public meeting: for the network's people only, no public PDF
     private = published_minutes(clients, token, public=False)
     page(anonymous, f"/chemnitz/protokolle/{private['id']}", status=404)

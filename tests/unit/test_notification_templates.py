@@ -159,6 +159,20 @@ SAMPLES = {
         "place": "Rathaus",
         "online_url": None,
     },
+    "accessibility_feedback": {
+        "id": "6f1c2a3b-0000-4000-8000-000000000003",
+        "name": None,
+        "email": "leser@x.example",
+        "page": "/chemnitz/termine",
+        "message": "Die Tabelle der Termine liest mein Screenreader nicht vor.",
+        "language": "de",
+    },
+    "accessibility_feedback_receipt": {
+        "id": "6f1c2a3b-0000-4000-8000-000000000003",
+        "email": "leser@x.example",
+        "message": "Die Tabelle der Termine liest mein Screenreader nicht vor.",
+        "language": "de",
+    },
 }
 # What each rendered body must contain, German and English.
 EXPECT = {
@@ -195,6 +209,11 @@ EXPECT = {
     "event_changed": ("Neu: 31.03.2027, 13:00 Uhr", "New: 31.03.2027, 13:00 Uhr"),
     "consultation_opened": ("vom 2016-09-05 bis zum 2016-09-25", "from 2016-09-05 to 2016-09-25"),
     "consultation_closed": ("- Gesundheit: 3", "- Gesundheit: 3"),
+    "accessibility_feedback": (
+        "Von: ohne Namen <leser@x.example>\nSeite: /chemnitz/termine",
+        "From: no name given <leser@x.example>\nPage: /chemnitz/termine",
+    ),
+    "accessibility_feedback_receipt": ("innerhalb von sechs Wochen", "within six weeks"),
     "directory_published": (
         "Als PDF: https://k.example/chemnitz/partneruebersicht/6f1c.pdf",
         "As PDF: https://k.example/chemnitz/partneruebersicht/6f1c.pdf",
@@ -203,7 +222,7 @@ EXPECT = {
 
 
 def test_every_rule_has_templates_in_both_languages():
-    names = {t for t, *_ in domain.RULES.values()}
+    names = {t for t, *_ in domain.RULES.values()} | {t for t, *_ in domain.ALSO.values()}
     assert names == set(SAMPLES)
     for name in names:
         for lang in ("de", "en"):
@@ -610,3 +629,38 @@ def test_the_four_networks_do_not_confirm_addresses_unless_they_say_so():
     for tenant in REG:
         assert tenant.membership["confirm_applicant_email"] is False
         assert tenant.membership["unconfirmed_days"] == 7
+
+
+def test_accessibility_feedback_reaches_the_office_and_the_sender_gets_a_receipt_only():
+    """BITV 2.0 § 7: the Koordinierungsstelle gets the message; the sender a receipt in the
+    page's language that carries none of the form's text (anyone may name any address)."""
+    now = datetime(2026, 12, 7, 12, tzinfo=UTC)
+    data = {**SAMPLES["accessibility_feedback"], "language": "en", "name": "Rita R."}
+    name = "membership.accessibility_feedback.submitted"
+    chemnitz = REG.get("chemnitz").rules
+    office, receipt = domain.plan(name, data, chemnitz, [], now)
+    assert (office.recipient, office.template, office.mandatory) == (
+        "integrationsnetzwerk@stadt-chemnitz.de",
+        "accessibility_feedback",
+        True,
+    )
+    assert (receipt.recipient, receipt.template, receipt.language, receipt.name) == (
+        "leser@x.example",
+        "accessibility_feedback_receipt",
+        "en",
+        None,
+    )
+    for language in ("de", "en"):
+        _, body = R.render(
+            "chemnitz",
+            "accessibility_feedback_receipt",
+            language,
+            render.context(chemnitz, data, None, None),
+        )
+        assert data["message"] not in body and "Rita" not in body
+        assert chemnitz["accessibility"]["enforcement"]["url"] in body
+    # a network without an address at its contact point: the Impressum's address
+    magdeburg = REG.get("magdeburg").rules
+    assert magdeburg["contact_point"].get("email") is None
+    (office, _receipt) = domain.plan(name, data, magdeburg, [], now)
+    assert office.recipient == magdeburg["imprint"]["email"]

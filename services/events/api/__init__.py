@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from flask import Response
 
+from knotenpunkt.services.events.privacy_catalogue import CATALOGUE, NOTICES
+from knotenpunkt.shared.privacy_statement import statement_blueprint
+
+statement_bp = statement_blueprint("events", CATALOGUE, NOTICES)
+
 
 def blueprints() -> tuple:
     """The events blueprints, in the order of the OpenAPI document."""
@@ -16,6 +21,7 @@ def blueprints() -> tuple:
         consultations.consult_bp,
         planning.polls_bp,
         planning.processes_bp,
+        statement_bp,
     )
 
 

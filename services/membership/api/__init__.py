@@ -10,6 +10,7 @@ from knotenpunkt.services.membership.api.directories import (
     resp_bp,
 )
 from knotenpunkt.services.membership.api.federation import federation_bp, search_bp
+from knotenpunkt.services.membership.api.feedback import feedback_bp
 from knotenpunkt.services.membership.api.imports import exports_bp, imports_bp
 from knotenpunkt.services.membership.api.monitoring import measures_bp
 from knotenpunkt.services.membership.api.partners import (
@@ -20,6 +21,10 @@ from knotenpunkt.services.membership.api.partners import (
 )
 from knotenpunkt.services.membership.api.privacy import privacy_bp
 from knotenpunkt.services.membership.api.working_groups import wg_bp
+from knotenpunkt.services.membership.privacy_catalogue import CATALOGUE, NOTICES
+from knotenpunkt.shared.privacy_statement import statement_blueprint
+
+statement_bp = statement_blueprint("membership", CATALOGUE, NOTICES)
 
 BLUEPRINTS = (
     rules_bp,
@@ -38,4 +43,6 @@ BLUEPRINTS = (
     privacy_bp,
     imports_bp,
     exports_bp,
+    statement_bp,
+    feedback_bp,
 )

@@ -60,6 +60,24 @@ RULES["membership.federation.peer_back"] = (
     "coordination",
     False,
 )
+# Feedback on the pages' accessibility (BITV 2.0 § 7): the Koordinierungsstelle gets the message,
+# and the sender a receipt (ALSO) that carries only the platform's text (anyone may name any
+# address in the form).
+RULES["membership.accessibility_feedback.submitted"] = (
+    "accessibility_feedback",
+    "office",
+    "coordination",
+    True,
+)
+# A second message the same event causes: event name -> (template, audience, category, mandatory)
+ALSO: dict[str, tuple[str, str, str, bool]] = {
+    "membership.accessibility_feedback.submitted": (
+        "accessibility_feedback_receipt",
+        "sender",
+        "feedback",
+        True,
+    ),
+}
 WITH_ICS = {"invitation": "REQUEST", "event_changed": "REQUEST", "event_cancelled": "CANCEL"}
 DECISIONS = ("membership.partner.admitted", "membership.application.rejected")
 # Mails caused by an anonymous write (anyone can name any address): they carry only what the
@@ -102,7 +120,16 @@ def plan(
     """The messages an event causes. body_members: the service's copy of the body's members."""
     if name not in RULES:
         return []
-    template, audience, category, mandatory = RULES[name]
+    planned = _plan(name, RULES[name], data, rules, body_members, now)
+    if name in ALSO:
+        taken = {p.recipient.lower() for p in planned}
+        also = _plan(name, ALSO[name], data, rules, body_members, now)
+        planned += [p for p in also if p.recipient.lower() not in taken]
+    return planned
+
+
+def _plan(name, rule, data, rules, body_members, now) -> list[Planned]:
+    template, audience, category, mandatory = rule
     lang = rules.get("language", "de")
     people: list[tuple[str, str | None, str]] = []
     if audience == "applicant":
@@ -122,6 +149,14 @@ def plan(
     elif audience == "direct":
         if data.get("email"):
             people.append((data["email"], data.get("name"), lang))
+    elif audience == "office":
+        # the Koordinierungsstelle, else the address of the Impressum (every network has one)
+        email = rules["contact_point"].get("email") or (rules.get("imprint") or {}).get("email")
+        if email:
+            people.append((email, rules["contact_point"]["name"], lang))
+    elif audience == "sender":
+        if data.get("email"):
+            people.append((data["email"], None, data.get("language") or lang))
     elif audience == "listed":
         people = [
             (r["email"], r.get("name"), lang) for r in data.get("recipients", []) if r.get("email")

@@ -48,6 +48,22 @@ def type_into(page, element_id: str, text: str) -> None:
     field.send_keys(text)
 
 
+def held(settings, event_id: str) -> None:
+    """The meeting has taken place: moved to the hours before now (what three weeks would do)."""
+    from tests.integration.test_events import _events_db
+
+    db = _events_db(settings)
+    try:
+        with db.transaction(TENANT) as conn:
+            conn.execute(
+                "update events set starts_at = now() - interval '2 hours',"
+                " ends_at = now() - interval '1 hour' where id = %s",
+                (event_id,),
+            )
+    finally:
+        db.close()
+
+
 def wednesday(weeks: int) -> date:
     today = date.today()
     return today + timedelta(days=(2 - today.weekday()) % 7 + 7 * weeks)
@@ -205,7 +221,16 @@ def test_a_meeting_planned_answered_and_minuted_in_the_browser(page, flow, set_b
     page.press("Entwurf speichern")
     assert "Der Entwurf des Protokolls ist gespeichert." in page.text()
     assert "Frau Becker" in page.d.find_element(By.ID, "f-attendees").get_attribute("value")
-    page.press("Protokoll genehmigen")
+    # approving asks first, and only once the meeting has taken place (three weeks on)
+    page.press("Protokoll genehmigen …")
+    assert "Protokoll genehmigen?" in page.text()
+    page.axe()
+    page.press("Ja, Protokoll genehmigen")
+    assert "noch nicht stattgefunden" in page.text()
+    assert page.d.find_element(By.ID, "minutes-status").text == "Entwurf"
+    held(settings, event_path.rstrip("/").rsplit("/", 1)[-1])
+    page.press("Protokoll genehmigen …")
+    page.press("Ja, Protokoll genehmigen")
     assert page.d.find_element(By.ID, "minutes-status").text == "genehmigt"
     page.press("Protokoll veröffentlichen")
     assert page.d.find_element(By.ID, "minutes-status").text == "veröffentlicht"

@@ -25,7 +25,7 @@ COLUMNS = {
     "working_group_members": "name partner_id role".split(),
 }
 # what a use case adds to a row that the table does not hold
-_DERIVED = ("verification_overdue",)
+_DERIVED = ("verification_overdue", "warnings")
 
 
 def existing(conn, ctx: Context, kind: str) -> list[dict]:

@@ -599,6 +599,7 @@ def test_every_route_carries_exactly_the_action_it_is(notifications_app):
         "/api/v1/<tenant>/notifications/<uuid:notification_id>/resend": "manage",
         "/api/v1/<tenant>/webhooks": "manage",
         "/api/v1/<tenant>/webhooks/<uuid:webhook_id>": "manage",
+        "/api/v1/<tenant>/privacy-statement/notifications": "public",
     }
     prefixes = tuple(bp.url_prefix for bp in BLUEPRINTS)
     seen = {}

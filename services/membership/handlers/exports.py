@@ -61,7 +61,7 @@ def export(conn, ctx: Context, *, what: str, layout: str = "matrix") -> list[tup
     if what == "offers":
         found = german_sorted(directories.find_offers(conn, ctx), key=lambda o: o["title"])
         rows = [
-            [OFFER_KIND_NAMES[o[c]][0] if c == "kind" else o[c] for c in OFFER_COLUMNS]
+            [OFFER_KIND_NAMES.get(o[c], (o[c],))[0] if c == "kind" else o[c] for c in OFFER_COLUMNS]
             for o in found
         ]
         return [("Angebote", OFFER_HEADER, rows)]
@@ -74,7 +74,9 @@ def partner_rows(conn, ctx: Context) -> list[list]:
     rows = german_sorted(ctx.store.partners.all_partners(conn), key=lambda p: p["name"])
     out = []
     for p in rows:
-        values = {**p, "kind": KIND_NAMES[p["kind"]][0], "status": STATUS[p["status"]]}
+        # a kind or status the lists do not name (written beside the API) goes out as it is
+        kind = KIND_NAMES.get(p["kind"], (p["kind"],))[0]
+        values = {**p, "kind": kind, "status": STATUS.get(p["status"], p["status"])}
         out.append([values[c] for c in PARTNER_COLUMNS])
     return out
 

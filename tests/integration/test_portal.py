@@ -420,3 +420,53 @@ def test_status_page_names_the_day_after_which_the_applicant_is_told(web, token,
     shown = day.astimezone(ZoneInfo("Europe/Berlin")).strftime("%d.%m.%Y")
     html = page(web, status_url)
     assert f"nach Ablauf der Abstimmungsfrist am {shown}." in html, html
+
+
+RAW = re.compile(
+    r"\b(None|none|True|False|null|simple_majority|absolute_majority|two_thirds|unanimity"
+    r"|migrant_self_organisation|in_vote|after_deadline|at_close)\b"
+)
+PUBLIC = (
+    "/",
+    "/partner",
+    "/partneruebersicht",
+    "/aerzte",
+    "/angebote",
+    "/zustaendigkeiten",
+    "/termine",
+    "/beitritt",
+    "/impressum",
+    "/datenschutz",
+    "/barrierefreiheit",
+    "/sprachen",
+    "/leichte-sprache",
+)
+
+
+def visible_text(html: str) -> str:
+    """What a reader sees: no script, style or tags (so no attribute values)."""
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S | re.I)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+@pytest.mark.parametrize("tenant", ["chemnitz", "saalekreis", "magdeburg", "mittelsachsen"])
+def test_no_raw_value_on_any_public_page(web, tenant):
+    """Issue 23.14: every public page of all four networks, in German and English, shows
+    no None, no True/False and no enum word (e.g. "None Magdeburg" in the contact block)."""
+    shown = 0
+    for lang in ("de", "en"):
+        assert web.get(f"/sprache/{lang}?next=/{tenant}/").status_code == 302
+        for path in PUBLIC:
+            url = f"/{tenant}{path}"
+            resp = web.get(url)
+            if resp.status_code == 404:
+                continue  # the network has no such page (e.g. no doctors in Chemnitz)
+            assert resp.status_code == 200, (url, resp.status_code)
+            text = visible_text(resp.get_data(as_text=True))
+            found = RAW.findall(text)
+            assert not found, (url, found)
+            shown += 1
+    assert shown >= 16
+    web.get(f"/sprache/de?next=/{tenant}/")
+    home = visible_text(page(web, f"/{tenant}/"))
+    assert "Entscheidet mit Konsens" not in home and "Entscheidet mit einfache " not in home

@@ -470,3 +470,10 @@ def test_no_raw_value_on_any_public_page(web, tenant):
     web.get(f"/sprache/de?next=/{tenant}/")
     home = visible_text(page(web, f"/{tenant}/"))
     assert "Entscheidet mit Konsens" not in home and "Entscheidet mit einfache " not in home
+    rule = {
+        "chemnitz": "Entscheidet mit einfacher Mehrheit.",
+        "saalekreis": "Spricht Empfehlungen mit einfacher Mehrheit aus; Beschlüsse fasst es nicht.",
+        "magdeburg": "Spricht Empfehlungen im Konsens aus; Beschlüsse fasst es nicht.",
+        "mittelsachsen": "Spricht Empfehlungen im Konsens aus; Beschlüsse fasst es nicht.",
+    }[tenant]
+    assert rule in home

@@ -21,6 +21,9 @@ REPLY_TO_INVITATION = "reply-to-invitation"
 # (GET /api/v1/<tenant>/bodies/<key>/calendar.ics?person=…&token=…), for calendar apps that
 # send no bearer token; it works while the person is a member of the body.
 SUBSCRIBE_BODY_CALENDAR = "subscribe-body-calendar"
+# Membership checks, notifications writes: the receipt mail's link to the applicant's status
+# page (the portal's /<tenant>/antrag/<id>?token=…); it reads the application like its status token.
+VIEW_APPLICATION_STATUS = "view-application-status"
 
 
 def invitation_subject(event_id, email: str) -> str:

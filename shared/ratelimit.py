@@ -75,8 +75,14 @@ def hit(db, tenant: str, buckets: list[tuple[str, Rate, str]], now: datetime) ->
     if over is not None:
         who, retry = over
         raise TooManyRequests(
-            f"Zu viele Anfragen {who}; bitte in {retry} Sekunden erneut versuchen.", retry
+            f"Zu viele Anfragen {who}; bitte {wait_in_minutes(retry)} erneut versuchen.", retry
         )
+
+
+def wait_in_minutes(seconds: int) -> str:
+    """The wait as a coordinator reads it, in whole minutes rounded up: "in 2 Minuten"."""
+    minutes = max(1, -(-int(seconds) // 60))
+    return "in 1 Minute" if minutes == 1 else f"in {minutes} Minuten"
 
 
 def emails_in(data) -> list[str]:

@@ -66,6 +66,36 @@ DECISION_RULES = {
     "consensus": _l("Konsens"),
 }
 
+# A body's decision rule as a whole sentence (issue 23.14: the grammar of every rule), and for
+# a body that recommends only (Saalekreis) the sentence about its recommendations.
+DECISION_SENTENCES = {
+    "simple_majority": _l("Entscheidet mit einfacher Mehrheit."),
+    "absolute_majority": _l("Entscheidet mit absoluter Mehrheit."),
+    "two_thirds": _l("Entscheidet mit Zweidrittelmehrheit."),
+    "unanimity": _l("Entscheidet einstimmig."),
+    "consensus": _l("Entscheidet im Konsens."),
+}
+RECOMMENDATION_SENTENCES = {
+    "simple_majority": _l(
+        "Spricht Empfehlungen mit einfacher Mehrheit aus; Beschlüsse fasst es nicht."
+    ),
+    "absolute_majority": _l(
+        "Spricht Empfehlungen mit absoluter Mehrheit aus; Beschlüsse fasst es nicht."
+    ),
+    "two_thirds": _l(
+        "Spricht Empfehlungen mit Zweidrittelmehrheit aus; Beschlüsse fasst es nicht."
+    ),
+    "unanimity": _l("Spricht Empfehlungen einstimmig aus; Beschlüsse fasst es nicht."),
+    "consensus": _l("Spricht Empfehlungen im Konsens aus; Beschlüsse fasst es nicht."),
+}
+
+
+def decision_sentence(rule: str | None, binding: bool = True) -> str:
+    """The sentence about how a body decides (or, not binding, recommends); "" for no rule."""
+    table = DECISION_SENTENCES if binding else RECOMMENDATION_SENTENCES
+    return str(table[rule]) if rule in table else ""
+
+
 EVENT_KINDS = {
     "network_event": _l("Netzwerkveranstaltung"),
     "body_meeting": _l("Gremiensitzung"),

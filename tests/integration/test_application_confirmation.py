@@ -195,10 +195,19 @@ def test_confirming_submits_the_application_and_the_receipt_follows(client, noti
         "membership.application.submitted",
     ]
     hand_over(notifier, envs)
-    assert sorted(m["template"] for m in mails_to(notifier, app["contact"]["email"])) == [
+    mails = mails_to(notifier, app["contact"]["email"])
+    assert sorted(m["template"] for m in mails) == [
         "application_confirm",
         "application_received",
     ]
+    # issue 23.12: the receipt links to the status page; its signed token reads the application
+    receipt = next(m for m in mails if m["template"] == "application_received")
+    m = re.search(r"/[\w-]+/antrag/([\w-]+)\?token=([\w-]+)", receipt["body"])
+    assert m and m.group(1) == str(app["id"]), receipt["body"]
+    linked = client.get(f"{BASE}/{app['id']}?token={m.group(2)}")
+    assert linked.status_code == 200 and linked.get_json()["status"] == "submitted"
+    other = submitted(client, f"{unique('fremd')}@example.org")
+    assert client.get(f"{BASE}/{other['id']}?token={m.group(2)}").status_code in (401, 403)
 
 
 def test_a_second_confirmation_answers_the_same_and_changes_nothing(client, notifier, settings):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
 import pytest
@@ -383,3 +383,97 @@ def test_the_consent_withdrawal_page_asks_then_withdraws(web, settings):
     english = page(web, f"/chemnitz/einwilligung-widerrufen?{urlencode(query)}")
     assert "Withdraw your consent?" in english and "Yes, withdraw my consent" in english
     web.get("/sprache/de")
+
+
+def test_status_page_names_the_day_after_which_the_applicant_is_told(web, token, clients):
+    """Issue 23.12: Chemnitz tells after the voting period (inform_applicant after_deadline);
+    the status page of a running vote gives the deadline's date."""
+    from zoneinfo import ZoneInfo
+
+    resp = post_form(
+        web,
+        "/chemnitz/beitritt",
+        {
+            "organisation.name": unique("Elternverein"),
+            "organisation.kind": "migrant_self_organisation",
+            "contact.name": "Lina Haddad",
+            "contact.email": f"{unique('l')}@verein.example",
+            "statements.migrant_interests": "yes",
+            "statements.non_commercial": "yes",
+        },
+    )
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    status_url = resp.headers["Location"]
+    app_id = status_url.split("/antrag/")[1].split("?")[0]
+    checked = clients["membership"].post(
+        f"/api/v1/chemnitz/applications/{app_id}/check",
+        json={"complete": True, "plausible": True},
+        headers=token("chemnitz", "coordinator"),
+    )
+    assert checked.status_code == 200, checked.get_json()
+    tok = status_url.split("token=")[1]
+    mine = clients["membership"].get(f"/api/v1/chemnitz/applications/{app_id}?token={tok}")
+    informed = mine.get_json()["informed_after"]
+    assert informed
+    day = datetime.fromisoformat(informed)
+    assert day.date() >= date.today() + timedelta(days=13)
+    shown = day.astimezone(ZoneInfo("Europe/Berlin")).strftime("%d.%m.%Y")
+    html = page(web, status_url)
+    assert f"nach Ablauf der Abstimmungsfrist am {shown}." in html, html
+
+
+RAW = re.compile(
+    r"\b(None|none|True|False|null|simple_majority|absolute_majority|two_thirds|unanimity"
+    r"|migrant_self_organisation|in_vote|after_deadline|at_close)\b"
+)
+PUBLIC = (
+    "/",
+    "/partner",
+    "/partneruebersicht",
+    "/aerzte",
+    "/angebote",
+    "/zustaendigkeiten",
+    "/termine",
+    "/beitritt",
+    "/impressum",
+    "/datenschutz",
+    "/barrierefreiheit",
+    "/sprachen",
+    "/leichte-sprache",
+)
+
+
+def visible_text(html: str) -> str:
+    """What a reader sees: no script, style or tags (so no attribute values)."""
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S | re.I)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+@pytest.mark.parametrize("tenant", ["chemnitz", "saalekreis", "magdeburg", "mittelsachsen"])
+def test_no_raw_value_on_any_public_page(web, tenant):
+    """Issue 23.14: every public page of all four networks, in German and English, shows
+    no None, no True/False and no enum word (e.g. "None Magdeburg" in the contact block)."""
+    shown = 0
+    for lang in ("de", "en"):
+        assert web.get(f"/sprache/{lang}?next=/{tenant}/").status_code == 302
+        for path in PUBLIC:
+            url = f"/{tenant}{path}"
+            resp = web.get(url)
+            if resp.status_code == 404:
+                continue  # the network has no such page (e.g. no doctors in Chemnitz)
+            assert resp.status_code == 200, (url, resp.status_code)
+            text = visible_text(resp.get_data(as_text=True))
+            found = RAW.findall(text)
+            assert not found, (url, found)
+            shown += 1
+    assert shown >= 16
+    web.get(f"/sprache/de?next=/{tenant}/")
+    home = visible_text(page(web, f"/{tenant}/"))
+    assert "Entscheidet mit Konsens" not in home and "Entscheidet mit einfache " not in home
+    rule = {
+        "chemnitz": "Entscheidet mit einfacher Mehrheit.",
+        "saalekreis": "Spricht Empfehlungen mit einfacher Mehrheit aus; Beschlüsse fasst es nicht.",
+        "magdeburg": "Spricht Empfehlungen im Konsens aus; Beschlüsse fasst es nicht.",
+        "mittelsachsen": "Spricht Empfehlungen im Konsens aus; Beschlüsse fasst es nicht.",
+    }[tenant]
+    assert rule in home

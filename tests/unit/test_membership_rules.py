@@ -450,3 +450,25 @@ def test_the_applicant_is_refused_a_withdrawal_alike_whether_the_vote_runs_or_cl
     # the Koordinierungsstelle still withdraws a running one; other networks' applicants too
     applications.ensure_withdrawable("in_vote", shown=None, embargo=True)
     applications.ensure_withdrawable("in_vote", shown="in_vote", embargo=False)
+
+
+def test_informed_after_is_the_deadline_where_the_network_tells_after_it():
+    """Issue 23.12: the status page's date; the ballot's deadline once decided, else the
+    check's day plus decision_days; nothing where the network tells at once."""
+    checked = datetime(2026, 12, 7, 10, tzinfo=UTC)
+    running = {"status": "in_vote", "checked_at": checked, "decision": None}
+    assert applications.informed_after(CHEMNITZ, running) == datetime(2026, 12, 21, 10, tzinfo=UTC)
+    decided = {
+        "status": "admitted",
+        "announced_at": None,
+        "checked_at": checked,
+        "decision": {"deadline": "2026-12-20T12:00:00+00:00"},
+    }
+    assert applications.informed_after(CHEMNITZ, decided) == datetime(2026, 12, 20, 12, tzinfo=UTC)
+    told = {**decided, "announced_at": checked}
+    assert applications.informed_after(CHEMNITZ, told) is None
+    at_close = {
+        **CHEMNITZ,
+        "membership": {**CHEMNITZ["membership"], "inform_applicant": "at_close"},
+    }
+    assert applications.informed_after(at_close, running) is None

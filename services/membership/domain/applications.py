@@ -192,6 +192,24 @@ def announce_at(rules: dict, deadline: str | datetime | None, now: datetime) -> 
     return max(end, now)
 
 
+def informed_after(rules: dict, row: dict) -> datetime | None:
+    """The moment after which the applicant is told the outcome, while they see the
+    vote running, where the network tells it after the voting period (Chemnitz): the ballot's
+    deadline once decided, else the check's day plus membership.decision_days; else None."""
+    if not tells_after_deadline(rules) or shown_status(row) != "in_vote":
+        return None
+    deadline = (row.get("decision") or {}).get("deadline")
+    if deadline:
+        end = datetime.fromisoformat(deadline) if isinstance(deadline, str) else deadline
+    elif row.get("checked_at"):
+        checked = row["checked_at"]
+        checked = datetime.fromisoformat(checked) if isinstance(checked, str) else checked
+        end = checked + timedelta(days=rules["membership"]["decision_days"])
+    else:
+        return None
+    return end
+
+
 def disclosed(row: dict) -> bool:
     """Has the outcome been told? (Undecided applications have nothing to hide.)"""
     return row["status"] not in DECIDED or row.get("announced_at") is not None
@@ -233,14 +251,17 @@ def applicant_view(row: dict) -> dict:
     return out
 
 
-def viewer_is_staff(caller: Principal, token: str | None, token_hash: str) -> bool:
-    """True for the Koordinierungsstelle, False for the applicant with the right token.
+def viewer_is_staff(
+    caller: Principal, token: str | None, token_hash: str, *, linked: bool = False
+) -> bool:
+    """True for the Koordinierungsstelle, False for the applicant with the right token
+    (`linked`: the token is the receipt mail's signed status link).
 
     Raises Unauthorized for anyone else.
     """
     if may(caller, "manage"):
         return True
-    if token_matches(token, token_hash):
+    if linked or token_matches(token, token_hash):
         return False
     raise Unauthorized(
         "Nur mit dem Status-Token des Antrags oder als Koordinierungsstelle (token required)."

@@ -11,7 +11,11 @@ from uuid import UUID
 from knotenpunkt.services.membership.domain import applications as domain
 from knotenpunkt.shared.auth import Principal
 from knotenpunkt.shared.errors import Forbidden
-from knotenpunkt.shared.links import CONFIRM_APPLICATION, link_token_matches
+from knotenpunkt.shared.links import (
+    CONFIRM_APPLICATION,
+    VIEW_APPLICATION_STATUS,
+    link_token_matches,
+)
 from knotenpunkt.shared.usecase import Context, emit
 
 
@@ -88,7 +92,14 @@ def set_status(
 
 def _authorised(conn, ctx: Context, application_id, token, caller: Principal) -> tuple[dict, bool]:
     row = ctx.store.applications.get_application(conn, application_id, lock=True)
-    return row, domain.viewer_is_staff(caller, token, row["token_hash"])
+    linked = link_token_matches(
+        ctx.settings.link_secret,
+        token,
+        VIEW_APPLICATION_STATUS,
+        ctx.tenant.key,
+        str(application_id),
+    )
+    return row, domain.viewer_is_staff(caller, token, row["token_hash"], linked=linked)
 
 
 def submit_application(cmd: SubmitApplication, conn, ctx: Context) -> dict:
@@ -203,7 +214,10 @@ def list_applications(conn, ctx: Context, *, status=None, page=1, page_size=20) 
 def get_application(conn, ctx: Context, *, application_id, token, caller: Principal) -> dict:
     """The application for staff, or the applicant's view for the token; raises NotFound, Unauthorized."""
     row, staff = _authorised(conn, ctx, application_id, token, caller)
-    return domain.view_for(row, staff)
+    view = domain.view_for(row, staff)
+    if not staff:
+        view["informed_after"] = domain.informed_after(ctx.rules, row)
+    return view
 
 
 def correct_application(cmd: CorrectApplication, conn, ctx: Context) -> dict:

@@ -90,6 +90,13 @@ class ApplicationOut(Schema):
     history = fields.List(fields.Dict())
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
+    informed_after = fields.DateTime(
+        allow_none=True,
+        metadata={
+            "description": "Nur für den Antragsteller, während abgestimmt wird: der Zeitpunkt, nach dem"
+            " das Netzwerk das Ergebnis mitteilt (inform_applicant after_deadline), sonst null."
+        },
+    )
     token = fields.String(
         metadata={
             "description": "Nur in der Antwort auf den Antrag: damit verfolgt der Antragsteller den Status."

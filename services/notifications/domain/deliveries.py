@@ -87,6 +87,8 @@ PLATFORM_TEXT_ONLY = frozenset(
 )
 # Templates whose mail carries a signed link (shared.links) that notifications writes.
 CONFIRM_TEMPLATE = "application_confirm"
+# the receipt: its link to the applicant's status page (VIEW_APPLICATION_STATUS)
+RECEIPT_TEMPLATE = "application_received"
 # The invitation carries the reply link to the portal (shared.links.REPLY_TO_INVITATION).
 REPLY_TEMPLATE = "invitation"
 # What a message is about (the key in the event's data): the partner of a decision and of an

@@ -12,6 +12,7 @@ from knotenpunkt.shared.errors import Forbidden
 from knotenpunkt.shared.links import (
     CONFIRM_APPLICATION,
     REPLY_TO_INVITATION,
+    VIEW_APPLICATION_STATUS,
     invitation_subject,
     link_token,
 )
@@ -32,6 +33,14 @@ def with_links(ctx: Context, template: str, data: dict, recipient: str | None = 
         token = link_token(settings.link_secret, REPLY_TO_INVITATION, tenant, subject)
         query = urlencode({"email": recipient, "token": token})
         return {**data, "reply_url": f"{settings.portal_url}/{tenant}/antwort/{event}?{query}"}
+    if template == rules.RECEIPT_TEMPLATE and data.get("application_id"):
+        settings, tenant, application = ctx.settings, ctx.tenant.key, str(data["application_id"])
+        token = link_token(settings.link_secret, VIEW_APPLICATION_STATUS, tenant, application)
+        query = urlencode({"token": token})
+        return {
+            **data,
+            "status_url": f"{settings.portal_url}/{tenant}/antrag/{application}?{query}",
+        }
     if template != rules.CONFIRM_TEMPLATE:
         return data
     settings, tenant, application = ctx.settings, ctx.tenant.key, str(data["application_id"])
